@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The contract between the BPF datapath and user space: map keys and values,
+ * counters and pin names. Included by bpf/*.bpf.c (after vmlinux.h) and by
+ * user/*.c (after <linux/types.h>). Only fixed-width types, explicit padding,
+ * and the byte order of every field is stated (be = network order).
+ */
+#ifndef BPFNET_SHARED_H
+#define BPFNET_SHARED_H
+
+/* Map sizes: each is a documented upper bound, overridable at build time. */
+#ifndef BPFNET_MAX_ENDPOINTS
+#define BPFNET_MAX_ENDPOINTS 4096
+#endif
+#ifndef BPFNET_MAX_FLOWS
+#define BPFNET_MAX_FLOWS 131072
+#endif
+#ifndef BPFNET_MAX_PORTMAPS
+#define BPFNET_MAX_PORTMAPS 65536
+#endif
+
+/* How many random ports the datapath tries before giving up on a flow. */
+#define BPFNET_PORT_RETRIES 32
+
+/* Pin names under the pin directory (maps and programs). */
+#define BPFNET_PIN_CONFIG "config"
+#define BPFNET_PIN_ENDPOINTS "endpoints"
+#define BPFNET_PIN_CT "conntrack"
+#define BPFNET_PIN_RNAT "rev_nat"
+#define BPFNET_PIN_STATS "stats"
+#define BPFNET_PIN_EP_STATS "endpoint_stats"
+#define BPFNET_PIN_PROG_FROM_CT "prog_from_container"
+#define BPFNET_PIN_PROG_UP_IN "prog_uplink_ingress"
+#define BPFNET_PIN_PROG_UP_OUT "prog_uplink_egress"
+
+/* Connection lifetimes, in seconds. */
+#define BPFNET_CT_TCP_SYN_SECS 60
+#define BPFNET_CT_TCP_EST_SECS 21600
+#define BPFNET_CT_TCP_CLOSE_SECS 10
+#define BPFNET_CT_UDP_SECS 60
+#define BPFNET_CT_ICMP_SECS 30
+
+/* One entry of the single-slot "config" array map, written by user space. */
+struct bpfnet_cfg {
+	__be32 subnet;		/* container subnet, be */
+	__be32 netmask;		/* its mask, be */
+	__be32 gateway;		/* bridge address, be */
+	__be32 uplink_addr;	/* address used for masquerade, be */
+	__u32 uplink_ifindex;	/* host order */
+	__u32 bridge_ifindex;	/* host order */
+	__u16 port_min;		/* SNAT port range, host order */
+	__u16 port_max;
+	__u8 bridge_mac[6];	/* source MAC of packets redirected to a container */
+	__u8 enabled;		/* 0 until user space filled the entry */
+	__u8 pad;
+};
+_Static_assert(sizeof(struct bpfnet_cfg) == 32, "bpfnet_cfg layout");
+
+/* "endpoints": container address (be) -> what the container is allowed to be. */
+struct bpfnet_endpoint {
+	__u8 mac[6];		/* the container's eth0 MAC */
+	__u16 pad;
+	__u32 host_ifindex;	/* host end of the veth, host order */
+};
+_Static_assert(sizeof(struct bpfnet_endpoint) == 12, "bpfnet_endpoint layout");
+
+/*
+ * A flow as seen in one direction. For ICMP echo, the identifier is the
+ * "port": sport in the request direction, dport in the reply direction.
+ */
+struct bpfnet_flow {
+	__be32 saddr;
+	__be32 daddr;
+	__be16 sport;
+	__be16 dport;
+	__u8 proto;		/* IPPROTO_* */
+	__u8 pad[3];
+};
+_Static_assert(sizeof(struct bpfnet_flow) == 16, "bpfnet_flow layout");
+
+enum bpfnet_ct_state {
+	BPFNET_CT_NEW = 0,	/* TCP SYN seen, or first UDP/ICMP packet */
+	BPFNET_CT_ESTABLISHED = 1,
+	BPFNET_CT_CLOSING = 2,	/* FIN or RST seen */
+};
+
+/* "conntrack": flow from the container (key) -> its translation. */
+struct bpfnet_ct {
+	__be32 nat_addr;	/* translated source address, be */
+	__be16 nat_port;	/* translated source port / ICMP id, be */
+	__u8 state;		/* enum bpfnet_ct_state */
+	__u8 seen_reply;	/* 1 once a reply was translated back */
+	__u64 expires_ns;	/* bpf_ktime_get_ns() deadline */
+	__u64 packets;		/* both directions */
+	__u64 bytes;
+};
+_Static_assert(sizeof(struct bpfnet_ct) == 32, "bpfnet_ct layout");
+
+/* "rev_nat": reply flow arriving on the uplink (key) -> the original flow. */
+struct bpfnet_rnat {
+	__be32 caddr;		/* container address, be */
+	__be16 cport;		/* container port / ICMP id, be */
+	__be16 rport;		/* the remote port of the original flow, be */
+	__be32 raddr;		/* the remote address of the original flow, be */
+	__u32 pad;
+};
+_Static_assert(sizeof(struct bpfnet_rnat) == 16, "bpfnet_rnat layout");
+
+/* Counters of the per-CPU "stats" array, one slot each. */
+enum bpfnet_stat {
+	BPFNET_STAT_SNAT_PKTS = 0,	/* packets translated on the way out */
+	BPFNET_STAT_SNAT_BYTES,
+	BPFNET_STAT_RNAT_PKTS,		/* replies translated back */
+	BPFNET_STAT_RNAT_BYTES,
+	BPFNET_STAT_FAST_OUT,		/* redirected straight to the uplink */
+	BPFNET_STAT_FAST_IN,		/* redirected straight into a container */
+	BPFNET_STAT_SLOW_PATH,		/* handed to the kernel stack */
+	BPFNET_STAT_PORT_RETRIES,	/* extra ports tried for SNAT */
+	BPFNET_STAT_FLOWS_CREATED,
+	BPFNET_STAT_FLOWS_EXPIRED,	/* stale entries replaced in the datapath */
+	BPFNET_STAT_ICMP_ERR_XLATED,	/* ICMP errors translated (outer+inner) */
+	BPFNET_STAT_PASS,		/* untranslated traffic passed on */
+	BPFNET_STAT_DROP_SPOOF_IP,	/* drop reasons from here on */
+	BPFNET_STAT_DROP_SPOOF_MAC,
+	BPFNET_STAT_DROP_SPOOF_ARP,
+	BPFNET_STAT_DROP_NO_PORT,
+	BPFNET_STAT_DROP_MALFORMED,
+	BPFNET_STAT_DROP_CSUM,
+	BPFNET_STAT_MAX,
+};
+
+/* "endpoint_stats": container address (be) -> its traffic, per CPU. */
+struct bpfnet_ep_stats {
+	__u64 tx_packets;	/* container -> outside, translated */
+	__u64 tx_bytes;
+	__u64 rx_packets;	/* outside -> container, translated */
+	__u64 rx_bytes;
+	__u64 drops;		/* anti-spoofing drops on its veth */
+};
+
+#endif /* BPFNET_SHARED_H */

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Install what bpfnet needs to build, test and demo, from Debian's packages.
+# Idempotent: packages already present are skipped, apt runs only if one is missing.
+set -euo pipefail
+
+BUILD_PKGS="make gcc clang llvm pkg-config libbpf-dev libelf-dev zlib1g-dev
+libmnl-dev libcjson-dev bpftool"
+RUN_PKGS="iproute2 runc crun busybox-static iperf3 netcat-openbsd tcpdump
+ethtool iptables nftables util-linux procps jq iputils-ping wget
+libclang-rt-14-dev valgrind"
+
+missing=()
+for p in $BUILD_PKGS $RUN_PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "install-deps: need root to install: ${missing[*]}" >&2
+	exit 1
+fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "datapath.h"
+#include "hook.h"
+#include "ipam.h"
+#include "link.h"
+#include "log.h"
+#include "state.h"
+
+struct stray {
+	int bridge;
+	int idx[1024];
+	int n;
+};
+
+/* Host ends of veths bpfnet made that are still on the bridge. */
+static void collect_stray(const struct link_info *li, void *data)
+{
+	struct stray *s = data;
+
+	if (s->n < (int)(sizeof(s->idx) / sizeof(s->idx[0])) &&
+	    !strncmp(li->name, BPFNET_VETH_PREFIX, strlen(BPFNET_VETH_PREFIX)) &&
+	    !strcmp(li->kind, "veth") && s->bridge && li->master == s->bridge)
+		s->idx[s->n++] = li->ifindex;
+}
+
+int cmd_down(struct bpfnet_config *cfg, struct bpfnet_args *args)
+{
+	struct bpfnet_state st = { 0 };
+	struct stray stray = { 0 };
+	struct link_info br;
+	char path[PATH_MAX];
+	struct nl nl;
+	int lock = -1, err;
+
+	if (args->argc > 1) {
+		pr_err("down takes no arguments");
+		return EXIT_USAGE;
+	}
+	if (!access(cfg->state_dir, F_OK)) {
+		lock = state_lock(cfg->state_dir);
+		if (lock < 0)
+			return 1;
+		if (state_load(cfg->state_dir, &st))
+			pr_warn("ignoring the unreadable state; removing links by name");
+	}
+	err = nl_open(&nl);
+	if (err) {
+		pr_err("failed to open netlink: %s", strerror(-err));
+		state_unlock(lock);
+		return 1;
+	}
+	for (int i = 0; i < st.n; i++)
+		endpoint_release(cfg, &nl, &st.eps[i]);
+	if (!link_get(&nl, cfg->bridge, 0, &br) && !strcmp(br.kind, "bridge")) {
+		stray.bridge = br.ifindex;
+		link_list(&nl, collect_stray, &stray);
+		for (int i = 0; i < stray.n; i++)
+			link_del(&nl, stray.idx[i]);
+		err = link_del(&nl, br.ifindex);
+		if (err)
+			pr_err("failed to delete bridge %s: %s", cfg->bridge,
+			       strerror(-err));
+	}
+	nl_close(&nl);
+	if (datapath_down(cfg))
+		err = -EIO;
+	snprintf(path, sizeof(path), "%s/state.json", cfg->state_dir);
+	unlink(path);
+	state_free(&st);
+	state_unlock(lock);
+	return err ? 1 : 0;
+}

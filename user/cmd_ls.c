@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <arpa/inet.h>
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "log.h"
+#include "netns.h"
+#include "state.h"
+
+static bool endpoint_alive(const struct endpoint_rec *e)
+{
+	return e->netns_ino && netns_ino_of_pid(e->pid) == e->netns_ino;
+}
+
+static void mac_text(const uint8_t *m, char *buf)
+{
+	sprintf(buf, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3],
+		m[4], m[5]);
+}
+
+static void print_json(const struct bpfnet_state *st)
+{
+	cJSON *arr = cJSON_CreateArray();
+	char mac[18], *out;
+
+	for (int i = 0; i < st->n; i++) {
+		const struct endpoint_rec *e = &st->eps[i];
+		cJSON *o = cJSON_CreateObject();
+
+		mac_text(e->mac, mac);
+		cJSON_AddStringToObject(o, "id", e->id);
+		cJSON_AddStringToObject(o, "ip", inet_ntoa(e->ip));
+		cJSON_AddStringToObject(o, "mac", mac);
+		cJSON_AddStringToObject(o, "veth", e->veth);
+		cJSON_AddNumberToObject(o, "pid", e->pid);
+		cJSON_AddBoolToObject(o, "alive", endpoint_alive(e));
+		cJSON_AddBoolToObject(o, "ready", e->ready);
+		cJSON_AddStringToObject(o, "ports", e->ports);
+		cJSON_AddItemToArray(arr, o);
+	}
+	out = cJSON_PrintUnformatted(arr);
+	puts(out);
+	free(out);
+	cJSON_Delete(arr);
+}
+
+static void print_table(const struct bpfnet_state *st)
+{
+	char mac[18];
+
+	printf("%-20s %-15s %-17s %-15s %-6s %s\n", "ID", "ADDRESS", "MAC",
+	       "HOST-IF", "NETNS", "PORTS");
+	for (int i = 0; i < st->n; i++) {
+		const struct endpoint_rec *e = &st->eps[i];
+
+		mac_text(e->mac, mac);
+		printf("%-20.64s %-15s %-17s %-15s %-6s %s\n", e->id,
+		       inet_ntoa(e->ip), mac, e->veth,
+		       !e->ready ? "setup" : endpoint_alive(e) ? "alive" : "dead",
+		       e->ports[0] ? e->ports : "-");
+	}
+}
+
+int cmd_ls(struct bpfnet_config *cfg, struct bpfnet_args *args)
+{
+	struct bpfnet_state st;
+	int err;
+
+	if (args->argc > 1) {
+		pr_err("ls takes no arguments");
+		return EXIT_USAGE;
+	}
+	if (access(cfg->state_dir, F_OK)) {
+		st = (struct bpfnet_state){ 0 };
+	} else {
+		int lock = state_lock(cfg->state_dir);
+
+		if (lock < 0)
+			return 1;
+		err = state_load(cfg->state_dir, &st);
+		state_unlock(lock);
+		if (err)
+			return 1;
+	}
+	if (cfg->json)
+		print_json(&st);
+	else
+		print_table(&st);
+	state_free(&st);
+	return 0;
+}

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Settings shared by every command: defaults, config file, flags. */
+#ifndef BPFNET_CONFIG_H
+#define BPFNET_CONFIG_H
+
+#include <limits.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+
+#define BPFNET_DEFAULT_CONFIG "/etc/bpfnet/config.json"
+#define BPFNET_MAX_ARGS 16
+
+struct bpfnet_config {
+	char bridge[IFNAMSIZ];
+	struct in_addr subnet;		/* network address */
+	int prefix;
+	struct in_addr gateway;		/* first host address of the subnet */
+	char uplink[IFNAMSIZ];		/* "" = interface of the default route */
+	int mtu;			/* 0 = the uplink's, else 1500 */
+	char iface[IFNAMSIZ];		/* name inside the container */
+	char state_dir[PATH_MAX];
+	char pin_dir[PATH_MAX];
+	unsigned int port_min, port_max;/* SNAT source port range */
+	int verbose;
+	bool json;
+};
+
+/* A command line split into its flags (applied to cfg) and positionals. */
+struct bpfnet_args {
+	int argc;
+	char *argv[BPFNET_MAX_ARGS];
+};
+
+void config_defaults(struct bpfnet_config *cfg);
+
+/*
+ * Parse argv (flags may stand anywhere) and a config file (--config, or the
+ * default one when it exists) into cfg; flags win over the file.
+ * Returns 0, or -EINVAL after printing one line saying what is wrong.
+ */
+int config_parse_args(struct bpfnet_config *cfg, struct bpfnet_args *pos,
+		      int argc, char **argv);
+
+/* Apply a JSON config document (text, len) to cfg. Returns 0 or -EINVAL. */
+int config_apply_json(struct bpfnet_config *cfg, const char *text, size_t len,
+		      const char *origin);
+
+/* Parse "A.B.C.D/N" into a network and prefix (host bits must be zero). */
+int parse_cidr(const char *s, struct in_addr *net, int *prefix);
+
+/* Check the values together (subnet size, names). Returns 0 or -EINVAL. */
+int config_validate(const struct bpfnet_config *cfg);
+
+#endif

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Small file helpers: bounded reads, atomic writes, private directories. */
+#ifndef BPFNET_FSUTIL_H
+#define BPFNET_FSUTIL_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Read a whole file of at most max bytes (NUL-terminated). -EFBIG if larger. */
+int read_file(const char *path, size_t max, char **out, size_t *len);
+
+/* Read all of fd (stdin) up to max bytes. -EFBIG if larger. */
+int read_fd(int fd, size_t max, char **out, size_t *len);
+
+/* Write data to path through a temporary file, fsync and rename (mode 0600). */
+int write_file_atomic(const char *path, const char *data, size_t len);
+
+/*
+ * Create dir (and parents) with mode; refuse one that is a symlink or that
+ * others can write to. Returns 0 or -errno after printing why.
+ */
+int ensure_private_dir(const char *dir, mode_t mode);
+
+#endif

@@ -1,0 +1,421 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <arpa/inet.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "datapath.h"
+#include "fsutil.h"
+#include "hook.h"
+#include "ipam.h"
+#include "link.h"
+#include "log.h"
+#include "netns.h"
+
+void fault_point(int step, const char *what)
+{
+	const char *env = getenv("BPFNET_FAULT_STEP");
+
+	if (env && atoi(env) == step) {
+		pr_debug("fault injection: killed at step %d (%s)", step, what);
+		kill(getpid(), SIGKILL);
+	}
+}
+
+/* Resolved uplink, MTU and bridge for one run. */
+struct net_plan {
+	int uplink_ifindex;	/* 0 when the host has no uplink */
+	int mtu;
+	int bridge_ifindex;
+	bool bridge_created;
+};
+
+static int resolve_uplink(const struct bpfnet_config *cfg, struct nl *nl,
+			  struct net_plan *plan)
+{
+	struct link_info li;
+	int err, oif = 0;
+
+	plan->mtu = cfg->mtu ? cfg->mtu : 1500;
+	if (cfg->uplink[0]) {
+		err = link_get(nl, cfg->uplink, 0, &li);
+		if (err) {
+			pr_err("failed to find uplink %s: %s", cfg->uplink,
+			       strerror(-err));
+			return err;
+		}
+	} else {
+		if (route_default_oif(nl, &oif))
+			return 0;	/* no default route: no uplink */
+		err = link_get(nl, NULL, oif, &li);
+		if (err)
+			return 0;
+	}
+	plan->uplink_ifindex = li.ifindex;
+	if (!cfg->mtu && li.mtu > 0)
+		plan->mtu = li.mtu;
+	return 0;
+}
+
+static int ensure_bridge(const struct bpfnet_config *cfg, struct nl *nl,
+			 struct net_plan *plan)
+{
+	struct link_info li;
+	int err;
+
+	err = link_get(nl, cfg->bridge, 0, &li);
+	if (err == -ENODEV) {
+		err = bridge_create(nl, cfg->bridge, plan->mtu);
+		if (err) {
+			pr_err("failed to create bridge %s: %s%s%s", cfg->bridge,
+			       strerror(-err), nl->extack[0] ? ": " : "",
+			       nl->extack);
+			return err;
+		}
+		plan->bridge_created = true;
+		err = link_get(nl, cfg->bridge, 0, &li);
+	}
+	if (err) {
+		pr_err("failed to look up bridge %s: %s", cfg->bridge,
+		       strerror(-err));
+		return err;
+	}
+	if (strcmp(li.kind, "bridge")) {
+		pr_err("%s exists and is not a bridge", cfg->bridge);
+		return -EEXIST;
+	}
+	plan->bridge_ifindex = li.ifindex;
+	err = addr_add(nl, li.ifindex, cfg->gateway, cfg->prefix);
+	if (!err && !li.up)
+		err = link_set(nl, li.ifindex, true, -1);
+	if (err)
+		pr_err("failed to configure bridge %s: %s", cfg->bridge,
+		       strerror(-err));
+	return err;
+}
+
+/* Inside the container: lo and iface up, address, default route. */
+static int configure_container(const struct bpfnet_config *cfg, struct nl *cnl,
+			       const struct endpoint_rec *rec)
+{
+	struct link_info lo, eth;
+	int err;
+
+	err = link_get(cnl, "lo", 0, &lo);
+	if (!err && !lo.up)
+		err = link_set(cnl, lo.ifindex, true, -1);
+	if (err)
+		goto fail;
+	err = link_get(cnl, cfg->iface, 0, &eth);
+	if (!err)
+		err = addr_add(cnl, eth.ifindex, rec->ip, cfg->prefix);
+	if (!err)
+		err = link_set(cnl, eth.ifindex, true, -1);
+	if (!err)
+		err = route_add_default(cnl, cfg->gateway, eth.ifindex);
+	if (!err)
+		return 0;
+fail:
+	pr_err("failed to configure %s in container %s: %s%s%s", cfg->iface,
+	       rec->id, strerror(-err), cnl->extack[0] ? ": " : "", cnl->extack);
+	return err;
+}
+
+void endpoint_release(const struct bpfnet_config *cfg, struct nl *nl,
+		      const struct endpoint_rec *rec)
+{
+	struct link_info li;
+
+	datapath_endpoint_del(cfg, rec);
+	if (!link_get(nl, rec->veth, 0, &li))
+		link_del(nl, li.ifindex);
+}
+
+static int pick_address(const struct bpfnet_config *cfg,
+			const struct bpfnet_state *st, const struct oci_state *oci,
+			struct in_addr *ip)
+{
+	char why[160];
+	int err;
+
+	if (oci->ip[0]) {
+		err = ipam_static(st, cfg, oci->ip, ip, why, sizeof(why));
+		if (err)
+			pr_err("%s", why);
+		return err;
+	}
+	err = ipam_alloc(st, cfg, ip);
+	if (err == -ENOSPC)
+		pr_err("address pool %s/%d is exhausted", inet_ntoa(cfg->subnet),
+		       cfg->prefix);
+	return err;
+}
+
+/* Is this record's network already in place for the same namespace? */
+static bool endpoint_intact(struct nl *nl, const struct endpoint_rec *rec,
+			    uint64_t ino)
+{
+	struct link_info li;
+
+	return rec->ready && rec->netns_ino == ino &&
+	       !link_get(nl, rec->veth, 0, &li);
+}
+
+static int check_state_subnet(const struct bpfnet_config *cfg,
+			      struct bpfnet_state *st)
+{
+	if (st->n && (st->subnet.s_addr != cfg->subnet.s_addr ||
+		      st->prefix != cfg->prefix)) {
+		pr_err("subnet %s/%d differs from the one in use (%s/%d) while containers exist",
+		       inet_ntoa(cfg->subnet), cfg->prefix,
+		       inet_ntoa(st->subnet), st->prefix);
+		return -EINVAL;
+	}
+	st->subnet = cfg->subnet;
+	st->prefix = cfg->prefix;
+	return 0;
+}
+
+/* Create the links for rec; undo what this call created on failure. */
+static int build_endpoint(const struct bpfnet_config *cfg, struct nl *nl,
+			  struct nl *cnl, int netns_fd,
+			  const struct endpoint_rec *rec, struct net_plan *plan)
+{
+	struct link_info li;
+	int err;
+
+	err = ensure_bridge(cfg, nl, plan);
+	if (err)
+		return err;
+	fault_point(3, "bridge ready");
+	err = veth_create(nl, rec->veth, cfg->iface, netns_fd, rec->mac,
+			  plan->mtu);
+	if (err) {
+		pr_err("failed to create veth %s: %s%s%s", rec->veth,
+		       strerror(-err), nl->extack[0] ? ": " : "", nl->extack);
+		goto undo_bridge;
+	}
+	fault_point(4, "veth created");
+	err = link_get(nl, rec->veth, 0, &li);
+	if (!err)
+		err = link_set(nl, li.ifindex, true, plan->bridge_ifindex);
+	if (err) {
+		pr_err("failed to attach %s to %s: %s", rec->veth, cfg->bridge,
+		       strerror(-err));
+		goto undo_veth;
+	}
+	err = configure_container(cfg, cnl, rec);
+	if (err)
+		goto undo_veth;
+	fault_point(5, "container configured");
+	err = datapath_endpoint_add(cfg, rec, li.ifindex, plan->uplink_ifindex,
+				    plan->bridge_ifindex);
+	if (err)
+		goto undo_veth;
+	fault_point(6, "datapath attached");
+	return 0;
+
+undo_veth:
+	datapath_endpoint_del(cfg, rec);
+	if (!link_get(nl, rec->veth, 0, &li))
+		link_del(nl, li.ifindex);
+undo_bridge:
+	if (plan->bridge_created && !link_get(nl, cfg->bridge, 0, &li))
+		link_del(nl, li.ifindex);
+	return err;
+}
+
+static int setup_locked(const struct bpfnet_config *cfg,
+			const struct oci_state *oci, struct nl *nl,
+			struct bpfnet_state *st)
+{
+	struct net_plan plan = { 0 };
+	struct endpoint_rec *rec;
+	struct link_info li;
+	struct nl cnl;
+	uint64_t ino;
+	int fd, err;
+
+	fd = netns_open_pid(oci->pid, &ino);
+	if (fd < 0) {
+		pr_err("container process %d does not exist: %s", oci->pid,
+		       strerror(-fd));
+		return fd;
+	}
+	err = check_state_subnet(cfg, st);
+	if (err)
+		goto out_fd;
+	rec = state_find(st, oci->id);
+	if (rec && endpoint_intact(nl, rec, ino)) {
+		pr_info("container %s is already set up", oci->id);
+		goto out_fd;
+	}
+	if (rec) {	/* stale or half-built: start over */
+		endpoint_release(cfg, nl, rec);
+		state_remove(st, rec);
+	}
+	err = nl_open_in(&cnl, fd);
+	if (err) {
+		pr_err("failed to open netlink in the container: %s",
+		       strerror(-err));
+		goto out_fd;
+	}
+	if (!link_get(&cnl, cfg->iface, 0, &li)) {
+		/* a shared namespace: another container's eth0 is here */
+		pr_info("%s already exists in the namespace of %d: leaving it alone",
+			cfg->iface, oci->pid);
+		err = state_save(cfg->state_dir, st);
+		goto out_cnl;
+	}
+	err = resolve_uplink(cfg, nl, &plan);
+	if (err)
+		goto out_cnl;
+
+	rec = state_add(st);
+	if (!rec) {
+		err = -ENOMEM;
+		goto out_cnl;
+	}
+	err = pick_address(cfg, st, oci, &rec->ip);
+	if (err) {
+		state_remove(st, rec);
+		goto out_cnl;
+	}
+	snprintf(rec->id, sizeof(rec->id), "%s", oci->id);
+	ipam_mac(rec->ip, rec->mac);
+	ipam_veth_name(st, oci->id, rec->veth);
+	rec->pid = oci->pid;
+	rec->netns_ino = ino;
+	snprintf(rec->ports, sizeof(rec->ports), "%s", oci->ports);
+	/* Record the reservation first: a killed hook leaves a trace for gc. */
+	err = state_save(cfg->state_dir, st);
+	if (err)
+		goto out_cnl;
+	fault_point(2, "address reserved");
+
+	err = build_endpoint(cfg, nl, &cnl, fd, rec, &plan);
+	if (err) {
+		state_remove(st, rec);
+		state_save(cfg->state_dir, st);
+		goto out_cnl;
+	}
+	rec->ready = true;
+	err = state_save(cfg->state_dir, st);
+	pr_info("container %s: %s on %s", rec->id, inet_ntoa(rec->ip), rec->veth);
+out_cnl:
+	nl_close(&cnl);
+out_fd:
+	close(fd);
+	return err;
+}
+
+int hook_setup(const struct bpfnet_config *cfg, const struct oci_state *oci)
+{
+	struct bpfnet_state st;
+	struct nl nl;
+	int lock, err;
+
+	err = ensure_private_dir(cfg->state_dir, 0700);
+	if (err)
+		return err;
+	lock = state_lock(cfg->state_dir);
+	if (lock < 0)
+		return lock;
+	fault_point(1, "locked");
+	err = state_load(cfg->state_dir, &st);
+	if (err)
+		goto out_unlock;
+	err = nl_open(&nl);
+	if (err) {
+		pr_err("failed to open netlink: %s", strerror(-err));
+		goto out_state;
+	}
+	err = setup_locked(cfg, oci, &nl, &st);
+	nl_close(&nl);
+out_state:
+	state_free(&st);
+out_unlock:
+	state_unlock(lock);
+	return err;
+}
+
+int hook_teardown(const struct bpfnet_config *cfg, const char *id)
+{
+	struct endpoint_rec *rec, tmp = { 0 };
+	struct bpfnet_state st;
+	struct nl nl;
+	int lock, err;
+
+	err = ensure_private_dir(cfg->state_dir, 0700);
+	if (err)
+		return err;
+	lock = state_lock(cfg->state_dir);
+	if (lock < 0)
+		return lock;
+	err = state_load(cfg->state_dir, &st);
+	if (err)
+		goto out_unlock;
+	err = nl_open(&nl);
+	if (err) {
+		pr_err("failed to open netlink: %s", strerror(-err));
+		goto out_state;
+	}
+	rec = state_find(&st, id);
+	if (!rec) {
+		/* unknown or never recorded: remove a veth named after it */
+		snprintf(tmp.id, sizeof(tmp.id), "%s", id);
+		ipam_veth_name_salted(id, 0, tmp.veth);
+		endpoint_release(cfg, &nl, &tmp);
+		pr_info("container %s was not set up by bpfnet", id);
+		goto out_nl;
+	}
+	fault_point(7, "teardown started");
+	endpoint_release(cfg, &nl, rec);
+	fault_point(8, "links removed");
+	state_remove(&st, rec);
+	err = state_save(cfg->state_dir, &st);
+out_nl:
+	nl_close(&nl);
+out_state:
+	state_free(&st);
+out_unlock:
+	state_unlock(lock);
+	return err;
+}
+
+int cmd_hook(struct bpfnet_config *cfg, struct bpfnet_args *args)
+{
+	struct oci_state oci;
+	char why[200], *text;
+	size_t len;
+	int err;
+
+	if (args->argc > 1) {
+		pr_err("hook takes no arguments besides flags; the state comes on stdin");
+		return 2;
+	}
+	err = read_fd(STDIN_FILENO, OCI_STATE_MAX, &text, &len);
+	if (err == -EFBIG) {
+		pr_err("OCI state is larger than %d bytes", OCI_STATE_MAX);
+		return 1;
+	}
+	if (err) {
+		pr_err("failed to read the OCI state on stdin: %s", strerror(-err));
+		return 1;
+	}
+	err = oci_parse_state(text, len, &oci, why, sizeof(why));
+	free(text);
+	if (err) {
+		pr_err("%s", why);
+		return 1;
+	}
+	if (oci.status == OCI_STOPPED)
+		err = hook_teardown(cfg, oci.id);
+	else
+		err = hook_setup(cfg, &oci);
+	return err ? 1 : 0;
+}

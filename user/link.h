@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Links, addresses and routes over rtnetlink (what `ip` would do). */
+#ifndef BPFNET_LINK_H
+#define BPFNET_LINK_H
+
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "nl.h"
+
+struct link_info {
+	int ifindex;
+	int mtu;
+	int master;		/* ifindex of the bridge it is enslaved to, 0 */
+	bool up;
+	uint8_t mac[6];
+	char name[IFNAMSIZ];
+	char kind[16];		/* "veth", "bridge", ... ("" if unknown) */
+};
+
+/* Look a link up by name (ifindex 0) or index. -ENODEV if absent. */
+int link_get(struct nl *nl, const char *name, int ifindex, struct link_info *li);
+
+/* Call fn for every link of the namespace. */
+int link_list(struct nl *nl, void (*fn)(const struct link_info *, void *),
+	      void *data);
+
+int bridge_create(struct nl *nl, const char *name, int mtu);
+
+/*
+ * Create a veth pair: host end `name` here, peer `peer` created directly in
+ * the namespace of netns_fd with the given MAC; both with mtu.
+ */
+int veth_create(struct nl *nl, const char *name, const char *peer,
+		int netns_fd, const uint8_t peer_mac[6], int mtu);
+
+/* Set state: up, master (-1 keeps, 0 releases). */
+int link_set(struct nl *nl, int ifindex, bool up, int master);
+int link_del(struct nl *nl, int ifindex);
+
+int addr_add(struct nl *nl, int ifindex, struct in_addr addr, int prefix);
+
+/* First IPv4 address of a link. -ENOENT if none. */
+int addr_first(struct nl *nl, int ifindex, struct in_addr *addr);
+
+int route_add_default(struct nl *nl, struct in_addr gw, int oif);
+
+/* Interface of the main table's IPv4 default route. -ENOENT if none. */
+int route_default_oif(struct nl *nl, int *oif);
+
+#endif

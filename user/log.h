@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Messages: one line each on stderr, "bpfnet: ..." for errors. */
+#ifndef BPFNET_LOG_H
+#define BPFNET_LOG_H
+
+extern int log_verbose;
+
+void pr_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void pr_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void pr_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void pr_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Route libbpf's own messages through pr_* (only shown with -v). */
+void log_setup_libbpf(void);
+
+#endif

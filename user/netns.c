@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "netns.h"
+
+int netns_open_pid(int pid, uint64_t *ino)
+{
+	char path[64];
+	struct stat st;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? -ESRCH : -errno;
+	if (fstat(fd, &st)) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	*ino = (uint64_t)st.st_ino;
+	return fd;
+}
+
+uint64_t netns_ino_of_pid(int pid)
+{
+	char path[64];
+	struct stat st;
+
+	if (pid <= 0)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", pid);
+	if (stat(path, &st))
+		return 0;
+	return (uint64_t)st.st_ino;
+}
+
+int nl_open_in(struct nl *nl, int netns_fd)
+{
+	int self, err, rerr;
+
+	self = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (self < 0)
+		return -errno;
+	if (setns(netns_fd, CLONE_NEWNET)) {
+		err = -errno;
+		close(self);
+		return err;
+	}
+	err = nl_open(nl);
+	rerr = setns(self, CLONE_NEWNET) ? -errno : 0;
+	close(self);
+	if (rerr) {
+		/* cannot come back: nothing else may run in the wrong netns */
+		pr_err("failed to return to the host network namespace: %s",
+		       "setns failed");
+		_exit(1);
+	}
+	return err;
+}

@@ -1,0 +1,269 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <arpa/inet.h>
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "fsutil.h"
+#include "log.h"
+#include "state.h"
+
+#define STATE_FILE "state.json"
+#define STATE_LOCK "lock"
+#define STATE_VERSION 1
+
+int state_lock(const char *dir)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, STATE_LOCK);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0) {
+		int err = -errno;
+
+		pr_err("failed to open lock %s: %s", path, strerror(-err));
+		return err;
+	}
+	while (flock(fd, LOCK_EX)) {
+		if (errno != EINTR) {
+			int err = -errno;
+
+			pr_err("failed to lock %s: %s", path, strerror(-err));
+			close(fd);
+			return err;
+		}
+	}
+	return fd;
+}
+
+void state_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd);
+}
+
+static void mac_str(const uint8_t *mac, char *buf)
+{
+	sprintf(buf, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2],
+		mac[3], mac[4], mac[5]);
+}
+
+char *state_to_json(const struct bpfnet_state *st)
+{
+	cJSON *root = cJSON_CreateObject(), *arr;
+	char buf[64], *out;
+
+	cJSON_AddNumberToObject(root, "version", STATE_VERSION);
+	snprintf(buf, sizeof(buf), "%s/%d", inet_ntoa(st->subnet), st->prefix);
+	cJSON_AddStringToObject(root, "subnet", buf);
+	arr = cJSON_AddArrayToObject(root, "containers");
+	for (int i = 0; i < st->n; i++) {
+		const struct endpoint_rec *e = &st->eps[i];
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(o, "id", e->id);
+		cJSON_AddStringToObject(o, "ip", inet_ntoa(e->ip));
+		mac_str(e->mac, buf);
+		cJSON_AddStringToObject(o, "mac", buf);
+		cJSON_AddStringToObject(o, "veth", e->veth);
+		cJSON_AddNumberToObject(o, "pid", e->pid);
+		cJSON_AddNumberToObject(o, "netns_ino", (double)e->netns_ino);
+		cJSON_AddBoolToObject(o, "ready", e->ready);
+		cJSON_AddStringToObject(o, "ports", e->ports);
+		cJSON_AddItemToArray(arr, o);
+	}
+	out = cJSON_Print(root);
+	cJSON_Delete(root);
+	return out;
+}
+
+static const char *get_str(const cJSON *o, const char *key, size_t max)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	if (!cJSON_IsString(v) || strlen(v->valuestring) >= max)
+		return NULL;
+	return v->valuestring;
+}
+
+static int rec_from_json(const cJSON *o, struct endpoint_rec *e)
+{
+	const char *id, *ip, *mac, *veth, *ports;
+	const cJSON *pid, *ino, *ready;
+	unsigned int m[6];
+
+	id = get_str(o, "id", sizeof(e->id));
+	ip = get_str(o, "ip", 16);
+	mac = get_str(o, "mac", 18);
+	veth = get_str(o, "veth", sizeof(e->veth));
+	ports = get_str(o, "ports", sizeof(e->ports));
+	pid = cJSON_GetObjectItemCaseSensitive(o, "pid");
+	ino = cJSON_GetObjectItemCaseSensitive(o, "netns_ino");
+	ready = cJSON_GetObjectItemCaseSensitive(o, "ready");
+	if (!id || !oci_id_valid(id) || !ip || !mac || !veth || !ports ||
+	    !cJSON_IsNumber(pid) || !cJSON_IsNumber(ino) || !cJSON_IsBool(ready))
+		return -EINVAL;
+	if (inet_pton(AF_INET, ip, &e->ip) != 1)
+		return -EINVAL;
+	if (sscanf(mac, "%x:%x:%x:%x:%x:%x", &m[0], &m[1], &m[2], &m[3], &m[4],
+		   &m[5]) != 6)
+		return -EINVAL;
+	for (int i = 0; i < 6; i++)
+		e->mac[i] = (uint8_t)m[i];
+	strcpy(e->id, id);
+	strcpy(e->veth, veth);
+	strcpy(e->ports, ports);
+	e->pid = (int)pid->valuedouble;
+	e->netns_ino = (uint64_t)ino->valuedouble;
+	e->ready = cJSON_IsTrue(ready);
+	return 0;
+}
+
+int state_from_json(const char *text, size_t len, struct bpfnet_state *st,
+		    char *err, size_t errlen)
+{
+	const cJSON *ver, *subnet, *arr, *it;
+	cJSON *root;
+	int ret = -EBADMSG, idx = 0;
+	char buf[32], *slash;
+
+	memset(st, 0, sizeof(*st));
+	root = cJSON_ParseWithLength(text, len);
+	if (!root) {
+		snprintf(err, errlen, "not valid JSON (truncated or corrupt)");
+		return -EBADMSG;
+	}
+	ver = cJSON_GetObjectItemCaseSensitive(root, "version");
+	subnet = cJSON_GetObjectItemCaseSensitive(root, "subnet");
+	arr = cJSON_GetObjectItemCaseSensitive(root, "containers");
+	if (!cJSON_IsNumber(ver) || ver->valueint != STATE_VERSION) {
+		snprintf(err, errlen, "unknown state version");
+		goto out;
+	}
+	if (!cJSON_IsString(subnet) || strlen(subnet->valuestring) >= sizeof(buf) ||
+	    !cJSON_IsArray(arr)) {
+		snprintf(err, errlen, "missing 'subnet' or 'containers'");
+		goto out;
+	}
+	strcpy(buf, subnet->valuestring);
+	slash = strchr(buf, '/');
+	if (!slash || (*slash = '\0', inet_pton(AF_INET, buf, &st->subnet) != 1)) {
+		snprintf(err, errlen, "bad 'subnet'");
+		goto out;
+	}
+	st->prefix = atoi(slash + 1);
+	cJSON_ArrayForEach(it, arr) {
+		struct endpoint_rec *e = state_add(st);
+
+		if (!e) {
+			ret = -ENOMEM;
+			snprintf(err, errlen, "out of memory");
+			goto out;
+		}
+		if (rec_from_json(it, e) ||
+		    state_find(st, e->id) != e) {
+			snprintf(err, errlen, "container entry %d is invalid", idx);
+			goto out;
+		}
+		idx++;
+	}
+	ret = 0;
+out:
+	cJSON_Delete(root);
+	if (ret)
+		state_free(st);
+	return ret;
+}
+
+int state_load(const char *dir, struct bpfnet_state *st)
+{
+	char path[PATH_MAX], why[128];
+	size_t len;
+	char *text;
+	int err;
+
+	memset(st, 0, sizeof(*st));
+	snprintf(path, sizeof(path), "%s/%s", dir, STATE_FILE);
+	err = read_file(path, 64 << 20, &text, &len);
+	if (err == -ENOENT)
+		return 0;
+	if (err) {
+		pr_err("failed to read state %s: %s", path, strerror(-err));
+		return err;
+	}
+	err = state_from_json(text, len, st, why, sizeof(why));
+	free(text);
+	if (err)
+		pr_err("state file %s is corrupt: %s (run 'bpfnet gc' to rebuild it)",
+		       path, why);
+	return err;
+}
+
+int state_save(const char *dir, const struct bpfnet_state *st)
+{
+	char path[PATH_MAX];
+	char *text = state_to_json(st);
+	int err;
+
+	if (!text)
+		return -ENOMEM;
+	snprintf(path, sizeof(path), "%s/%s", dir, STATE_FILE);
+	err = write_file_atomic(path, text, strlen(text));
+	free(text);
+	if (err)
+		pr_err("failed to write state %s: %s", path, strerror(-err));
+	return err;
+}
+
+void state_free(struct bpfnet_state *st)
+{
+	free(st->eps);
+	st->eps = NULL;
+	st->n = st->cap = 0;
+}
+
+struct endpoint_rec *state_find(struct bpfnet_state *st, const char *id)
+{
+	for (int i = 0; i < st->n; i++)
+		if (!strcmp(st->eps[i].id, id))
+			return &st->eps[i];
+	return NULL;
+}
+
+struct endpoint_rec *state_find_ip(struct bpfnet_state *st, struct in_addr ip)
+{
+	for (int i = 0; i < st->n; i++)
+		if (st->eps[i].ip.s_addr == ip.s_addr)
+			return &st->eps[i];
+	return NULL;
+}
+
+struct endpoint_rec *state_add(struct bpfnet_state *st)
+{
+	if (st->n == st->cap) {
+		int cap = st->cap ? st->cap * 2 : 16;
+		struct endpoint_rec *n = realloc(st->eps, sizeof(*n) * cap);
+
+		if (!n)
+			return NULL;
+		st->eps = n;
+		st->cap = cap;
+	}
+	memset(&st->eps[st->n], 0, sizeof(st->eps[0]));
+	return &st->eps[st->n++];
+}
+
+void state_remove(struct bpfnet_state *st, struct endpoint_rec *rec)
+{
+	int i = (int)(rec - st->eps);
+
+	memmove(&st->eps[i], &st->eps[i + 1], sizeof(*rec) * (st->n - i - 1));
+	st->n--;
+}

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The persistent record of containers: <state-dir>/state.json, under a lock. */
+#ifndef BPFNET_STATE_H
+#define BPFNET_STATE_H
+
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "oci.h"
+
+struct endpoint_rec {
+	char id[OCI_ID_MAX + 1];
+	struct in_addr ip;
+	uint8_t mac[6];
+	char veth[IFNAMSIZ];		/* host end of the veth pair */
+	int pid;
+	uint64_t netns_ino;		/* inode of the container's netns */
+	bool ready;			/* false while set-up is under way */
+	char ports[OCI_ANNOTATION_MAX];	/* published ports, spec list */
+};
+
+struct bpfnet_state {
+	struct in_addr subnet;
+	int prefix;
+	int n, cap;
+	struct endpoint_rec *eps;
+};
+
+/* Take the state lock (blocks). Returns an fd for state_unlock, or -errno. */
+int state_lock(const char *dir);
+void state_unlock(int fd);
+
+/*
+ * Load state.json; a missing file is an empty state. A file that does not
+ * parse is an error (-EBADMSG) with its reason printed: never reset silently.
+ */
+int state_load(const char *dir, struct bpfnet_state *st);
+int state_save(const char *dir, const struct bpfnet_state *st);
+void state_free(struct bpfnet_state *st);
+
+/* Serialise/deserialise (exposed for unit tests). */
+char *state_to_json(const struct bpfnet_state *st);
+int state_from_json(const char *text, size_t len, struct bpfnet_state *st,
+		    char *err, size_t errlen);
+
+struct endpoint_rec *state_find(struct bpfnet_state *st, const char *id);
+struct endpoint_rec *state_find_ip(struct bpfnet_state *st, struct in_addr ip);
+struct endpoint_rec *state_add(struct bpfnet_state *st);
+void state_remove(struct bpfnet_state *st, struct endpoint_rec *rec);
+
+#endif
