@@ -153,7 +153,7 @@ int config_apply_json(struct bpfnet_config *cfg, const char *text, size_t len,
 	char num[32];
 	int err = 0;
 
-	root = cJSON_ParseWithLength(text, len);
+	root = json_parse_strict(text, len);
 	if (!root || !cJSON_IsObject(root)) {
 		pr_err("config %s: not a JSON object", origin);
 		cJSON_Delete(root);
@@ -168,7 +168,8 @@ int config_apply_json(struct bpfnet_config *cfg, const char *text, size_t len,
 		}
 		if (cJSON_IsString(it)) {
 			val = it->valuestring;
-		} else if (cJSON_IsNumber(it) && it->valuedouble >= 0 &&
+		} else if (cJSON_IsNumber(it) && !strcmp(it->string, "mtu") &&
+			   it->valuedouble >= 0 &&
 			   it->valuedouble <= 1e9 &&
 			   it->valuedouble == (double)(long)it->valuedouble) {
 			snprintf(num, sizeof(num), "%ld", (long)it->valuedouble);

@@ -157,3 +157,20 @@ int ensure_private_dir(const char *dir, mode_t mode)
 	}
 	return 0;
 }
+
+cJSON *json_parse_strict(const char *text, size_t len)
+{
+	const char *end = NULL;
+	cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, false);
+
+	if (!root)
+		return NULL;
+	for (; end && end < text + len; end++) {
+		if (*end != ' ' && *end != '\n' && *end != '\r' && *end != '\t' &&
+		    *end != '\0') {
+			cJSON_Delete(root);
+			return NULL;
+		}
+	}
+	return root;
+}

@@ -3,6 +3,7 @@
 #ifndef BPFNET_FSUTIL_H
 #define BPFNET_FSUTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -20,5 +21,10 @@ int write_file_atomic(const char *path, const char *data, size_t len);
  * others can write to. Returns 0 or -errno after printing why.
  */
 int ensure_private_dir(const char *dir, mode_t mode);
+
+#include <cjson/cJSON.h>
+
+/* Parse exactly one JSON document of len bytes (trailing bytes refused). */
+cJSON *json_parse_strict(const char *text, size_t len);
 
 #endif

@@ -16,14 +16,20 @@
 #include "log.h"
 #include "netns.h"
 
-void fault_point(int step, const char *what)
+int fault_point(int step, const char *what)
 {
-	const char *env = getenv("BPFNET_FAULT_STEP");
+	const char *kill_at = getenv("BPFNET_FAULT_STEP");
+	const char *fail_at = getenv("BPFNET_FAIL_STEP");
 
-	if (env && atoi(env) == step) {
+	if (kill_at && atoi(kill_at) == step) {
 		pr_debug("fault injection: killed at step %d (%s)", step, what);
 		kill(getpid(), SIGKILL);
 	}
+	if (fail_at && atoi(fail_at) == step) {
+		pr_err("fault injection: failing at step %d (%s)", step, what);
+		return -EIO;
+	}
+	return 0;
 }
 
 /* Resolved uplink, MTU and bridge for one run. */
@@ -191,7 +197,9 @@ static int build_endpoint(const struct bpfnet_config *cfg, struct nl *nl,
 	err = ensure_bridge(cfg, nl, plan);
 	if (err)
 		return err;
-	fault_point(3, "bridge ready");
+	err = fault_point(3, "bridge ready");
+	if (err)
+		goto undo_bridge;
 	err = veth_create(nl, rec->veth, cfg->iface, netns_fd, rec->mac,
 			  plan->mtu);
 	if (err) {
@@ -199,7 +207,9 @@ static int build_endpoint(const struct bpfnet_config *cfg, struct nl *nl,
 		       strerror(-err), nl->extack[0] ? ": " : "", nl->extack);
 		goto undo_bridge;
 	}
-	fault_point(4, "veth created");
+	err = fault_point(4, "veth created");
+	if (err)
+		goto undo_veth;
 	err = link_get(nl, rec->veth, 0, &li);
 	if (!err)
 		err = link_set(nl, li.ifindex, true, plan->bridge_ifindex);
@@ -211,12 +221,16 @@ static int build_endpoint(const struct bpfnet_config *cfg, struct nl *nl,
 	err = configure_container(cfg, cnl, rec);
 	if (err)
 		goto undo_veth;
-	fault_point(5, "container configured");
+	err = fault_point(5, "container configured");
+	if (err)
+		goto undo_veth;
 	err = datapath_endpoint_add(cfg, rec, li.ifindex, plan->uplink_ifindex,
 				    plan->bridge_ifindex);
 	if (err)
 		goto undo_veth;
-	fault_point(6, "datapath attached");
+	err = fault_point(6, "datapath attached");
+	if (err)
+		goto undo_veth;
 	return 0;
 
 undo_veth:
@@ -295,7 +309,12 @@ static int setup_locked(const struct bpfnet_config *cfg,
 	err = state_save(cfg->state_dir, st);
 	if (err)
 		goto out_cnl;
-	fault_point(2, "address reserved");
+	err = fault_point(2, "address reserved");
+	if (err) {
+		state_remove(st, rec);
+		state_save(cfg->state_dir, st);
+		goto out_cnl;
+	}
 
 	err = build_endpoint(cfg, nl, &cnl, fd, rec, &plan);
 	if (err) {
@@ -325,7 +344,10 @@ int hook_setup(const struct bpfnet_config *cfg, const struct oci_state *oci)
 	lock = state_lock(cfg->state_dir);
 	if (lock < 0)
 		return lock;
-	fault_point(1, "locked");
+	if (fault_point(1, "locked")) {
+		err = -EIO;
+		goto out_unlock;
+	}
 	err = state_load(cfg->state_dir, &st);
 	if (err)
 		goto out_unlock;

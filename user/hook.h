@@ -15,7 +15,10 @@ int hook_teardown(const struct bpfnet_config *cfg, const char *id);
 void endpoint_release(const struct bpfnet_config *cfg, struct nl *nl,
 		      const struct endpoint_rec *rec);
 
-/* Test hook for fault injection: BPFNET_FAULT_STEP=N kills us at step N. */
-void fault_point(int step, const char *what);
+/*
+ * Fault injection for tests: BPFNET_FAULT_STEP=N kills the process with
+ * SIGKILL at step N, BPFNET_FAIL_STEP=N makes step N fail (-EIO).
+ */
+int fault_point(int step, const char *what);
 
 #endif

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fsutil.h"
 #include "oci.h"
 
 static const char *const status_names[] = {
@@ -161,7 +162,7 @@ int oci_parse_state(const char *text, size_t len, struct oci_state *st,
 			    OCI_STATE_MAX);
 	if (!utf8_valid((const unsigned char *)text, len))
 		return fail(err, errlen, "OCI state is not valid UTF-8");
-	root = cJSON_ParseWithLength(text, len);
+	root = json_parse_strict(text, len);
 	if (!root)
 		return fail(err, errlen,
 			    "OCI state is not valid JSON (near byte %ld)",

@@ -135,7 +135,7 @@ int state_from_json(const char *text, size_t len, struct bpfnet_state *st,
 	char buf[32], *slash;
 
 	memset(st, 0, sizeof(*st));
-	root = cJSON_ParseWithLength(text, len);
+	root = json_parse_strict(text, len);
 	if (!root) {
 		snprintf(err, errlen, "not valid JSON (truncated or corrupt)");
 		return -EBADMSG;

@@ -1,0 +1,168 @@
+#!/usr/bin/env bash
+# Shared helpers for the namespace and container tests. Every world lives in
+# namespaces this run made; nothing touches the root namespace's network.
+# shellcheck disable=SC2034
+
+TOP=${TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
+BPFNET=${BPFNET:-$TOP/bpfnet}
+
+# The world: $T (scratch dir), $P (name prefix), $HOSTNS/$OUTNS (ns paths).
+# Uplink: host "up0" 198.51.100.1/24 <-> outside "eth0" 198.51.100.2/24.
+UPLINK_IP=198.51.100.1
+OUTSIDE_IP=198.51.100.2
+
+world_up() {
+	T=$(mktemp -d /tmp/bpfnet-test.XXXXXX)
+	P="bnt$RANDOM"
+	mkdir -p "$T/bpf" "$T/state"
+	mount -t bpf bpf "$T/bpf"
+	ip netns add "$P-host"
+	HOSTNS=/run/netns/$P-host
+	PIDS=()
+	FLAGS=(--state-dir "$T/state" --pin-dir "$T/bpf/bpfnet" --bridge bnbr0)
+	in_host ip link set lo up
+}
+
+# world_up plus an outside namespace behind the host's uplink.
+world_up_outside() {
+	world_up
+	ip netns add "$P-out"
+	OUTNS=/run/netns/$P-out
+	in_host ip link add up0 type veth peer name eth0 netns "$OUTNS"
+	in_host ip addr add "$UPLINK_IP/24" dev up0
+	in_host ip link set up0 up
+	in_host ip route add default via "$OUTSIDE_IP" dev up0
+	in_out ip link set lo up
+	in_out ip addr add "$OUTSIDE_IP/24" dev eth0
+	in_out ip link set eth0 up
+	FLAGS+=(--uplink up0)
+}
+
+world_down() {
+	local p
+	for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
+	[ -n "${RUNC_ROOT:-}" ] && runtime_cleanup
+	[ -n "${HOSTNS:-}" ] && bn down >/dev/null 2>&1
+	[ -n "${OUTNS:-}" ] && ip netns del "$P-out" 2>/dev/null
+	[ -n "${HOSTNS:-}" ] && ip netns del "$P-host" 2>/dev/null
+	umount "$T/bpf" 2>/dev/null
+	rm -rf "$T"
+	HOSTNS= OUTNS=
+}
+
+in_host() { nsenter --net="$HOSTNS" "$@"; }
+in_out() { nsenter --net="$OUTNS" "$@"; }
+in_ns() { local pid=$1; shift; nsenter --net=/proc/"$pid"/ns/net "$@"; }
+
+# bpfnet inside the host namespace, pointed at this world's dirs.
+bn() { in_host "$BPFNET" "$@" "${FLAGS[@]}"; }
+
+# A fresh network namespace held by a sleeping process; prints its pid.
+new_netns() {
+	unshare -n sleep 3600 &
+	PIDS+=($!)
+	NEWPID=$!
+	# wait until the child has entered its namespace
+	local i
+	for i in $(seq 50); do
+		[ "$(readlink /proc/$NEWPID/ns/net)" != "$(readlink /proc/self/ns/net)" ] && return 0
+		sleep 0.02
+	done
+	return 1
+}
+
+oci_state() { # id status [pid] [annotations-json]
+	local pid=${3:-} ann=${4:-"{}"}
+	if [ -n "$pid" ]; then
+		printf '{"ociVersion":"1.0.2","id":"%s","status":"%s","pid":%s,"bundle":"/x","annotations":%s}' "$1" "$2" "$pid" "$ann"
+	else
+		printf '{"ociVersion":"1.0.2","id":"%s","status":"%s","bundle":"/x","annotations":%s}' "$1" "$2" "$ann"
+	fi
+}
+
+hook_up() { oci_state "$1" creating "$2" "${3:-}" | bn hook; }
+hook_down() { oci_state "$1" stopped | bn hook; }
+
+# Address of a container from bpfnet ls -j.
+ip_of() { bn ls -j | jq -r --arg id "$1" '.[] | select(.id==$id) | .ip'; }
+
+# Assertions: print why, return 1.
+fail() { echo "$*" >&2; return 1; }
+assert_eq() { [ "$1" = "$2" ] || fail "expected '$2', got '$1'${3:+ ($3)}"; }
+assert_contains() { grep -qF -- "$2" <<<"$1" || fail "expected '$2' in: $1"; }
+assert_not_contains() { ! grep -qF -- "$2" <<<"$1" || fail "did not expect '$2' in: $1"; }
+
+# --- OCI runtimes (runc, crun) with a busybox rootfs ---
+
+ROOTFS_CACHE=${ROOTFS_CACHE:-/tmp/bpfnet-rootfs}
+
+make_rootfs() {
+	[ -x "$ROOTFS_CACHE/bin/busybox" ] && return 0
+	local tmp
+	tmp=$(mktemp -d /tmp/bpfnet-rootfs.XXXXXX)
+	mkdir -p "$tmp"/{bin,proc,sys,dev,tmp,etc,www}
+	cp /bin/busybox "$tmp/bin/"
+	local a
+	for a in $(/bin/busybox --list); do
+		[ "$a" = busybox ] || ln -sf busybox "$tmp/bin/$a"
+	done
+	echo "root:x:0:0:root:/:/bin/sh" >"$tmp/etc/passwd"
+	rm -rf "$ROOTFS_CACHE"
+	mv "$tmp" "$ROOTFS_CACHE"
+}
+
+# make_bundle DIR ID ARGS-JSON [ANNOTATIONS-JSON] [NETNS-PATH]
+make_bundle() {
+	local dir=$1 args=$2 ann=${3:-"{}"} nspath=${4:-}
+	mkdir -p "$dir"
+	ln -sfn "$ROOTFS_CACHE" "$dir/rootfs"
+	(cd "$dir" && runc spec)
+	local hook
+	hook=$(printf '{"path":"%s","args":["bpfnet","hook","--state-dir","%s","--pin-dir","%s","--bridge","bnbr0"%s]}' \
+		"$BPFNET" "$T/state" "$T/bpf/bpfnet" "${RUNTIME_EXTRA_ARGS:-}")
+	jq --argjson args "$args" --argjson ann "$ann" --argjson hook "$hook" --arg ns "$nspath" '
+		.process.terminal = false | .process.args = $args |
+		.root.readonly = true | .annotations = $ann |
+		.process.capabilities.bounding += ["CAP_NET_RAW"] |
+		.process.capabilities.effective += ["CAP_NET_RAW"] |
+		.process.capabilities.permitted += ["CAP_NET_RAW"] |
+		(if $ns == "" then
+			.hooks = {"createRuntime": [$hook], "poststop": [$hook]}
+		 else
+			.linux.namespaces |= map(if .type == "network" then .path = $ns else . end)
+		 end)' "$dir/config.json" >"$dir/c.json"
+	mv "$dir/c.json" "$dir/config.json"
+}
+
+# Use prestart instead of createRuntime in a bundle.
+bundle_use_prestart() {
+	jq '.hooks.prestart = .hooks.createRuntime | del(.hooks.createRuntime)' "$1/config.json" >"$1/c.json"
+	mv "$1/c.json" "$1/config.json"
+}
+
+RUNTIME=runc
+rt() { in_host "$RUNTIME" --root "$RUNC_ROOT" "$@"; }
+
+runtime_init() { # runc|crun
+	RUNTIME=$1
+	RUNC_ROOT=$T/rt-$1
+	mkdir -p "$RUNC_ROOT"
+	make_rootfs
+}
+
+rt_run() { # id bundle
+	(cd "$2" && rt run -d "$1" </dev/null >"$T/$1.log" 2>&1) ||
+		fail "$RUNTIME run $1 failed: $(cat "$T/$1.log")"
+}
+
+rt_pid() { rt state "$1" | jq -r .pid; }
+
+rt_exec() { local id=$1; shift; rt exec "$id" "$@"; }
+
+runtime_cleanup() {
+	local id
+	for id in $(rt list -q 2>/dev/null); do
+		rt delete -f "$id" >/dev/null 2>&1
+	done
+	RUNC_ROOT=
+}

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Run every test: C unit tests, BPF packet tests, namespace and container
+# suites. Ends with "N passed, N failed, N skipped".
+#   tests/run.sh [PATTERN]   only tests whose name matches PATTERN
+set -u
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+export TOP
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "tests need root (namespaces, netlink, BPF)" >&2
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+# Private mount namespace: our bpffs mounts and /run/netns stay ours, and
+# crun can run without the hybrid cgroup layout it refuses.
+if [ -z "${BPFNET_TEST_UNSHARED:-}" ]; then
+	export BPFNET_TEST_UNSHARED=1
+	exec unshare -m --propagation private bash "$0" "$@"
+fi
+umount /sys/fs/cgroup/unified 2>/dev/null
+mkdir -p /run/netns
+
+PATTERN=${1:-}
+passed=0 failed=0 skipped=0
+failures=()
+
+record() { # result name [why]
+	case $1 in
+	PASS) passed=$((passed + 1)); echo "PASS $2" ;;
+	FAIL) failed=$((failed + 1)); failures+=("$2"); echo "FAIL $2${3:+: $3}" ;;
+	SKIP) skipped=$((skipped + 1)); echo "SKIP $2${3:+: $3}" ;;
+	esac
+}
+
+# C unit tests print PASS/FAIL/SKIP lines themselves.
+for bin in "$TOP"/.output/tests/test_*; do
+	[ -x "$bin" ] || continue
+	name=$(basename "$bin")
+	[ -n "$PATTERN" ] && [[ $name != *$PATTERN* ]] && continue
+	out=$("$bin" 2>&1)
+	rc=$?
+	while read -r res rest; do
+		case $res in PASS | FAIL | SKIP) record "$res" "$name/${rest%%:*}" "$(sed -n 's/^[^:]*: //p' <<<"$rest")" ;; esac
+	done <<<"$out"
+	if [ $rc -ne 0 ] && ! grep -q '^FAIL' <<<"$out"; then
+		record FAIL "$name" "exited $rc: $(tail -3 <<<"$out")"
+	fi
+done
+
+# Shell suites: tests/t_*.sh define test_* functions; each runs in a subshell
+# with its own world, torn down by world_down even when it fails.
+for suite in "$TOP"/tests/t_*.sh; do
+	for fn in $(bash -c "source '$TOP/tests/lib.sh'; source '$suite'; declare -F" | awk '{print $3}' | grep '^test_'); do
+		name="$(basename "$suite" .sh)/${fn#test_}"
+		[ -n "$PATTERN" ] && [[ $name != *$PATTERN* ]] && continue
+		log=$(mktemp)
+		(
+			# shellcheck source=/dev/null
+			source "$TOP/tests/lib.sh"
+			# shellcheck source=/dev/null
+			source "$suite"
+			trap world_down EXIT
+			set -o pipefail
+			"$fn"
+		) >"$log" 2>&1
+		rc=$?
+		if [ $rc -eq 0 ]; then
+			record PASS "$name"
+		elif [ $rc -eq 77 ]; then
+			record SKIP "$name" "$(tail -1 "$log")"
+		else
+			record FAIL "$name" "$(tail -1 "$log")"
+			[ -n "${VERBOSE:-}" ] && sed 's/^/    /' "$log"
+			cp "$log" "/tmp/bpfnet-fail-${name//\//-}.log"
+		fi
+		rm -f "$log"
+	done
+done
+
+leftover=$(ip netns list 2>/dev/null | grep -c '^bnt' || true)
+if [ "$leftover" -ne 0 ]; then
+	record FAIL "cleanup" "$leftover test namespaces left behind"
+fi
+[ ${#failures[@]} -gt 0 ] && printf 'failed: %s\n' "${failures[*]}"
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
