@@ -115,13 +115,13 @@ make_rootfs() {
 make_bundle() {
 	local dir=$1 args=$2 ann=${3:-"{}"} nspath=${4:-}
 	mkdir -p "$dir"
-	ln -sfn "$ROOTFS_CACHE" "$dir/rootfs"
 	(cd "$dir" && runc spec)
 	local hook
 	hook=$(printf '{"path":"%s","args":["bpfnet","hook","--state-dir","%s","--pin-dir","%s","--bridge","bnbr0"%s]}' \
 		"$BPFNET" "$T/state" "$T/bpf/bpfnet" "${RUNTIME_EXTRA_ARGS:-}")
-	jq --argjson args "$args" --argjson ann "$ann" --argjson hook "$hook" --arg ns "$nspath" '
+	jq --argjson args "$args" --argjson ann "$ann" --argjson hook "$hook" --arg ns "$nspath" --arg rootfs "$ROOTFS_CACHE" '
 		.process.terminal = false | .process.args = $args |
+		.root.path = $rootfs |
 		.root.readonly = true | .annotations = $ann |
 		.process.capabilities.bounding += ["CAP_NET_RAW"] |
 		.process.capabilities.effective += ["CAP_NET_RAW"] |

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Real containers: busybox run by runc and by crun, with bpfnet as their
+# createRuntime/prestart and poststop hook, inside a private host namespace.
+
+runtime_two_containers() { # runc|crun [prestart]
+	command -v "$1" >/dev/null || { echo "$1 is not installed"; exit 77; }
+	world_up
+	runtime_init "$1"
+	make_bundle "$T/b1" '["sleep","3600"]'
+	make_bundle "$T/b2" '["sleep","3600"]'
+	if [ "${2:-}" = prestart ]; then
+		bundle_use_prestart "$T/b1"
+		bundle_use_prestart "$T/b2"
+	fi
+	rt_run c1 "$T/b1"
+	rt_run c2 "$T/b2"
+	local ip1 ip2 out
+	ip1=$(ip_of c1)
+	ip2=$(ip_of c2)
+	[ -n "$ip1" ] && [ -n "$ip2" ] || fail "containers not recorded: $(bn ls)"
+	out=$(rt_exec c1 ip -o -4 addr show eth0)
+	assert_contains "$out" "$ip1/16"
+	assert_contains "$(rt_exec c1 ip route)" "default via 172.19.0.1 dev eth0"
+	rt_exec c1 ping -c1 -W2 "$ip2" >/dev/null || fail "c1 cannot ping c2"
+	rt_exec c2 ping -c1 -W2 "$ip1" >/dev/null || fail "c2 cannot ping c1"
+	rt_exec c1 ping -c1 -W2 172.19.0.1 >/dev/null || fail "c1 cannot ping the gateway"
+
+	# a third container joining c1's network namespace by path
+	make_bundle "$T/b3" '["sleep","3600"]' '{}' "/proc/$(rt_pid c1)/ns/net"
+	rt_run c3 "$T/b3"
+	assert_eq "$(rt_exec c3 ip -o -4 addr show eth0 | awk '{print $4}')" "$ip1/16"
+
+	# deleting the containers runs poststop: addresses free, veths gone
+	rt delete -f c3
+	rt delete -f c2
+	rt delete -f c1
+	assert_eq "$(bn ls -j)" "[]"
+	assert_eq "$(in_host ip -o link show type veth | wc -l)" 0 "veths left"
+}
+
+test_runc_createruntime() { runtime_two_containers runc; }
+test_runc_prestart() { runtime_two_containers runc prestart; }
+test_crun_createruntime() { runtime_two_containers crun; }
+
+test_runc_hook_refuses_bad_annotation() {
+	world_up
+	runtime_init runc
+	make_bundle "$T/b1" '["sleep","3600"]' '{"bpfnet.ip":"10.10.10.10"}'
+	rt_run c1 "$T/b1" 2>/dev/null && fail "container started with a bad bpfnet.ip"
+	assert_contains "$(cat "$T/c1.log")" "outside the subnet"
+	assert_eq "$(bn ls -j)" "[]"
+	assert_eq "$(in_host ip -o link show type veth | wc -l)" 0
+}
