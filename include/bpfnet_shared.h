@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * The contract between the BPF datapath and user space: map keys and values,
- * counters and pin names. Included by bpf/*.bpf.c (after vmlinux.h) and by
- * user/*.c (after <linux/types.h>). Only fixed-width types, explicit padding,
+ * counters and pin names. Included by the BPF programs (after vmlinux.h) and by
+ * user space (after <linux/types.h>). Only fixed-width types, explicit padding,
  * and the byte order of every field is stated (be = network order).
  */
 #ifndef BPFNET_SHARED_H
@@ -23,7 +23,7 @@
 #define BPFNET_PORT_RETRIES 32
 
 /* Pin names under the pin directory (maps and programs). */
-#define BPFNET_PIN_CONFIG "config"
+#define BPFNET_PIN_CONFIG "net_config"
 #define BPFNET_PIN_ENDPOINTS "endpoints"
 #define BPFNET_PIN_CT "conntrack"
 #define BPFNET_PIN_RNAT "rev_nat"
@@ -54,7 +54,7 @@ struct bpfnet_cfg {
 	__u8 enabled;		/* 0 until user space filled the entry */
 	__u8 pad;
 };
-_Static_assert(sizeof(struct bpfnet_cfg) == 32, "bpfnet_cfg layout");
+_Static_assert(sizeof(struct bpfnet_cfg) == 36, "bpfnet_cfg layout");
 
 /* "endpoints": container address (be) -> what the container is allowed to be. */
 struct bpfnet_endpoint {

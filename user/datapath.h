@@ -3,19 +3,49 @@
 #ifndef BPFNET_DATAPATH_H
 #define BPFNET_DATAPATH_H
 
+#include <linux/types.h>
+#include <bpf/libbpf.h>
+#include <stdbool.h>
+
+#include "bpfnet_shared.h"
 #include "config.h"
 #include "state.h"
 
+/* Our TC filters are recognised by this handle and priority. */
+#define BPFNET_TC_HANDLE 0xb9f
+#define BPFNET_TC_PRIO 1
+
+/* File descriptors of the pinned maps and programs. */
+struct dp {
+	int cfg_fd, ep_fd, ct_fd, rnat_fd, stats_fd, ep_stats_fd;
+	int prog_from_ct, prog_up_in, prog_up_out;
+};
+
 /*
- * Make sure the programs and maps are loaded and pinned (loading them the
- * first time), the uplink and bridge are attached, then attach to the host
- * veth of rec and publish rec in the endpoint map.
+ * Open the pinned datapath; with create, load and pin it first if it is not
+ * there. -ENOENT when absent and !create.
+ */
+int dp_open(const struct bpfnet_config *cfg, struct dp *dp, bool create);
+void dp_close(struct dp *dp);
+void dp_remove_pins(const struct bpfnet_config *cfg);
+
+/* Attach prog to ifindex at point as our filter (replacing only ours). */
+int dp_tc_attach(int ifindex, enum bpf_tc_attach_point point, int prog_fd);
+int dp_tc_detach(int ifindex, enum bpf_tc_attach_point point);
+
+/* Delete the flows of one container (0: all flows). Returns how many. */
+int dp_flush_flows(struct dp *dp, __be32 caddr);
+
+/*
+ * Make sure the datapath is loaded and pinned (the first time only), the
+ * config map current and the uplink attached, then publish rec in the
+ * endpoint map and attach to its host veth.
  */
 int datapath_endpoint_add(const struct bpfnet_config *cfg,
 			  const struct endpoint_rec *rec, int veth_ifindex,
 			  int uplink_ifindex, int bridge_ifindex);
 
-/* Forget rec: endpoint entry, its flows, its counters. Never fails loudly. */
+/* Forget rec: endpoint entry, its flows, its counters. Quiet on failure. */
 void datapath_endpoint_del(const struct bpfnet_config *cfg,
 			   const struct endpoint_rec *rec);
 

@@ -1,0 +1,245 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The bpfnet datapath: TC programs that do what iptables MASQUERADE and the
+ * FORWARD chain would, from BPF maps.
+ *
+ *   outside --- [uplink]  ingress: reverse NAT, ICMP errors, redirect_peer
+ *                  |      egress : NAT of container packets the stack routed
+ *               host stack
+ *                  |
+ *               [bridge]
+ *                  |
+ *              [host veth] ingress (packets from the container): anti-spoofing,
+ *                  |        NAT + bpf_redirect_neigh to the uplink
+ *               eth0 (container)
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+
+#include "bpfnet_shared.h"
+#include "consts.h"
+#include "maps.h"
+#include "parse.h"
+#include "stats.h"
+#include "nat.h"
+#include "ct.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+static __always_inline const struct bpfnet_cfg *get_cfg(void)
+{
+	__u32 zero = 0;
+	const struct bpfnet_cfg *cfg = bpf_map_lookup_elem(&net_config, &zero);
+
+	return cfg && cfg->enabled ? cfg : NULL;
+}
+
+static __always_inline int in_subnet(const struct bpfnet_cfg *cfg, __be32 a)
+{
+	return (a & cfg->netmask) == cfg->subnet;
+}
+
+static __always_inline int mac_eq(const __u8 *a, const __u8 *b)
+{
+	return *(const __u32 *)a == *(const __u32 *)b &&
+	       *(const __u16 *)(a + 4) == *(const __u16 *)(b + 4);
+}
+
+/* ARP from a container must speak for its own address and MAC. */
+static __always_inline int check_arp(struct __sk_buff *skb)
+{
+	struct {
+		__u8 hdr[8];
+		__u8 sha[ETH_ALEN];
+		__be32 spa;
+	} __attribute__((packed)) arp;
+	struct bpfnet_endpoint *ep;
+	__u8 src[ETH_ALEN];
+
+	if (bpf_skb_load_bytes(skb, ETH_HLEN, &arp, sizeof(arp)) ||
+	    bpf_skb_load_bytes(skb, ETH_ALEN, src, sizeof(src)))
+		return drop(BPFNET_STAT_DROP_MALFORMED, 0);
+	ep = bpf_map_lookup_elem(&endpoints, &arp.spa);
+	if (!ep || ep->host_ifindex != skb->ifindex || !mac_eq(ep->mac, arp.sha) ||
+	    !mac_eq(ep->mac, src))
+		return drop(BPFNET_STAT_DROP_SPOOF_ARP, ep ? arp.spa : 0);
+	return TC_ACT_OK;
+}
+
+/* Send a translated packet to a container through its veth peer. */
+static __always_inline int deliver(struct __sk_buff *skb, struct pkt *p,
+				   const struct bpfnet_cfg *cfg, __be32 caddr)
+{
+	struct bpfnet_endpoint *ep = bpf_map_lookup_elem(&endpoints, &caddr);
+
+	if (!ep || p->ttl <= 1) {
+		stat_inc(BPFNET_STAT_SLOW_PATH);
+		return TC_ACT_OK;	/* the stack routes it over the bridge */
+	}
+	if (dec_ttl(skb, p) ||
+	    bpf_skb_store_bytes(skb, 0, ep->mac, ETH_ALEN, 0) ||
+	    bpf_skb_store_bytes(skb, ETH_ALEN, cfg->bridge_mac, ETH_ALEN, 0))
+		return drop(BPFNET_STAT_DROP_MALFORMED, caddr);
+	stat_inc(BPFNET_STAT_FAST_IN);
+	return bpf_redirect_peer(ep->host_ifindex, 0);
+}
+
+/* Translate the source of a container's packet. 0, or a drop verdict. */
+static __always_inline int snat(struct __sk_buff *skb, struct pkt *p,
+				const struct bpfnet_cfg *cfg)
+{
+	__u64 now = bpf_ktime_get_ns();
+	struct bpfnet_ep_stats *es;
+	struct bpfnet_ct *ct;
+	__be32 caddr = p->saddr;
+
+	ct = ct_snat(p, cfg, now);
+	if (!ct)
+		return drop(BPFNET_STAT_DROP_NO_PORT, caddr);
+	ct_touch(ct, p, 0, now);
+	if (nat_addr(skb, p, 1, p->saddr, ct->nat_addr) ||
+	    nat_port(skb, p, 1, p->sport, ct->nat_port))
+		return drop(BPFNET_STAT_DROP_CSUM, caddr);
+	stat_inc(BPFNET_STAT_SNAT_PKTS);
+	stat_add(BPFNET_STAT_SNAT_BYTES, p->tot_len);
+	es = ep_stats(caddr);
+	if (es) {
+		es->tx_packets++;
+		es->tx_bytes += p->tot_len;
+	}
+	return 0;
+}
+
+#include "icmp_err.h"
+
+SEC("tc")
+int from_container(struct __sk_buff *skb)
+{
+	struct bpf_fib_lookup fib = {};
+	const struct bpfnet_cfg *cfg;
+	struct bpfnet_endpoint *ep;
+	struct pkt p = {};
+	__u8 src[ETH_ALEN];
+	__u16 proto;
+	int rc;
+
+	if (load_eth_proto(skb, &proto))
+		return TC_ACT_OK;
+	if (proto == ETH_P_ARP)
+		return check_arp(skb);
+	if (proto != ETH_P_IP)
+		return TC_ACT_OK;
+	if (parse_ipv4(skb, &p))
+		return drop(BPFNET_STAT_DROP_MALFORMED, 0);
+	ep = bpf_map_lookup_elem(&endpoints, &p.saddr);
+	if (!ep || ep->host_ifindex != skb->ifindex)
+		return drop(BPFNET_STAT_DROP_SPOOF_IP, 0);
+	if (bpf_skb_load_bytes(skb, ETH_ALEN, src, sizeof(src)) ||
+	    !mac_eq(src, ep->mac))
+		return drop(BPFNET_STAT_DROP_SPOOF_MAC, p.saddr);
+
+	cfg = get_cfg();
+	if (!cfg || !cfg->uplink_ifindex || in_subnet(cfg, p.daddr) ||
+	    (p.daddr & bpf_htonl(0xf0000000)) == bpf_htonl(0xe0000000) ||
+	    p.daddr == 0xffffffff)
+		goto pass;
+	/* unusual packets take the stack; the uplink egress still translates */
+	if (p.frag || !p.has_ports || p.ttl <= 1)
+		goto slow;
+
+	fib.family = AF_INET;
+	fib.ifindex = cfg->bridge_ifindex;
+	fib.l4_protocol = p.proto;
+	fib.sport = p.sport;
+	fib.dport = p.dport;
+	fib.tos = p.tos;
+	fib.tot_len = skb->gso_segs > 1 ? 0 : p.tot_len;
+	fib.ipv4_src = p.saddr;
+	fib.ipv4_dst = p.daddr;
+	rc = bpf_fib_lookup(skb, &fib, sizeof(fib), 0);
+	if (rc != BPF_FIB_LKUP_RET_SUCCESS || fib.ifindex != cfg->uplink_ifindex)
+		goto maybe_slow;
+
+	rc = snat(skb, &p, cfg);
+	if (rc)
+		return rc;
+	if (dec_ttl(skb, &p))
+		return drop(BPFNET_STAT_DROP_CSUM, p.saddr);
+	stat_inc(BPFNET_STAT_FAST_OUT);
+	struct bpf_redir_neigh nh = { .nh_family = AF_INET, .ipv4_nh = fib.ipv4_dst };
+	return bpf_redirect_neigh(fib.ifindex, &nh, sizeof(nh), 0);
+
+maybe_slow:
+	if (rc == BPF_FIB_LKUP_RET_NOT_FWDED)
+		goto pass;	/* for the host itself */
+slow:
+	stat_inc(BPFNET_STAT_SLOW_PATH);
+	return TC_ACT_OK;
+pass:
+	stat_inc(BPFNET_STAT_PASS);
+	return TC_ACT_OK;
+}
+
+SEC("tc")
+int uplink_ingress(struct __sk_buff *skb)
+{
+	const struct bpfnet_cfg *cfg = get_cfg();
+	struct bpfnet_flow rk = {}, ck = {};
+	struct bpfnet_ep_stats *es;
+	struct bpfnet_rnat *rv;
+	struct bpfnet_ct *ct;
+	struct pkt p = {};
+	__u16 proto;
+	__u64 now;
+
+	if (!cfg || load_eth_proto(skb, &proto) || proto != ETH_P_IP ||
+	    parse_ipv4(skb, &p) || p.daddr != cfg->uplink_addr)
+		return TC_ACT_OK;
+	if (p.icmp_error)
+		return rnat_icmp_error(skb, &p, cfg);
+	if (!p.has_ports)
+		return TC_ACT_OK;
+	flow_of(&p, &rk);
+	rv = bpf_map_lookup_elem(&rev_nat, &rk);
+	if (!rv)
+		return TC_ACT_OK;	/* not a translated flow: the host's own */
+	ck.saddr = rv->caddr;
+	ck.daddr = rv->raddr;
+	ck.sport = rv->cport;
+	ck.dport = rv->rport;
+	ck.proto = p.proto;
+	now = bpf_ktime_get_ns();
+	ct = bpf_map_lookup_elem(&conntrack, &ck);
+	if (!ct || ct->expires_ns < now)
+		return TC_ACT_OK;
+	ct_touch(ct, &p, 1, now);
+	if (nat_addr(skb, &p, 0, p.daddr, ck.saddr) ||
+	    nat_port(skb, &p, 0, p.dport, ck.sport))
+		return drop(BPFNET_STAT_DROP_CSUM, ck.saddr);
+	stat_inc(BPFNET_STAT_RNAT_PKTS);
+	stat_add(BPFNET_STAT_RNAT_BYTES, p.tot_len);
+	es = ep_stats(ck.saddr);
+	if (es) {
+		es->rx_packets++;
+		es->rx_bytes += p.tot_len;
+	}
+	return deliver(skb, &p, cfg, ck.saddr);
+}
+
+SEC("tc")
+int uplink_egress(struct __sk_buff *skb)
+{
+	const struct bpfnet_cfg *cfg = get_cfg();
+	struct pkt p = {};
+	__u16 proto;
+	int rc;
+
+	if (!cfg || load_eth_proto(skb, &proto) || proto != ETH_P_IP ||
+	    parse_ipv4(skb, &p) || !in_subnet(cfg, p.saddr))
+		return TC_ACT_OK;
+	if (!p.has_ports || p.frag)
+		return drop(BPFNET_STAT_DROP_MALFORMED, p.saddr); /* never leak a private source */
+	rc = snat(skb, &p, cfg);
+	return rc ? rc : TC_ACT_OK;
+}

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Every map of the datapath, in one place. All are pinned by name under the
+ * pin directory (LIBBPF_PIN_BY_NAME is set by the loader through pin paths)
+ * and carry BTF, so `bpftool map dump pinned` prints named fields.
+ */
+#ifndef BPFNET_MAPS_H
+#define BPFNET_MAPS_H
+
+/* The network's settings; one slot. Written by the hook. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct bpfnet_cfg);
+} net_config SEC(".maps");
+
+/* Container address -> MAC and host veth: anti-spoofing and delivery. Hook. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, BPFNET_MAX_ENDPOINTS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __be32);
+	__type(value, struct bpfnet_endpoint);
+} endpoints SEC(".maps");
+
+/* Flow from a container -> its translation and state. Datapath; gc/teardown delete. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, BPFNET_MAX_FLOWS);
+	__type(key, struct bpfnet_flow);
+	__type(value, struct bpfnet_ct);
+} conntrack SEC(".maps");
+
+/* Reply flow on the uplink -> the container flow. Datapath; gc/teardown delete. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, BPFNET_MAX_FLOWS);
+	__type(key, struct bpfnet_flow);
+	__type(value, struct bpfnet_rnat);
+} rev_nat SEC(".maps");
+
+/* Global counters, per CPU (enum bpfnet_stat). Datapath; read by `stats`. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, BPFNET_STAT_MAX);
+	__type(key, enum bpfnet_stat);
+	__type(value, __u64);
+} stats SEC(".maps");
+
+/* Container address -> its counters, per CPU. Datapath; hook deletes. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, BPFNET_MAX_ENDPOINTS);
+	__type(key, __be32);
+	__type(value, struct bpfnet_ep_stats);
+} endpoint_stats SEC(".maps");
+
+#endif

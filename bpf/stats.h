@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Counters: global per-CPU slots and per-container traffic. */
+#ifndef BPFNET_STATS_H
+#define BPFNET_STATS_H
+
+static __always_inline void stat_add(__u32 idx, __u64 n)
+{
+	__u64 *v = bpf_map_lookup_elem(&stats, &idx);
+
+	if (v)
+		*v += n;
+}
+
+static __always_inline void stat_inc(__u32 idx)
+{
+	stat_add(idx, 1);
+}
+
+static __always_inline struct bpfnet_ep_stats *ep_stats(__be32 addr)
+{
+	struct bpfnet_ep_stats *s, zero = {};
+
+	s = bpf_map_lookup_elem(&endpoint_stats, &addr);
+	if (s)
+		return s;
+	bpf_map_update_elem(&endpoint_stats, &addr, &zero, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&endpoint_stats, &addr);
+}
+
+/* Drop a packet, counting why (and against the container if known). */
+static __always_inline int drop(__u32 reason, __be32 ep_addr)
+{
+	struct bpfnet_ep_stats *s;
+
+	stat_inc(reason);
+	if (ep_addr) {
+		s = bpf_map_lookup_elem(&endpoint_stats, &ep_addr);
+		if (s)
+			s->drops++;
+	}
+	return TC_ACT_SHOT;
+}
+
+#endif
