@@ -158,7 +158,10 @@ int from_container(struct __sk_buff *skb)
 	fib.ipv4_src = p.saddr;
 	fib.ipv4_dst = p.daddr;
 	rc = bpf_fib_lookup(skb, &fib, sizeof(fib), 0);
-	if (rc != BPF_FIB_LKUP_RET_SUCCESS || fib.ifindex != cfg->uplink_ifindex)
+	/* NO_NEIGH still names the egress device and next hop: the kernel
+	 * resolves the neighbour for bpf_redirect_neigh */
+	if ((rc != BPF_FIB_LKUP_RET_SUCCESS && rc != BPF_FIB_LKUP_RET_NO_NEIGH) ||
+	    fib.ifindex != cfg->uplink_ifindex)
 		goto maybe_slow;
 
 	rc = snat(skb, &p, cfg);

@@ -44,7 +44,7 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, BPFNET_STAT_MAX);
-	__type(key, enum bpfnet_stat);
+	__type(key, __u32);
 	__type(value, __u64);
 } stats SEC(".maps");
 

@@ -18,7 +18,9 @@ if [ -z "${BPFNET_TEST_UNSHARED:-}" ]; then
 	exec unshare -m --propagation private bash "$0" "$@"
 fi
 umount /sys/fs/cgroup/unified 2>/dev/null
+# a private /run/netns: namespace files never outlive this run
 mkdir -p /run/netns
+mount -t tmpfs -o mode=0755 bpfnet-netns /run/netns
 
 PATTERN=${1:-}
 passed=0 failed=0 skipped=0

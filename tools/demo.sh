@@ -14,7 +14,9 @@ if [ -z "${BPFNET_DEMO_UNSHARED:-}" ]; then
 	exec unshare -m --propagation private bash "$0" "$@"
 fi
 umount /sys/fs/cgroup/unified 2>/dev/null || true
+# a private /run/netns: namespace files never outlive this run
 mkdir -p /run/netns
+mount -t tmpfs -o mode=0755 bpfnet-netns /run/netns
 # shellcheck source=../tests/lib.sh
 source "$TOP/tests/lib.sh"
 

@@ -200,8 +200,8 @@ static int build_endpoint(const struct bpfnet_config *cfg, struct nl *nl,
 	err = fault_point(3, "bridge ready");
 	if (err)
 		goto undo_bridge;
-	err = veth_create(nl, rec->veth, cfg->iface, netns_fd, rec->mac,
-			  plan->mtu);
+	err = veth_create(nl, rec->veth, rec->id, cfg->iface, netns_fd,
+			  rec->mac, plan->mtu);
 	if (err) {
 		pr_err("failed to create veth %s: %s%s%s", rec->veth,
 		       strerror(-err), nl->extack[0] ? ": " : "", nl->extack);

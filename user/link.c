@@ -54,6 +54,10 @@ static int link_cb(const struct nlmsghdr *nlh, void *data)
 		case IFLA_LINKINFO:
 			parse_linkinfo(attr, &li);
 			break;
+		case IFLA_IFALIAS:
+			snprintf(li.alias, sizeof(li.alias), "%s",
+				 mnl_attr_get_str(attr));
+			break;
 		}
 	}
 	if (d->one)
@@ -120,14 +124,17 @@ int bridge_create(struct nl *nl, const char *name, int mtu)
 	return nl_talk(nl, nlh, NULL, NULL);
 }
 
-int veth_create(struct nl *nl, const char *name, const char *peer,
-		int netns_fd, const uint8_t peer_mac[6], int mtu)
+int veth_create(struct nl *nl, const char *name, const char *alias,
+		const char *peer, int netns_fd, const uint8_t peer_mac[6],
+		int mtu)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = newlink_msg(nl, buf, name, mtu);
 	struct nlattr *info, *data, *peer_nest;
 	struct ifinfomsg *pifm;
 
+	if (alias)
+		mnl_attr_put_strz(nlh, IFLA_IFALIAS, alias);
 	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
 	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "veth");
 	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);

@@ -32,6 +32,8 @@ static const struct cmd {
 } cmds[] = {
 	{ "hook", cmd_hook, "hook < state.json      OCI hook: set up (creating/created) or tear down (stopped)" },
 	{ "ls", cmd_ls, "ls [-j]                 list containers: id, address, MAC, host interface, netns" },
+	{ "stats", cmd_stats, "stats [-j]              datapath counters: totals and per container" },
+	{ "gc", cmd_gc, "gc                      remove expired flows and what dead or half-built containers left" },
 	{ "down", cmd_down, "down                    remove everything bpfnet created" },
 	{ "help", cmd_help, "help                    this text" },
 	{ "version", cmd_version, "version                 print the version" },

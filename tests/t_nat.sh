@@ -1,0 +1,329 @@
+#!/usr/bin/env bash
+# The eBPF datapath with real traffic: a host namespace whose uplink leads
+# to an "outside" namespace (198.51.100.0/24) that has no route back to the
+# containers, so nothing works unless bpfnet translates it.
+
+nat_world() { # [n containers]
+	world_up_outside
+	local i
+	CS=()
+	for i in $(seq "${1:-1}"); do
+		new_netns
+		CS+=("$NEWPID")
+		hook_up "c$i" "$NEWPID"
+	done
+	C1=${CS[0]}
+}
+
+stat_of() { bn stats -j | jq -r ".totals.$1"; }
+
+# A TCP server outside that stores what it got and who sent it.
+tcp_server() { # port outfile
+	in_out timeout 20 nc -lv "$OUTSIDE_IP" "$1" >"$2" 2>"$2.peer" &
+	PIDS+=($!)
+	sleep 0.3
+}
+
+test_ping_outside() {
+	nat_world
+	in_ns "$C1" ping -c2 -W2 "$OUTSIDE_IP" >/dev/null || fail "container cannot ping the outside host"
+	assert_eq "$(bpftool map dump pinned "$T/bpf/bpfnet/conntrack" -j | jq '[.[] | select(.key.proto==1)] | length')" 1 "icmp flows"
+	[ "$(stat_of snat_packets)" -ge 2 ] || fail "snat counter did not move"
+	[ "$(stat_of reverse_nat_packets)" -ge 2 ] || fail "reverse counter did not move"
+	[ "$(stat_of fast_path_in)" -ge 1 ] || fail "replies did not take the fast path"
+}
+
+test_tcp_masqueraded_bytes_intact() {
+	nat_world
+	head -c 3000000 /dev/urandom >"$T/blob"
+	tcp_server 8000 "$T/got"
+	in_ns "$C1" nc -N -w 5 "$OUTSIDE_IP" 8000 <"$T/blob" || fail "tcp client failed"
+	sleep 0.3
+	assert_eq "$(md5sum <"$T/got")" "$(md5sum <"$T/blob")" "bytes received"
+	assert_contains "$(cat "$T/got.peer")" "Connection received on $UPLINK_IP"
+	[ "$(stat_of fast_path_out)" -ge 10 ] || fail "no fast-path packets"
+}
+
+test_udp_both_ways_seen_as_host() {
+	nat_world
+	(sleep 1; echo pong) | in_out timeout 5 nc -u -lv "$OUTSIDE_IP" 9000 >"$T/got" 2>"$T/peer" &
+	PIDS+=($!)
+	sleep 0.3
+	local reply
+	reply=$(echo ping | in_ns "$C1" timeout 5 nc -u -w 2 "$OUTSIDE_IP" 9000)
+	assert_eq "$reply" pong "reply in the container"
+	assert_eq "$(cat "$T/got")" ping "datagram outside"
+	assert_contains "$(cat "$T/peer")" "$UPLINK_IP"
+	assert_not_contains "$(cat "$T/peer")" "172.19."
+}
+
+test_wget_http() {
+	nat_world
+	mkdir -p "$T/www"
+	head -c 200000 /dev/urandom >"$T/www/file"
+	in_out busybox httpd -f -p 8080 -h "$T/www" &
+	PIDS+=($!)
+	sleep 0.3
+	in_ns "$C1" busybox wget -q -O "$T/fetched" "http://$OUTSIDE_IP:8080/file" || fail "wget failed"
+	assert_eq "$(md5sum <"$T/fetched")" "$(md5sum <"$T/www/file")"
+}
+
+test_iperf3_both_directions() {
+	nat_world
+	in_out iperf3 -s -B "$OUTSIDE_IP" -1 >/dev/null 2>&1 &
+	PIDS+=($!)
+	sleep 0.5
+	local up down
+	up=$(in_ns "$C1" iperf3 -c "$OUTSIDE_IP" -t 2 -J | jq '.end.sum_received.bytes')
+	in_out iperf3 -s -B "$OUTSIDE_IP" -1 >/dev/null 2>&1 &
+	PIDS+=($!)
+	sleep 0.5
+	down=$(in_ns "$C1" iperf3 -c "$OUTSIDE_IP" -t 2 -R -J | jq '.end.sum_received.bytes')
+	[ "${up:-0}" -gt 1000000 ] || fail "container->outside moved only ${up:-0} bytes"
+	[ "${down:-0}" -gt 1000000 ] || fail "outside->container moved only ${down:-0} bytes"
+}
+
+test_same_source_port_two_containers() {
+	nat_world 2
+	local C2=${CS[1]}
+	in_out sh -c "timeout 10 nc -lk $OUTSIDE_IP 7000 > $T/peer7000" &
+	PIDS+=($!)
+	sleep 0.3
+	# both containers hold a connection from source port 40000 at once
+	(echo one; sleep 2) | in_ns "$C1" nc -p 40000 -w 4 "$OUTSIDE_IP" 7000 &
+	local a=$!
+	sleep 0.3
+	(echo two; sleep 2) | in_ns "$C2" nc -p 40000 -w 4 "$OUTSIDE_IP" 7000 &
+	local b=$!
+	sleep 0.8
+	local ports
+	ports=$(in_out ss -tn state established "( sport = :7000 )" | awk 'NR>1 {print $4}' | sort -u)
+	wait $a $b || true
+	assert_eq "$(wc -l <<<"$ports")" 2 "two distinct translated tuples: $ports"
+	assert_contains "$ports" "$UPLINK_IP:40000"
+	assert_eq "$(sort "$T/peer7000" | tr '\n' ' ')" "one two "
+	[ "$(stat_of port_retries)" -ge 1 ] || fail "no port retry counted"
+}
+
+test_checksums_with_tx_offload_off() {
+	nat_world
+	local veth
+	veth=$(bn ls -j | jq -r '.[0].veth')
+	in_ns "$C1" ethtool -K eth0 tx off >/dev/null
+	in_host ethtool -K "$veth" tx off >/dev/null
+	in_host ethtool -K up0 tx off >/dev/null
+	in_out ethtool -K eth0 tx off >/dev/null
+	head -c 1000000 /dev/urandom >"$T/blob"
+	tcp_server 8001 "$T/got"
+	in_ns "$C1" nc -N -w 5 "$OUTSIDE_IP" 8001 <"$T/blob" || fail "tcp client failed"
+	sleep 0.3
+	assert_eq "$(md5sum <"$T/got")" "$(md5sum <"$T/blob")" "bytes with tx off"
+	(sleep 1; echo pong) | in_out timeout 5 nc -u -l "$OUTSIDE_IP" 9001 >/dev/null &
+	PIDS+=($!)
+	sleep 0.3
+	assert_eq "$(echo ping | in_ns "$C1" timeout 5 nc -u -w 2 "$OUTSIDE_IP" 9001)" pong "udp with tx off"
+	in_ns "$C1" ping -c1 -W2 "$OUTSIDE_IP" >/dev/null || fail "ping with tx off"
+	# the receiving stacks count bad checksums: none may appear
+	assert_eq "$(in_out nstat -az TcpInCsumErrors UdpInCsumErrors | awk 'NR>1 {s+=$2} END {print s+0}')" 0 "checksum errors outside"
+	assert_eq "$(in_ns "$C1" nstat -az TcpInCsumErrors UdpInCsumErrors | awk 'NR>1 {s+=$2} END {print s+0}')" 0 "checksum errors inside"
+}
+
+test_no_iptables_or_nft_rules() {
+	nat_world
+	in_ns "$C1" ping -c1 -W2 "$OUTSIDE_IP" >/dev/null || fail "ping failed"
+	assert_eq "$(in_host iptables-save 2>/dev/null | grep -c '^-A' || true)" 0 "iptables rules"
+	assert_eq "$(in_host nft list ruleset 2>/dev/null | grep -c 'rule\|masquerade\|dnat\|snat' || true)" 0 "nft rules"
+}
+
+test_works_with_forward_policy_drop() {
+	nat_world
+	in_host iptables -P FORWARD DROP
+	head -c 500000 /dev/urandom >"$T/blob"
+	tcp_server 8002 "$T/got"
+	in_ns "$C1" nc -N -w 5 "$OUTSIDE_IP" 8002 <"$T/blob" || fail "tcp client failed with FORWARD DROP"
+	sleep 0.3
+	assert_eq "$(md5sum <"$T/got")" "$(md5sum <"$T/blob")"
+	in_ns "$C1" ping -c1 -W2 "$OUTSIDE_IP" >/dev/null || fail "ping failed with FORWARD DROP"
+}
+
+test_untranslated_paths() {
+	nat_world 2
+	local C2=${CS[1]}
+	# container to container and host to container keep their addresses
+	in_ns "${CS[1]}" sh -c "timeout 5 nc -lv 172.19.0.3 7100 >/dev/null 2>$T/peer" &
+	PIDS+=($!)
+	sleep 0.3
+	echo hi | in_ns "$C1" nc -N -w 2 172.19.0.3 7100
+	sleep 0.2
+	assert_contains "$(cat "$T/peer")" "Connection received on 172.19.0.2"
+	in_host ping -c1 -W2 172.19.0.3 >/dev/null || fail "host cannot reach a container"
+	in_ns "$C2" ping -c1 -W2 "$UPLINK_IP" >/dev/null || fail "container cannot reach the host's uplink address"
+	in_ns "$C2" ping -c1 -W2 172.19.0.1 >/dev/null || fail "container cannot reach the gateway"
+	[ "$(stat_of passed_untranslated)" -ge 1 ] || fail "untranslated traffic not counted"
+}
+
+test_anti_spoofing() {
+	nat_world 2
+	local C2=${CS[1]}
+	in_ns "$C1" ping -c1 -W2 "$OUTSIDE_IP" >/dev/null || fail "baseline ping failed"
+	# c1 takes c2's address: its packets must die at its veth
+	in_ns "$C1" ip addr add 172.19.0.3/32 dev eth0
+	in_ns "$C1" ping -c2 -W1 -I 172.19.0.3 "$OUTSIDE_IP" >/dev/null 2>&1 && fail "spoofed ping got through"
+	[ "$(stat_of drop_spoofed_ip)" -ge 1 ] || fail "spoofed IP not counted"
+	in_ns "$C1" ip addr del 172.19.0.3/32 dev eth0
+	# c1 takes another MAC
+	in_ns "$C1" ip link set eth0 address 02:42:de:ad:be:ef
+	in_ns "$C1" ping -c2 -W1 "$OUTSIDE_IP" >/dev/null 2>&1 && fail "ping with a spoofed MAC got through"
+	[ "$(stat_of drop_spoofed_mac)" -ge 1 ] || fail "spoofed MAC not counted"
+	[ "$(stat_of drop_spoofed_arp)" -ge 1 ] || fail "ARP with a spoofed MAC not counted"
+	assert_eq "$(bn stats -j | jq '.containers[] | select(.id=="c1") | .drops > 0')" true
+	in_ns "$C2" ping -c1 -W2 "$OUTSIDE_IP" >/dev/null || fail "the other container was disturbed"
+}
+
+# outside routes on to a "far" namespace (203.0.113.0/24) over a link with a
+# smaller MTU, so it sends real ICMP errors back about translated packets.
+far_world() {
+	nat_world
+	ip netns add "$P-far"
+	FARNS=/run/netns/$P-far
+	in_out ip link add far0 mtu 1280 type veth peer name eth0 netns "$FARNS"
+	in_out ip addr add 203.0.113.1/24 dev far0
+	in_out ip link set far0 up
+	in_out sysctl -qw net.ipv4.ip_forward=1
+	nsenter --net="$FARNS" ip addr add 203.0.113.10/24 dev eth0
+	nsenter --net="$FARNS" ip link set eth0 mtu 1280 up
+	nsenter --net="$FARNS" ip route add default via 203.0.113.1
+	in_out ip route add 198.51.100.0/24 dev eth0 2>/dev/null || true
+	in_out ip neigh flush all
+	# the far side is torn down with the world
+	trap 'ip netns del "$P-far" 2>/dev/null; world_down' EXIT
+}
+
+test_icmp_errors_translated() {
+	far_world
+	in_ns "$C1" ping -c1 -W2 203.0.113.10 >/dev/null || fail "far host unreachable"
+	local out
+	# TTL 2: the host takes one, the outside router answers "time exceeded"
+	out=$(in_ns "$C1" ping -c1 -W2 -t 2 203.0.113.10 2>&1 || true)
+	assert_contains "$out" "From $OUTSIDE_IP"
+	assert_contains "$out" "Time to live exceeded"
+	# DF packets larger than the far link: "fragmentation needed", and the
+	# container's stack learns the path MTU from the translated error
+	out=$(in_ns "$C1" ping -c2 -W2 -M do -s 1400 203.0.113.10 2>&1 || true)
+	assert_contains "$out" "mtu = 1280"
+	assert_contains "$(in_ns "$C1" ip route get 203.0.113.10)" "mtu 1280"
+	# a UDP datagram to a closed port: "port unreachable" reaches the sender
+	out=$(echo x | in_ns "$C1" timeout 3 nc -u -w 1 203.0.113.10 9999 2>&1; echo x | in_ns "$C1" timeout 3 nc -u -w 1 203.0.113.10 9999 2>&1 || true)
+	[ "$(stat_of icmp_errors_translated)" -ge 3 ] || fail "icmp errors translated: $(stat_of icmp_errors_translated)"
+	# and TCP works across the smaller MTU thanks to PMTU discovery
+	nsenter --net="$FARNS" timeout 10 nc -l 203.0.113.10 8000 >"$T/got" &
+	PIDS+=($!)
+	sleep 0.3
+	head -c 300000 /dev/urandom >"$T/blob"
+	in_ns "$C1" nc -N -w 5 203.0.113.10 8000 <"$T/blob" || fail "tcp over the small-MTU path failed"
+	sleep 0.3
+	assert_eq "$(md5sum <"$T/got")" "$(md5sum <"$T/blob")"
+}
+
+test_teardown_flushes_flows() {
+	nat_world 2
+	in_ns "$C1" ping -c1 -W2 "$OUTSIDE_IP" >/dev/null
+	in_ns "${CS[1]}" ping -c1 -W2 "$OUTSIDE_IP" >/dev/null
+	assert_eq "$(bpftool map dump pinned "$T/bpf/bpfnet/conntrack" -j | jq length)" 2
+	hook_down c1
+	assert_eq "$(bpftool map dump pinned "$T/bpf/bpfnet/conntrack" -j | jq length)" 1 "flows after teardown"
+	assert_eq "$(bpftool map dump pinned "$T/bpf/bpfnet/rev_nat" -j | jq length)" 1 "reverse entries after teardown"
+	assert_eq "$(bpftool map dump pinned "$T/bpf/bpfnet/endpoints" -j | jq length)" 1 "endpoints after teardown"
+}
+
+test_load_once_attach_many() {
+	nat_world 3
+	assert_eq "$(bpftool prog show -j | jq '[.[] | select(.name=="from_container")] | length')" 1 "programs loaded"
+	local v
+	for v in $(bn ls -j | jq -r '.[].veth'); do
+		assert_contains "$(in_host tc filter show dev "$v" ingress)" "from_container"
+	done
+	assert_contains "$(in_host tc filter show dev up0 ingress)" "uplink_ingress"
+	assert_contains "$(in_host tc filter show dev up0 egress)" "uplink_egress"
+	# someone else's filter on the uplink survives bpfnet down
+	in_host tc filter add dev up0 ingress pref 7 matchall action pass
+	bn down
+	assert_contains "$(in_host tc filter show dev up0 ingress)" "matchall"
+	assert_not_contains "$(in_host tc filter show dev up0 ingress)" "uplink_ingress"
+	[ ! -e "$T/bpf/bpfnet" ] || fail "pins left after down"
+	assert_eq "$(bpftool prog show -j | jq '[.[] | select(.name=="from_container")] | length')" 0 "programs after down"
+}
+
+test_bpftool_shows_named_fields() {
+	nat_world
+	in_ns "$C1" ping -c1 -W2 "$OUTSIDE_IP" >/dev/null
+	local m
+	for m in net_config endpoints conntrack rev_nat stats endpoint_stats; do
+		bpftool map dump pinned "$T/bpf/bpfnet/$m" >/dev/null || fail "cannot dump $m"
+	done
+	assert_contains "$(bpftool map dump pinned "$T/bpf/bpfnet/conntrack")" '"nat_port"'
+	assert_contains "$(bpftool map dump pinned "$T/bpf/bpfnet/endpoints")" '"host_ifindex"'
+	assert_contains "$(bpftool map dump pinned "$T/bpf/bpfnet/net_config")" '"uplink_addr"'
+	assert_contains "$(bpftool map dump pinned "$T/bpf/bpfnet/stats")" '"cpu"'
+	assert_contains "$(bpftool map dump pinned "$T/bpf/bpfnet/rev_nat")" '"caddr"'
+}
+
+# little-endian hex bytes of a number: le_hex VALUE BYTES
+le_hex() {
+	local v=$1 n=$2 i out=""
+	for ((i = 0; i < n; i++)); do
+		out+=$(printf '%02x ' $(((v >> (8 * i)) & 255)))
+	done
+	echo "$out"
+}
+
+test_gc_removes_expired_flows() {
+	nat_world
+	in_ns "$C1" ping -c1 -W2 "$OUTSIDE_IP" >/dev/null
+	local out f key val
+	out=$(bn gc)
+	assert_contains "$out" "0 flows"
+	assert_eq "$(bpftool map dump pinned "$T/bpf/bpfnet/conntrack" -j | jq length)" 1
+	# age the flow as time would: expires_ns = 1
+	f=$(bpftool map dump pinned "$T/bpf/bpfnet/conntrack" -j | jq -c '.[0]')
+	key="$(le_hex "$(jq .key.saddr <<<"$f")" 4)$(le_hex "$(jq .key.daddr <<<"$f")" 4)"
+	key+="$(le_hex "$(jq .key.sport <<<"$f")" 2)$(le_hex "$(jq .key.dport <<<"$f")" 2)"
+	key+="$(le_hex "$(jq .key.proto <<<"$f")" 1)00 00 00"
+	val="$(le_hex "$(jq .value.nat_addr <<<"$f")" 4)$(le_hex "$(jq .value.nat_port <<<"$f")" 2)"
+	val+="01 01 $(le_hex 1 8)$(le_hex 0 8)$(le_hex 0 8)"
+	# shellcheck disable=SC2086
+	bpftool map update pinned "$T/bpf/bpfnet/conntrack" key hex $key value hex $val
+	out=$(bn gc)
+	assert_contains "$out" "1 flows"
+	assert_eq "$(bpftool map dump pinned "$T/bpf/bpfnet/conntrack" -j | jq length)" 0 "flows after gc"
+	assert_eq "$(bpftool map dump pinned "$T/bpf/bpfnet/rev_nat" -j | jq length)" 0 "reverse entries after gc"
+	# the container still gets out: a new flow is made
+	in_ns "$C1" ping -c1 -W2 "$OUTSIDE_IP" >/dev/null || fail "ping after gc"
+}
+
+expire_first_flow() {
+	local f key val
+	f=$(bpftool map dump pinned "$T/bpf/bpfnet/conntrack" -j | jq -c '.[0]')
+	key="$(le_hex "$(jq .key.saddr <<<"$f")" 4)$(le_hex "$(jq .key.daddr <<<"$f")" 4)"
+	key+="$(le_hex "$(jq .key.sport <<<"$f")" 2)$(le_hex "$(jq .key.dport <<<"$f")" 2)"
+	key+="$(le_hex "$(jq .key.proto <<<"$f")" 1)00 00 00"
+	val="$(le_hex "$(jq .value.nat_addr <<<"$f")" 4)$(le_hex "$(jq .value.nat_port <<<"$f")" 2)"
+	val+="01 01 $(le_hex 1 8)$(le_hex 0 8)$(le_hex 0 8)"
+	# shellcheck disable=SC2086
+	bpftool map update pinned "$T/bpf/bpfnet/conntrack" key hex $key value hex $val
+}
+
+test_expired_flow_replaced_in_datapath() {
+	nat_world
+	in_out sh -c "timeout 8 nc -u -lk $OUTSIDE_IP 9100 > $T/got" &
+	PIDS+=($!)
+	sleep 0.3
+	echo one | in_ns "$C1" timeout 2 nc -u -w 1 -p 41000 "$OUTSIDE_IP" 9100 || true
+	expire_first_flow
+	# the same tuple again: the stale entry is replaced by a new flow
+	echo two | in_ns "$C1" timeout 2 nc -u -w 1 -p 41000 "$OUTSIDE_IP" 9100 || true
+	sleep 0.2
+	assert_eq "$(stat_of flows_expired)" 1 "stale flows replaced"
+	assert_eq "$(stat_of flows_created)" 2
+	assert_eq "$(tr '\n' ' ' <"$T/got")" "one two "
+}

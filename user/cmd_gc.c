@@ -1,0 +1,287 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bpfnet gc: bring the state file, the kernel's links and the pinned maps
+ * back into agreement. Removes expired flows, containers whose namespace
+ * is gone or whose set-up was cut short, and links or map entries nobody
+ * records. A corrupt state file is set aside and rebuilt from the links
+ * (the host veth's alias holds the container id) and the endpoint map.
+ */
+#include <arpa/inet.h>
+#include <bpf/bpf.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "datapath.h"
+#include "fsutil.h"
+#include "hook.h"
+#include "ipam.h"
+#include "link.h"
+#include "log.h"
+#include "netns.h"
+#include "state.h"
+
+struct gc_counts {
+	int containers, links, endpoints, flows;
+};
+
+struct link_set {
+	struct link_info *v;
+	int n, cap;
+	int bridge;
+};
+
+static void collect_veths(const struct link_info *li, void *data)
+{
+	struct link_set *s = data;
+
+	if (strncmp(li->name, BPFNET_VETH_PREFIX, strlen(BPFNET_VETH_PREFIX)) ||
+	    strcmp(li->kind, "veth") || !s->bridge || li->master != s->bridge)
+		return;
+	if (s->n == s->cap) {
+		int cap = s->cap ? s->cap * 2 : 64;
+		struct link_info *n = realloc(s->v, sizeof(*n) * cap);
+
+		if (!n)
+			return;
+		s->v = n;
+		s->cap = cap;
+	}
+	s->v[s->n++] = *li;
+}
+
+/* Rebuild records from our veths and the endpoint map. */
+static void rebuild_state(const struct bpfnet_config *cfg, struct dp *dp,
+			  bool have_dp, const struct link_set *links,
+			  struct bpfnet_state *st)
+{
+	__be32 key, next, *prev = NULL;
+	struct bpfnet_endpoint ep;
+
+	memset(st, 0, sizeof(*st));
+	st->subnet = cfg->subnet;
+	st->prefix = cfg->prefix;
+	if (!have_dp)
+		return;
+	while (!bpf_map_get_next_key(dp->ep_fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(dp->ep_fd, &key, &ep))
+			continue;
+		for (int i = 0; i < links->n; i++) {
+			const struct link_info *li = &links->v[i];
+			struct endpoint_rec *e;
+
+			if (li->ifindex != (int)ep.host_ifindex ||
+			    !oci_id_valid(li->alias))
+				continue;
+			e = state_add(st);
+			if (!e)
+				return;
+			snprintf(e->id, sizeof(e->id), "%s", li->alias);
+			snprintf(e->veth, sizeof(e->veth), "%s", li->name);
+			e->ip.s_addr = key;
+			memcpy(e->mac, ep.mac, 6);
+			e->ready = true;	/* pid unknown: kept while its veth is */
+		}
+	}
+}
+
+static bool link_present(const struct link_set *links, const char *name)
+{
+	for (int i = 0; i < links->n; i++)
+		if (!strcmp(links->v[i].name, name))
+			return true;
+	return false;
+}
+
+static bool record_dead(const struct endpoint_rec *e, const struct link_set *links)
+{
+	if (!e->ready || !link_present(links, e->veth))
+		return true;
+	return e->netns_ino && netns_ino_of_pid(e->pid) != e->netns_ino;
+}
+
+static void gc_endpoints_map(struct dp *dp, struct bpfnet_state *st,
+			     struct gc_counts *c)
+{
+	__be32 key, next, *prev = NULL, stale[256];
+	int n = 0;
+
+	while (!bpf_map_get_next_key(dp->ep_fd, prev, &next) && n < 256) {
+		struct in_addr a = { next };
+
+		key = next;
+		prev = &key;
+		if (!state_find_ip(st, a))
+			stale[n++] = next;
+	}
+	for (int i = 0; i < n; i++) {
+		bpf_map_delete_elem(dp->ep_fd, &stale[i]);
+		bpf_map_delete_elem(dp->ep_stats_fd, &stale[i]);
+		c->flows += dp_flush_flows(dp, stale[i]);
+		c->endpoints++;
+	}
+}
+
+/* Expired flows, and reply entries whose flow is gone. */
+static void gc_flows(struct dp *dp, struct gc_counts *c)
+{
+	struct bpfnet_flow k, next, *prev = NULL, *dead = NULL;
+	struct timespec ts;
+	struct bpfnet_ct ct;
+	struct bpfnet_rnat rv;
+	size_t n = 0, cap = 0;
+	__u64 now;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
+	while (!bpf_map_get_next_key(dp->ct_fd, prev, &next)) {
+		k = next;
+		prev = &k;
+		if (bpf_map_lookup_elem(dp->ct_fd, &k, &ct) || ct.expires_ns > now)
+			continue;
+		if (n == cap) {
+			struct bpfnet_flow *nd;
+
+			cap = cap ? cap * 2 : 64;
+			nd = realloc(dead, cap * sizeof(*dead));
+			if (!nd)
+				break;
+			dead = nd;
+		}
+		dead[n++] = k;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!bpf_map_lookup_elem(dp->ct_fd, &dead[i], &ct)) {
+			struct bpfnet_flow r = {
+				.saddr = dead[i].daddr, .daddr = ct.nat_addr,
+				.sport = dead[i].dport, .dport = ct.nat_port,
+				.proto = dead[i].proto,
+			};
+			bpf_map_delete_elem(dp->rnat_fd, &r);
+		}
+		if (!bpf_map_delete_elem(dp->ct_fd, &dead[i]))
+			c->flows++;
+	}
+	/* reply entries left without their flow */
+	n = 0;
+	prev = NULL;
+	while (!bpf_map_get_next_key(dp->rnat_fd, prev, &next)) {
+		struct bpfnet_flow fk;
+
+		k = next;
+		prev = &k;
+		if (bpf_map_lookup_elem(dp->rnat_fd, &k, &rv))
+			continue;
+		fk = (struct bpfnet_flow){ .saddr = rv.caddr, .daddr = rv.raddr,
+					   .sport = rv.cport, .dport = rv.rport,
+					   .proto = k.proto };
+		if (!bpf_map_lookup_elem(dp->ct_fd, &fk, &ct))
+			continue;
+		if (n == cap) {
+			struct bpfnet_flow *nd;
+
+			cap = cap ? cap * 2 : 64;
+			nd = realloc(dead, cap * sizeof(*dead));
+			if (!nd)
+				break;
+			dead = nd;
+		}
+		dead[n++] = k;
+	}
+	for (size_t i = 0; i < n; i++)
+		bpf_map_delete_elem(dp->rnat_fd, &dead[i]);
+	free(dead);
+}
+
+static int set_aside(const struct bpfnet_config *cfg)
+{
+	char from[PATH_MAX], to[PATH_MAX];
+
+	snprintf(from, sizeof(from), "%s/state.json", cfg->state_dir);
+	snprintf(to, sizeof(to), "%s/state.json.corrupt", cfg->state_dir);
+	if (rename(from, to))
+		return -errno;
+	pr_warn("moved the corrupt state to %s; rebuilding it from the kernel", to);
+	return 0;
+}
+
+int cmd_gc(struct bpfnet_config *cfg, struct bpfnet_args *args)
+{
+	struct link_set links = { 0 };
+	struct gc_counts c = { 0 };
+	struct bpfnet_state st;
+	struct link_info br;
+	struct nl nl;
+	struct dp dp;
+	bool have_dp;
+	int lock, err;
+
+	if (args->argc > 1) {
+		pr_err("gc takes no arguments");
+		return EXIT_USAGE;
+	}
+	if (ensure_private_dir(cfg->state_dir, 0700))
+		return 1;
+	lock = state_lock(cfg->state_dir);
+	if (lock < 0)
+		return 1;
+	err = nl_open(&nl);
+	if (err) {
+		pr_err("failed to open netlink: %s", strerror(-err));
+		state_unlock(lock);
+		return 1;
+	}
+	if (!link_get(&nl, cfg->bridge, 0, &br)) {
+		links.bridge = br.ifindex;
+		link_list(&nl, collect_veths, &links);
+	}
+	have_dp = dp_open(cfg, &dp, false) == 0;
+
+	err = state_load(cfg->state_dir, &st);
+	if (err == -EBADMSG) {
+		err = set_aside(cfg);
+		if (!err)
+			rebuild_state(cfg, &dp, have_dp, &links, &st);
+	}
+	if (err)
+		goto out;
+
+	for (int i = st.n - 1; i >= 0; i--) {
+		if (!record_dead(&st.eps[i], &links))
+			continue;
+		endpoint_release(cfg, &nl, &st.eps[i]);
+		state_remove(&st, &st.eps[i]);
+		c.containers++;
+	}
+	for (int i = 0; i < links.n; i++) {
+		bool known = false;
+
+		for (int k = 0; k < st.n; k++)
+			known |= !strcmp(st.eps[k].veth, links.v[i].name);
+		if (!known && !link_del(&nl, links.v[i].ifindex))
+			c.links++;
+	}
+	if (have_dp) {
+		gc_endpoints_map(&dp, &st, &c);
+		gc_flows(&dp, &c);
+	}
+	err = state_save(cfg->state_dir, &st);
+	if (!err)
+		printf("gc: removed %d containers, %d links, %d endpoint entries, %d flows; %d containers remain\n",
+		       c.containers, c.links, c.endpoints, c.flows, st.n);
+	state_free(&st);
+out:
+	if (have_dp)
+		dp_close(&dp);
+	free(links.v);
+	nl_close(&nl);
+	state_unlock(lock);
+	return err ? 1 : 0;
+}

@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: GPL-2.0
+/* bpfnet stats: the datapath's counters, in total and per container. */
+#include <arpa/inet.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "datapath.h"
+#include "log.h"
+#include "state.h"
+
+static const char *const stat_names[BPFNET_STAT_MAX] = {
+	[BPFNET_STAT_SNAT_PKTS] = "snat_packets",
+	[BPFNET_STAT_SNAT_BYTES] = "snat_bytes",
+	[BPFNET_STAT_RNAT_PKTS] = "reverse_nat_packets",
+	[BPFNET_STAT_RNAT_BYTES] = "reverse_nat_bytes",
+	[BPFNET_STAT_FAST_OUT] = "fast_path_out",
+	[BPFNET_STAT_FAST_IN] = "fast_path_in",
+	[BPFNET_STAT_SLOW_PATH] = "slow_path",
+	[BPFNET_STAT_PORT_RETRIES] = "port_retries",
+	[BPFNET_STAT_FLOWS_CREATED] = "flows_created",
+	[BPFNET_STAT_FLOWS_EXPIRED] = "flows_expired",
+	[BPFNET_STAT_ICMP_ERR_XLATED] = "icmp_errors_translated",
+	[BPFNET_STAT_PASS] = "passed_untranslated",
+	[BPFNET_STAT_DROP_SPOOF_IP] = "drop_spoofed_ip",
+	[BPFNET_STAT_DROP_SPOOF_MAC] = "drop_spoofed_mac",
+	[BPFNET_STAT_DROP_SPOOF_ARP] = "drop_spoofed_arp",
+	[BPFNET_STAT_DROP_NO_PORT] = "drop_no_free_port",
+	[BPFNET_STAT_DROP_MALFORMED] = "drop_malformed",
+	[BPFNET_STAT_DROP_CSUM] = "drop_rewrite_failed",
+};
+
+static int read_totals(struct dp *dp, __u64 *totals)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	__u64 *vals;
+
+	if (ncpu <= 0)
+		return -EINVAL;
+	vals = calloc((size_t)ncpu, sizeof(*vals));
+	if (!vals)
+		return -ENOMEM;
+	for (__u32 k = 0; k < BPFNET_STAT_MAX; k++) {
+		totals[k] = 0;
+		if (bpf_map_lookup_elem(dp->stats_fd, &k, vals))
+			continue;
+		for (int c = 0; c < ncpu; c++)
+			totals[k] += vals[c];
+	}
+	free(vals);
+	return 0;
+}
+
+static int read_endpoint(struct dp *dp, __be32 addr, struct bpfnet_ep_stats *sum)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct bpfnet_ep_stats *vals = calloc((size_t)ncpu, sizeof(*vals));
+
+	memset(sum, 0, sizeof(*sum));
+	if (!vals)
+		return -ENOMEM;
+	if (bpf_map_lookup_elem(dp->ep_stats_fd, &addr, vals)) {
+		free(vals);
+		return -ENOENT;
+	}
+	for (int c = 0; c < ncpu; c++) {
+		sum->tx_packets += vals[c].tx_packets;
+		sum->tx_bytes += vals[c].tx_bytes;
+		sum->rx_packets += vals[c].rx_packets;
+		sum->rx_bytes += vals[c].rx_bytes;
+		sum->drops += vals[c].drops;
+	}
+	free(vals);
+	return 0;
+}
+
+static int count_flows(struct dp *dp)
+{
+	struct bpfnet_flow k, next;
+	void *prev = NULL;
+	int n = 0;
+
+	while (!bpf_map_get_next_key(dp->ct_fd, prev, &next)) {
+		k = next;
+		prev = &k;
+		n++;
+	}
+	return n;
+}
+
+static void print_json(const __u64 *totals, int flows, struct dp *dp,
+		       const struct bpfnet_state *st)
+{
+	cJSON *root = cJSON_CreateObject(), *t, *arr;
+	char *out;
+
+	t = cJSON_AddObjectToObject(root, "totals");
+	for (int k = 0; k < BPFNET_STAT_MAX; k++)
+		cJSON_AddNumberToObject(t, stat_names[k], (double)totals[k]);
+	cJSON_AddNumberToObject(root, "flows", flows);
+	arr = cJSON_AddArrayToObject(root, "containers");
+	for (int i = 0; i < st->n; i++) {
+		struct bpfnet_ep_stats s;
+		cJSON *o = cJSON_CreateObject();
+
+		read_endpoint(dp, st->eps[i].ip.s_addr, &s);
+		cJSON_AddStringToObject(o, "id", st->eps[i].id);
+		cJSON_AddStringToObject(o, "ip", inet_ntoa(st->eps[i].ip));
+		cJSON_AddNumberToObject(o, "tx_packets", (double)s.tx_packets);
+		cJSON_AddNumberToObject(o, "tx_bytes", (double)s.tx_bytes);
+		cJSON_AddNumberToObject(o, "rx_packets", (double)s.rx_packets);
+		cJSON_AddNumberToObject(o, "rx_bytes", (double)s.rx_bytes);
+		cJSON_AddNumberToObject(o, "drops", (double)s.drops);
+		cJSON_AddItemToArray(arr, o);
+	}
+	out = cJSON_PrintUnformatted(root);
+	puts(out);
+	free(out);
+	cJSON_Delete(root);
+}
+
+static void print_text(const __u64 *totals, int flows, struct dp *dp,
+		       const struct bpfnet_state *st)
+{
+	for (int k = 0; k < BPFNET_STAT_MAX; k++)
+		printf("%-24s %llu\n", stat_names[k], (unsigned long long)totals[k]);
+	printf("%-24s %d\n", "flows", flows);
+	if (!st->n)
+		return;
+	printf("\n%-20s %-15s %10s %12s %10s %12s %8s\n", "ID", "ADDRESS",
+	       "TX-PKTS", "TX-BYTES", "RX-PKTS", "RX-BYTES", "DROPS");
+	for (int i = 0; i < st->n; i++) {
+		struct bpfnet_ep_stats s;
+
+		read_endpoint(dp, st->eps[i].ip.s_addr, &s);
+		printf("%-20.64s %-15s %10llu %12llu %10llu %12llu %8llu\n",
+		       st->eps[i].id, inet_ntoa(st->eps[i].ip),
+		       (unsigned long long)s.tx_packets,
+		       (unsigned long long)s.tx_bytes,
+		       (unsigned long long)s.rx_packets,
+		       (unsigned long long)s.rx_bytes,
+		       (unsigned long long)s.drops);
+	}
+}
+
+int cmd_stats(struct bpfnet_config *cfg, struct bpfnet_args *args)
+{
+	struct bpfnet_state st = { 0 };
+	__u64 totals[BPFNET_STAT_MAX];
+	struct dp dp;
+	int err;
+
+	if (args->argc > 1) {
+		pr_err("stats takes no arguments");
+		return EXIT_USAGE;
+	}
+	err = dp_open(cfg, &dp, false);
+	if (err) {
+		pr_err("no datapath is loaded in %s", cfg->pin_dir);
+		return 1;
+	}
+	if (!access(cfg->state_dir, F_OK) && state_load(cfg->state_dir, &st)) {
+		dp_close(&dp);
+		return 1;
+	}
+	err = read_totals(&dp, totals);
+	if (!err) {
+		if (cfg->json)
+			print_json(totals, count_flows(&dp), &dp, &st);
+		else
+			print_text(totals, count_flows(&dp), &dp, &st);
+	}
+	state_free(&st);
+	dp_close(&dp);
+	return err ? 1 : 0;
+}
