@@ -51,3 +51,20 @@ test_runc_hook_refuses_bad_annotation() {
 	assert_eq "$(bn ls -j)" "[]"
 	assert_eq "$(in_host ip -o link show type veth | wc -l)" 0
 }
+
+test_runc_container_masqueraded() {
+	world_up_outside
+	runtime_init runc
+	in_out timeout 20 nc -lv "$OUTSIDE_IP" 8000 >"$T/got" 2>"$T/peer" &
+	PIDS+=($!)
+	make_bundle "$T/b1" '["sleep","3600"]'
+	rt_run c1 "$T/b1"
+	rt_exec c1 ping -c2 -W2 "$OUTSIDE_IP" >/dev/null || fail "container cannot ping the outside host"
+	echo "from the container" | rt_exec c1 nc -w 3 "$OUTSIDE_IP" 8000 || fail "tcp from the container failed"
+	sleep 0.3
+	assert_eq "$(cat "$T/got")" "from the container"
+	assert_contains "$(cat "$T/peer")" "Connection received on $UPLINK_IP"
+	assert_eq "$(bn stats -j | jq '.containers[0].tx_packets > 0')" true
+	rt delete -f c1
+	assert_eq "$(bpftool map dump pinned "$T/bpf/bpfnet/conntrack" -j | jq length)" 0 "flows after delete"
+}

@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Crafting and checking packets for the BPF packet tests. The checksums
+ * here are computed from scratch (RFC 1071), independently of the kernel's
+ * incremental helpers that the datapath uses.
+ */
+#ifndef BPFNET_TEST_PKT_H
+#define BPFNET_TEST_PKT_H
+
+#include <arpa/inet.h>
+#include <linux/if_ether.h>
+#include <linux/icmp.h>
+#include <linux/ip.h>
+#include <linux/tcp.h>
+#include <linux/udp.h>
+#include <stdint.h>
+#include <string.h>
+
+static uint32_t sum16(const void *data, size_t len, uint32_t sum)
+{
+	const uint8_t *p = data;
+
+	for (size_t i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
+	if (len & 1)
+		sum += (uint32_t)(p[len - 1] << 8);
+	return sum;
+}
+
+static uint16_t fold(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+/* Checksum of an L4 segment with the IPv4 pseudo header (host order). */
+static uint16_t l4_csum(const struct iphdr *ip, const void *l4, size_t len)
+{
+	uint8_t ph[12];
+	uint32_t s;
+
+	memcpy(ph, &ip->saddr, 4);
+	memcpy(ph + 4, &ip->daddr, 4);
+	ph[8] = 0;
+	ph[9] = ip->protocol;
+	ph[10] = (uint8_t)(len >> 8);
+	ph[11] = (uint8_t)len;
+	s = sum16(ph, sizeof(ph), 0);
+	return fold(sum16(l4, len, s));
+}
+
+/* 0 when the checksum stored in the data is right. */
+static int ip_csum_ok(const struct iphdr *ip)
+{
+	return fold(sum16(ip, ip->ihl * 4u, 0)) == 0;
+}
+
+static int l4_csum_ok(const struct iphdr *ip, const void *l4, size_t len)
+{
+	if (ip->protocol == IPPROTO_ICMP)
+		return fold(sum16(l4, len, 0)) == 0;
+	return l4_csum(ip, l4, len) == 0;
+}
+
+struct pkt_spec {
+	const char *src, *dst;
+	uint8_t proto;
+	uint16_t sport, dport;	/* ICMP: sport = echo id */
+	uint8_t tcp_flags;
+	uint8_t icmp_type;
+	int udp_zero_csum;
+	uint16_t frag;		/* frag_off field, host order */
+	uint8_t smac[6];
+	const void *payload;
+	size_t plen;
+};
+
+static const uint8_t mac_bridge[6] = { 0x02, 0xbb, 0, 0, 0, 1 };
+
+/* Build IP + L4 at ip (no Ethernet). Returns the IP length. */
+static size_t build_ip(uint8_t *buf, const struct pkt_spec *s)
+{
+	struct iphdr *ip = (struct iphdr *)buf;
+	uint8_t *l4 = buf + sizeof(*ip);
+	size_t l4len;
+
+	memset(ip, 0, sizeof(*ip));
+	ip->version = 4;
+	ip->ihl = 5;
+	ip->ttl = 64;
+	ip->protocol = s->proto;
+	ip->id = htons(0x1234);
+	ip->frag_off = htons(s->frag);
+	inet_pton(AF_INET, s->src, &ip->saddr);
+	inet_pton(AF_INET, s->dst, &ip->daddr);
+	if (s->proto == IPPROTO_TCP) {
+		struct tcphdr *t = (struct tcphdr *)l4;
+
+		memset(t, 0, sizeof(*t));
+		t->source = htons(s->sport);
+		t->dest = htons(s->dport);
+		t->seq = htonl(1000);
+		t->doff = 5;
+		((uint8_t *)t)[13] = s->tcp_flags;
+		t->window = htons(65535);
+		l4len = sizeof(*t);
+	} else if (s->proto == IPPROTO_UDP) {
+		struct udphdr *u = (struct udphdr *)l4;
+
+		u->source = htons(s->sport);
+		u->dest = htons(s->dport);
+		u->check = 0;
+		l4len = sizeof(*u);
+	} else {
+		struct icmphdr *ic = (struct icmphdr *)l4;
+
+		memset(ic, 0, sizeof(*ic));
+		ic->type = s->icmp_type;
+		ic->un.echo.id = htons(s->sport);
+		ic->un.echo.sequence = htons(1);
+		l4len = sizeof(*ic);
+	}
+	memcpy(l4 + l4len, s->payload, s->plen);
+	l4len += s->plen;
+	if (s->proto == IPPROTO_UDP)
+		((struct udphdr *)l4)->len = htons((uint16_t)l4len);
+	ip->tot_len = htons((uint16_t)(sizeof(*ip) + l4len));
+	ip->check = htons(fold(sum16(ip, sizeof(*ip), 0)));
+	if (s->proto == IPPROTO_TCP) {
+		((struct tcphdr *)l4)->check = htons(l4_csum(ip, l4, l4len));
+	} else if (s->proto == IPPROTO_UDP && !s->udp_zero_csum) {
+		uint16_t c = l4_csum(ip, l4, l4len);
+
+		((struct udphdr *)l4)->check = htons(c ? c : 0xffff);
+	} else if (s->proto == IPPROTO_ICMP) {
+		((struct icmphdr *)l4)->checksum = htons(fold(sum16(l4, l4len, 0)));
+	}
+	return sizeof(*ip) + l4len;
+}
+
+/* Ethernet + IP packet into buf; returns its length. */
+static size_t build_pkt(uint8_t *buf, const struct pkt_spec *s)
+{
+	struct ethhdr *eth = (struct ethhdr *)buf;
+
+	memcpy(eth->h_dest, mac_bridge, 6);
+	memcpy(eth->h_source, s->smac, 6);
+	eth->h_proto = htons(ETH_P_IP);
+	return sizeof(*eth) + build_ip(buf + sizeof(*eth), s);
+}
+
+#endif
