@@ -112,6 +112,66 @@ static __always_inline int snat(struct __sk_buff *skb, struct pkt *p,
 }
 
 #include "icmp_err.h"
+#include "portmap.h"
+#include "sock_lb.h"
+
+/* Send a packet whose source is now a host address out of the uplink. */
+static __always_inline int forward_out(struct __sk_buff *skb, struct pkt *p,
+				       const struct bpfnet_cfg *cfg)
+{
+	struct bpf_fib_lookup fib = {};
+	int rc;
+
+	if (p->ttl <= 1)
+		return TC_ACT_OK;
+	fib.family = AF_INET;
+	fib.ifindex = cfg->bridge_ifindex;
+	fib.l4_protocol = p->proto;
+	fib.tos = p->tos;
+	fib.tot_len = skb->gso_segs > 1 ? 0 : p->tot_len;
+	fib.ipv4_src = p->saddr;
+	fib.ipv4_dst = p->daddr;
+	rc = bpf_fib_lookup(skb, &fib, sizeof(fib), 0);
+	if (rc != BPF_FIB_LKUP_RET_SUCCESS && rc != BPF_FIB_LKUP_RET_NO_NEIGH) {
+		stat_inc(BPFNET_STAT_SLOW_PATH);
+		return TC_ACT_OK;
+	}
+	if (dec_ttl(skb, p))
+		return TC_ACT_SHOT;
+	stat_inc(BPFNET_STAT_FAST_OUT);
+	struct bpf_redir_neigh nh = { .nh_family = AF_INET, .ipv4_nh = fib.ipv4_dst };
+	return bpf_redirect_neigh(fib.ifindex, &nh, sizeof(nh), 0);
+}
+
+/* Published ports seen from a container: its replies, and its own connections. */
+static __always_inline int from_container_dnat(struct __sk_buff *skb,
+					       struct pkt *p,
+					       const struct bpfnet_cfg *cfg)
+{
+	__u64 now = bpf_ktime_get_ns();
+	struct bpfnet_ct *ct;
+	int rc;
+
+	rc = dnat_reverse(skb, p, now);
+	if (rc < 0)
+		return drop(BPFNET_STAT_DROP_CSUM, p->saddr);
+	if (rc == 0) {
+		if (in_subnet(cfg, p->daddr)) {
+			stat_inc(BPFNET_STAT_HAIRPIN);
+			return deliver(skb, p, cfg, p->daddr);
+		}
+		return forward_out(skb, p, cfg);
+	}
+	if (p->daddr != cfg->uplink_addr && p->daddr != cfg->gateway)
+		return -1;
+	ct = dnat_get(p, cfg, now);
+	if (!ct)
+		return -1;
+	if (dnat_apply(skb, p, ct, now))
+		return drop(BPFNET_STAT_DROP_CSUM, p->saddr);
+	stat_inc(BPFNET_STAT_HAIRPIN);
+	return deliver(skb, p, cfg, p->daddr);
+}
 
 SEC("tc")
 int from_container(struct __sk_buff *skb)
@@ -140,6 +200,11 @@ int from_container(struct __sk_buff *skb)
 		return drop(BPFNET_STAT_DROP_SPOOF_MAC, p.saddr);
 
 	cfg = get_cfg();
+	if (cfg && p.has_ports) {
+		rc = from_container_dnat(skb, &p, cfg);
+		if (rc >= 0)
+			return rc;
+	}
 	if (!cfg || !cfg->uplink_ifindex || in_subnet(cfg, p.daddr) ||
 	    (p.daddr & bpf_htonl(0xf0000000)) == bpf_htonl(0xe0000000) ||
 	    p.daddr == 0xffffffff)
@@ -184,6 +249,20 @@ pass:
 	return TC_ACT_OK;
 }
 
+/* A packet for the uplink address that is no reply: a published port? */
+static __always_inline int uplink_dnat(struct __sk_buff *skb, struct pkt *p,
+				       const struct bpfnet_cfg *cfg)
+{
+	__u64 now = bpf_ktime_get_ns();
+	struct bpfnet_ct *ct = dnat_get(p, cfg, now);
+
+	if (!ct)
+		return TC_ACT_OK;	/* the host's own traffic */
+	if (dnat_apply(skb, p, ct, now))
+		return drop(BPFNET_STAT_DROP_CSUM, ct->nat_addr);
+	return deliver(skb, p, cfg, p->daddr);
+}
+
 SEC("tc")
 int uplink_ingress(struct __sk_buff *skb)
 {
@@ -206,7 +285,7 @@ int uplink_ingress(struct __sk_buff *skb)
 	flow_of(&p, &rk);
 	rv = bpf_map_lookup_elem(&rev_nat, &rk);
 	if (!rv)
-		return TC_ACT_OK;	/* not a translated flow: the host's own */
+		return uplink_dnat(skb, &p, cfg);
 	ck.saddr = rv->caddr;
 	ck.daddr = rv->raddr;
 	ck.sport = rv->cport;
@@ -245,4 +324,28 @@ int uplink_egress(struct __sk_buff *skb)
 		return drop(BPFNET_STAT_DROP_MALFORMED, p.saddr); /* never leak a private source */
 	rc = snat(skb, &p, cfg);
 	return rc ? rc : TC_ACT_OK;
+}
+
+SEC("cgroup/connect4")
+int sock_connect4(struct bpf_sock_addr *ctx)
+{
+	return sock_redirect(ctx);
+}
+
+SEC("cgroup/sendmsg4")
+int sock_sendmsg4(struct bpf_sock_addr *ctx)
+{
+	return sock_redirect(ctx);
+}
+
+SEC("cgroup/recvmsg4")
+int sock_recvmsg4(struct bpf_sock_addr *ctx)
+{
+	return sock_restore(ctx);
+}
+
+SEC("cgroup/getpeername4")
+int sock_getpeername4(struct bpf_sock_addr *ctx)
+{
+	return sock_restore(ctx);
 }

@@ -56,4 +56,36 @@ struct {
 	__type(value, struct bpfnet_ep_stats);
 } endpoint_stats SEC(".maps");
 
+/* Published host port -> container port. Written by the hook and `bpfnet port`. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, BPFNET_MAX_PORTMAPS);
+	__type(key, struct bpfnet_pm_key);
+	__type(value, struct bpfnet_pm_val);
+} port_maps SEC(".maps");
+
+/* Connection to a published port, client's view -> container. Datapath; port del flushes. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, BPFNET_MAX_FLOWS);
+	__type(key, struct bpfnet_flow);
+	__type(value, struct bpfnet_ct);
+} dnat_ct SEC(".maps");
+
+/* Published container's reply tuple -> the client's view. Datapath; port del flushes. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, BPFNET_MAX_FLOWS);
+	__type(key, struct bpfnet_flow);
+	__type(value, struct bpfnet_dnat_rev);
+} dnat_rev SEC(".maps");
+
+/* Host socket sent to a container -> the address it dialled. Socket programs. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct bpfnet_sock_key);
+	__type(value, struct bpfnet_sock_val);
+} sock_rev SEC(".maps");
+
 #endif

@@ -32,6 +32,14 @@
 #define BPFNET_PIN_PROG_FROM_CT "prog_from_container"
 #define BPFNET_PIN_PROG_UP_IN "prog_uplink_ingress"
 #define BPFNET_PIN_PROG_UP_OUT "prog_uplink_egress"
+#define BPFNET_PIN_PORTMAPS "port_maps"
+#define BPFNET_PIN_DNAT_CT "dnat_ct"
+#define BPFNET_PIN_DNAT_REV "dnat_rev"
+#define BPFNET_PIN_SOCK_REV "sock_rev"
+#define BPFNET_PIN_PROG_CONNECT4 "prog_sock_connect4"
+#define BPFNET_PIN_PROG_SENDMSG4 "prog_sock_sendmsg4"
+#define BPFNET_PIN_PROG_RECVMSG4 "prog_sock_recvmsg4"
+#define BPFNET_PIN_PROG_PEERNAME4 "prog_sock_getpeername4"
 
 /* Connection lifetimes, in seconds. */
 #define BPFNET_CT_TCP_SYN_SECS 60
@@ -52,9 +60,10 @@ struct bpfnet_cfg {
 	__u16 port_max;
 	__u8 bridge_mac[6];	/* source MAC of packets redirected to a container */
 	__u8 enabled;		/* 0 until user space filled the entry */
-	__u8 pad;
+	__u8 pad[5];
+	__u64 netns_cookie;	/* the host namespace: socket programs act only there */
 };
-_Static_assert(sizeof(struct bpfnet_cfg) == 36, "bpfnet_cfg layout");
+_Static_assert(sizeof(struct bpfnet_cfg) == 48, "bpfnet_cfg layout");
 
 /* "endpoints": container address (be) -> what the container is allowed to be. */
 struct bpfnet_endpoint {
@@ -84,17 +93,24 @@ enum bpfnet_ct_state {
 	BPFNET_CT_CLOSING = 2,	/* FIN or RST seen */
 };
 
-/* "conntrack": flow from the container (key) -> its translation. */
+/*
+ * "conntrack": flow from the container (key) -> its source translation.
+ * "dnat_ct": flow to a published port, as the client sent it (key) -> the
+ * container it goes to (nat_addr/nat_port) and, when a container reaches
+ * its own published port, the source it is given (hairpin_addr).
+ */
 struct bpfnet_ct {
-	__be32 nat_addr;	/* translated source address, be */
-	__be16 nat_port;	/* translated source port / ICMP id, be */
+	__be32 nat_addr;	/* SNAT: new source; DNAT: container address, be */
+	__be16 nat_port;	/* SNAT: new source port / ICMP id; DNAT: container port, be */
 	__u8 state;		/* enum bpfnet_ct_state */
 	__u8 seen_reply;	/* 1 once a reply was translated back */
+	__be32 hairpin_addr;	/* DNAT only: source rewritten to this (the gateway), or 0 */
+	__u32 pad;
 	__u64 expires_ns;	/* bpf_ktime_get_ns() deadline */
 	__u64 packets;		/* both directions */
 	__u64 bytes;
 };
-_Static_assert(sizeof(struct bpfnet_ct) == 32, "bpfnet_ct layout");
+_Static_assert(sizeof(struct bpfnet_ct) == 40, "bpfnet_ct layout");
 
 /* "rev_nat": reply flow arriving on the uplink (key) -> the original flow. */
 struct bpfnet_rnat {
@@ -105,6 +121,48 @@ struct bpfnet_rnat {
 	__u32 pad;
 };
 _Static_assert(sizeof(struct bpfnet_rnat) == 16, "bpfnet_rnat layout");
+
+/* "port_maps": a published host port -> the container port behind it. */
+struct bpfnet_pm_key {
+	__be32 host_addr;	/* 0 = every host address, be */
+	__be16 host_port;	/* be */
+	__u8 proto;		/* IPPROTO_TCP or IPPROTO_UDP */
+	__u8 pad;
+};
+_Static_assert(sizeof(struct bpfnet_pm_key) == 8, "bpfnet_pm_key layout");
+
+struct bpfnet_pm_val {
+	__be32 caddr;		/* container address, be */
+	__be16 cport;		/* container port, be */
+	__u16 pad;
+};
+_Static_assert(sizeof(struct bpfnet_pm_val) == 8, "bpfnet_pm_val layout");
+
+/* "dnat_rev": a published container's reply (key) -> what the client dialled. */
+struct bpfnet_dnat_rev {
+	__be32 host_addr;	/* the address the client connected to, be */
+	__be16 host_port;	/* the published port, be */
+	__be16 client_port;	/* be */
+	__be32 client_addr;	/* be */
+	__u32 pad;
+};
+_Static_assert(sizeof(struct bpfnet_dnat_rev) == 16, "bpfnet_dnat_rev layout");
+
+/* "sock_rev": a host socket redirected to a container -> the address it asked for. */
+struct bpfnet_sock_key {
+	__u64 cookie;		/* socket cookie */
+	__be32 addr;		/* the container address it now talks to, be */
+	__be16 port;		/* be */
+	__u16 pad;
+};
+_Static_assert(sizeof(struct bpfnet_sock_key) == 16, "bpfnet_sock_key layout");
+
+struct bpfnet_sock_val {
+	__be32 addr;		/* the host address and port dialled, be */
+	__be16 port;
+	__u16 pad;
+};
+_Static_assert(sizeof(struct bpfnet_sock_val) == 8, "bpfnet_sock_val layout");
 
 /* Counters of the per-CPU "stats" array, one slot each. */
 enum bpfnet_stat {
@@ -120,6 +178,11 @@ enum bpfnet_stat {
 	BPFNET_STAT_FLOWS_EXPIRED,	/* stale entries replaced in the datapath */
 	BPFNET_STAT_ICMP_ERR_XLATED,	/* ICMP errors translated (outer+inner) */
 	BPFNET_STAT_PASS,		/* untranslated traffic passed on */
+	BPFNET_STAT_DNAT_PKTS,		/* packets to a published port translated */
+	BPFNET_STAT_DNAT_FLOWS,		/* connections to published ports */
+	BPFNET_STAT_DNAT_REPLIES,	/* replies of published containers translated */
+	BPFNET_STAT_HAIRPIN,		/* container to a published port, delivered directly */
+	BPFNET_STAT_SOCK_LB,		/* host sockets sent straight to a container */
 	BPFNET_STAT_DROP_SPOOF_IP,	/* drop reasons from here on */
 	BPFNET_STAT_DROP_SPOOF_MAC,
 	BPFNET_STAT_DROP_SPOOF_ARP,

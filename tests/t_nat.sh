@@ -19,7 +19,7 @@ stat_of() { bn stats -j | jq -r ".totals.$1"; }
 
 # A TCP server outside that stores what it got and who sent it.
 tcp_server() { # port outfile
-	in_out timeout 20 nc -lv "$OUTSIDE_IP" "$1" >"$2" 2>"$2.peer" &
+	in_out timeout 20 nc -nlv "$OUTSIDE_IP" "$1" >"$2" 2>"$2.peer" &
 	PIDS+=($!)
 	sleep 0.3
 }
@@ -46,7 +46,7 @@ test_tcp_masqueraded_bytes_intact() {
 
 test_udp_both_ways_seen_as_host() {
 	nat_world
-	(sleep 1; echo pong) | in_out timeout 5 nc -u -lv "$OUTSIDE_IP" 9000 >"$T/got" 2>"$T/peer" &
+	(sleep 1; echo pong) | in_out timeout 5 nc -n -u -lv "$OUTSIDE_IP" 9000 >"$T/got" 2>"$T/peer" &
 	PIDS+=($!)
 	sleep 0.3
 	local reply
@@ -86,7 +86,7 @@ test_iperf3_both_directions() {
 test_same_source_port_two_containers() {
 	nat_world 2
 	local C2=${CS[1]}
-	in_out sh -c "timeout 10 nc -lk $OUTSIDE_IP 7000 > $T/peer7000" &
+	in_out sh -c "timeout 10 nc -nlk $OUTSIDE_IP 7000 > $T/peer7000" &
 	PIDS+=($!)
 	sleep 0.3
 	# both containers hold a connection from source port 40000 at once
@@ -150,7 +150,7 @@ test_untranslated_paths() {
 	nat_world 2
 	local C2=${CS[1]}
 	# container to container and host to container keep their addresses
-	in_ns "${CS[1]}" sh -c "timeout 5 nc -lv 172.19.0.3 7100 >/dev/null 2>$T/peer" &
+	in_ns "${CS[1]}" sh -c "timeout 5 nc -nlv 172.19.0.3 7100 >/dev/null 2>$T/peer" &
 	PIDS+=($!)
 	sleep 0.3
 	echo hi | in_ns "$C1" nc -N -w 2 172.19.0.3 7100
@@ -216,7 +216,7 @@ test_icmp_errors_translated() {
 	out=$(echo x | in_ns "$C1" timeout 3 nc -u -w 1 203.0.113.10 9999 2>&1; echo x | in_ns "$C1" timeout 3 nc -u -w 1 203.0.113.10 9999 2>&1 || true)
 	[ "$(stat_of icmp_errors_translated)" -ge 3 ] || fail "icmp errors translated: $(stat_of icmp_errors_translated)"
 	# and TCP works across the smaller MTU thanks to PMTU discovery
-	nsenter --net="$FARNS" timeout 10 nc -l 203.0.113.10 8000 >"$T/got" &
+	nsenter --net="$FARNS" timeout 10 nc -n -l 203.0.113.10 8000 >"$T/got" &
 	PIDS+=($!)
 	sleep 0.3
 	head -c 300000 /dev/urandom >"$T/blob"

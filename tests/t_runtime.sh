@@ -55,7 +55,7 @@ test_runc_hook_refuses_bad_annotation() {
 test_runc_container_masqueraded() {
 	world_up_outside
 	runtime_init runc
-	in_out timeout 20 nc -lv "$OUTSIDE_IP" 8000 >"$T/got" 2>"$T/peer" &
+	in_out timeout 20 nc -nlv "$OUTSIDE_IP" 8000 >"$T/got" 2>"$T/peer" &
 	PIDS+=($!)
 	make_bundle "$T/b1" '["sleep","3600"]'
 	rt_run c1 "$T/b1"

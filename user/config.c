@@ -134,6 +134,8 @@ static int config_set(struct bpfnet_config *cfg, const char *key,
 		return set_path(cfg->state_dir, val, "state dir");
 	if (!strcmp(key, "pin-dir") || !strcmp(key, "pin_dir"))
 		return set_path(cfg->pin_dir, val, "pin dir");
+	if (!strcmp(key, "cgroup"))
+		return set_path(cfg->cgroup, val, "cgroup");
 	if (!strcmp(key, "snat-ports") || !strcmp(key, "snat_ports"))
 		return set_port_range(cfg, val);
 	if (!strcmp(key, "mtu")) {
@@ -210,7 +212,7 @@ static int config_load_file(struct bpfnet_config *cfg, const char *path,
 /* Flags that take a value; their names match config_set() keys. */
 static const char *const value_flags[] = {
 	"bridge", "subnet", "uplink", "mtu", "iface", "state-dir", "pin-dir",
-	"snat-ports", "config", NULL,
+	"snat-ports", "cgroup", "config", NULL,
 };
 
 static bool is_value_flag(const char *name)

@@ -21,6 +21,7 @@ struct bpfnet_config {
 	char iface[IFNAMSIZ];		/* name inside the container */
 	char state_dir[PATH_MAX];
 	char pin_dir[PATH_MAX];
+	char cgroup[PATH_MAX];		/* cgroup2 dir for socket programs; "" = root */
 	unsigned int port_min, port_max;/* SNAT source port range */
 	int verbose;
 	bool json;

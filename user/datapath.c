@@ -13,10 +13,12 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <linux/magic.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <unistd.h>
@@ -26,15 +28,48 @@
 #include "fsutil.h"
 #include "link.h"
 #include "log.h"
+#include "portmap.h"
+
+#ifndef SO_NETNS_COOKIE
+#define SO_NETNS_COOKIE 71
+#endif
+#ifndef CGROUP2_SUPER_MAGIC
+#define CGROUP2_SUPER_MAGIC 0x63677270
+#endif
 
 #ifndef BPF_FS_MAGIC
 #define BPF_FS_MAGIC 0xcafe4a11
 #endif
 
-static const char *const map_pins[] = {
-	BPFNET_PIN_CONFIG, BPFNET_PIN_ENDPOINTS, BPFNET_PIN_CT,
-	BPFNET_PIN_RNAT,   BPFNET_PIN_STATS,     BPFNET_PIN_EP_STATS,
+/* Every pin, and where its fd goes in struct dp. */
+static const struct {
+	const char *name;
+	size_t off;
+} pins[] = {
+	{ BPFNET_PIN_CONFIG, offsetof(struct dp, cfg_fd) },
+	{ BPFNET_PIN_ENDPOINTS, offsetof(struct dp, ep_fd) },
+	{ BPFNET_PIN_CT, offsetof(struct dp, ct_fd) },
+	{ BPFNET_PIN_RNAT, offsetof(struct dp, rnat_fd) },
+	{ BPFNET_PIN_STATS, offsetof(struct dp, stats_fd) },
+	{ BPFNET_PIN_EP_STATS, offsetof(struct dp, ep_stats_fd) },
+	{ BPFNET_PIN_PORTMAPS, offsetof(struct dp, pm_fd) },
+	{ BPFNET_PIN_DNAT_CT, offsetof(struct dp, dnat_ct_fd) },
+	{ BPFNET_PIN_DNAT_REV, offsetof(struct dp, dnat_rev_fd) },
+	{ BPFNET_PIN_SOCK_REV, offsetof(struct dp, sock_rev_fd) },
+	{ BPFNET_PIN_PROG_FROM_CT, offsetof(struct dp, prog_from_ct) },
+	{ BPFNET_PIN_PROG_UP_IN, offsetof(struct dp, prog_up_in) },
+	{ BPFNET_PIN_PROG_UP_OUT, offsetof(struct dp, prog_up_out) },
+	{ BPFNET_PIN_PROG_CONNECT4, offsetof(struct dp, prog_connect4) },
+	{ BPFNET_PIN_PROG_SENDMSG4, offsetof(struct dp, prog_sendmsg4) },
+	{ BPFNET_PIN_PROG_RECVMSG4, offsetof(struct dp, prog_recvmsg4) },
+	{ BPFNET_PIN_PROG_PEERNAME4, offsetof(struct dp, prog_peername4) },
 };
+#define NPINS (sizeof(pins) / sizeof(pins[0]))
+
+static int *pin_fd(struct dp *dp, size_t i)
+{
+	return (int *)((char *)dp + pins[i].off);
+}
 
 static void pin_path(const struct bpfnet_config *cfg, const char *name,
 		     char *buf, size_t size)
@@ -52,31 +87,22 @@ static int obj_get(const struct bpfnet_config *cfg, const char *name)
 
 void dp_close(struct dp *dp)
 {
-	int *fds[] = { &dp->cfg_fd, &dp->ep_fd, &dp->ct_fd, &dp->rnat_fd,
-		       &dp->stats_fd, &dp->ep_stats_fd, &dp->prog_from_ct,
-		       &dp->prog_up_in, &dp->prog_up_out };
-
-	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
-		if (*fds[i] > 0)
-			close(*fds[i]);
-		*fds[i] = -1;
+	for (size_t i = 0; i < NPINS; i++) {
+		if (*pin_fd(dp, i) > 0)
+			close(*pin_fd(dp, i));
+		*pin_fd(dp, i) = -1;
 	}
 }
 
 static int open_pins(const struct bpfnet_config *cfg, struct dp *dp)
 {
-	dp->cfg_fd = obj_get(cfg, BPFNET_PIN_CONFIG);
-	dp->ep_fd = obj_get(cfg, BPFNET_PIN_ENDPOINTS);
-	dp->ct_fd = obj_get(cfg, BPFNET_PIN_CT);
-	dp->rnat_fd = obj_get(cfg, BPFNET_PIN_RNAT);
-	dp->stats_fd = obj_get(cfg, BPFNET_PIN_STATS);
-	dp->ep_stats_fd = obj_get(cfg, BPFNET_PIN_EP_STATS);
-	dp->prog_from_ct = obj_get(cfg, BPFNET_PIN_PROG_FROM_CT);
-	dp->prog_up_in = obj_get(cfg, BPFNET_PIN_PROG_UP_IN);
-	dp->prog_up_out = obj_get(cfg, BPFNET_PIN_PROG_UP_OUT);
-	if (dp->cfg_fd < 0 || dp->ep_fd < 0 || dp->ct_fd < 0 ||
-	    dp->rnat_fd < 0 || dp->stats_fd < 0 || dp->ep_stats_fd < 0 ||
-	    dp->prog_from_ct < 0 || dp->prog_up_in < 0 || dp->prog_up_out < 0) {
+	bool ok = true;
+
+	for (size_t i = 0; i < NPINS; i++) {
+		*pin_fd(dp, i) = obj_get(cfg, pins[i].name);
+		ok = ok && *pin_fd(dp, i) >= 0;
+	}
+	if (!ok) {
 		dp_close(dp);
 		return -ENOENT;
 	}
@@ -136,14 +162,22 @@ static int load_and_pin(const struct bpfnet_config *cfg)
 		       strerror(-err));
 		goto out;
 	}
-	pin_path(cfg, BPFNET_PIN_PROG_FROM_CT, path, sizeof(path));
-	err = bpf_program__pin(skel->progs.from_container, path);
-	pin_path(cfg, BPFNET_PIN_PROG_UP_IN, path, sizeof(path));
-	if (!err)
-		err = bpf_program__pin(skel->progs.uplink_ingress, path);
-	pin_path(cfg, BPFNET_PIN_PROG_UP_OUT, path, sizeof(path));
-	if (!err)
-		err = bpf_program__pin(skel->progs.uplink_egress, path);
+	struct {
+		struct bpf_program *prog;
+		const char *pin;
+	} progs[] = {
+		{ skel->progs.from_container, BPFNET_PIN_PROG_FROM_CT },
+		{ skel->progs.uplink_ingress, BPFNET_PIN_PROG_UP_IN },
+		{ skel->progs.uplink_egress, BPFNET_PIN_PROG_UP_OUT },
+		{ skel->progs.sock_connect4, BPFNET_PIN_PROG_CONNECT4 },
+		{ skel->progs.sock_sendmsg4, BPFNET_PIN_PROG_SENDMSG4 },
+		{ skel->progs.sock_recvmsg4, BPFNET_PIN_PROG_RECVMSG4 },
+		{ skel->progs.sock_getpeername4, BPFNET_PIN_PROG_PEERNAME4 },
+	};
+	for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]) && !err; i++) {
+		pin_path(cfg, progs[i].pin, path, sizeof(path));
+		err = bpf_program__pin(progs[i].prog, path);
+	}
 	if (err)
 		pr_err("failed to pin the BPF programs in %s: %s", cfg->pin_dir,
 		       strerror(-err));
@@ -228,6 +262,19 @@ out:
 	return err;
 }
 
+static __u64 netns_cookie(void)
+{
+	__u64 cookie = 0;
+	socklen_t len = sizeof(cookie);
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd >= 0) {
+		getsockopt(fd, SOL_SOCKET, SO_NETNS_COOKIE, &cookie, &len);
+		close(fd);
+	}
+	return cookie;
+}
+
 /* Write the network's settings into the config map. */
 static int write_config(const struct bpfnet_config *bcfg, struct dp *dp,
 			int uplink_ifindex, int bridge_ifindex)
@@ -260,7 +307,99 @@ static int write_config(const struct bpfnet_config *bcfg, struct dp *dp,
 	c.port_max = (__u16)bcfg->port_max;
 	memcpy(c.bridge_mac, br.mac, 6);
 	c.enabled = 1;
+	c.netns_cookie = netns_cookie();
 	return bpf_map_update_elem(dp->cfg_fd, &zero, &c, BPF_ANY) ? -errno : 0;
+}
+
+/* The cgroup2 directory the socket programs attach to; "" when none. */
+static void sock_cgroup(const struct bpfnet_config *cfg, char *buf, size_t size)
+{
+	static const char *const roots[] = { "/sys/fs/cgroup", "/sys/fs/cgroup/unified" };
+	struct statfs sfs;
+
+	buf[0] = '\0';
+	if (cfg->cgroup[0]) {
+		snprintf(buf, size, "%s", cfg->cgroup);
+		return;
+	}
+	for (size_t i = 0; i < sizeof(roots) / sizeof(roots[0]); i++) {
+		if (!statfs(roots[i], &sfs) && sfs.f_type == CGROUP2_SUPER_MAGIC) {
+			snprintf(buf, size, "%s", roots[i]);
+			return;
+		}
+	}
+}
+
+static const struct {
+	size_t off;
+	enum bpf_attach_type type;
+} sock_progs[] = {
+	{ offsetof(struct dp, prog_connect4), BPF_CGROUP_INET4_CONNECT },
+	{ offsetof(struct dp, prog_sendmsg4), BPF_CGROUP_UDP4_SENDMSG },
+	{ offsetof(struct dp, prog_recvmsg4), BPF_CGROUP_UDP4_RECVMSG },
+	{ offsetof(struct dp, prog_peername4), BPF_CGROUP_INET4_GETPEERNAME },
+};
+
+static bool prog_attached(int cg, enum bpf_attach_type type, __u32 id)
+{
+	__u32 ids[64], cnt = 64;
+
+	if (bpf_prog_query(cg, type, 0, NULL, ids, &cnt))
+		return false;
+	for (__u32 i = 0; i < cnt; i++)
+		if (ids[i] == id)
+			return true;
+	return false;
+}
+
+/* Host processes reach published ports through cgroup socket programs. */
+static int attach_sock_progs(const struct bpfnet_config *cfg, struct dp *dp)
+{
+	char path[PATH_MAX];
+	int cg, err = 0;
+
+	sock_cgroup(cfg, path, sizeof(path));
+	if (!path[0]) {
+		pr_info("no cgroup2 mounted: host processes cannot use published ports");
+		return 0;
+	}
+	cg = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (cg < 0) {
+		err = -errno;
+		pr_err("failed to open cgroup %s: %s", path, strerror(-err));
+		return err;
+	}
+	for (size_t i = 0; i < sizeof(sock_progs) / sizeof(sock_progs[0]); i++) {
+		int fd = *(int *)((char *)dp + sock_progs[i].off);
+
+		if (prog_attached(cg, sock_progs[i].type, prog_id(fd)))
+			continue;
+		if (bpf_prog_attach(fd, cg, sock_progs[i].type, BPF_F_ALLOW_MULTI)) {
+			err = -errno;
+			pr_err("failed to attach socket programs to %s: %s", path,
+			       strerror(-err));
+			break;
+		}
+	}
+	close(cg);
+	return err;
+}
+
+static void detach_sock_progs(const struct bpfnet_config *cfg, struct dp *dp)
+{
+	char path[PATH_MAX];
+	int cg;
+
+	sock_cgroup(cfg, path, sizeof(path));
+	if (!path[0])
+		return;
+	cg = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (cg < 0)
+		return;
+	for (size_t i = 0; i < sizeof(sock_progs) / sizeof(sock_progs[0]); i++)
+		bpf_prog_detach2(*(int *)((char *)dp + sock_progs[i].off), cg,
+				 sock_progs[i].type);
+	close(cg);
 }
 
 static int attach_uplink(struct dp *dp, int uplink_ifindex)
@@ -279,6 +418,21 @@ static int attach_uplink(struct dp *dp, int uplink_ifindex)
 	return err;
 }
 
+static int publish_ports(struct dp *dp, const struct endpoint_rec *rec)
+{
+	struct port_spec ps[PORTSPEC_MAX];
+	int n = portmap_parse_rec(rec->ports, ps), err;
+
+	if (n <= 0)
+		return n;
+	err = portmap_apply(dp, rec->ip, ps, n);
+	if (err)
+		pr_err("failed to publish %s for %s: %s", rec->ports, rec->id,
+		       err == -EEXIST ? "a host port is already published" :
+					strerror(-err));
+	return err;
+}
+
 int datapath_endpoint_add(const struct bpfnet_config *cfg,
 			  const struct endpoint_rec *rec, int veth_ifindex,
 			  int uplink_ifindex, int bridge_ifindex)
@@ -294,6 +448,8 @@ int datapath_endpoint_add(const struct bpfnet_config *cfg,
 	if (err)
 		goto out;
 	err = attach_uplink(&dp, uplink_ifindex);
+	if (!err)
+		err = attach_sock_progs(cfg, &dp);
 	if (err)
 		goto out;
 	memcpy(ep.mac, rec->mac, 6);
@@ -304,8 +460,11 @@ int datapath_endpoint_add(const struct bpfnet_config *cfg,
 		goto out;
 	}
 	err = dp_tc_attach(veth_ifindex, BPF_TC_INGRESS, dp.prog_from_ct);
-	if (err)
+	if (err) {
 		pr_err("failed to attach to %s: %s", rec->veth, strerror(-err));
+		goto out;
+	}
+	err = publish_ports(&dp, rec);
 out:
 	dp_close(&dp);
 	return err;
@@ -360,6 +519,11 @@ void datapath_endpoint_del(const struct bpfnet_config *cfg,
 
 	if (!rec->ip.s_addr || dp_open(cfg, &dp, false))
 		return;
+	struct port_spec ps[PORTSPEC_MAX];
+	int n = portspec_parse_list(rec->ports, ps, PORTSPEC_MAX, (char[8]){ 0 }, 8);
+
+	if (n > 0)
+		portmap_unapply(&dp, rec->ip, ps, n);
 	bpf_map_delete_elem(dp.ep_fd, &rec->ip.s_addr);
 	bpf_map_delete_elem(dp.ep_stats_fd, &rec->ip.s_addr);
 	dp_flush_flows(&dp, rec->ip.s_addr);
@@ -368,16 +532,10 @@ void datapath_endpoint_del(const struct bpfnet_config *cfg,
 
 void dp_remove_pins(const struct bpfnet_config *cfg)
 {
-	const char *progs[] = { BPFNET_PIN_PROG_FROM_CT, BPFNET_PIN_PROG_UP_IN,
-				BPFNET_PIN_PROG_UP_OUT };
 	char path[PATH_MAX];
 
-	for (size_t i = 0; i < sizeof(map_pins) / sizeof(map_pins[0]); i++) {
-		pin_path(cfg, map_pins[i], path, sizeof(path));
-		unlink(path);
-	}
-	for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]); i++) {
-		pin_path(cfg, progs[i], path, sizeof(path));
+	for (size_t i = 0; i < NPINS; i++) {
+		pin_path(cfg, pins[i].name, path, sizeof(path));
 		unlink(path);
 	}
 	rmdir(cfg->pin_dir);
@@ -394,6 +552,7 @@ int datapath_down(const struct bpfnet_config *cfg)
 			dp_tc_detach((int)c.uplink_ifindex, BPF_TC_INGRESS);
 			dp_tc_detach((int)c.uplink_ifindex, BPF_TC_EGRESS);
 		}
+		detach_sock_progs(cfg, &dp);
 		dp_close(&dp);
 	}
 	dp_remove_pins(cfg);

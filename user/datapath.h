@@ -18,7 +18,9 @@
 /* File descriptors of the pinned maps and programs. */
 struct dp {
 	int cfg_fd, ep_fd, ct_fd, rnat_fd, stats_fd, ep_stats_fd;
+	int pm_fd, dnat_ct_fd, dnat_rev_fd, sock_rev_fd;
 	int prog_from_ct, prog_up_in, prog_up_out;
+	int prog_connect4, prog_sendmsg4, prog_recvmsg4, prog_peername4;
 };
 
 /*

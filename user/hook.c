@@ -15,6 +15,7 @@
 #include "link.h"
 #include "log.h"
 #include "netns.h"
+#include "portmap.h"
 
 int fault_point(int step, const char *what)
 {
@@ -161,6 +162,29 @@ static int pick_address(const struct bpfnet_config *cfg,
 	return err;
 }
 
+/* The bpfnet.ports annotation: valid, free, stored in canonical form. */
+static int check_ports(const struct bpfnet_state *st, const struct oci_state *oci,
+		       struct endpoint_rec *rec)
+{
+	struct port_spec ps[PORTSPEC_MAX];
+	char why[200];
+	int n;
+
+	if (!oci->ports[0])
+		return 0;
+	n = portspec_parse_list(oci->ports, ps, PORTSPEC_MAX, why, sizeof(why));
+	if (n < 0) {
+		pr_err("bpfnet.ports: %s", why);
+		return n;
+	}
+	if (portmap_check_conflicts(st, oci->id, ps, n, why, sizeof(why))) {
+		pr_err("bpfnet.ports: %s", why);
+		return -EEXIST;
+	}
+	portspec_format_list(ps, n, rec->ports, sizeof(rec->ports));
+	return 0;
+}
+
 /* Is this record's network already in place for the same namespace? */
 static bool endpoint_intact(struct nl *nl, const struct endpoint_rec *rec,
 			    uint64_t ino)
@@ -304,7 +328,11 @@ static int setup_locked(const struct bpfnet_config *cfg,
 	ipam_veth_name(st, oci->id, rec->veth);
 	rec->pid = oci->pid;
 	rec->netns_ino = ino;
-	snprintf(rec->ports, sizeof(rec->ports), "%s", oci->ports);
+	err = check_ports(st, oci, rec);
+	if (err) {
+		state_remove(st, rec);
+		goto out_cnl;
+	}
 	/* Record the reservation first: a killed hook leaves a trace for gc. */
 	err = state_save(cfg->state_dir, st);
 	if (err)

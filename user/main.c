@@ -32,6 +32,9 @@ static const struct cmd {
 } cmds[] = {
 	{ "hook", cmd_hook, "hook < state.json      OCI hook: set up (creating/created) or tear down (stopped)" },
 	{ "ls", cmd_ls, "ls [-j]                 list containers: id, address, MAC, host interface, netns" },
+	{ "port", cmd_port, "port add ID SPEC        publish [HOSTIP:]HOSTPORT[-END]:CPORT[-END][/tcp|udp] now\n"
+			     "  bpfnet port del ID SPEC        unpublish it; its connections are cut\n"
+			     "  bpfnet port ls [ID] [-j]       list published ports" },
 	{ "stats", cmd_stats, "stats [-j]              datapath counters: totals and per container" },
 	{ "gc", cmd_gc, "gc                      remove expired flows and what dead or half-built containers left" },
 	{ "down", cmd_down, "down                    remove everything bpfnet created" },
@@ -57,6 +60,8 @@ static void usage(FILE *f)
 		"  --state-dir DIR     persistent state (default /run/bpfnet)\n"
 		"  --pin-dir DIR       BPF pins (default /sys/fs/bpf/bpfnet)\n"
 		"  --snat-ports MIN-MAX  source ports for masquerade (default 1024-65535)\n"
+		"  --cgroup DIR        cgroup2 dir whose processes reach published ports through\n"
+		"                      the socket programs (default: the cgroup2 root)\n"
 		"  -j, --json          JSON output\n"
 		"  -v, --verbose       say more (twice: debug)\n");
 }

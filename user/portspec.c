@@ -166,3 +166,18 @@ int portspec_equal(const struct port_spec *a, const struct port_spec *b)
 	       a->host_lo == b->host_lo && a->host_hi == b->host_hi &&
 	       a->ctr_lo == b->ctr_lo && a->ctr_hi == b->ctr_hi;
 }
+
+void portspec_format_list(const struct port_spec *ps, int n, char *buf,
+			  size_t size)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < n && used < size; i++) {
+		char one[64];
+
+		portspec_format(&ps[i], one, sizeof(one));
+		used += (size_t)snprintf(buf + used, size - used, "%s%s",
+					 i ? "," : "", one);
+	}
+}

@@ -31,6 +31,10 @@ int portspec_parse_list(const char *text, struct port_spec *out, int max,
 /* Canonical text of one spec ("127.0.0.1:9000:9000/tcp", "8080-8081:80-81/udp"). */
 void portspec_format(const struct port_spec *ps, char *buf, size_t size);
 
+/* Canonical comma-separated list of n specs. */
+void portspec_format_list(const struct port_spec *ps, int n, char *buf,
+			  size_t size);
+
 /* Do two specs claim a common host port (same protocol, overlapping address)? */
 int portspec_overlap(const struct port_spec *a, const struct port_spec *b);
 

@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Destination NAT for published ports, from the port_maps hash (one lookup,
+ * whatever the number of maps). A new connection to a published port makes
+ * two entries: dnat_ct (the client's tuple -> the container) and dnat_rev
+ * (the container's reply tuple -> the address and port the client dialled).
+ * A container reaching its own published port is also given the gateway as
+ * source, or its reply would never leave it.
+ */
+#ifndef BPFNET_PORTMAP_H
+#define BPFNET_PORTMAP_H
+
+static __always_inline struct bpfnet_pm_val *pm_find(__be32 host, __be16 port,
+						     __u8 proto)
+{
+	struct bpfnet_pm_key k = { .host_addr = host, .host_port = port,
+				   .proto = proto };
+	struct bpfnet_pm_val *v = bpf_map_lookup_elem(&port_maps, &k);
+
+	if (v)
+		return v;
+	k.host_addr = 0;
+	return bpf_map_lookup_elem(&port_maps, &k);
+}
+
+static __always_inline int is_new_conn(const struct pkt *p)
+{
+	if (p->proto == IPPROTO_TCP)
+		return (p->tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_SYN;
+	return 1;
+}
+
+/* The live DNAT flow of the packet, made from a port map if it is new. */
+static __always_inline struct bpfnet_ct *dnat_get(const struct pkt *p,
+						  const struct bpfnet_cfg *cfg,
+						  __u64 now)
+{
+	struct bpfnet_flow k = {}, rk = {};
+	struct bpfnet_dnat_rev rv = {};
+	struct bpfnet_ct *ct, nct = {};
+	struct bpfnet_pm_val *pm;
+
+	if (!p->has_ports || p->proto == IPPROTO_ICMP)
+		return NULL;
+	flow_of(p, &k);
+	ct = bpf_map_lookup_elem(&dnat_ct, &k);
+	if (ct && ct->expires_ns > now)
+		return ct;
+	if (!is_new_conn(p))
+		return NULL;
+	pm = pm_find(p->daddr, p->dport, p->proto);
+	if (!pm)
+		return NULL;
+	nct.nat_addr = pm->caddr;
+	nct.nat_port = pm->cport;
+	nct.state = BPFNET_CT_NEW;
+	nct.expires_ns = now + ct_lifetime(p->proto, BPFNET_CT_NEW);
+	if (p->saddr == pm->caddr)
+		nct.hairpin_addr = cfg->gateway;
+	rk.saddr = pm->caddr;
+	rk.daddr = nct.hairpin_addr ? nct.hairpin_addr : p->saddr;
+	rk.sport = pm->cport;
+	rk.dport = p->sport;
+	rk.proto = p->proto;
+	rv.host_addr = p->daddr;
+	rv.host_port = p->dport;
+	rv.client_addr = p->saddr;
+	rv.client_port = p->sport;
+	if (bpf_map_update_elem(&dnat_rev, &rk, &rv, BPF_ANY) ||
+	    bpf_map_update_elem(&dnat_ct, &k, &nct, BPF_ANY))
+		return NULL;
+	stat_inc(BPFNET_STAT_DNAT_FLOWS);
+	return bpf_map_lookup_elem(&dnat_ct, &k);
+}
+
+/* Rewrite a packet of a DNAT flow towards its container. */
+static __always_inline int dnat_apply(struct __sk_buff *skb, struct pkt *p,
+				      struct bpfnet_ct *ct, __u64 now)
+{
+	ct_touch(ct, p, 0, now);
+	if (nat_addr(skb, p, 0, p->daddr, ct->nat_addr) ||
+	    nat_port(skb, p, 0, p->dport, ct->nat_port))
+		return -1;
+	if (ct->hairpin_addr &&
+	    nat_addr(skb, p, 1, p->saddr, ct->hairpin_addr))
+		return -1;
+	p->daddr = ct->nat_addr;
+	p->dport = ct->nat_port;
+	stat_inc(BPFNET_STAT_DNAT_PKTS);
+	return 0;
+}
+
+/*
+ * A packet from a published container: if it answers a DNAT flow, give it
+ * the published address and port as source (and the client back as
+ * destination). 1: not such a reply; 0: rewritten; <0: failed.
+ */
+static __always_inline int dnat_reverse(struct __sk_buff *skb, struct pkt *p,
+					__u64 now)
+{
+	struct bpfnet_flow rk = {}, ck = {};
+	struct bpfnet_dnat_rev *rv;
+	struct bpfnet_ct *ct;
+	__be32 client;
+
+	if (!p->has_ports || p->proto == IPPROTO_ICMP)
+		return 1;
+	flow_of(p, &rk);
+	rv = bpf_map_lookup_elem(&dnat_rev, &rk);
+	if (!rv)
+		return 1;
+	ck.saddr = rv->client_addr;
+	ck.daddr = rv->host_addr;
+	ck.sport = rv->client_port;
+	ck.dport = rv->host_port;
+	ck.proto = p->proto;
+	ct = bpf_map_lookup_elem(&dnat_ct, &ck);
+	if (!ct || ct->expires_ns < now)
+		return 1;
+	ct_touch(ct, p, 1, now);
+	client = rv->client_addr;
+	if (nat_addr(skb, p, 1, p->saddr, rv->host_addr) ||
+	    nat_port(skb, p, 1, p->sport, rv->host_port))
+		return -1;
+	if (p->daddr != client && nat_addr(skb, p, 0, p->daddr, client))
+		return -1;
+	p->saddr = ck.daddr;
+	p->sport = ck.dport;
+	p->daddr = client;
+	stat_inc(BPFNET_STAT_DNAT_REPLIES);
+	return 0;
+}
+
+#endif

@@ -1,0 +1,226 @@
+// SPDX-License-Identifier: GPL-2.0
+/* bpfnet port add|del|ls: publish container ports at run time. */
+#include <arpa/inet.h>
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "datapath.h"
+#include "fsutil.h"
+#include "log.h"
+#include "netns.h"
+#include "portmap.h"
+#include "state.h"
+
+/* The state, locked, and the container id's record (must be running). */
+struct port_ctx {
+	struct bpfnet_state st;
+	struct endpoint_rec *rec;
+	struct dp dp;
+	int lock;
+};
+
+static int port_open(struct bpfnet_config *cfg, const char *id,
+		     struct port_ctx *pc)
+{
+	memset(pc, 0, sizeof(*pc));
+	pc->lock = -1;
+	if (ensure_private_dir(cfg->state_dir, 0700))
+		return -EPERM;
+	pc->lock = state_lock(cfg->state_dir);
+	if (pc->lock < 0)
+		return pc->lock;
+	if (state_load(cfg->state_dir, &pc->st))
+		return -EBADMSG;
+	pc->rec = state_find(&pc->st, id);
+	if (!pc->rec || !pc->rec->ready ||
+	    (pc->rec->netns_ino &&
+	     netns_ino_of_pid(pc->rec->pid) != pc->rec->netns_ino)) {
+		pr_err("container %s is not running", id);
+		return -ESRCH;
+	}
+	if (dp_open(cfg, &pc->dp, false)) {
+		pr_err("no datapath is loaded in %s", cfg->pin_dir);
+		return -ENOENT;
+	}
+	return 0;
+}
+
+static void port_close(struct port_ctx *pc)
+{
+	dp_close(&pc->dp);
+	state_free(&pc->st);
+	state_unlock(pc->lock);
+}
+
+static int port_add(struct bpfnet_config *cfg, const char *id, const char *spec)
+{
+	struct port_spec ps[PORTSPEC_MAX], mine[PORTSPEC_MAX];
+	int n, m, err;
+	char why[200];
+	struct port_ctx pc;
+
+	n = portspec_parse_list(spec, ps, PORTSPEC_MAX, why, sizeof(why));
+	if (n < 0) {
+		pr_err("%s", why);
+		return 1;
+	}
+	err = port_open(cfg, id, &pc);
+	if (err)
+		goto out;
+	err = portmap_check_conflicts(&pc.st, NULL, ps, n, why, sizeof(why));
+	if (err) {
+		pr_err("%s", why);
+		goto out;
+	}
+	m = portmap_parse_rec(pc.rec->ports, mine);
+	if (m < 0 || m + n > PORTSPEC_MAX) {
+		pr_err("container %s has too many port maps", id);
+		err = -E2BIG;
+		goto out;
+	}
+	err = portmap_apply(&pc.dp, pc.rec->ip, ps, n);
+	if (err) {
+		pr_err("failed to publish %s: %s", spec,
+		       err == -EEXIST ? "a host port is already published" :
+					strerror(-err));
+		goto out;
+	}
+	memcpy(mine + m, ps, sizeof(ps[0]) * (size_t)n);
+	portspec_format_list(mine, m + n, pc.rec->ports, sizeof(pc.rec->ports));
+	err = state_save(cfg->state_dir, &pc.st);
+	if (err)
+		portmap_unapply(&pc.dp, pc.rec->ip, ps, n);
+out:
+	port_close(&pc);
+	return err ? 1 : 0;
+}
+
+static int port_del(struct bpfnet_config *cfg, const char *id, const char *spec)
+{
+	struct port_spec ps[PORTSPEC_MAX], mine[PORTSPEC_MAX];
+	int n, m, err;
+	char why[200];
+	struct port_ctx pc;
+
+	n = portspec_parse_list(spec, ps, PORTSPEC_MAX, why, sizeof(why));
+	if (n < 0) {
+		pr_err("%s", why);
+		return 1;
+	}
+	err = port_open(cfg, id, &pc);
+	if (err)
+		goto out;
+	m = portmap_parse_rec(pc.rec->ports, mine);
+	for (int i = 0; i < n && !err; i++) {
+		int k = 0;
+
+		while (k < m && !portspec_equal(&mine[k], &ps[i]))
+			k++;
+		if (k == m) {
+			portspec_format(&ps[i], why, sizeof(why));
+			pr_err("%s is not published by container %s", why, id);
+			err = -ENOENT;
+			break;
+		}
+		mine[k] = mine[--m];
+	}
+	if (err)
+		goto out;
+	portmap_unapply(&pc.dp, pc.rec->ip, ps, n);
+	portspec_format_list(mine, m, pc.rec->ports, sizeof(pc.rec->ports));
+	err = state_save(cfg->state_dir, &pc.st);
+out:
+	port_close(&pc);
+	return err ? 1 : 0;
+}
+
+static void ls_one(const struct endpoint_rec *e, cJSON *arr)
+{
+	struct port_spec ps[PORTSPEC_MAX];
+	int n = portspec_parse_list(e->ports, ps, PORTSPEC_MAX, (char[8]){ 0 }, 8);
+
+	for (int i = 0; i < n; i++) {
+		char host[16], hp[16], cp[16];
+
+		snprintf(host, sizeof(host), "%s",
+			 ps[i].host.s_addr ? inet_ntoa(ps[i].host) : "0.0.0.0");
+		if (arr) {
+			cJSON *o = cJSON_CreateObject();
+
+			cJSON_AddStringToObject(o, "id", e->id);
+			cJSON_AddStringToObject(o, "host_ip", host);
+			cJSON_AddNumberToObject(o, "host_port", ps[i].host_lo);
+			cJSON_AddNumberToObject(o, "host_port_end", ps[i].host_hi);
+			cJSON_AddStringToObject(o, "container_ip", inet_ntoa(e->ip));
+			cJSON_AddNumberToObject(o, "container_port", ps[i].ctr_lo);
+			cJSON_AddNumberToObject(o, "container_port_end", ps[i].ctr_hi);
+			cJSON_AddStringToObject(o, "proto",
+						ps[i].proto == IPPROTO_UDP ? "udp" : "tcp");
+			cJSON_AddItemToArray(arr, o);
+			continue;
+		}
+		snprintf(hp, sizeof(hp), ps[i].host_lo == ps[i].host_hi ? "%u" : "%u-%u",
+			 ps[i].host_lo, ps[i].host_hi);
+		snprintf(cp, sizeof(cp), ps[i].ctr_lo == ps[i].ctr_hi ? "%u" : "%u-%u",
+			 ps[i].ctr_lo, ps[i].ctr_hi);
+		printf("%-20.64s %-15s %-11s %-15s %-11s %s\n", e->id, host, hp,
+		       inet_ntoa(e->ip), cp, ps[i].proto == IPPROTO_UDP ? "udp" : "tcp");
+	}
+}
+
+static int port_ls(struct bpfnet_config *cfg, const char *id)
+{
+	struct bpfnet_state st = { 0 };
+	cJSON *arr = cfg->json ? cJSON_CreateArray() : NULL;
+	int lock;
+
+	if (!access(cfg->state_dir, F_OK)) {
+		lock = state_lock(cfg->state_dir);
+		if (lock < 0 || state_load(cfg->state_dir, &st)) {
+			state_unlock(lock);
+			cJSON_Delete(arr);
+			return 1;
+		}
+		state_unlock(lock);
+	}
+	if (id && !state_find(&st, id)) {
+		pr_err("container %s is not running", id);
+		state_free(&st);
+		cJSON_Delete(arr);
+		return 1;
+	}
+	if (!arr)
+		printf("%-20s %-15s %-11s %-15s %-11s %s\n", "ID", "HOST-IP",
+		       "HOST-PORT", "CONTAINER-IP", "CTR-PORT", "PROTO");
+	for (int i = 0; i < st.n; i++)
+		if (!id || !strcmp(st.eps[i].id, id))
+			ls_one(&st.eps[i], arr);
+	if (arr) {
+		char *out = cJSON_PrintUnformatted(arr);
+
+		puts(out);
+		free(out);
+		cJSON_Delete(arr);
+	}
+	state_free(&st);
+	return 0;
+}
+
+int cmd_port(struct bpfnet_config *cfg, struct bpfnet_args *args)
+{
+	const char *sub = args->argc > 1 ? args->argv[1] : "";
+
+	if (!strcmp(sub, "ls") && args->argc <= 3)
+		return port_ls(cfg, args->argc == 3 ? args->argv[2] : NULL);
+	if (!strcmp(sub, "add") && args->argc == 4)
+		return port_add(cfg, args->argv[2], args->argv[3]);
+	if (!strcmp(sub, "del") && args->argc == 4)
+		return port_del(cfg, args->argv[2], args->argv[3]);
+	pr_err("usage: bpfnet port add ID SPEC | port del ID SPEC | port ls [ID] [-j]");
+	return EXIT_USAGE;
+}

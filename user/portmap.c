@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <arpa/inet.h>
+#include <bpf/bpf.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "portmap.h"
+
+int portmap_parse_rec(const char *ports, struct port_spec *ps)
+{
+	char err[160];
+	int n;
+
+	if (!ports[0])
+		return 0;
+	n = portspec_parse_list(ports, ps, PORTSPEC_MAX, err, sizeof(err));
+	if (n < 0)
+		pr_err("%s", err);
+	return n;
+}
+
+int portmap_check_conflicts(const struct bpfnet_state *st, const char *self_id,
+			    const struct port_spec *ps, int n, char *err,
+			    size_t errlen)
+{
+	struct port_spec theirs[PORTSPEC_MAX];
+	char a[64], b[64];
+
+	for (int i = 0; i < st->n; i++) {
+		int m;
+
+		if (self_id && !strcmp(st->eps[i].id, self_id))
+			continue;
+		m = portspec_parse_list(st->eps[i].ports, theirs, PORTSPEC_MAX,
+					a, sizeof(a));
+		for (int j = 0; j < m; j++) {
+			for (int k = 0; k < n; k++) {
+				if (!portspec_overlap(&theirs[j], &ps[k]))
+					continue;
+				portspec_format(&ps[k], a, sizeof(a));
+				portspec_format(&theirs[j], b, sizeof(b));
+				snprintf(err, errlen,
+					 "port map %s conflicts with %s of container %.64s",
+					 a, b, st->eps[i].id);
+				return -EEXIST;
+			}
+		}
+	}
+	return 0;
+}
+
+static void pm_key(const struct port_spec *ps, unsigned int off,
+		   struct bpfnet_pm_key *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->host_addr = ps->host.s_addr;
+	k->host_port = htons((uint16_t)(ps->host_lo + off));
+	k->proto = ps->proto;
+}
+
+/* Delete entries of ps[i] for offsets below `upto` that belong to caddr. */
+static void pm_delete(struct dp *dp, struct in_addr caddr,
+		      const struct port_spec *ps, unsigned int upto)
+{
+	struct bpfnet_pm_key k;
+	struct bpfnet_pm_val v;
+
+	for (unsigned int off = 0; off < upto; off++) {
+		pm_key(ps, off, &k);
+		if (!bpf_map_lookup_elem(dp->pm_fd, &k, &v) &&
+		    v.caddr == caddr.s_addr)
+			bpf_map_delete_elem(dp->pm_fd, &k);
+	}
+}
+
+int portmap_apply(struct dp *dp, struct in_addr caddr,
+		  const struct port_spec *ps, int n)
+{
+	for (int i = 0; i < n; i++) {
+		unsigned int span = ps[i].host_hi - ps[i].host_lo + 1u;
+
+		for (unsigned int off = 0; off < span; off++) {
+			struct bpfnet_pm_val v = {
+				.caddr = caddr.s_addr,
+				.cport = htons((uint16_t)(ps[i].ctr_lo + off)),
+			};
+			struct bpfnet_pm_key k;
+			int err;
+
+			pm_key(&ps[i], off, &k);
+			if (!bpf_map_update_elem(dp->pm_fd, &k, &v, BPF_NOEXIST))
+				continue;
+			err = -errno;
+			pm_delete(dp, caddr, &ps[i], off);
+			while (i-- > 0)
+				pm_delete(dp, caddr, &ps[i],
+					  ps[i].host_hi - ps[i].host_lo + 1u);
+			return err;
+		}
+	}
+	return 0;
+}
+
+/* Connections made through the published ports ps (to caddr): forget them. */
+static void flush_dnat_flows(struct dp *dp, struct in_addr caddr,
+			     const struct port_spec *ps, int n)
+{
+	struct bpfnet_flow k, next, *prev = NULL, *dead = NULL;
+	size_t cnt = 0, cap = 0;
+	struct bpfnet_ct ct;
+
+	while (!bpf_map_get_next_key(dp->dnat_ct_fd, prev, &next)) {
+		bool hit = false;
+
+		k = next;
+		prev = &k;
+		if (bpf_map_lookup_elem(dp->dnat_ct_fd, &k, &ct) ||
+		    ct.nat_addr != caddr.s_addr)
+			continue;
+		for (int i = 0; i < n && !hit; i++)
+			hit = k.proto == ps[i].proto &&
+			      ntohs(k.dport) >= ps[i].host_lo &&
+			      ntohs(k.dport) <= ps[i].host_hi &&
+			      (!ps[i].host.s_addr || k.daddr == ps[i].host.s_addr);
+		if (!hit)
+			continue;
+		if (cnt == cap) {
+			struct bpfnet_flow *nd;
+
+			cap = cap ? cap * 2 : 64;
+			nd = realloc(dead, cap * sizeof(*dead));
+			if (!nd)
+				break;
+			dead = nd;
+		}
+		dead[cnt++] = k;
+	}
+	for (size_t i = 0; i < cnt; i++) {
+		if (!bpf_map_lookup_elem(dp->dnat_ct_fd, &dead[i], &ct)) {
+			struct bpfnet_flow r = {
+				.saddr = ct.nat_addr,
+				.daddr = ct.hairpin_addr ? ct.hairpin_addr : dead[i].saddr,
+				.sport = ct.nat_port, .dport = dead[i].sport,
+				.proto = dead[i].proto,
+			};
+			bpf_map_delete_elem(dp->dnat_rev_fd, &r);
+		}
+		bpf_map_delete_elem(dp->dnat_ct_fd, &dead[i]);
+	}
+	free(dead);
+}
+
+void portmap_unapply(struct dp *dp, struct in_addr caddr,
+		     const struct port_spec *ps, int n)
+{
+	for (int i = 0; i < n; i++)
+		pm_delete(dp, caddr, &ps[i], ps[i].host_hi - ps[i].host_lo + 1u);
+	flush_dnat_flows(dp, caddr, ps, n);
+}

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Published ports: the port_maps entries of a container, and their flows. */
+#ifndef BPFNET_PORTMAP_H
+#define BPFNET_PORTMAP_H
+
+#include <stddef.h>
+
+#include "datapath.h"
+#include "portspec.h"
+#include "state.h"
+
+/* Is any host port of ps[0..n) published by a container other than self_id? */
+int portmap_check_conflicts(const struct bpfnet_state *st, const char *self_id,
+			    const struct port_spec *ps, int n, char *err,
+			    size_t errlen);
+
+/* Insert every entry for caddr, or none (-EEXIST when one is taken). */
+int portmap_apply(struct dp *dp, struct in_addr caddr,
+		  const struct port_spec *ps, int n);
+
+/* Remove caddr's entries of ps and flush the connections made through them. */
+void portmap_unapply(struct dp *dp, struct in_addr caddr,
+		     const struct port_spec *ps, int n);
+
+/* Parse a record's stored list; logs and returns -EINVAL if it is bad. */
+int portmap_parse_rec(const char *ports, struct port_spec *ps);
+
+#endif
