@@ -166,3 +166,28 @@ runtime_cleanup() {
 	done
 	RUNC_ROOT=
 }
+
+# A private cgroup2 directory for host-side clients, so the socket programs
+# act on this test's processes only. Sets CG and adds --cgroup to FLAGS.
+cgroup_up() {
+	mkdir -p "$T/cg"
+	mount -t cgroup2 none "$T/cg" || return 1
+	CG=$T/cg/bpfnet-$P
+	mkdir "$CG"
+	FLAGS+=(--cgroup "$CG")
+	trap 'cgroup_down; world_down' EXIT
+}
+
+cgroup_down() {
+	[ -n "${CG:-}" ] || return 0
+	[ -n "${HOSTNS:-}" ] && bn down >/dev/null 2>&1
+	rmdir "$CG" 2>/dev/null
+	umount "$T/cg" 2>/dev/null
+	CG=
+}
+
+# Run a command in the host namespace from inside the test cgroup.
+in_host_cg() { in_host sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$CG" "$@"; }
+
+# A pinned map as JSON, one object per entry with named key and value fields.
+dump_map() { bpftool map dump pinned "$T/bpf/bpfnet/$1" -j | jq 'map(.formatted // .)'; }

@@ -27,7 +27,7 @@ tcp_server() { # port outfile
 test_ping_outside() {
 	nat_world
 	in_ns "$C1" ping -c2 -W2 "$OUTSIDE_IP" >/dev/null || fail "container cannot ping the outside host"
-	assert_eq "$(bpftool map dump pinned "$T/bpf/bpfnet/conntrack" -j | jq '[.[] | select(.key.proto==1)] | length')" 1 "icmp flows"
+	assert_eq "$(dump_map conntrack | jq '[.[] | select(.key.proto==1)] | length')" 1 "icmp flows"
 	[ "$(stat_of snat_packets)" -ge 2 ] || fail "snat counter did not move"
 	[ "$(stat_of reverse_nat_packets)" -ge 2 ] || fail "reverse counter did not move"
 	[ "$(stat_of fast_path_in)" -ge 1 ] || fail "replies did not take the fast path"
@@ -229,11 +229,11 @@ test_teardown_flushes_flows() {
 	nat_world 2
 	in_ns "$C1" ping -c1 -W2 "$OUTSIDE_IP" >/dev/null
 	in_ns "${CS[1]}" ping -c1 -W2 "$OUTSIDE_IP" >/dev/null
-	assert_eq "$(bpftool map dump pinned "$T/bpf/bpfnet/conntrack" -j | jq length)" 2
+	assert_eq "$(dump_map conntrack | jq length)" 2
 	hook_down c1
-	assert_eq "$(bpftool map dump pinned "$T/bpf/bpfnet/conntrack" -j | jq length)" 1 "flows after teardown"
-	assert_eq "$(bpftool map dump pinned "$T/bpf/bpfnet/rev_nat" -j | jq length)" 1 "reverse entries after teardown"
-	assert_eq "$(bpftool map dump pinned "$T/bpf/bpfnet/endpoints" -j | jq length)" 1 "endpoints after teardown"
+	assert_eq "$(dump_map conntrack | jq length)" 1 "flows after teardown"
+	assert_eq "$(dump_map rev_nat | jq length)" 1 "reverse entries after teardown"
+	assert_eq "$(dump_map endpoints | jq length)" 1 "endpoints after teardown"
 }
 
 test_load_once_attach_many() {
@@ -283,9 +283,9 @@ test_gc_removes_expired_flows() {
 	local out f key val
 	out=$(bn gc)
 	assert_contains "$out" "0 flows"
-	assert_eq "$(bpftool map dump pinned "$T/bpf/bpfnet/conntrack" -j | jq length)" 1
+	assert_eq "$(dump_map conntrack | jq length)" 1
 	# age the flow as time would: expires_ns = 1
-	f=$(bpftool map dump pinned "$T/bpf/bpfnet/conntrack" -j | jq -c '.[0]')
+	f=$(dump_map conntrack | jq -c '.[0]')
 	key="$(le_hex "$(jq .key.saddr <<<"$f")" 4)$(le_hex "$(jq .key.daddr <<<"$f")" 4)"
 	key+="$(le_hex "$(jq .key.sport <<<"$f")" 2)$(le_hex "$(jq .key.dport <<<"$f")" 2)"
 	key+="$(le_hex "$(jq .key.proto <<<"$f")" 1)00 00 00"
@@ -295,15 +295,15 @@ test_gc_removes_expired_flows() {
 	bpftool map update pinned "$T/bpf/bpfnet/conntrack" key hex $key value hex $val
 	out=$(bn gc)
 	assert_contains "$out" "1 flows"
-	assert_eq "$(bpftool map dump pinned "$T/bpf/bpfnet/conntrack" -j | jq length)" 0 "flows after gc"
-	assert_eq "$(bpftool map dump pinned "$T/bpf/bpfnet/rev_nat" -j | jq length)" 0 "reverse entries after gc"
+	assert_eq "$(dump_map conntrack | jq length)" 0 "flows after gc"
+	assert_eq "$(dump_map rev_nat | jq length)" 0 "reverse entries after gc"
 	# the container still gets out: a new flow is made
 	in_ns "$C1" ping -c1 -W2 "$OUTSIDE_IP" >/dev/null || fail "ping after gc"
 }
 
 expire_first_flow() {
 	local f key val
-	f=$(bpftool map dump pinned "$T/bpf/bpfnet/conntrack" -j | jq -c '.[0]')
+	f=$(dump_map conntrack | jq -c '.[0]')
 	key="$(le_hex "$(jq .key.saddr <<<"$f")" 4)$(le_hex "$(jq .key.daddr <<<"$f")" 4)"
 	key+="$(le_hex "$(jq .key.sport <<<"$f")" 2)$(le_hex "$(jq .key.dport <<<"$f")" 2)"
 	key+="$(le_hex "$(jq .key.proto <<<"$f")" 1)00 00 00"

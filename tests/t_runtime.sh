@@ -66,5 +66,5 @@ test_runc_container_masqueraded() {
 	assert_contains "$(cat "$T/peer")" "Connection received on $UPLINK_IP"
 	assert_eq "$(bn stats -j | jq '.containers[0].tx_packets > 0')" true
 	rt delete -f c1
-	assert_eq "$(bpftool map dump pinned "$T/bpf/bpfnet/conntrack" -j | jq length)" 0 "flows after delete"
+	assert_eq "$(dump_map conntrack | jq length)" 0 "flows after delete"
 }

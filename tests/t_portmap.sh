@@ -1,0 +1,210 @@
+#!/usr/bin/env bash
+# Published ports with real traffic: outside -> host port, hairpin from
+# containers, host processes (cgroup socket programs), live add/del.
+
+pm_world() { # annotations for c1
+	world_up_outside
+	cgroup_up
+	new_netns; C1=$NEWPID
+	new_netns; C2=$NEWPID
+	hook_up c1 "$C1" "${1:-"{}"}"
+	hook_up c2 "$C2"
+}
+
+# A one-shot TCP server in a namespace: srv_tcp PID ADDR PORT OUTFILE
+srv_tcp() {
+	in_ns "$1" timeout 10 nc -nlv "$2" "$3" >"$4" 2>"$4.peer" &
+	PIDS+=($!)
+	sleep 0.3
+}
+
+# A UDP echo-once server: srv_udp PID ADDR PORT OUTFILE REPLY
+srv_udp() {
+	(sleep 1; echo "$5") | in_ns "$1" timeout 6 nc -n -u -lv "$2" "$3" >"$4" 2>"$4.peer" &
+	PIDS+=($!)
+	sleep 0.3
+}
+
+stat_of() { bn stats -j | jq -r ".totals.$1"; }
+
+test_outside_to_published_tcp_and_udp() {
+	pm_world '{"bpfnet.ports":"8080:80/tcp,5353:53/udp"}'
+	srv_tcp "$C1" 172.19.0.2 80 "$T/tcp"
+	echo "over tcp" | in_out nc -N -w 3 "$UPLINK_IP" 8080 || fail "tcp connect to the published port failed"
+	sleep 0.2
+	assert_eq "$(cat "$T/tcp")" "over tcp"
+	assert_contains "$(cat "$T/tcp.peer")" "Connection received on $OUTSIDE_IP"
+	srv_udp "$C1" 172.19.0.2 53 "$T/udp" "answer"
+	# the reply must come from the host address and port, or nc would not take it
+	assert_eq "$(echo question | in_out timeout 5 nc -u -w 2 "$UPLINK_IP" 5353)" answer
+	assert_eq "$(cat "$T/udp")" question
+}
+
+test_replies_come_from_host_port() {
+	pm_world '{"bpfnet.ports":"8080:80"}'
+	in_ns "$C1" sh -c "timeout 10 nc -nl 172.19.0.2 80 </dev/null >/dev/null" &
+	PIDS+=($!)
+	sleep 0.3
+	(sleep 1.5) | in_out nc -w 3 "$UPLINK_IP" 8080 &
+	local client=$!
+	sleep 0.7
+	local conn
+	conn=$(in_out ss -tn state established "( dport = :8080 )" | awk 'NR>1 {print $4}')
+	assert_eq "$conn" "$UPLINK_IP:8080" "peer seen by the outside client"
+	wait "$client"
+}
+
+test_hairpin_from_other_and_same_container() {
+	pm_world '{"bpfnet.ports":"8080:80,5353:53/udp"}'
+	srv_tcp "$C1" 172.19.0.2 80 "$T/a"
+	echo "from c2" | in_ns "$C2" nc -N -w 3 "$UPLINK_IP" 8080 || fail "c2 -> uplink:8080 failed"
+	sleep 0.2
+	assert_eq "$(cat "$T/a")" "from c2"
+	assert_contains "$(cat "$T/a.peer")" "Connection received on 172.19.0.3"
+	srv_tcp "$C1" 172.19.0.2 80 "$T/b"
+	echo "via gateway" | in_ns "$C2" nc -N -w 3 172.19.0.1 8080 || fail "c2 -> gateway:8080 failed"
+	sleep 0.2
+	assert_eq "$(cat "$T/b")" "via gateway"
+	srv_tcp "$C1" 172.19.0.2 80 "$T/c"
+	echo "to myself" | in_ns "$C1" nc -N -w 3 "$UPLINK_IP" 8080 || fail "c1 -> its own published port failed"
+	sleep 0.2
+	assert_eq "$(cat "$T/c")" "to myself"
+	srv_udp "$C1" 172.19.0.2 53 "$T/u" "udp-answer"
+	assert_eq "$(echo q | in_ns "$C2" timeout 5 nc -u -w 2 "$UPLINK_IP" 5353)" udp-answer
+	[ "$(stat_of hairpin)" -ge 3 ] || fail "hairpin not counted"
+}
+
+test_host_processes_reach_published_ports() {
+	pm_world '{"bpfnet.ports":"8080:80,127.0.0.1:9000:90/tcp,5353:53/udp"}'
+	srv_tcp "$C1" 172.19.0.2 80 "$T/a"
+	echo "host via uplink" | in_host_cg nc -N -w 3 "$UPLINK_IP" 8080 || fail "host -> uplink:8080 failed"
+	sleep 0.2
+	assert_eq "$(cat "$T/a")" "host via uplink"
+	srv_tcp "$C1" 172.19.0.2 80 "$T/b"
+	echo "host via localhost" | in_host_cg nc -N -w 3 127.0.0.1 8080 || fail "host -> 127.0.0.1:8080 failed"
+	sleep 0.2
+	assert_eq "$(cat "$T/b")" "host via localhost"
+	srv_tcp "$C1" 172.19.0.2 90 "$T/c"
+	echo "loopback-only map" | in_host_cg nc -N -w 3 127.0.0.1 9000 || fail "host -> 127.0.0.1:9000 failed"
+	sleep 0.2
+	assert_eq "$(cat "$T/c")" "loopback-only map"
+	# the loopback-only map is not reachable from outside
+	in_out nc -z -w 2 "$UPLINK_IP" 9000 2>/dev/null && fail "127.0.0.1-only map reachable from outside"
+	srv_udp "$C1" 172.19.0.2 53 "$T/u" "udp-to-host"
+	# recvmsg must report the address that was dialled, or nc drops the reply
+	assert_eq "$(echo q | in_host_cg timeout 5 nc -u -w 2 127.0.0.1 5353)" udp-to-host
+	[ "$(stat_of host_socket_redirects)" -ge 3 ] || fail "socket redirects not counted"
+}
+
+test_live_add_and_del() {
+	pm_world
+	srv_tcp "$C2" 172.19.0.3 80 "$T/keep"
+	bn port add c2 7070:80
+	bn port add c1 6060:60
+	srv_tcp "$C1" 172.19.0.2 60 "$T/new"
+	echo "added live" | in_out nc -N -w 3 "$UPLINK_IP" 6060 || fail "new map not live"
+	sleep 0.2
+	assert_eq "$(cat "$T/new")" "added live"
+	bn port del c1 6060:60
+	in_out nc -z -w 2 "$UPLINK_IP" 6060 2>/dev/null && fail "removed map still answers"
+	# the other container's map kept working all along
+	echo "still here" | in_out nc -N -w 3 "$UPLINK_IP" 7070 || fail "other map disturbed"
+	sleep 0.2
+	assert_eq "$(cat "$T/keep")" "still here"
+	assert_eq "$(bn port ls -j | jq -r '.[] | "\(.id) \(.host_port)"')" "c2 7070"
+}
+
+test_ranges() {
+	pm_world '{"bpfnet.ports":"7000-7002:8000-8002"}'
+	local i
+	for i in 0 2; do
+		srv_tcp "$C1" 172.19.0.2 $((8000 + i)) "$T/r$i"
+		echo "port $i" | in_out nc -N -w 3 "$UPLINK_IP" $((7000 + i)) || fail "range port $i"
+		sleep 0.2
+		assert_eq "$(cat "$T/r$i")" "port $i"
+	done
+	assert_eq "$(dump_map port_maps | jq length)" 3
+	bn port del c1 7000-7002:8000-8002
+	assert_eq "$(dump_map port_maps | jq length)" 0
+}
+
+test_conflicts_and_bad_input() {
+	pm_world '{"bpfnet.ports":"8080:80"}'
+	local out rc before
+	before=$(cat "$T/state/state.json"; bpftool map dump pinned "$T/bpf/bpfnet/port_maps")
+	rc=0; out=$(bn port add c2 8080:81 2>&1) || rc=$?
+	assert_eq "$rc" 1 "conflicting add"
+	assert_eq "$out" "bpfnet: port map 8080:81/tcp conflicts with 8080:80/tcp of container c1"
+	rc=0; out=$(bn port add c2 127.0.0.1:8080:81 2>&1) || rc=$?
+	assert_eq "$rc" 1 "conflict with a wildcard map"
+	rc=0; out=$(bn port add c2 8080:81/udp 2>&1) || rc=$?
+	assert_eq "$rc" 0 "same port, other protocol: $out"
+	bn port del c2 8080:81/udp
+	rc=0; out=$(bn port add nosuch 9090:90 2>&1) || rc=$?
+	assert_eq "$rc" 1
+	assert_eq "$out" "bpfnet: container nosuch is not running"
+	for bad in 0:80 80:0 65536:80 80:70000 abc 80:80/sctp 1-5:1-3; do
+		rc=0; out=$(bn port add c2 "$bad" 2>&1) || rc=$?
+		assert_eq "$rc" 1 "spec $bad"
+		assert_eq "$(wc -l <<<"$out")" 1 "one line for $bad"
+	done
+	rc=0; bn port frob 2>/dev/null || rc=$?
+	assert_eq "$rc" 2 "usage"
+	rc=0; out=$(bn port del c2 1234:1 2>&1) || rc=$?
+	assert_eq "$rc" 1 "del of an unpublished port"
+	assert_eq "$(cat "$T/state/state.json"; bpftool map dump pinned "$T/bpf/bpfnet/port_maps")" "$before" "state changed by refused commands"
+	# a container started with a taken port fails cleanly
+	new_netns
+	rc=0; out=$(hook_up c3 "$NEWPID" '{"bpfnet.ports":"8080:80"}' 2>&1) || rc=$?
+	assert_eq "$rc" 1
+	assert_contains "$out" "conflicts with 8080:80/tcp of container c1"
+	assert_eq "$(bn ls -j | jq length)" 2
+}
+
+test_del_cuts_established_flows() {
+	pm_world '{"bpfnet.ports":"8080:80"}'
+	in_ns "$C1" sh -c "timeout 10 nc -nl 172.19.0.2 80 >$T/got" &
+	PIDS+=($!)
+	sleep 0.3
+	(echo first; sleep 2; echo second) | in_out nc -w 4 "$UPLINK_IP" 8080 &
+	sleep 0.8
+	assert_eq "$(dump_map dnat_ct | jq length)" 1 "flow before del"
+	bn port del c1 8080:80
+	assert_eq "$(dump_map dnat_ct | jq length)" 0 "flows after del"
+	assert_eq "$(dump_map dnat_rev | jq length)" 0 "reverse entries after del"
+	sleep 2
+	assert_eq "$(cat "$T/got")" first "data after the map was removed"
+}
+
+test_teardown_removes_maps() {
+	pm_world '{"bpfnet.ports":"8080:80,5353:53/udp"}'
+	assert_eq "$(dump_map port_maps | jq length)" 2
+	hook_down c1
+	assert_eq "$(dump_map port_maps | jq length)" 0
+	bn port add c2 8080:80 || fail "port freed by teardown not reusable"
+}
+
+test_bpftool_port_maps_named() {
+	pm_world '{"bpfnet.ports":"8080:80"}'
+	local d
+	d=$(dump_map port_maps)
+	assert_eq "$(jq '.[0].key.proto' <<<"$d")" 6
+	assert_eq "$(jq '.[0].key.host_port' <<<"$d")" "$((0x901f))" "host_port 8080 in network order"
+	assert_eq "$(jq '.[0].value.cport' <<<"$d")" "$((0x5000))" "cport 80 in network order"
+	assert_contains "$(jq -c '.[0].value' <<<"$d")" '"caddr"'
+}
+
+test_ten_thousand_maps() {
+	pm_world
+	# 10,000 single-port maps in 100 ranges of 100, on c2
+	local i
+	for i in $(seq 0 99); do
+		bn port add c2 "$((20000 + i * 100))-$((20000 + i * 100 + 99)):$((20000 + i * 100))-$((20000 + i * 100 + 99))" || fail "add range $i"
+	done
+	assert_eq "$(dump_map port_maps | jq length)" 10000
+	bn port add c1 8080:80
+	srv_tcp "$C1" 172.19.0.2 80 "$T/a"
+	echo "among 10001" | in_out nc -N -w 3 "$UPLINK_IP" 8080 || fail "connect with 10,000 maps"
+	sleep 0.2
+	assert_eq "$(cat "$T/a")" "among 10001"
+}
