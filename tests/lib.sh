@@ -41,6 +41,7 @@ world_up_outside() {
 world_down() {
 	local p
 	for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
+	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
 	[ -n "${RUNC_ROOT:-}" ] && runtime_cleanup
 	[ -n "${HOSTNS:-}" ] && bn down >/dev/null 2>&1
 	[ -n "${OUTNS:-}" ] && ip netns del "$P-out" 2>/dev/null
@@ -117,8 +118,7 @@ make_bundle() {
 	mkdir -p "$dir"
 	(cd "$dir" && runc spec)
 	local hook
-	hook=$(printf '{"path":"%s","args":["bpfnet","hook","--state-dir","%s","--pin-dir","%s","--bridge","bnbr0"%s]}' \
-		"$BPFNET" "$T/state" "$T/bpf/bpfnet" "${RUNTIME_EXTRA_ARGS:-}")
+	hook=$(printf '%s\n' bpfnet hook "${FLAGS[@]}" | jq -R . | jq -s --arg path "$BPFNET" '{path: $path, args: .}')
 	jq --argjson args "$args" --argjson ann "$ann" --argjson hook "$hook" --arg ns "$nspath" --arg rootfs "$ROOTFS_CACHE" '
 		.process.terminal = false | .process.args = $args |
 		.root.path = $rootfs |

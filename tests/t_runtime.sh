@@ -68,3 +68,25 @@ test_runc_container_masqueraded() {
 	rt delete -f c1
 	assert_eq "$(dump_map conntrack | jq length)" 0 "flows after delete"
 }
+
+test_runc_published_httpd() {
+	world_up_outside
+	cgroup_up
+	runtime_init runc
+	mkdir -p "$T/www"
+	echo "page from the container" >"$T/www/index.html"
+	make_bundle "$T/web" '["httpd","-f","-p","80","-h","/www"]' '{"bpfnet.ports":"8080:80/tcp"}'
+	jq --arg www "$T/www" '.mounts += [{"destination":"/www","type":"bind","source":$www,"options":["rbind","ro"]}]' \
+		"$T/web/config.json" >"$T/web/c.json" && mv "$T/web/c.json" "$T/web/config.json"
+	make_bundle "$T/client" '["sleep","3600"]'
+	rt_run web "$T/web"
+	rt_run client "$T/client"
+	sleep 0.3
+	assert_eq "$(in_out wget -q -O - "http://$UPLINK_IP:8080/")" "page from the container" "from outside"
+	assert_eq "$(rt_exec client wget -q -O - "http://$UPLINK_IP:8080/")" "page from the container" "hairpin"
+	assert_eq "$(in_host_cg wget -q -O - "http://127.0.0.1:8080/")" "page from the container" "from the host"
+	rt delete -f web
+	assert_eq "$(dump_map port_maps | jq length)" 0 "maps after delete"
+	in_out wget -q -T 2 -O - "http://$UPLINK_IP:8080/" 2>/dev/null && fail "port still published"
+	return 0
+}

@@ -23,8 +23,9 @@ source "$TOP/tests/lib.sh"
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 show() { printf '$ %s\n' "$*"; "$@"; }
 
-trap world_down EXIT
+trap 'cgroup_down; world_down' EXIT
 world_up_outside
+cgroup_up
 runtime_init runc
 
 say "World: host namespace (uplink up0 $UPLINK_IP) <-> outside namespace ($OUTSIDE_IP)"
@@ -33,7 +34,11 @@ in_out busybox httpd -f -p 8000 -h /tmp/bpfnet-demo-www &
 PIDS+=($!)
 
 say "Two busybox containers started by runc; bpfnet runs as createRuntime/poststop hook"
+mkdir -p "$T/www"
+echo "hello from the web container" >"$T/www/index.html"
 make_bundle "$T/web" '["httpd","-f","-p","80","-h","/www"]' '{"bpfnet.ports":"8080:80/tcp"}'
+jq --arg www "$T/www" '.mounts += [{"destination":"/www","type":"bind","source":$www,"options":["rbind","ro"]}]' \
+	"$T/web/config.json" >"$T/web/c.json" && mv "$T/web/c.json" "$T/web/config.json"
 make_bundle "$T/client" '["sleep","3600"]'
 show rt_run web "$T/web"
 show rt_run client "$T/client"
@@ -58,8 +63,22 @@ if [ -n "$(ls "$T/bpf/bpfnet" 2>/dev/null)" ]; then
 	echo "the outside server saw:"
 	sed 's/^/    /' "$T/seen"
 
+	say "Published port 8080 -> web:80 (annotation bpfnet.ports), DNAT from a BPF map"
+	show bn port ls
+	echo "from the outside namespace:"
+	show in_out wget -q -O - "http://$UPLINK_IP:8080/"
+	echo "from the client container (hairpin):"
+	show rt_exec client wget -q -O - "http://$UPLINK_IP:8080/"
+	echo "from a process on the host, to 127.0.0.1 (cgroup socket program):"
+	show in_host_cg wget -q -O - "http://127.0.0.1:8080/"
+	echo "published live with 'bpfnet port add', then removed:"
+	show bn port add web 9090:80
+	show in_out wget -q -O - "http://$UPLINK_IP:9090/"
+	show bn port del web 9090:80
+
 	say "Pinned maps, readable with bpftool"
 	show ls "$T/bpf/bpfnet"
+	show bpftool map dump pinned "$T/bpf/bpfnet/port_maps"
 	show bn stats
 fi
 

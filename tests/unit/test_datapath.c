@@ -424,6 +424,96 @@ static void test_unrelated_traffic_untouched(void)
 	CHECK(memcmp(in, out, len) == 0);
 }
 
+static void publish(uint16_t hport, uint16_t cport, uint8_t proto)
+{
+	struct bpfnet_pm_key k = { .host_addr = 0, .host_port = htons(hport),
+				   .proto = proto };
+	struct bpfnet_pm_val v = { .caddr = ip4("172.19.0.2"), .cport = htons(cport) };
+
+	bpf_map_update_elem(bpf_map__fd(skel->maps.port_maps), &k, &v, 0);
+}
+
+/* outside -> 198.51.100.1:8080 -> 172.19.0.2:80, and the reply back */
+static void test_dnat_and_reverse(void)
+{
+	uint8_t in[256], out[2048];
+	struct pkt_spec s = in_spec(IPPROTO_TCP, 33333, 8080);
+	struct tcphdr *t;
+	__u32 olen;
+	size_t len;
+
+	publish(8080, 80, IPPROTO_TCP);
+	s.tcp_flags = 0x02;
+	s.payload = "GET /";
+	s.plen = 5;
+	len = build_pkt(in, &s);
+	CHECK(run(skel->progs.uplink_ingress, in, len, out, &olen) == TC_ACT_REDIRECT);
+	t = l4_of(out);
+	CHECK(ip_of(out)->daddr == ip4("172.19.0.2"));
+	CHECK(ip_of(out)->saddr == ip4("198.51.100.2"));	/* client kept */
+	CHECK(ntohs(t->dest) == 80 && ntohs(t->source) == 33333);
+	CHECK(ip_csum_ok(ip_of(out)));
+	CHECK(l4_csum_ok(ip_of(out), t, l4_len(out)));
+	CHECK(memcmp(out, mac_c1, 6) == 0);
+
+	/* the container answers from :80; the client must see :8080 */
+	s = out_spec(IPPROTO_TCP, 80, 33333);
+	s.tcp_flags = 0x12;
+	s.payload = "200 OK";
+	s.plen = 6;
+	len = build_pkt(in, &s);
+	run(skel->progs.from_container, in, len, out, &olen);
+	t = l4_of(out);
+	CHECK(ip_of(out)->saddr == ip4("198.51.100.1"));
+	CHECK(ntohs(t->source) == 8080);
+	CHECK(ip_of(out)->daddr == ip4("198.51.100.2") && ntohs(t->dest) == 33333);
+	CHECK(ip_csum_ok(ip_of(out)));
+	CHECK(l4_csum_ok(ip_of(out), t, l4_len(out)));
+	CHECK(memcmp(out + olen - 6, "200 OK", 6) == 0);
+
+	/* a packet to an unpublished port is left alone */
+	s = in_spec(IPPROTO_TCP, 33333, 8081);
+	s.tcp_flags = 0x02;
+	len = build_pkt(in, &s);
+	CHECK(run(skel->progs.uplink_ingress, in, len, out, &olen) == TC_ACT_OK);
+	CHECK(memcmp(in, out, len) == 0);
+}
+
+/* the container reaches its own published port through the gateway */
+static void test_hairpin_self(void)
+{
+	uint8_t in[256], out[2048];
+	struct pkt_spec s = out_spec(IPPROTO_UDP, 44444, 5353);
+	struct udphdr *u;
+	__u32 olen;
+	size_t len;
+
+	publish(5353, 53, IPPROTO_UDP);
+	s.dst = "172.19.0.1";
+	s.payload = "q";
+	s.plen = 1;
+	len = build_pkt(in, &s);
+	CHECK(run(skel->progs.from_container, in, len, out, &olen) == TC_ACT_REDIRECT);
+	u = l4_of(out);
+	CHECK(ip_of(out)->daddr == ip4("172.19.0.2") && ntohs(u->dest) == 53);
+	CHECK(ip_of(out)->saddr == ip4("172.19.0.1"));	/* hairpin source */
+	CHECK(ntohs(u->source) == 44444);
+	CHECK(l4_csum_ok(ip_of(out), u, l4_len(out)));
+	CHECK(ip_csum_ok(ip_of(out)));
+	/* its answer goes back to itself as from the gateway's published port */
+	s = out_spec(IPPROTO_UDP, 53, 44444);
+	s.dst = "172.19.0.1";
+	s.payload = "a";
+	s.plen = 1;
+	len = build_pkt(in, &s);
+	CHECK(run(skel->progs.from_container, in, len, out, &olen) == TC_ACT_REDIRECT);
+	u = l4_of(out);
+	CHECK(ip_of(out)->saddr == ip4("172.19.0.1") && ntohs(u->source) == 5353);
+	CHECK(ip_of(out)->daddr == ip4("172.19.0.2") && ntohs(u->dest) == 44444);
+	CHECK(l4_csum_ok(ip_of(out), u, l4_len(out)));
+	CHECK(ip_csum_ok(ip_of(out)));
+}
+
 int main(void)
 {
 	if (geteuid() != 0) {
@@ -443,6 +533,8 @@ int main(void)
 	RUN(test_arp_spoof_dropped);
 	RUN(test_fragments);
 	RUN(test_unrelated_traffic_untouched);
+	RUN(test_dnat_and_reverse);
+	RUN(test_hairpin_self);
 	bpfnet_bpf__destroy(skel);
 	CHECK_EXIT();
 }
