@@ -77,9 +77,14 @@ demo: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)bash tools/demo.sh
 
-bench: deps
-	$(Q)$(MAKE) --no-print-directory all
+bench:
+	$(Q)bash tools/install-deps.sh --bench
+	$(Q)$(MAKE) --no-print-directory all $(OUTPUT)/connbench
 	$(Q)bash tools/bench/run.sh $(if $(QUICK),--quick)
+
+$(OUTPUT)/connbench: tools/bench/connbench.c | $(OUTPUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) -O2 -Wall -Wextra -Werror -o $@ $<
 
 vmlinux:
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux.h

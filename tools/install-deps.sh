@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install what bpfnet needs to build, test and demo, from Debian's packages.
 # Idempotent: packages already present are skipped, apt runs only if one is missing.
+# --bench adds what `make bench` compares against (CNI plugins, sockperf, gnuplot).
 set -euo pipefail
 
 BUILD_PKGS="make gcc clang llvm pkg-config libbpf-dev libelf-dev zlib1g-dev
@@ -9,8 +10,12 @@ RUN_PKGS="iproute2 runc crun busybox-static iperf3 netcat-openbsd tcpdump
 ethtool iptables nftables util-linux procps jq iputils-ping wget
 libclang-rt-14-dev valgrind"
 
+BENCH_PKGS="sockperf containernetworking-plugins gnuplot-nox time bc"
+WANT="$BUILD_PKGS $RUN_PKGS"
+[ "${1:-}" = --bench ] && WANT="$WANT $BENCH_PKGS"
+
 missing=()
-for p in $BUILD_PKGS $RUN_PKGS; do
+for p in $WANT; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0

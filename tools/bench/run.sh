@@ -1,0 +1,534 @@
+#!/usr/bin/env bash
+# make bench: bpfnet side by side with the iptables MASQUERADE/DNAT set-up
+# and the CNI bridge (ipMasq) + portmap plugins, on the same topology, in
+# one run, runs alternated so machine drift hits all alike. The floor is a
+# plain veth pair between two namespaces. Results: docs/benchmarks.md and
+# docs/connect-latency.png.
+#
+#   tools/bench/run.sh [--quick]     --quick: a smoke run (under 2 minutes)
+set -euo pipefail
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+export TOP
+if [ "$(id -u)" -ne 0 ]; then
+	echo "bench: needs root" >&2
+	exit 1
+fi
+if [ -z "${BPFNET_BENCH_UNSHARED:-}" ]; then
+	export BPFNET_BENCH_UNSHARED=1
+	exec unshare -m --propagation private bash "$0" "$@"
+fi
+umount /sys/fs/cgroup/unified 2>/dev/null || true
+mkdir -p /run/netns
+mount -t tmpfs -o mode=0755 bpfnet-bench-netns /run/netns
+
+QUICK=0
+[ "${1:-}" = --quick ] && QUICK=1
+if [ $QUICK = 1 ]; then
+	RUNS=1 SECS=1 CONNS=300 MAPS="1 100" ADDMAPS="1 100" REPS=5 MANY=10 MEMC="1 10"
+	OUT=$TOP/.output/bench-quick.md
+else
+	RUNS=5 SECS=3 CONNS=3000 MAPS="1 100 1000 10000" ADDMAPS="1 10000" REPS=21 MANY=50 MEMC="1 1000"
+	OUT=$TOP/docs/benchmarks.md
+fi
+PLOT=$TOP/docs/connect-latency.png
+BPFNET=$TOP/bpfnet
+CONNBENCH=$TOP/.output/connbench
+CNI_PATH=/usr/lib/cni
+B=$(mktemp -d /tmp/bpfnet-bench.XXXXXX)
+RES=$B/results		# lines: metric system value
+: >"$RES"
+SYSTEMS="floor bpfnet iptables cni"
+UP=198.51.100.1
+OUTIP=198.51.100.2
+BGPIDS=()
+
+cleanup() {
+	local p
+	for p in "${BGPIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+	for p in "${BGPIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+	[ -d "$B/cg/bench" ] && nsenter --net=/run/netns/bpfnet-host "$BPFNET" down $(bnflags) >/dev/null 2>&1 || true
+	for n in $(ip netns list | awk '{print $1}'); do ip netns del "$n" 2>/dev/null || true; done
+	rmdir "$B/cg/bench" 2>/dev/null || true
+	umount "$B/cg" 2>/dev/null || true
+	umount "$B/bpf" 2>/dev/null || true
+	rm -rf "$B"
+}
+trap cleanup EXIT
+
+log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+now_ns() { date +%s%N; }
+rec() { echo "$1 $2 $3" >>"$RES"; }
+bnflags() { echo --state-dir "$B/state" --pin-dir "$B/bpf/bpfnet" --bridge bnbr0 --uplink up0 --cgroup "$B/cg/bench"; }
+in_ns() { local n=$1; shift; nsenter --net=/run/netns/"$n" "$@"; }
+bg() { "$@" >/dev/null 2>&1 & BGPIDS+=($!); }
+
+# --- worlds -------------------------------------------------------------
+# Every system: "<sys>-host" with uplink up0 to "<sys>-out" (the outside
+# host) and a container "<sys>-c1" at 172.19.0.2 behind a bridge.
+outside_world() { # sys
+	local s=$1
+	ip netns add "$s-host"
+	ip netns add "$s-out"
+	in_ns "$s-host" ip link set lo up
+	in_ns "$s-out" ip link set lo up
+	in_ns "$s-host" ip link add up0 type veth peer name eth0 netns /run/netns/"$s-out"
+	in_ns "$s-host" ip addr add $UP/24 dev up0
+	in_ns "$s-host" ip link set up0 up
+	in_ns "$s-host" ip route add default via $OUTIP
+	in_ns "$s-out" ip addr add $OUTIP/24 dev eth0
+	in_ns "$s-out" ip link set eth0 up
+	in_ns "$s-host" sysctl -qw net.ipv4.ip_forward=1
+}
+
+# A namespace held by a process, for hooks that want a pid.
+held_ns() { # name -> prints pid
+	ip netns add "$1"
+	in_ns "$1" ip link set lo up
+	nsenter --net=/run/netns/"$1" sleep 100000 >/dev/null 2>&1 &
+	BGPIDS+=($!)
+	echo $!
+}
+
+setup_floor() {
+	ip netns add floor-c1
+	ip netns add floor-out
+	in_ns floor-c1 ip link set lo up
+	in_ns floor-out ip link set lo up
+	in_ns floor-c1 ip link add eth0 type veth peer name eth0 netns /run/netns/floor-out
+	in_ns floor-c1 ip addr add 10.99.0.2/24 dev eth0
+	in_ns floor-out ip addr add 10.99.0.1/24 dev eth0
+	in_ns floor-c1 ip link set eth0 up
+	in_ns floor-out ip link set eth0 up
+}
+
+setup_bpfnet() {
+	outside_world bpfnet
+	mkdir -p "$B/bpf" "$B/state" "$B/cg"
+	mount -t bpf bpf "$B/bpf"
+	mount -t cgroup2 none "$B/cg"
+	mkdir -p "$B/cg/bench"
+	local pid
+	pid=$(held_ns bpfnet-c1)
+	printf '{"ociVersion":"1.0.2","id":"c1","status":"creating","pid":%s,"annotations":{"bpfnet.ports":"8080:5201/tcp,11111:11111/tcp,11111:11111/udp,17000:7000/tcp"}}' "$pid" |
+		in_ns bpfnet-host "$BPFNET" hook $(bnflags)
+}
+
+setup_iptables() {
+	outside_world iptables
+	local h="in_ns iptables-host"
+	$h ip link add br0 type bridge
+	$h ip addr add 172.19.0.1/16 dev br0
+	$h ip link set br0 up
+	ip netns add iptables-c1
+	in_ns iptables-c1 ip link set lo up
+	$h ip link add vc1 type veth peer name eth0 netns /run/netns/iptables-c1
+	$h ip link set vc1 master br0 up
+	in_ns iptables-c1 ip addr add 172.19.0.2/16 dev eth0
+	in_ns iptables-c1 ip link set eth0 up
+	in_ns iptables-c1 ip route add default via 172.19.0.1
+	$h iptables -t nat -A POSTROUTING -s 172.19.0.0/16 ! -o br0 -j MASQUERADE
+	ipt_maps 1
+}
+
+# Replace the DNAT rules: N-1 unrelated maps first, the measured ones last.
+ipt_maps() { # n
+	local n=$1 i
+	{
+		echo "*nat"
+		echo ":PREROUTING ACCEPT [0:0]"
+		echo ":BENCH-DNAT - [0:0]"
+		echo "-A PREROUTING -d $UP/32 -j BENCH-DNAT"
+		for ((i = 0; i < n - 1; i++)); do
+			echo "-A BENCH-DNAT -p tcp -m tcp --dport $((20000 + i)) -j DNAT --to-destination 172.19.0.2:$((20000 + i))"
+		done
+		echo "-A BENCH-DNAT -p tcp -m tcp --dport 8080 -j DNAT --to-destination 172.19.0.2:5201"
+		echo "-A BENCH-DNAT -p tcp -m tcp --dport 11111 -j DNAT --to-destination 172.19.0.2:11111"
+		echo "-A BENCH-DNAT -p udp -m udp --dport 11111 -j DNAT --to-destination 172.19.0.2:11111"
+		echo "-A BENCH-DNAT -p tcp -m tcp --dport 17000 -j DNAT --to-destination 172.19.0.2:7000"
+		echo "COMMIT"
+	} | in_ns iptables-host iptables-restore --noflush -T nat 2>/dev/null ||
+		{
+			in_ns iptables-host iptables -t nat -F BENCH-DNAT 2>/dev/null || true
+			in_ns iptables-host iptables -t nat -F PREROUTING
+			in_ns iptables-host iptables -t nat -X BENCH-DNAT 2>/dev/null || true
+			ipt_maps "$n"
+		}
+}
+
+# CNI: bridge (ipMasq) then portmap, as a runtime would call the chain.
+cni_conf() { # plugin-json
+	printf '{"cniVersion":"0.4.0","name":"bench",%s}' "$1"
+}
+BRIDGE_CONF='"type":"bridge","bridge":"cni0","isGateway":true,"ipMasq":true,"ipam":{"type":"host-local","subnet":"172.19.0.0/16","dataDir":"'$B'/cni-ipam"}'
+cni_call() { # cmd id netns-path conf
+	CNI_COMMAND=$1 CNI_CONTAINERID=$2 CNI_NETNS=$3 CNI_IFNAME=eth0 CNI_PATH=$CNI_PATH \
+		nsenter --net=/run/netns/cni-host "$CNI_PATH/$(jq -r .type <<<"$4")" <<<"$4"
+}
+portmap_conf() { # prevResult mappings-json
+	jq -c --argjson prev "$1" --argjson pm "$2" \
+		'. + {prevResult: $prev, runtimeConfig: {portMappings: $pm}}' \
+		<<<"$(cni_conf '"type":"portmap","capabilities":{"portMappings":true},"snat":true')"
+}
+cni_maps_json() { # n -> mappings: N-1 unrelated + the measured ones
+	local n=$1
+	jq -nc --argjson n "$n" '[range(0; $n - 1) | {hostPort: (20000 + .), containerPort: (20000 + .), protocol: "tcp"}] +
+		[{hostPort: 8080, containerPort: 5201, protocol: "tcp"},
+		 {hostPort: 11111, containerPort: 11111, protocol: "tcp"},
+		 {hostPort: 11111, containerPort: 11111, protocol: "udp"},
+		 {hostPort: 17000, containerPort: 7000, protocol: "tcp"}]'
+}
+CNI_PREV=
+setup_cni() {
+	outside_world cni
+	ip netns add cni-c1
+	CNI_PREV=$(cni_call ADD c1 /run/netns/cni-c1 "$(cni_conf "$BRIDGE_CONF")")
+	cni_call ADD c1 /run/netns/cni-c1 "$(portmap_conf "$CNI_PREV" "$(cni_maps_json 1)")" >/dev/null
+	in_ns cni-c1 ip -4 -o addr show eth0 | grep -q 172.19.0.2/16 || { log "CNI gave an unexpected address"; exit 1; }
+}
+cni_maps() { # n
+	cni_call DEL c1 /run/netns/cni-c1 "$(portmap_conf "$CNI_PREV" "$(cni_maps_json 1)")" >/dev/null 2>&1 || true
+	cni_call ADD c1 /run/netns/cni-c1 "$(portmap_conf "$CNI_PREV" "$(cni_maps_json "$1")")" >/dev/null
+}
+
+bpfnet_maps() { # n: N-1 unrelated maps, on the same container
+	local n=$1
+	in_ns bpfnet-host "$BPFNET" port del c1 "20000-29999:20000-29999" $(bnflags) >/dev/null 2>&1 || true
+	for ((i = 0; i < 100; i++)); do
+		in_ns bpfnet-host "$BPFNET" port del c1 "$((20000 + i * 100))-$((20099 + i * 100)):$((20000 + i * 100))-$((20099 + i * 100))" $(bnflags) >/dev/null 2>&1 || break
+	done
+	[ "$n" -gt 1 ] || return 0
+	in_ns bpfnet-host "$BPFNET" port add c1 "20000-$((20000 + n - 2)):20000-$((20000 + n - 2))" $(bnflags)
+}
+
+set_maps() { # sys n
+	case $1 in
+	bpfnet) bpfnet_maps "$2" ;;
+	iptables) ipt_maps "$2" ;;
+	cni) cni_maps "$2" ;;
+	esac
+}
+
+# Where each system's client and server live, and what address to use.
+client_ns() { echo "$1-c1"; }
+server_ns() { echo "$1-out"; }
+out_addr() { [ "$1" = floor ] && echo 10.99.0.1 || echo $OUTIP; }
+ctr_addr() { [ "$1" = floor ] && echo 10.99.0.2 || echo 172.19.0.2; }
+pub_addr() { [ "$1" = floor ] && echo 10.99.0.2 || echo $UP; }
+pub_port() { [ "$1" = floor ] && echo "$2" || case $2 in 5201) echo 8080 ;; 7000) echo 17000 ;; *) echo "$2" ;; esac; }
+
+start_servers() {
+	local s
+	for s in $SYSTEMS; do
+		bg in_ns "$s-out" iperf3 -s -B "$(out_addr "$s")" -p 5201
+		bg in_ns "$s-c1" iperf3 -s -B "$(ctr_addr "$s")" -p 5201
+		bg in_ns "$s-out" sockperf server -i "$(out_addr "$s")" -p 11111
+		bg in_ns "$s-out" sockperf server -i "$(out_addr "$s")" -p 11111 --tcp
+		bg in_ns "$s-c1" sockperf server -i "$(ctr_addr "$s")" -p 11111
+		bg in_ns "$s-c1" sockperf server -i "$(ctr_addr "$s")" -p 11111 --tcp
+		bg in_ns "$s-c1" "$CONNBENCH" server "$(ctr_addr "$s")" 7000
+	done
+	sleep 1
+}
+
+# --- measurements -------------------------------------------------------
+iperf() { # sys dir streams -> Gbit/s
+	local s=$1 dir=$2 n=$3 j
+	if [ "$dir" = out ]; then
+		j=$(in_ns "$s-c1" iperf3 -c "$(out_addr "$s")" -p 5201 -t "$SECS" -P "$n" -J 2>/dev/null)
+	else
+		j=$(in_ns "$s-out" iperf3 -c "$(pub_addr "$s")" -p "$(pub_port "$s" 5201)" -t "$SECS" -P "$n" -J 2>/dev/null)
+	fi
+	jq -r '.end.sum_received.bits_per_second / 1e9 | . * 1000 | round / 1000' <<<"$j"
+}
+
+sockperf_pp() { # sys dir tcp|udp -> "p50 p99" in microseconds
+	local s=$1 dir=$2 proto=$3 o flag=""
+	[ "$proto" = tcp ] && flag=--tcp
+	if [ "$dir" = out ]; then
+		o=$(in_ns "$s-c1" sockperf ping-pong -i "$(out_addr "$s")" -p 11111 $flag -t "$SECS" 2>&1)
+	else
+		o=$(in_ns "$s-out" sockperf ping-pong -i "$(pub_addr "$s")" -p 11111 $flag -t "$SECS" 2>&1)
+	fi
+	echo "$(sed -n 's/.*percentile 50.000 = *\([0-9.]*\).*/\1/p' <<<"$o") $(sed -n 's/.*percentile 99.000 = *\([0-9.]*\).*/\1/p' <<<"$o")"
+}
+
+connb() { # sys -> "p50_us p99_us conn/s"
+	local s=$1
+	in_ns "$s-out" "$CONNBENCH" client "$(pub_addr "$s")" "$(pub_port "$s" 7000)" "$CONNS"
+}
+
+measure_traffic() {
+	local r s v
+	for r in $(seq "$RUNS"); do
+		for s in $SYSTEMS; do
+			log "run $r/$RUNS: traffic through $s"
+			for n in 1 2; do
+				rec "tput_out_$n" "$s" "$(iperf "$s" out $n)"
+				rec "tput_in_$n" "$s" "$(iperf "$s" in $n)"
+			done
+			for p in tcp udp; do
+				v=$(sockperf_pp "$s" out $p)
+				rec "rr_out_${p}_p50" "$s" "${v% *}"
+				rec "rr_out_${p}_p99" "$s" "${v#* }"
+				v=$(sockperf_pp "$s" in $p)
+				rec "rr_in_${p}_p50" "$s" "${v% *}"
+				rec "rr_in_${p}_p99" "$s" "${v#* }"
+			done
+		done
+	done
+}
+
+measure_connect_vs_maps() {
+	local n r s v
+	for n in $MAPS; do
+		for s in bpfnet iptables cni; do
+			[ "$s" = cni ] && [ "$n" -gt 1000 ] && continue	# portmap ADD of 10,000 takes minutes
+			log "connect latency: $s with $n port maps"
+			set_maps "$s" "$n"
+			for r in $(seq "$RUNS"); do
+				v=$(connb "$s")
+				rec "conn_p50_$n" "$s" "$(cut -d' ' -f1 <<<"$v")"
+				rec "conn_p99_$n" "$s" "$(cut -d' ' -f2 <<<"$v")"
+				rec "conn_rate_$n" "$s" "$(cut -d' ' -f3 <<<"$v")"
+			done
+		done
+		for r in $(seq "$RUNS"); do
+			v=$(connb floor)
+			rec "conn_p50_$n" floor "$(cut -d' ' -f1 <<<"$v")"
+			rec "conn_rate_$n" floor "$(cut -d' ' -f3 <<<"$v")"
+		done
+	done
+	set_maps bpfnet 1
+	set_maps iptables 1
+	set_maps cni 1
+}
+
+# Whole-process time of one command, in ms.
+time_ms() {
+	local t0 t1
+	t0=$(now_ns)
+	"$@" >/dev/null 2>&1 || true
+	t1=$(now_ns)
+	echo "scale=3; ($t1 - $t0) / 1000000" | bc
+}
+
+measure_map_add_del() {
+	local n r
+	for n in $ADDMAPS; do
+		log "add/remove one map with $n present"
+		set_maps bpfnet "$n"
+		set_maps iptables "$n"
+		[ "$n" -le 1000 ] && set_maps cni "$n"
+		for r in $(seq "$REPS"); do
+			rec "add_$n" bpfnet "$(time_ms in_ns bpfnet-host "$BPFNET" port add c1 31000:31000 $(bnflags))"
+			rec "del_$n" bpfnet "$(time_ms in_ns bpfnet-host "$BPFNET" port del c1 31000:31000 $(bnflags))"
+			rec "add_$n" iptables "$(time_ms in_ns iptables-host iptables -t nat -A BENCH-DNAT -p tcp --dport 31000 -j DNAT --to-destination 172.19.0.2:31000)"
+			rec "del_$n" iptables "$(time_ms in_ns iptables-host iptables -t nat -D BENCH-DNAT -p tcp --dport 31000 -j DNAT --to-destination 172.19.0.2:31000)"
+			if [ "$n" -le 1000 ]; then
+				local conf
+				conf=$(portmap_conf "$CNI_PREV" '[{"hostPort":31000,"containerPort":31000,"protocol":"tcp"}]')
+				rec "add_$n" cni "$(time_ms cni_call ADD extra /run/netns/cni-c1 "$conf")"
+				rec "del_$n" cni "$(time_ms cni_call DEL extra /run/netns/cni-c1 "$conf")"
+			fi
+		done
+	done
+	set_maps bpfnet 1
+	set_maps iptables 1
+	set_maps cni 1
+}
+
+measure_setup_teardown() {
+	local r pid conf_b
+	log "container set-up and teardown"
+	for r in $(seq "$REPS"); do
+		pid=$(held_ns "st-$r")
+		rec setup bpfnet "$(time_ms sh -c "printf '{\"id\":\"st$r\",\"status\":\"creating\",\"pid\":$pid,\"annotations\":{\"bpfnet.ports\":\"$((40000 + r)):80\"}}' | nsenter --net=/run/netns/bpfnet-host $BPFNET hook $(bnflags)")"
+		rec teardown bpfnet "$(time_ms sh -c "printf '{\"id\":\"st$r\",\"status\":\"stopped\"}' | nsenter --net=/run/netns/bpfnet-host $BPFNET hook $(bnflags)")"
+		conf_b=$(cni_conf "$BRIDGE_CONF")
+		local t0 t1 prev
+		t0=$(now_ns)
+		prev=$(cni_call ADD "st$r" "/run/netns/st-$r" "$conf_b")
+		cni_call ADD "st$r" "/run/netns/st-$r" "$(portmap_conf "$prev" "[{\"hostPort\":$((40000 + r)),\"containerPort\":80,\"protocol\":\"tcp\"}]")" >/dev/null
+		t1=$(now_ns)
+		rec setup cni "$(echo "scale=3; ($t1 - $t0) / 1000000" | bc)"
+		t0=$(now_ns)
+		cni_call DEL "st$r" "/run/netns/st-$r" "$(portmap_conf "$prev" "[{\"hostPort\":$((40000 + r)),\"containerPort\":80,\"protocol\":\"tcp\"}]")" >/dev/null
+		cni_call DEL "st$r" "/run/netns/st-$r" "$conf_b" >/dev/null
+		t1=$(now_ns)
+		rec teardown cni "$(echo "scale=3; ($t1 - $t0) / 1000000" | bc)"
+	done
+	log "$MANY containers at once"
+	local pids=() i t0 t1 jobs=()
+	for i in $(seq "$MANY"); do pids+=("$(held_ns "m-$i")"); done
+	t0=$(now_ns)
+	for i in $(seq "$MANY"); do
+		printf '{"id":"m%s","status":"creating","pid":%s}' "$i" "${pids[$((i - 1))]}" |
+			nsenter --net=/run/netns/bpfnet-host "$BPFNET" hook $(bnflags) &
+		jobs+=($!)
+	done
+	for i in "${jobs[@]}"; do wait "$i"; done
+	t1=$(now_ns)
+	rec "setup_many" bpfnet "$(echo "scale=1; ($t1 - $t0) / 1000000" | bc)"
+	for i in $(seq "$MANY"); do printf '{"id":"m%s","status":"stopped"}' "$i" | nsenter --net=/run/netns/bpfnet-host "$BPFNET" hook $(bnflags); done
+	jobs=()
+	t0=$(now_ns)
+	for i in $(seq "$MANY"); do
+		cni_call ADD "m$i" "/run/netns/m-$i" "$(cni_conf "$BRIDGE_CONF")" >/dev/null &
+		jobs+=($!)
+	done
+	for i in "${jobs[@]}"; do wait "$i"; done
+	t1=$(now_ns)
+	rec "setup_many" cni "$(echo "scale=1; ($t1 - $t0) / 1000000" | bc)"
+	for i in $(seq "$MANY"); do cni_call DEL "m$i" "/run/netns/m-$i" "$(cni_conf "$BRIDGE_CONF")" >/dev/null 2>&1 || true; done
+}
+
+measure_memory() {
+	local n i pid kb
+	for n in $MEMC; do
+		log "memory with $n containers"
+		for ((i = 1; i < n; i++)); do
+			pid=$(held_ns "mem-$i")
+			printf '{"id":"mem%s","status":"creating","pid":%s}' "$i" "$pid" |
+				nsenter --net=/run/netns/bpfnet-host "$BPFNET" hook $(bnflags)
+		done
+		pid=$(held_ns "memx-$n")
+		kb=$( { printf '{"id":"memx%s","status":"creating","pid":%s}' "$n" "$pid" |
+			nsenter --net=/run/netns/bpfnet-host /usr/bin/time -f '%M' "$BPFNET" hook $(bnflags); } 2>&1 | tail -1)
+		rec "hook_rss_kb_$n" bpfnet "$kb"
+		rec "maps_kb_$n" bpfnet "$(bpftool map show -j | jq '[.[] | select(.name as $n | ["net_config","endpoints","conntrack","rev_nat","stats","endpoint_stats","port_maps","dnat_ct","dnat_rev","sock_rev"] | index($n)) | .bytes_memlock] | add / 1024 | round')"
+		printf '{"id":"memx%s","status":"stopped"}' "$n" | nsenter --net=/run/netns/bpfnet-host "$BPFNET" hook $(bnflags)
+		for ((i = 1; i < n; i++)); do
+			printf '{"id":"mem%s","status":"stopped"}' "$i" | nsenter --net=/run/netns/bpfnet-host "$BPFNET" hook $(bnflags)
+			ip netns del "mem-$i"
+		done
+	done
+}
+
+# --- report -------------------------------------------------------------
+# median, min and max of a metric for a system: "med min max" (or "-")
+stats_of() {
+	awk -v m="$1" -v s="$2" '$1 == m && $2 == s && $3 != "" {print $3}' "$RES" | sort -g |
+		awk '{v[NR] = $1} END {if (NR == 0) {print "-"; exit} med = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%g %g %g\n", med, v[1], v[NR]}'
+}
+med() { local v; v=$(stats_of "$1" "$2"); echo "${v%% *}"; }
+cell() { local v; v=$(stats_of "$1" "$2"); [ "$v" = - ] && echo "–" || awk '{printf "%g (%g–%g)", $1, $2, $3}' <<<"$v"; }
+ratio() { local a b; a=$(med "$1" "$2"); b=$(med "$1" "$3"); [ "$a" = - ] || [ "$b" = - ] && { echo "–"; return; }; echo "scale=2; $a / $b" | bc; }
+
+report() {
+	mkdir -p "$(dirname "$OUT")"
+	{
+		echo "# Benchmarks: bpfnet, iptables, CNI bridge+portmap"
+		echo
+		echo "Generated by \`make bench$([ $QUICK = 1 ] && echo ' QUICK=1')\` on $(date -u +%Y-%m-%d), $(nproc) CPUs, $(uname -r), $(lscpu | sed -n 's/^Model name: *//p' | head -1)."
+		echo "Medians with min–max over $RUNS run(s) each (set-up/map timings: $REPS repetitions); runs alternate between the systems."
+		echo "floor = a plain veth pair between two namespaces; iptables = same bridge topology with MASQUERADE + DNAT rules;"
+		echo "cni = containernetworking-plugins bridge (ipMasq) + portmap, called through their CNI interface."
+		echo
+		echo "## Throughput (Gbit/s, iperf3 ${SECS}s)"
+		echo
+		echo "| path | floor | bpfnet | iptables | cni | bpfnet/floor | iptables/floor | cni/floor | bpfnet/iptables |"
+		echo "|---|---|---|---|---|---|---|---|---|"
+		for m in tput_out_1 tput_out_2 tput_in_1 tput_in_2; do
+			echo "| $m | $(cell $m floor) | $(cell $m bpfnet) | $(cell $m iptables) | $(cell $m cni) | $(ratio $m bpfnet floor) | $(ratio $m iptables floor) | $(ratio $m cni floor) | $(ratio $m bpfnet iptables) |"
+		done
+		echo
+		echo "tput_out = container → outside host (masquerade); tput_in = outside host → published port (DNAT); _1/_2 = streams."
+		echo
+		echo "## Request/response latency (µs, sockperf ping-pong)"
+		echo
+		echo "| path | floor | bpfnet | iptables | cni | bpfnet/floor | iptables/floor | cni/floor |"
+		echo "|---|---|---|---|---|---|---|---|"
+		for m in rr_out_tcp_p50 rr_out_tcp_p99 rr_out_udp_p50 rr_out_udp_p99 rr_in_tcp_p50 rr_in_tcp_p99 rr_in_udp_p50 rr_in_udp_p99; do
+			echo "| $m | $(cell $m floor) | $(cell $m bpfnet) | $(cell $m iptables) | $(cell $m cni) | $(ratio $m bpfnet floor) | $(ratio $m iptables floor) | $(ratio $m cni floor) |"
+		done
+		echo
+		echo "## Connecting to a published port with N port maps installed"
+		echo
+		echo "connbench: $CONNS connections (connect, 1 byte each way, close) from the outside host; p50/p99 in µs, rate in connections/s."
+		echo
+		echo "| maps | floor p50 | bpfnet p50 | iptables p50 | cni p50 | bpfnet p99 | iptables p99 | cni p99 | bpfnet conn/s | iptables conn/s | cni conn/s |"
+		echo "|---|---|---|---|---|---|---|---|---|---|---|"
+		for n in $MAPS; do
+			echo "| $n | $(med conn_p50_$n floor) | $(cell conn_p50_$n bpfnet) | $(cell conn_p50_$n iptables) | $(cell conn_p50_$n cni) | $(med conn_p99_$n bpfnet) | $(med conn_p99_$n iptables) | $(med conn_p99_$n cni) | $(med conn_rate_$n bpfnet) | $(med conn_rate_$n iptables) | $(med conn_rate_$n cni) |"
+		done
+		local first last
+		first=$(awk '{print $1}' <<<"$MAPS")
+		last=$(awk '{print $NF}' <<<"$MAPS")
+		echo
+		echo "Growth of p50 from $first to $last maps: bpfnet ×$(echo "scale=2; $(med conn_p50_$last bpfnet) / $(med conn_p50_$first bpfnet)" | bc), iptables ×$(echo "scale=2; $(med conn_p50_$last iptables) / $(med conn_p50_$first iptables)" | bc)$( [ "$(med conn_p50_1000 cni)" != - ] && echo ", cni (to 1000) ×$(echo "scale=2; $(med conn_p50_1000 cni) / $(med conn_p50_$first cni)" | bc)")."
+		echo
+		echo "![connect latency vs port maps](connect-latency.png)"
+		echo
+		echo "## Adding and removing one port map (ms, whole process)"
+		echo
+		echo "| present | bpfnet add | bpfnet del | iptables add | iptables del | cni portmap ADD | cni portmap DEL |"
+		echo "|---|---|---|---|---|---|---|"
+		for n in $ADDMAPS; do
+			echo "| $n | $(cell add_$n bpfnet) | $(cell del_$n bpfnet) | $(cell add_$n iptables) | $(cell del_$n iptables) | $(cell add_$n cni) | $(cell del_$n cni) |"
+		done
+		echo
+		echo "## Container network set-up and teardown (ms, whole process)"
+		echo
+		echo "| | bpfnet hook | CNI bridge+portmap |"
+		echo "|---|---|---|"
+		echo "| set-up (with one published port) | $(cell setup bpfnet) | $(cell setup cni) |"
+		echo "| teardown | $(cell teardown bpfnet) | $(cell teardown cni) |"
+		echo "| $MANY set-ups at once (wall time) | $(cell setup_many bpfnet) | $(cell setup_many cni) |"
+		echo
+		echo "## Memory"
+		echo
+		echo "| containers | hook peak RSS (KiB) | pinned maps (KiB, bpftool memlock) |"
+		echo "|---|---|---|"
+		for n in $MEMC; do
+			echo "| $n | $(med hook_rss_kb_$n bpfnet) | $(med maps_kb_$n bpfnet) |"
+		done
+		echo
+		echo "Raw figures: one line per measurement, \`metric system value\`, in the run's results file."
+	} >"$OUT"
+	log "wrote $OUT"
+}
+
+plot() {
+	command -v gnuplot >/dev/null || return 0
+	local s
+	for s in bpfnet iptables cni; do
+		for n in $MAPS; do
+			v=$(med "conn_p50_$n" "$s")
+			[ "$v" != - ] && echo "$n $v"
+		done >"$B/plot-$s.dat"
+	done
+	gnuplot <<EOF
+set terminal png size 800,500
+set output "$PLOT"
+set title "Connect latency to a published port vs number of port maps (p50)"
+set xlabel "port maps installed"
+set ylabel "connect + 1-byte exchange, µs"
+set logscale x
+set key top left
+set grid
+plot "$B/plot-bpfnet.dat" with linespoints lw 2 title "bpfnet (BPF hash)", \
+     "$B/plot-iptables.dat" with linespoints lw 2 title "iptables DNAT", \
+     "$B/plot-cni.dat" with linespoints lw 2 title "CNI portmap"
+EOF
+	log "wrote $PLOT"
+}
+
+log "building worlds"
+setup_floor
+setup_bpfnet
+setup_iptables
+setup_cni
+start_servers
+measure_traffic
+measure_connect_vs_maps
+measure_map_add_del
+measure_setup_teardown
+measure_memory
+report
+[ $QUICK = 1 ] || plot
+cat "$OUT"
+# a smoke run must have measured every system
+for s in floor bpfnet iptables cni; do
+	[ "$(med tput_out_1 "$s")" != - ] || { log "no throughput figure for $s"; exit 1; }
+done
+[ "$(med add_1 bpfnet)" != - ] || exit 1
