@@ -9,7 +9,7 @@ ARCH     := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
 
 PKGS     := libbpf libmnl libcjson
 CFLAGS   ?= -O2 -g
-CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -Wno-missing-field-initializers -Wno-format-truncation \
+ALL_CFLAGS := $(CFLAGS) -std=gnu11 -Wall -Wextra -Werror -Wno-missing-field-initializers -Wno-format-truncation \
 	    -D_GNU_SOURCE -Iinclude -Iuser -I$(OUTPUT) \
 	    $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lbpf -lmnl -lcjson) -lelf -lz
@@ -33,17 +33,17 @@ LIB_OBJS  := $(filter-out $(OUTPUT)/user/main.o,$(USER_OBJS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
 
-.PHONY: all deps test check unit demo bench install uninstall clean vmlinux help fuzz
+.PHONY: all deps test check unit demo bench install uninstall clean vmlinux help fuzz fuzz-smoke asan-unit
 .DEFAULT_GOAL := all
 
 all: bpfnet
 
 deps:
-	$(Q)bash tools/install-deps.sh
+	$(Q)bash tools/install-deps.sh --bench
 
 bpfnet: $(USER_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(OUTPUT)/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) include/bpfnet_shared.h vmlinux.h | $(OUTPUT)
 	$(call msg,BPF,$@)
@@ -55,11 +55,11 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 
 $(OUTPUT)/user/%.o: user/%.c $(SKELS) | $(OUTPUT)/user
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
 $(OUTPUT)/tests/%: tests/unit/%.c $(LIB_OBJS) | $(OUTPUT)/tests
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(LIB_OBJS) $(LDLIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -Itests/unit -o $@ $< $(LIB_OBJS) $(LDLIBS)
 
 $(OUTPUT) $(OUTPUT)/user $(OUTPUT)/tests:
 	$(Q)mkdir -p $@
@@ -68,7 +68,9 @@ unit: $(UNIT_BINS)
 
 # Every test: unit, BPF packet tests, namespaces, containers. Needs root.
 test: deps
-	$(Q)$(MAKE) --no-print-directory all unit
+	$(Q)$(MAKE) --no-print-directory all unit $(OUTPUT)/connbench \
+		$(patsubst %,$(OUTPUT)/fuzz/fuzz_%,$(FUZZERS))
+	$(Q)$(MAKE) --no-print-directory asan-unit
 	$(Q)bash tests/run.sh
 
 check: test
@@ -77,14 +79,42 @@ demo: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)bash tools/demo.sh
 
-bench:
-	$(Q)bash tools/install-deps.sh --bench
+bench: deps
 	$(Q)$(MAKE) --no-print-directory all $(OUTPUT)/connbench
 	$(Q)bash tools/bench/run.sh $(if $(QUICK),--quick)
 
 $(OUTPUT)/connbench: tools/bench/connbench.c | $(OUTPUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) -O2 -Wall -Wextra -Werror -o $@ $<
+
+# libFuzzer targets (clang, Debian's libclang-rt): parsers of untrusted input.
+FUZZ_SECS ?= 15
+FUZZERS   := oci config portspec
+FUZZ_SRCS := user/oci.c user/config.c user/portspec.c user/fsutil.c user/log.c
+FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+	      -D_GNU_SOURCE -Iinclude -Iuser
+
+$(OUTPUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_SRCS) | $(OUTPUT)
+	$(call msg,FUZZ,$@)
+	$(Q)mkdir -p $(OUTPUT)/fuzz
+	$(Q)$(CLANG) $(FUZZ_FLAGS) -o $@ $< $(FUZZ_SRCS) $(LDLIBS)
+
+# Each target for FUZZ_SECS seconds on a copy of the committed corpus.
+fuzz: $(patsubst %,$(OUTPUT)/fuzz/fuzz_%,$(FUZZERS))
+	$(Q)for f in $(FUZZERS); do \
+		rm -rf $(OUTPUT)/fuzz/work-$$f; cp -r tests/fuzz/corpus/$$f $(OUTPUT)/fuzz/work-$$f; \
+		$(OUTPUT)/fuzz/fuzz_$$f -max_total_time=$(FUZZ_SECS) -max_len=4096 \
+			-artifact_prefix=$(OUTPUT)/fuzz/ $(OUTPUT)/fuzz/work-$$f 2>$(OUTPUT)/fuzz/$$f.log || \
+			{ tail -30 $(OUTPUT)/fuzz/$$f.log; exit 1; }; \
+		echo "fuzz $$f: $$(grep -o 'Done [0-9]* runs' $(OUTPUT)/fuzz/$$f.log)"; \
+	done
+
+# The unit tests again under AddressSanitizer and UBSan.
+ASAN_OUT := $(OUTPUT)/asan
+asan-unit:
+	$(Q)$(MAKE) --no-print-directory OUTPUT=$(ASAN_OUT) CC=gcc \
+		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize=alignment -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
+		LDFLAGS="-fsanitize=address,undefined -fno-sanitize=alignment" unit
 
 vmlinux:
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux.h

@@ -173,6 +173,19 @@ static __always_inline int from_container_dnat(struct __sk_buff *skb,
 	return deliver(skb, p, cfg, p->daddr);
 }
 
+/*
+ * Does the packet start a conversation (rather than answer one the host
+ * started)? TCP SYN, any UDP, ICMP echo request. Used by --isolate.
+ */
+static __always_inline int opens_conn(const struct pkt *p)
+{
+	if (p->proto == IPPROTO_TCP)
+		return (p->tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) == TCP_FLAG_SYN;
+	if (p->proto == IPPROTO_ICMP)
+		return p->icmp_type == ICMP_ECHO;
+	return 1;
+}
+
 SEC("tc")
 int from_container(struct __sk_buff *skb)
 {
@@ -205,13 +218,12 @@ int from_container(struct __sk_buff *skb)
 		if (rc >= 0)
 			return rc;
 	}
-	if (!cfg || !cfg->uplink_ifindex || in_subnet(cfg, p.daddr) ||
+	if (cfg && cfg->isolate && p.daddr == cfg->gateway && opens_conn(&p))
+		return drop(BPFNET_STAT_DROP_ISOLATED, p.saddr);
+	if (!cfg || in_subnet(cfg, p.daddr) ||
 	    (p.daddr & bpf_htonl(0xf0000000)) == bpf_htonl(0xe0000000) ||
 	    p.daddr == 0xffffffff)
 		goto pass;
-	/* unusual packets take the stack; the uplink egress still translates */
-	if (p.frag || !p.has_ports || p.ttl <= 1)
-		goto slow;
 
 	fib.family = AF_INET;
 	fib.ifindex = cfg->bridge_ifindex;
@@ -219,15 +231,27 @@ int from_container(struct __sk_buff *skb)
 	fib.sport = p.sport;
 	fib.dport = p.dport;
 	fib.tos = p.tos;
-	fib.tot_len = skb->gso_segs > 1 ? 0 : p.tot_len;
+	fib.tot_len = (skb->gso_segs > 1 || p.frag) ? 0 : p.tot_len;
 	fib.ipv4_src = p.saddr;
 	fib.ipv4_dst = p.daddr;
 	rc = bpf_fib_lookup(skb, &fib, sizeof(fib), 0);
+	if (rc == BPF_FIB_LKUP_RET_NOT_FWDED) {
+		/* for the host itself: unless the network is isolated */
+		if (cfg->isolate && opens_conn(&p))
+			return drop(BPFNET_STAT_DROP_ISOLATED, p.saddr);
+		goto pass;
+	}
 	/* NO_NEIGH still names the egress device and next hop: the kernel
 	 * resolves the neighbour for bpf_redirect_neigh */
-	if ((rc != BPF_FIB_LKUP_RET_SUCCESS && rc != BPF_FIB_LKUP_RET_NO_NEIGH) ||
-	    fib.ifindex != cfg->uplink_ifindex)
-		goto maybe_slow;
+	if (rc != BPF_FIB_LKUP_RET_SUCCESS && rc != BPF_FIB_LKUP_RET_NO_NEIGH)
+		goto slow;	/* unreachable, MTU exceeded...: the stack answers */
+	/* a container reaches its subnet, the host and the outside: never
+	 * another network of the host (another bridge, another interface) */
+	if (!cfg->uplink_ifindex || fib.ifindex != cfg->uplink_ifindex)
+		return drop(BPFNET_STAT_DROP_OTHER_NET, p.saddr);
+	/* unusual packets take the stack; the uplink egress still translates */
+	if (p.frag || !p.has_ports || p.ttl <= 1)
+		goto slow;
 
 	rc = snat(skb, &p, cfg);
 	if (rc)
@@ -238,9 +262,6 @@ int from_container(struct __sk_buff *skb)
 	struct bpf_redir_neigh nh = { .nh_family = AF_INET, .ipv4_nh = fib.ipv4_dst };
 	return bpf_redirect_neigh(fib.ifindex, &nh, sizeof(nh), 0);
 
-maybe_slow:
-	if (rc == BPF_FIB_LKUP_RET_NOT_FWDED)
-		goto pass;	/* for the host itself */
 slow:
 	stat_inc(BPFNET_STAT_SLOW_PATH);
 	return TC_ACT_OK;

@@ -60,7 +60,8 @@ struct bpfnet_cfg {
 	__u16 port_max;
 	__u8 bridge_mac[6];	/* source MAC of packets redirected to a container */
 	__u8 enabled;		/* 0 until user space filled the entry */
-	__u8 pad[5];
+	__u8 isolate;		/* 1: containers may not reach the host itself */
+	__u8 pad[4];
 	__u64 netns_cookie;	/* the host namespace: socket programs act only there */
 };
 _Static_assert(sizeof(struct bpfnet_cfg) == 48, "bpfnet_cfg layout");
@@ -189,6 +190,8 @@ enum bpfnet_stat {
 	BPFNET_STAT_DROP_NO_PORT,
 	BPFNET_STAT_DROP_MALFORMED,
 	BPFNET_STAT_DROP_CSUM,
+	BPFNET_STAT_DROP_ISOLATED,	/* to the host, with --isolate */
+	BPFNET_STAT_DROP_OTHER_NET,	/* to another network of the host */
 	BPFNET_STAT_MAX,
 };
 

@@ -79,6 +79,37 @@ for suite in "$TOP"/tests/t_*.sh; do
 	done
 done
 
+# Whole-program checks: sanitizers, fuzzing, the benchmark's smoke run.
+run_check() { # name command...
+	local name=$1 log
+	shift
+	[ -n "$PATTERN" ] && [[ $name != *$PATTERN* ]] && return 0
+	log=$(mktemp)
+	if "$@" >"$log" 2>&1; then
+		record PASS "$name"
+	else
+		record FAIL "$name" "$(tail -1 "$log")"
+		cp "$log" "/tmp/bpfnet-fail-${name//\//-}.log"
+	fi
+	rm -f "$log"
+}
+for bin in "$TOP"/.output/asan/tests/test_*; do
+	[ -x "$bin" ] || continue
+	run_check "asan/$(basename "$bin")" "$bin"
+done
+for f in "$TOP"/.output/fuzz/fuzz_*; do
+	[ -x "$f" ] || continue
+	name=${f##*/fuzz_}
+	work=$(mktemp -d)
+	cp -r "$TOP/tests/fuzz/corpus/$name/." "$work/"
+	run_check "fuzz/$name" "$f" -max_total_time="${FUZZ_SECS:-10}" -max_len=4096 \
+		-artifact_prefix="$TOP/.output/fuzz/" "$work"
+	rm -rf "$work"
+done
+if [ -x "$TOP/.output/connbench" ] && [ -z "${BPFNET_SKIP_BENCH:-}" ]; then
+	run_check "bench/quick" env BPFNET_BENCH_UNSHARED= bash "$TOP/tools/bench/run.sh" --quick
+fi
+
 leftover=$(ip netns list 2>/dev/null | grep -c '^bnt' || true)
 if [ "$leftover" -ne 0 ]; then
 	record FAIL "cleanup" "$leftover test namespaces left behind"

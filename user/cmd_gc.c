@@ -200,6 +200,14 @@ static void gc_flows(struct dp *dp, struct gc_counts *c)
 	free(dead);
 }
 
+static bool state_file_exists(const struct bpfnet_config *cfg)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/state.json", cfg->state_dir);
+	return access(path, F_OK) == 0;
+}
+
 static int set_aside(const struct bpfnet_config *cfg)
 {
 	char from[PATH_MAX], to[PATH_MAX];
@@ -249,6 +257,12 @@ int cmd_gc(struct bpfnet_config *cfg, struct bpfnet_args *args)
 		err = set_aside(cfg);
 		if (!err)
 			rebuild_state(cfg, &dp, have_dp, &links, &st);
+	} else if (!err && !st.n && links.n && !state_file_exists(cfg)) {
+		/* the state is gone but our veths are not: adopt them */
+		pr_warn("no state file but %d bpfnet links: rebuilding the state from the kernel",
+			links.n);
+		state_free(&st);
+		rebuild_state(cfg, &dp, have_dp, &links, &st);
 	}
 	if (err)
 		goto out;
@@ -271,6 +285,8 @@ int cmd_gc(struct bpfnet_config *cfg, struct bpfnet_args *args)
 	if (have_dp) {
 		gc_endpoints_map(&dp, &st, &c);
 		gc_flows(&dp, &c);
+	} else if (st.n && !datapath_repair(cfg, &st)) {
+		printf("gc: reloaded the datapath and re-attached %d containers\n", st.n);
 	}
 	err = state_save(cfg->state_dir, &st);
 	if (!err)

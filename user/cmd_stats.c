@@ -39,6 +39,8 @@ static const char *const stat_names[BPFNET_STAT_MAX] = {
 	[BPFNET_STAT_DROP_NO_PORT] = "drop_no_free_port",
 	[BPFNET_STAT_DROP_MALFORMED] = "drop_malformed",
 	[BPFNET_STAT_DROP_CSUM] = "drop_rewrite_failed",
+	[BPFNET_STAT_DROP_ISOLATED] = "drop_isolated",
+	[BPFNET_STAT_DROP_OTHER_NET] = "drop_other_network",
 };
 
 static int read_totals(struct dp *dp, __u64 *totals)

@@ -168,6 +168,10 @@ int config_apply_json(struct bpfnet_config *cfg, const char *text, size_t len,
 			cfg->verbose = cJSON_IsTrue(it);
 			continue;
 		}
+		if (!strcmp(it->string, "isolate") && cJSON_IsBool(it)) {
+			cfg->isolate = cJSON_IsTrue(it);
+			continue;
+		}
 		if (cJSON_IsString(it)) {
 			val = it->valuestring;
 		} else if (cJSON_IsNumber(it) && !strcmp(it->string, "mtu") &&
@@ -229,7 +233,7 @@ int config_parse_args(struct bpfnet_config *cfg, struct bpfnet_args *pos,
 	const char *names[BPFNET_MAX_ARGS * 2], *vals[BPFNET_MAX_ARGS * 2];
 	const char *config_path = NULL;
 	int nset = 0, verbose = 0, err;
-	bool json = false, only_pos = false;
+	bool json = false, isolate = false, only_pos = false;
 
 	pos->argc = 0;
 	for (int i = 0; i < argc; i++) {
@@ -255,6 +259,10 @@ int config_parse_args(struct bpfnet_config *cfg, struct bpfnet_args *pos,
 		}
 		if (!strcmp(a, "-j") || !strcmp(a, "--json")) {
 			json = true;
+			continue;
+		}
+		if (!strcmp(a, "--isolate")) {
+			isolate = true;
 			continue;
 		}
 		if (a[1] != '-') {
@@ -302,6 +310,7 @@ int config_parse_args(struct bpfnet_config *cfg, struct bpfnet_args *pos,
 	}
 	cfg->verbose += verbose;
 	cfg->json = cfg->json || json;
+	cfg->isolate = cfg->isolate || isolate;
 	return config_validate(cfg);
 }
 

@@ -25,6 +25,7 @@ struct bpfnet_config {
 	unsigned int port_min, port_max;/* SNAT source port range */
 	int verbose;
 	bool json;
+	bool isolate;			/* containers may not reach the host */
 };
 
 /* A command line split into its flags (applied to cfg) and positionals. */

@@ -66,6 +66,42 @@ static const struct {
 };
 #define NPINS (sizeof(pins) / sizeof(pins[0]))
 
+/* The map layouts this binary was built with: a pin that differs is stale. */
+static const struct {
+	size_t off;
+	__u32 key, value;
+} layouts[] = {
+	{ offsetof(struct dp, cfg_fd), 4, sizeof(struct bpfnet_cfg) },
+	{ offsetof(struct dp, ep_fd), 4, sizeof(struct bpfnet_endpoint) },
+	{ offsetof(struct dp, ct_fd), sizeof(struct bpfnet_flow), sizeof(struct bpfnet_ct) },
+	{ offsetof(struct dp, rnat_fd), sizeof(struct bpfnet_flow), sizeof(struct bpfnet_rnat) },
+	{ offsetof(struct dp, stats_fd), 4, 8 },
+	{ offsetof(struct dp, ep_stats_fd), 4, sizeof(struct bpfnet_ep_stats) },
+	{ offsetof(struct dp, pm_fd), sizeof(struct bpfnet_pm_key), sizeof(struct bpfnet_pm_val) },
+	{ offsetof(struct dp, dnat_ct_fd), sizeof(struct bpfnet_flow), sizeof(struct bpfnet_ct) },
+	{ offsetof(struct dp, dnat_rev_fd), sizeof(struct bpfnet_flow), sizeof(struct bpfnet_dnat_rev) },
+	{ offsetof(struct dp, sock_rev_fd), sizeof(struct bpfnet_sock_key), sizeof(struct bpfnet_sock_val) },
+};
+
+static bool layout_current(struct dp *dp)
+{
+	for (size_t i = 0; i < sizeof(layouts) / sizeof(layouts[0]); i++) {
+		struct bpf_map_info info = { 0 };
+		__u32 len = sizeof(info);
+		int fd = *(int *)((char *)dp + layouts[i].off);
+
+		if (bpf_obj_get_info_by_fd(fd, &info, &len) ||
+		    info.key_size != layouts[i].key ||
+		    info.value_size != layouts[i].value)
+			return false;
+	}
+	/* the map count also changes with the layout: all pins must exist */
+	return true;
+}
+
+static bool any_pin(const struct bpfnet_config *cfg);
+static void detach_sock_progs(const struct bpfnet_config *cfg, struct dp *dp);
+
 static int *pin_fd(struct dp *dp, size_t i)
 {
 	return (int *)((char *)dp + pins[i].off);
@@ -188,20 +224,87 @@ out:
 	return err;
 }
 
+static bool any_pin(const struct bpfnet_config *cfg)
+{
+	char path[PATH_MAX];
+
+	for (size_t i = 0; i < NPINS; i++) {
+		pin_path(cfg, pins[i].name, path, sizeof(path));
+		if (!access(path, F_OK))
+			return true;
+	}
+	return false;
+}
+
+/* Take a stale datapath (an older layout, or pins half gone) out of service. */
+static void retire_stale(const struct bpfnet_config *cfg)
+{
+	struct bpfnet_cfg c;
+	__u32 zero = 0;
+	int fd = obj_get(cfg, BPFNET_PIN_CONFIG);
+
+	pr_warn("replacing the stale datapath pinned in %s", cfg->pin_dir);
+	/* read the old uplink without assuming the old value layout */
+	if (fd >= 0) {
+		struct bpf_map_info info = { 0 };
+		__u32 len = sizeof(info);
+		char buf[256] = { 0 };
+
+		if (!bpf_obj_get_info_by_fd(fd, &info, &len) &&
+		    info.value_size <= sizeof(buf) &&
+		    info.value_size >= offsetof(struct bpfnet_cfg, uplink_ifindex) + 4 &&
+		    !bpf_map_lookup_elem(fd, &zero, buf)) {
+			memcpy(&c, buf, sizeof(c) < info.value_size ? sizeof(c) : info.value_size);
+			if (c.uplink_ifindex) {
+				dp_tc_detach((int)c.uplink_ifindex, BPF_TC_INGRESS);
+				dp_tc_detach((int)c.uplink_ifindex, BPF_TC_EGRESS);
+			}
+		}
+		close(fd);
+	}
+	/* old socket programs stay attached to the cgroup until detached */
+	{
+		struct dp old = { 0 };
+
+		old.prog_connect4 = obj_get(cfg, BPFNET_PIN_PROG_CONNECT4);
+		old.prog_sendmsg4 = obj_get(cfg, BPFNET_PIN_PROG_SENDMSG4);
+		old.prog_recvmsg4 = obj_get(cfg, BPFNET_PIN_PROG_RECVMSG4);
+		old.prog_peername4 = obj_get(cfg, BPFNET_PIN_PROG_PEERNAME4);
+		detach_sock_progs(cfg, &old);
+		dp_close(&old);
+	}
+	dp_remove_pins(cfg);
+}
+
 int dp_open(const struct bpfnet_config *cfg, struct dp *dp, bool create)
 {
 	int err;
 
 	memset(dp, 0, sizeof(*dp));
 	err = open_pins(cfg, dp);
-	if (!err || !create)
+	if (!err && layout_current(dp))
+		return 0;
+	if (!err) {
+		dp_close(dp);
+		err = -ESTALE;
+	}
+	if (!create) {
+		if (err == -ESTALE || any_pin(cfg))
+			pr_err("the datapath pinned in %s is stale (another bpfnet version, or pins removed): run 'bpfnet gc'",
+			       cfg->pin_dir);
 		return err;
+	}
+	if (any_pin(cfg))
+		retire_stale(cfg);
 	err = load_and_pin(cfg);
 	if (err) {
 		dp_remove_pins(cfg);
 		return err;
 	}
-	return open_pins(cfg, dp);
+	err = open_pins(cfg, dp);
+	if (!err)
+		dp->fresh = true;
+	return err;
 }
 
 static __u32 prog_id(int fd)
@@ -307,6 +410,7 @@ static int write_config(const struct bpfnet_config *bcfg, struct dp *dp,
 	c.port_max = (__u16)bcfg->port_max;
 	memcpy(c.bridge_mac, br.mac, 6);
 	c.enabled = 1;
+	c.isolate = bcfg->isolate;
 	c.netns_cookie = netns_cookie();
 	return bpf_map_update_elem(dp->cfg_fd, &zero, &c, BPF_ANY) ? -errno : 0;
 }
@@ -433,11 +537,53 @@ static int publish_ports(struct dp *dp, const struct endpoint_rec *rec)
 	return err;
 }
 
+/* Publish one recorded endpoint in the maps and attach to its veth. */
+static int endpoint_publish(struct dp *dp, const struct endpoint_rec *rec,
+			    int veth_ifindex)
+{
+	struct bpfnet_endpoint ep = { .host_ifindex = (__u32)veth_ifindex };
+	int err;
+
+	memcpy(ep.mac, rec->mac, 6);
+	if (bpf_map_update_elem(dp->ep_fd, &rec->ip.s_addr, &ep, BPF_ANY)) {
+		err = -errno;
+		pr_err("failed to add %s to the endpoint map: %s",
+		       inet_ntoa(rec->ip), strerror(-err));
+		return err;
+	}
+	err = dp_tc_attach(veth_ifindex, BPF_TC_INGRESS, dp->prog_from_ct);
+	if (err) {
+		pr_err("failed to attach to %s: %s", rec->veth, strerror(-err));
+		return err;
+	}
+	return publish_ports(dp, rec);
+}
+
+/* After a fresh load: put every other recorded container back in the maps. */
+static void resync(struct dp *dp, const struct bpfnet_state *st,
+		   const struct endpoint_rec *skip)
+{
+	struct link_info li;
+	struct nl nl;
+
+	if (!st || nl_open(&nl))
+		return;
+	for (int i = 0; i < st->n; i++) {
+		const struct endpoint_rec *e = &st->eps[i];
+
+		if (e == skip || !e->ready || link_get(&nl, e->veth, 0, &li))
+			continue;
+		if (!endpoint_publish(dp, e, li.ifindex))
+			pr_info("re-attached %s (%s)", e->id, inet_ntoa(e->ip));
+	}
+	nl_close(&nl);
+}
+
 int datapath_endpoint_add(const struct bpfnet_config *cfg,
+			  const struct bpfnet_state *st,
 			  const struct endpoint_rec *rec, int veth_ifindex,
 			  int uplink_ifindex, int bridge_ifindex)
 {
-	struct bpfnet_endpoint ep = { .host_ifindex = (__u32)veth_ifindex };
 	struct dp dp;
 	int err;
 
@@ -452,20 +598,41 @@ int datapath_endpoint_add(const struct bpfnet_config *cfg,
 		err = attach_sock_progs(cfg, &dp);
 	if (err)
 		goto out;
-	memcpy(ep.mac, rec->mac, 6);
-	if (bpf_map_update_elem(dp.ep_fd, &rec->ip.s_addr, &ep, BPF_ANY)) {
-		err = -errno;
-		pr_err("failed to add %s to the endpoint map: %s",
-		       inet_ntoa(rec->ip), strerror(-err));
-		goto out;
-	}
-	err = dp_tc_attach(veth_ifindex, BPF_TC_INGRESS, dp.prog_from_ct);
-	if (err) {
-		pr_err("failed to attach to %s: %s", rec->veth, strerror(-err));
-		goto out;
-	}
-	err = publish_ports(&dp, rec);
+	if (dp.fresh)
+		resync(&dp, st, rec);
+	err = endpoint_publish(&dp, rec, veth_ifindex);
 out:
+	dp_close(&dp);
+	return err;
+}
+
+int datapath_repair(const struct bpfnet_config *cfg,
+		    const struct bpfnet_state *st)
+{
+	struct link_info br;
+	int uplink = 0, mtu, err;
+	struct nl nl;
+	struct dp dp;
+
+	err = nl_open(&nl);
+	if (err)
+		return err;
+	err = link_get(&nl, cfg->bridge, 0, &br);
+	if (!err)
+		err = uplink_resolve(&nl, cfg->uplink, &uplink, &mtu);
+	nl_close(&nl);
+	if (err)
+		return err;
+	err = dp_open(cfg, &dp, true);
+	if (err)
+		return err;
+	err = write_config(cfg, &dp, uplink, br.ifindex);
+	if (!err)
+		err = attach_uplink(&dp, uplink);
+	if (!err)
+		err = attach_sock_progs(cfg, &dp);
+	if (!err)
+		resync(&dp, st, NULL);
 	dp_close(&dp);
 	return err;
 }

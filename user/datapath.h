@@ -21,6 +21,7 @@ struct dp {
 	int pm_fd, dnat_ct_fd, dnat_rev_fd, sock_rev_fd;
 	int prog_from_ct, prog_up_in, prog_up_out;
 	int prog_connect4, prog_sendmsg4, prog_recvmsg4, prog_peername4;
+	bool fresh;	/* loaded by this dp_open: maps are empty */
 };
 
 /*
@@ -39,13 +40,22 @@ int dp_tc_detach(int ifindex, enum bpf_tc_attach_point point);
 int dp_flush_flows(struct dp *dp, __be32 caddr);
 
 /*
- * Make sure the datapath is loaded and pinned (the first time only), the
- * config map current and the uplink attached, then publish rec in the
- * endpoint map and attach to its host veth.
+ * Make sure the datapath is loaded and pinned (the first time only; a stale
+ * one is replaced and the other containers of st re-attached), the config
+ * map current and the uplink attached, then publish rec in the endpoint
+ * map and attach to its host veth.
  */
 int datapath_endpoint_add(const struct bpfnet_config *cfg,
+			  const struct bpfnet_state *st,
 			  const struct endpoint_rec *rec, int veth_ifindex,
 			  int uplink_ifindex, int bridge_ifindex);
+
+/*
+ * Make the datapath whole for the recorded containers: load it again if it
+ * is missing or stale, and put every container back in its maps.
+ */
+int datapath_repair(const struct bpfnet_config *cfg,
+		    const struct bpfnet_state *st);
 
 /* Forget rec: endpoint entry, its flows, its counters. Quiet on failure. */
 void datapath_endpoint_del(const struct bpfnet_config *cfg,

@@ -44,27 +44,14 @@ struct net_plan {
 static int resolve_uplink(const struct bpfnet_config *cfg, struct nl *nl,
 			  struct net_plan *plan)
 {
-	struct link_info li;
-	int err, oif = 0;
+	int err, mtu;
 
-	plan->mtu = cfg->mtu ? cfg->mtu : 1500;
-	if (cfg->uplink[0]) {
-		err = link_get(nl, cfg->uplink, 0, &li);
-		if (err) {
-			pr_err("failed to find uplink %s: %s", cfg->uplink,
-			       strerror(-err));
-			return err;
-		}
-	} else {
-		if (route_default_oif(nl, &oif))
-			return 0;	/* no default route: no uplink */
-		err = link_get(nl, NULL, oif, &li);
-		if (err)
-			return 0;
+	err = uplink_resolve(nl, cfg->uplink, &plan->uplink_ifindex, &mtu);
+	if (err) {
+		pr_err("failed to find uplink %s: %s", cfg->uplink, strerror(-err));
+		return err;
 	}
-	plan->uplink_ifindex = li.ifindex;
-	if (!cfg->mtu && li.mtu > 0)
-		plan->mtu = li.mtu;
+	plan->mtu = cfg->mtu ? cfg->mtu : mtu > 0 ? mtu : 1500;
 	return 0;
 }
 
@@ -213,6 +200,7 @@ static int check_state_subnet(const struct bpfnet_config *cfg,
 /* Create the links for rec; undo what this call created on failure. */
 static int build_endpoint(const struct bpfnet_config *cfg, struct nl *nl,
 			  struct nl *cnl, int netns_fd,
+			  const struct bpfnet_state *st,
 			  const struct endpoint_rec *rec, struct net_plan *plan)
 {
 	struct link_info li;
@@ -248,8 +236,8 @@ static int build_endpoint(const struct bpfnet_config *cfg, struct nl *nl,
 	err = fault_point(5, "container configured");
 	if (err)
 		goto undo_veth;
-	err = datapath_endpoint_add(cfg, rec, li.ifindex, plan->uplink_ifindex,
-				    plan->bridge_ifindex);
+	err = datapath_endpoint_add(cfg, st, rec, li.ifindex,
+				    plan->uplink_ifindex, plan->bridge_ifindex);
 	if (err)
 		goto undo_veth;
 	err = fault_point(6, "datapath attached");
@@ -344,7 +332,7 @@ static int setup_locked(const struct bpfnet_config *cfg,
 		goto out_cnl;
 	}
 
-	err = build_endpoint(cfg, nl, &cnl, fd, rec, &plan);
+	err = build_endpoint(cfg, nl, &cnl, fd, st, rec, &plan);
 	if (err) {
 		state_remove(st, rec);
 		state_save(cfg->state_dir, st);

@@ -294,3 +294,22 @@ int route_default_oif(struct nl *nl, int *oif)
 		return err;
 	return *oif ? 0 : -ENOENT;
 }
+
+int uplink_resolve(struct nl *nl, const char *name, int *ifindex, int *mtu)
+{
+	struct link_info li;
+	int err, oif = 0;
+
+	*ifindex = 0;
+	*mtu = 0;
+	if (name[0]) {
+		err = link_get(nl, name, 0, &li);
+		if (err)
+			return err;
+	} else if (route_default_oif(nl, &oif) || link_get(nl, NULL, oif, &li)) {
+		return 0;	/* no default route: no uplink */
+	}
+	*ifindex = li.ifindex;
+	*mtu = li.mtu;
+	return 0;
+}

@@ -52,4 +52,10 @@ int route_add_default(struct nl *nl, struct in_addr gw, int oif);
 /* Interface of the main table's IPv4 default route. -ENOENT if none. */
 int route_default_oif(struct nl *nl, int *oif);
 
+/*
+ * The uplink: the named interface (must exist), or the default route's
+ * ("" name; *ifindex 0 when there is none). *mtu gets its MTU (0 if none).
+ */
+int uplink_resolve(struct nl *nl, const char *name, int *ifindex, int *mtu);
+
 #endif

@@ -62,6 +62,7 @@ static void usage(FILE *f)
 		"  --snat-ports MIN-MAX  source ports for masquerade (default 1024-65535)\n"
 		"  --cgroup DIR        cgroup2 dir whose processes reach published ports through\n"
 		"                      the socket programs (default: the cgroup2 root)\n"
+		"  --isolate           containers may not reach the host itself (published ports still work)\n"
 		"  -j, --json          JSON output\n"
 		"  -v, --verbose       say more (twice: debug)\n");
 }

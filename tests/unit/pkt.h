@@ -121,7 +121,8 @@ static size_t build_ip(uint8_t *buf, const struct pkt_spec *s)
 		ic->un.echo.sequence = htons(1);
 		l4len = sizeof(*ic);
 	}
-	memcpy(l4 + l4len, s->payload, s->plen);
+	if (s->plen)
+		memcpy(l4 + l4len, s->payload, s->plen);
 	l4len += s->plen;
 	if (s->proto == IPPROTO_UDP)
 		((struct udphdr *)l4)->len = htons((uint16_t)l4len);

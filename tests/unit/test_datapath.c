@@ -514,6 +514,55 @@ static void test_hairpin_self(void)
 	CHECK(ip_csum_ok(ip_of(out)));
 }
 
+static int count_entries(int fd)
+{
+	struct bpfnet_flow k, next;
+	void *prev = NULL;
+	int n = 0;
+
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		k = next;
+		prev = &k;
+		n++;
+	}
+	return n;
+}
+
+/*
+ * 150,000 concurrent flows through a 131,072-entry conntrack: the oldest
+ * are evicted, every new flow is still translated, and the count is kept.
+ */
+static void test_conntrack_full(void)
+{
+	uint8_t in[128], out[2048];
+	__u64 created = stat(BPFNET_STAT_FLOWS_CREATED);
+	int total = 150000, fails = 0, live;
+	struct pkt_spec s = out_spec(IPPROTO_UDP, 0, 53);
+	struct bpfnet_ct ct;
+	char dst[32];
+	__u32 olen;
+	size_t len;
+
+	for (int i = 0; i < total; i++) {
+		snprintf(dst, sizeof(dst), "203.0.%d.%d", 113 + i / 60000, 1 + (i / 240) % 250);
+		s.dst = dst;
+		s.sport = (uint16_t)(1024 + i % 240);
+		len = build_pkt(in, &s);
+		if (run(skel->progs.uplink_egress, in, len, out, &olen) != TC_ACT_OK ||
+		    ip_of(out)->saddr != ip4("198.51.100.1"))
+			fails++;
+	}
+	live = count_entries(bpf_map__fd(skel->maps.conntrack));
+	printf("  %d flows offered, %d live in conntrack, %llu created, %d failed\n",
+	       total, live, (unsigned long long)(stat(BPFNET_STAT_FLOWS_CREATED) - created), fails);
+	CHECK(fails == 0);
+	CHECK(stat(BPFNET_STAT_FLOWS_CREATED) - created == (__u64)total);
+	CHECK(live <= BPFNET_MAX_FLOWS && live > BPFNET_MAX_FLOWS / 2);
+	/* the newest flow is there, the first one was evicted */
+	CHECK(lookup_ct("172.19.0.2", dst, s.sport, 53, IPPROTO_UDP, &ct) == 0);
+	CHECK(lookup_ct("172.19.0.2", "203.0.113.1", 1024, 53, IPPROTO_UDP, &ct) != 0);
+}
+
 int main(void)
 {
 	if (geteuid() != 0) {
@@ -535,6 +584,7 @@ int main(void)
 	RUN(test_unrelated_traffic_untouched);
 	RUN(test_dnat_and_reverse);
 	RUN(test_hairpin_self);
+	RUN(test_conntrack_full);
 	bpfnet_bpf__destroy(skel);
 	CHECK_EXIT();
 }

@@ -141,6 +141,7 @@ static void test_state_roundtrip(void)
 	CHECK(back.eps[0].netns_ino == 4026532000ull);
 	CHECK_STR(back.eps[0].ports, "8080:80/tcp");
 	CHECK_STR(back.eps[0].veth, st.eps[0].veth);
+	state_free(&back);
 	/* truncation and corruption are detected, not read as empty */
 	CHECK(state_from_json(json, strlen(json) / 2, &back, err, sizeof(err)) == -EBADMSG);
 	json[strlen(json) / 3] = '#';
