@@ -303,7 +303,7 @@ test_valgrind_clean() {
 	command -v valgrind >/dev/null || { echo "valgrind is not installed"; exit 77; }
 	world_up_outside
 	new_netns; C1=$NEWPID
-	local vg=(valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect)
+	local vg=(valgrind -q --error-exitcode=99 --suppressions="$TOP/tests/valgrind.supp" --leak-check=full --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect)
 	vgbn() { in_host "${vg[@]}" "$BPFNET" "$@" "${FLAGS[@]}"; }
 	oci_state c1 creating "$C1" '{"bpfnet.ports":"8080:80"}' | vgbn hook || fail "valgrind: hook set-up"
 	vgbn ls >/dev/null || fail "valgrind: ls"

@@ -60,7 +60,8 @@ static void print_table(const struct bpfnet_state *st)
 		mac_text(e->mac, mac);
 		printf("%-20.64s %-15s %-17s %-15s %-6s %s\n", e->id,
 		       inet_ntoa(e->ip), mac, e->veth,
-		       !e->ready ? "setup" : endpoint_alive(e) ? "alive" : "dead",
+		       !e->ready ? "setup" : !e->netns_ino ? "?" :
+		       endpoint_alive(e) ? "alive" : "dead",
 		       e->ports[0] ? e->ports : "-");
 	}
 }

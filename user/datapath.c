@@ -28,6 +28,7 @@
 #include "fsutil.h"
 #include "link.h"
 #include "log.h"
+#include "mapiter.h"
 #include "portmap.h"
 
 #ifndef SO_NETNS_COOKIE
@@ -637,45 +638,59 @@ int datapath_repair(const struct bpfnet_config *cfg,
 	return err;
 }
 
+/* The flows of one container (all when caddr is 0), with their translation. */
+struct flow_list {
+	__be32 caddr;
+	struct bpfnet_flow *keys;
+	struct bpfnet_ct *vals;
+	size_t n, cap;
+};
+
+static void collect_flow(const void *key, const void *val, void *ctx)
+{
+	const struct bpfnet_flow *k = key;
+	struct flow_list *l = ctx;
+
+	if (l->caddr && k->saddr != l->caddr)
+		return;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 64;
+		struct bpfnet_flow *nk = realloc(l->keys, cap * sizeof(*nk));
+		struct bpfnet_ct *nv;
+
+		if (!nk)
+			return;
+		l->keys = nk;
+		nv = realloc(l->vals, cap * sizeof(*nv));
+		if (!nv)
+			return;
+		l->vals = nv;
+		l->cap = cap;
+	}
+	l->keys[l->n] = *k;
+	l->vals[l->n++] = *(const struct bpfnet_ct *)val;
+}
+
 int dp_flush_flows(struct dp *dp, __be32 caddr)
 {
-	struct bpfnet_flow key, next, *keys = NULL;
-	struct bpfnet_ct ct;
-	size_t n = 0, cap = 0;
-	void *prev = NULL;
+	struct flow_list l = { .caddr = caddr };
 	int removed = 0;
 
-	/* collect first: deleting while walking a hash restarts the walk */
-	while (!bpf_map_get_next_key(dp->ct_fd, prev, &next)) {
-		key = next;
-		prev = &key;
-		if (caddr && next.saddr != caddr)
-			continue;
-		if (n == cap) {
-			struct bpfnet_flow *nk;
+	map_for_each(dp->ct_fd, sizeof(struct bpfnet_flow), sizeof(struct bpfnet_ct),
+		     collect_flow, &l);
+	for (size_t i = 0; i < l.n; i++) {
+		struct bpfnet_flow r = {
+			.saddr = l.keys[i].daddr, .daddr = l.vals[i].nat_addr,
+			.sport = l.keys[i].dport, .dport = l.vals[i].nat_port,
+			.proto = l.keys[i].proto,
+		};
 
-			cap = cap ? cap * 2 : 64;
-			nk = realloc(keys, cap * sizeof(*keys));
-			if (!nk)
-				break;
-			keys = nk;
-		}
-		keys[n++] = next;
-	}
-	for (size_t i = 0; i < n; i++) {
-		if (!bpf_map_lookup_elem(dp->ct_fd, &keys[i], &ct)) {
-			struct bpfnet_flow r = {
-				.saddr = keys[i].daddr, .daddr = ct.nat_addr,
-				.sport = keys[i].dport, .dport = ct.nat_port,
-				.proto = keys[i].proto,
-			};
-
-			bpf_map_delete_elem(dp->rnat_fd, &r);
-		}
-		if (!bpf_map_delete_elem(dp->ct_fd, &keys[i]))
+		bpf_map_delete_elem(dp->rnat_fd, &r);
+		if (!bpf_map_delete_elem(dp->ct_fd, &l.keys[i]))
 			removed++;
 	}
-	free(keys);
+	free(l.keys);
+	free(l.vals);
 	return removed;
 }
 

@@ -212,8 +212,8 @@ static int build_endpoint(const struct bpfnet_config *cfg, struct nl *nl,
 	err = fault_point(3, "bridge ready");
 	if (err)
 		goto undo_bridge;
-	err = veth_create(nl, rec->veth, rec->id, cfg->iface, netns_fd,
-			  rec->mac, plan->mtu);
+	err = veth_create(nl, rec->veth, cfg->iface, netns_fd, rec->mac,
+			  plan->mtu);
 	if (err) {
 		pr_err("failed to create veth %s: %s%s%s", rec->veth,
 		       strerror(-err), nl->extack[0] ? ": " : "", nl->extack);
@@ -223,6 +223,8 @@ static int build_endpoint(const struct bpfnet_config *cfg, struct nl *nl,
 	if (err)
 		goto undo_veth;
 	err = link_get(nl, rec->veth, 0, &li);
+	if (!err)
+		err = link_set_alias(nl, li.ifindex, rec->id);
 	if (!err)
 		err = link_set(nl, li.ifindex, true, plan->bridge_ifindex);
 	if (err) {

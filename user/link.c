@@ -124,17 +124,15 @@ int bridge_create(struct nl *nl, const char *name, int mtu)
 	return nl_talk(nl, nlh, NULL, NULL);
 }
 
-int veth_create(struct nl *nl, const char *name, const char *alias,
-		const char *peer, int netns_fd, const uint8_t peer_mac[6],
-		int mtu)
+int veth_create(struct nl *nl, const char *name, const char *peer,
+		int netns_fd, const uint8_t peer_mac[6], int mtu)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = newlink_msg(nl, buf, name, mtu);
 	struct nlattr *info, *data, *peer_nest;
 	struct ifinfomsg *pifm;
 
-	if (alias)
-		mnl_attr_put_strz(nlh, IFLA_IFALIAS, alias);
+
 	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
 	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "veth");
 	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
@@ -167,6 +165,18 @@ int link_set(struct nl *nl, int ifindex, bool up, int master)
 	ifm->ifi_flags = up ? IFF_UP : 0;
 	if (master >= 0)
 		mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)master);
+	return nl_talk(nl, nlh, NULL, NULL);
+}
+
+int link_set_alias(struct nl *nl, int ifindex, const char *alias)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = nl_msg(nl, buf, RTM_NEWLINK, 0);
+	struct ifinfomsg *ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
+
+	ifm->ifi_family = AF_UNSPEC;
+	ifm->ifi_index = ifindex;
+	mnl_attr_put_strz(nlh, IFLA_IFALIAS, alias);
 	return nl_talk(nl, nlh, NULL, NULL);
 }
 

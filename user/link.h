@@ -31,12 +31,14 @@ int link_list(struct nl *nl, void (*fn)(const struct link_info *, void *),
 int bridge_create(struct nl *nl, const char *name, int mtu);
 
 /*
- * Create a veth pair: host end `name` here (with alias), peer `peer` created
- * directly in the namespace of netns_fd with the given MAC; both with mtu.
+ * Create a veth pair: host end `name` here, peer `peer` created directly in
+ * the namespace of netns_fd with the given MAC; both with mtu.
  */
-int veth_create(struct nl *nl, const char *name, const char *alias,
-		const char *peer, int netns_fd, const uint8_t peer_mac[6],
-		int mtu);
+int veth_create(struct nl *nl, const char *name, const char *peer,
+		int netns_fd, const uint8_t peer_mac[6], int mtu);
+
+/* Set a link's alias (IFLA_IFALIAS): bpfnet keeps the container id there. */
+int link_set_alias(struct nl *nl, int ifindex, const char *alias);
 
 /* Set state: up, master (-1 keeps, 0 releases). */
 int link_set(struct nl *nl, int ifindex, bool up, int master);

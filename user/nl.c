@@ -46,7 +46,11 @@ void nl_close(struct nl *nl)
 
 struct nlmsghdr *nl_msg(struct nl *nl, void *buf, int type, int flags)
 {
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nlmsghdr *nlh;
+
+	/* libmnl leaves attribute padding as it finds it: start from zeros */
+	memset(buf, 0, MNL_SOCKET_BUFFER_SIZE);
+	nlh = mnl_nlmsg_put_header(buf);
 
 	nlh->nlmsg_type = (unsigned short)type;
 	nlh->nlmsg_flags = (unsigned short)(NLM_F_REQUEST | NLM_F_ACK | flags);

@@ -2,11 +2,13 @@
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "log.h"
+#include "mapiter.h"
 #include "portmap.h"
 
 int portmap_parse_rec(const char *ports, struct port_spec *ps)
@@ -104,53 +106,71 @@ int portmap_apply(struct dp *dp, struct in_addr caddr,
 	return 0;
 }
 
+struct dnat_match {
+	struct in_addr caddr;
+	const struct port_spec *ps;
+	int n;
+	struct bpfnet_flow *keys;
+	struct bpfnet_ct *vals;
+	size_t cnt, cap;
+};
+
+static void match_dnat(const void *key, const void *val, void *ctx)
+{
+	const struct bpfnet_flow *k = key;
+	const struct bpfnet_ct *ct = val;
+	struct dnat_match *m = ctx;
+	bool hit = false;
+
+	if (ct->nat_addr != m->caddr.s_addr)
+		return;
+	for (int i = 0; i < m->n && !hit; i++)
+		hit = k->proto == m->ps[i].proto &&
+		      ntohs(k->dport) >= m->ps[i].host_lo &&
+		      ntohs(k->dport) <= m->ps[i].host_hi &&
+		      (!m->ps[i].host.s_addr || k->daddr == m->ps[i].host.s_addr);
+	if (!hit)
+		return;
+	if (m->cnt == m->cap) {
+		size_t cap = m->cap ? m->cap * 2 : 64;
+		struct bpfnet_flow *nk = realloc(m->keys, cap * sizeof(*nk));
+		struct bpfnet_ct *nv;
+
+		if (!nk)
+			return;
+		m->keys = nk;
+		nv = realloc(m->vals, cap * sizeof(*nv));
+		if (!nv)
+			return;
+		m->vals = nv;
+		m->cap = cap;
+	}
+	m->keys[m->cnt] = *k;
+	m->vals[m->cnt++] = *ct;
+}
+
 /* Connections made through the published ports ps (to caddr): forget them. */
 static void flush_dnat_flows(struct dp *dp, struct in_addr caddr,
 			     const struct port_spec *ps, int n)
 {
-	struct bpfnet_flow k, next, *prev = NULL, *dead = NULL;
-	size_t cnt = 0, cap = 0;
-	struct bpfnet_ct ct;
+	struct dnat_match m = { .caddr = caddr, .ps = ps, .n = n };
 
-	while (!bpf_map_get_next_key(dp->dnat_ct_fd, prev, &next)) {
-		bool hit = false;
+	map_for_each(dp->dnat_ct_fd, sizeof(struct bpfnet_flow),
+		     sizeof(struct bpfnet_ct), match_dnat, &m);
+	for (size_t i = 0; i < m.cnt; i++) {
+		const struct bpfnet_ct *ct = &m.vals[i];
+		struct bpfnet_flow r = {
+			.saddr = ct->nat_addr,
+			.daddr = ct->hairpin_addr ? ct->hairpin_addr : m.keys[i].saddr,
+			.sport = ct->nat_port, .dport = m.keys[i].sport,
+			.proto = m.keys[i].proto,
+		};
 
-		k = next;
-		prev = &k;
-		if (bpf_map_lookup_elem(dp->dnat_ct_fd, &k, &ct) ||
-		    ct.nat_addr != caddr.s_addr)
-			continue;
-		for (int i = 0; i < n && !hit; i++)
-			hit = k.proto == ps[i].proto &&
-			      ntohs(k.dport) >= ps[i].host_lo &&
-			      ntohs(k.dport) <= ps[i].host_hi &&
-			      (!ps[i].host.s_addr || k.daddr == ps[i].host.s_addr);
-		if (!hit)
-			continue;
-		if (cnt == cap) {
-			struct bpfnet_flow *nd;
-
-			cap = cap ? cap * 2 : 64;
-			nd = realloc(dead, cap * sizeof(*dead));
-			if (!nd)
-				break;
-			dead = nd;
-		}
-		dead[cnt++] = k;
+		bpf_map_delete_elem(dp->dnat_rev_fd, &r);
+		bpf_map_delete_elem(dp->dnat_ct_fd, &m.keys[i]);
 	}
-	for (size_t i = 0; i < cnt; i++) {
-		if (!bpf_map_lookup_elem(dp->dnat_ct_fd, &dead[i], &ct)) {
-			struct bpfnet_flow r = {
-				.saddr = ct.nat_addr,
-				.daddr = ct.hairpin_addr ? ct.hairpin_addr : dead[i].saddr,
-				.sport = ct.nat_port, .dport = dead[i].sport,
-				.proto = dead[i].proto,
-			};
-			bpf_map_delete_elem(dp->dnat_rev_fd, &r);
-		}
-		bpf_map_delete_elem(dp->dnat_ct_fd, &dead[i]);
-	}
-	free(dead);
+	free(m.keys);
+	free(m.vals);
 }
 
 void portmap_unapply(struct dp *dp, struct in_addr caddr,

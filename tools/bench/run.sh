@@ -35,6 +35,8 @@ BPFNET=$TOP/bpfnet
 CONNBENCH=$TOP/.output/connbench
 CNI_PATH=/usr/lib/cni
 B=$(mktemp -d /tmp/bpfnet-bench.XXXXXX)
+# state on a tmpfs, as /run (the default state dir) is on most hosts
+mount -t tmpfs -o mode=0700 bpfnet-bench "$B"
 RES=$B/results		# lines: metric system value
 : >"$RES"
 SYSTEMS="floor bpfnet iptables cni"
@@ -51,6 +53,7 @@ cleanup() {
 	rmdir "$B/cg/bench" 2>/dev/null || true
 	umount "$B/cg" 2>/dev/null || true
 	umount "$B/bpf" 2>/dev/null || true
+	umount "$B" 2>/dev/null || true
 	rm -rf "$B"
 }
 trap cleanup EXIT
