@@ -280,19 +280,11 @@ le_hex() {
 test_gc_removes_expired_flows() {
 	nat_world
 	in_ns "$C1" ping -c1 -W2 "$OUTSIDE_IP" >/dev/null
-	local out f key val
+	local out
 	out=$(bn gc)
 	assert_contains "$out" "0 flows"
 	assert_eq "$(dump_map conntrack | jq length)" 1
-	# age the flow as time would: expires_ns = 1
-	f=$(dump_map conntrack | jq -c '.[0]')
-	key="$(le_hex "$(jq .key.saddr <<<"$f")" 4)$(le_hex "$(jq .key.daddr <<<"$f")" 4)"
-	key+="$(le_hex "$(jq .key.sport <<<"$f")" 2)$(le_hex "$(jq .key.dport <<<"$f")" 2)"
-	key+="$(le_hex "$(jq .key.proto <<<"$f")" 1)00 00 00"
-	val="$(le_hex "$(jq .value.nat_addr <<<"$f")" 4)$(le_hex "$(jq .value.nat_port <<<"$f")" 2)"
-	val+="01 01 $(le_hex 1 8)$(le_hex 0 8)$(le_hex 0 8)"
-	# shellcheck disable=SC2086
-	bpftool map update pinned "$T/bpf/bpfnet/conntrack" key hex $key value hex $val
+	expire_first_flow	# as time would
 	out=$(bn gc)
 	assert_contains "$out" "1 flows"
 	assert_eq "$(dump_map conntrack | jq length)" 0 "flows after gc"

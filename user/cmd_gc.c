@@ -23,6 +23,7 @@
 #include "ipam.h"
 #include "link.h"
 #include "log.h"
+#include "mapiter.h"
 #include "netns.h"
 #include "state.h"
 
@@ -129,75 +130,80 @@ static void gc_endpoints_map(struct dp *dp, struct bpfnet_state *st,
 	}
 }
 
+/* Keys collected during a map walk, deleted after it. */
+struct key_list {
+	struct bpfnet_flow *keys;
+	size_t n, cap;
+	__u64 now;
+	int ct_fd;
+};
+
+static void key_list_add(struct key_list *l, const struct bpfnet_flow *k)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 64;
+		struct bpfnet_flow *nk = realloc(l->keys, cap * sizeof(*nk));
+
+		if (!nk)
+			return;
+		l->keys = nk;
+		l->cap = cap;
+	}
+	l->keys[l->n++] = *k;
+}
+
+static void pick_expired(const void *key, const void *val, void *ctx)
+{
+	const struct bpfnet_ct *ct = val;
+	struct key_list *l = ctx;
+
+	if (ct->expires_ns <= l->now)
+		key_list_add(l, key);
+}
+
+static void pick_orphan(const void *key, const void *val, void *ctx)
+{
+	const struct bpfnet_flow *k = key;
+	const struct bpfnet_rnat *rv = val;
+	struct key_list *l = ctx;
+	struct bpfnet_flow fk = { .saddr = rv->caddr, .daddr = rv->raddr,
+				  .sport = rv->cport, .dport = rv->rport,
+				  .proto = k->proto };
+	struct bpfnet_ct ct;
+
+	if (bpf_map_lookup_elem(l->ct_fd, &fk, &ct))
+		key_list_add(l, key);
+}
+
 /* Expired flows, and reply entries whose flow is gone. */
 static void gc_flows(struct dp *dp, struct gc_counts *c)
 {
-	struct bpfnet_flow k, next, *prev = NULL, *dead = NULL;
+	struct key_list l = { .ct_fd = dp->ct_fd };
 	struct timespec ts;
 	struct bpfnet_ct ct;
-	struct bpfnet_rnat rv;
-	size_t n = 0, cap = 0;
-	__u64 now;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	now = (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
-	while (!bpf_map_get_next_key(dp->ct_fd, prev, &next)) {
-		k = next;
-		prev = &k;
-		if (bpf_map_lookup_elem(dp->ct_fd, &k, &ct) || ct.expires_ns > now)
-			continue;
-		if (n == cap) {
-			struct bpfnet_flow *nd;
-
-			cap = cap ? cap * 2 : 64;
-			nd = realloc(dead, cap * sizeof(*dead));
-			if (!nd)
-				break;
-			dead = nd;
-		}
-		dead[n++] = k;
-	}
-	for (size_t i = 0; i < n; i++) {
-		if (!bpf_map_lookup_elem(dp->ct_fd, &dead[i], &ct)) {
+	l.now = (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
+	map_for_each(dp->ct_fd, sizeof(struct bpfnet_flow), sizeof(ct),
+		     pick_expired, &l);
+	for (size_t i = 0; i < l.n; i++) {
+		if (!bpf_map_lookup_elem(dp->ct_fd, &l.keys[i], &ct)) {
 			struct bpfnet_flow r = {
-				.saddr = dead[i].daddr, .daddr = ct.nat_addr,
-				.sport = dead[i].dport, .dport = ct.nat_port,
-				.proto = dead[i].proto,
+				.saddr = l.keys[i].daddr, .daddr = ct.nat_addr,
+				.sport = l.keys[i].dport, .dport = ct.nat_port,
+				.proto = l.keys[i].proto,
 			};
 			bpf_map_delete_elem(dp->rnat_fd, &r);
 		}
-		if (!bpf_map_delete_elem(dp->ct_fd, &dead[i]))
+		if (!bpf_map_delete_elem(dp->ct_fd, &l.keys[i]))
 			c->flows++;
 	}
-	/* reply entries left without their flow */
-	n = 0;
-	prev = NULL;
-	while (!bpf_map_get_next_key(dp->rnat_fd, prev, &next)) {
-		struct bpfnet_flow fk;
-
-		k = next;
-		prev = &k;
-		if (bpf_map_lookup_elem(dp->rnat_fd, &k, &rv))
-			continue;
-		fk = (struct bpfnet_flow){ .saddr = rv.caddr, .daddr = rv.raddr,
-					   .sport = rv.cport, .dport = rv.rport,
-					   .proto = k.proto };
-		if (!bpf_map_lookup_elem(dp->ct_fd, &fk, &ct))
-			continue;
-		if (n == cap) {
-			struct bpfnet_flow *nd;
-
-			cap = cap ? cap * 2 : 64;
-			nd = realloc(dead, cap * sizeof(*dead));
-			if (!nd)
-				break;
-			dead = nd;
-		}
-		dead[n++] = k;
-	}
-	for (size_t i = 0; i < n; i++)
-		bpf_map_delete_elem(dp->rnat_fd, &dead[i]);
-	free(dead);
+	l.n = 0;
+	map_for_each(dp->rnat_fd, sizeof(struct bpfnet_flow),
+		     sizeof(struct bpfnet_rnat), pick_orphan, &l);
+	for (size_t i = 0; i < l.n; i++)
+		bpf_map_delete_elem(dp->rnat_fd, &l.keys[i]);
+	free(l.keys);
 }
 
 static bool state_file_exists(const struct bpfnet_config *cfg)

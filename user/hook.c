@@ -350,7 +350,11 @@ out_fd:
 	return err;
 }
 
-int hook_setup(const struct bpfnet_config *cfg, const struct oci_state *oci)
+/* Run fn with the state locked and loaded and a netlink socket open. */
+static int with_state(const struct bpfnet_config *cfg,
+		      int (*fn)(const struct bpfnet_config *, struct nl *,
+				struct bpfnet_state *, const void *),
+		      const void *arg)
 {
 	struct bpfnet_state st;
 	struct nl nl;
@@ -374,7 +378,7 @@ int hook_setup(const struct bpfnet_config *cfg, const struct oci_state *oci)
 		pr_err("failed to open netlink: %s", strerror(-err));
 		goto out_state;
 	}
-	err = setup_locked(cfg, oci, &nl, &st);
+	err = fn(cfg, &nl, &st, arg);
 	nl_close(&nl);
 out_state:
 	state_free(&st);
@@ -383,48 +387,41 @@ out_unlock:
 	return err;
 }
 
-int hook_teardown(const struct bpfnet_config *cfg, const char *id)
+static int setup_cb(const struct bpfnet_config *cfg, struct nl *nl,
+		    struct bpfnet_state *st, const void *arg)
 {
-	struct endpoint_rec *rec, tmp = { 0 };
-	struct bpfnet_state st;
-	struct nl nl;
-	int lock, err;
+	return setup_locked(cfg, arg, nl, st);
+}
 
-	err = ensure_private_dir(cfg->state_dir, 0700);
-	if (err)
-		return err;
-	lock = state_lock(cfg->state_dir);
-	if (lock < 0)
-		return lock;
-	err = state_load(cfg->state_dir, &st);
-	if (err)
-		goto out_unlock;
-	err = nl_open(&nl);
-	if (err) {
-		pr_err("failed to open netlink: %s", strerror(-err));
-		goto out_state;
-	}
-	rec = state_find(&st, id);
+int hook_setup(const struct bpfnet_config *cfg, const struct oci_state *oci)
+{
+	return with_state(cfg, setup_cb, oci);
+}
+
+static int teardown_locked(const struct bpfnet_config *cfg, struct nl *nl,
+			   struct bpfnet_state *st, const void *arg)
+{
+	const char *id = arg;
+	struct endpoint_rec *rec = state_find(st, id), tmp = { 0 };
+
 	if (!rec) {
 		/* unknown or never recorded: remove a veth named after it */
 		snprintf(tmp.id, sizeof(tmp.id), "%s", id);
 		ipam_veth_name_salted(id, 0, tmp.veth);
-		endpoint_release(cfg, &nl, &tmp);
+		endpoint_release(cfg, nl, &tmp);
 		pr_info("container %s was not set up by bpfnet", id);
-		goto out_nl;
+		return 0;
 	}
 	fault_point(7, "teardown started");
-	endpoint_release(cfg, &nl, rec);
+	endpoint_release(cfg, nl, rec);
 	fault_point(8, "links removed");
-	state_remove(&st, rec);
-	err = state_save(cfg->state_dir, &st);
-out_nl:
-	nl_close(&nl);
-out_state:
-	state_free(&st);
-out_unlock:
-	state_unlock(lock);
-	return err;
+	state_remove(st, rec);
+	return state_save(cfg->state_dir, st);
+}
+
+int hook_teardown(const struct bpfnet_config *cfg, const char *id)
+{
+	return with_state(cfg, teardown_locked, id);
 }
 
 int cmd_hook(struct bpfnet_config *cfg, struct bpfnet_args *args)

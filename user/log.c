@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <bpf/libbpf.h>
@@ -52,6 +53,16 @@ void pr_debug(const char *fmt, ...)
 	va_start(ap, fmt);
 	vlog("debug: ", fmt, ap);
 	va_end(ap);
+}
+
+int fmt_err(char *err, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, len, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
 }
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)

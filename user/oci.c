@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "fsutil.h"
+#include "log.h"
 #include "oci.h"
 
 static const char *const status_names[] = {
@@ -37,15 +38,6 @@ bool oci_id_valid(const char *id)
 	return true;
 }
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
 
 static int copy_annotation(const cJSON *ann, const char *key, char *dst,
 			   size_t size, char *err, size_t errlen)
@@ -55,9 +47,9 @@ static int copy_annotation(const cJSON *ann, const char *key, char *dst,
 	if (!v)
 		return 0;
 	if (!cJSON_IsString(v))
-		return fail(err, errlen, "annotation '%s' is not a string", key);
+		return fmt_err(err, errlen, "annotation '%s' is not a string", key);
 	if (strlen(v->valuestring) >= size)
-		return fail(err, errlen, "annotation '%s' is too long", key);
+		return fmt_err(err, errlen, "annotation '%s' is too long", key);
 	strcpy(dst, v->valuestring);
 	return 0;
 }
@@ -70,25 +62,25 @@ static int parse_root(const cJSON *root, struct oci_state *st, char *err,
 	int ret;
 
 	if (!cJSON_IsObject(root))
-		return fail(err, errlen, "state is not a JSON object");
+		return fmt_err(err, errlen, "state is not a JSON object");
 
 	id = cJSON_GetObjectItemCaseSensitive(root, "id");
 	if (!cJSON_IsString(id))
-		return fail(err, errlen, "state has no string 'id'");
+		return fmt_err(err, errlen, "state has no string 'id'");
 	if (!oci_id_valid(id->valuestring))
-		return fail(err, errlen,
+		return fmt_err(err, errlen,
 			    "container id is invalid: 1 to %d characters of [A-Za-z0-9_.+-] are needed",
 			    OCI_ID_MAX);
 	strcpy(st->id, id->valuestring);
 
 	status = cJSON_GetObjectItemCaseSensitive(root, "status");
 	if (!cJSON_IsString(status))
-		return fail(err, errlen, "state has no string 'status'");
+		return fmt_err(err, errlen, "state has no string 'status'");
 	for (i = 0; i < sizeof(status_names) / sizeof(status_names[0]); i++)
 		if (!strcmp(status->valuestring, status_names[i]))
 			break;
 	if (i == sizeof(status_names) / sizeof(status_names[0]))
-		return fail(err, errlen, "unknown container status '%.32s'",
+		return fmt_err(err, errlen, "unknown container status '%.32s'",
 			    status->valuestring);
 	st->status = (enum oci_status)i;
 
@@ -97,16 +89,16 @@ static int parse_root(const cJSON *root, struct oci_state *st, char *err,
 		double d = cJSON_IsNumber(pid) ? pid->valuedouble : -1;
 
 		if (d < 0 || d > 4194304 || d != (double)(int)d)
-			return fail(err, errlen, "state 'pid' is not a valid pid");
+			return fmt_err(err, errlen, "state 'pid' is not a valid pid");
 		st->pid = (int)d;
 	}
 	if (st->pid <= 0 && st->status != OCI_STOPPED)
-		return fail(err, errlen, "state has no 'pid' for a %s container",
+		return fmt_err(err, errlen, "state has no 'pid' for a %s container",
 			    status->valuestring);
 
 	ann = cJSON_GetObjectItemCaseSensitive(root, "annotations");
 	if (ann && !cJSON_IsObject(ann) && !cJSON_IsNull(ann))
-		return fail(err, errlen, "state 'annotations' is not an object");
+		return fmt_err(err, errlen, "state 'annotations' is not an object");
 	if (!ann)
 		return 0;
 	ret = copy_annotation(ann, "bpfnet.ip", st->ip, sizeof(st->ip), err,
@@ -156,15 +148,15 @@ int oci_parse_state(const char *text, size_t len, struct oci_state *st,
 
 	memset(st, 0, sizeof(*st));
 	if (len == 0)
-		return fail(err, errlen, "no OCI state on stdin");
+		return fmt_err(err, errlen, "no OCI state on stdin");
 	if (len > OCI_STATE_MAX)
-		return fail(err, errlen, "OCI state is larger than %d bytes",
+		return fmt_err(err, errlen, "OCI state is larger than %d bytes",
 			    OCI_STATE_MAX);
 	if (!utf8_valid((const unsigned char *)text, len))
-		return fail(err, errlen, "OCI state is not valid UTF-8");
+		return fmt_err(err, errlen, "OCI state is not valid UTF-8");
 	root = json_parse_strict(text, len);
 	if (!root)
-		return fail(err, errlen,
+		return fmt_err(err, errlen,
 			    "OCI state is not valid JSON (near byte %ld)",
 			    (long)(cJSON_GetErrorPtr() ?
 					   cJSON_GetErrorPtr() - text : 0));

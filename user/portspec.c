@@ -6,17 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "log.h"
 #include "portspec.h"
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
 
 /* "N" or "N-M", 1..65535, N <= M. */
 static int parse_range(const char *s, uint16_t *lo, uint16_t *hi)
@@ -48,7 +40,7 @@ int portspec_parse(const char *text, struct port_spec *ps, char *err,
 
 	memset(ps, 0, sizeof(*ps));
 	if (strlen(text) >= sizeof(buf) || !*text)
-		return fail(err, errlen, "port map '%.40s' is empty or too long",
+		return fmt_err(err, errlen, "port map '%.40s' is empty or too long",
 			    text);
 	strcpy(buf, text);
 	ps->proto = IPPROTO_TCP;
@@ -58,7 +50,7 @@ int portspec_parse(const char *text, struct port_spec *ps, char *err,
 		if (!strcmp(proto, "udp"))
 			ps->proto = IPPROTO_UDP;
 		else if (strcmp(proto, "tcp"))
-			return fail(err, errlen,
+			return fmt_err(err, errlen,
 				    "port map '%s': protocol must be tcp or udp",
 				    text);
 	}
@@ -70,12 +62,12 @@ int portspec_parse(const char *text, struct port_spec *ps, char *err,
 		*c = '\0';
 	}
 	if (n < 2 || n > 3)
-		return fail(err, errlen,
+		return fmt_err(err, errlen,
 			    "port map '%s': expected [HOSTIP:]HOSTPORT:CONTAINERPORT[/tcp|udp]",
 			    text);
 	if (n == 3) {
 		if (inet_pton(AF_INET, parts[0], &ps->host) != 1)
-			return fail(err, errlen,
+			return fmt_err(err, errlen,
 				    "port map '%s': '%s' is not an IPv4 address",
 				    text, parts[0]);
 		parts[0] = parts[1];
@@ -83,11 +75,11 @@ int portspec_parse(const char *text, struct port_spec *ps, char *err,
 	}
 	if (parse_range(parts[0], &ps->host_lo, &ps->host_hi) ||
 	    parse_range(parts[1], &ps->ctr_lo, &ps->ctr_hi))
-		return fail(err, errlen,
+		return fmt_err(err, errlen,
 			    "port map '%s': ports must be 1-65535 (a range as LOW-HIGH)",
 			    text);
 	if (ps->ctr_hi - ps->ctr_lo != ps->host_hi - ps->host_lo)
-		return fail(err, errlen,
+		return fmt_err(err, errlen,
 			    "port map '%s': host and container ranges differ in size",
 			    text);
 	return 0;
@@ -109,7 +101,7 @@ int portspec_parse_list(const char *text, struct port_spec *out, int max,
 		while (*tok == ' ')
 			tok++;
 		if (n == max) {
-			ret = fail(err, errlen, "more than %d port maps", max);
+			ret = fmt_err(err, errlen, "more than %d port maps", max);
 			break;
 		}
 		ret = portspec_parse(tok, &out[n], err, errlen);
@@ -117,7 +109,7 @@ int portspec_parse_list(const char *text, struct port_spec *out, int max,
 			break;
 		for (int i = 0; i < n; i++) {
 			if (portspec_overlap(&out[i], &out[n])) {
-				ret = fail(err, errlen,
+				ret = fmt_err(err, errlen,
 					   "port map '%s' overlaps another in the same list",
 					   tok);
 				break;
@@ -128,7 +120,7 @@ int portspec_parse_list(const char *text, struct port_spec *out, int max,
 		n++;
 	}
 	if (!ret && n == 0)
-		ret = fail(err, errlen, "no port map in '%.40s'", text);
+		ret = fmt_err(err, errlen, "no port map in '%.40s'", text);
 	free(copy);
 	return ret ? ret : n;
 }
