@@ -90,3 +90,17 @@ test_runc_published_httpd() {
 	in_out wget -q -T 2 -O - "http://$UPLINK_IP:8080/" 2>/dev/null && fail "port still published"
 	return 0
 }
+
+# runc fails the container after createRuntime succeeded: its poststop hook
+# must take the network down again.
+test_runc_start_failure_after_hook() {
+	world_up_outside
+	runtime_init runc
+	make_bundle "$T/b1" '["/bin/no-such-program"]'
+	rt_run c1 "$T/b1" 2>/dev/null && fail "a container without its program started"
+	assert_contains "$(cat "$T/c1.log")" "no-such-program"
+	rt delete -f c1 >/dev/null 2>&1 || true
+	assert_eq "$(bn ls -j)" "[]" "records after the failed start"
+	assert_eq "$(in_host ip -o link show type veth | grep -c bnv || true)" 0 "veths after the failed start"
+	assert_eq "$(dump_map endpoints | jq length)" 0 "endpoint entries after the failed start"
+}
