@@ -134,6 +134,13 @@ make_bundle() {
 	mv "$dir/c.json" "$dir/config.json"
 }
 
+# Bind-mount a host directory read-only into a bundle: bundle_mount DIR SRC DEST
+bundle_mount() {
+	jq --arg src "$2" --arg dst "$3" \
+		'.mounts += [{"destination":$dst,"type":"bind","source":$src,"options":["rbind","ro"]}]' \
+		"$1/config.json" >"$1/c.json" && mv "$1/c.json" "$1/config.json"
+}
+
 # Use prestart instead of createRuntime in a bundle.
 bundle_use_prestart() {
 	jq '.hooks.prestart = .hooks.createRuntime | del(.hooks.createRuntime)' "$1/config.json" >"$1/c.json"

@@ -37,8 +37,7 @@ say "Two busybox containers started by runc; bpfnet runs as createRuntime/postst
 mkdir -p "$T/www"
 echo "hello from the web container" >"$T/www/index.html"
 make_bundle "$T/web" '["httpd","-f","-p","80","-h","/www"]' '{"bpfnet.ports":"8080:80/tcp"}'
-jq --arg www "$T/www" '.mounts += [{"destination":"/www","type":"bind","source":$www,"options":["rbind","ro"]}]' \
-	"$T/web/config.json" >"$T/web/c.json" && mv "$T/web/c.json" "$T/web/config.json"
+bundle_mount "$T/web" "$T/www" /www
 make_bundle "$T/client" '["sleep","3600"]'
 show rt_run web "$T/web"
 show rt_run client "$T/client"

@@ -57,21 +57,37 @@ static void port_close(struct port_ctx *pc)
 	state_unlock(pc->lock);
 }
 
-static int port_add(struct bpfnet_config *cfg, const char *id, const char *spec)
+/* Parse spec into ps, then open the container's state: count or -errno. */
+static int port_begin(struct bpfnet_config *cfg, const char *id,
+		      const char *spec, struct port_spec *ps,
+		      struct port_ctx *pc)
 {
-	struct port_spec ps[PORTSPEC_MAX], mine[PORTSPEC_MAX];
-	int n, m, err;
 	char why[200];
-	struct port_ctx pc;
+	int n, err;
 
+	memset(pc, 0, sizeof(*pc));
+	pc->lock = -1;
 	n = portspec_parse_list(spec, ps, PORTSPEC_MAX, why, sizeof(why));
 	if (n < 0) {
 		pr_err("%s", why);
-		return 1;
+		return n;
 	}
-	err = port_open(cfg, id, &pc);
-	if (err)
+	err = port_open(cfg, id, pc);
+	return err ? err : n;
+}
+
+static int port_add(struct bpfnet_config *cfg, const char *id, const char *spec)
+{
+	struct port_spec ps[PORTSPEC_MAX], mine[PORTSPEC_MAX];
+	int n, m, err = 0;
+	char why[200];
+	struct port_ctx pc;
+
+	n = port_begin(cfg, id, spec, ps, &pc);
+	if (n < 0) {
+		err = n;
 		goto out;
+	}
 	err = portmap_check_conflicts(&pc.st, NULL, ps, n, why, sizeof(why));
 	if (err) {
 		pr_err("%s", why);
@@ -103,18 +119,15 @@ out:
 static int port_del(struct bpfnet_config *cfg, const char *id, const char *spec)
 {
 	struct port_spec ps[PORTSPEC_MAX], mine[PORTSPEC_MAX];
-	int n, m, err;
+	int n, m, err = 0;
 	char why[200];
 	struct port_ctx pc;
 
-	n = portspec_parse_list(spec, ps, PORTSPEC_MAX, why, sizeof(why));
+	n = port_begin(cfg, id, spec, ps, &pc);
 	if (n < 0) {
-		pr_err("%s", why);
-		return 1;
-	}
-	err = port_open(cfg, id, &pc);
-	if (err)
+		err = n;
 		goto out;
+	}
 	m = portmap_parse_rec(pc.rec->ports, mine);
 	for (int i = 0; i < n && !err; i++) {
 		int k = 0;

@@ -638,12 +638,38 @@ int datapath_repair(const struct bpfnet_config *cfg,
 	return err;
 }
 
+void flow_vec_push(struct flow_vec *v, const struct bpfnet_flow *k,
+		   const struct bpfnet_ct *ct)
+{
+	if (v->n == v->cap) {
+		size_t cap = v->cap ? v->cap * 2 : 64;
+		struct bpfnet_flow *nk = realloc(v->keys, cap * sizeof(*nk));
+		struct bpfnet_ct *nv;
+
+		if (!nk)
+			return;
+		v->keys = nk;
+		nv = realloc(v->vals, cap * sizeof(*nv));
+		if (!nv)
+			return;
+		v->vals = nv;
+		v->cap = cap;
+	}
+	v->keys[v->n] = *k;
+	v->vals[v->n++] = *ct;
+}
+
+void flow_vec_free(struct flow_vec *v)
+{
+	free(v->keys);
+	free(v->vals);
+	memset(v, 0, sizeof(*v));
+}
+
 /* The flows of one container (all when caddr is 0), with their translation. */
 struct flow_list {
 	__be32 caddr;
-	struct bpfnet_flow *keys;
-	struct bpfnet_ct *vals;
-	size_t n, cap;
+	struct flow_vec v;
 };
 
 static void collect_flow(const void *key, const void *val, void *ctx)
@@ -651,24 +677,8 @@ static void collect_flow(const void *key, const void *val, void *ctx)
 	const struct bpfnet_flow *k = key;
 	struct flow_list *l = ctx;
 
-	if (l->caddr && k->saddr != l->caddr)
-		return;
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 64;
-		struct bpfnet_flow *nk = realloc(l->keys, cap * sizeof(*nk));
-		struct bpfnet_ct *nv;
-
-		if (!nk)
-			return;
-		l->keys = nk;
-		nv = realloc(l->vals, cap * sizeof(*nv));
-		if (!nv)
-			return;
-		l->vals = nv;
-		l->cap = cap;
-	}
-	l->keys[l->n] = *k;
-	l->vals[l->n++] = *(const struct bpfnet_ct *)val;
+	if (!l->caddr || k->saddr == l->caddr)
+		flow_vec_push(&l->v, k, val);
 }
 
 int dp_flush_flows(struct dp *dp, __be32 caddr)
@@ -678,19 +688,19 @@ int dp_flush_flows(struct dp *dp, __be32 caddr)
 
 	map_for_each(dp->ct_fd, sizeof(struct bpfnet_flow), sizeof(struct bpfnet_ct),
 		     collect_flow, &l);
-	for (size_t i = 0; i < l.n; i++) {
+	for (size_t i = 0; i < l.v.n; i++) {
+		const struct bpfnet_flow *k = &l.v.keys[i];
 		struct bpfnet_flow r = {
-			.saddr = l.keys[i].daddr, .daddr = l.vals[i].nat_addr,
-			.sport = l.keys[i].dport, .dport = l.vals[i].nat_port,
-			.proto = l.keys[i].proto,
+			.saddr = k->daddr, .daddr = l.v.vals[i].nat_addr,
+			.sport = k->dport, .dport = l.v.vals[i].nat_port,
+			.proto = k->proto,
 		};
 
 		bpf_map_delete_elem(dp->rnat_fd, &r);
-		if (!bpf_map_delete_elem(dp->ct_fd, &l.keys[i]))
+		if (!bpf_map_delete_elem(dp->ct_fd, k))
 			removed++;
 	}
-	free(l.keys);
-	free(l.vals);
+	flow_vec_free(&l.v);
 	return removed;
 }
 

@@ -110,9 +110,7 @@ struct dnat_match {
 	struct in_addr caddr;
 	const struct port_spec *ps;
 	int n;
-	struct bpfnet_flow *keys;
-	struct bpfnet_ct *vals;
-	size_t cnt, cap;
+	struct flow_vec v;
 };
 
 static void match_dnat(const void *key, const void *val, void *ctx)
@@ -129,24 +127,8 @@ static void match_dnat(const void *key, const void *val, void *ctx)
 		      ntohs(k->dport) >= m->ps[i].host_lo &&
 		      ntohs(k->dport) <= m->ps[i].host_hi &&
 		      (!m->ps[i].host.s_addr || k->daddr == m->ps[i].host.s_addr);
-	if (!hit)
-		return;
-	if (m->cnt == m->cap) {
-		size_t cap = m->cap ? m->cap * 2 : 64;
-		struct bpfnet_flow *nk = realloc(m->keys, cap * sizeof(*nk));
-		struct bpfnet_ct *nv;
-
-		if (!nk)
-			return;
-		m->keys = nk;
-		nv = realloc(m->vals, cap * sizeof(*nv));
-		if (!nv)
-			return;
-		m->vals = nv;
-		m->cap = cap;
-	}
-	m->keys[m->cnt] = *k;
-	m->vals[m->cnt++] = *ct;
+	if (hit)
+		flow_vec_push(&m->v, k, ct);
 }
 
 /* Connections made through the published ports ps (to caddr): forget them. */
@@ -157,20 +139,20 @@ static void flush_dnat_flows(struct dp *dp, struct in_addr caddr,
 
 	map_for_each(dp->dnat_ct_fd, sizeof(struct bpfnet_flow),
 		     sizeof(struct bpfnet_ct), match_dnat, &m);
-	for (size_t i = 0; i < m.cnt; i++) {
-		const struct bpfnet_ct *ct = &m.vals[i];
+	for (size_t i = 0; i < m.v.n; i++) {
+		const struct bpfnet_flow *k = &m.v.keys[i];
+		const struct bpfnet_ct *ct = &m.v.vals[i];
 		struct bpfnet_flow r = {
 			.saddr = ct->nat_addr,
-			.daddr = ct->hairpin_addr ? ct->hairpin_addr : m.keys[i].saddr,
-			.sport = ct->nat_port, .dport = m.keys[i].sport,
-			.proto = m.keys[i].proto,
+			.daddr = ct->hairpin_addr ? ct->hairpin_addr : k->saddr,
+			.sport = ct->nat_port, .dport = k->sport,
+			.proto = k->proto,
 		};
 
 		bpf_map_delete_elem(dp->dnat_rev_fd, &r);
-		bpf_map_delete_elem(dp->dnat_ct_fd, &m.keys[i]);
+		bpf_map_delete_elem(dp->dnat_ct_fd, k);
 	}
-	free(m.keys);
-	free(m.vals);
+	flow_vec_free(&m.v);
 }
 
 void portmap_unapply(struct dp *dp, struct in_addr caddr,
