@@ -21,6 +21,8 @@ world_up() {
 	PIDS=()
 	FLAGS=(--state-dir "$T/state" --pin-dir "$T/bpf/bpfnet" --bridge bnbr0)
 	in_host ip link set lo up
+	# socket programs go to a private cgroup, never the machine's root one
+	cgroup_up
 }
 
 # world_up plus an outside namespace behind the host's uplink.
@@ -39,14 +41,16 @@ world_up_outside() {
 }
 
 world_down() {
+	# runs from EXIT traps, also under set -e: nothing here may stop it
 	local p
-	for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
-	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
-	[ -n "${RUNC_ROOT:-}" ] && runtime_cleanup
-	[ -n "${HOSTNS:-}" ] && bn down >/dev/null 2>&1
-	[ -n "${OUTNS:-}" ] && ip netns del "$P-out" 2>/dev/null
-	[ -n "${HOSTNS:-}" ] && ip netns del "$P-host" 2>/dev/null
-	umount "$T/bpf" 2>/dev/null
+	cgroup_down
+	for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+	if [ -n "${RUNC_ROOT:-}" ]; then runtime_cleanup || true; fi
+	if [ -n "${HOSTNS:-}" ]; then bn down >/dev/null 2>&1 || true; fi
+	if [ -n "${OUTNS:-}" ]; then ip netns del "$P-out" 2>/dev/null || true; fi
+	if [ -n "${HOSTNS:-}" ]; then ip netns del "$P-host" 2>/dev/null || true; fi
+	umount "$T/bpf" 2>/dev/null || true
 	rm -rf "$T"
 	HOSTNS= OUTNS=
 }
@@ -174,22 +178,22 @@ runtime_cleanup() {
 	RUNC_ROOT=
 }
 
-# A private cgroup2 directory for host-side clients, so the socket programs
-# act on this test's processes only. Sets CG and adds --cgroup to FLAGS.
+# A private cgroup2 directory for the socket programs and the host-side
+# clients of a test (world_up makes it). Sets CG and adds --cgroup to FLAGS.
 cgroup_up() {
+	[ -z "${CG:-}" ] || return 0
 	mkdir -p "$T/cg"
-	mount -t cgroup2 none "$T/cg" || return 1
+	mount -t cgroup2 none "$T/cg" 2>/dev/null || return 0	# no cgroup2 here
 	CG=$T/cg/bpfnet-$P
 	mkdir "$CG"
 	FLAGS+=(--cgroup "$CG")
-	trap 'cgroup_down; world_down' EXIT
 }
 
 cgroup_down() {
 	[ -n "${CG:-}" ] || return 0
-	[ -n "${HOSTNS:-}" ] && bn down >/dev/null 2>&1
-	rmdir "$CG" 2>/dev/null
-	umount "$T/cg" 2>/dev/null
+	if [ -n "${HOSTNS:-}" ]; then bn down >/dev/null 2>&1 || true; fi
+	rmdir "$CG" 2>/dev/null || true
+	umount "$T/cg" 2>/dev/null || true
 	CG=
 }
 

@@ -219,7 +219,7 @@ test_isolation_between_networks_and_from_host() {
 	hook_up c1 "$C1" '{"bpfnet.ports":"8080:80"}'
 	# a second network on the same host: its own bridge, subnet, state, pins
 	local FLAGS_A=("${FLAGS[@]}")
-	FLAGS=(--state-dir "$T/state2" --pin-dir "$T/bpf/bpfnet2" --bridge bnbr1 --subnet 172.20.0.0/16 --uplink up0 --isolate)
+	FLAGS=(--state-dir "$T/state2" --pin-dir "$T/bpf/bpfnet2" --bridge bnbr1 --subnet 172.20.0.0/16 --uplink up0 --isolate ${CG:+--cgroup "$CG"})
 	new_netns; C2=$NEWPID
 	hook_up c2 "$C2" '{"bpfnet.ports":"8081:80"}'
 	in_ns "$C2" ping -c1 -W1 172.19.0.2 >/dev/null 2>&1 && fail "network 2 reaches network 1"
@@ -272,7 +272,7 @@ test_mounts_bpffs_when_missing() {
 	world_up
 	local d=$T/fresh-bpf
 	mkdir -p "$d"
-	FLAGS=(--state-dir "$T/state" --pin-dir "$d/bpfnet" --bridge bnbr0)
+	FLAGS=(--state-dir "$T/state" --pin-dir "$d/bpfnet" --bridge bnbr0 ${CG:+--cgroup "$CG"})
 	new_netns
 	hook_up c1 "$NEWPID"
 	assert_eq "$(stat -f -c %T "$d")" bpf_fs "bpffs mounted at the pin dir's parent"

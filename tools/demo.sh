@@ -23,9 +23,8 @@ source "$TOP/tests/lib.sh"
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 show() { printf '$ %s\n' "$*"; "$@"; }
 
-trap 'cgroup_down; world_down' EXIT
+trap world_down EXIT
 world_up_outside
-cgroup_up
 runtime_init runc
 
 say "World: host namespace (uplink up0 $UPLINK_IP) <-> outside namespace ($OUTSIDE_IP)"
