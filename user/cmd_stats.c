@@ -13,6 +13,7 @@
 #include "cmd.h"
 #include "datapath.h"
 #include "log.h"
+#include "mapiter.h"
 #include "state.h"
 
 static const char *const stat_names[BPFNET_STAT_MAX] = {
@@ -87,17 +88,22 @@ static int read_endpoint(struct dp *dp, __be32 addr, struct bpfnet_ep_stats *sum
 	return 0;
 }
 
+static void count_one(const void *key, const void *val, void *ctx)
+{
+	(void)key;
+	(void)val;
+	(*(int *)ctx)++;
+}
+
+/* Flows tracked: masqueraded ones and connections to published ports. */
 static int count_flows(struct dp *dp)
 {
-	struct bpfnet_flow k, next;
-	void *prev = NULL;
 	int n = 0;
 
-	while (!bpf_map_get_next_key(dp->ct_fd, prev, &next)) {
-		k = next;
-		prev = &k;
-		n++;
-	}
+	map_for_each(dp->ct_fd, sizeof(struct bpfnet_flow),
+		     sizeof(struct bpfnet_ct), count_one, &n);
+	map_for_each(dp->dnat_ct_fd, sizeof(struct bpfnet_flow),
+		     sizeof(struct bpfnet_ct), count_one, &n);
 	return n;
 }
 
