@@ -88,6 +88,9 @@ oci_state() { # id status [pid] [annotations-json]
 hook_up() { oci_state "$1" creating "$2" "${3:-}" | bn hook; }
 hook_down() { oci_state "$1" stopped | bn hook; }
 
+# A datapath counter by name, from bpfnet stats -j.
+stat_of() { bn stats -j | jq -r ".totals.$1"; }
+
 # Address of a container from bpfnet ls -j.
 ip_of() { bn ls -j | jq -r --arg id "$1" '.[] | select(.id==$id) | .ip'; }
 

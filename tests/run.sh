@@ -11,16 +11,9 @@ if [ "$(id -u)" -ne 0 ]; then
 	echo "0 passed, 1 failed"
 	exit 1
 fi
-# Private mount namespace: our bpffs mounts and /run/netns stay ours, and
-# crun can run without the hybrid cgroup layout it refuses.
-if [ -z "${BPFNET_TEST_UNSHARED:-}" ]; then
-	export BPFNET_TEST_UNSHARED=1
-	exec unshare -m --propagation private bash "$0" "$@"
-fi
-umount /sys/fs/cgroup/unified 2>/dev/null
-# a private /run/netns: namespace files never outlive this run
-mkdir -p /run/netns
-mount -t tmpfs -o mode=0755 bpfnet-netns /run/netns
+# shellcheck source=../tools/private-world.sh
+source "$TOP/tools/private-world.sh"
+private_world BPFNET_TEST_UNSHARED "$0" "$@"
 
 PATTERN=${1:-}
 passed=0 failed=0 skipped=0

@@ -15,8 +15,6 @@ nat_world() { # [n containers]
 	C1=${CS[0]}
 }
 
-stat_of() { bn stats -j | jq -r ".totals.$1"; }
-
 # A TCP server outside that stores what it got and who sent it.
 tcp_server() { # port outfile
 	in_out timeout 20 nc -nlv "$OUTSIDE_IP" "$1" >"$2" 2>"$2.peer" &

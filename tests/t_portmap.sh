@@ -25,8 +25,6 @@ srv_udp() {
 	sleep 0.3
 }
 
-stat_of() { bn stats -j | jq -r ".totals.$1"; }
-
 test_outside_to_published_tcp_and_udp() {
 	pm_world '{"bpfnet.ports":"8080:80/tcp,5353:53/udp"}'
 	srv_tcp "$C1" 172.19.0.2 80 "$T/tcp"

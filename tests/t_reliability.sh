@@ -2,8 +2,6 @@
 # Reliability and security: concurrency, injected faults, restarts, bad
 # input, isolation, file permissions, load.
 
-stat_of() { bn stats -j | jq -r ".totals.$1"; }
-
 # Everything bpfnet knows must agree: state, endpoint map, links, addresses.
 assert_consistent() {
 	local st_ips map_n links st_veths

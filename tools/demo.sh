@@ -9,14 +9,9 @@ if [ "$(id -u)" -ne 0 ]; then
 	echo "demo: needs root (namespaces, netlink, BPF)" >&2
 	exit 1
 fi
-if [ -z "${BPFNET_DEMO_UNSHARED:-}" ]; then
-	export BPFNET_DEMO_UNSHARED=1
-	exec unshare -m --propagation private bash "$0" "$@"
-fi
-umount /sys/fs/cgroup/unified 2>/dev/null || true
-# a private /run/netns: namespace files never outlive this run
-mkdir -p /run/netns
-mount -t tmpfs -o mode=0755 bpfnet-netns /run/netns
+# shellcheck source=private-world.sh
+source "$TOP/tools/private-world.sh"
+private_world BPFNET_DEMO_UNSHARED "$0" "$@"
 # shellcheck source=../tests/lib.sh
 source "$TOP/tests/lib.sh"
 

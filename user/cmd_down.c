@@ -13,27 +13,10 @@
 #include "log.h"
 #include "state.h"
 
-struct stray {
-	int bridge;
-	int idx[1024];
-	int n;
-};
-
-/* Host ends of veths bpfnet made that are still on the bridge. */
-static void collect_stray(const struct link_info *li, void *data)
-{
-	struct stray *s = data;
-
-	if (s->n < (int)(sizeof(s->idx) / sizeof(s->idx[0])) &&
-	    !strncmp(li->name, BPFNET_VETH_PREFIX, strlen(BPFNET_VETH_PREFIX)) &&
-	    !strcmp(li->kind, "veth") && s->bridge && li->master == s->bridge)
-		s->idx[s->n++] = li->ifindex;
-}
-
 int cmd_down(struct bpfnet_config *cfg, struct bpfnet_args *args)
 {
 	struct bpfnet_state st = { 0 };
-	struct stray stray = { 0 };
+	struct link_vec stray = { 0 };
 	struct link_info br;
 	char path[PATH_MAX];
 	struct nl nl;
@@ -59,10 +42,11 @@ int cmd_down(struct bpfnet_config *cfg, struct bpfnet_args *args)
 	for (int i = 0; i < st.n; i++)
 		endpoint_release(cfg, &nl, &st.eps[i]);
 	if (!link_get(&nl, cfg->bridge, 0, &br) && !strcmp(br.kind, "bridge")) {
-		stray.bridge = br.ifindex;
-		link_list(&nl, collect_stray, &stray);
+		/* veths of ours still on the bridge, recorded or not */
+		link_list_veths(&nl, br.ifindex, BPFNET_VETH_PREFIX, &stray);
 		for (int i = 0; i < stray.n; i++)
-			link_del(&nl, stray.idx[i]);
+			link_del(&nl, stray.v[i].ifindex);
+		link_vec_free(&stray);
 		err = link_del(&nl, br.ifindex);
 		if (err)
 			pr_err("failed to delete bridge %s: %s", cfg->bridge,

@@ -31,34 +31,9 @@ struct gc_counts {
 	int containers, links, endpoints, flows;
 };
 
-struct link_set {
-	struct link_info *v;
-	int n, cap;
-	int bridge;
-};
-
-static void collect_veths(const struct link_info *li, void *data)
-{
-	struct link_set *s = data;
-
-	if (strncmp(li->name, BPFNET_VETH_PREFIX, strlen(BPFNET_VETH_PREFIX)) ||
-	    strcmp(li->kind, "veth") || !s->bridge || li->master != s->bridge)
-		return;
-	if (s->n == s->cap) {
-		int cap = s->cap ? s->cap * 2 : 64;
-		struct link_info *n = realloc(s->v, sizeof(*n) * cap);
-
-		if (!n)
-			return;
-		s->v = n;
-		s->cap = cap;
-	}
-	s->v[s->n++] = *li;
-}
-
 /* Rebuild records from our veths and the endpoint map. */
 static void rebuild_state(const struct bpfnet_config *cfg, struct dp *dp,
-			  bool have_dp, const struct link_set *links,
+			  bool have_dp, const struct link_vec *links,
 			  struct bpfnet_state *st)
 {
 	__be32 key, next, *prev = NULL;
@@ -93,7 +68,7 @@ static void rebuild_state(const struct bpfnet_config *cfg, struct dp *dp,
 	}
 }
 
-static bool link_present(const struct link_set *links, const char *name)
+static bool link_present(const struct link_vec *links, const char *name)
 {
 	for (int i = 0; i < links->n; i++)
 		if (!strcmp(links->v[i].name, name))
@@ -101,7 +76,7 @@ static bool link_present(const struct link_set *links, const char *name)
 	return false;
 }
 
-static bool record_dead(const struct endpoint_rec *e, const struct link_set *links)
+static bool record_dead(const struct endpoint_rec *e, const struct link_vec *links)
 {
 	if (!e->ready || !link_present(links, e->veth))
 		return true;
@@ -228,7 +203,7 @@ static int set_aside(const struct bpfnet_config *cfg)
 
 int cmd_gc(struct bpfnet_config *cfg, struct bpfnet_args *args)
 {
-	struct link_set links = { 0 };
+	struct link_vec links = { 0 };
 	struct gc_counts c = { 0 };
 	struct bpfnet_state st;
 	struct link_info br;
@@ -252,10 +227,8 @@ int cmd_gc(struct bpfnet_config *cfg, struct bpfnet_args *args)
 		state_unlock(lock);
 		return 1;
 	}
-	if (!link_get(&nl, cfg->bridge, 0, &br)) {
-		links.bridge = br.ifindex;
-		link_list(&nl, collect_veths, &links);
-	}
+	if (!link_get(&nl, cfg->bridge, 0, &br))
+		link_list_veths(&nl, br.ifindex, BPFNET_VETH_PREFIX, &links);
 	have_dp = dp_open(cfg, &dp, false) == 0;
 
 	err = state_load(cfg->state_dir, &st);
@@ -302,7 +275,7 @@ int cmd_gc(struct bpfnet_config *cfg, struct bpfnet_args *args)
 out:
 	if (have_dp)
 		dp_close(&dp);
-	free(links.v);
+	link_vec_free(&links);
 	nl_close(&nl);
 	state_unlock(lock);
 	return err ? 1 : 0;

@@ -155,7 +155,7 @@ out:
 static void ls_one(const struct endpoint_rec *e, cJSON *arr)
 {
 	struct port_spec ps[PORTSPEC_MAX];
-	int n = portspec_parse_list(e->ports, ps, PORTSPEC_MAX, (char[8]){ 0 }, 8);
+	int n = portmap_parse_rec(e->ports, ps);
 
 	for (int i = 0; i < n; i++) {
 		char host[16], hp[16], cp[16];

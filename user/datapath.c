@@ -712,7 +712,7 @@ void datapath_endpoint_del(const struct bpfnet_config *cfg,
 	if (!rec->ip.s_addr || dp_open(cfg, &dp, false))
 		return;
 	struct port_spec ps[PORTSPEC_MAX];
-	int n = portspec_parse_list(rec->ports, ps, PORTSPEC_MAX, (char[8]){ 0 }, 8);
+	int n = portmap_parse_rec(rec->ports, ps);
 
 	if (n > 0)
 		portmap_unapply(&dp, rec->ip, ps, n);

@@ -248,9 +248,7 @@ static int build_endpoint(const struct bpfnet_config *cfg, struct nl *nl,
 	return 0;
 
 undo_veth:
-	datapath_endpoint_del(cfg, rec);
-	if (!link_get(nl, rec->veth, 0, &li))
-		link_del(nl, li.ifindex);
+	endpoint_release(cfg, nl, rec);
 undo_bridge:
 	if (plan->bridge_created && !link_get(nl, cfg->bridge, 0, &li))
 		link_del(nl, li.ifindex);

@@ -3,6 +3,7 @@
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "link.h"
@@ -96,6 +97,46 @@ int link_list(struct nl *nl, void (*fn)(const struct link_info *, void *),
 
 	ifm->ifi_family = AF_UNSPEC;
 	return nl_talk(nl, nlh, link_cb, &d);
+}
+
+struct veth_filter {
+	int master;
+	const char *prefix;
+	struct link_vec *out;
+};
+
+static void add_if_veth(const struct link_info *li, void *data)
+{
+	struct veth_filter *f = data;
+	struct link_vec *lv = f->out;
+
+	if (strncmp(li->name, f->prefix, strlen(f->prefix)) ||
+	    strcmp(li->kind, "veth") || li->master != f->master)
+		return;
+	if (lv->n == lv->cap) {
+		int cap = lv->cap ? lv->cap * 2 : 64;
+		struct link_info *n = realloc(lv->v, sizeof(*n) * (size_t)cap);
+
+		if (!n)
+			return;
+		lv->v = n;
+		lv->cap = cap;
+	}
+	lv->v[lv->n++] = *li;
+}
+
+int link_list_veths(struct nl *nl, int master, const char *prefix,
+		    struct link_vec *out)
+{
+	struct veth_filter f = { .master = master, .prefix = prefix, .out = out };
+
+	return link_list(nl, add_if_veth, &f);
+}
+
+void link_vec_free(struct link_vec *lv)
+{
+	free(lv->v);
+	memset(lv, 0, sizeof(*lv));
 }
 
 static struct nlmsghdr *newlink_msg(struct nl *nl, char *buf, const char *name,

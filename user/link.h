@@ -28,6 +28,17 @@ int link_get(struct nl *nl, const char *name, int ifindex, struct link_info *li)
 int link_list(struct nl *nl, void (*fn)(const struct link_info *, void *),
 	      void *data);
 
+/* A list of links, as link_list_veths fills it. */
+struct link_vec {
+	struct link_info *v;
+	int n, cap;
+};
+
+/* The veths whose name starts with prefix and that are enslaved to master. */
+int link_list_veths(struct nl *nl, int master, const char *prefix,
+		    struct link_vec *out);
+void link_vec_free(struct link_vec *lv);
+
 int bridge_create(struct nl *nl, const char *name, int mtu);
 
 /*

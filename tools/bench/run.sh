@@ -13,13 +13,9 @@ if [ "$(id -u)" -ne 0 ]; then
 	echo "bench: needs root" >&2
 	exit 1
 fi
-if [ -z "${BPFNET_BENCH_UNSHARED:-}" ]; then
-	export BPFNET_BENCH_UNSHARED=1
-	exec unshare -m --propagation private bash "$0" "$@"
-fi
-umount /sys/fs/cgroup/unified 2>/dev/null || true
-mkdir -p /run/netns
-mount -t tmpfs -o mode=0755 bpfnet-bench-netns /run/netns
+# shellcheck source=../private-world.sh
+source "$TOP/tools/private-world.sh"
+private_world BPFNET_BENCH_UNSHARED "$0" "$@"
 
 QUICK=0
 [ "${1:-}" = --quick ] && QUICK=1
