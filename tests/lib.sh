@@ -4,6 +4,9 @@
 # shellcheck disable=SC2034
 
 TOP=${TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
+# kill_tree, netns_kill (also when a script sources this file alone)
+# shellcheck source=../tools/private-world.sh
+source "$TOP/tools/private-world.sh"
 BPFNET=${BPFNET:-$TOP/bpfnet}
 
 # The world: $T (scratch dir), $P (name prefix), $HOSTNS/$OUTNS (ns paths).
@@ -44,8 +47,9 @@ world_down() {
 	# runs from EXIT traps, also under set -e: nothing here may stop it
 	local p
 	cgroup_down
-	for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+	for p in "${PIDS[@]}"; do kill_tree "$p"; done
 	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+	for p in "${OUTNS:+$P-out}" "${HOSTNS:+$P-host}"; do [ -n "$p" ] && netns_kill "$p"; done
 	if [ -n "${RUNC_ROOT:-}" ]; then runtime_cleanup || true; fi
 	if [ -n "${HOSTNS:-}" ]; then bn down >/dev/null 2>&1 || true; fi
 	if [ -n "${OUTNS:-}" ]; then ip netns del "$P-out" 2>/dev/null || true; fi

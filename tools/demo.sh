@@ -23,8 +23,9 @@ world_up_outside
 runtime_init runc
 
 say "World: host namespace (uplink up0 $UPLINK_IP) <-> outside namespace ($OUTSIDE_IP)"
-in_out sh -c 'mkdir -p /tmp/bpfnet-demo-www; echo "hello from the outside world" > /tmp/bpfnet-demo-www/index.html'
-in_out busybox httpd -f -p 8000 -h /tmp/bpfnet-demo-www &
+mkdir -p "$T/outside-www"
+echo "hello from the outside world" >"$T/outside-www/index.html"
+in_out busybox httpd -f -p 8000 -h "$T/outside-www" &
 PIDS+=($!)
 
 say "Two busybox containers started by runc; bpfnet runs as createRuntime/poststop hook"

@@ -17,3 +17,22 @@ private_world() {
 	mkdir -p /run/netns
 	mount -t tmpfs -o mode=0755 bpfnet-netns /run/netns
 }
+
+# kill_tree PID: SIGKILL a process and everything below it. A background
+# shell function (`in_ns ... &`) is a subshell whose child does the work;
+# killing the subshell alone would leave the child running.
+kill_tree() {
+	local child
+	for child in $(pgrep -P "$1" 2>/dev/null); do
+		kill_tree "$child"
+	done
+	kill -9 "$1" 2>/dev/null || true
+}
+
+# netns_kill NAME: SIGKILL every process living in the named namespace.
+netns_kill() {
+	local p
+	for p in $(ip netns pids "$1" 2>/dev/null); do
+		kill -9 "$p" 2>/dev/null || true
+	done
+}

@@ -42,10 +42,15 @@ BGPIDS=()
 
 cleanup() {
 	local p
-	for p in "${BGPIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+	for p in "${BGPIDS[@]}"; do kill_tree "$p"; done
 	for p in "${BGPIDS[@]}"; do wait "$p" 2>/dev/null || true; done
 	[ -d "$B/cg/bench" ] && nsenter --net=/run/netns/bpfnet-host "$BPFNET" down $(bnflags) >/dev/null 2>&1 || true
-	for n in $(ip netns list | awk '{print $1}'); do ip netns del "$n" 2>/dev/null || true; done
+	# every namespace here is the bench's (a private /run/netns): empty each
+	# of its processes (servers, held namespaces), then delete it
+	for n in $(ip netns list | awk '{print $1}'); do
+		netns_kill "$n"
+		ip netns del "$n" 2>/dev/null || true
+	done
 	rmdir "$B/cg/bench" 2>/dev/null || true
 	umount "$B/cg" 2>/dev/null || true
 	umount "$B/bpf" 2>/dev/null || true
@@ -401,6 +406,7 @@ measure_memory() {
 		printf '{"id":"memx%s","status":"stopped"}' "$n" | nsenter --net=/run/netns/bpfnet-host "$BPFNET" hook $(bnflags)
 		for ((i = 1; i < n; i++)); do
 			printf '{"id":"mem%s","status":"stopped"}' "$i" | nsenter --net=/run/netns/bpfnet-host "$BPFNET" hook $(bnflags)
+			netns_kill "mem-$i"
 			ip netns del "mem-$i"
 		done
 	done
