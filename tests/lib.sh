@@ -98,11 +98,45 @@ stat_of() { bn stats -j | jq -r ".totals.$1"; }
 # Address of a container from bpfnet ls -j.
 ip_of() { bn ls -j | jq -r --arg id "$1" '.[] | select(.id==$id) | .ip'; }
 
-# Assertions: print why, return 1.
-fail() { echo "$*" >&2; return 1; }
-assert_eq() { [ "$1" = "$2" ] || fail "expected '$2', got '$1'${3:+ ($3)}"; }
+# Assertions end the test at once: fail prints where and why, then exits the
+# test's subshell (tests/run.sh runs each test in its own). Inside $(...) or a
+# background job, exit leaves only that subshell: assert on values there, or
+# check the job's status with wait.
+fail() {
+	local i=1
+	# name the test's line, not the helper's
+	while :; do
+		case ${FUNCNAME[$i]:-} in fail | assert_* | wait_for) i=$((i + 1)) ;; *) break ;; esac
+	done
+	echo "FAILED ${BASH_SOURCE[$i]##*/}:${BASH_LINENO[$((i - 1))]}: $*" >&2
+	exit 1
+}
+assert_eq() { [ "$1" = "$2" ] || fail "${3:+$3: }expected '$2', got '$1'"; }
+assert_ge() { [ "$1" -ge "$2" ] 2>/dev/null || fail "${3:+$3: }expected >= $2, got '$1'"; }
 assert_contains() { grep -qF -- "$2" <<<"$1" || fail "expected '$2' in: $1"; }
 assert_not_contains() { ! grep -qF -- "$2" <<<"$1" || fail "did not expect '$2' in: $1"; }
+
+# wait_for SECONDS CMD...: poll CMD until it succeeds; fail when the deadline
+# passes. Replaces fixed sleeps while servers, links or counters settle.
+wait_for() {
+	local secs=$1 deadline
+	shift
+	deadline=$((SECONDS + secs))
+	until "$@" >/dev/null 2>&1; do
+		[ "$SECONDS" -lt "$deadline" ] || fail "timed out after ${secs}s waiting for: $*"
+		sleep 0.05
+	done
+}
+
+# Readiness probes for wait_for.
+tcp_listening() { # nsenter-prefix... -- port  (ss in the given namespace)
+	local port=${*: -1}
+	"${@:1:$#-1}" ss -Hltn "sport = :$port" | grep -q .
+}
+udp_bound() {
+	local port=${*: -1}
+	"${@:1:$#-1}" ss -Hlun "sport = :$port" | grep -q .
+}
 
 # --- OCI runtimes (runc, crun) with a busybox rootfs ---
 
@@ -168,9 +202,9 @@ runtime_init() { # runc|crun
 	make_rootfs
 }
 
-rt_run() { # id bundle
+rt_run() { # id bundle: non-zero (and the runtime's words) when it did not start
 	(cd "$2" && rt run -d "$1" </dev/null >"$T/$1.log" 2>&1) ||
-		fail "$RUNTIME run $1 failed: $(cat "$T/$1.log")"
+		{ echo "$RUNTIME run $1 failed: $(cat "$T/$1.log")" >&2; return 1; }
 }
 
 rt_pid() { rt state "$1" | jq -r .pid; }

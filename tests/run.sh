@@ -54,8 +54,12 @@ for suite in "$TOP"/tests/t_*.sh; do
 			source "$TOP/tests/lib.sh"
 			# shellcheck source=/dev/null
 			source "$suite"
-			trap world_down EXIT
-			set -o pipefail
+			trap 'trap - ERR; set +e; world_down' EXIT
+			# any failing command ends the test, and says which one
+			set -eE -o pipefail
+			shopt -s inherit_errexit
+			test_pid=$BASHPID
+			trap '[ "$BASHPID" != "$test_pid" ] || echo "FAILED ${BASH_SOURCE[0]##*/}:$LINENO: exit $? from: $BASH_COMMAND" >&2' ERR
 			"$fn"
 		) >"$log" 2>&1
 		rc=$?
@@ -64,7 +68,7 @@ for suite in "$TOP"/tests/t_*.sh; do
 		elif [ $rc -eq 77 ]; then
 			record SKIP "$name" "$(tail -1 "$log")"
 		else
-			record FAIL "$name" "$(tail -1 "$log")"
+			record FAIL "$name" "$(grep -m1 '^FAILED' "$log" || tail -1 "$log")"
 			[ -n "${VERBOSE:-}" ] && sed 's/^/    /' "$log"
 			cp "$log" "/tmp/bpfnet-fail-${name//\//-}.log"
 		fi

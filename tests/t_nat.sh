@@ -244,9 +244,9 @@ test_load_once_attach_many() {
 	assert_contains "$(in_host tc filter show dev up0 ingress)" "uplink_ingress"
 	assert_contains "$(in_host tc filter show dev up0 egress)" "uplink_egress"
 	# someone else's filter on the uplink survives bpfnet down
-	in_host tc filter add dev up0 ingress pref 7 matchall action pass
+	in_host tc filter add dev up0 ingress pref 7 u32 match u32 0 0
 	bn down
-	assert_contains "$(in_host tc filter show dev up0 ingress)" "matchall"
+	assert_contains "$(in_host tc filter show dev up0 ingress)" "pref 7 u32"
 	assert_not_contains "$(in_host tc filter show dev up0 ingress)" "uplink_ingress"
 	[ ! -e "$T/bpf/bpfnet" ] || fail "pins left after down"
 	assert_eq "$(bpftool prog show -j | jq '[.[] | select(.name=="from_container")] | length')" 0 "programs after down"

@@ -261,6 +261,7 @@ static int setup_locked(const struct bpfnet_config *cfg,
 {
 	struct net_plan plan = { 0 };
 	struct endpoint_rec *rec;
+	struct in_addr ip;
 	struct link_info li;
 	struct nl cnl;
 	uint64_t ino;
@@ -301,16 +302,16 @@ static int setup_locked(const struct bpfnet_config *cfg,
 	if (err)
 		goto out_cnl;
 
+	/* pick before adding the record: the new record must not count as a user */
+	err = pick_address(cfg, st, oci, &ip);
+	if (err)
+		goto out_cnl;
 	rec = state_add(st);
 	if (!rec) {
 		err = -ENOMEM;
 		goto out_cnl;
 	}
-	err = pick_address(cfg, st, oci, &rec->ip);
-	if (err) {
-		state_remove(st, rec);
-		goto out_cnl;
-	}
+	rec->ip = ip;
 	snprintf(rec->id, sizeof(rec->id), "%s", oci->id);
 	ipam_mac(rec->ip, rec->mac);
 	ipam_veth_name(st, oci->id, rec->veth);
