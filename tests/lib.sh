@@ -243,3 +243,27 @@ in_host_cg() { in_host sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$CG" "$
 
 # A pinned map as JSON, one object per entry with named key and value fields.
 dump_map() { bpftool map dump pinned "$T/bpf/bpfnet/$1" -j | jq 'map(.formatted // .)'; }
+
+# map_set_field MAP INDEX FIELD NUMBER: set one field of the INDEX-th entry of a
+# pinned map, at the offset and width the map's BTF gives (so tests follow
+# include/bpfnet_shared.h instead of copying its layout).
+map_set_field() {
+	local pin=$T/bpf/bpfnet/$1 entry m off size i b
+	local -a val
+	entry=$(bpftool map dump pinned "$pin" -j | jq -c ".[$2]")
+	[ "$entry" != null ] || fail "map $1 has no entry $2"
+	# a member's width: up to the next member, or to the end of the struct
+	m=$(bpftool btf dump map pinned "$pin" value -j | jq -r --arg f "$3" '
+		.types[0] as $s | ([$s.members[].bits_offset / 8] + [$s.size]) as $ends |
+		[$s.members | to_entries[] | select(.value.name == $f) |
+			"\(.value.bits_offset / 8) \($ends[.key + 1] - .value.bits_offset / 8)"][0] // empty')
+	[ -n "$m" ] || fail "no field $3 in the value of map $1"
+	read -r off size <<<"$m"
+	mapfile -t val < <(jq -r '.value[] | ltrimstr("0x")' <<<"$entry")
+	for ((i = 0; i < size; i++)); do	# little-endian, as the host stores it
+		b=$((($4 >> (8 * i)) & 255))
+		val[off + i]=$(printf '%02x' "$b")
+	done
+	# shellcheck disable=SC2046
+	bpftool map update pinned "$pin" key hex $(jq -r '.key[] | ltrimstr("0x")' <<<"$entry") value hex "${val[@]}"
+}
