@@ -311,7 +311,9 @@ test_valgrind_clean() {
 	vgbn port ls >/dev/null || fail "valgrind: port ls"
 	vgbn port del c1 9090:90 || fail "valgrind: port del"
 	vgbn gc >/dev/null || fail "valgrind: gc"
-	echo '{"id":' | vgbn hook 2>/dev/null; [ $? -eq 1 ] || fail "valgrind: bad input"
+	local rc=0
+	echo '{"id":' | vgbn hook 2>/dev/null || rc=$?
+	assert_eq "$rc" 1 "valgrind: exit code for bad input"
 	oci_state c1 stopped | vgbn hook || fail "valgrind: teardown"
 	vgbn down || fail "valgrind: down"
 }

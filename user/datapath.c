@@ -30,6 +30,7 @@
 #include "log.h"
 #include "mapiter.h"
 #include "portmap.h"
+#include "tc.h"
 
 #ifndef SO_NETNS_COOKIE
 #define SO_NETNS_COOKIE 71
@@ -257,8 +258,8 @@ static void retire_stale(const struct bpfnet_config *cfg)
 		    !bpf_map_lookup_elem(fd, &zero, buf)) {
 			memcpy(&c, buf, sizeof(c) < info.value_size ? sizeof(c) : info.value_size);
 			if (c.uplink_ifindex) {
-				dp_tc_detach((int)c.uplink_ifindex, BPF_TC_INGRESS);
-				dp_tc_detach((int)c.uplink_ifindex, BPF_TC_EGRESS);
+				tc_detach((int)c.uplink_ifindex, TC_INGRESS);
+				tc_detach((int)c.uplink_ifindex, TC_EGRESS);
 			}
 		}
 		close(fd);
@@ -318,33 +319,13 @@ static __u32 prog_id(int fd)
 	return info.id;
 }
 
-int dp_tc_attach(int ifindex, enum bpf_tc_attach_point point, int prog_fd)
+/* Attach prog as our filter unless it is there already. */
+static int tc_attach_current(int ifindex, enum tc_dir dir, int prog_fd,
+			     const char *name)
 {
-	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
-			    .attach_point = point);
-	DECLARE_LIBBPF_OPTS(bpf_tc_opts, q, .handle = BPFNET_TC_HANDLE,
-			    .priority = BPFNET_TC_PRIO);
-	DECLARE_LIBBPF_OPTS(bpf_tc_opts, opts, .handle = BPFNET_TC_HANDLE,
-			    .priority = BPFNET_TC_PRIO, .prog_fd = prog_fd,
-			    .flags = BPF_TC_F_REPLACE);
-	int err;
-
-	err = bpf_tc_hook_create(&hook);
-	if (err && err != -EEXIST)
-		return err;
-	if (!bpf_tc_query(&hook, &q) && q.prog_id == prog_id(prog_fd))
-		return 0;	/* already ours and current */
-	return bpf_tc_attach(&hook, &opts);
-}
-
-int dp_tc_detach(int ifindex, enum bpf_tc_attach_point point)
-{
-	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
-			    .attach_point = point);
-	DECLARE_LIBBPF_OPTS(bpf_tc_opts, opts, .handle = BPFNET_TC_HANDLE,
-			    .priority = BPFNET_TC_PRIO);
-
-	return bpf_tc_detach(&hook, &opts);
+	if (tc_query(ifindex, dir) == prog_id(prog_fd))
+		return 0;
+	return tc_attach(ifindex, dir, prog_fd, name);
 }
 
 static int enable_forwarding(void)
@@ -515,9 +496,11 @@ static int attach_uplink(struct dp *dp, int uplink_ifindex)
 		return 0;
 	err = enable_forwarding();
 	if (!err)
-		err = dp_tc_attach(uplink_ifindex, BPF_TC_INGRESS, dp->prog_up_in);
+		err = tc_attach_current(uplink_ifindex, TC_INGRESS, dp->prog_up_in,
+					"uplink_ingress");
 	if (!err)
-		err = dp_tc_attach(uplink_ifindex, BPF_TC_EGRESS, dp->prog_up_out);
+		err = tc_attach_current(uplink_ifindex, TC_EGRESS, dp->prog_up_out,
+					"uplink_egress");
 	if (err)
 		pr_err("failed to attach to the uplink: %s", strerror(-err));
 	return err;
@@ -552,7 +535,8 @@ static int endpoint_publish(struct dp *dp, const struct endpoint_rec *rec,
 		       inet_ntoa(rec->ip), strerror(-err));
 		return err;
 	}
-	err = dp_tc_attach(veth_ifindex, BPF_TC_INGRESS, dp->prog_from_ct);
+	err = tc_attach_current(veth_ifindex, TC_INGRESS, dp->prog_from_ct,
+				"from_container");
 	if (err) {
 		pr_err("failed to attach to %s: %s", rec->veth, strerror(-err));
 		return err;
@@ -741,8 +725,8 @@ int datapath_down(const struct bpfnet_config *cfg)
 
 	if (dp_open(cfg, &dp, false) == 0) {
 		if (!bpf_map_lookup_elem(dp.cfg_fd, &zero, &c) && c.uplink_ifindex) {
-			dp_tc_detach((int)c.uplink_ifindex, BPF_TC_INGRESS);
-			dp_tc_detach((int)c.uplink_ifindex, BPF_TC_EGRESS);
+			tc_detach((int)c.uplink_ifindex, TC_INGRESS);
+			tc_detach((int)c.uplink_ifindex, TC_EGRESS);
 		}
 		detach_sock_progs(cfg, &dp);
 		dp_close(&dp);

@@ -11,10 +11,6 @@
 #include "config.h"
 #include "state.h"
 
-/* Our TC filters are recognised by this handle and priority. */
-#define BPFNET_TC_HANDLE 0xb9f
-#define BPFNET_TC_PRIO 1
-
 /* File descriptors of the pinned maps and programs. */
 struct dp {
 	int cfg_fd, ep_fd, ct_fd, rnat_fd, stats_fd, ep_stats_fd;
@@ -31,10 +27,6 @@ struct dp {
 int dp_open(const struct bpfnet_config *cfg, struct dp *dp, bool create);
 void dp_close(struct dp *dp);
 void dp_remove_pins(const struct bpfnet_config *cfg);
-
-/* Attach prog to ifindex at point as our filter (replacing only ours). */
-int dp_tc_attach(int ifindex, enum bpf_tc_attach_point point, int prog_fd);
-int dp_tc_detach(int ifindex, enum bpf_tc_attach_point point);
 
 /* A growable list of flows with their entries, filled during map walks. */
 struct flow_vec {
