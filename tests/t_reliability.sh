@@ -252,6 +252,13 @@ test_files_and_dirs_private() {
 	assert_eq "$(stat -c %a "$T/state/state.json")" 600 "state file mode"
 	assert_eq "$(stat -c %a "$T/state/lock")" 600 "lock mode"
 	assert_eq "$(stat -c %a "$T/bpf/bpfnet")" 700 "pin dir mode"
+	# dirs that existed with looser modes are made private too
+	mkdir -m 0755 "$T/loose-state" "$T/bpf/loose-pins"
+	new_netns
+	oci_state c9 creating "$NEWPID" | in_host "$BPFNET" hook --state-dir "$T/loose-state" --pin-dir "$T/bpf/loose-pins" --bridge bnbr9 ${CG:+--cgroup "$CG"}
+	assert_eq "$(stat -c %a "$T/loose-state")" 700 "existing state dir mode"
+	assert_eq "$(stat -c %a "$T/bpf/loose-pins")" 700 "existing pin dir mode"
+	in_host "$BPFNET" down --state-dir "$T/loose-state" --pin-dir "$T/bpf/loose-pins" --bridge bnbr9 ${CG:+--cgroup "$CG"}
 	# a state dir that is a symlink, or writable by others, is refused
 	mkdir -p "$T/real"
 	ln -s "$T/real" "$T/link"

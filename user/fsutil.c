@@ -119,6 +119,7 @@ int ensure_private_dir(const char *dir, mode_t mode)
 {
 	char buf[PATH_MAX];
 	struct stat st;
+	int fd, err = 0;
 
 	snprintf(buf, sizeof(buf), "%s", dir);
 	for (char *p = buf + 1; *p; p++) {
@@ -140,22 +141,30 @@ int ensure_private_dir(const char *dir, mode_t mode)
 		pr_err("failed to create directory %s: %s", buf, strerror(-err));
 		return err;
 	}
-	if (lstat(buf, &st)) {
+	/* checked and tightened through one handle: no swap between the two */
+	fd = open(buf, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
 		int err = -errno;
 
-		pr_err("failed to stat %s: %s", buf, strerror(-err));
+		if (err == -ELOOP || err == -ENOTDIR)
+			pr_err("refusing %s: it is a symlink or not a directory", buf);
+		else
+			pr_err("failed to open %s: %s", buf, strerror(-err));
 		return err;
 	}
-	if (S_ISLNK(st.st_mode) || !S_ISDIR(st.st_mode)) {
-		pr_err("refusing %s: it is a symlink or not a directory", buf);
-		return -ELOOP;
-	}
-	if (st.st_uid != geteuid() || (st.st_mode & 0022)) {
+	if (fstat(fd, &st)) {
+		err = -errno;
+		pr_err("failed to stat %s: %s", buf, strerror(-err));
+	} else if (st.st_uid != geteuid() || (st.st_mode & 0022)) {
 		pr_err("refusing %s: it is owned by another user or writable by others",
 		       buf);
-		return -EPERM;
+		err = -EPERM;
+	} else if ((st.st_mode & 07777) != mode && fchmod(fd, mode)) {
+		err = -errno;
+		pr_err("failed to make %s private: %s", buf, strerror(-err));
 	}
-	return 0;
+	close(fd);
+	return err;
 }
 
 cJSON *json_parse_strict(const char *text, size_t len)
