@@ -194,11 +194,18 @@ test_bpftool_port_maps_named() {
 
 test_ten_thousand_maps() {
 	pm_world
-	# 10,000 single-port maps in 100 ranges of 100, on c2
-	local i
+	# 10,000 single-port specs on c2 (no per-container cap), 100 per command
+	local i list
 	for i in $(seq 0 99); do
-		bn port add c2 "$((20000 + i * 100))-$((20000 + i * 100 + 99)):$((20000 + i * 100))-$((20000 + i * 100 + 99))" || fail "add range $i"
+		list=$(seq "$((20000 + i * 100))" "$((20000 + i * 100 + 99))" | awk '{printf "%s%d:%d", (NR > 1 ? "," : ""), $1, $1}')
+		bn port add c2 "$list"
 	done
+	assert_eq "$(dump_map port_maps | jq length)" 10000
+	assert_eq "$(bn port ls c2 -j | jq length)" 10000 "specs recorded for c2"
+	# one more and one less on top of 10,000
+	bn port add c2 31000:80
+	bn port del c2 20000:20000
+	assert_eq "$(bn port ls c2 -j | jq '[.[] | select(.host_port == 31000 or .host_port == 20000)] | map(.host_port)')" "$(jq -n '[31000]')"
 	assert_eq "$(dump_map port_maps | jq length)" 10000
 	bn port add c1 8080:80
 	srv_tcp "$C1" 172.19.0.2 80 "$T/a"

@@ -25,7 +25,7 @@ static void mac_text(const uint8_t *m, char *buf)
 static void print_json(const struct bpfnet_state *st)
 {
 	cJSON *arr = cJSON_CreateArray();
-	char mac[18], *out;
+	char mac[18], *out, *ports;
 
 	for (int i = 0; i < st->n; i++) {
 		const struct endpoint_rec *e = &st->eps[i];
@@ -39,7 +39,9 @@ static void print_json(const struct bpfnet_state *st)
 		cJSON_AddNumberToObject(o, "pid", e->pid);
 		cJSON_AddBoolToObject(o, "alive", endpoint_alive(e));
 		cJSON_AddBoolToObject(o, "ready", e->ready);
-		cJSON_AddStringToObject(o, "ports", e->ports);
+		ports = portlist_format(&e->ports);
+		cJSON_AddStringToObject(o, "ports", ports ? ports : "");
+		free(ports);
 		cJSON_AddItemToArray(arr, o);
 	}
 	out = cJSON_PrintUnformatted(arr);
@@ -50,7 +52,7 @@ static void print_json(const struct bpfnet_state *st)
 
 static void print_table(const struct bpfnet_state *st)
 {
-	char mac[18];
+	char mac[18], *ports;
 
 	printf("%-20s %-15s %-17s %-15s %-6s %s\n", "ID", "ADDRESS", "MAC",
 	       "HOST-IF", "NETNS", "PORTS");
@@ -58,11 +60,13 @@ static void print_table(const struct bpfnet_state *st)
 		const struct endpoint_rec *e = &st->eps[i];
 
 		mac_text(e->mac, mac);
+		ports = portlist_format(&e->ports);
 		printf("%-20.64s %-15s %-17s %-15s %-6s %s\n", e->id,
 		       inet_ntoa(e->ip), mac, e->veth,
 		       !e->ready ? "setup" : !e->netns_ino ? "?" :
 		       endpoint_alive(e) ? "alive" : "dead",
-		       e->ports[0] ? e->ports : "-");
+		       ports && ports[0] ? ports : "-");
+		free(ports);
 	}
 }
 

@@ -59,7 +59,7 @@ static void port_close(struct port_ctx *pc)
 
 /* Parse spec into ps, then open the container's state: count or -errno. */
 static int port_begin(struct bpfnet_config *cfg, const char *id,
-		      const char *spec, struct port_spec *ps,
+		      const char *spec, struct port_list *ps,
 		      struct port_ctx *pc)
 {
 	char why[200];
@@ -67,7 +67,7 @@ static int port_begin(struct bpfnet_config *cfg, const char *id,
 
 	memset(pc, 0, sizeof(*pc));
 	pc->lock = -1;
-	n = portspec_parse_list(spec, ps, PORTSPEC_MAX, why, sizeof(why));
+	n = portlist_parse(spec, ps, true, why, sizeof(why));
 	if (n < 0) {
 		pr_err("%s", why);
 		return n;
@@ -78,86 +78,77 @@ static int port_begin(struct bpfnet_config *cfg, const char *id,
 
 static int port_add(struct bpfnet_config *cfg, const char *id, const char *spec)
 {
-	struct port_spec ps[PORTSPEC_MAX], mine[PORTSPEC_MAX];
-	int n, m, err = 0;
-	char why[200];
+	struct port_list ps = { 0 };
 	struct port_ctx pc;
+	char why[200];
+	int n, err = 0;
 
-	n = port_begin(cfg, id, spec, ps, &pc);
+	n = port_begin(cfg, id, spec, &ps, &pc);
 	if (n < 0) {
 		err = n;
 		goto out;
 	}
-	err = portmap_check_conflicts(&pc.st, NULL, ps, n, why, sizeof(why));
+	err = portmap_check_conflicts(&pc.st, NULL, ps.v, n, why, sizeof(why));
 	if (err) {
 		pr_err("%s", why);
 		goto out;
 	}
-	m = portmap_parse_rec(pc.rec->ports, mine);
-	if (m < 0 || m + n > PORTSPEC_MAX) {
-		pr_err("container %s has too many port maps", id);
-		err = -E2BIG;
-		goto out;
-	}
-	err = portmap_apply(&pc.dp, pc.rec->ip, ps, n);
+	err = portmap_apply(&pc.dp, pc.rec->ip, ps.v, n);
 	if (err) {
 		pr_err("failed to publish %s: %s", spec,
 		       err == -EEXIST ? "a host port is already published" :
 					strerror(-err));
 		goto out;
 	}
-	memcpy(mine + m, ps, sizeof(ps[0]) * (size_t)n);
-	portspec_format_list(mine, m + n, pc.rec->ports, sizeof(pc.rec->ports));
-	err = state_save(cfg->state_dir, &pc.st);
+	for (int i = 0; i < n && !err; i++)
+		err = portlist_push(&pc.rec->ports, &ps.v[i]);
+	if (!err)
+		err = state_save(cfg->state_dir, &pc.st);
 	if (err)
-		portmap_unapply(&pc.dp, pc.rec->ip, ps, n);
+		portmap_unapply(&pc.dp, pc.rec->ip, ps.v, n);
 out:
+	portlist_free(&ps);
 	port_close(&pc);
 	return err ? 1 : 0;
 }
 
 static int port_del(struct bpfnet_config *cfg, const char *id, const char *spec)
 {
-	struct port_spec ps[PORTSPEC_MAX], mine[PORTSPEC_MAX];
-	int n, m, err = 0;
-	char why[200];
+	struct port_list ps = { 0 };
 	struct port_ctx pc;
+	char why[200];
+	int n, err = 0;
 
-	n = port_begin(cfg, id, spec, ps, &pc);
+	n = port_begin(cfg, id, spec, &ps, &pc);
 	if (n < 0) {
 		err = n;
 		goto out;
 	}
-	m = portmap_parse_rec(pc.rec->ports, mine);
-	for (int i = 0; i < n && !err; i++) {
-		int k = 0;
-
-		while (k < m && !portspec_equal(&mine[k], &ps[i]))
-			k++;
-		if (k == m) {
-			portspec_format(&ps[i], why, sizeof(why));
+	/* all or nothing: every spec must be this container's */
+	for (int i = 0; i < n; i++) {
+		if (portlist_find(&pc.rec->ports, &ps.v[i]) < 0) {
+			portspec_format(&ps.v[i], why, sizeof(why));
 			pr_err("%s is not published by container %s", why, id);
 			err = -ENOENT;
-			break;
+			goto out;
 		}
-		mine[k] = mine[--m];
 	}
-	if (err)
-		goto out;
-	portmap_unapply(&pc.dp, pc.rec->ip, ps, n);
-	portspec_format_list(mine, m, pc.rec->ports, sizeof(pc.rec->ports));
+	for (int i = 0; i < n; i++)
+		portlist_remove(&pc.rec->ports,
+				portlist_find(&pc.rec->ports, &ps.v[i]));
+	portmap_unapply(&pc.dp, pc.rec->ip, ps.v, n);
 	err = state_save(cfg->state_dir, &pc.st);
 out:
+	portlist_free(&ps);
 	port_close(&pc);
 	return err ? 1 : 0;
 }
 
 static void ls_one(const struct endpoint_rec *e, cJSON *arr)
 {
-	struct port_spec ps[PORTSPEC_MAX];
-	int n = portmap_parse_rec(e->ports, ps);
+	const struct port_spec *ps = e->ports.v;
 
-	for (int i = 0; i < n; i++) {
+	for (int i = 0; i < e->ports.n; i++) {
 		char host[16], hp[16], cp[16];
 
 		snprintf(host, sizeof(host), "%s",

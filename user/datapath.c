@@ -508,14 +508,14 @@ static int attach_uplink(struct dp *dp, int uplink_ifindex)
 
 static int publish_ports(struct dp *dp, const struct endpoint_rec *rec)
 {
-	struct port_spec ps[PORTSPEC_MAX];
-	int n = portmap_parse_rec(rec->ports, ps), err;
+	int err;
 
-	if (n <= 0)
-		return n;
-	err = portmap_apply(dp, rec->ip, ps, n);
+	if (!rec->ports.n)
+		return 0;
+	err = portmap_apply(dp, rec->ip, rec->ports.v, rec->ports.n);
 	if (err)
-		pr_err("failed to publish %s for %s: %s", rec->ports, rec->id,
+		pr_err("failed to publish %d port maps for %s: %s",
+		       rec->ports.n, rec->id,
 		       err == -EEXIST ? "a host port is already published" :
 					strerror(-err));
 	return err;
@@ -695,11 +695,8 @@ void datapath_endpoint_del(const struct bpfnet_config *cfg,
 
 	if (!rec->ip.s_addr || dp_open(cfg, &dp, false))
 		return;
-	struct port_spec ps[PORTSPEC_MAX];
-	int n = portmap_parse_rec(rec->ports, ps);
-
-	if (n > 0)
-		portmap_unapply(&dp, rec->ip, ps, n);
+	if (rec->ports.n)
+		portmap_unapply(&dp, rec->ip, rec->ports.v, rec->ports.n);
 	bpf_map_delete_elem(dp.ep_fd, &rec->ip.s_addr);
 	bpf_map_delete_elem(dp.ep_stats_fd, &rec->ip.s_addr);
 	dp_flush_flows(&dp, rec->ip.s_addr);

@@ -153,22 +153,21 @@ static int pick_address(const struct bpfnet_config *cfg,
 static int check_ports(const struct bpfnet_state *st, const struct oci_state *oci,
 		       struct endpoint_rec *rec)
 {
-	struct port_spec ps[PORTSPEC_MAX];
 	char why[200];
 	int n;
 
 	if (!oci->ports[0])
 		return 0;
-	n = portspec_parse_list(oci->ports, ps, PORTSPEC_MAX, why, sizeof(why));
+	n = portlist_parse(oci->ports, &rec->ports, true, why, sizeof(why));
 	if (n < 0) {
 		pr_err("bpfnet.ports: %s", why);
 		return n;
 	}
-	if (portmap_check_conflicts(st, oci->id, ps, n, why, sizeof(why))) {
+	if (portmap_check_conflicts(st, oci->id, rec->ports.v, n, why,
+				    sizeof(why))) {
 		pr_err("bpfnet.ports: %s", why);
 		return -EEXIST;
 	}
-	portspec_format_list(ps, n, rec->ports, sizeof(rec->ports));
 	return 0;
 }
 

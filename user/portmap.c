@@ -11,33 +11,18 @@
 #include "mapiter.h"
 #include "portmap.h"
 
-int portmap_parse_rec(const char *ports, struct port_spec *ps)
-{
-	char err[160];
-	int n;
-
-	if (!ports[0])
-		return 0;
-	n = portspec_parse_list(ports, ps, PORTSPEC_MAX, err, sizeof(err));
-	if (n < 0)
-		pr_err("%s", err);
-	return n;
-}
-
 int portmap_check_conflicts(const struct bpfnet_state *st, const char *self_id,
 			    const struct port_spec *ps, int n, char *err,
 			    size_t errlen)
 {
-	struct port_spec theirs[PORTSPEC_MAX];
 	char a[64], b[64];
 
 	for (int i = 0; i < st->n; i++) {
-		int m;
+		const struct port_spec *theirs = st->eps[i].ports.v;
+		int m = st->eps[i].ports.n;
 
 		if (self_id && !strcmp(st->eps[i].id, self_id))
 			continue;
-		m = portspec_parse_list(st->eps[i].ports, theirs, PORTSPEC_MAX,
-					a, sizeof(a));
 		for (int j = 0; j < m; j++) {
 			for (int k = 0; k < n; k++) {
 				if (!portspec_overlap(&theirs[j], &ps[k]))

@@ -22,7 +22,4 @@ int portmap_apply(struct dp *dp, struct in_addr caddr,
 void portmap_unapply(struct dp *dp, struct in_addr caddr,
 		     const struct port_spec *ps, int n);
 
-/* Parse a record's stored list; logs and returns -EINVAL if it is bad. */
-int portmap_parse_rec(const char *ports, struct port_spec *ps);
-
 #endif

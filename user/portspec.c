@@ -2,6 +2,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,11 +86,61 @@ int portspec_parse(const char *text, struct port_spec *ps, char *err,
 	return 0;
 }
 
-int portspec_parse_list(const char *text, struct port_spec *out, int max,
-			char *err, size_t errlen)
+int portlist_push(struct port_list *l, const struct port_spec *ps)
+{
+	if (l->n == l->cap) {
+		int cap = l->cap ? l->cap * 2 : 4;
+		struct port_spec *v = realloc(l->v, sizeof(*v) * (size_t)cap);
+
+		if (!v)
+			return -ENOMEM;
+		l->v = v;
+		l->cap = cap;
+	}
+	l->v[l->n++] = *ps;
+	return 0;
+}
+
+void portlist_free(struct port_list *l)
+{
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+int portlist_find(const struct port_list *l, const struct port_spec *ps)
+{
+	for (int i = 0; i < l->n; i++)
+		if (portspec_equal(&l->v[i], ps))
+			return i;
+	return -1;
+}
+
+void portlist_remove(struct port_list *l, int i)
+{
+	memmove(&l->v[i], &l->v[i + 1], sizeof(l->v[0]) * (size_t)(l->n - i - 1));
+	l->n--;
+}
+
+/* Does ps overlap one of l->v[from..)? */
+static int overlaps_from(const struct port_list *l, int from,
+			 const struct port_spec *ps)
+{
+	for (int i = from; i < l->n; i++)
+		if (portspec_overlap(&l->v[i], ps))
+			return 1;
+	return 0;
+}
+
+/*
+ * Append the specs of text to l; max 0 is no limit. With distinct, specs of
+ * this list may not overlap each other. On error l is as it was.
+ */
+static int parse_into(const char *text, struct port_list *l, int max,
+		      bool distinct, char *err, size_t errlen)
 {
 	char *copy, *save = NULL, *tok;
-	int n = 0, ret = 0;
+	int start = l->n, ret = 0;
+	struct port_spec ps;
 
 	if (!*text)
 		return 0;
@@ -100,47 +151,104 @@ int portspec_parse_list(const char *text, struct port_spec *out, int max,
 	     tok = strtok_r(NULL, ",", &save)) {
 		while (*tok == ' ')
 			tok++;
-		if (n == max) {
+		if (max && l->n - start == max) {
 			ret = fmt_err(err, errlen, "more than %d port maps", max);
 			break;
 		}
-		ret = portspec_parse(tok, &out[n], err, errlen);
+		ret = portspec_parse(tok, &ps, err, errlen);
 		if (ret)
 			break;
-		for (int i = 0; i < n; i++) {
-			if (portspec_overlap(&out[i], &out[n])) {
-				ret = fmt_err(err, errlen,
-					   "port map '%s' overlaps another in the same list",
-					   tok);
-				break;
-			}
+		if (distinct && overlaps_from(l, start, &ps)) {
+			ret = fmt_err(err, errlen,
+				      "port map '%s' overlaps another in the same list",
+				      tok);
+			break;
 		}
+		ret = portlist_push(l, &ps);
 		if (ret)
 			break;
-		n++;
 	}
-	if (!ret && n == 0)
+	if (!ret && l->n == start)
 		ret = fmt_err(err, errlen, "no port map in '%.40s'", text);
 	free(copy);
-	return ret ? ret : n;
+	if (ret) {
+		l->n = start;
+		return ret;
+	}
+	return l->n - start;
+}
+
+int portlist_parse(const char *text, struct port_list *l, bool distinct,
+		   char *err, size_t errlen)
+{
+	return parse_into(text, l, 0, distinct, err, errlen);
+}
+
+int portspec_parse_list(const char *text, struct port_spec *out, int max,
+			char *err, size_t errlen)
+{
+	struct port_list l = { 0 };
+	int n = parse_into(text, &l, max, true, err, errlen);
+
+	if (n > 0)
+		memcpy(out, l.v, sizeof(*out) * (size_t)n);
+	portlist_free(&l);
+	return n;
+}
+
+/* Append decimal v at p; returns the new end. (Formatting is on the path of
+ * every state save: a container may hold thousands of specs.) */
+static char *put_u(char *p, unsigned int v)
+{
+	char tmp[10];
+	int n = 0;
+
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (n)
+		*p++ = tmp[--n];
+	return p;
+}
+
+static char *put_range(char *p, uint16_t lo, uint16_t hi)
+{
+	p = put_u(p, lo);
+	if (lo != hi) {
+		*p++ = '-';
+		p = put_u(p, hi);
+	}
+	return p;
+}
+
+/* At most 15 + 1 + 11 + 1 + 11 + 4 characters and the NUL. */
+#define PORTSPEC_TEXT_MAX 48
+
+static size_t format_spec(const struct port_spec *ps, char *buf)
+{
+	const uint8_t *a = (const uint8_t *)&ps->host.s_addr;
+	char *p = buf;
+
+	if (ps->host.s_addr) {
+		for (int i = 0; i < 4; i++) {
+			p = put_u(p, a[i]);
+			*p++ = i < 3 ? '.' : ':';
+		}
+	}
+	p = put_range(p, ps->host_lo, ps->host_hi);
+	*p++ = ':';
+	p = put_range(p, ps->ctr_lo, ps->ctr_hi);
+	memcpy(p, ps->proto == IPPROTO_UDP ? "/udp" : "/tcp", 5);
+	return (size_t)(p + 4 - buf);
 }
 
 void portspec_format(const struct port_spec *ps, char *buf, size_t size)
 {
-	char host[24] = "", hp[16], cp[16];
+	char one[PORTSPEC_TEXT_MAX];
 
-	if (ps->host.s_addr)
-		snprintf(host, sizeof(host), "%s:", inet_ntoa(ps->host));
-	if (ps->host_lo == ps->host_hi)
-		snprintf(hp, sizeof(hp), "%u", ps->host_lo);
-	else
-		snprintf(hp, sizeof(hp), "%u-%u", ps->host_lo, ps->host_hi);
-	if (ps->ctr_lo == ps->ctr_hi)
-		snprintf(cp, sizeof(cp), "%u", ps->ctr_lo);
-	else
-		snprintf(cp, sizeof(cp), "%u-%u", ps->ctr_lo, ps->ctr_hi);
-	snprintf(buf, size, "%s%s:%s/%s", host, hp, cp,
-		 ps->proto == IPPROTO_UDP ? "udp" : "tcp");
+	format_spec(ps, one);
+	snprintf(buf, size, "%s", one);
 }
 
 int portspec_overlap(const struct port_spec *a, const struct port_spec *b)
@@ -159,17 +267,17 @@ int portspec_equal(const struct port_spec *a, const struct port_spec *b)
 	       a->ctr_lo == b->ctr_lo && a->ctr_hi == b->ctr_hi;
 }
 
-void portspec_format_list(const struct port_spec *ps, int n, char *buf,
-			  size_t size)
+char *portlist_format(const struct port_list *l)
 {
-	size_t used = 0;
+	char *buf = malloc((size_t)l->n * PORTSPEC_TEXT_MAX + 1), *p = buf;
 
-	buf[0] = '\0';
-	for (int i = 0; i < n && used < size; i++) {
-		char one[64];
-
-		portspec_format(&ps[i], one, sizeof(one));
-		used += (size_t)snprintf(buf + used, size - used, "%s%s",
-					 i ? "," : "", one);
+	if (!buf)
+		return NULL;
+	for (int i = 0; i < l->n; i++) {
+		if (i)
+			*p++ = ',';
+		p += format_spec(&l->v[i], p);
 	}
+	*p = '\0';
+	return buf;
 }

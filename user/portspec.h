@@ -8,10 +8,11 @@
 #define BPFNET_PORTSPEC_H
 
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#define PORTSPEC_MAX 64		/* specs in one list */
+#define PORTSPEC_MAX 64		/* specs in one bounded list (portspec_parse_list) */
 
 struct port_spec {
 	struct in_addr host;	/* INADDR_ANY: every host address */
@@ -31,9 +32,27 @@ int portspec_parse_list(const char *text, struct port_spec *out, int max,
 /* Canonical text of one spec ("127.0.0.1:9000:9000/tcp", "8080-8081:80-81/udp"). */
 void portspec_format(const struct port_spec *ps, char *buf, size_t size);
 
-/* Canonical comma-separated list of n specs. */
-void portspec_format_list(const struct port_spec *ps, int n, char *buf,
-			  size_t size);
+
+/* A list of specs of any length (a container's published ports). */
+struct port_list {
+	struct port_spec *v;
+	int n, cap;
+};
+
+/*
+ * Append the comma-separated specs of text to l. With distinct, specs of text
+ * may not overlap each other (user input; a stored list was checked when it
+ * was added). Count appended, or -errno with a reason in err and l unchanged.
+ */
+int portlist_parse(const char *text, struct port_list *l, bool distinct,
+		   char *err, size_t errlen);
+int portlist_push(struct port_list *l, const struct port_spec *ps);
+/* Index of a spec equal to ps, or -1. */
+int portlist_find(const struct port_list *l, const struct port_spec *ps);
+void portlist_remove(struct port_list *l, int i);
+/* Canonical comma-separated text ("" for none), malloc'd; NULL on ENOMEM. */
+char *portlist_format(const struct port_list *l);
+void portlist_free(struct port_list *l);
 
 /* Do two specs claim a common host port (same protocol, overlapping address)? */
 int portspec_overlap(const struct port_spec *a, const struct port_spec *b);

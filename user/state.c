@@ -58,7 +58,7 @@ static void mac_str(const uint8_t *mac, char *buf)
 char *state_to_json(const struct bpfnet_state *st)
 {
 	cJSON *root = cJSON_CreateObject(), *arr;
-	char buf[64], *out;
+	char buf[64], *out, *ports;
 
 	cJSON_AddNumberToObject(root, "version", STATE_VERSION);
 	snprintf(buf, sizeof(buf), "%s/%d", inet_ntoa(st->subnet), st->prefix);
@@ -76,7 +76,14 @@ char *state_to_json(const struct bpfnet_state *st)
 		cJSON_AddNumberToObject(o, "pid", e->pid);
 		cJSON_AddNumberToObject(o, "netns_ino", (double)e->netns_ino);
 		cJSON_AddBoolToObject(o, "ready", e->ready);
-		cJSON_AddStringToObject(o, "ports", e->ports);
+		ports = portlist_format(&e->ports);
+		if (!ports || !cJSON_AddStringToObject(o, "ports", ports)) {
+			free(ports);
+			cJSON_Delete(o);
+			cJSON_Delete(root);
+			return NULL;
+		}
+		free(ports);
 		cJSON_AddItemToArray(arr, o);
 	}
 	out = cJSON_Print(root);
@@ -98,12 +105,13 @@ static int rec_from_json(const cJSON *o, struct endpoint_rec *e)
 	const char *id, *ip, *mac, *veth, *ports;
 	const cJSON *pid, *ino, *ready;
 	unsigned int m[6];
+	char why[160];
 
 	id = get_str(o, "id", sizeof(e->id));
 	ip = get_str(o, "ip", 16);
 	mac = get_str(o, "mac", 18);
 	veth = get_str(o, "veth", sizeof(e->veth));
-	ports = get_str(o, "ports", sizeof(e->ports));
+	ports = get_str(o, "ports", SIZE_MAX);
 	pid = cJSON_GetObjectItemCaseSensitive(o, "pid");
 	ino = cJSON_GetObjectItemCaseSensitive(o, "netns_ino");
 	ready = cJSON_GetObjectItemCaseSensitive(o, "ready");
@@ -119,7 +127,9 @@ static int rec_from_json(const cJSON *o, struct endpoint_rec *e)
 		e->mac[i] = (uint8_t)m[i];
 	strcpy(e->id, id);
 	strcpy(e->veth, veth);
-	strcpy(e->ports, ports);
+	/* checked for overlaps when they were added */
+	if (portlist_parse(ports, &e->ports, false, why, sizeof(why)) < 0)
+		return -EINVAL;
 	e->pid = (int)pid->valuedouble;
 	e->netns_ino = (uint64_t)ino->valuedouble;
 	e->ready = cJSON_IsTrue(ready);
@@ -224,6 +234,8 @@ int state_save(const char *dir, const struct bpfnet_state *st)
 
 void state_free(struct bpfnet_state *st)
 {
+	for (int i = 0; i < st->n; i++)
+		portlist_free(&st->eps[i].ports);
 	free(st->eps);
 	st->eps = NULL;
 	st->n = st->cap = 0;
@@ -264,6 +276,7 @@ void state_remove(struct bpfnet_state *st, struct endpoint_rec *rec)
 {
 	int i = (int)(rec - st->eps);
 
+	portlist_free(&rec->ports);
 	memmove(&st->eps[i], &st->eps[i + 1], sizeof(*rec) * (st->n - i - 1));
 	st->n--;
 }

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "oci.h"
+#include "portspec.h"
 
 struct endpoint_rec {
 	char id[OCI_ID_MAX + 1];
@@ -18,7 +19,7 @@ struct endpoint_rec {
 	int pid;
 	uint64_t netns_ino;		/* inode of the container's netns */
 	bool ready;			/* false while set-up is under way */
-	char ports[OCI_ANNOTATION_MAX];	/* published ports, spec list */
+	struct port_list ports;		/* published ports, any number */
 };
 
 struct bpfnet_state {
@@ -48,6 +49,7 @@ int state_from_json(const char *text, size_t len, struct bpfnet_state *st,
 struct endpoint_rec *state_find(struct bpfnet_state *st, const char *id);
 struct endpoint_rec *state_find_ip(struct bpfnet_state *st, struct in_addr ip);
 struct endpoint_rec *state_add(struct bpfnet_state *st);
+/* Remove rec (and free what it holds); pointers into st move. */
 void state_remove(struct bpfnet_state *st, struct endpoint_rec *rec);
 
 #endif

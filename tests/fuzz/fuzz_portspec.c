@@ -9,8 +9,8 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct port_spec ps[PORTSPEC_MAX], back[PORTSPEC_MAX];
-	char err[200], text[PORTSPEC_MAX * 64];
+	struct port_list ps = { 0 }, back = { 0 };
+	char err[200], *text;
 	char *s = malloc(size + 1);
 	int n;
 
@@ -18,16 +18,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(s, data, size);
 	s[size] = '\0';
-	n = portspec_parse_list(s, ps, PORTSPEC_MAX, err, sizeof(err));
+	n = portlist_parse(s, &ps, true, err, sizeof(err));
 	if (n > 0) {
-		portspec_format_list(ps, n, text, sizeof(text));
-		if (portspec_parse_list(text, back, PORTSPEC_MAX, err, sizeof(err)) != n)
+		text = portlist_format(&ps);
+		if (!text || portlist_parse(text, &back, true, err, sizeof(err)) != n)
 			__builtin_trap();
 		for (int i = 0; i < n; i++)
-			if (!portspec_equal(&ps[i], &back[i]) || ps[i].host_lo == 0 ||
-			    ps[i].host_lo > ps[i].host_hi)
+			if (!portspec_equal(&ps.v[i], &back.v[i]) || ps.v[i].host_lo == 0 ||
+			    ps.v[i].host_lo > ps.v[i].host_hi)
 				__builtin_trap();
+		free(text);
+	} else if (ps.n != 0) {
+		__builtin_trap();	/* a failed parse leaves the list as it was */
 	}
+	portlist_free(&ps);
+	portlist_free(&back);
 	free(s);
 	return 0;
 }
