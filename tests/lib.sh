@@ -45,6 +45,7 @@ world_up_outside() {
 
 world_down() {
 	# runs from EXIT traps, also under set -e: nothing here may stop it
+	[ -n "${T:-}" ] || return 0	# no world was made
 	local p
 	cgroup_down
 	for p in "${PIDS[@]}"; do kill_tree "$p"; done

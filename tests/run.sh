@@ -2,6 +2,8 @@
 # Run every test: C unit tests, BPF packet tests, namespace and container
 # suites. Ends with "N passed, N failed, N skipped".
 #   tests/run.sh [PATTERN]   only tests whose name matches PATTERN
+#   SUITES=DIR tests/run.sh  only the shell suites DIR/t_*.sh (the runner's
+#                            self-test uses this)
 set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 export TOP
@@ -27,8 +29,12 @@ record() { # result name [why]
 	esac
 }
 
+SUITES=${SUITES:-}
+[ -z "$SUITES" ] || BPFNET_SKIP_BENCH=1
+
 # C unit tests print PASS/FAIL/SKIP lines themselves.
 for bin in "$TOP"/.output/tests/test_*; do
+	[ -z "$SUITES" ] || break
 	[ -x "$bin" ] || continue
 	name=$(basename "$bin")
 	[ -n "$PATTERN" ] && [[ $name != *$PATTERN* ]] && continue
@@ -44,7 +50,7 @@ done
 
 # Shell suites: tests/t_*.sh define test_* functions; each runs in a subshell
 # with its own world, torn down by world_down even when it fails.
-for suite in "$TOP"/tests/t_*.sh; do
+for suite in "${SUITES:-$TOP/tests}"/t_*.sh; do
 	for fn in $(bash -c "source '$TOP/tests/lib.sh'; source '$suite'; declare -F" | awk '{print $3}' | grep '^test_'); do
 		name="$(basename "$suite" .sh)/${fn#test_}"
 		[ -n "$PATTERN" ] && [[ $name != *$PATTERN* ]] && continue
@@ -90,11 +96,14 @@ run_check() { # name command...
 	fi
 	rm -f "$log"
 }
+[ -n "$SUITES" ] || run_check "runner/selftest" bash "$TOP/tests/selftest/check.sh"
 for bin in "$TOP"/.output/asan/tests/test_*; do
+	[ -z "$SUITES" ] || break
 	[ -x "$bin" ] || continue
 	run_check "asan/$(basename "$bin")" "$bin"
 done
 for f in "$TOP"/.output/fuzz/fuzz_*; do
+	[ -z "$SUITES" ] || break
 	[ -x "$f" ] || continue
 	name=${f##*/fuzz_}
 	work=$(mktemp -d)

@@ -13,6 +13,8 @@ private_world() {
 		export "$var=1"
 		exec unshare -m --propagation private bash "$@"
 	fi
+	[ -z "${BPFNET_WORLD_READY:-}" ] || return 0	# a nested run: already private
+	export BPFNET_WORLD_READY=1
 	umount /sys/fs/cgroup/unified 2>/dev/null || true
 	mkdir -p /run/netns
 	mount -t tmpfs -o mode=0755 bpfnet-netns /run/netns

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The runner's self-test: run the throwaway suite beside this file and check
+# that every failure in the middle of a test is reported FAIL, with its
+# reason, and that the run exits non-zero.
+set -u
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+out=$(SUITES="$TOP/tests/selftest" bash "$TOP/tests/run.sh" 2>&1)
+rc=$?
+bad=0
+expect() { # what pattern
+	if ! grep -qE -- "$2" <<<"$out"; then
+		echo "self-test: $1: no line matching '$2'"
+		bad=1
+	fi
+}
+expect "a passing test passes" '^PASS t_selftest/a_passes$'
+expect "a failed assert mid-test, with both values" \
+	"^FAIL t_selftest/b_assert_fails_before_a_passing_line: FAILED t_selftest.sh:[0-9]+: mid-test check: expected 'want-that', got 'got-this'$"
+expect "a failing command inside \$(...)" '^FAIL t_selftest/c_command_fails_inside_substitution: FAILED t_selftest.sh:[0-9]+: exit 1 from: x=\$\(false; echo after\)'
+expect "a failing pipeline stage" '^FAIL t_selftest/d_pipeline_stage_fails: FAILED t_selftest.sh:[0-9]+: exit 1 from: cat'
+expect "an assert inside a helper under ||" "^FAIL t_selftest/e_assert_inside_helper_in_or_list: FAILED t_selftest.sh:[0-9]+: inside a helper: expected '3', got '2'"
+expect "a plain failing command" '^FAIL t_selftest/f_plain_command_fails: FAILED t_selftest.sh:[0-9]+: exit 1 from: grep -q needle'
+expect "wait_for past its deadline" '^FAIL t_selftest/g_wait_for_times_out: FAILED t_selftest.sh:[0-9]+: timed out after 1s waiting for: false'
+expect "a skip says why" '^SKIP t_selftest/h_skips: nothing to do here$'
+expect "the summary" '^1 passed, 6 failed, 1 skipped$'
+if [ "$rc" -eq 0 ]; then
+	echo "self-test: the run exited 0 with failures in it"
+	bad=1
+fi
+if [ "$bad" -ne 0 ]; then
+	sed 's/^/  | /' <<<"$out"
+	exit 1
+fi
+echo "runner self-test: 8 cases reported as expected, exit $rc"
