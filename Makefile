@@ -33,7 +33,7 @@ LIB_OBJS  := $(filter-out $(OUTPUT)/user/main.o,$(USER_OBJS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
 
-.PHONY: all deps test check unit demo bench install uninstall clean vmlinux help fuzz fuzz-smoke asan-unit
+.PHONY: all deps test test-long mutants check unit demo bench install uninstall clean vmlinux help fuzz fuzz-smoke asan-unit
 .DEFAULT_GOAL := all
 
 all: bpfnet
@@ -71,9 +71,18 @@ test: deps
 	$(Q)$(MAKE) --no-print-directory all unit $(OUTPUT)/connbench \
 		$(patsubst %,$(OUTPUT)/fuzz/fuzz_%,$(FUZZERS))
 	$(Q)$(MAKE) --no-print-directory asan-unit
-	$(Q)bash tests/run.sh
+	$(Q)FUZZ_SECS=$(TEST_FUZZ_SECS) bash tests/run.sh
 
 check: test
+
+# Every mutant (make test runs a fixed subset), and longer fuzzing.
+mutants: deps
+	$(Q)$(MAKE) --no-print-directory all unit
+	$(Q)bash tools/mutants.sh
+
+test-long: deps
+	$(Q)BPFNET_SKIP_MUTANTS=1 $(MAKE) --no-print-directory test TEST_FUZZ_SECS=120
+	$(Q)bash tools/mutants.sh
 
 demo: deps
 	$(Q)$(MAKE) --no-print-directory all
@@ -89,6 +98,7 @@ $(OUTPUT)/connbench: tools/bench/connbench.c | $(OUTPUT)
 
 # libFuzzer targets (clang, Debian's libclang-rt): parsers of untrusted input.
 FUZZ_SECS ?= 15
+TEST_FUZZ_SECS ?= 10	# each fuzz target's share of make test
 FUZZERS   := oci config portspec
 FUZZ_SRCS := user/oci.c user/config.c user/portspec.c user/fsutil.c user/log.c
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
@@ -132,6 +142,8 @@ help:
 	@echo "Targets:"
 	@echo "  all        build ./bpfnet (default)"
 	@echo "  test       install missing dependencies, build, run every test (root)"
+	@echo "  test-long  make test with longer fuzzing, then every mutant"
+	@echo "  mutants    apply each tests/mutants/*.patch, run its test: all must be killed"
 	@echo "  demo       install missing dependencies, build, run the demo (root)"
 	@echo "  bench      benchmarks side by side (QUICK=1 for a smoke run)"
 	@echo "  install    install to \$$(DESTDIR)\$$(PREFIX)/bin (PREFIX=$(PREFIX))"

@@ -112,6 +112,9 @@ for f in "$TOP"/.output/fuzz/fuzz_*; do
 		-artifact_prefix="$TOP/.output/fuzz/" "$work"
 	rm -rf "$work"
 done
+if [ -z "$SUITES" ] && [ -z "${BPFNET_SKIP_MUTANTS:-}" ]; then
+	run_check "mutants/subset" bash "$TOP/tools/mutants.sh" --subset
+fi
 if [ -x "$TOP/.output/connbench" ] && [ -z "${BPFNET_SKIP_BENCH:-}" ]; then
 	run_check "bench/quick" env BPFNET_BENCH_UNSHARED= bash "$TOP/tools/bench/run.sh" --quick
 fi
