@@ -107,7 +107,7 @@ fail() {
 	local i=1
 	# name the test's line, not the helper's
 	while :; do
-		case ${FUNCNAME[$i]:-} in fail | assert_* | wait_for) i=$((i + 1)) ;; *) break ;; esac
+		case ${FUNCNAME[$i]:-} in fail | assert_* | wait_for | refute) i=$((i + 1)) ;; *) break ;; esac
 	done
 	echo "FAILED ${BASH_SOURCE[$i]##*/}:${BASH_LINENO[$((i - 1))]}: $*" >&2
 	exit 1
@@ -116,6 +116,17 @@ assert_eq() { [ "$1" = "$2" ] || fail "${3:+$3: }expected '$2', got '$1'"; }
 assert_ge() { [ "$1" -ge "$2" ] 2>/dev/null || fail "${3:+$3: }expected >= $2, got '$1'"; }
 assert_contains() { grep -qF -- "$2" <<<"$1" || fail "expected '$2' in: $1"; }
 assert_not_contains() { ! grep -qF -- "$2" <<<"$1" || fail "did not expect '$2' in: $1"; }
+
+# refute WHAT CMD...: CMD must fail (quietly); fail with WHAT if it succeeds.
+refute() {
+	local what=$1
+	shift
+	if "$@" >/dev/null 2>&1; then fail "$what"; fi
+}
+
+# Lines of stdin matching an extended regex ("" counts every non-empty line).
+# Unlike grep -c, zero matches are not an error.
+count_lines() { awk -v re="${1:-.}" '$0 ~ re {n++} END {print n + 0}'; }
 
 # wait_for SECONDS CMD...: poll CMD until it succeeds; fail when the deadline
 # passes. Replaces fixed sleeps while servers, links or counters settle.

@@ -86,8 +86,7 @@ test_runc_published_httpd() {
 	assert_eq "$(in_host_cg wget -q -O - "http://127.0.0.1:8080/")" "page from the container" "from the host"
 	rt delete -f web
 	assert_eq "$(dump_map port_maps | jq length)" 0 "maps after delete"
-	in_out wget -q -T 2 -O - "http://$UPLINK_IP:8080/" 2>/dev/null && fail "port still published"
-	return 0
+	refute "port still published" in_out wget -q -T 2 -O - "http://$UPLINK_IP:8080/"
 }
 
 # runc fails the container after createRuntime succeeded: its poststop hook
@@ -98,8 +97,9 @@ test_runc_start_failure_after_hook() {
 	make_bundle "$T/b1" '["/bin/no-such-program"]'
 	rt_run c1 "$T/b1" 2>/dev/null && fail "a container without its program started"
 	assert_contains "$(cat "$T/c1.log")" "no-such-program"
-	rt delete -f c1 >/dev/null 2>&1 || true
+	# runc may have removed the failed container itself; if not, delete runs poststop
+	if rt state c1 >/dev/null 2>&1; then rt delete -f c1; fi
 	assert_eq "$(bn ls -j)" "[]" "records after the failed start"
-	assert_eq "$(in_host ip -o link show type veth | grep -c bnv || true)" 0 "veths after the failed start"
+	assert_eq "$(in_host ip -o link show type veth | count_lines bnv)" 0 "veths after the failed start"
 	assert_eq "$(dump_map endpoints | jq length)" 0 "endpoint entries after the failed start"
 }

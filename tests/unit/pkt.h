@@ -13,6 +13,7 @@
 #include <linux/ip.h>
 #include <linux/tcp.h>
 #include <linux/udp.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -34,11 +35,10 @@ static uint16_t fold(uint32_t sum)
 	return (uint16_t)~sum;
 }
 
-/* Checksum of an L4 segment with the IPv4 pseudo header (host order). */
-static uint16_t l4_csum(const struct iphdr *ip, const void *l4, size_t len)
+/* Sum of an L4 segment and its IPv4 pseudo header, not yet folded. */
+static uint32_t l4_sum(const struct iphdr *ip, const void *l4, size_t len)
 {
 	uint8_t ph[12];
-	uint32_t s;
 
 	memcpy(ph, &ip->saddr, 4);
 	memcpy(ph + 4, &ip->daddr, 4);
@@ -46,21 +46,60 @@ static uint16_t l4_csum(const struct iphdr *ip, const void *l4, size_t len)
 	ph[9] = ip->protocol;
 	ph[10] = (uint8_t)(len >> 8);
 	ph[11] = (uint8_t)len;
-	s = sum16(ph, sizeof(ph), 0);
-	return fold(sum16(l4, len, s));
+	return sum16(l4, len, sum16(ph, sizeof(ph), 0));
 }
 
-/* 0 when the checksum stored in the data is right. */
-static int ip_csum_ok(const struct iphdr *ip)
+/* Checksum of an L4 segment with the IPv4 pseudo header (host order). */
+static uint16_t l4_csum(const struct iphdr *ip, const void *l4, size_t len)
 {
-	return fold(sum16(ip, ip->ihl * 4u, 0)) == 0;
+	return fold(l4_sum(ip, l4, len));
 }
 
-static int l4_csum_ok(const struct iphdr *ip, const void *l4, size_t len)
+/*
+ * Checking a checksum: the one a header carries (host order) against the
+ * one it should carry, so that a failure shows both. "Should" is the
+ * carried one when that verifies (either zero of one's complement, 0 or
+ * 0xffff, can be right), else the one computed here from scratch with the
+ * field taken as zero (sum less the carried word, which sits at an even
+ * offset in every header here).
+ */
+static uint16_t ip_csum_want(const struct iphdr *ip)
 {
-	if (ip->protocol == IPPROTO_ICMP)
-		return fold(sum16(l4, len, 0)) == 0;
-	return l4_csum(ip, l4, len) == 0;
+	uint16_t got = ntohs(ip->check);
+	uint32_t sum = sum16(ip, ip->ihl * 4u, 0);
+
+	return fold(sum) == 0 ? got : fold(sum - got);
+}
+
+/* Offset of the checksum field in the L4 header of ip's protocol. */
+static size_t l4_csum_off(const struct iphdr *ip)
+{
+	if (ip->protocol == IPPROTO_TCP)
+		return offsetof(struct tcphdr, check);
+	if (ip->protocol == IPPROTO_UDP)
+		return offsetof(struct udphdr, check);
+	return offsetof(struct icmphdr, checksum);
+}
+
+static uint16_t l4_csum_got(const struct iphdr *ip, const void *l4)
+{
+	const uint8_t *p = (const uint8_t *)l4 + l4_csum_off(ip);
+
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static uint16_t l4_csum_want(const struct iphdr *ip, const void *l4, size_t len)
+{
+	uint16_t got = l4_csum_got(ip, l4), want;
+	uint32_t sum;
+
+	/* ICMP has no pseudo header */
+	sum = ip->protocol == IPPROTO_ICMP ? sum16(l4, len, 0) : l4_sum(ip, l4, len);
+	if (fold(sum) == 0 && !(ip->protocol == IPPROTO_UDP && got == 0))
+		return got;
+	want = fold(sum - got);
+	/* UDP sends a computed 0 as 0xffff: 0 there means "no checksum" */
+	return ip->protocol == IPPROTO_UDP && want == 0 ? 0xffff : want;
 }
 
 struct pkt_spec {

@@ -28,14 +28,14 @@ static void test_defaults(void)
 	struct bpfnet_config cfg;
 
 	config_defaults(&cfg);
-	CHECK_STR(cfg.bridge, "bpfnet0");
-	CHECK_STR(inet_ntoa(cfg.subnet), "172.19.0.0");
-	CHECK(cfg.prefix == 16);
-	CHECK_STR(inet_ntoa(cfg.gateway), "172.19.0.1");
-	CHECK_STR(cfg.iface, "eth0");
-	CHECK_STR(cfg.state_dir, "/run/bpfnet");
-	CHECK_STR(cfg.pin_dir, "/sys/fs/bpf/bpfnet");
-	CHECK(cfg.mtu == 0);
+	CHECK_STR(cfg.bridge, "bpfnet0", "default bridge");
+	CHECK_STR(inet_ntoa(cfg.subnet), "172.19.0.0", "default subnet");
+	CHECK_EQ(cfg.prefix, 16, "default prefix");
+	CHECK_STR(inet_ntoa(cfg.gateway), "172.19.0.1", "default gateway");
+	CHECK_STR(cfg.iface, "eth0", "default container interface");
+	CHECK_STR(cfg.state_dir, "/run/bpfnet", "default state dir");
+	CHECK_STR(cfg.pin_dir, "/sys/fs/bpf/bpfnet", "default pin dir");
+	CHECK_EQ(cfg.mtu, 0, "default mtu (0: the uplink's)");
 }
 
 static void test_flags_anywhere(void)
@@ -43,19 +43,21 @@ static void test_flags_anywhere(void)
 	struct bpfnet_config cfg;
 	struct bpfnet_args pos;
 
-	CHECK(parse(&cfg, &pos, "--bridge", "br9", "port", "add", "--subnet=10.8.0.0/24",
-		    "c1", "-j", "--mtu", "1400", "-v", "--config", "/nonexistent-ok?", NULL) != 0);
-	CHECK(parse(&cfg, &pos, "--bridge", "br9", "port", "add", "--subnet=10.8.0.0/24",
-		    "c1", "-j", "--mtu", "1400", "-v", NULL) == 0);
-	CHECK_STR(cfg.bridge, "br9");
-	CHECK_STR(inet_ntoa(cfg.gateway), "10.8.0.1");
-	CHECK(cfg.prefix == 24);
-	CHECK(cfg.mtu == 1400);
-	CHECK(cfg.json);
-	CHECK(cfg.verbose == 1);
-	CHECK(pos.argc == 3);
-	CHECK_STR(pos.argv[0], "port");
-	CHECK_STR(pos.argv[2], "c1");
+	CHECK_NE(parse(&cfg, &pos, "--bridge", "br9", "port", "add", "--subnet=10.8.0.0/24",
+		       "c1", "-j", "--mtu", "1400", "-v", "--config", "/nonexistent-ok?", NULL),
+		 0, "flags with a missing --config file");
+	CHECK_EQ(parse(&cfg, &pos, "--bridge", "br9", "port", "add", "--subnet=10.8.0.0/24",
+		       "c1", "-j", "--mtu", "1400", "-v", NULL),
+		 0, "flags before, between and after the words");
+	CHECK_STR(cfg.bridge, "br9", "--bridge");
+	CHECK_STR(inet_ntoa(cfg.gateway), "10.8.0.1", "gateway of --subnet");
+	CHECK_EQ(cfg.prefix, 24, "prefix of --subnet");
+	CHECK_EQ(cfg.mtu, 1400, "--mtu");
+	CHECK_EQ(cfg.json, 1, "-j");
+	CHECK_EQ(cfg.verbose, 1, "-v");
+	CHECK_EQ(pos.argc, 3, "words left");
+	CHECK_STR(pos.argv[0], "port", "first word");
+	CHECK_STR(pos.argv[2], "c1", "last word");
 }
 
 static void test_bad_flags(void)
@@ -63,18 +65,20 @@ static void test_bad_flags(void)
 	struct bpfnet_config cfg;
 	struct bpfnet_args pos;
 
-	CHECK(parse(&cfg, &pos, "--nope", NULL) != 0);
-	CHECK(parse(&cfg, &pos, "-x", NULL) != 0);
-	CHECK(parse(&cfg, &pos, "--bridge", NULL) != 0);
-	CHECK(parse(&cfg, &pos, "--bridge", "averyveryverylongname", NULL) != 0);
-	CHECK(parse(&cfg, &pos, "--subnet", "10.0.0.1/24", NULL) != 0);
-	CHECK(parse(&cfg, &pos, "--subnet", "10.0.0.0/31", NULL) != 0);
-	CHECK(parse(&cfg, &pos, "--subnet", "banana", NULL) != 0);
-	CHECK(parse(&cfg, &pos, "--mtu", "99", NULL) != 0);
-	CHECK(parse(&cfg, &pos, "--mtu", "15x", NULL) != 0);
-	CHECK(parse(&cfg, &pos, "--state-dir", "relative", NULL) != 0);
-	CHECK(parse(&cfg, &pos, "--snat-ports", "5000-100", NULL) != 0);
-	CHECK(parse(&cfg, &pos, "--uplink", "bpfnet0", NULL) != 0);
+	CHECK_NE(parse(&cfg, &pos, "--nope", NULL), 0, "unknown long flag");
+	CHECK_NE(parse(&cfg, &pos, "-x", NULL), 0, "unknown short flag");
+	CHECK_NE(parse(&cfg, &pos, "--bridge", NULL), 0, "flag without its value");
+	CHECK_NE(parse(&cfg, &pos, "--bridge", "averyveryverylongname", NULL), 0,
+		 "bridge name over 15 characters");
+	CHECK_NE(parse(&cfg, &pos, "--subnet", "10.0.0.1/24", NULL), 0,
+		 "subnet with host bits set");
+	CHECK_NE(parse(&cfg, &pos, "--subnet", "10.0.0.0/31", NULL), 0, "subnet too small");
+	CHECK_NE(parse(&cfg, &pos, "--subnet", "banana", NULL), 0, "subnet not a network");
+	CHECK_NE(parse(&cfg, &pos, "--mtu", "99", NULL), 0, "mtu too small");
+	CHECK_NE(parse(&cfg, &pos, "--mtu", "15x", NULL), 0, "mtu not a number");
+	CHECK_NE(parse(&cfg, &pos, "--state-dir", "relative", NULL), 0, "relative state dir");
+	CHECK_NE(parse(&cfg, &pos, "--snat-ports", "5000-100", NULL), 0, "port range backwards");
+	CHECK_NE(parse(&cfg, &pos, "--uplink", "bpfnet0", NULL), 0, "uplink named as the bridge");
 }
 
 static void test_config_file(void)
@@ -84,30 +88,36 @@ static void test_config_file(void)
 			  "\"iface\":\"net0\",\"verbose\":true}";
 	struct bpfnet_config cfg;
 	struct bpfnet_args pos;
-	int fd = mkstemp(path);
+	int fd = mkstemp(path), rc;
+	ssize_t n;
 
-	CHECK(fd >= 0);
-	CHECK(write(fd, doc, strlen(doc)) == (ssize_t)strlen(doc));
+	CHECK_GE(fd, 0, "mkstemp");
+	n = write(fd, doc, strlen(doc));
 	close(fd);
-	CHECK(parse(&cfg, &pos, "--config", path, "--bridge", "brflag", NULL) == 0);
-	CHECK_STR(cfg.bridge, "brflag");	/* the flag wins */
-	CHECK_STR(inet_ntoa(cfg.subnet), "10.9.0.0");
-	CHECK(cfg.mtu == 1450);
-	CHECK_STR(cfg.iface, "net0");
-	CHECK(cfg.verbose == 1);
+	rc = parse(&cfg, &pos, "--config", path, "--bridge", "brflag", NULL);
+	/* gone before the first check that could end the test */
 	unlink(path);
+	CHECK_EQ(n, (ssize_t)strlen(doc), "write the config file");
+	CHECK_EQ(rc, 0, "--config FILE --bridge");
+	CHECK_STR(cfg.bridge, "brflag", "bridge (the flag wins over the file)");
+	CHECK_STR(inet_ntoa(cfg.subnet), "10.9.0.0", "subnet from the file");
+	CHECK_EQ(cfg.mtu, 1450, "mtu from the file");
+	CHECK_STR(cfg.iface, "net0", "iface from the file");
+	CHECK_EQ(cfg.verbose, 1, "verbose from the file");
 }
 
 static void test_bad_config_json(void)
 {
 	struct bpfnet_config cfg;
+	char what[96];
 	const char *bad[] = { "{", "[]", "{\"bridge\":5}", "{\"mtu\":\"x\"}",
 			      "{\"unknown\":\"x\"}", "{\"subnet\":\"1.2.3.0/33\"}",
 			      "{\"mtu\":-1}", NULL };
 
 	for (int i = 0; bad[i]; i++) {
 		config_defaults(&cfg);
-		CHECK(config_apply_json(&cfg, bad[i], strlen(bad[i]), "test") != 0);
+		snprintf(what, sizeof(what), "refusing %s", bad[i]);
+		CHECK_NE(config_apply_json(&cfg, bad[i], strlen(bad[i]), "test"), 0, what);
 	}
 }
 
@@ -116,20 +126,25 @@ static void test_cidr(void)
 	struct in_addr net;
 	int prefix;
 
-	CHECK(parse_cidr("10.0.0.0/8", &net, &prefix) == 0 && prefix == 8);
-	CHECK(parse_cidr("10.0.0.0", &net, &prefix) != 0);
-	CHECK(parse_cidr("10.0.0.0/", &net, &prefix) != 0);
-	CHECK(parse_cidr("10.0.0.0/-1", &net, &prefix) != 0);
-	CHECK(parse_cidr("300.0.0.0/8", &net, &prefix) != 0);
+	CHECK_EQ(parse_cidr("10.0.0.0/8", &net, &prefix), 0, "10.0.0.0/8");
+	CHECK_EQ(prefix, 8, "prefix of 10.0.0.0/8");
+	CHECK_STR(inet_ntoa(net), "10.0.0.0", "network of 10.0.0.0/8");
+	CHECK_NE(parse_cidr("10.0.0.0", &net, &prefix), 0, "no prefix");
+	CHECK_NE(parse_cidr("10.0.0.0/", &net, &prefix), 0, "empty prefix");
+	CHECK_NE(parse_cidr("10.0.0.0/-1", &net, &prefix), 0, "negative prefix");
+	CHECK_NE(parse_cidr("300.0.0.0/8", &net, &prefix), 0, "octet over 255");
 }
 
-int main(void)
+static const struct check_test tests[] = {
+	CHECK_TEST(test_defaults),
+	CHECK_TEST(test_flags_anywhere),
+	CHECK_TEST(test_bad_flags),
+	CHECK_TEST(test_config_file),
+	CHECK_TEST(test_bad_config_json),
+	CHECK_TEST(test_cidr),
+};
+
+int main(int argc, char **argv)
 {
-	RUN(test_defaults);
-	RUN(test_flags_anywhere);
-	RUN(test_bad_flags);
-	RUN(test_config_file);
-	RUN(test_bad_config_json);
-	RUN(test_cidr);
-	CHECK_EXIT();
+	return check_main(argc, argv, tests, CHECK_NTESTS(tests), NULL);
 }

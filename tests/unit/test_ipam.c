@@ -30,16 +30,16 @@ static void test_alloc_lowest_free_and_reuse(void)
 	struct in_addr a;
 
 	cfg_subnet(&cfg, "10.1.0.0/24");
-	CHECK(ipam_alloc(&st, &cfg, &a) == 0);
-	CHECK_STR(inet_ntoa(a), "10.1.0.2");
+	CHECK_EQ(ipam_alloc(&st, &cfg, &a), 0, "first allocation");
+	CHECK_STR(inet_ntoa(a), "10.1.0.2", "first address (after the gateway)");
 	add(&st, "a", "10.1.0.2");
 	add(&st, "b", "10.1.0.3");
 	add(&st, "c", "10.1.0.4");
-	CHECK(ipam_alloc(&st, &cfg, &a) == 0);
-	CHECK_STR(inet_ntoa(a), "10.1.0.5");
+	CHECK_EQ(ipam_alloc(&st, &cfg, &a), 0, "allocation after three");
+	CHECK_STR(inet_ntoa(a), "10.1.0.5", "address after three");
 	state_remove(&st, state_find(&st, "b"));	/* release */
-	CHECK(ipam_alloc(&st, &cfg, &a) == 0);
-	CHECK_STR(inet_ntoa(a), "10.1.0.3");	/* reused */
+	CHECK_EQ(ipam_alloc(&st, &cfg, &a), 0, "allocation after a release");
+	CHECK_STR(inet_ntoa(a), "10.1.0.3", "address after a release (reused)");
 	state_free(&st);
 }
 
@@ -53,12 +53,12 @@ static void test_exhaustion(void)
 	for (int i = 0; i < 5; i++) {
 		char id[8];
 
-		CHECK(ipam_alloc(&st, &cfg, &a) == 0);
+		CHECK_EQ(ipam_alloc(&st, &cfg, &a), 0, "allocation while addresses are left");
 		snprintf(id, sizeof(id), "c%d", i);
 		add(&st, id, inet_ntoa(a));
 	}
-	CHECK_STR(inet_ntoa(st.eps[4].ip), "10.1.0.6");
-	CHECK(ipam_alloc(&st, &cfg, &a) == -ENOSPC);
+	CHECK_STR(inet_ntoa(st.eps[4].ip), "10.1.0.6", "last address (before broadcast)");
+	CHECK_EQ(ipam_alloc(&st, &cfg, &a), -ENOSPC, "allocation in a full subnet");
 	state_free(&st);
 }
 
@@ -71,31 +71,39 @@ static void test_static(void)
 
 	cfg_subnet(&cfg, "10.1.0.0/24");
 	add(&st, "a", "10.1.0.7");
-	CHECK(ipam_static(&st, &cfg, "10.1.0.9", &a, err, sizeof(err)) == 0);
-	CHECK(ipam_static(&st, &cfg, "10.1.0.7", &a, err, sizeof(err)) == -EADDRINUSE);
-	CHECK(strstr(err, "in use by a") != NULL);
-	CHECK(ipam_static(&st, &cfg, "10.1.0.1", &a, err, sizeof(err)) == -EINVAL);
-	CHECK(ipam_static(&st, &cfg, "10.1.0.0", &a, err, sizeof(err)) == -EINVAL);
-	CHECK(ipam_static(&st, &cfg, "10.1.0.255", &a, err, sizeof(err)) == -EINVAL);
-	CHECK(ipam_static(&st, &cfg, "10.2.0.5", &a, err, sizeof(err)) == -EINVAL);
-	CHECK(ipam_static(&st, &cfg, "10.1.0", &a, err, sizeof(err)) == -EINVAL);
-	CHECK(ipam_static(&st, &cfg, "x", &a, err, sizeof(err)) == -EINVAL);
+	CHECK_EQ(ipam_static(&st, &cfg, "10.1.0.9", &a, err, sizeof(err)), 0, "a free address");
+	CHECK_STR(inet_ntoa(a), "10.1.0.9", "the static address given");
+	CHECK_EQ(ipam_static(&st, &cfg, "10.1.0.7", &a, err, sizeof(err)), -EADDRINUSE,
+		 "an address in use");
+	CHECK_CONTAINS(err, "in use by a", "message naming the holder");
+	CHECK_EQ(ipam_static(&st, &cfg, "10.1.0.1", &a, err, sizeof(err)), -EINVAL,
+		 "the gateway");
+	CHECK_EQ(ipam_static(&st, &cfg, "10.1.0.0", &a, err, sizeof(err)), -EINVAL,
+		 "the network address");
+	CHECK_EQ(ipam_static(&st, &cfg, "10.1.0.255", &a, err, sizeof(err)), -EINVAL,
+		 "the broadcast address");
+	CHECK_EQ(ipam_static(&st, &cfg, "10.2.0.5", &a, err, sizeof(err)), -EINVAL,
+		 "outside the subnet");
+	CHECK_EQ(ipam_static(&st, &cfg, "10.1.0", &a, err, sizeof(err)), -EINVAL,
+		 "three octets");
+	CHECK_EQ(ipam_static(&st, &cfg, "x", &a, err, sizeof(err)), -EINVAL, "not an address");
 	/* a static address in the middle is skipped by dynamic allocation */
 	add(&st, "s", "10.1.0.2");
-	CHECK(ipam_alloc(&st, &cfg, &a) == 0);
-	CHECK_STR(inet_ntoa(a), "10.1.0.3");
+	CHECK_EQ(ipam_alloc(&st, &cfg, &a), 0, "allocation next to a static address");
+	CHECK_STR(inet_ntoa(a), "10.1.0.3", "address next to a static one");
 	state_free(&st);
 }
 
 static void test_mac(void)
 {
 	struct in_addr a;
+	/* locally administered unicast, 0x42, then the address */
+	static const uint8_t want[6] = { 0x02, 0x42, 172, 19, 1, 2 };
 	uint8_t m[6];
 
 	inet_pton(AF_INET, "172.19.1.2", &a);
 	ipam_mac(a, m);
-	CHECK(m[0] == 0x02 && m[1] == 0x42 && m[2] == 172 && m[3] == 19 &&
-	      m[4] == 1 && m[5] == 2);
+	CHECK_MEM(m, want, 6, "MAC of 172.19.1.2");
 }
 
 static void test_names(void)
@@ -108,23 +116,25 @@ static void test_names(void)
 	longid[256] = '\0';
 	ipam_veth_name(&st, "c1", n1);
 	ipam_veth_name(&st, longid, n2);
-	CHECK(strlen(n1) == 15 && strlen(n2) == 15);
-	CHECK(strncmp(n1, "bnv", 3) == 0);
+	CHECK_EQ(strlen(n1), 15u, "name length (IFNAMSIZ - 1)");
+	CHECK_EQ(strlen(n2), 15u, "name length of a 256-character id");
+	CHECK_MEM(n1, "bnv", 3, "name prefix");
 	CHECK(strcmp(n1, n2) != 0);
 	ipam_veth_name(&st, "c1", n3);
-	CHECK_STR(n1, n3);	/* stable */
+	CHECK_STR(n3, n1, "name of the same id again (stable)");
 	/* a collision (another id holding the name) moves to the next salt */
 	add(&st, "other", "10.0.0.2");
 	snprintf(st.eps[0].veth, IFNAMSIZ, "%s", n1);
 	ipam_veth_name(&st, "c1", n3);
-	CHECK(strcmp(n1, n3) != 0 && strlen(n3) == 15);
+	CHECK(strcmp(n1, n3) != 0);
+	CHECK_EQ(strlen(n3), 15u, "name length after a collision");
 	state_free(&st);
 }
 
 static void test_state_roundtrip(void)
 {
 	struct bpfnet_state st = { 0 }, back;
-	char err[100], *json;
+	char err[160], *json, *ports;
 
 	inet_pton(AF_INET, "172.19.0.0", &st.subnet);
 	st.prefix = 16;
@@ -132,33 +142,48 @@ static void test_state_roundtrip(void)
 	st.eps[0].pid = 77;
 	st.eps[0].netns_ino = 4026532000ull;
 	st.eps[0].ready = true;
-	snprintf(st.eps[0].ports, sizeof(st.eps[0].ports), "8080:80/tcp");
+	CHECK_EQ(portlist_parse("8080:80/tcp,127.0.0.1:5353:53/udp", &st.eps[0].ports, true,
+				err, sizeof(err)), 2, "ports to store");
 	json = state_to_json(&st);
-	CHECK(state_from_json(json, strlen(json), &back, err, sizeof(err)) == 0);
-	CHECK(back.n == 1 && back.prefix == 16);
-	CHECK_STR(back.eps[0].id, "c1");
-	CHECK(back.eps[0].pid == 77 && back.eps[0].ready);
-	CHECK(back.eps[0].netns_ino == 4026532000ull);
-	CHECK_STR(back.eps[0].ports, "8080:80/tcp");
-	CHECK_STR(back.eps[0].veth, st.eps[0].veth);
+	CHECK(json != NULL);
+	CHECK_EQ(state_from_json(json, strlen(json), &back, err, sizeof(err)), 0,
+		 "reading back what was written");
+	CHECK_EQ(back.n, 1, "endpoints read back");
+	CHECK_EQ(back.prefix, 16, "prefix read back");
+	CHECK_STR(inet_ntoa(back.subnet), "172.19.0.0", "subnet read back");
+	CHECK_STR(back.eps[0].id, "c1", "id read back");
+	CHECK_EQ(back.eps[0].pid, 77, "pid read back");
+	CHECK_EQ(back.eps[0].ready, 1, "ready read back");
+	CHECK_EQ(back.eps[0].netns_ino, 4026532000ull, "netns inode read back");
+	CHECK_STR(inet_ntoa(back.eps[0].ip), "172.19.0.2", "address read back");
+	ports = portlist_format(&back.eps[0].ports);
+	CHECK_STR(ports, "8080:80/tcp,127.0.0.1:5353:53/udp", "ports read back");
+	free(ports);
+	CHECK_STR(back.eps[0].veth, st.eps[0].veth, "veth name read back");
 	state_free(&back);
 	/* truncation and corruption are detected, not read as empty */
-	CHECK(state_from_json(json, strlen(json) / 2, &back, err, sizeof(err)) == -EBADMSG);
+	CHECK_EQ(state_from_json(json, strlen(json) / 2, &back, err, sizeof(err)), -EBADMSG,
+		 "a truncated state file");
 	json[strlen(json) / 3] = '#';
-	CHECK(state_from_json(json, strlen(json), &back, err, sizeof(err)) == -EBADMSG);
-	CHECK(state_from_json("{\"version\":1}", 13, &back, err, sizeof(err)) == -EBADMSG);
+	CHECK_EQ(state_from_json(json, strlen(json), &back, err, sizeof(err)), -EBADMSG,
+		 "a corrupted state file");
+	CHECK_EQ(state_from_json("{\"version\":1}", 13, &back, err, sizeof(err)), -EBADMSG,
+		 "a state file without its fields");
 	free(json);
 	state_free(&st);
 	state_free(&back);
 }
 
-int main(void)
+static const struct check_test tests[] = {
+	CHECK_TEST(test_alloc_lowest_free_and_reuse),
+	CHECK_TEST(test_exhaustion),
+	CHECK_TEST(test_static),
+	CHECK_TEST(test_mac),
+	CHECK_TEST(test_names),
+	CHECK_TEST(test_state_roundtrip),
+};
+
+int main(int argc, char **argv)
 {
-	RUN(test_alloc_lowest_free_and_reuse);
-	RUN(test_exhaustion);
-	RUN(test_static);
-	RUN(test_mac);
-	RUN(test_names);
-	RUN(test_state_roundtrip);
-	CHECK_EXIT();
+	return check_main(argc, argv, tests, CHECK_NTESTS(tests), NULL);
 }

@@ -16,12 +16,18 @@ static void test_simple_defaults_to_tcp(void)
 {
 	struct port_spec ps;
 
-	CHECK(parse("8080:80", &ps) == 0);
-	CHECK(ps.host.s_addr == 0 && ps.host_lo == 8080 && ps.host_hi == 8080);
-	CHECK(ps.ctr_lo == 80 && ps.ctr_hi == 80 && ps.proto == IPPROTO_TCP);
-	CHECK(parse("5353:53/udp", &ps) == 0 && ps.proto == IPPROTO_UDP);
-	CHECK(parse("1:1/tcp", &ps) == 0);
-	CHECK(parse("65535:65535", &ps) == 0 && ps.host_hi == 65535);
+	CHECK_EQ(parse("8080:80", &ps), 0, "8080:80");
+	CHECK_EQ(ps.host.s_addr, INADDR_ANY, "host address (every one)");
+	CHECK_EQ(ps.host_lo, 8080, "first host port");
+	CHECK_EQ(ps.host_hi, 8080, "last host port");
+	CHECK_EQ(ps.ctr_lo, 80, "first container port");
+	CHECK_EQ(ps.ctr_hi, 80, "last container port");
+	CHECK_EQ(ps.proto, IPPROTO_TCP, "protocol (TCP by default)");
+	CHECK_EQ(parse("5353:53/udp", &ps), 0, "5353:53/udp");
+	CHECK_EQ(ps.proto, IPPROTO_UDP, "protocol of /udp");
+	CHECK_EQ(parse("1:1/tcp", &ps), 0, "the lowest port");
+	CHECK_EQ(parse("65535:65535", &ps), 0, "the highest port");
+	CHECK_EQ(ps.host_hi, 65535, "last host port of 65535:65535");
 }
 
 static void test_host_address_and_ranges(void)
@@ -29,18 +35,20 @@ static void test_host_address_and_ranges(void)
 	struct port_spec ps;
 	char buf[64];
 
-	CHECK(parse("127.0.0.1:9000:9000/tcp", &ps) == 0);
-	CHECK(ps.host.s_addr == htonl(0x7f000001));
+	CHECK_EQ(parse("127.0.0.1:9000:9000/tcp", &ps), 0, "with a host address");
+	CHECK_STR(inet_ntoa(ps.host), "127.0.0.1", "host address");
 	portspec_format(&ps, buf, sizeof(buf));
-	CHECK_STR(buf, "127.0.0.1:9000:9000/tcp");
-	CHECK(parse("7000-7009:8000-8009/udp", &ps) == 0);
-	CHECK(ps.host_lo == 7000 && ps.host_hi == 7009 && ps.ctr_lo == 8000 &&
-	      ps.ctr_hi == 8009);
+	CHECK_STR(buf, "127.0.0.1:9000:9000/tcp", "formatted with a host address");
+	CHECK_EQ(parse("7000-7009:8000-8009/udp", &ps), 0, "ranges");
+	CHECK_EQ(ps.host_lo, 7000, "first host port");
+	CHECK_EQ(ps.host_hi, 7009, "last host port");
+	CHECK_EQ(ps.ctr_lo, 8000, "first container port");
+	CHECK_EQ(ps.ctr_hi, 8009, "last container port");
 	portspec_format(&ps, buf, sizeof(buf));
-	CHECK_STR(buf, "7000-7009:8000-8009/udp");
-	CHECK(parse("8080:80", &ps) == 0);
+	CHECK_STR(buf, "7000-7009:8000-8009/udp", "formatted ranges");
+	CHECK_EQ(parse("8080:80", &ps), 0, "8080:80");
 	portspec_format(&ps, buf, sizeof(buf));
-	CHECK_STR(buf, "8080:80/tcp");
+	CHECK_STR(buf, "8080:80/tcp", "formatted with the default protocol");
 }
 
 static void test_bad_specs(void)
@@ -53,11 +61,11 @@ static void test_bad_specs(void)
 		"8080:80x", NULL,
 	};
 	struct port_spec ps;
+	char what[64];
 
 	for (int i = 0; bad[i]; i++) {
-		if (parse(bad[i], &ps) != -EINVAL)
-			printf("  accepted: '%s'\n", bad[i]);
-		CHECK(parse(bad[i], &ps) == -EINVAL);
+		snprintf(what, sizeof(what), "refusing '%s'", bad[i]);
+		CHECK_EQ(parse(bad[i], &ps), -EINVAL, what);
 	}
 }
 
@@ -66,43 +74,52 @@ static void test_lists(void)
 	struct port_spec ps[8];
 	char err[160];
 
-	CHECK(portspec_parse_list("8080:80/tcp,5353:53/udp,127.0.0.1:9000:9000/tcp",
-				  ps, 8, err, sizeof(err)) == 3);
-	CHECK(ps[1].proto == IPPROTO_UDP && ps[2].host.s_addr == htonl(0x7f000001));
+	CHECK_EQ(portspec_parse_list("8080:80/tcp,5353:53/udp,127.0.0.1:9000:9000/tcp",
+				     ps, 8, err, sizeof(err)), 3, "specs in a list of three");
+	CHECK_EQ(ps[1].proto, IPPROTO_UDP, "protocol of the second");
+	CHECK_STR(inet_ntoa(ps[2].host), "127.0.0.1", "host address of the third");
 	/* the same host port twice in one list */
-	CHECK(portspec_parse_list("8080:80,8080:81", ps, 8, err, sizeof(err)) == -EINVAL);
-	CHECK(strstr(err, "overlaps") != NULL);
-	CHECK(portspec_parse_list("8080:80/tcp,8080:80/udp", ps, 8, err, sizeof(err)) == 2);
-	CHECK(portspec_parse_list("8080:80,", ps, 8, err, sizeof(err)) == 1);
-	CHECK(portspec_parse_list("8080:80,bad", ps, 8, err, sizeof(err)) == -EINVAL);
-	CHECK(portspec_parse_list("1:1,2:2,3:3", ps, 2, err, sizeof(err)) == -EINVAL);
+	CHECK_EQ(portspec_parse_list("8080:80,8080:81", ps, 8, err, sizeof(err)), -EINVAL,
+		 "a host port twice");
+	CHECK_CONTAINS(err, "overlaps", "the reason");
+	CHECK_EQ(portspec_parse_list("8080:80/tcp,8080:80/udp", ps, 8, err, sizeof(err)), 2,
+		 "a host port once per protocol");
+	CHECK_EQ(portspec_parse_list("8080:80,", ps, 8, err, sizeof(err)), 1,
+		 "a trailing comma");
+	CHECK_EQ(portspec_parse_list("8080:80,bad", ps, 8, err, sizeof(err)), -EINVAL,
+		 "a bad spec in a list");
+	CHECK_EQ(portspec_parse_list("1:1,2:2,3:3", ps, 2, err, sizeof(err)), -EINVAL,
+		 "more specs than room");
 }
 
 static void test_overlap_rules(void)
 {
 	struct port_spec a, b;
 
-	parse("8080:80", &a);
-	parse("127.0.0.1:8080:90", &b);
+	CHECK_EQ(parse("8080:80", &a), 0, "8080:80");
+	CHECK_EQ(parse("127.0.0.1:8080:90", &b), 0, "127.0.0.1:8080:90");
 	CHECK(portspec_overlap(&a, &b));	/* wildcard covers every address */
-	parse("8000-8100:8000-8100", &a);
-	parse("8100:1", &b);
+	CHECK_EQ(parse("8000-8100:8000-8100", &a), 0, "8000-8100:8000-8100");
+	CHECK_EQ(parse("8100:1", &b), 0, "8100:1");
 	CHECK(portspec_overlap(&a, &b));
-	parse("8101:1", &b);
+	CHECK_EQ(parse("8101:1", &b), 0, "8101:1");
 	CHECK(!portspec_overlap(&a, &b));
-	parse("10.0.0.1:80:80", &a);
-	parse("10.0.0.2:80:80", &b);
+	CHECK_EQ(parse("10.0.0.1:80:80", &a), 0, "10.0.0.1:80:80");
+	CHECK_EQ(parse("10.0.0.2:80:80", &b), 0, "10.0.0.2:80:80");
 	CHECK(!portspec_overlap(&a, &b));
-	parse("80:80/udp", &b);
+	CHECK_EQ(parse("80:80/udp", &b), 0, "80:80/udp");
 	CHECK(!portspec_overlap(&a, &b));
 }
 
-int main(void)
+static const struct check_test tests[] = {
+	CHECK_TEST(test_simple_defaults_to_tcp),
+	CHECK_TEST(test_host_address_and_ranges),
+	CHECK_TEST(test_bad_specs),
+	CHECK_TEST(test_lists),
+	CHECK_TEST(test_overlap_rules),
+};
+
+int main(int argc, char **argv)
 {
-	RUN(test_simple_defaults_to_tcp);
-	RUN(test_host_address_and_ranges);
-	RUN(test_bad_specs);
-	RUN(test_lists);
-	RUN(test_overlap_rules);
-	CHECK_EXIT();
+	return check_main(argc, argv, tests, CHECK_NTESTS(tests), NULL);
 }
