@@ -6,16 +6,18 @@
  *
  *   FAIL test_name: file:line: what: got ACTUAL, want EXPECTED
  *
- * then the checked expression on an indented line, and returns from the
- * function: the test ends at once, since what a later check would see is
- * only a consequence of the first failure. A test that ends with no failed
- * check prints "PASS test_name". tests/run.sh counts these lines (the first
- * line only: everything it needs is on it), and a binary exits non-zero
- * when any test failed.
+ * (details, such as the checked expression, follow on indented lines) and
+ * returns from the function: the test ends at once, since what a later
+ * check would see is only a consequence of the first failure. A test that
+ * ends with no failed check prints "PASS test_name". tests/run.sh reads
+ * these lines (the FAIL line alone must say enough), and a binary exits
+ * non-zero when any test failed.
  *
  * Because a check returns from the function it is written in, checks
  * belong in test functions and in a fixture's setup, not in helpers whose
- * callers would carry on after a failure.
+ * callers would carry on after a failure. The rest of a failed test does
+ * not run, its cleanup included: what must not outlive a test (files, BPF
+ * objects) is released before the checks or by the fixture's teardown.
  *
  * Every binary takes [-l] [-r] [PATTERN...]: -l lists the tests, -r runs
  * them in reverse order, and PATTERNs run only the tests whose name
