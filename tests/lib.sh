@@ -2,6 +2,7 @@
 # Shared helpers for the namespace and container tests. Every world lives in
 # namespaces this run made; nothing touches the root namespace's network.
 # shellcheck disable=SC2034
+# shellcheck source-path=SCRIPTDIR
 
 TOP=${TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 # kill_tree, netns_kill (also when a script sources this file alone)
@@ -57,7 +58,7 @@ world_down() {
 	if [ -n "${HOSTNS:-}" ]; then ip netns del "$P-host" 2>/dev/null || true; fi
 	umount "$T/bpf" 2>/dev/null || true
 	rm -rf "$T"
-	HOSTNS= OUTNS=
+	HOSTNS="" OUTNS=""
 }
 
 in_host() { nsenter --net="$HOSTNS" "$@"; }
@@ -126,6 +127,7 @@ refute() {
 
 # Lines of stdin matching an extended regex ("" counts every non-empty line).
 # Unlike grep -c, zero matches are not an error.
+# shellcheck disable=SC2120  # callers pass a pattern or none
 count_lines() { awk -v re="${1:-.}" '$0 ~ re {n++} END {print n + 0}'; }
 
 # wait_for SECONDS CMD...: poll CMD until it succeeds; fail when the deadline
@@ -140,14 +142,45 @@ wait_for() {
 	done
 }
 
-# Readiness probes for wait_for.
-tcp_listening() { # nsenter-prefix... -- port  (ss in the given namespace)
-	local port=${*: -1}
-	"${@:1:$#-1}" ss -Hltn "sport = :$port" | grep -q .
+# wait_listen tcp|udp PORT CMD-PREFIX...: wait until a socket listens on (or
+# is bound to) PORT where CMD-PREFIX runs (in_out, in_host, in_ns PID).
+wait_listen() {
+	local proto=$1 port=$2
+	shift 2
+	wait_for 5 listens "$proto" "$port" "$@"
 }
-udp_bound() {
-	local port=${*: -1}
-	"${@:1:$#-1}" ss -Hlun "sport = :$port" | grep -q .
+listens() {
+	local flag=-Hltn proto=$1 port=$2
+	shift 2
+	[ "$proto" = tcp ] || flag=-Hlun
+	[ -n "$("$@" ss "$flag" "sport = :$port")" ]
+}
+
+# established_at_least N PORT CMD-PREFIX...: N TCP connections to local PORT.
+established_at_least() {
+	local n=$1 port=$2
+	shift 2
+	[ "$("$@" ss -Htn state established "( sport = :$port )" | count_lines .)" -ge "$n" ]
+}
+
+same_netns() { [ "$(readlink /proc/"$1"/ns/net)" = "$(readlink /proc/"$2"/ns/net)" ]; }
+
+# assert_same_file EXPECTED GOT: GOT comes to hold EXPECTED's bytes (compared
+# by checksum once the writer is done, or after 5 s).
+assert_same_file() {
+	local deadline=$((SECONDS + 5))
+	until cmp -s "$1" "$2" || [ "$SECONDS" -ge "$deadline" ]; do sleep 0.05; done
+	assert_eq "$(md5sum <"$2")" "$(md5sum <"$1")" "bytes received in ${2##*/}"
+}
+
+# assert_file_eq FILE EXPECTED [WHAT]: FILE comes to hold EXPECTED (a server
+# writes it after its client is gone); fail with both if it does not in 5 s.
+assert_file_eq() {
+	local deadline=$((SECONDS + 5))
+	until [ "$(cat "$1" 2>/dev/null)" = "$2" ] || [ "$SECONDS" -ge "$deadline" ]; do
+		sleep 0.05
+	done
+	assert_eq "$(cat "$1" 2>/dev/null)" "$2" "${3:-contents of ${1##*/}}"
 }
 
 # --- OCI runtimes (runc, crun) with a busybox rootfs ---
@@ -251,6 +284,7 @@ cgroup_down() {
 }
 
 # Run a command in the host namespace from inside the test cgroup.
+# shellcheck disable=SC2016  # the inner shell expands $$ and $0
 in_host_cg() { in_host sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$CG" "$@"; }
 
 # A pinned map as JSON, one object per entry with named key and value fields.

@@ -13,6 +13,7 @@ if [ "$(id -u)" -ne 0 ]; then
 	echo "0 passed, 1 failed"
 	exit 1
 fi
+# shellcheck source-path=SCRIPTDIR
 # shellcheck source=../tools/private-world.sh
 source "$TOP/tools/private-world.sh"
 private_world BPFNET_TEST_UNSHARED "$0" "$@"
@@ -97,6 +98,8 @@ run_check() { # name command...
 	rm -f "$log"
 }
 [ -n "$SUITES" ] || run_check "runner/selftest" bash "$TOP/tests/selftest/check.sh"
+[ -n "$SUITES" ] || run_check "shellcheck" shellcheck -x "$TOP"/tests/*.sh "$TOP"/tests/selftest/*.sh \
+	"$TOP"/tools/*.sh "$TOP"/tools/bench/*.sh "$TOP"/.ci/run
 for bin in "$TOP"/.output/asan/tests/test_*; do
 	[ -z "$SUITES" ] || break
 	[ -x "$bin" ] || continue

@@ -149,9 +149,11 @@ test_shared_netns_left_alone() {
 	hook_up c1 "$C1"
 	# a second "container" whose process lives in c1's namespace
 	nsenter --net=/proc/"$C1"/ns/net sleep 3600 &
-	PIDS+=($!)
-	sleep 0.2
-	hook_up c1-joined $! || fail "hook failed for a shared namespace"
+	local joined=$!
+	PIDS+=("$joined")
+	# nsenter has joined once the pid's namespace is c1's
+	wait_for 5 same_netns "$joined" "$C1"
+	hook_up c1-joined "$joined" || fail "hook failed for a shared namespace"
 	assert_eq "$(bn ls -j | jq -r '.[].id')" c1
 	assert_eq "$(in_ns "$C1" ip -o -4 addr show eth0 | wc -l)" 1
 	hook_down c1-joined
@@ -188,11 +190,13 @@ test_no_command_means_hook() {
 	assert_eq "$(ip_of c1)" 172.19.0.2
 }
 
+c2_dead() { [ "$(bn ls -j | jq -r '.[] | select(.id=="c2") | .alive')" = false ]; }
+
 test_ls_shows_liveness() {
 	two_containers
 	assert_contains "$(bn ls)" "alive"
 	kill -9 "$C2"
-	sleep 0.2
+	wait_for 5 c2_dead
 	assert_eq "$(bn ls -j | jq -r '.[] | select(.id=="c2") | .alive')" false
 	assert_eq "$(bn ls -j | jq -r '.[] | select(.id=="c1") | .alive')" true
 }

@@ -19,7 +19,7 @@ nat_world() { # [n containers]
 tcp_server() { # port outfile
 	in_out timeout 20 nc -nlv "$OUTSIDE_IP" "$1" >"$2" 2>"$2.peer" &
 	PIDS+=($!)
-	sleep 0.3
+	wait_listen tcp "$1" in_out
 }
 
 test_ping_outside() {
@@ -36,8 +36,7 @@ test_tcp_masqueraded_bytes_intact() {
 	head -c 3000000 /dev/urandom >"$T/blob"
 	tcp_server 8000 "$T/got"
 	in_ns "$C1" nc -N -w 5 "$OUTSIDE_IP" 8000 <"$T/blob" || fail "tcp client failed"
-	sleep 0.3
-	assert_eq "$(md5sum <"$T/got")" "$(md5sum <"$T/blob")" "bytes received"
+	assert_same_file "$T/blob" "$T/got" "bytes received"
 	assert_contains "$(cat "$T/got.peer")" "Connection received on $UPLINK_IP"
 	[ "$(stat_of fast_path_out)" -ge 10 ] || fail "no fast-path packets"
 }
@@ -46,7 +45,7 @@ test_udp_both_ways_seen_as_host() {
 	nat_world
 	(sleep 1; echo pong) | in_out timeout 5 nc -n -u -lv "$OUTSIDE_IP" 9000 >"$T/got" 2>"$T/peer" &
 	PIDS+=($!)
-	sleep 0.3
+	wait_listen udp 9000 in_out
 	local reply
 	reply=$(echo ping | in_ns "$C1" timeout 5 nc -u -w 2 "$OUTSIDE_IP" 9000)
 	assert_eq "$reply" pong "reply in the container"
@@ -61,7 +60,7 @@ test_wget_http() {
 	head -c 200000 /dev/urandom >"$T/www/file"
 	in_out busybox httpd -f -p 8080 -h "$T/www" &
 	PIDS+=($!)
-	sleep 0.3
+	wait_listen tcp 8080 in_out
 	in_ns "$C1" busybox wget -q -O "$T/fetched" "http://$OUTSIDE_IP:8080/file" || fail "wget failed"
 	assert_eq "$(md5sum <"$T/fetched")" "$(md5sum <"$T/www/file")"
 }
@@ -70,12 +69,12 @@ test_iperf3_both_directions() {
 	nat_world
 	in_out iperf3 -s -B "$OUTSIDE_IP" -1 >/dev/null 2>&1 &
 	PIDS+=($!)
-	sleep 0.5
+	wait_listen tcp 5201 in_out
 	local up down
 	up=$(in_ns "$C1" iperf3 -c "$OUTSIDE_IP" -t 2 -J | jq '.end.sum_received.bytes')
 	in_out iperf3 -s -B "$OUTSIDE_IP" -1 >/dev/null 2>&1 &
 	PIDS+=($!)
-	sleep 0.5
+	wait_listen tcp 5201 in_out
 	down=$(in_ns "$C1" iperf3 -c "$OUTSIDE_IP" -t 2 -R -J | jq '.end.sum_received.bytes')
 	[ "${up:-0}" -gt 1000000 ] || fail "container->outside moved only ${up:-0} bytes"
 	[ "${down:-0}" -gt 1000000 ] || fail "outside->container moved only ${down:-0} bytes"
@@ -86,14 +85,14 @@ test_same_source_port_two_containers() {
 	local C2=${CS[1]}
 	in_out sh -c "timeout 10 nc -nlk $OUTSIDE_IP 7000 > $T/peer7000" &
 	PIDS+=($!)
-	sleep 0.3
+	wait_listen tcp 7000 in_out
 	# both containers hold a connection from source port 40000 at once
 	(echo one; sleep 2) | in_ns "$C1" nc -p 40000 -w 4 "$OUTSIDE_IP" 7000 &
 	local a=$!
-	sleep 0.3
+	wait_for 5 established_at_least 1 7000 in_out
 	(echo two; sleep 2) | in_ns "$C2" nc -p 40000 -w 4 "$OUTSIDE_IP" 7000 &
 	local b=$!
-	sleep 0.8
+	wait_for 5 established_at_least 2 7000 in_out
 	local ports
 	ports=$(in_out ss -tn state established "( sport = :7000 )" | awk 'NR>1 {print $4}' | sort -u)
 	wait "$a" || fail "client one failed"
@@ -115,11 +114,10 @@ test_checksums_with_tx_offload_off() {
 	head -c 1000000 /dev/urandom >"$T/blob"
 	tcp_server 8001 "$T/got"
 	in_ns "$C1" nc -N -w 5 "$OUTSIDE_IP" 8001 <"$T/blob" || fail "tcp client failed"
-	sleep 0.3
-	assert_eq "$(md5sum <"$T/got")" "$(md5sum <"$T/blob")" "bytes with tx off"
+	assert_same_file "$T/blob" "$T/got" "bytes with tx off"
 	(sleep 1; echo pong) | in_out timeout 5 nc -u -l "$OUTSIDE_IP" 9001 >/dev/null &
 	PIDS+=($!)
-	sleep 0.3
+	wait_listen udp 9001 in_out
 	assert_eq "$(echo ping | in_ns "$C1" timeout 5 nc -u -w 2 "$OUTSIDE_IP" 9001)" pong "udp with tx off"
 	in_ns "$C1" ping -c1 -W2 "$OUTSIDE_IP" >/dev/null || fail "ping with tx off"
 	# the receiving stacks count bad checksums: none may appear
@@ -140,8 +138,7 @@ test_works_with_forward_policy_drop() {
 	head -c 500000 /dev/urandom >"$T/blob"
 	tcp_server 8002 "$T/got"
 	in_ns "$C1" nc -N -w 5 "$OUTSIDE_IP" 8002 <"$T/blob" || fail "tcp client failed with FORWARD DROP"
-	sleep 0.3
-	assert_eq "$(md5sum <"$T/got")" "$(md5sum <"$T/blob")"
+	assert_same_file "$T/blob" "$T/got"
 	in_ns "$C1" ping -c1 -W2 "$OUTSIDE_IP" >/dev/null || fail "ping failed with FORWARD DROP"
 }
 
@@ -151,9 +148,9 @@ test_untranslated_paths() {
 	# container to container and host to container keep their addresses
 	in_ns "${CS[1]}" sh -c "timeout 5 nc -nlv 172.19.0.3 7100 >/dev/null 2>$T/peer" &
 	PIDS+=($!)
-	sleep 0.3
+	wait_listen tcp 7100 in_ns "$C2"
 	echo hi | in_ns "$C1" nc -N -w 2 172.19.0.3 7100
-	sleep 0.2
+	wait_for 5 grep -q "Connection received" "$T/peer"
 	assert_contains "$(cat "$T/peer")" "Connection received on 172.19.0.2"
 	in_host ping -c1 -W2 172.19.0.3 >/dev/null || fail "host cannot reach a container"
 	in_ns "$C2" ping -c1 -W2 "$UPLINK_IP" >/dev/null || fail "container cannot reach the host's uplink address"
@@ -214,7 +211,7 @@ test_icmp_errors_translated() {
 	assert_contains "$out" "Time to live exceeded"
 	# DF packets larger than the far link: "fragmentation needed", and the
 	# container's stack learns the path MTU from the translated error
-	out=$(in_ns "$C1" ping -c2 -W2 -M do -s 1400 203.0.113.10 2>&1) && fail "a DF ping over the far MTU was answered"
+	out=$(in_ns "$C1" ping -c2 -W2 -M "do" -s 1400 203.0.113.10 2>&1) && fail "a DF ping over the far MTU was answered"
 	assert_contains "$out" "mtu = 1280"
 	assert_contains "$(in_ns "$C1" ip route get 203.0.113.10)" "mtu 1280"
 	# a UDP datagram to a closed port: "port unreachable" reaches the sender
@@ -225,11 +222,10 @@ test_icmp_errors_translated() {
 	# and TCP works across the smaller MTU thanks to PMTU discovery
 	nsenter --net="$FARNS" timeout 10 nc -n -l 203.0.113.10 8000 >"$T/got" &
 	PIDS+=($!)
-	sleep 0.3
+	wait_listen tcp 8000 nsenter --net="$FARNS"
 	head -c 300000 /dev/urandom >"$T/blob"
 	in_ns "$C1" nc -N -w 5 203.0.113.10 8000 <"$T/blob" || fail "tcp over the small-MTU path failed"
-	sleep 0.3
-	assert_eq "$(md5sum <"$T/got")" "$(md5sum <"$T/blob")"
+	assert_same_file "$T/blob" "$T/got"
 }
 
 test_teardown_flushes_flows() {
@@ -308,13 +304,13 @@ test_expired_flow_replaced_in_datapath() {
 	nat_world
 	in_out sh -c "timeout 8 nc -u -lk $OUTSIDE_IP 9100 > $T/got" &
 	PIDS+=($!)
-	sleep 0.3
+	wait_listen udp 9100 in_out
 	echo one | in_ns "$C1" timeout 2 nc -u -w 1 -p 41000 "$OUTSIDE_IP" 9100
 	expire_first_flow
 	# the same tuple again: the stale entry is replaced by a new flow
 	echo two | in_ns "$C1" timeout 2 nc -u -w 1 -p 41000 "$OUTSIDE_IP" 9100
-	sleep 0.2
 	assert_eq "$(stat_of flows_expired)" 1 "stale flows replaced"
 	assert_eq "$(stat_of flows_created)" 2
-	assert_eq "$(tr '\n' ' ' <"$T/got")" "one two "
+	assert_file_eq "$T/got" "one
+two"
 }

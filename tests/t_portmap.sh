@@ -15,22 +15,21 @@ pm_world() { # annotations for c1
 srv_tcp() {
 	in_ns "$1" timeout 10 nc -nlv "$2" "$3" >"$4" 2>"$4.peer" &
 	PIDS+=($!)
-	sleep 0.3
+	wait_listen tcp "$3" in_ns "$1"
 }
 
 # A UDP echo-once server: srv_udp PID ADDR PORT OUTFILE REPLY
 srv_udp() {
 	(sleep 1; echo "$5") | in_ns "$1" timeout 6 nc -n -u -lv "$2" "$3" >"$4" 2>"$4.peer" &
 	PIDS+=($!)
-	sleep 0.3
+	wait_listen udp "$3" in_ns "$1"
 }
 
 test_outside_to_published_tcp_and_udp() {
 	pm_world '{"bpfnet.ports":"8080:80/tcp,5353:53/udp"}'
 	srv_tcp "$C1" 172.19.0.2 80 "$T/tcp"
 	echo "over tcp" | in_out nc -N -w 3 "$UPLINK_IP" 8080 || fail "tcp connect to the published port failed"
-	sleep 0.2
-	assert_eq "$(cat "$T/tcp")" "over tcp"
+	assert_file_eq "$T/tcp" "over tcp"
 	assert_contains "$(cat "$T/tcp.peer")" "Connection received on $OUTSIDE_IP"
 	srv_udp "$C1" 172.19.0.2 53 "$T/udp" "answer"
 	# the reply must come from the host address and port, or nc would not take it
@@ -42,10 +41,10 @@ test_replies_come_from_host_port() {
 	pm_world '{"bpfnet.ports":"8080:80"}'
 	in_ns "$C1" sh -c "timeout 10 nc -nl 172.19.0.2 80 </dev/null >/dev/null" &
 	PIDS+=($!)
-	sleep 0.3
+	wait_listen tcp 80 in_ns "$C1"
 	(sleep 1.5) | in_out nc -w 3 "$UPLINK_IP" 8080 &
 	local client=$!
-	sleep 0.7
+	wait_for 5 sh -c "nsenter --net=$OUTNS ss -Htn state established '( dport = :8080 )' | grep -q ."
 	local conn
 	conn=$(in_out ss -tn state established "( dport = :8080 )" | awk 'NR>1 {print $4}')
 	assert_eq "$conn" "$UPLINK_IP:8080" "peer seen by the outside client"
@@ -56,17 +55,14 @@ test_hairpin_from_other_and_same_container() {
 	pm_world '{"bpfnet.ports":"8080:80,5353:53/udp"}'
 	srv_tcp "$C1" 172.19.0.2 80 "$T/a"
 	echo "from c2" | in_ns "$C2" nc -N -w 3 "$UPLINK_IP" 8080 || fail "c2 -> uplink:8080 failed"
-	sleep 0.2
-	assert_eq "$(cat "$T/a")" "from c2"
+	assert_file_eq "$T/a" "from c2"
 	assert_contains "$(cat "$T/a.peer")" "Connection received on 172.19.0.3"
 	srv_tcp "$C1" 172.19.0.2 80 "$T/b"
 	echo "via gateway" | in_ns "$C2" nc -N -w 3 172.19.0.1 8080 || fail "c2 -> gateway:8080 failed"
-	sleep 0.2
-	assert_eq "$(cat "$T/b")" "via gateway"
+	assert_file_eq "$T/b" "via gateway"
 	srv_tcp "$C1" 172.19.0.2 80 "$T/c"
 	echo "to myself" | in_ns "$C1" nc -N -w 3 "$UPLINK_IP" 8080 || fail "c1 -> its own published port failed"
-	sleep 0.2
-	assert_eq "$(cat "$T/c")" "to myself"
+	assert_file_eq "$T/c" "to myself"
 	srv_udp "$C1" 172.19.0.2 53 "$T/u" "udp-answer"
 	assert_eq "$(echo q | in_ns "$C2" timeout 5 nc -u -w 2 "$UPLINK_IP" 5353)" udp-answer
 	[ "$(stat_of hairpin)" -ge 3 ] || fail "hairpin not counted"
@@ -76,16 +72,13 @@ test_host_processes_reach_published_ports() {
 	pm_world '{"bpfnet.ports":"8080:80,127.0.0.1:9000:90/tcp,5353:53/udp"}'
 	srv_tcp "$C1" 172.19.0.2 80 "$T/a"
 	echo "host via uplink" | in_host_cg nc -N -w 3 "$UPLINK_IP" 8080 || fail "host -> uplink:8080 failed"
-	sleep 0.2
-	assert_eq "$(cat "$T/a")" "host via uplink"
+	assert_file_eq "$T/a" "host via uplink"
 	srv_tcp "$C1" 172.19.0.2 80 "$T/b"
 	echo "host via localhost" | in_host_cg nc -N -w 3 127.0.0.1 8080 || fail "host -> 127.0.0.1:8080 failed"
-	sleep 0.2
-	assert_eq "$(cat "$T/b")" "host via localhost"
+	assert_file_eq "$T/b" "host via localhost"
 	srv_tcp "$C1" 172.19.0.2 90 "$T/c"
 	echo "loopback-only map" | in_host_cg nc -N -w 3 127.0.0.1 9000 || fail "host -> 127.0.0.1:9000 failed"
-	sleep 0.2
-	assert_eq "$(cat "$T/c")" "loopback-only map"
+	assert_file_eq "$T/c" "loopback-only map"
 	# the loopback-only map is not reachable from outside
 	in_out nc -z -w 2 "$UPLINK_IP" 9000 2>/dev/null && fail "127.0.0.1-only map reachable from outside"
 	srv_udp "$C1" 172.19.0.2 53 "$T/u" "udp-to-host"
@@ -101,14 +94,12 @@ test_live_add_and_del() {
 	bn port add c1 6060:60
 	srv_tcp "$C1" 172.19.0.2 60 "$T/new"
 	echo "added live" | in_out nc -N -w 3 "$UPLINK_IP" 6060 || fail "new map not live"
-	sleep 0.2
-	assert_eq "$(cat "$T/new")" "added live"
+	assert_file_eq "$T/new" "added live"
 	bn port del c1 6060:60
 	in_out nc -z -w 2 "$UPLINK_IP" 6060 2>/dev/null && fail "removed map still answers"
 	# the other container's map kept working all along
 	echo "still here" | in_out nc -N -w 3 "$UPLINK_IP" 7070 || fail "other map disturbed"
-	sleep 0.2
-	assert_eq "$(cat "$T/keep")" "still here"
+	assert_file_eq "$T/keep" "still here"
 	assert_eq "$(bn port ls -j | jq -r '.[] | "\(.id) \(.host_port)"')" "c2 7070"
 }
 
@@ -118,8 +109,7 @@ test_ranges() {
 	for i in 0 2; do
 		srv_tcp "$C1" 172.19.0.2 $((8000 + i)) "$T/r$i"
 		echo "port $i" | in_out nc -N -w 3 "$UPLINK_IP" $((7000 + i)) || fail "range port $i"
-		sleep 0.2
-		assert_eq "$(cat "$T/r$i")" "port $i"
+			assert_file_eq "$T/r$i" "port $i"
 	done
 	assert_eq "$(dump_map port_maps | jq length)" 3
 	bn port del c1 7000-7002:8000-8002
@@ -163,14 +153,17 @@ test_del_cuts_established_flows() {
 	pm_world '{"bpfnet.ports":"8080:80"}'
 	in_ns "$C1" sh -c "timeout 10 nc -nl 172.19.0.2 80 >$T/got" &
 	PIDS+=($!)
-	sleep 0.3
+	wait_listen tcp 80 in_ns "$C1"
 	(echo first; sleep 2; echo second) | in_out nc -w 4 "$UPLINK_IP" 8080 &
-	sleep 0.8
+	local client=$!
+	PIDS+=("$client")
+	wait_for 5 grep -q first "$T/got"
 	assert_eq "$(dump_map dnat_ct | jq length)" 1 "flow before del"
 	bn port del c1 8080:80
 	assert_eq "$(dump_map dnat_ct | jq length)" 0 "flows after del"
 	assert_eq "$(dump_map dnat_rev | jq length)" 0 "reverse entries after del"
-	sleep 2
+	# the client sends "second" 2 s in: wait for it to be done
+	wait "$client" || true	# its connection was cut: nc may report it
 	assert_eq "$(cat "$T/got")" first "data after the map was removed"
 }
 
@@ -210,6 +203,5 @@ test_ten_thousand_maps() {
 	bn port add c1 8080:80
 	srv_tcp "$C1" 172.19.0.2 80 "$T/a"
 	echo "among 10001" | in_out nc -N -w 3 "$UPLINK_IP" 8080 || fail "connect with 10,000 maps"
-	sleep 0.2
-	assert_eq "$(cat "$T/a")" "among 10001"
+	assert_file_eq "$T/a" "among 10001"
 }

@@ -228,7 +228,7 @@ test_isolation_between_networks_and_from_host() {
 	# --isolate: no host services on the gateway or uplink address...
 	in_host sh -c "timeout 5 nc -nl 172.20.0.1 2222 >/dev/null" &
 	PIDS+=($!)
-	sleep 0.3
+	wait_listen tcp 2222 in_host
 	in_ns "$C2" nc -z -w 2 172.20.0.1 2222 && fail "isolated container reached a host service"
 	in_ns "$C2" ping -c1 -W1 "$UPLINK_IP" >/dev/null 2>&1 && fail "isolated container pinged the host"
 	[ "$(bn stats -j | jq .totals.drop_isolated)" -ge 2 ] || fail "isolation drops not counted"
@@ -236,10 +236,9 @@ test_isolation_between_networks_and_from_host() {
 	in_ns "$C2" ping -c1 -W2 "$OUTSIDE_IP" >/dev/null || fail "isolated container cannot reach the outside"
 	in_ns "$C2" sh -c "timeout 5 nc -nl 172.20.0.2 80 >$T/iso" &
 	PIDS+=($!)
-	sleep 0.3
+	wait_listen tcp 80 in_ns "$C2"
 	echo published | in_out nc -N -w 2 "$UPLINK_IP" 8081 || fail "published port of the isolated network"
-	sleep 0.2
-	assert_eq "$(cat "$T/iso")" published
+	assert_file_eq "$T/iso" published
 	# the non-isolated network may reach the host
 	in_ns "$C1" ping -c1 -W2 172.19.0.1 >/dev/null || fail "network 1 cannot reach its gateway"
 	bn down
@@ -310,6 +309,7 @@ test_valgrind_clean() {
 	command -v valgrind >/dev/null || { echo "valgrind is not installed"; exit 77; }
 	world_up_outside
 	new_netns; C1=$NEWPID
+	# shellcheck disable=SC2054  # the commas are valgrind's list syntax
 	local vg=(valgrind -q --error-exitcode=99 --suppressions="$TOP/tests/valgrind.supp" --leak-check=full --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect)
 	vgbn() { in_host "${vg[@]}" "$BPFNET" "$@" "${FLAGS[@]}"; }
 	oci_state c1 creating "$C1" '{"bpfnet.ports":"8080:80"}' | vgbn hook || fail "valgrind: hook set-up"

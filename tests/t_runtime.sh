@@ -17,7 +17,7 @@ runtime_two_containers() { # runc|crun [prestart]
 	local ip1 ip2 out
 	ip1=$(ip_of c1)
 	ip2=$(ip_of c2)
-	[ -n "$ip1" ] && [ -n "$ip2" ] || fail "containers not recorded: $(bn ls)"
+	if [ -z "$ip1" ] || [ -z "$ip2" ]; then fail "containers not recorded: $(bn ls)"; fi
 	out=$(rt_exec c1 ip -o -4 addr show eth0)
 	assert_contains "$out" "$ip1/16"
 	assert_contains "$(rt_exec c1 ip route)" "default via 172.19.0.1 dev eth0"
@@ -61,8 +61,7 @@ test_runc_container_masqueraded() {
 	rt_run c1 "$T/b1"
 	rt_exec c1 ping -c2 -W2 "$OUTSIDE_IP" >/dev/null || fail "container cannot ping the outside host"
 	echo "from the container" | rt_exec c1 nc -w 3 "$OUTSIDE_IP" 8000 || fail "tcp from the container failed"
-	sleep 0.3
-	assert_eq "$(cat "$T/got")" "from the container"
+	assert_file_eq "$T/got" "from the container"
 	assert_contains "$(cat "$T/peer")" "Connection received on $UPLINK_IP"
 	assert_eq "$(bn stats -j | jq '.containers[0].tx_packets > 0')" true
 	rt delete -f c1
@@ -80,7 +79,7 @@ test_runc_published_httpd() {
 	make_bundle "$T/client" '["sleep","3600"]'
 	rt_run web "$T/web"
 	rt_run client "$T/client"
-	sleep 0.3
+	wait_listen tcp 80 in_ns "$(rt_pid web)"
 	assert_eq "$(in_out wget -q -O - "http://$UPLINK_IP:8080/")" "page from the container" "from outside"
 	assert_eq "$(rt_exec client wget -q -O - "http://$UPLINK_IP:8080/")" "page from the container" "hairpin"
 	assert_eq "$(in_host_cg wget -q -O - "http://127.0.0.1:8080/")" "page from the container" "from the host"

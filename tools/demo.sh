@@ -2,6 +2,7 @@
 # The main job, end to end, in a private world: a "host" namespace with an
 # uplink to an "outside" namespace, busybox containers run by runc with
 # bpfnet as their OCI hook. Prints what it does; cleans up after itself.
+# shellcheck source-path=SCRIPTDIR
 set -euo pipefail
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 export TOP

@@ -28,7 +28,7 @@ if [ "$rc" -eq 0 ]; then
 	bad=1
 fi
 if [ "$bad" -ne 0 ]; then
-	sed 's/^/  | /' <<<"$out"
+	while IFS= read -r line; do echo "  | $line"; done <<<"$out"
 	exit 1
 fi
 echo "runner self-test: 8 cases reported as expected, exit $rc"

@@ -6,6 +6,7 @@
 # docs/connect-latency.png.
 #
 #   tools/bench/run.sh [--quick]     --quick: a smoke run (under 2 minutes)
+# shellcheck source-path=SCRIPTDIR
 set -euo pipefail
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 export TOP
@@ -16,6 +17,10 @@ fi
 # shellcheck source=../private-world.sh
 source "$TOP/tools/private-world.sh"
 private_world BPFNET_BENCH_UNSHARED "$0" "$@"
+# the tests' world helpers: in_host, bn, FLAGS, hook_up/hook_down,
+# cgroup_up/cgroup_down, wait_for, wait_listen (lib.sh sets no shell options)
+# shellcheck source=../../tests/lib.sh
+source "$TOP/tests/lib.sh"
 
 QUICK=0
 [ "${1:-}" = --quick ] && QUICK=1
@@ -36,23 +41,25 @@ mount -t tmpfs -o mode=0700 bpfnet-bench "$B"
 RES=$B/results		# lines: metric system value
 : >"$RES"
 SYSTEMS="floor bpfnet iptables cni"
-UP=198.51.100.1
-OUTIP=198.51.100.2
 BGPIDS=()
+# lib.sh's world, laid out in $B: bpfnet's host namespace and its flags
+# (cgroup_up adds --cgroup)
+T=$B P=bench CG=
+HOSTNS=/run/netns/bpfnet-host
+FLAGS=(--state-dir "$B/state" --pin-dir "$B/bpf/bpfnet" --bridge bnbr0 --uplink up0)
 
 cleanup() {
-	local p
+	local p n
 	for p in "${BGPIDS[@]}"; do kill_tree "$p"; done
 	for p in "${BGPIDS[@]}"; do wait "$p" 2>/dev/null || true; done
-	[ -d "$B/cg/bench" ] && nsenter --net=/run/netns/bpfnet-host "$BPFNET" down $(bnflags) >/dev/null 2>&1 || true
+	# bpfnet down (when its cgroup was made), then the cgroup goes
+	cgroup_down
 	# every namespace here is the bench's (a private /run/netns): empty each
 	# of its processes (servers, held namespaces), then delete it
 	for n in $(ip netns list | awk '{print $1}'); do
 		netns_kill "$n"
 		ip netns del "$n" 2>/dev/null || true
 	done
-	rmdir "$B/cg/bench" 2>/dev/null || true
-	umount "$B/cg" 2>/dev/null || true
 	umount "$B/bpf" 2>/dev/null || true
 	umount "$B" 2>/dev/null || true
 	rm -rf "$B"
@@ -62,8 +69,8 @@ trap cleanup EXIT
 log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 now_ns() { date +%s%N; }
 rec() { echo "$1 $2 $3" >>"$RES"; }
-bnflags() { echo --state-dir "$B/state" --pin-dir "$B/bpf/bpfnet" --bridge bnbr0 --uplink up0 --cgroup "$B/cg/bench"; }
-in_ns() { local n=$1; shift; nsenter --net=/run/netns/"$n" "$@"; }
+# in_netns NAME CMD...: CMD in the named namespace (lib.sh's in_ns takes a pid)
+in_netns() { local n=$1; shift; nsenter --net=/run/netns/"$n" "$@"; }
 bg() { "$@" >/dev/null 2>&1 & BGPIDS+=($!); }
 
 # --- worlds -------------------------------------------------------------
@@ -73,63 +80,71 @@ outside_world() { # sys
 	local s=$1
 	ip netns add "$s-host"
 	ip netns add "$s-out"
-	in_ns "$s-host" ip link set lo up
-	in_ns "$s-out" ip link set lo up
-	in_ns "$s-host" ip link add up0 type veth peer name eth0 netns /run/netns/"$s-out"
-	in_ns "$s-host" ip addr add $UP/24 dev up0
-	in_ns "$s-host" ip link set up0 up
-	in_ns "$s-host" ip route add default via $OUTIP
-	in_ns "$s-out" ip addr add $OUTIP/24 dev eth0
-	in_ns "$s-out" ip link set eth0 up
-	in_ns "$s-host" sysctl -qw net.ipv4.ip_forward=1
+	in_netns "$s-host" ip link set lo up
+	in_netns "$s-out" ip link set lo up
+	in_netns "$s-host" ip link add up0 type veth peer name eth0 netns /run/netns/"$s-out"
+	in_netns "$s-host" ip addr add "$UPLINK_IP/24" dev up0
+	in_netns "$s-host" ip link set up0 up
+	in_netns "$s-host" ip route add default via "$OUTSIDE_IP"
+	in_netns "$s-out" ip addr add "$OUTSIDE_IP/24" dev eth0
+	in_netns "$s-out" ip link set eth0 up
+	in_netns "$s-host" sysctl -qw net.ipv4.ip_forward=1
 }
 
-# A namespace held by a process, for hooks that want a pid.
+# A namespace held by a process, for hooks that want a pid. nsenter runs
+# here, not in_netns: $! must be the process that enters the namespace.
 held_ns() { # name -> prints pid
+	local pid
 	ip netns add "$1"
-	in_ns "$1" ip link set lo up
 	nsenter --net=/run/netns/"$1" sleep 100000 >/dev/null 2>&1 &
-	BGPIDS+=($!)
-	echo $!
+	pid=$!
+	BGPIDS+=("$pid")
+	in_netns "$1" ip link set lo up
+	# a hook given the pid before nsenter has entered would act on our own
+	# namespace (lo up above gives it the time; wait_for makes it certain)
+	wait_for 5 in_named_ns "$pid" "$1"
+	echo "$pid"
+}
+in_named_ns() { # pid name: the process is in the named namespace
+	[ "$(stat -L -c %d:%i /proc/"$1"/ns/net)" = "$(stat -L -c %d:%i /run/netns/"$2")" ]
 }
 
 setup_floor() {
 	ip netns add floor-c1
 	ip netns add floor-out
-	in_ns floor-c1 ip link set lo up
-	in_ns floor-out ip link set lo up
-	in_ns floor-c1 ip link add eth0 type veth peer name eth0 netns /run/netns/floor-out
-	in_ns floor-c1 ip addr add 10.99.0.2/24 dev eth0
-	in_ns floor-out ip addr add 10.99.0.1/24 dev eth0
-	in_ns floor-c1 ip link set eth0 up
-	in_ns floor-out ip link set eth0 up
+	in_netns floor-c1 ip link set lo up
+	in_netns floor-out ip link set lo up
+	in_netns floor-c1 ip link add eth0 type veth peer name eth0 netns /run/netns/floor-out
+	in_netns floor-c1 ip addr add 10.99.0.2/24 dev eth0
+	in_netns floor-out ip addr add 10.99.0.1/24 dev eth0
+	in_netns floor-c1 ip link set eth0 up
+	in_netns floor-out ip link set eth0 up
 }
 
 setup_bpfnet() {
 	outside_world bpfnet
-	mkdir -p "$B/bpf" "$B/state" "$B/cg"
+	mkdir -p "$B/bpf" "$B/state"
 	mount -t bpf bpf "$B/bpf"
-	mount -t cgroup2 none "$B/cg"
-	mkdir -p "$B/cg/bench"
+	cgroup_up
+	[ -n "${CG:-}" ] || { log "cannot mount a cgroup2 hierarchy"; exit 1; }
 	local pid
 	pid=$(held_ns bpfnet-c1)
-	printf '{"ociVersion":"1.0.2","id":"c1","status":"creating","pid":%s,"annotations":{"bpfnet.ports":"8080:5201/tcp,11111:11111/tcp,11111:11111/udp,17000:7000/tcp"}}' "$pid" |
-		in_ns bpfnet-host "$BPFNET" hook $(bnflags)
+	hook_up c1 "$pid" '{"bpfnet.ports":"8080:5201/tcp,11111:11111/tcp,11111:11111/udp,17000:7000/tcp"}'
 }
 
 setup_iptables() {
 	outside_world iptables
-	local h="in_ns iptables-host"
+	local h="in_netns iptables-host"
 	$h ip link add br0 type bridge
 	$h ip addr add 172.19.0.1/16 dev br0
 	$h ip link set br0 up
 	ip netns add iptables-c1
-	in_ns iptables-c1 ip link set lo up
+	in_netns iptables-c1 ip link set lo up
 	$h ip link add vc1 type veth peer name eth0 netns /run/netns/iptables-c1
 	$h ip link set vc1 master br0 up
-	in_ns iptables-c1 ip addr add 172.19.0.2/16 dev eth0
-	in_ns iptables-c1 ip link set eth0 up
-	in_ns iptables-c1 ip route add default via 172.19.0.1
+	in_netns iptables-c1 ip addr add 172.19.0.2/16 dev eth0
+	in_netns iptables-c1 ip link set eth0 up
+	in_netns iptables-c1 ip route add default via 172.19.0.1
 	$h iptables -t nat -A POSTROUTING -s 172.19.0.0/16 ! -o br0 -j MASQUERADE
 	ipt_maps 1
 }
@@ -141,7 +156,7 @@ ipt_maps() { # n
 		echo "*nat"
 		echo ":PREROUTING ACCEPT [0:0]"
 		echo ":BENCH-DNAT - [0:0]"
-		echo "-A PREROUTING -d $UP/32 -j BENCH-DNAT"
+		echo "-A PREROUTING -d $UPLINK_IP/32 -j BENCH-DNAT"
 		for ((i = 0; i < n - 1; i++)); do
 			echo "-A BENCH-DNAT -p tcp -m tcp --dport $((20000 + i)) -j DNAT --to-destination 172.19.0.2:$((20000 + i))"
 		done
@@ -150,11 +165,11 @@ ipt_maps() { # n
 		echo "-A BENCH-DNAT -p udp -m udp --dport 11111 -j DNAT --to-destination 172.19.0.2:11111"
 		echo "-A BENCH-DNAT -p tcp -m tcp --dport 17000 -j DNAT --to-destination 172.19.0.2:7000"
 		echo "COMMIT"
-	} | in_ns iptables-host iptables-restore --noflush -T nat 2>/dev/null ||
+	} | in_netns iptables-host iptables-restore --noflush -T nat 2>/dev/null ||
 		{
-			in_ns iptables-host iptables -t nat -F BENCH-DNAT 2>/dev/null || true
-			in_ns iptables-host iptables -t nat -F PREROUTING
-			in_ns iptables-host iptables -t nat -X BENCH-DNAT 2>/dev/null || true
+			in_netns iptables-host iptables -t nat -F BENCH-DNAT 2>/dev/null || true
+			in_netns iptables-host iptables -t nat -F PREROUTING
+			in_netns iptables-host iptables -t nat -X BENCH-DNAT 2>/dev/null || true
 			ipt_maps "$n"
 		}
 }
@@ -165,8 +180,11 @@ cni_conf() { # plugin-json
 }
 BRIDGE_CONF='"type":"bridge","bridge":"cni0","isGateway":true,"isDefaultGateway":true,"ipMasq":true,"ipam":{"type":"host-local","subnet":"172.19.0.0/16","dataDir":"'$B'/cni-ipam"}'
 cni_call() { # cmd id netns-path conf
+	local plugin
+	plugin=$CNI_PATH/$(jq -r .type <<<"$4")
+	# the assignments are exported to in_netns's nsenter and so to the plugin
 	CNI_COMMAND=$1 CNI_CONTAINERID=$2 CNI_NETNS=$3 CNI_IFNAME=eth0 CNI_PATH=$CNI_PATH \
-		nsenter --net=/run/netns/cni-host "$CNI_PATH/$(jq -r .type <<<"$4")" <<<"$4"
+		in_netns cni-host "$plugin" <<<"$4"
 }
 portmap_conf() { # prevResult mappings-json
 	jq -c --argjson prev "$1" --argjson pm "$2" \
@@ -187,23 +205,29 @@ setup_cni() {
 	ip netns add cni-c1
 	CNI_PREV=$(cni_call ADD c1 /run/netns/cni-c1 "$(cni_conf "$BRIDGE_CONF")")
 	cni_call ADD c1 /run/netns/cni-c1 "$(portmap_conf "$CNI_PREV" "$(cni_maps_json 1)")" >/dev/null
-	in_ns cni-c1 ip -4 -o addr show eth0 | grep -q 172.19.0.2/16 || { log "CNI gave an unexpected address"; exit 1; }
+	in_netns cni-c1 ip -4 -o addr show eth0 | grep -q 172.19.0.2/16 || { log "CNI gave an unexpected address"; exit 1; }
 }
 cni_maps() { # n
 	cni_call DEL c1 /run/netns/cni-c1 "$(portmap_conf "$CNI_PREV" "$(cni_maps_json 1)")" >/dev/null 2>&1 || true
 	cni_call ADD c1 /run/netns/cni-c1 "$(portmap_conf "$CNI_PREV" "$(cni_maps_json "$1")")" >/dev/null
 }
 
-BPFNET_EXTRA=
-bpfnet_maps() { # n: N-1 unrelated maps, on the same container
-	local n=$1
-	if [ -n "$BPFNET_EXTRA" ]; then
-		in_ns bpfnet-host "$BPFNET" port del c1 "$BPFNET_EXTRA" $(bnflags)
-		BPFNET_EXTRA=
-	fi
-	[ "$n" -gt 1 ] || return 0
-	BPFNET_EXTRA="20000-$((20000 + n - 2)):20000-$((20000 + n - 2))"
-	in_ns bpfnet-host "$BPFNET" port add c1 "$BPFNET_EXTRA" $(bnflags)
+# The unrelated specs published now, one port add's worth (at most 1000
+# specs, as argv is limited) per element; port del takes them back likewise.
+BPFNET_EXTRA=()
+bpfnet_maps() { # n: N-1 unrelated single-port maps, on the same container
+	local n=$1 chunk first last
+	for chunk in "${BPFNET_EXTRA[@]}"; do
+		bn port del c1 "$chunk"
+	done
+	BPFNET_EXTRA=()
+	for ((first = 20000; first <= 20000 + n - 2; first += 1000)); do
+		last=$((first + 999))
+		[ "$last" -le $((20000 + n - 2)) ] || last=$((20000 + n - 2))
+		chunk=$(seq "$first" "$last" | awk '{printf "%s%d:%d", (NR > 1 ? "," : ""), $1, $1}')
+		bn port add c1 "$chunk"
+		BPFNET_EXTRA+=("$chunk")
+	done
 }
 
 set_maps() { # sys n
@@ -217,32 +241,46 @@ set_maps() { # sys n
 # Where each system's client and server live, and what address to use.
 client_ns() { echo "$1-c1"; }
 server_ns() { echo "$1-out"; }
-out_addr() { [ "$1" = floor ] && echo 10.99.0.1 || echo $OUTIP; }
-ctr_addr() { [ "$1" = floor ] && echo 10.99.0.2 || echo 172.19.0.2; }
-pub_addr() { [ "$1" = floor ] && echo 10.99.0.2 || echo $UP; }
-pub_port() { [ "$1" = floor ] && echo "$2" || case $2 in 5201) echo 8080 ;; 7000) echo 17000 ;; *) echo "$2" ;; esac; }
+out_addr() { if [ "$1" = floor ]; then echo 10.99.0.1; else echo "$OUTSIDE_IP"; fi; }
+ctr_addr() { if [ "$1" = floor ]; then echo 10.99.0.2; else echo 172.19.0.2; fi; }
+pub_addr() { if [ "$1" = floor ]; then echo 10.99.0.2; else echo "$UPLINK_IP"; fi; }
+pub_port() {
+	if [ "$1" = floor ]; then
+		echo "$2"
+	else
+		case $2 in 5201) echo 8080 ;; 7000) echo 17000 ;; *) echo "$2" ;; esac
+	fi
+}
 
 start_servers() {
 	local s
 	for s in $SYSTEMS; do
-		bg in_ns "$s-out" iperf3 -s -B "$(out_addr "$s")" -p 5201
-		bg in_ns "$s-c1" iperf3 -s -B "$(ctr_addr "$s")" -p 5201
-		bg in_ns "$s-out" sockperf server -i "$(out_addr "$s")" -p 11111
-		bg in_ns "$s-out" sockperf server -i "$(out_addr "$s")" -p 11111 --tcp
-		bg in_ns "$s-c1" sockperf server -i "$(ctr_addr "$s")" -p 11111
-		bg in_ns "$s-c1" sockperf server -i "$(ctr_addr "$s")" -p 11111 --tcp
-		bg in_ns "$s-c1" "$CONNBENCH" server "$(ctr_addr "$s")" 7000
+		bg in_netns "$s-out" iperf3 -s -B "$(out_addr "$s")" -p 5201
+		bg in_netns "$s-c1" iperf3 -s -B "$(ctr_addr "$s")" -p 5201
+		bg in_netns "$s-out" sockperf server -i "$(out_addr "$s")" -p 11111
+		bg in_netns "$s-out" sockperf server -i "$(out_addr "$s")" -p 11111 --tcp
+		bg in_netns "$s-c1" sockperf server -i "$(ctr_addr "$s")" -p 11111
+		bg in_netns "$s-c1" sockperf server -i "$(ctr_addr "$s")" -p 11111 --tcp
+		bg in_netns "$s-c1" "$CONNBENCH" server "$(ctr_addr "$s")" 7000
 	done
-	sleep 1
+	for s in $SYSTEMS; do
+		wait_listen tcp 5201 in_netns "$s-out"
+		wait_listen tcp 5201 in_netns "$s-c1"
+		wait_listen udp 11111 in_netns "$s-out"
+		wait_listen tcp 11111 in_netns "$s-out"
+		wait_listen udp 11111 in_netns "$s-c1"
+		wait_listen tcp 11111 in_netns "$s-c1"
+		wait_listen tcp 7000 in_netns "$s-c1"
+	done
 }
 
 # --- measurements -------------------------------------------------------
 iperf() { # sys dir streams -> Gbit/s
 	local s=$1 dir=$2 n=$3 j
 	if [ "$dir" = out ]; then
-		j=$(in_ns "$s-c1" timeout 30 iperf3 -c "$(out_addr "$s")" -p 5201 -t "$SECS" -P "$n" -J 2>/dev/null)
+		j=$(in_netns "$s-c1" timeout 30 iperf3 -c "$(out_addr "$s")" -p 5201 -t "$SECS" -P "$n" -J 2>/dev/null)
 	else
-		j=$(in_ns "$s-out" timeout 30 iperf3 -c "$(pub_addr "$s")" -p "$(pub_port "$s" 5201)" -t "$SECS" -P "$n" -J 2>/dev/null)
+		j=$(in_netns "$s-out" timeout 30 iperf3 -c "$(pub_addr "$s")" -p "$(pub_port "$s" 5201)" -t "$SECS" -P "$n" -J 2>/dev/null)
 	fi
 	jq -r '.end.sum_received.bits_per_second / 1e9 | . * 1000 | round / 1000' <<<"$j" 2>/dev/null || true
 }
@@ -251,16 +289,16 @@ sockperf_pp() { # sys dir tcp|udp -> "p50 p99" in microseconds
 	local s=$1 dir=$2 proto=$3 o flag=""
 	[ "$proto" = tcp ] && flag=--tcp
 	if [ "$dir" = out ]; then
-		o=$(in_ns "$s-c1" timeout 30 sockperf ping-pong -i "$(out_addr "$s")" -p 11111 $flag -t "$SECS" 2>&1)
+		o=$(in_netns "$s-c1" timeout 30 sockperf ping-pong -i "$(out_addr "$s")" -p 11111 $flag -t "$SECS" 2>&1)
 	else
-		o=$(in_ns "$s-out" timeout 30 sockperf ping-pong -i "$(pub_addr "$s")" -p 11111 $flag -t "$SECS" 2>&1)
+		o=$(in_netns "$s-out" timeout 30 sockperf ping-pong -i "$(pub_addr "$s")" -p 11111 $flag -t "$SECS" 2>&1)
 	fi
 	echo "$(sed -n 's/.*percentile 50.000 = *\([0-9.]*\).*/\1/p' <<<"$o") $(sed -n 's/.*percentile 99.000 = *\([0-9.]*\).*/\1/p' <<<"$o")"
 }
 
 connb() { # sys -> "p50_us p99_us conn/s"
 	local s=$1
-	in_ns "$s-out" timeout 60 "$CONNBENCH" client "$(pub_addr "$s")" "$(pub_port "$s" 7000)" "$CONNS" || true
+	in_netns "$s-out" timeout 60 "$CONNBENCH" client "$(pub_addr "$s")" "$(pub_port "$s" 7000)" "$CONNS" || true
 }
 
 measure_traffic() {
@@ -269,8 +307,8 @@ measure_traffic() {
 		for s in $SYSTEMS; do
 			log "run $r/$RUNS: traffic through $s"
 			for n in $STREAMS; do
-				rec "tput_out_$n" "$s" "$(iperf "$s" out $n)"
-				rec "tput_in_$n" "$s" "$(iperf "$s" in $n)"
+				rec "tput_out_$n" "$s" "$(iperf "$s" out "$n")"
+				rec "tput_in_$n" "$s" "$(iperf "$s" in "$n")"
 			done
 			for p in tcp udp; do
 				v=$(sockperf_pp "$s" out $p)
@@ -326,11 +364,11 @@ measure_map_add_del() {
 		set_maps iptables "$n"
 		[ "$n" -le 1000 ] && set_maps cni "$n"
 		for r in $(seq "$REPS"); do
-			rec "spawn" floor "$(time_ms in_ns bpfnet-host true)"
-			rec "add_$n" bpfnet "$(time_ms in_ns bpfnet-host "$BPFNET" port add c1 31000:31000 $(bnflags))"
-			rec "del_$n" bpfnet "$(time_ms in_ns bpfnet-host "$BPFNET" port del c1 31000:31000 $(bnflags))"
-			rec "add_$n" iptables "$(time_ms in_ns iptables-host iptables -t nat -A BENCH-DNAT -p tcp --dport 31000 -j DNAT --to-destination 172.19.0.2:31000)"
-			rec "del_$n" iptables "$(time_ms in_ns iptables-host iptables -t nat -D BENCH-DNAT -p tcp --dport 31000 -j DNAT --to-destination 172.19.0.2:31000)"
+			rec "spawn" floor "$(time_ms in_host true)"
+			rec "add_$n" bpfnet "$(time_ms bn port add c1 31000:31000)"
+			rec "del_$n" bpfnet "$(time_ms bn port del c1 31000:31000)"
+			rec "add_$n" iptables "$(time_ms in_netns iptables-host iptables -t nat -A BENCH-DNAT -p tcp --dport 31000 -j DNAT --to-destination 172.19.0.2:31000)"
+			rec "del_$n" iptables "$(time_ms in_netns iptables-host iptables -t nat -D BENCH-DNAT -p tcp --dport 31000 -j DNAT --to-destination 172.19.0.2:31000)"
 			if [ "$n" -le 1000 ]; then
 				local conf
 				conf=$(portmap_conf "$CNI_PREV" '[{"hostPort":31000,"containerPort":31000,"protocol":"tcp"}]')
@@ -344,13 +382,19 @@ measure_map_add_del() {
 	set_maps cni 1
 }
 
+# The timed hook call of a runtime: sh, the state on the hook's stdin.
+sh_hook() { # state-json
+	# shellcheck disable=SC2016 # expanded by that sh, from its arguments
+	sh -c 'j=$1; shift; printf %s "$j" | nsenter "$@"' sh "$1" --net="$HOSTNS" "$BPFNET" hook "${FLAGS[@]}"
+}
+
 measure_setup_teardown() {
 	local r pid conf_b
 	log "container set-up and teardown"
 	for r in $(seq "$REPS"); do
 		pid=$(held_ns "st-$r")
-		rec setup bpfnet "$(time_ms sh -c "printf '{\"id\":\"st$r\",\"status\":\"creating\",\"pid\":$pid,\"annotations\":{\"bpfnet.ports\":\"$((40000 + r)):80\"}}' | nsenter --net=/run/netns/bpfnet-host $BPFNET hook $(bnflags)")"
-		rec teardown bpfnet "$(time_ms sh -c "printf '{\"id\":\"st$r\",\"status\":\"stopped\"}' | nsenter --net=/run/netns/bpfnet-host $BPFNET hook $(bnflags)")"
+		rec setup bpfnet "$(time_ms sh_hook "$(printf '{"id":"st%s","status":"creating","pid":%s,"annotations":{"bpfnet.ports":"%s:80"}}' "$r" "$pid" "$((40000 + r))")")"
+		rec teardown bpfnet "$(time_ms sh_hook "$(printf '{"id":"st%s","status":"stopped"}' "$r")")"
 		conf_b=$(cni_conf "$BRIDGE_CONF")
 		local t0 t1 prev
 		t0=$(now_ns)
@@ -370,13 +414,13 @@ measure_setup_teardown() {
 	t0=$(now_ns)
 	for i in $(seq "$MANY"); do
 		printf '{"id":"m%s","status":"creating","pid":%s}' "$i" "${pids[$((i - 1))]}" |
-			nsenter --net=/run/netns/bpfnet-host "$BPFNET" hook $(bnflags) &
+			nsenter --net="$HOSTNS" "$BPFNET" hook "${FLAGS[@]}" &
 		jobs+=($!)
 	done
 	for i in "${jobs[@]}"; do wait "$i"; done
 	t1=$(now_ns)
 	rec "setup_many" bpfnet "$(echo "scale=1; ($t1 - $t0) / 1000000" | bc)"
-	for i in $(seq "$MANY"); do printf '{"id":"m%s","status":"stopped"}' "$i" | nsenter --net=/run/netns/bpfnet-host "$BPFNET" hook $(bnflags); done
+	for i in $(seq "$MANY"); do hook_down "m$i"; done
 	jobs=()
 	t0=$(now_ns)
 	for i in $(seq "$MANY"); do
@@ -395,17 +439,16 @@ measure_memory() {
 		log "memory with $n containers"
 		for ((i = 1; i < n; i++)); do
 			pid=$(held_ns "mem-$i")
-			printf '{"id":"mem%s","status":"creating","pid":%s}' "$i" "$pid" |
-				nsenter --net=/run/netns/bpfnet-host "$BPFNET" hook $(bnflags)
+			hook_up "mem$i" "$pid"
 		done
 		pid=$(held_ns "memx-$n")
 		kb=$( { printf '{"id":"memx%s","status":"creating","pid":%s}' "$n" "$pid" |
-			nsenter --net=/run/netns/bpfnet-host /usr/bin/time -f '%M' "$BPFNET" hook $(bnflags); } 2>&1 | tail -1)
+			in_host /usr/bin/time -f '%M' "$BPFNET" hook "${FLAGS[@]}"; } 2>&1 | tail -1)
 		rec "hook_rss_kb_$n" bpfnet "$kb"
 		rec "maps_kb_$n" bpfnet "$(bpftool map show -j | jq '[.[] | select(.name as $n | ["net_config","endpoints","conntrack","rev_nat","stats","endpoint_stats","port_maps","dnat_ct","dnat_rev","sock_rev"] | index($n)) | .bytes_memlock] | add / 1024 | round')"
-		printf '{"id":"memx%s","status":"stopped"}' "$n" | nsenter --net=/run/netns/bpfnet-host "$BPFNET" hook $(bnflags)
+		hook_down "memx$n"
 		for ((i = 1; i < n; i++)); do
-			printf '{"id":"mem%s","status":"stopped"}' "$i" | nsenter --net=/run/netns/bpfnet-host "$BPFNET" hook $(bnflags)
+			hook_down "mem$i"
 			netns_kill "mem-$i"
 			ip netns del "mem-$i"
 		done
@@ -419,7 +462,11 @@ stats_of() {
 		awk '{v[NR] = $1} END {if (NR == 0) {print "-"; exit} med = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%g %g %g\n", med, v[1], v[NR]}'
 }
 med() { local v; v=$(stats_of "$1" "$2"); echo "${v%% *}"; }
-cell() { local v; v=$(stats_of "$1" "$2"); [ "$v" = - ] && echo "–" || awk '{printf "%g (%g–%g)", $1, $2, $3}' <<<"$v"; }
+cell() {
+	local v
+	v=$(stats_of "$1" "$2")
+	if [ "$v" = - ]; then echo "–"; else awk '{printf "%g (%g–%g)", $1, $2, $3}' <<<"$v"; fi
+}
 ratio() { local a b; a=$(med "$1" "$2"); b=$(med "$1" "$3"); [ "$a" = - ] || [ "$b" = - ] && { echo "–"; return; }; echo "scale=2; $a / $b" | bc; }
 
 report() {
@@ -457,13 +504,13 @@ report() {
 		echo "| maps | floor p50 | bpfnet p50 | iptables p50 | cni p50 | bpfnet p99 | iptables p99 | cni p99 | bpfnet conn/s | iptables conn/s | cni conn/s |"
 		echo "|---|---|---|---|---|---|---|---|---|---|---|"
 		for n in $MAPS; do
-			echo "| $n | $(med conn_p50_$n floor) | $(cell conn_p50_$n bpfnet) | $(cell conn_p50_$n iptables) | $(cell conn_p50_$n cni) | $(med conn_p99_$n bpfnet) | $(med conn_p99_$n iptables) | $(med conn_p99_$n cni) | $(med conn_rate_$n bpfnet) | $(med conn_rate_$n iptables) | $(med conn_rate_$n cni) |"
+			echo "| $n | $(med "conn_p50_$n" floor) | $(cell "conn_p50_$n" bpfnet) | $(cell "conn_p50_$n" iptables) | $(cell "conn_p50_$n" cni) | $(med "conn_p99_$n" bpfnet) | $(med "conn_p99_$n" iptables) | $(med "conn_p99_$n" cni) | $(med "conn_rate_$n" bpfnet) | $(med "conn_rate_$n" iptables) | $(med "conn_rate_$n" cni) |"
 		done
 		local first last
 		first=$(awk '{print $1}' <<<"$MAPS")
 		last=$(awk '{print $NF}' <<<"$MAPS")
 		echo
-		echo "Growth of p50 from $first to $last maps: bpfnet ×$(echo "scale=2; $(med conn_p50_$last bpfnet) / $(med conn_p50_$first bpfnet)" | bc), iptables ×$(echo "scale=2; $(med conn_p50_$last iptables) / $(med conn_p50_$first iptables)" | bc)$( [ "$(med conn_p50_1000 cni)" != - ] && echo ", cni (to 1000) ×$(echo "scale=2; $(med conn_p50_1000 cni) / $(med conn_p50_$first cni)" | bc)")."
+		echo "Growth of p50 from $first to $last maps: bpfnet ×$(echo "scale=2; $(med "conn_p50_$last" bpfnet) / $(med "conn_p50_$first" bpfnet)" | bc), iptables ×$(echo "scale=2; $(med "conn_p50_$last" iptables) / $(med "conn_p50_$first" iptables)" | bc)$( [ "$(med conn_p50_1000 cni)" != - ] && echo ", cni (to 1000) ×$(echo "scale=2; $(med conn_p50_1000 cni) / $(med "conn_p50_$first" cni)" | bc)")."
 		echo
 		echo "![connect latency vs port maps](connect-latency.png)"
 		echo
@@ -474,7 +521,7 @@ report() {
 		echo "| present | bpfnet add | bpfnet del | iptables add | iptables del | cni portmap ADD | cni portmap DEL |"
 		echo "|---|---|---|---|---|---|---|"
 		for n in $ADDMAPS; do
-			echo "| $n | $(cell add_$n bpfnet) | $(cell del_$n bpfnet) | $(cell add_$n iptables) | $(cell del_$n iptables) | $(cell add_$n cni) | $(cell del_$n cni) |"
+			echo "| $n | $(cell "add_$n" bpfnet) | $(cell "del_$n" bpfnet) | $(cell "add_$n" iptables) | $(cell "del_$n" iptables) | $(cell "add_$n" cni) | $(cell "del_$n" cni) |"
 		done
 		echo
 		echo "## Container network set-up and teardown (ms, whole process)"
@@ -490,7 +537,7 @@ report() {
 		echo "| containers | hook peak RSS (KiB) | pinned maps (KiB, bpftool memlock) |"
 		echo "|---|---|---|"
 		for n in $MEMC; do
-			echo "| $n | $(med hook_rss_kb_$n bpfnet) | $(med maps_kb_$n bpfnet) |"
+			echo "| $n | $(med "hook_rss_kb_$n" bpfnet) | $(med "maps_kb_$n" bpfnet) |"
 		done
 		echo
 		echo "Raw figures: one line per measurement, \`metric system value\`, in the run's results file."
