@@ -2,9 +2,13 @@
 #include <arpa/inet.h>
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "fsutil.h"
@@ -61,10 +65,18 @@ static int set_name(char *dst, const char *val, const char *what)
 	return 0;
 }
 
+static bool has_dotdot(const char *path)
+{
+	for (const char *p = path; (p = strstr(p, "..")); p += 2)
+		if ((p == path || p[-1] == '/') && (p[2] == '/' || !p[2]))
+			return true;
+	return false;
+}
+
 static int set_path(char *dst, const char *val, const char *what)
 {
-	if (val[0] != '/' || strlen(val) >= 200) {
-		pr_err("invalid %s '%s': an absolute path under 200 characters is needed", what, val);
+	if (val[0] != '/' || strlen(val) >= 200 || has_dotdot(val)) {
+		pr_err("invalid %s '%s': an absolute path under 200 characters, without '..', is needed", what, val);
 		return -EINVAL;
 	}
 	strcpy(dst, val);
@@ -88,12 +100,42 @@ static int set_uint(unsigned int *dst, const char *val, unsigned int min,
 	return 0;
 }
 
+/* Ranges a container subnet may not touch: they cannot work as one. */
+static const struct {
+	uint32_t net;
+	int prefix;
+	const char *what;
+} unusable_nets[] = {
+	{ 0x00000000, 8, "'this network' (0.0.0.0/8)" },
+	{ 0x7f000000, 8, "loopback (127.0.0.0/8)" },
+	{ 0xa9fe0000, 16, "link-local (169.254.0.0/16)" },
+	{ 0xe0000000, 4, "multicast (224.0.0.0/4)" },
+	{ 0xf0000000, 4, "reserved (240.0.0.0/4)" },
+};
+
+bool cidr_overlap(struct in_addr a, int alen, struct in_addr b, int blen)
+{
+	int len = alen < blen ? alen : blen;
+	uint32_t mask = len ? ~0u << (32 - len) : 0;
+
+	return ((ntohl(a.s_addr) ^ ntohl(b.s_addr)) & mask) == 0;
+}
+
 static int set_subnet(struct bpfnet_config *cfg, const char *val)
 {
 	if (parse_cidr(val, &cfg->subnet, &cfg->prefix)) {
 		pr_err("invalid subnet '%s': a network like 172.19.0.0/16 is needed",
 		       val);
 		return -EINVAL;
+	}
+	for (size_t i = 0; i < sizeof(unusable_nets) / sizeof(unusable_nets[0]); i++) {
+		struct in_addr n = { htonl(unusable_nets[i].net) };
+
+		if (cidr_overlap(cfg->subnet, cfg->prefix, n, unusable_nets[i].prefix)) {
+			pr_err("invalid subnet '%s': it overlaps %s", val,
+			       unusable_nets[i].what);
+			return -EINVAL;
+		}
 	}
 	cfg->gateway.s_addr = htonl(ntohl(cfg->subnet.s_addr) + 1);
 	return 0;
@@ -148,6 +190,52 @@ static int config_set(struct bpfnet_config *cfg, const char *key,
 	return -EINVAL;
 }
 
+/* "allowedHostPorts": ["80", "8000-8999", 443, ...] */
+static int set_allowed_ports(struct bpfnet_config *cfg, const cJSON *arr,
+			     const char *origin)
+{
+	const cJSON *it;
+	unsigned int lo, hi;
+	char tail;
+
+	cfg->n_allowed = 0;
+	cJSON_ArrayForEach(it, arr) {
+		bool ok = false;
+
+		if (cJSON_IsNumber(it) && it->valuedouble >= 1 &&
+		    it->valuedouble <= 65535 &&
+		    it->valuedouble == (double)(int)it->valuedouble) {
+			lo = hi = (unsigned int)it->valuedouble;
+			ok = true;
+		} else if (cJSON_IsString(it)) {
+			int n = sscanf(it->valuestring, "%u-%u%c", &lo, &hi, &tail);
+
+			if (n == 1)
+				hi = lo;
+			ok = (n == 1 || n == 2) && lo >= 1 && hi <= 65535 && lo <= hi;
+		}
+		if (!ok || cfg->n_allowed == BPFNET_MAX_ALLOWED) {
+			pr_err("config %s: allowedHostPorts needs at most %d ports or ranges like \"8000-8999\"",
+			       origin, BPFNET_MAX_ALLOWED);
+			return -EINVAL;
+		}
+		cfg->allowed[cfg->n_allowed].lo = (unsigned short)lo;
+		cfg->allowed[cfg->n_allowed++].hi = (unsigned short)hi;
+	}
+	return 0;
+}
+
+bool config_port_allowed(const struct bpfnet_config *cfg, unsigned int lo,
+			 unsigned int hi)
+{
+	if (!cfg->n_allowed)
+		return true;
+	for (int i = 0; i < cfg->n_allowed; i++)
+		if (lo >= cfg->allowed[i].lo && hi <= cfg->allowed[i].hi)
+			return true;
+	return false;
+}
+
 int config_apply_json(struct bpfnet_config *cfg, const char *text, size_t len,
 		      const char *origin)
 {
@@ -172,6 +260,12 @@ int config_apply_json(struct bpfnet_config *cfg, const char *text, size_t len,
 			cfg->isolate = cJSON_IsTrue(it);
 			continue;
 		}
+		if (!strcmp(it->string, "allowedHostPorts") && cJSON_IsArray(it)) {
+			err = set_allowed_ports(cfg, it, origin);
+			if (err)
+				break;
+			continue;
+		}
 		if (cJSON_IsString(it)) {
 			val = it->valuestring;
 		} else if (cJSON_IsNumber(it) && !strcmp(it->string, "mtu") &&
@@ -194,16 +288,45 @@ int config_apply_json(struct bpfnet_config *cfg, const char *text, size_t len,
 	return err;
 }
 
+/*
+ * The config file names directories bpfnet mounts on and writes to: read it
+ * only if root owns it, nobody else can write it, and it is not a symlink.
+ */
+static int open_trusted(const char *path, int *fdp)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0)
+		return errno == ELOOP ? -EPERM : -errno;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_uid != 0 ||
+	    (st.st_mode & 0022)) {
+		close(fd);
+		return -EPERM;
+	}
+	*fdp = fd;
+	return 0;
+}
+
 static int config_load_file(struct bpfnet_config *cfg, const char *path,
 			    bool must_exist)
 {
 	char *text;
 	size_t len;
-	int err;
+	int fd = -1, err;
 
-	err = read_file(path, 1 << 20, &text, &len);
+	err = open_trusted(path, &fd);
 	if (err == -ENOENT && !must_exist)
 		return 0;
+	if (err == -EPERM) {
+		pr_err("refusing config %s: it must be a regular file (not a symlink) owned by root and writable by no one else",
+		       path);
+		return err;
+	}
+	if (!err) {
+		err = read_fd(fd, 1 << 20, &text, &len);
+		close(fd);
+	}
 	if (err) {
 		pr_err("failed to read config %s: %s", path, strerror(-err));
 		return err;

@@ -10,6 +10,7 @@
 
 #define BPFNET_DEFAULT_CONFIG "/etc/bpfnet/config.json"
 #define BPFNET_MAX_ARGS 16
+#define BPFNET_MAX_ALLOWED 64	/* ranges in allowedHostPorts */
 
 struct bpfnet_config {
 	char bridge[IFNAMSIZ];
@@ -26,6 +27,10 @@ struct bpfnet_config {
 	int verbose;
 	bool json;
 	bool isolate;			/* containers may not reach the host */
+	/* allowedHostPorts (config file only): host ports annotations may
+	 * publish; n_allowed 0 = any. The CLI is not restricted. */
+	struct { unsigned short lo, hi; } allowed[BPFNET_MAX_ALLOWED];
+	int n_allowed;
 };
 
 /* A command line split into its flags (applied to cfg) and positionals. */
@@ -50,6 +55,13 @@ int config_apply_json(struct bpfnet_config *cfg, const char *text, size_t len,
 
 /* Parse "A.B.C.D/N" into a network and prefix (host bits must be zero). */
 int parse_cidr(const char *s, struct in_addr *net, int *prefix);
+
+/* Is every host port lo..hi inside one allowedHostPorts range? */
+bool config_port_allowed(const struct bpfnet_config *cfg, unsigned int lo,
+			 unsigned int hi);
+
+/* Do the networks a/alen and b/blen share an address? */
+bool cidr_overlap(struct in_addr a, int alen, struct in_addr b, int blen);
 
 /* Check the values together (subnet size, names). Returns 0 or -EINVAL. */
 int config_validate(const struct bpfnet_config *cfg);

@@ -147,19 +147,50 @@ static int open_pins(const struct bpfnet_config *cfg, struct dp *dp)
 	return 0;
 }
 
-/* The pin dir's parent must be a bpffs; mount one there if it is not. */
+static bool dir_is_empty(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+	bool empty = true;
+
+	if (!d)
+		return false;
+	while (empty && (e = readdir(d)))
+		empty = !strcmp(e->d_name, ".") || !strcmp(e->d_name, "..");
+	closedir(d);
+	return empty;
+}
+
+/*
+ * The pin dir's parent must be a bpffs. Mount one there only where that
+ * hides nothing: a directory this run creates, or the kernel's own empty
+ * /sys/fs/bpf. Anything else (/, /tmp, /sys/fs, a directory with files)
+ * is refused with the reason.
+ */
 static int ensure_bpffs(const struct bpfnet_config *cfg)
 {
 	char parent[PATH_MAX];
 	struct statfs sfs;
+	struct stat st;
+	int err;
 
 	snprintf(parent, sizeof(parent), "%s", cfg->pin_dir);
 	dirname(parent);
 	if (!statfs(parent, &sfs) && sfs.f_type == BPF_FS_MAGIC)
 		return 0;
-	if (ensure_private_dir(parent, 0700) &&
-	    access(parent, F_OK))
-		return -errno;
+	if (!lstat(parent, &st)) {
+		if (!S_ISDIR(st.st_mode) || strcmp(parent, "/sys/fs/bpf") ||
+		    !dir_is_empty(parent)) {
+			pr_err("refusing to mount bpffs on %s: it exists and is not bpffs "
+			       "(mount one there yourself, or use a --pin-dir whose parent is bpffs or does not exist yet)",
+			       parent);
+			return -EEXIST;
+		}
+	} else {
+		err = ensure_private_dir(parent, 0700);	/* ours: created now */
+		if (err)
+			return err;
+	}
 	if (mount("bpf", parent, "bpf", 0, "mode=0700")) {
 		int err = -errno;
 

@@ -44,7 +44,8 @@ struct net_plan {
 static int resolve_uplink(const struct bpfnet_config *cfg, struct nl *nl,
 			  struct net_plan *plan)
 {
-	int err, mtu;
+	struct in_addr up;
+	int err, mtu, plen;
 
 	err = uplink_resolve(nl, cfg->uplink, &plan->uplink_ifindex, &mtu);
 	if (err) {
@@ -52,6 +53,17 @@ static int resolve_uplink(const struct bpfnet_config *cfg, struct nl *nl,
 		return err;
 	}
 	plan->mtu = cfg->mtu ? cfg->mtu : mtu > 0 ? mtu : 1500;
+	if (plan->uplink_ifindex &&
+	    !addr_first_net(nl, plan->uplink_ifindex, &up, &plen) &&
+	    cidr_overlap(cfg->subnet, cfg->prefix, up, plen)) {
+		char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
+
+		inet_ntop(AF_INET, &cfg->subnet, a, sizeof(a));
+		inet_ntop(AF_INET, &up, b, sizeof(b));
+		pr_err("subnet %s/%d overlaps the uplink's network (%s/%d)", a,
+		       cfg->prefix, b, plen);
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -150,7 +162,8 @@ static int pick_address(const struct bpfnet_config *cfg,
 }
 
 /* The bpfnet.ports annotation: valid, free, stored in canonical form. */
-static int check_ports(const struct bpfnet_state *st, const struct oci_state *oci,
+static int check_ports(const struct bpfnet_config *cfg,
+		       const struct bpfnet_state *st, const struct oci_state *oci,
 		       struct endpoint_rec *rec)
 {
 	char why[200];
@@ -162,6 +175,16 @@ static int check_ports(const struct bpfnet_state *st, const struct oci_state *oc
 	if (n < 0) {
 		pr_err("bpfnet.ports: %s", why);
 		return n;
+	}
+	for (int i = 0; i < n; i++) {
+		const struct port_spec *ps = &rec->ports.v[i];
+
+		if (!config_port_allowed(cfg, ps->host_lo, ps->host_hi)) {
+			portspec_format(ps, why, sizeof(why));
+			pr_err("bpfnet.ports: %s: host port not in allowedHostPorts of the config",
+			       why);
+			return -EPERM;
+		}
 	}
 	if (portmap_check_conflicts(st, oci->id, rec->ports.v, n, why,
 				    sizeof(why))) {
@@ -254,6 +277,42 @@ undo_bridge:
 	return err;
 }
 
+/*
+ * Is the namespace (inode ino, netlink cnl) one bpfnet must never configure:
+ * the hook's own, pid 1's, or one holding this network's bridge or the
+ * uplink? Then why says which (a container run with the host's network).
+ */
+static bool not_a_container_netns(const struct bpfnet_config *cfg,
+				  struct nl *nl, struct nl *cnl, uint64_t ino,
+				  char *why, size_t size)
+{
+	struct link_info up, there;
+	int upidx = 0, mtu;
+
+	if (ino == netns_ino_of_pid(getpid())) {
+		snprintf(why, size, "its network namespace is the hook's own");
+		return true;
+	}
+	if (ino == netns_ino_of_pid(1)) {
+		snprintf(why, size, "its network namespace is the host's (pid 1's)");
+		return true;
+	}
+	if (!link_get(cnl, cfg->bridge, 0, &there) && !strcmp(there.kind, "bridge")) {
+		snprintf(why, size, "its network namespace holds the bridge %s",
+			 cfg->bridge);
+		return true;
+	}
+	if (!uplink_resolve(nl, cfg->uplink, &upidx, &mtu) && upidx &&
+	    !link_get(nl, NULL, upidx, &up) &&
+	    !link_get(cnl, up.name, 0, &there) &&
+	    !memcmp(up.mac, there.mac, sizeof(up.mac))) {
+		snprintf(why, size, "its network namespace holds the uplink %s",
+			 up.name);
+		return true;
+	}
+	return false;
+}
+
 static int setup_locked(const struct bpfnet_config *cfg,
 			const struct oci_state *oci, struct nl *nl,
 			struct bpfnet_state *st)
@@ -262,6 +321,7 @@ static int setup_locked(const struct bpfnet_config *cfg,
 	struct endpoint_rec *rec;
 	struct in_addr ip;
 	struct link_info li;
+	char why[160];
 	struct nl cnl;
 	uint64_t ino;
 	int fd, err;
@@ -272,23 +332,28 @@ static int setup_locked(const struct bpfnet_config *cfg,
 		       strerror(-fd));
 		return fd;
 	}
-	err = check_state_subnet(cfg, st);
-	if (err)
-		goto out_fd;
-	rec = state_find(st, oci->id);
-	if (rec && endpoint_intact(nl, rec, ino)) {
-		pr_info("container %s is already set up", oci->id);
-		goto out_fd;
-	}
-	if (rec) {	/* stale or half-built: start over */
-		endpoint_release(cfg, nl, rec);
-		state_remove(st, rec);
-	}
 	err = nl_open_in(&cnl, fd);
 	if (err) {
 		pr_err("failed to open netlink in the container: %s",
 		       strerror(-err));
 		goto out_fd;
+	}
+	if (not_a_container_netns(cfg, nl, &cnl, ino, why, sizeof(why))) {
+		/* host-network containers keep running: change nothing, exit 0 */
+		pr_warn("container %s: %s: leaving it alone", oci->id, why);
+		goto out_cnl;
+	}
+	err = check_state_subnet(cfg, st);
+	if (err)
+		goto out_cnl;
+	rec = state_find(st, oci->id);
+	if (rec && endpoint_intact(nl, rec, ino)) {
+		pr_info("container %s is already set up", oci->id);
+		goto out_cnl;
+	}
+	if (rec) {	/* stale or half-built: start over */
+		endpoint_release(cfg, nl, rec);
+		state_remove(st, rec);
 	}
 	if (!link_get(&cnl, cfg->iface, 0, &li)) {
 		/* a shared namespace: another container's eth0 is here */
@@ -316,7 +381,7 @@ static int setup_locked(const struct bpfnet_config *cfg,
 	ipam_veth_name(st, oci->id, rec->veth);
 	rec->pid = oci->pid;
 	rec->netns_ino = ino;
-	err = check_ports(st, oci, rec);
+	err = check_ports(cfg, st, oci, rec);
 	if (err) {
 		state_remove(st, rec);
 		goto out_cnl;

@@ -255,6 +255,7 @@ int addr_add(struct nl *nl, int ifindex, struct in_addr addr, int prefix)
 struct addr_dump {
 	int ifindex;
 	struct in_addr *addr;
+	int prefix;
 	bool found;
 };
 
@@ -270,6 +271,7 @@ static int addr_cb(const struct nlmsghdr *nlh, void *data)
 	mnl_attr_for_each(attr, nlh, sizeof(*ifa)) {
 		if (mnl_attr_get_type(attr) == IFA_LOCAL) {
 			d->addr->s_addr = mnl_attr_get_u32(attr);
+			d->prefix = ifa->ifa_prefixlen;
 			d->found = true;
 		}
 	}
@@ -277,6 +279,12 @@ static int addr_cb(const struct nlmsghdr *nlh, void *data)
 }
 
 int addr_first(struct nl *nl, int ifindex, struct in_addr *addr)
+{
+	return addr_first_net(nl, ifindex, addr, NULL);
+}
+
+int addr_first_net(struct nl *nl, int ifindex, struct in_addr *addr,
+		   int *prefix)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = nl_msg(nl, buf, RTM_GETADDR, NLM_F_DUMP);
@@ -288,14 +296,17 @@ int addr_first(struct nl *nl, int ifindex, struct in_addr *addr)
 	err = nl_talk(nl, nlh, addr_cb, &d);
 	if (err)
 		return err;
+	if (prefix)
+		*prefix = d.prefix;
 	return d.found ? 0 : -ENOENT;
 }
 
 int route_add_default(struct nl *nl, struct in_addr gw, int oif)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
+	/* never replace a route that is there: it is not ours */
 	struct nlmsghdr *nlh = nl_msg(nl, buf, RTM_NEWROUTE,
-				      NLM_F_CREATE | NLM_F_REPLACE);
+				      NLM_F_CREATE | NLM_F_EXCL);
 	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
 
 	rtm->rtm_family = AF_INET;

@@ -59,6 +59,9 @@ int addr_add(struct nl *nl, int ifindex, struct in_addr addr, int prefix);
 
 /* First IPv4 address of a link. -ENOENT if none. */
 int addr_first(struct nl *nl, int ifindex, struct in_addr *addr);
+/* The same, with the address's prefix length. */
+int addr_first_net(struct nl *nl, int ifindex, struct in_addr *addr,
+		   int *prefix);
 
 int route_add_default(struct nl *nl, struct in_addr gw, int oif);
 
