@@ -57,14 +57,25 @@ $(OUTPUT)/user/%.o: user/%.c $(SKELS) | $(OUTPUT)/user
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
+# The test build: the same sources with fault injection compiled in.
+TESTING_OBJS := $(patsubst user/%.c,$(OUTPUT)/testing/%.o,$(USER_SRCS))
+
+$(OUTPUT)/bpfnet-testing: $(TESTING_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(OUTPUT)/testing/%.o: user/%.c $(SKELS) | $(OUTPUT)/testing
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -DBPFNET_TESTING -MMD -MP -c $< -o $@
+
 $(OUTPUT)/tests/%: tests/unit/%.c $(LIB_OBJS) | $(OUTPUT)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -Itests/unit -o $@ $< $(LIB_OBJS) $(LDLIBS)
 
-$(OUTPUT) $(OUTPUT)/user $(OUTPUT)/tests:
+$(OUTPUT) $(OUTPUT)/user $(OUTPUT)/tests $(OUTPUT)/testing:
 	$(Q)mkdir -p $@
 
-unit: $(UNIT_BINS)
+unit: $(UNIT_BINS) $(OUTPUT)/bpfnet-testing
 
 # Every test: unit, BPF packet tests, namespaces, containers. Needs root.
 test: deps
@@ -151,4 +162,4 @@ help:
 	@echo "  clean      remove build output"
 	@echo "  V=1        show commands"
 
--include $(USER_OBJS:.o=.d)
+-include $(USER_OBJS:.o=.d) $(TESTING_OBJS:.o=.d)

@@ -9,6 +9,10 @@ TOP=${TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 # shellcheck source=../tools/private-world.sh
 source "$TOP/tools/private-world.sh"
 BPFNET=${BPFNET:-$TOP/bpfnet}
+# The test build (fault injection, BPFNET_LOCK_WAIT_MS): a test that needs it
+# calls use_testing_build first; every other test runs the product binary.
+BPFNET_TESTING_BIN=$TOP/.output/bpfnet-testing
+use_testing_build() { BPFNET=$BPFNET_TESTING_BIN; }
 
 # The world: $T (scratch dir), $P (name prefix), $HOSTNS/$OUTNS (ns paths).
 # Uplink: host "up0" 198.51.100.1/24 <-> outside "eth0" 198.51.100.2/24.

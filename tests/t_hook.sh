@@ -120,6 +120,7 @@ test_dead_pid_is_clear() {
 }
 
 test_failure_undoes_this_run() {
+	use_testing_build
 	world_up
 	new_netns; C0=$NEWPID
 	hook_up c0 "$C0"
@@ -137,6 +138,7 @@ test_failure_undoes_this_run() {
 }
 
 test_failure_removes_bridge_it_created() {
+	use_testing_build
 	world_up
 	new_netns; C1=$NEWPID
 	BPFNET_FAIL_STEP=4 hook_up c1 "$C1" 2>/dev/null && fail "did not fail"

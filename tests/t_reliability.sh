@@ -45,6 +45,7 @@ test_64_hooks_mixed_with_port_commands() {
 }
 
 test_sigkill_at_every_step_then_gc() {
+	use_testing_build
 	world_up_outside
 	new_netns; C0=$NEWPID
 	hook_up c0 "$C0" '{"bpfnet.ports":"8080:80"}'
@@ -276,8 +277,7 @@ test_files_and_dirs_private() {
 
 test_mounts_bpffs_when_missing() {
 	world_up
-	local d=$T/fresh-bpf
-	mkdir -p "$d"
+	local d=$T/fresh-bpf	# does not exist: bpfnet creates it and mounts there
 	FLAGS=(--state-dir "$T/state" --pin-dir "$d/bpfnet" --bridge bnbr0 ${CG:+--cgroup "$CG"})
 	new_netns
 	hook_up c1 "$NEWPID"

@@ -7,6 +7,7 @@
 
 #include "cmd.h"
 #include "datapath.h"
+#include "forwarding.h"
 #include "hook.h"
 #include "ipam.h"
 #include "link.h"
@@ -45,16 +46,24 @@ int cmd_down(struct bpfnet_config *cfg, struct bpfnet_args *args)
 		/* veths of ours still on the bridge, recorded or not */
 		link_list_veths(&nl, br.ifindex, BPFNET_VETH_PREFIX, &stray);
 		for (int i = 0; i < stray.n; i++)
-			link_del(&nl, stray.v[i].ifindex);
+			if (oci_id_valid(stray.v[i].alias) &&
+			    endpoint_link_ours(cfg, &nl, &stray.v[i], stray.v[i].alias))
+				link_del(&nl, stray.v[i].ifindex);
 		link_vec_free(&stray);
-		err = link_del(&nl, br.ifindex);
-		if (err)
-			pr_err("failed to delete bridge %s: %s", cfg->bridge,
-			       strerror(-err));
+		if (strcmp(br.alias, BPFNET_BRIDGE_ALIAS)) {
+			pr_warn("not deleting bridge %s: bpfnet did not create it",
+				cfg->bridge);
+		} else {
+			err = link_del(&nl, br.ifindex);
+			if (err)
+				pr_err("failed to delete bridge %s: %s", cfg->bridge,
+				       strerror(-err));
+		}
 	}
 	nl_close(&nl);
 	if (datapath_down(cfg))
 		err = -EIO;
+	forwarding_restore(cfg->state_dir);
 	snprintf(path, sizeof(path), "%s/state.json", cfg->state_dir);
 	unlink(path);
 	state_free(&st);

@@ -25,10 +25,11 @@
 #include "log.h"
 #include "mapiter.h"
 #include "netns.h"
+#include "portmap.h"
 #include "state.h"
 
 struct gc_counts {
-	int containers, links, endpoints, flows;
+	int containers, links, endpoints, port_maps, flows;
 };
 
 /* Rebuild records from our veths and the endpoint map. */
@@ -209,7 +210,7 @@ int cmd_gc(struct bpfnet_config *cfg, struct bpfnet_args *args)
 	struct link_info br;
 	struct nl nl;
 	struct dp dp;
-	bool have_dp;
+	bool have_dp, rebuilt = false, rebuilt_blind = false;	/* blind: without the maps */
 	int lock, err;
 
 	if (args->argc > 1) {
@@ -236,12 +237,16 @@ int cmd_gc(struct bpfnet_config *cfg, struct bpfnet_args *args)
 		err = set_aside(cfg);
 		if (!err)
 			rebuild_state(cfg, &dp, have_dp, &links, &st);
+		rebuilt = true;
+		rebuilt_blind = !have_dp;
 	} else if (!err && !st.n && links.n && !state_file_exists(cfg)) {
 		/* the state is gone but our veths are not: adopt them */
 		pr_warn("no state file but %d bpfnet links: rebuilding the state from the kernel",
 			links.n);
 		state_free(&st);
 		rebuild_state(cfg, &dp, have_dp, &links, &st);
+		rebuilt = true;
+		rebuilt_blind = !have_dp;
 	}
 	if (err)
 		goto out;
@@ -254,14 +259,25 @@ int cmd_gc(struct bpfnet_config *cfg, struct bpfnet_args *args)
 		c.containers++;
 	}
 	for (int i = 0; i < links.n; i++) {
+		const struct link_info *li = &links.v[i];
 		bool known = false;
 
 		for (int k = 0; k < st.n; k++)
-			known |= !strcmp(st.eps[k].veth, links.v[i].name);
-		if (!known && !link_del(&nl, links.v[i].ifindex))
+			known |= !strcmp(st.eps[k].veth, li->name);
+		if (known)
+			continue;
+		/* ours only if it carries a container id we could have named it for */
+		if (rebuilt_blind || !oci_id_valid(li->alias) ||
+		    !endpoint_link_ours(cfg, &nl, li, li->alias)) {
+			pr_warn("not deleting %s: no record, and nothing proves it is bpfnet's",
+				li->name);
+			continue;
+		}
+		if (!link_del(&nl, li->ifindex))
 			c.links++;
 	}
 	if (have_dp) {
+		c.port_maps = portmap_sync_state(&dp, &st, rebuilt);
 		gc_endpoints_map(&dp, &st, &c);
 		gc_flows(&dp, &c);
 	} else if (st.n && !datapath_repair(cfg, &st)) {
@@ -269,8 +285,8 @@ int cmd_gc(struct bpfnet_config *cfg, struct bpfnet_args *args)
 	}
 	err = state_save(cfg->state_dir, &st);
 	if (!err)
-		printf("gc: removed %d containers, %d links, %d endpoint entries, %d flows; %d containers remain\n",
-		       c.containers, c.links, c.endpoints, c.flows, st.n);
+		printf("gc: removed %d containers, %d links, %d endpoint entries, %d port maps, %d flows; %d containers remain\n",
+		       c.containers, c.links, c.endpoints, c.port_maps, c.flows, st.n);
 	state_free(&st);
 out:
 	if (have_dp)

@@ -79,18 +79,9 @@ int cmd_ls(struct bpfnet_config *cfg, struct bpfnet_args *args)
 		pr_err("ls takes no arguments");
 		return EXIT_USAGE;
 	}
-	if (access(cfg->state_dir, F_OK)) {
-		st = (struct bpfnet_state){ 0 };
-	} else {
-		int lock = state_lock(cfg->state_dir);
-
-		if (lock < 0)
-			return 1;
-		err = state_load(cfg->state_dir, &st);
-		state_unlock(lock);
-		if (err)
-			return 1;
-	}
+	err = state_read(cfg->state_dir, &st);
+	if (err)
+		return 1;
 	if (cfg->json)
 		print_json(&st);
 	else

@@ -181,16 +181,10 @@ static int port_ls(struct bpfnet_config *cfg, const char *id)
 {
 	struct bpfnet_state st = { 0 };
 	cJSON *arr = cfg->json ? cJSON_CreateArray() : NULL;
-	int lock;
 
-	if (!access(cfg->state_dir, F_OK)) {
-		lock = state_lock(cfg->state_dir);
-		if (lock < 0 || state_load(cfg->state_dir, &st)) {
-			state_unlock(lock);
-			cJSON_Delete(arr);
-			return 1;
-		}
-		state_unlock(lock);
+	if (state_read(cfg->state_dir, &st)) {
+		cJSON_Delete(arr);
+		return 1;
 	}
 	if (id && !state_find(&st, id)) {
 		pr_err("container %s is not running", id);

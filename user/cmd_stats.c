@@ -178,7 +178,7 @@ int cmd_stats(struct bpfnet_config *cfg, struct bpfnet_args *args)
 		pr_err("no datapath is loaded in %s", cfg->pin_dir);
 		return 1;
 	}
-	if (!access(cfg->state_dir, F_OK) && state_load(cfg->state_dir, &st)) {
+	if (state_read(cfg->state_dir, &st)) {
 		dp_close(&dp);
 		return 1;
 	}

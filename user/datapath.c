@@ -25,6 +25,7 @@
 
 #include "bpfnet.skel.h"
 #include "datapath.h"
+#include "forwarding.h"
 #include "fsutil.h"
 #include "link.h"
 #include "log.h"
@@ -359,23 +360,18 @@ static int tc_attach_current(int ifindex, enum tc_dir dir, int prog_fd,
 	return tc_attach(ifindex, dir, prog_fd, name);
 }
 
-static int enable_forwarding(void)
+/* Forwarding on the interfaces bpfnet routes between, not host-wide. */
+static int enable_forwarding(const struct bpfnet_config *cfg, int uplink_ifindex,
+			     int bridge_ifindex)
 {
-	const char *path = "/proc/sys/net/ipv4/ip_forward";
-	char cur = '0';
-	int fd, err = 0;
+	char up[IF_NAMESIZE], br[IF_NAMESIZE];
+	int err;
 
-	fd = open(path, O_RDWR | O_CLOEXEC);
-	if (fd < 0)
+	if (!if_indextoname((unsigned int)uplink_ifindex, up) ||
+	    !if_indextoname((unsigned int)bridge_ifindex, br))
 		return -errno;
-	if (read(fd, &cur, 1) == 1 && cur == '1')
-		goto out;
-	if (pwrite(fd, "1\n", 2, 0) != 2)
-		err = -errno;
-	pr_info("enabled IPv4 forwarding");
-out:
-	close(fd);
-	return err;
+	err = forwarding_enable(cfg->state_dir, br);
+	return err ? err : forwarding_enable(cfg->state_dir, up);
 }
 
 static __u64 netns_cookie(void)
@@ -519,13 +515,14 @@ static void detach_sock_progs(const struct bpfnet_config *cfg, struct dp *dp)
 	close(cg);
 }
 
-static int attach_uplink(struct dp *dp, int uplink_ifindex)
+static int attach_uplink(const struct bpfnet_config *cfg, struct dp *dp,
+			 int uplink_ifindex, int bridge_ifindex)
 {
 	int err;
 
 	if (!uplink_ifindex)
 		return 0;
-	err = enable_forwarding();
+	err = enable_forwarding(cfg, uplink_ifindex, bridge_ifindex);
 	if (!err)
 		err = tc_attach_current(uplink_ifindex, TC_INGRESS, dp->prog_up_in,
 					"uplink_ingress");
@@ -609,7 +606,7 @@ int datapath_endpoint_add(const struct bpfnet_config *cfg,
 	err = write_config(cfg, &dp, uplink_ifindex, bridge_ifindex);
 	if (err)
 		goto out;
-	err = attach_uplink(&dp, uplink_ifindex);
+	err = attach_uplink(cfg, &dp, uplink_ifindex, bridge_ifindex);
 	if (!err)
 		err = attach_sock_progs(cfg, &dp);
 	if (err)
@@ -644,7 +641,7 @@ int datapath_repair(const struct bpfnet_config *cfg,
 		return err;
 	err = write_config(cfg, &dp, uplink, br.ifindex);
 	if (!err)
-		err = attach_uplink(&dp, uplink);
+		err = attach_uplink(cfg, &dp, uplink, br.ifindex);
 	if (!err)
 		err = attach_sock_progs(cfg, &dp);
 	if (!err)

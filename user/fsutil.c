@@ -72,19 +72,57 @@ int read_file(const char *path, size_t max, char **out, size_t *len)
 	return err;
 }
 
+int open_private_dir(const char *dir)
+{
+	struct stat st;
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0) {
+		int err = -errno;
+
+		if (err == -ELOOP || err == -ENOTDIR)
+			pr_err("refusing %s: it is a symlink or not a directory", dir);
+		else
+			pr_err("failed to open %s: %s", dir, strerror(-err));
+		return err;
+	}
+	if (fstat(fd, &st) || st.st_uid != geteuid() || (st.st_mode & 0022)) {
+		pr_err("refusing %s: it is owned by another user or writable by others",
+		       dir);
+		close(fd);
+		return -EPERM;
+	}
+	return fd;
+}
+
 int write_file_atomic(const char *path, const char *data, size_t len)
 {
-	char tmp[PATH_MAX], dir[PATH_MAX];
+	char tmp[NAME_MAX + 1], dir[PATH_MAX], base[PATH_MAX], *name;
 	int fd, dfd, err = 0;
 	size_t off = 0;
 
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, getpid()) >=
-	    (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
-		  0600);
-	if (fd < 0)
+	/* one directory handle for create, rename and sync: no path is
+	 * looked up twice */
+	snprintf(dir, sizeof(dir), "%s", path);
+	snprintf(base, sizeof(base), "%s", path);
+	dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dfd < 0)
 		return -errno;
+	name = basename(base);
+	if (snprintf(tmp, sizeof(tmp), ".%s.tmp.%d", name, getpid()) >=
+	    (int)sizeof(tmp)) {
+		close(dfd);
+		return -ENAMETOOLONG;
+	}
+	/* a leftover of a killed writer with our pid is ours to replace */
+	unlinkat(dfd, tmp, 0);
+	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+		    0600);
+	if (fd < 0) {
+		err = -errno;
+		close(dfd);
+		return err;
+	}
 	while (off < len) {
 		ssize_t w = write(fd, data + off, len - off);
 
@@ -100,19 +138,14 @@ int write_file_atomic(const char *path, const char *data, size_t len)
 		err = -errno;
 	if (close(fd) && !err)
 		err = -errno;
-	if (!err && rename(tmp, path))
+	if (!err && renameat(dfd, tmp, dfd, name))
 		err = -errno;
-	if (err) {
-		unlink(tmp);
-		return err;
-	}
-	snprintf(dir, sizeof(dir), "%s", path);
-	dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0) {
+	if (err)
+		unlinkat(dfd, tmp, 0);
+	else
 		fsync(dfd);
-		close(dfd);
-	}
-	return 0;
+	close(dfd);
+	return err;
 }
 
 int ensure_private_dir(const char *dir, mode_t mode)
@@ -142,23 +175,12 @@ int ensure_private_dir(const char *dir, mode_t mode)
 		return err;
 	}
 	/* checked and tightened through one handle: no swap between the two */
-	fd = open(buf, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0) {
-		int err = -errno;
-
-		if (err == -ELOOP || err == -ENOTDIR)
-			pr_err("refusing %s: it is a symlink or not a directory", buf);
-		else
-			pr_err("failed to open %s: %s", buf, strerror(-err));
-		return err;
-	}
+	fd = open_private_dir(buf);
+	if (fd < 0)
+		return fd;
 	if (fstat(fd, &st)) {
 		err = -errno;
 		pr_err("failed to stat %s: %s", buf, strerror(-err));
-	} else if (st.st_uid != geteuid() || (st.st_mode & 0022)) {
-		pr_err("refusing %s: it is owned by another user or writable by others",
-		       buf);
-		err = -EPERM;
 	} else if ((st.st_mode & 07777) != mode && fchmod(fd, mode)) {
 		err = -errno;
 		pr_err("failed to make %s private: %s", buf, strerror(-err));

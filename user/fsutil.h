@@ -13,6 +13,12 @@ int read_file(const char *path, size_t max, char **out, size_t *len);
 /* Read all of fd (stdin) up to max bytes. -EFBIG if larger. */
 int read_fd(int fd, size_t max, char **out, size_t *len);
 
+/*
+ * Open dir (not following a symlink) if this user owns it and nobody else may
+ * write to it: an fd, or -errno after printing why.
+ */
+int open_private_dir(const char *dir);
+
 /* Write data to path through a temporary file, fsync and rename (mode 0600). */
 int write_file_atomic(const char *path, const char *data, size_t len);
 

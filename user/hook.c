@@ -17,6 +17,7 @@
 #include "netns.h"
 #include "portmap.h"
 
+#ifdef BPFNET_TESTING
 int fault_point(int step, const char *what)
 {
 	const char *kill_at = getenv("BPFNET_FAULT_STEP");
@@ -32,6 +33,15 @@ int fault_point(int step, const char *what)
 	}
 	return 0;
 }
+#else
+/* the installed binary honours no fault-injection variable */
+int fault_point(int step, const char *what)
+{
+	(void)step;
+	(void)what;
+	return 0;
+}
+#endif
 
 /* Resolved uplink, MTU and bridge for one run. */
 struct net_plan {
@@ -84,6 +94,9 @@ static int ensure_bridge(const struct bpfnet_config *cfg, struct nl *nl,
 		}
 		plan->bridge_created = true;
 		err = link_get(nl, cfg->bridge, 0, &li);
+		/* the mark that lets bpfnet down delete it, and nothing else */
+		if (!err)
+			err = link_set_alias(nl, li.ifindex, BPFNET_BRIDGE_ALIAS);
 	}
 	if (err) {
 		pr_err("failed to look up bridge %s: %s", cfg->bridge,
@@ -131,14 +144,48 @@ fail:
 	return err;
 }
 
+/* Could bpfnet have named a veth for id so? (salts as ipam_veth_name tries) */
+static bool name_derived_from(const char *name, const char *id)
+{
+	char want[IFNAMSIZ];
+
+	for (unsigned int salt = 0; salt < 64; salt++) {
+		ipam_veth_name_salted(id, salt, want);
+		if (!strcmp(want, name))
+			return true;
+	}
+	return false;
+}
+
+bool endpoint_link_ours(const struct bpfnet_config *cfg, struct nl *nl,
+			const struct link_info *li, const char *id)
+{
+	struct link_info br;
+	int bridge = link_get(nl, cfg->bridge, 0, &br) ? 0 : br.ifindex;
+
+	if (strcmp(li->kind, "veth"))
+		return false;
+	/* set up: our alias, on our bridge (or on none, if it is gone) */
+	if (!strcmp(li->alias, id))
+		return !li->master || li->master == bridge;
+	/* created by a run that died before it set the alias and master */
+	return !li->alias[0] && !li->master && name_derived_from(li->name, id);
+}
+
 void endpoint_release(const struct bpfnet_config *cfg, struct nl *nl,
 		      const struct endpoint_rec *rec)
 {
 	struct link_info li;
 
 	datapath_endpoint_del(cfg, rec);
-	if (!link_get(nl, rec->veth, 0, &li))
-		link_del(nl, li.ifindex);
+	if (link_get(nl, rec->veth, 0, &li))
+		return;
+	if (!endpoint_link_ours(cfg, nl, &li, rec->id)) {
+		pr_warn("not deleting %s: it is not the veth bpfnet made for %.64s (kind %s, alias '%.64s')",
+			li.name, rec->id, li.kind[0] ? li.kind : "?", li.alias);
+		return;
+	}
+	link_del(nl, li.ifindex);
 }
 
 static int pick_address(const struct bpfnet_config *cfg,

@@ -10,6 +10,9 @@
 
 #include "nl.h"
 
+/* The alias of a bridge bpfnet created (and so may delete). */
+#define BPFNET_BRIDGE_ALIAS "bpfnet"
+
 struct link_info {
 	int ifindex;
 	int mtu;

@@ -6,7 +6,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define OCI_ID_MAX 256		 /* longer container ids are refused */
+/* longer container ids are refused: the id is the veth alias, and the kernel
+ * takes at most 254 characters there (IFALIASZ 256 with the NUL) */
+#define OCI_ID_MAX 254
 #define OCI_STATE_MAX (1 << 20) /* bytes of state JSON accepted */
 #define OCI_ANNOTATION_MAX 4096
 

@@ -91,6 +91,107 @@ int portmap_apply(struct dp *dp, struct in_addr caddr,
 	return 0;
 }
 
+struct pm_walk {
+	struct bpfnet_pm_key *keys;
+	struct bpfnet_pm_val *vals;
+	size_t n, cap;
+};
+
+static void pm_collect(const void *key, const void *val, void *ctx)
+{
+	struct pm_walk *w = ctx;
+
+	if (w->n == w->cap) {
+		size_t cap = w->cap ? w->cap * 2 : 256;
+		struct bpfnet_pm_key *k = realloc(w->keys, cap * sizeof(*k));
+		struct bpfnet_pm_val *v;
+
+		if (!k)
+			return;
+		w->keys = k;
+		v = realloc(w->vals, cap * sizeof(*v));
+		if (!v)
+			return;
+		w->vals = v;
+		w->cap = cap;
+	}
+	w->keys[w->n] = *(const struct bpfnet_pm_key *)key;
+	w->vals[w->n++] = *(const struct bpfnet_pm_val *)val;
+}
+
+static int pm_order(const void *a, const void *b)
+{
+	const struct port_spec *x = a, *y = b;
+
+	if (x->proto != y->proto)
+		return x->proto - y->proto;
+	if (x->host.s_addr != y->host.s_addr)
+		return ntohl(x->host.s_addr) < ntohl(y->host.s_addr) ? -1 : 1;
+	return x->host_lo - y->host_lo;
+}
+
+/* Entries of one container, as specs: consecutive ports become ranges. */
+static void pm_to_specs(const struct pm_walk *w, struct in_addr caddr,
+			struct port_list *out)
+{
+	struct port_list single = { 0 };
+
+	for (size_t i = 0; i < w->n; i++) {
+		struct port_spec ps = {
+			.host.s_addr = w->keys[i].host_addr,
+			.host_lo = ntohs(w->keys[i].host_port),
+			.ctr_lo = ntohs(w->vals[i].cport),
+			.proto = w->keys[i].proto,
+		};
+
+		if (w->vals[i].caddr != caddr.s_addr)
+			continue;
+		ps.host_hi = ps.host_lo;
+		ps.ctr_hi = ps.ctr_lo;
+		portlist_push(&single, &ps);
+	}
+	if (single.n)
+		qsort(single.v, (size_t)single.n, sizeof(single.v[0]), pm_order);
+	for (int i = 0; i < single.n; i++) {
+		struct port_spec *last = out->n ? &out->v[out->n - 1] : NULL;
+		const struct port_spec *ps = &single.v[i];
+
+		if (last && last->proto == ps->proto &&
+		    last->host.s_addr == ps->host.s_addr &&
+		    last->host_hi + 1 == ps->host_lo &&
+		    last->ctr_hi + 1 == ps->ctr_lo) {
+			last->host_hi++;
+			last->ctr_hi++;
+			continue;
+		}
+		portlist_push(out, ps);
+	}
+	portlist_free(&single);
+}
+
+int portmap_sync_state(struct dp *dp, struct bpfnet_state *st, bool adopt)
+{
+	struct pm_walk w = { 0 };
+	int removed = 0;
+
+	map_for_each(dp->pm_fd, sizeof(struct bpfnet_pm_key),
+		     sizeof(struct bpfnet_pm_val), pm_collect, &w);
+	if (adopt)
+		for (int i = 0; i < st->n; i++)
+			if (!st->eps[i].ports.n)
+				pm_to_specs(&w, st->eps[i].ip, &st->eps[i].ports);
+	for (size_t i = 0; i < w.n; i++) {
+		struct in_addr a = { w.vals[i].caddr };
+
+		if (!state_find_ip(st, a) &&
+		    !bpf_map_delete_elem(dp->pm_fd, &w.keys[i]))
+			removed++;
+	}
+	free(w.keys);
+	free(w.vals);
+	return removed;
+}
+
 struct dnat_match {
 	struct in_addr caddr;
 	const struct port_spec *ps;

@@ -3,6 +3,7 @@
 #ifndef BPFNET_PORTMAP_H
 #define BPFNET_PORTMAP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "datapath.h"
@@ -17,6 +18,13 @@ int portmap_check_conflicts(const struct bpfnet_state *st, const char *self_id,
 /* Insert every entry for caddr, or none (-EEXIST when one is taken). */
 int portmap_apply(struct dp *dp, struct in_addr caddr,
 		  const struct port_spec *ps, int n);
+
+/*
+ * Make the port maps and the records agree after gc: with adopt, records
+ * without ports get theirs back from the map (rebuilt records); entries of
+ * no recorded container are removed. Returns how many were removed.
+ */
+int portmap_sync_state(struct dp *dp, struct bpfnet_state *st, bool adopt);
 
 /* Remove caddr's entries of ps and flush the connections made through them. */
 void portmap_unapply(struct dp *dp, struct in_addr caddr,

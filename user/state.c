@@ -11,36 +11,79 @@
 #include <unistd.h>
 
 #include "fsutil.h"
+#include "ipam.h"
 #include "log.h"
 #include "state.h"
 
 #define STATE_FILE "state.json"
 #define STATE_LOCK "lock"
 #define STATE_VERSION 1
+#define STATE_LOCK_WAIT_MS 30000
+
+/* How long a command waits for another one holding the lock. */
+static int lock_wait_ms(void)
+{
+#ifdef BPFNET_TESTING
+	const char *v = getenv("BPFNET_LOCK_WAIT_MS");
+
+	if (v)
+		return atoi(v);
+#endif
+	return STATE_LOCK_WAIT_MS;
+}
 
 int state_lock(const char *dir)
 {
-	char path[PATH_MAX];
-	int fd;
+	int dfd, fd, waited = 0, limit = lock_wait_ms();
 
-	snprintf(path, sizeof(path), "%s/%s", dir, STATE_LOCK);
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	/* every command checks the dir before it creates anything in it */
+	dfd = open_private_dir(dir);
+	if (dfd < 0)
+		return dfd;
+	fd = openat(dfd, STATE_LOCK, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+		    0600);
+	close(dfd);
 	if (fd < 0) {
 		int err = -errno;
 
-		pr_err("failed to open lock %s: %s", path, strerror(-err));
+		pr_err("failed to open lock %s/%s: %s", dir, STATE_LOCK,
+		       strerror(-err));
 		return err;
 	}
-	while (flock(fd, LOCK_EX)) {
-		if (errno != EINTR) {
+	while (flock(fd, LOCK_EX | LOCK_NB)) {
+		if (errno != EWOULDBLOCK && errno != EINTR) {
 			int err = -errno;
 
-			pr_err("failed to lock %s: %s", path, strerror(-err));
+			pr_err("failed to lock %s/%s: %s", dir, STATE_LOCK,
+			       strerror(-err));
 			close(fd);
 			return err;
 		}
+		if (waited >= limit) {
+			pr_err("another bpfnet has held %s/%s for %d s; giving up (a stuck hook? see 'fuser %s/%s')",
+			       dir, STATE_LOCK, limit / 1000, dir, STATE_LOCK);
+			close(fd);
+			return -ETIMEDOUT;
+		}
+		usleep(10000);
+		waited += 10;
 	}
 	return fd;
+}
+
+int state_read(const char *dir, struct bpfnet_state *st)
+{
+	int lock, err;
+
+	memset(st, 0, sizeof(*st));
+	if (access(dir, F_OK))
+		return 0;	/* nothing set up yet */
+	lock = state_lock(dir);
+	if (lock < 0)
+		return lock;
+	err = state_load(dir, st);
+	state_unlock(lock);
+	return err;
 }
 
 void state_unlock(int fd)
@@ -100,6 +143,11 @@ static const char *get_str(const cJSON *o, const char *key, size_t max)
 	return v->valuestring;
 }
 
+static bool whole_in(double v, double lo, double hi)
+{
+	return v >= lo && v <= hi && v == (double)(long long)v;
+}
+
 static int rec_from_json(const cJSON *o, struct endpoint_rec *e)
 {
 	const char *id, *ip, *mac, *veth, *ports;
@@ -117,6 +165,11 @@ static int rec_from_json(const cJSON *o, struct endpoint_rec *e)
 	ready = cJSON_GetObjectItemCaseSensitive(o, "ready");
 	if (!id || !oci_id_valid(id) || !ip || !mac || !veth || !ports ||
 	    !cJSON_IsNumber(pid) || !cJSON_IsNumber(ino) || !cJSON_IsBool(ready))
+		return -EINVAL;
+	/* numbers in range and whole, or the file is corrupt: never cast blindly */
+	if (!whole_in(pid->valuedouble, 0, INT_MAX) ||
+	    !whole_in(ino->valuedouble, 0, 9007199254740992.0) || !veth[0] ||
+	    strncmp(veth, BPFNET_VETH_PREFIX, strlen(BPFNET_VETH_PREFIX)))
 		return -EINVAL;
 	if (inet_pton(AF_INET, ip, &e->ip) != 1)
 		return -EINVAL;
@@ -169,6 +222,11 @@ int state_from_json(const char *text, size_t len, struct bpfnet_state *st,
 		goto out;
 	}
 	st->prefix = atoi(slash + 1);
+	if (strspn(slash + 1, "0123456789") != strlen(slash + 1) ||
+	    st->prefix < 8 || st->prefix > 30) {
+		snprintf(err, errlen, "bad 'subnet' prefix");
+		goto out;
+	}
 	cJSON_ArrayForEach(it, arr) {
 		struct endpoint_rec *e = state_add(st);
 

@@ -34,6 +34,12 @@ int state_lock(const char *dir);
 void state_unlock(int fd);
 
 /*
+ * For commands that only read: a missing state dir is an empty state; else
+ * the dir is checked, locked, loaded and unlocked. 0 or -errno (printed).
+ */
+int state_read(const char *dir, struct bpfnet_state *st);
+
+/*
  * Load state.json; a missing file is an empty state. A file that does not
  * parse is an error (-EBADMSG) with its reason printed: never reset silently.
  */
