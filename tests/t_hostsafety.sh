@@ -8,7 +8,7 @@
 # What the host namespace looks like: links, addresses, routes.
 host_snapshot() {
 	in_host ip -o link | sed 's/^[0-9]*: //'
-	in_host ip -o addr
+	in_host ip -4 -o addr	# (IPv6 link-local addresses change state on their own)
 	in_host ip route
 }
 
@@ -46,6 +46,18 @@ test_namespace_holding_the_bridge_left_alone() {
 	out=$(hook_up c1 "$C1" 2>&1)
 	assert_contains "$out" "holds the bridge bnbr0: leaving it alone"
 	refute "eth0 created" in_ns "$C1" ip link show eth0
+}
+
+test_namespace_holding_the_uplink_left_alone() {
+	world_up_outside
+	new_netns; C1=$NEWPID
+	# a namespace with a link that is the uplink (name and MAC)
+	in_ns "$C1" ip link add up0 address "$(in_host ip -j link show up0 | jq -r '.[0].address')" type dummy
+	local out
+	out=$(hook_up c1 "$C1" 2>&1)
+	assert_contains "$out" "holds the uplink up0: leaving it alone"
+	refute "eth0 created" in_ns "$C1" ip link show eth0
+	assert_eq "$(bn ls -j)" "[]" "records"
 }
 
 test_existing_default_route_never_replaced() {
@@ -90,8 +102,9 @@ test_planted_records_never_delete_foreign_links() {
 	hook_up c2 "$C2"
 	local v2
 	v2=$(bn ls -j | jq -r '.[] | select(.id=="c2") | .veth')
-	# a foreign veth whose name looks like ours
+	# a foreign veth on our bridge, with a name and an alias that look like ours
 	in_host ip link add bnvforeign0 type veth peer name bnvforeign1
+	in_host ip link set bnvforeign0 master bnbr0 alias x
 	# c1's record now names c2's veth, and c2's the foreign one
 	jq --arg v2 "$v2" '.containers |= map(if .id == "c1" then .veth = $v2 elif .id == "c2" then .veth = "bnvforeign0" else . end)' \
 		"$T/state/state.json" >"$T/planted"
@@ -193,6 +206,13 @@ test_allowed_host_ports_limit_annotations_only() {
 	assert_eq "$(dump_map port_maps | jq length)" 2 "maps inside allowedHostPorts"
 	bn port add c1 9090:90	# the CLI is not restricted
 	assert_eq "$(dump_map port_maps | jq length)" 3 "maps after port add"
+	# an empty list allows no annotation at all
+	echo '{"allowedHostPorts": []}' >"$c"
+	new_netns
+	rc=0
+	out=$(hook_up c2 "$NEWPID" '{"bpfnet.ports":"8081:80"}' 2>&1) || rc=$?
+	assert_eq "$rc" 1 "exit code with an empty allowedHostPorts"
+	assert_contains "$out" "not in allowedHostPorts"
 }
 
 test_forwarding_scoped_and_restored() {
@@ -250,6 +270,16 @@ test_gc_without_maps_deletes_no_link() {
 	bn gc >/dev/null 2>"$T/gc.err"
 	in_host ip link show "$v" >/dev/null || fail "gc deleted a veth it could not prove stray"
 	assert_contains "$(cat "$T/gc.err")" "not deleting $v"
+	# nor the next gc, which finds a state file again
+	bn gc >/dev/null 2>&1
+	in_host ip link show "$v" >/dev/null || fail "a second gc deleted the live container's veth"
+	in_ns "$C1" ip link show eth0 >/dev/null || fail "the container lost eth0"
+	# and no hook hands out an address while their records are lost
+	local out rc=0
+	new_netns
+	out=$(hook_up c2 "$NEWPID" 2>&1) || rc=$?
+	assert_eq "$rc" 1 "exit code of a hook while the state is lost"
+	assert_contains "$out" "is lost but 1 containers' links are on bnbr0"
 }
 
 test_state_numbers_range_checked() {

@@ -40,8 +40,8 @@ for patch in "${patches[@]}"; do
 		broken=$((broken + 1))
 		continue
 	fi
-	targets=all
-	[[ $test != test_* ]] || targets="all unit"	# a C unit test
+	targets="all .output/bpfnet-testing"
+	[[ $test != test_* ]] || targets="$targets unit"	# a C unit test
 	# shellcheck disable=SC2086
 	if ! make -s -C "$scratch/tree" $targets >"$scratch/build.log" 2>&1; then
 		echo "BROKEN   $name: does not build: $(grep -m1 error "$scratch/build.log")"

@@ -29,7 +29,7 @@
 #include "state.h"
 
 struct gc_counts {
-	int containers, links, endpoints, port_maps, flows;
+	int containers, unrecorded, endpoints, port_maps, flows;
 };
 
 /* Rebuild records from our veths and the endpoint map. */
@@ -210,7 +210,7 @@ int cmd_gc(struct bpfnet_config *cfg, struct bpfnet_args *args)
 	struct link_info br;
 	struct nl nl;
 	struct dp dp;
-	bool have_dp, rebuilt = false, rebuilt_blind = false;	/* blind: without the maps */
+	bool have_dp, rebuilt = false;
 	int lock, err;
 
 	if (args->argc > 1) {
@@ -238,7 +238,6 @@ int cmd_gc(struct bpfnet_config *cfg, struct bpfnet_args *args)
 		if (!err)
 			rebuild_state(cfg, &dp, have_dp, &links, &st);
 		rebuilt = true;
-		rebuilt_blind = !have_dp;
 	} else if (!err && !st.n && links.n && !state_file_exists(cfg)) {
 		/* the state is gone but our veths are not: adopt them */
 		pr_warn("no state file but %d bpfnet links: rebuilding the state from the kernel",
@@ -246,7 +245,6 @@ int cmd_gc(struct bpfnet_config *cfg, struct bpfnet_args *args)
 		state_free(&st);
 		rebuild_state(cfg, &dp, have_dp, &links, &st);
 		rebuilt = true;
-		rebuilt_blind = !have_dp;
 	}
 	if (err)
 		goto out;
@@ -258,23 +256,22 @@ int cmd_gc(struct bpfnet_config *cfg, struct bpfnet_args *args)
 		state_remove(&st, &st.eps[i]);
 		c.containers++;
 	}
+	/*
+	 * A veth with no record: its container is alive (the kernel removes a
+	 * veth pair with its namespace), only its record is lost. Say so; never
+	 * delete it.
+	 */
 	for (int i = 0; i < links.n; i++) {
 		const struct link_info *li = &links.v[i];
 		bool known = false;
 
 		for (int k = 0; k < st.n; k++)
 			known |= !strcmp(st.eps[k].veth, li->name);
-		if (known)
-			continue;
-		/* ours only if it carries a container id we could have named it for */
-		if (rebuilt_blind || !oci_id_valid(li->alias) ||
-		    !endpoint_link_ours(cfg, &nl, li, li->alias)) {
-			pr_warn("not deleting %s: no record, and nothing proves it is bpfnet's",
-				li->name);
-			continue;
+		if (!known) {
+			pr_warn("not deleting %s (container '%.64s'): it has no record; its container may be alive",
+				li->name, oci_id_valid(li->alias) ? li->alias : "?");
+			c.unrecorded++;
 		}
-		if (!link_del(&nl, li->ifindex))
-			c.links++;
 	}
 	if (have_dp) {
 		c.port_maps = portmap_sync_state(&dp, &st, rebuilt);
@@ -285,8 +282,8 @@ int cmd_gc(struct bpfnet_config *cfg, struct bpfnet_args *args)
 	}
 	err = state_save(cfg->state_dir, &st);
 	if (!err)
-		printf("gc: removed %d containers, %d links, %d endpoint entries, %d port maps, %d flows; %d containers remain\n",
-		       c.containers, c.links, c.endpoints, c.port_maps, c.flows, st.n);
+		printf("gc: removed %d containers, %d endpoint entries, %d port maps, %d flows; %d containers remain, %d links without a record kept\n",
+		       c.containers, c.endpoints, c.port_maps, c.flows, st.n, c.unrecorded);
 	state_free(&st);
 out:
 	if (have_dp)

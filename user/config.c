@@ -199,6 +199,7 @@ static int set_allowed_ports(struct bpfnet_config *cfg, const cJSON *arr,
 	char tail;
 
 	cfg->n_allowed = 0;
+	cfg->allowed_set = true;
 	cJSON_ArrayForEach(it, arr) {
 		bool ok = false;
 
@@ -208,11 +209,15 @@ static int set_allowed_ports(struct bpfnet_config *cfg, const cJSON *arr,
 			lo = hi = (unsigned int)it->valuedouble;
 			ok = true;
 		} else if (cJSON_IsString(it)) {
-			int n = sscanf(it->valuestring, "%u-%u%c", &lo, &hi, &tail);
+			const char *s = it->valuestring;
+			int n = sscanf(s, "%u-%u%c", &lo, &hi, &tail);
 
 			if (n == 1)
 				hi = lo;
-			ok = (n == 1 || n == 2) && lo >= 1 && hi <= 65535 && lo <= hi;
+			/* digits and at most one dash, nothing else */
+			ok = (n == 1 || n == 2) && lo >= 1 && hi <= 65535 &&
+			     lo <= hi && strspn(s, "0123456789-") == strlen(s) &&
+			     s[strlen(s) - 1] != '-';
 		}
 		if (!ok || cfg->n_allowed == BPFNET_MAX_ALLOWED) {
 			pr_err("config %s: allowedHostPorts needs at most %d ports or ranges like \"8000-8999\"",
@@ -228,7 +233,7 @@ static int set_allowed_ports(struct bpfnet_config *cfg, const cJSON *arr,
 bool config_port_allowed(const struct bpfnet_config *cfg, unsigned int lo,
 			 unsigned int hi)
 {
-	if (!cfg->n_allowed)
+	if (!cfg->allowed_set)
 		return true;
 	for (int i = 0; i < cfg->n_allowed; i++)
 		if (lo >= cfg->allowed[i].lo && hi <= cfg->allowed[i].hi)
@@ -295,7 +300,8 @@ int config_apply_json(struct bpfnet_config *cfg, const char *text, size_t len,
 static int open_trusted(const char *path, int *fdp)
 {
 	struct stat st;
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO planted there must not hang every hook */
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
 
 	if (fd < 0)
 		return errno == ELOOP ? -EPERM : -errno;

@@ -28,9 +28,10 @@ struct bpfnet_config {
 	bool json;
 	bool isolate;			/* containers may not reach the host */
 	/* allowedHostPorts (config file only): host ports annotations may
-	 * publish; n_allowed 0 = any. The CLI is not restricted. */
+	 * publish. The CLI is not restricted. */
 	struct { unsigned short lo, hi; } allowed[BPFNET_MAX_ALLOWED];
 	int n_allowed;
+	bool allowed_set;		/* the key was given: [] allows nothing */
 };
 
 /* A command line split into its flags (applied to cfg) and positionals. */

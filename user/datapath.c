@@ -180,8 +180,13 @@ static int ensure_bpffs(const struct bpfnet_config *cfg)
 	if (!statfs(parent, &sfs) && sfs.f_type == BPF_FS_MAGIC)
 		return 0;
 	if (!lstat(parent, &st)) {
-		if (!S_ISDIR(st.st_mode) || strcmp(parent, "/sys/fs/bpf") ||
-		    !dir_is_empty(parent)) {
+		/* the kernel's own mount point, or one bpfnet made (0700, ours)
+		 * whose mount is gone, e.g. after a reboot: empty either way */
+		bool ours = S_ISDIR(st.st_mode) && st.st_uid == geteuid() &&
+			    (st.st_mode & 07777) == 0700;
+
+		if (!S_ISDIR(st.st_mode) || !dir_is_empty(parent) ||
+		    (strcmp(parent, "/sys/fs/bpf") && !ours)) {
 			pr_err("refusing to mount bpffs on %s: it exists and is not bpffs "
 			       "(mount one there yourself, or use a --pin-dir whose parent is bpffs or does not exist yet)",
 			       parent);

@@ -95,8 +95,11 @@ static int ensure_bridge(const struct bpfnet_config *cfg, struct nl *nl,
 		plan->bridge_created = true;
 		err = link_get(nl, cfg->bridge, 0, &li);
 		/* the mark that lets bpfnet down delete it, and nothing else */
-		if (!err)
-			err = link_set_alias(nl, li.ifindex, BPFNET_BRIDGE_ALIAS);
+		if (!err && link_set_alias(nl, li.ifindex, BPFNET_BRIDGE_ALIAS)) {
+			pr_err("failed to mark bridge %s as bpfnet's", cfg->bridge);
+			link_del(nl, li.ifindex);
+			return -EIO;
+		}
 	}
 	if (err) {
 		pr_err("failed to look up bridge %s: %s", cfg->bridge,
@@ -165,9 +168,11 @@ bool endpoint_link_ours(const struct bpfnet_config *cfg, struct nl *nl,
 
 	if (strcmp(li->kind, "veth"))
 		return false;
-	/* set up: our alias, on our bridge (or on none, if it is gone) */
+	/* set up: our alias and a name we derive from it, on our bridge (or
+	 * on none, if the bridge is gone) */
 	if (!strcmp(li->alias, id))
-		return !li->master || li->master == bridge;
+		return (!li->master || li->master == bridge) &&
+		       name_derived_from(li->name, id);
 	/* created by a run that died before it set the alias and master */
 	return !li->alias[0] && !li->master && name_derived_from(li->name, id);
 }
@@ -176,16 +181,17 @@ void endpoint_release(const struct bpfnet_config *cfg, struct nl *nl,
 		      const struct endpoint_rec *rec)
 {
 	struct link_info li;
+	bool present = !link_get(nl, rec->veth, 0, &li);
 
-	datapath_endpoint_del(cfg, rec);
-	if (link_get(nl, rec->veth, 0, &li))
-		return;
-	if (!endpoint_link_ours(cfg, nl, &li, rec->id)) {
-		pr_warn("not deleting %s: it is not the veth bpfnet made for %.64s (kind %s, alias '%.64s')",
-			li.name, rec->id, li.kind[0] ? li.kind : "?", li.alias);
+	if (present && !endpoint_link_ours(cfg, nl, &li, rec->id)) {
+		/* a damaged record: touch neither the link nor the maps */
+		pr_warn("not deleting %s: it is not the veth bpfnet made for %.64s (kind %s)",
+			li.name, rec->id, li.kind[0] ? li.kind : "?");
 		return;
 	}
-	link_del(nl, li.ifindex);
+	datapath_endpoint_del(cfg, rec);
+	if (present)
+		link_del(nl, li.ifindex);
 }
 
 static int pick_address(const struct bpfnet_config *cfg,
@@ -325,6 +331,30 @@ undo_bridge:
 }
 
 /*
+ * No records, yet veths of containers on the bridge: the state was lost while
+ * they live. Handing out addresses now could give one of theirs away.
+ */
+static int check_state_not_lost(const struct bpfnet_config *cfg, struct nl *nl,
+				const struct bpfnet_state *st)
+{
+	struct link_vec lv = { 0 };
+	struct link_info br;
+	int live = 0;
+
+	if (st->n || link_get(nl, cfg->bridge, 0, &br))
+		return 0;
+	link_list_veths(nl, br.ifindex, BPFNET_VETH_PREFIX, &lv);
+	for (int i = 0; i < lv.n; i++)
+		live += oci_id_valid(lv.v[i].alias);
+	link_vec_free(&lv);
+	if (!live)
+		return 0;
+	pr_err("the state in %s is lost but %d containers' links are on %s: run 'bpfnet gc' to rebuild it first",
+	       cfg->state_dir, live, cfg->bridge);
+	return -ESTALE;
+}
+
+/*
  * Is the namespace (inode ino, netlink cnl) one bpfnet must never configure:
  * the hook's own, pid 1's, or one holding this network's bridge or the
  * uplink? Then why says which (a container run with the host's network).
@@ -393,9 +423,20 @@ static int setup_locked(const struct bpfnet_config *cfg,
 	err = check_state_subnet(cfg, st);
 	if (err)
 		goto out_cnl;
+	err = check_state_not_lost(cfg, nl, st);
+	if (err)
+		goto out_cnl;
 	rec = state_find(st, oci->id);
 	if (rec && endpoint_intact(nl, rec, ino)) {
 		pr_info("container %s is already set up", oci->id);
+		goto out_cnl;
+	}
+	if (rec && rec->ready && rec->netns_ino &&
+	    netns_ino_of_pid(rec->pid) == rec->netns_ino) {
+		/* 5: the same id, another namespace, the first one still alive */
+		pr_err("container id %s is in use by a running container (pid %d)",
+		       oci->id, rec->pid);
+		err = -EEXIST;
 		goto out_cnl;
 	}
 	if (rec) {	/* stale or half-built: start over */

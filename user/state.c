@@ -143,6 +143,22 @@ static const char *get_str(const cJSON *o, const char *key, size_t max)
 	return v->valuestring;
 }
 
+static bool in_subnet(const struct bpfnet_state *st, struct in_addr a)
+{
+	uint32_t mask = ~0u << (32 - st->prefix);
+
+	return (ntohl(a.s_addr) & mask) == ntohl(st->subnet.s_addr);
+}
+
+/* Does an earlier record name the same veth? */
+static bool veth_taken(const struct bpfnet_state *st, const struct endpoint_rec *e)
+{
+	for (const struct endpoint_rec *o = st->eps; o < e; o++)
+		if (!strcmp(o->veth, e->veth))
+			return true;
+	return false;
+}
+
 static bool whole_in(double v, double lo, double hi)
 {
 	return v >= lo && v <= hi && v == (double)(long long)v;
@@ -235,8 +251,9 @@ int state_from_json(const char *text, size_t len, struct bpfnet_state *st,
 			snprintf(err, errlen, "out of memory");
 			goto out;
 		}
-		if (rec_from_json(it, e) ||
-		    state_find(st, e->id) != e) {
+		if (rec_from_json(it, e) || state_find(st, e->id) != e ||
+		    state_find_ip(st, e->ip) != e || !in_subnet(st, e->ip) ||
+		    veth_taken(st, e)) {
 			snprintf(err, errlen, "container entry %d is invalid", idx);
 			goto out;
 		}
