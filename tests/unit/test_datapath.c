@@ -688,7 +688,7 @@ static void test_conntrack_full(void)
 		}
 	}
 	live = count_entries(bpf_map__fd(skel->maps.conntrack));
-	printf("  %d flows offered, %d live in conntrack, %llu created, %d failed\n",
+	printf("FIGURE: %d flows offered, %d live in conntrack, %llu created, %d failed\n",
 	       total, live, (unsigned long long)stat(BPFNET_STAT_FLOWS_CREATED), fails);
 	CHECK_EQ(fails, 0, "flows not translated (error, verdict or source)");
 	CHECK_EQ(stat(BPFNET_STAT_FLOWS_CREATED), (__u64)total, "flows created");
