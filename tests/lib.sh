@@ -96,6 +96,8 @@ hook_down() { oci_state "$1" stopped | bn hook; }
 
 # A datapath counter by name, from bpfnet stats -j.
 stat_of() { bn stats -j | jq -r ".totals.$1"; }
+# stat_at_least NAME N: the counter has reached N (for wait_for).
+stat_at_least() { [ "$(stat_of "$1")" -ge "$2" ]; }
 
 # Address of a container from bpfnet ls -j.
 ip_of() { bn ls -j | jq -r --arg id "$1" '.[] | select(.id==$id) | .ip'; }

@@ -140,8 +140,12 @@ test_pins_lost_reloaded() {
 
 test_stale_layout_replaced() {
 	world_up_outside
+	[ -n "${CG:-}" ] || fail "no cgroup2 for the socket programs"
 	new_netns; C1=$NEWPID
 	hook_up c1 "$C1"
+	local old_progs new_progs id
+	old_progs=$(bpftool cgroup show "$CG" -j | jq -r '[.[].id] | sort | join(" ")')
+	assert_eq "$(wc -w <<<"$old_progs")" 4 "socket programs attached"
 	# an "older version": conntrack pinned with another value size
 	rm "$T/bpf/bpfnet/conntrack"
 	bpftool map create "$T/bpf/bpfnet/conntrack" type lru_hash key 16 value 32 entries 16 name conntrack
@@ -151,6 +155,12 @@ test_stale_layout_replaced() {
 	in_ns "$C1" ping -c1 -W2 "$OUTSIDE_IP" >/dev/null || fail "c1 not re-attached"
 	in_ns "$C2" ping -c1 -W2 "$OUTSIDE_IP" >/dev/null || fail "c2 has no network"
 	assert_eq "$(in_host tc filter show dev up0 ingress | grep -c uplink_ingress)" 1 "one uplink filter"
+	# the old socket programs were detached, the new ones attached once
+	new_progs=$(bpftool cgroup show "$CG" -j | jq -r '[.[].id] | sort | join(" ")')
+	assert_eq "$(wc -w <<<"$new_progs")" 4 "socket programs attached after the replacement"
+	for id in $old_progs; do
+		assert_not_contains " $new_progs " " $id "
+	done
 	assert_consistent
 }
 
@@ -249,6 +259,17 @@ test_isolation_between_networks_and_from_host() {
 	in_ns "$C2" nc -z -w 2 172.20.0.1 2222 && fail "isolated container reached a host service"
 	in_ns "$C2" ping -c1 -W1 "$UPLINK_IP" >/dev/null 2>&1 && fail "isolated container pinged the host"
 	[ "$(bn stats -j | jq .totals.drop_isolated)" -ge 2 ] || fail "isolation drops not counted"
+	# ...and no UDP to the host's own sockets, on the gateway or the uplink address
+	local iso a
+	for a in 172.20.0.1:3333 "$UPLINK_IP:3334"; do
+		in_host sh -c "timeout 5 nc -u -nl ${a%:*} ${a#*:} >$T/udp-${a#*:}" &
+		PIDS+=($!)
+		wait_listen udp "${a#*:}" in_host
+		iso=$(stat_of drop_isolated)
+		echo "to the host" | in_ns "$C2" nc -u -w 1 "${a%:*}" "${a#*:}"
+		wait_for 5 stat_at_least drop_isolated $((iso + 1))
+		assert_eq "$(cat "$T/udp-${a#*:}")" "" "UDP received by the host at $a"
+	done
 	# ...but the outside and its own published port still work
 	in_ns "$C2" ping -c1 -W2 "$OUTSIDE_IP" >/dev/null || fail "isolated container cannot reach the outside"
 	in_ns "$C2" sh -c "timeout 5 nc -nl 172.20.0.2 80 >$T/iso" &
@@ -260,6 +281,28 @@ test_isolation_between_networks_and_from_host() {
 	in_ns "$C1" ping -c1 -W2 172.19.0.1 >/dev/null || fail "network 1 cannot reach its gateway"
 	bn down
 	FLAGS=("${FLAGS_A[@]}")
+}
+
+# Another interface of the host, to a network that routes back to the
+# containers: the host reaches it, its containers do not.
+test_no_forwarding_to_other_interfaces() {
+	world_up_outside
+	ip netns add "$P-lan"
+	local lan=/run/netns/$P-lan
+	trap 'trap - ERR; set +e; ip netns del "$P-lan" 2>/dev/null; world_down' EXIT
+	in_host ip link add lan0 type veth peer name eth0 netns "$lan"
+	in_host ip addr add 10.99.0.1/24 dev lan0
+	in_host ip link set lan0 up
+	nsenter --net="$lan" ip link set lo up
+	nsenter --net="$lan" ip addr add 10.99.0.2/24 dev eth0
+	nsenter --net="$lan" ip link set eth0 up
+	nsenter --net="$lan" ip route add 172.19.0.0/16 via 10.99.0.1
+	new_netns; C1=$NEWPID
+	hook_up c1 "$C1"
+	in_host ping -c1 -W2 10.99.0.2 >/dev/null || fail "the host cannot reach its other network"
+	in_ns "$C1" ping -c1 -W1 10.99.0.2 >/dev/null 2>&1 && fail "a container reached another interface's network"
+	assert_ge "$(stat_of drop_other_network)" 1 "drops to another network"
+	in_ns "$C1" ping -c1 -W2 "$OUTSIDE_IP" >/dev/null || fail "the outside, by the uplink"
 }
 
 test_files_and_dirs_private() {
