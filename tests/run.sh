@@ -158,8 +158,28 @@ done
 if [ -z "$SUITES" ] && [ -z "${BPFNET_SKIP_MUTANTS:-}" ]; then
 	run_check "mutants/subset" bash "$TOP/tools/mutants.sh" --subset
 fi
+# make demo's script end to end: each path it shows must have worked
+demo() {
+	local out
+	out=$(bash "$TOP/tools/demo.sh" 2>&1) || { echo "$out"; echo "the demo exited non-zero"; return 1; }
+	echo "$out"
+	grep -q '^64 bytes from 172.19.0.2' <<<"$out" || { echo "the demo's containers did not reach each other"; return 1; }
+	grep -q '^64 bytes from 198.51.100.2' <<<"$out" || { echo "the demo's container did not ping the outside"; return 1; }
+	grep -q '^hello from the outside world$' <<<"$out" || { echo "the demo's container did not fetch from the outside"; return 1; }
+	[ "$(grep -c '^hello from the web container$' <<<"$out")" -eq 4 ] ||
+		{ echo "the published page was not fetched 4 times (outside, hairpin, host, live port)"; return 1; }
+	[ "$(tail -4 <<<"$out" | head -2)" = '$ bn ls'$'\n''ID                   ADDRESS         MAC               HOST-IF         NETNS  PORTS' ] ||
+		{ echo "containers left after the demo's deletes"; return 1; }
+}
+[ -n "$SUITES" ] || run_check "demo" demo
+# the benchmark's smoke run; it keeps its raw figures
+bench_quick() {
+	rm -f "$TOP/.output/bench-quick.results"
+	env BPFNET_BENCH_UNSHARED= bash "$TOP/tools/bench/run.sh" --quick || return 1
+	[ -s "$TOP/.output/bench-quick.results" ] || { echo "no raw figures in .output/bench-quick.results"; return 1; }
+}
 if [ -x "$TOP/.output/connbench" ] && [ -z "${BPFNET_SKIP_BENCH:-}" ]; then
-	run_check "bench/quick" env BPFNET_BENCH_UNSHARED= bash "$TOP/tools/bench/run.sh" --quick
+	run_check "bench/quick" bench_quick
 fi
 
 leftover=$(ip netns list 2>/dev/null | grep -c '^bnt' || true)
