@@ -3,7 +3,8 @@
 # that every failure in the middle of a test is reported FAIL, with its
 # reason, and that the run exits non-zero; that a passing test's FIGURE:
 # lines (and nothing else of its output) follow its PASS line; that a
-# PATTERN runs only the tests whose name contains it.
+# PATTERN runs only the tests whose name contains it (for the C tests: the
+# binary's name).
 set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 out=$(SUITES="$TOP/tests/selftest" bash "$TOP/tests/run.sh" 2>&1)
@@ -50,8 +51,24 @@ if [ "$(grep -E '^(PASS|FAIL|SKIP) ' <<<"$one" | cut -d: -f1)" != "FAIL t_selfte
 	while IFS= read -r line; do echo "  | $line"; done <<<"$one"
 	bad=1
 fi
+# for the C tests PATTERN matches the binary's name: test_oci runs that
+# binary (and its ASan build) only
+one=$(bash "$TOP/tests/run.sh" test_oci 2>&1)
+if [ "$(grep -E '^(PASS|FAIL|SKIP) ' <<<"$one" | grep -cvE '^PASS (test_oci/|asan/test_oci$)')" -ne 0 ] ||
+	! grep -q '^PASS test_oci/' <<<"$one"; then
+	echo "self-test: PATTERN test_oci did not run exactly the test_oci binary"
+	while IFS= read -r line; do echo "  | $line"; done <<<"$one"
+	bad=1
+fi
+# and a packet test binary takes test names itself
+one=$("$TOP/.output/tests/test_datapath" test_fragments 2>&1)
+if [ "$one" != "PASS test_fragments" ]; then
+	echo "self-test: test_datapath test_fragments did not run that one test"
+	while IFS= read -r line; do echo "  | $line"; done <<<"$one"
+	bad=1
+fi
 if [ "$bad" -ne 0 ]; then
 	while IFS= read -r line; do echo "  | $line"; done <<<"$out"
 	exit 1
 fi
-echo "FIGURE: runner self-test: 6 failure kinds, a skip and a pass reported as expected (exit $rc); figures shown; PATTERN selects"
+echo "FIGURE: runner self-test: 6 failure kinds, a skip and a pass reported as expected (exit $rc); figures shown; PATTERN selects shell tests and C binaries"

@@ -647,12 +647,15 @@ static void test_fragments(void)
 /*
  * IPv4 only: an IPv6 frame from a container passes every program as it
  * came, untranslated and, as the README says, not filtered (even with
- * another container's MAC), and no counter moves.
+ * another container's MAC); so does a VLAN-tagged IPv4 frame with another
+ * container's address. No counter moves.
  */
 static void test_ipv6_passes_untranslated(void)
 {
-	uint8_t f[62] = { 0 }, out[2048];
+	uint8_t f[62] = { 0 }, out[2048], in[256], tagged[260];
+	struct pkt_spec s = out_spec(IPPROTO_UDP, 7000, 53);
 	struct in6_addr a;
+	size_t len;
 	__u32 olen;
 
 	memcpy(f, mac_bridge, 6);
@@ -680,6 +683,17 @@ static void test_ipv6_passes_untranslated(void)
 	f[11] = 0x99;		/* another MAC: not filtered yet */
 	CHECK_RUN(from_container, f, sizeof(f), out, &olen, TC_ACT_OK);
 	CHECK_MEM(out, f, sizeof(f), "IPv6 frame from another MAC, unchanged");
+	/* 802.1Q tag 5 in front of IPv4 from an address not the container's */
+	s.src = "172.19.0.9";
+	len = build_pkt(in, &s);
+	memcpy(tagged, in, 12);
+	tagged[12] = 0x81;
+	tagged[13] = 0x00;
+	tagged[14] = 0;
+	tagged[15] = 5;
+	memcpy(tagged + 16, in + 12, len - 12);
+	CHECK_RUN(from_container, tagged, len + 4, out, &olen, TC_ACT_OK);
+	CHECK_MEM(out, tagged, len + 4, "VLAN-tagged frame with another address, unchanged");
 	for (__u32 k = 0; k < BPFNET_STAT_MAX; k++)
 		CHECK_EQ(stat((enum bpfnet_stat)k), 0u, "a counter after IPv6 frames");
 }
