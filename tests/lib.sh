@@ -100,6 +100,8 @@ hook_down() { oci_state "$1" stopped | bn hook; }
 
 # A datapath counter by name, from bpfnet stats -j.
 stat_of() { bn stats -j | jq -r ".totals.$1"; }
+# stat_at_least NAME N: the counter has reached N (for wait_for).
+stat_at_least() { [ "$(stat_of "$1")" -ge "$2" ]; }
 
 # Address of a container from bpfnet ls -j.
 ip_of() { bn ls -j | jq -r --arg id "$1" '.[] | select(.id==$id) | .ip'; }
@@ -290,6 +292,9 @@ cgroup_down() {
 # Run a command in the host namespace from inside the test cgroup.
 # shellcheck disable=SC2016  # the inner shell expands $$ and $0
 in_host_cg() { in_host sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$CG" "$@"; }
+# The same in the namespace of a process: in_ns_cg PID CMD...
+# shellcheck disable=SC2016
+in_ns_cg() { local pid=$1; shift; in_ns "$pid" sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$CG" "$@"; }
 
 # A pinned map as JSON, one object per entry with named key and value fields.
 dump_map() { bpftool map dump pinned "$T/bpf/bpfnet/$1" -j | jq 'map(.formatted // .)'; }

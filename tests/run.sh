@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
 # Run every test: C unit tests, BPF packet tests, namespace and container
 # suites. Ends with "N passed, N failed, N skipped".
-#   tests/run.sh [PATTERN]   only tests whose name matches PATTERN
+#   tests/run.sh [PATTERN]   only tests whose name contains PATTERN (for the
+#                            C unit tests: the binary's name)
 #   SUITES=DIR tests/run.sh  only the shell suites DIR/t_*.sh (the runner's
 #                            self-test uses this)
+# A test's output is kept only when it fails, except its figures: lines it
+# prints that start with "FIGURE:" are shown, indented, after its PASS line.
 set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 export TOP
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "tests need root (namespaces, netlink, BPF)" >&2
-	echo "0 passed, 1 failed"
+	echo "0 passed, 1 failed, 0 skipped"
 	exit 1
 fi
 # shellcheck source-path=SCRIPTDIR
@@ -21,6 +24,7 @@ private_world BPFNET_TEST_UNSHARED "$0" "$@"
 PATTERN=${1:-}
 passed=0 failed=0 skipped=0
 failures=()
+started=$SECONDS
 
 record() { # result name [why]
 	case $1 in
@@ -29,6 +33,23 @@ record() { # result name [why]
 	SKIP) skipped=$((skipped + 1)); echo "SKIP $2${3:+: $3}" ;;
 	esac
 }
+
+# figures < OUTPUT: the FIGURE: lines a test printed, indented.
+figures() { sed -n 's/^[[:space:]]*\(FIGURE: \)/    \1/p'; }
+
+# The root namespace's own network, as far as tests could change it:
+# links, addresses (lifetimes left out), routes, rules, qdiscs, firewall,
+# forwarding. Compared at the end of the run ("host-untouched").
+host_snapshot() {
+	ip -o link
+	ip -o addr | sed -E 's/(valid|preferred)_lft [^ ]+//g'
+	ip route
+	ip rule
+	tc qdisc show
+	nft list ruleset
+	sysctl net.ipv4.ip_forward
+}
+[ -n "${SUITES:-}" ] || host_before=$(host_snapshot 2>&1)
 
 SUITES=${SUITES:-}
 [ -z "$SUITES" ] || BPFNET_SKIP_BENCH=1
@@ -41,8 +62,15 @@ for bin in "$TOP"/.output/tests/test_*; do
 	[ -n "$PATTERN" ] && [[ $name != *$PATTERN* ]] && continue
 	out=$("$bin" 2>&1)
 	rc=$?
+	figs=""	# a test prints its figures before its PASS line
 	while read -r res rest; do
-		case $res in PASS | FAIL | SKIP) record "$res" "$name/${rest%%:*}" "$(sed -n 's/^[^:]*: //p' <<<"$rest")" ;; esac
+		case $res in
+		FIGURE:) figs+="    $res $rest"$'\n' ;;
+		PASS | FAIL | SKIP)
+			record "$res" "$name/${rest%%:*}" "$(sed -n 's/^[^:]*: //p' <<<"$rest")"
+			[ "$res" != PASS ] || printf '%s' "$figs"
+			figs="" ;;
+		esac
 	done <<<"$out"
 	if [ $rc -ne 0 ] && ! grep -q '^FAIL' <<<"$out"; then
 		record FAIL "$name" "exited $rc: $(tail -3 <<<"$out")"
@@ -72,6 +100,7 @@ for suite in "${SUITES:-$TOP/tests}"/t_*.sh; do
 		rc=$?
 		if [ $rc -eq 0 ]; then
 			record PASS "$name"
+			figures <"$log"
 		elif [ $rc -eq 77 ]; then
 			record SKIP "$name" "$(tail -1 "$log")"
 		else
@@ -91,6 +120,7 @@ run_check() { # name command...
 	log=$(mktemp)
 	if "$@" >"$log" 2>&1; then
 		record PASS "$name"
+		figures <"$log"
 	else
 		record FAIL "$name" "$(tail -1 "$log")"
 		cp "$log" "/tmp/bpfnet-fail-${name//\//-}.log"
@@ -105,27 +135,70 @@ for bin in "$TOP"/.output/asan/tests/test_*; do
 	[ -x "$bin" ] || continue
 	run_check "asan/$(basename "$bin")" "$bin"
 done
+# fuzz TARGET ARGS...: libFuzzer, then its "Done N runs in S second(s)" as a figure
+fuzz() {
+	local log rc=0
+	log=$(mktemp)
+	"$@" >"$log" 2>&1 || rc=$?
+	cat "$log"
+	[ "$rc" -ne 0 ] || echo "FIGURE: $(grep -o 'Done [0-9]* runs in [0-9]* second(s)' "$log" || echo "no run count printed")"
+	rm -f "$log"
+	return "$rc"
+}
 for f in "$TOP"/.output/fuzz/fuzz_*; do
 	[ -z "$SUITES" ] || break
 	[ -x "$f" ] || continue
 	name=${f##*/fuzz_}
 	work=$(mktemp -d)
 	cp -r "$TOP/tests/fuzz/corpus/$name/." "$work/"
-	run_check "fuzz/$name" "$f" -max_total_time="${FUZZ_SECS:-10}" -max_len=4096 \
+	run_check "fuzz/$name" fuzz "$f" -max_total_time="${FUZZ_SECS:-10}" -max_len=4096 \
 		-artifact_prefix="$TOP/.output/fuzz/" "$work"
 	rm -rf "$work"
 done
 if [ -z "$SUITES" ] && [ -z "${BPFNET_SKIP_MUTANTS:-}" ]; then
 	run_check "mutants/subset" bash "$TOP/tools/mutants.sh" --subset
 fi
+# make demo's script end to end: each path it shows must have worked
+demo() {
+	local out
+	out=$(bash "$TOP/tools/demo.sh" 2>&1) || { echo "$out"; echo "the demo exited non-zero"; return 1; }
+	echo "$out"
+	grep -q '^64 bytes from 172.19.0.2' <<<"$out" || { echo "the demo's containers did not reach each other"; return 1; }
+	grep -q '^64 bytes from 198.51.100.2' <<<"$out" || { echo "the demo's container did not ping the outside"; return 1; }
+	grep -q '^hello from the outside world$' <<<"$out" || { echo "the demo's container did not fetch from the outside"; return 1; }
+	[ "$(grep -c '^hello from the web container$' <<<"$out")" -eq 4 ] ||
+		{ echo "the published page was not fetched 4 times (outside, hairpin, host, live port)"; return 1; }
+	[ "$(tail -4 <<<"$out" | head -2)" = '$ bn ls'$'\n''ID                   ADDRESS         MAC               HOST-IF         NETNS  PORTS' ] ||
+		{ echo "containers left after the demo's deletes"; return 1; }
+}
+[ -n "$SUITES" ] || run_check "demo" demo
+# the benchmark's smoke run; it keeps its raw figures
+bench_quick() {
+	rm -f "$TOP/.output/bench-quick.results"
+	env BPFNET_BENCH_UNSHARED= bash "$TOP/tools/bench/run.sh" --quick || return 1
+	[ -s "$TOP/.output/bench-quick.results" ] || { echo "no raw figures in .output/bench-quick.results"; return 1; }
+}
 if [ -x "$TOP/.output/connbench" ] && [ -z "${BPFNET_SKIP_BENCH:-}" ]; then
-	run_check "bench/quick" env BPFNET_BENCH_UNSHARED= bash "$TOP/tools/bench/run.sh" --quick
+	run_check "bench/quick" bench_quick
 fi
 
 leftover=$(ip netns list 2>/dev/null | grep -c '^bnt' || true)
 if [ "$leftover" -ne 0 ]; then
 	record FAIL "cleanup" "$leftover test namespaces left behind"
 fi
+if [ -z "$SUITES" ]; then
+	host_after=$(host_snapshot 2>&1)
+	if [ "$host_after" = "$host_before" ]; then
+		# a run of a few tests counts only theirs; a change fails any run
+		if [ -z "$PATTERN" ] || [[ host-untouched == *$PATTERN* ]]; then
+			record PASS "host-untouched"
+		fi
+	else
+		record FAIL "host-untouched" "the root namespace's network changed: $(diff <(echo "$host_before") <(echo "$host_after") | grep '^[<>]' | head -3 | tr '\n' ' ')"
+	fi
+fi
 [ ${#failures[@]} -gt 0 ] && printf 'failed: %s\n' "${failures[*]}"
+elapsed=$((SECONDS - started))
+echo "run time: $((elapsed / 60)) min $((elapsed % 60)) s"
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

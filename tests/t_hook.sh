@@ -23,6 +23,10 @@ test_links_addresses_routes() {
 	assert_eq "$(in_host ip -j link show "$veth" | jq -r '.[0].master')" bnbr0
 	assert_eq "$(in_host ip -j link show "$veth" | jq -r '.[0].operstate')" UP
 	assert_eq "$(in_host ip -j link show "$veth" | jq -r '.[0].mtu')" 1400
+	assert_eq "$(in_host ip -j link show bnbr0 | jq -r '.[0].mtu')" 1400 "bridge MTU with --mtu 1400"
+	# bpfnet ls: id, address, MAC, host interface, netns alive
+	assert_eq "$(bn ls -j | jq -r '.[0] | "\(.id) \(.ip) \(.mac) \(.veth) \(.alive)"')" "c1 172.19.0.2 02:42:ac:13:00:02 $veth true" "ls -j"
+	assert_eq "$(bn ls | awk 'NR == 2 {print $1, $2, $3, $4, $5}')" "c1 172.19.0.2 02:42:ac:13:00:02 $veth alive" "ls"
 	# container side: eth0 with address, MAC, MTU, default route; lo up
 	local j
 	j=$(in_ns "$C1" ip -j addr show eth0)
@@ -35,6 +39,8 @@ test_links_addresses_routes() {
 
 test_ping_between_containers_and_gateway() {
 	two_containers
+	# no uplink (no default route) and no --mtu: 1500
+	assert_eq "$(in_ns "$C1" ip -j link show eth0 | jq -r '.[0].mtu')" 1500 "MTU without an uplink"
 	in_ns "$C1" ping -c1 -W2 172.19.0.3 >/dev/null || fail "c1 cannot ping c2"
 	in_ns "$C2" ping -c1 -W2 172.19.0.2 >/dev/null || fail "c2 cannot ping c1"
 	in_ns "$C1" ping -c1 -W2 172.19.0.1 >/dev/null || fail "c1 cannot ping the gateway"
@@ -135,6 +141,7 @@ test_failure_undoes_this_run() {
 	done
 	hook_up c1 "$C1"
 	assert_eq "$(ip_of c1)" 172.19.0.3
+	echo "FIGURE: 5 failure points, each undone"
 }
 
 test_failure_removes_bridge_it_created() {
@@ -213,4 +220,96 @@ test_usage_errors() {
 	rc=0; echo '{"id":' | bn hook 2>/dev/null || rc=$?
 	assert_eq "$rc" 1 "malformed state"
 	assert_eq "$(echo '{"id":' | bn hook 2>&1)" "bpfnet: OCI state is not valid JSON (near byte 6)"
+}
+
+# FLAGS without one flag and its value: flags_without --uplink
+flags_without() {
+	local i out=()
+	for ((i = 0; i < ${#FLAGS[@]}; i++)); do
+		if [ "${FLAGS[i]}" = "$1" ]; then i=$((i + 1)); else out+=("${FLAGS[i]}"); fi
+	done
+	FLAGS=("${out[@]}")
+}
+
+# No --uplink, no --mtu: the default route's interface and its MTU; and the
+# hook turns IPv4 forwarding on in the host namespace.
+test_uplink_mtu_forwarding_defaults() {
+	world_up_outside
+	flags_without --uplink
+	in_host ip link set up0 mtu 1450
+	in_out ip link set eth0 mtu 1450
+	in_host sysctl -qw net.ipv4.ip_forward=0
+	new_netns; C1=$NEWPID
+	hook_up c1 "$C1"
+	assert_eq "$(in_host sysctl -n net.ipv4.ip_forward)" 1 "ip_forward after the hook"
+	assert_eq "$(dump_map net_config | jq '.[0].value.uplink_ifindex')" "$(in_host ip -j link show up0 | jq '.[0].ifindex')" "uplink in net_config"
+	assert_contains "$(in_host tc filter show dev up0 ingress)" uplink_ingress
+	assert_contains "$(in_host tc filter show dev up0 egress)" uplink_egress
+	local veth
+	veth=$(bn ls -j | jq -r '.[0].veth')
+	assert_eq "$(in_ns "$C1" ip -j link show eth0 | jq -r '.[0].mtu')" 1450 "container MTU"
+	assert_eq "$(in_host ip -j link show "$veth" | jq -r '.[0].mtu')" 1450 "host veth MTU"
+	assert_eq "$(in_host ip -j link show bnbr0 | jq -r '.[0].mtu')" 1450 "bridge MTU"
+	in_ns "$C1" ping -c1 -W2 "$OUTSIDE_IP" >/dev/null || fail "no way out through the default uplink"
+}
+
+# /etc/bpfnet/config.json is read when it exists: here for one hook, through
+# an overlay on /etc in a mount namespace of its own.
+test_default_config_file_read() {
+	world_up
+	new_netns; C1=$NEWPID
+	mkdir -p "$T/etc/upper/bpfnet" "$T/etc/work"
+	echo '{"subnet": "10.66.0.0/24", "mtu": 1300}' >"$T/etc/upper/bpfnet/config.json"
+	# shellcheck disable=SC2016  # the inner shell expands $0 and $@
+	oci_state c1 creating "$C1" | in_host unshare -m --propagation private sh -c \
+		'mount -t overlay overlay -o lowerdir=/etc,upperdir="$0/upper",workdir="$0/work" /etc && exec "$@"' \
+		"$T/etc" "$BPFNET" hook "${FLAGS[@]}"
+	assert_eq "$(ip_of c1)" 10.66.0.2 "address from the config file's subnet"
+	assert_eq "$(in_ns "$C1" ip -j link show eth0 | jq -r '.[0].mtu')" 1300 "MTU from the config file"
+	refute "/etc/bpfnet was made outside the hook's mount namespace" test -e /etc/bpfnet
+}
+
+# -v says what the hook did; twice adds libbpf's messages and debug lines.
+test_verbose_says_more() {
+	world_up
+	local out veth
+	new_netns
+	out=$(oci_state c1 creating "$NEWPID" | bn hook -v 2>&1)
+	veth=$(bn ls -j | jq -r '.[0].veth')
+	assert_eq "$out" "bpfnet: loaded and pinned the datapath in $T/bpf/bpfnet
+bpfnet: container c1: 172.19.0.2 on $veth" "a first set-up with -v"
+	new_netns
+	out=$(oci_state c2 creating "$NEWPID" | bn hook 2>&1)
+	assert_eq "$out" "" "a set-up without -v"
+	bn down
+	new_netns
+	out=$(oci_state c3 creating "$NEWPID" | bn hook -v -v 2>&1)
+	assert_ge "$(count_lines '^libbpf: ' <<<"$out")" 10 "libbpf messages of a first set-up with -v -v"
+	assert_contains "$out" "bpfnet: container c3: 172.19.0.2 on "
+	new_netns
+	out=$(oci_state c4 creating "$NEWPID" | BPFNET_FAULT_STEP=2 bn hook -v 2>&1) && fail "fault injection did not kill the hook"
+	assert_not_contains "$out" "debug:"
+	out=$(oci_state c4 creating "$NEWPID" | BPFNET_FAULT_STEP=2 bn hook -v -v 2>&1) && fail "fault injection did not kill the hook"
+	assert_contains "$out" "bpfnet: debug: fault injection: killed at step 2"
+	bn gc >/dev/null
+}
+
+# No --cgroup: the socket programs go to the root of the cgroup2 hierarchy
+# mounted at /sys/fs/cgroup (or /sys/fs/cgroup/unified). Here that root is
+# the test's cgroup: the hook runs in a cgroup namespace made inside it,
+# with cgroup2 mounted at /sys/fs/cgroup in a mount namespace of its own.
+test_cgroup_default_is_the_mounted_root() {
+	world_up_outside
+	[ -n "${CG:-}" ] || { echo "no cgroup2 here"; exit 77; }
+	local flags_cg=("${FLAGS[@]}")
+	flags_without --cgroup
+	new_netns
+	# shellcheck disable=SC2016  # the inner shell expands $@
+	oci_state c1 creating "$NEWPID" '{"bpfnet.ports":"8080:80"}' | in_host_cg unshare -C -m --propagation private sh -c \
+		'mount -t cgroup2 none /sys/fs/cgroup && exec "$@"' sh "$BPFNET" hook "${FLAGS[@]}"
+	assert_eq "$(bpftool cgroup show "$CG" -j | jq -r '[.[] | "\(.attach_type):\(.name)"] | sort | join(" ")')" \
+		"cgroup_inet4_connect:sock_connect4 cgroup_inet4_getpeername:sock_getpeername4 cgroup_udp4_recvmsg:sock_recvmsg4 cgroup_udp4_sendmsg:sock_sendmsg4" \
+		"programs on the cgroup namespace's root"
+	assert_eq "$(bpftool cgroup show "$T/cg" | count_lines 'sock_(connect|sendmsg|recvmsg|getpeername)4')" 0 "bpfnet programs on the machine's cgroup2 root"
+	FLAGS=("${flags_cg[@]}")	# world_down's bpfnet down detaches them from $CG
 }

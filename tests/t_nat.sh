@@ -242,12 +242,14 @@ test_teardown_flushes_flows() {
 test_load_once_attach_many() {
 	nat_world 3
 	assert_eq "$(bpftool prog show -j | jq '[.[] | select(.name=="from_container")] | length')" 1 "programs loaded"
+	# one filter each, bpfnet's: priority 1, handle 0xb9f
 	local v
 	for v in $(bn ls -j | jq -r '.[].veth'); do
-		assert_contains "$(in_host tc filter show dev "$v" ingress)" "from_container"
+		assert_eq "$(in_host tc filter show dev "$v" ingress | count_lines handle)" 1 "filters on $v"
+		assert_contains "$(in_host tc filter show dev "$v" ingress)" "pref 1 bpf chain 0 handle 0xb9f from_container "
 	done
-	assert_contains "$(in_host tc filter show dev up0 ingress)" "uplink_ingress"
-	assert_contains "$(in_host tc filter show dev up0 egress)" "uplink_egress"
+	assert_contains "$(in_host tc filter show dev up0 ingress)" "pref 1 bpf chain 0 handle 0xb9f uplink_ingress "
+	assert_contains "$(in_host tc filter show dev up0 egress)" "pref 1 bpf chain 0 handle 0xb9f uplink_egress "
 	# someone else's filter on the uplink survives bpfnet down
 	in_host tc filter add dev up0 ingress pref 7 u32 match u32 0 0
 	bn down
@@ -269,6 +271,12 @@ test_bpftool_shows_named_fields() {
 	assert_contains "$(bpftool map dump pinned "$T/bpf/bpfnet/net_config")" '"uplink_addr"'
 	assert_contains "$(bpftool map dump pinned "$T/bpf/bpfnet/stats")" '"cpu"'
 	assert_contains "$(bpftool map dump pinned "$T/bpf/bpfnet/rev_nat")" '"caddr"'
+	# the default --snat-ports, as the datapath got it
+	assert_eq "$(dump_map net_config | jq -c '.[0].value | [.port_min, .port_max]')" "[1024,65535]" "SNAT port range"
+	# map sizes: 131,072 flows, 65,536 port maps, 4,096 containers
+	for m in conntrack:131072 rev_nat:131072 dnat_ct:131072 dnat_rev:131072 port_maps:65536 endpoints:4096 endpoint_stats:4096; do
+		assert_eq "$(bpftool map show pinned "$T/bpf/bpfnet/${m%%:*}" -j | jq .max_entries)" "${m#*:}" "max_entries of ${m%%:*}"
+	done
 }
 
 # little-endian hex bytes of a number: le_hex VALUE BYTES
@@ -313,4 +321,25 @@ test_expired_flow_replaced_in_datapath() {
 	assert_eq "$(stat_of flows_created)" 2
 	assert_file_eq "$T/got" "one
 two"
+}
+
+# What the fast path leaves to the kernel: a TTL that would expire here and
+# a destination without a route are answered by the host's stack; fragments
+# for the outside are dropped by uplink_egress, never sent with a private
+# source.
+test_stack_answers_fragments_dropped() {
+	nat_world
+	local out drops0
+	out=$(in_ns "$C1" ping -c1 -W2 -t 1 "$OUTSIDE_IP" 2>&1) && fail "a TTL 1 ping was answered from outside"
+	assert_contains "$out" "From 172.19.0.1 icmp_seq=1 Time to live exceeded"
+	in_host ip route add unreachable 203.0.113.0/24
+	out=$(in_ns "$C1" ping -c1 -W2 203.0.113.5 2>&1) && fail "a ping without a route was answered"
+	assert_contains "$out" "From 172.19.0.1 icmp_seq=1 Destination Host Unreachable"
+	assert_eq "$(stat_of slow_path)" 2 "packets handed to the stack"
+	# 3,028 bytes over MTU 1500: three fragments, each dropped on the uplink
+	drops0=$(stat_of drop_malformed)
+	in_ns "$C1" ping -c1 -W1 -s 3000 "$OUTSIDE_IP" >/dev/null 2>&1 && fail "a fragmented ping was answered"
+	assert_eq "$(stat_of drop_malformed)" "$((drops0 + 3))" "fragments dropped by uplink_egress"
+	assert_eq "$(in_out nstat -az IpReasmReqds | awk 'NR > 1 {s += $2} END {print s + 0}')" 0 "fragments that reached the outside"
+	in_ns "$C1" ping -c1 -W2 -s 1400 "$OUTSIDE_IP" >/dev/null || fail "an unfragmented ping after them"
 }

@@ -85,6 +85,27 @@ test_host_processes_reach_published_ports() {
 	# recvmsg must report the address that was dialled, or nc drops the reply
 	assert_eq "$(echo q | in_host_cg timeout 5 nc -u -w 2 127.0.0.1 5353)" udp-to-host
 	[ "$(stat_of host_socket_redirects)" -ge 3 ] || fail "socket redirects not counted"
+	# getpeername reports the address that was dialled too
+	srv_tcp "$C1" 172.19.0.2 80 "$T/d"
+	# shellcheck disable=SC2016  # perl's variables
+	assert_eq "$(in_host_cg perl -MSocket -e '
+		socket(my $s, PF_INET, SOCK_STREAM, 0) or die "socket: $!";
+		connect($s, pack_sockaddr_in(8080, inet_aton("127.0.0.1"))) or die "connect: $!";
+		my ($port, $addr) = unpack_sockaddr_in(getpeername($s));
+		print inet_ntoa($addr), ":", $port, "\n";
+		send($s, "getpeername asked\n", 0);')" "127.0.0.1:8080" "getpeername of a socket connected to 127.0.0.1:8080"
+	assert_file_eq "$T/d" "getpeername asked"
+	# the programs act only on sockets of bpfnet's host namespace: in a
+	# container's namespace (same cgroup), 127.0.0.1:8080 is its own
+	local redirects
+	redirects=$(stat_of host_socket_redirects)
+	srv_tcp "$C1" 172.19.0.2 80 "$T/e"
+	in_ns "$C2" timeout 10 nc -nl 127.0.0.1 8080 >"$T/own" &
+	PIDS+=($!)
+	wait_listen tcp 8080 in_ns "$C2"
+	echo "to its own loopback" | in_ns_cg "$C2" nc -N -w 3 127.0.0.1 8080 || fail "c2 -> its own 127.0.0.1:8080 failed"
+	assert_file_eq "$T/own" "to its own loopback"
+	assert_eq "$(stat_of host_socket_redirects)" "$redirects" "socket redirects in another namespace"
 }
 
 test_live_add_and_del() {
@@ -104,16 +125,21 @@ test_live_add_and_del() {
 }
 
 test_ranges() {
-	pm_world '{"bpfnet.ports":"7000-7002:8000-8002"}'
+	pm_world '{"bpfnet.ports":"7000-7002:8000-8002,127.0.0.1:9000:90/udp"}'
 	local i
 	for i in 0 2; do
 		srv_tcp "$C1" 172.19.0.2 $((8000 + i)) "$T/r$i"
 		echo "port $i" | in_out nc -N -w 3 "$UPLINK_IP" $((7000 + i)) || fail "range port $i"
-			assert_file_eq "$T/r$i" "port $i"
+		assert_file_eq "$T/r$i" "port $i"
 	done
-	assert_eq "$(dump_map port_maps | jq length)" 3
+	# port ls: host address and port(s), container address and port(s), protocol
+	assert_eq "$(bn port ls -j | jq -c '[.[] | [.id, .host_ip, .host_port, .host_port_end, .container_ip, .container_port, .container_port_end, .proto]]')" \
+		'[["c1","0.0.0.0",7000,7002,"172.19.0.2",8000,8002,"tcp"],["c1","127.0.0.1",9000,9000,"172.19.0.2",90,90,"udp"]]' "port ls -j"
+	assert_eq "$(bn port ls c1 | awk 'NR > 1 {print $1, $2, $3, $4, $5, $6}')" "c1 0.0.0.0 7000-7002 172.19.0.2 8000-8002 tcp
+c1 127.0.0.1 9000 172.19.0.2 90 udp" "port ls"
+	assert_eq "$(dump_map port_maps | jq length)" 4
 	bn port del c1 7000-7002:8000-8002
-	assert_eq "$(dump_map port_maps | jq length)" 0
+	assert_eq "$(dump_map port_maps | jq length)" 1
 }
 
 test_conflicts_and_bad_input() {
@@ -204,4 +230,49 @@ test_ten_thousand_maps() {
 	srv_tcp "$C1" 172.19.0.2 80 "$T/a"
 	echo "among 10001" | in_out nc -N -w 3 "$UPLINK_IP" 8080 || fail "connect with 10,000 maps"
 	assert_file_eq "$T/a" "among 10001"
+	echo "FIGURE: $(dump_map port_maps | jq length) port maps, 10,000 of them single-port specs of one container"
+}
+
+# The README's bpftool listing: every pinned map is there, and each key and
+# value field it names is printed by bpftool, from the map's BTF; the types
+# are those of include/bpfnet_shared.h, the one header the BPF programs and
+# user space share.
+test_bpftool_fields_as_in_readme() {
+	pm_world '{"bpfnet.ports":"8080:80"}'
+	# an entry in every map: a flow out, a connection from outside to the
+	# published port, a host socket sent to it
+	in_ns "$C1" ping -c1 -W2 "$OUTSIDE_IP" >/dev/null
+	srv_tcp "$C1" 172.19.0.2 80 "$T/a"
+	echo "from outside" | in_out nc -N -w 3 "$UPLINK_IP" 8080
+	assert_file_eq "$T/a" "from outside"
+	srv_tcp "$C1" 172.19.0.2 80 "$T/b"
+	echo "from the host" | in_host_cg nc -N -w 3 127.0.0.1 8080
+	assert_file_eq "$T/b" "from the host"
+	local lines map comment d groups part fields f listed=() n=0 type i
+	lines=$(sed -n 's|^bpftool map dump pinned /sys/fs/bpf/bpfnet/\([a-z_]*\) *# \(.*\)$|\1 \2|p' "$TOP/README.md")
+	while read -r map comment; do
+		listed+=("$map")
+		d=$(dump_map "$map")
+		assert_ge "$(jq length <<<"$d")" 1 "entries in $map"
+		mapfile -t groups < <(grep -o '{[^}]*}' <<<"$comment" | tr -d '{}')
+		for ((i = 0; i < ${#groups[@]}; i++)); do
+			part=value
+			[ "${#groups[@]}" -eq 1 ] || [ "$i" -eq 1 ] || part=key
+			fields=$(jq -r --arg p "$part" '.[0] | (if $p == "key" then .key else (.value // .values[0].value) end) | keys[]' <<<"$d")
+			for f in ${groups[i]//,/ }; do
+				[ "$f" = "..." ] && continue
+				grep -qx -- "$f" <<<"$fields" || fail "README names $f in the $part of $map; bpftool prints: $(tr '\n' ' ' <<<"$fields")"
+				n=$((n + 1))
+			done
+		done
+		# a struct value is a type of include/bpfnet_shared.h, defined nowhere else
+		type=$(bpftool btf dump map pinned "$T/bpf/bpfnet/$map" value -j | jq -r '.types[0] | select(.kind == "STRUCT") | .name')
+		if [ -n "$type" ]; then
+			assert_eq "$(grep -rlE "^struct $type \{" "$TOP/include" "$TOP/bpf" "$TOP/user")" "$TOP/include/bpfnet_shared.h" "where struct $type is defined"
+		fi
+	done <<<"$lines"
+	assert_eq "$(printf '%s\n' "${listed[@]}" | sort | tr '\n' ' ')" "$(find "$T/bpf/bpfnet" -maxdepth 1 ! -name 'prog_*' -type f -printf '%f\n' | sort | tr '\n' ' ')" "maps listed in the README vs pinned"
+	grep -q '^#include "bpfnet_shared.h"' "$TOP/bpf/bpfnet.bpf.c" || fail "the BPF programs do not include bpfnet_shared.h"
+	grep -q '^#include "bpfnet_shared.h"' "$TOP/user/datapath.h" || fail "user space does not include bpfnet_shared.h"
+	echo "FIGURE: $n fields of ${#listed[@]} maps, as the README names them"
 }

@@ -29,19 +29,35 @@ test_64_hooks_mixed_with_port_commands() {
 	for i in $(seq 33 64); do hook_up "c$i" "${pids[$((i - 1))]}" & jobs+=($!); done
 	for i in $(seq 16); do hook_down "c$i" & jobs+=($!); done
 	for i in $(seq 17 32); do bn port add "c$i" "$((10000 + i)):80" & jobs+=($!); done
-	local contested=() won=0
-	for i in $(seq 17 24); do bn port add "c$i" "10000:81" 2>/dev/null & contested+=($!); done
+	local -A racer=() rc_of=()
+	local p winner="" lost=0
+	for i in $(seq 17 24); do bn port add "c$i" "10000:81" 2>"$T/race$i" & racer[$!]=$i; done
 	for i in "${jobs[@]}"; do wait "$i" || fail "a hook or an uncontested port add failed"; done
-	for i in "${contested[@]}"; do if wait "$i"; then won=$((won + 1)); fi; done
-	assert_eq "$won" 1 "port adds that won the contested port 10000"
+	for p in "${!racer[@]}"; do
+		i=${racer[$p]}
+		rc_of[$i]=0
+		wait "$p" || rc_of[$i]=$?
+	done
+	for i in $(seq 17 24); do
+		if [ "${rc_of[$i]}" -eq 0 ]; then winner="$winner c$i"; fi
+	done
+	assert_eq "$winner" " $(bn port ls -j | jq -r '.[] | select(.host_port == 10000) | .id')" "port adds that won the contested port 10000"
+	# the others are told who has it, in one line, with exit code 1
+	for i in $(seq 17 24); do
+		[ "${rc_of[$i]}" -ne 0 ] || continue
+		assert_eq "${rc_of[$i]}" 1 "exit code of c$i's losing port add"
+		assert_eq "$(cat "$T/race$i")" "bpfnet: port map 10000:81/tcp conflicts with 10000:81/tcp of container${winner}" "c$i's losing port add"
+		lost=$((lost + 1))
+	done
+	assert_eq "$lost" 7 "port adds that lost"
 	assert_eq "$(bn ls -j | jq length)" 48 "containers"
-	assert_eq "$(bn port ls -j | jq '[.[] | select(.host_port == 10000)] | length')" 1 "one owner of port 10000"
 	assert_consistent
 	jobs=()
 	for i in $(seq 17 24); do bn port del "c$i" "$((10000 + i)):80" & jobs+=($!); done
 	for i in $(seq 33 40); do hook_down "c$i" & jobs+=($!); done
 	for i in "${jobs[@]}"; do wait "$i" || fail "a del or teardown failed"; done
 	assert_consistent
+	echo "FIGURE: 64 set-ups and 24 teardowns with 24 port adds and 8 port dels, 0 duplicate addresses; contested port: 1 of 8 wins, $lost told 'conflicts with'"
 }
 
 test_sigkill_at_every_step_then_gc() {
@@ -70,6 +86,7 @@ test_sigkill_at_every_step_then_gc() {
 	assert_eq "$(bn ls -j | jq -r '.[].id' | tr '\n' ' ')" "c0 "
 	assert_consistent
 	in_ns "$C0" ping -c1 -W2 "$OUTSIDE_IP" >/dev/null || fail "the surviving container lost its network"
+	echo "FIGURE: 7 kill points, each repaired by gc"
 }
 
 test_corrupt_state_detected_and_rebuilt() {
@@ -124,8 +141,12 @@ test_pins_lost_reloaded() {
 
 test_stale_layout_replaced() {
 	world_up_outside
+	[ -n "${CG:-}" ] || fail "no cgroup2 for the socket programs"
 	new_netns; C1=$NEWPID
 	hook_up c1 "$C1"
+	local old_progs new_progs id
+	old_progs=$(bpftool cgroup show "$CG" -j | jq -r '[.[].id] | sort | join(" ")')
+	assert_eq "$(wc -w <<<"$old_progs")" 4 "socket programs attached"
 	# an "older version": conntrack pinned with another value size
 	rm "$T/bpf/bpfnet/conntrack"
 	bpftool map create "$T/bpf/bpfnet/conntrack" type lru_hash key 16 value 32 entries 16 name conntrack
@@ -135,6 +156,12 @@ test_stale_layout_replaced() {
 	in_ns "$C1" ping -c1 -W2 "$OUTSIDE_IP" >/dev/null || fail "c1 not re-attached"
 	in_ns "$C2" ping -c1 -W2 "$OUTSIDE_IP" >/dev/null || fail "c2 has no network"
 	assert_eq "$(in_host tc filter show dev up0 ingress | grep -c uplink_ingress)" 1 "one uplink filter"
+	# the old socket programs were detached, the new ones attached once
+	new_progs=$(bpftool cgroup show "$CG" -j | jq -r '[.[].id] | sort | join(" ")')
+	assert_eq "$(wc -w <<<"$new_progs")" 4 "socket programs attached after the replacement"
+	for id in $old_progs; do
+		assert_not_contains " $new_progs " " $id "
+	done
 	assert_consistent
 }
 
@@ -211,7 +238,7 @@ test_bad_input_table() {
 	assert_eq "$rc" 1; assert_contains "$out" "container id is invalid"
 	after=$(cat "$T/state/state.json"; in_host ip -o link | awk '{print $2}'; dump_map endpoints)
 	assert_eq "$after" "$before" "something changed after bad input"
-	echo "bad inputs tried: $((n + 3))"
+	echo "FIGURE: bad inputs tried: $((n + 3)), each one line, nothing changed"
 }
 
 test_isolation_between_networks_and_from_host() {
@@ -233,6 +260,17 @@ test_isolation_between_networks_and_from_host() {
 	in_ns "$C2" nc -z -w 2 172.20.0.1 2222 && fail "isolated container reached a host service"
 	in_ns "$C2" ping -c1 -W1 "$UPLINK_IP" >/dev/null 2>&1 && fail "isolated container pinged the host"
 	[ "$(bn stats -j | jq .totals.drop_isolated)" -ge 2 ] || fail "isolation drops not counted"
+	# ...and no UDP to the host's own sockets, on the gateway or the uplink address
+	local iso a
+	for a in 172.20.0.1:3333 "$UPLINK_IP:3334"; do
+		in_host sh -c "timeout 5 nc -u -nl ${a%:*} ${a#*:} >$T/udp-${a#*:}" &
+		PIDS+=($!)
+		wait_listen udp "${a#*:}" in_host
+		iso=$(stat_of drop_isolated)
+		echo "to the host" | in_ns "$C2" nc -u -w 1 "${a%:*}" "${a#*:}"
+		wait_for 5 stat_at_least drop_isolated $((iso + 1))
+		assert_eq "$(cat "$T/udp-${a#*:}")" "" "UDP received by the host at $a"
+	done
 	# ...but the outside and its own published port still work
 	in_ns "$C2" ping -c1 -W2 "$OUTSIDE_IP" >/dev/null || fail "isolated container cannot reach the outside"
 	in_ns "$C2" sh -c "timeout 5 nc -nl 172.20.0.2 80 >$T/iso" &
@@ -244,6 +282,28 @@ test_isolation_between_networks_and_from_host() {
 	in_ns "$C1" ping -c1 -W2 172.19.0.1 >/dev/null || fail "network 1 cannot reach its gateway"
 	bn down
 	FLAGS=("${FLAGS_A[@]}")
+}
+
+# Another interface of the host, to a network that routes back to the
+# containers: the host reaches it, its containers do not.
+test_no_forwarding_to_other_interfaces() {
+	world_up_outside
+	ip netns add "$P-lan"
+	local lan=/run/netns/$P-lan
+	trap 'trap - ERR; set +e; ip netns del "$P-lan" 2>/dev/null; world_down' EXIT
+	in_host ip link add lan0 type veth peer name eth0 netns "$lan"
+	in_host ip addr add 10.99.0.1/24 dev lan0
+	in_host ip link set lan0 up
+	nsenter --net="$lan" ip link set lo up
+	nsenter --net="$lan" ip addr add 10.99.0.2/24 dev eth0
+	nsenter --net="$lan" ip link set eth0 up
+	nsenter --net="$lan" ip route add 172.19.0.0/16 via 10.99.0.1
+	new_netns; C1=$NEWPID
+	hook_up c1 "$C1"
+	in_host ping -c1 -W2 10.99.0.2 >/dev/null || fail "the host cannot reach its other network"
+	in_ns "$C1" ping -c1 -W1 10.99.0.2 >/dev/null 2>&1 && fail "a container reached another interface's network"
+	assert_ge "$(stat_of drop_other_network)" 1 "drops to another network"
+	in_ns "$C1" ping -c1 -W2 "$OUTSIDE_IP" >/dev/null || fail "the outside, by the uplink"
 }
 
 test_files_and_dirs_private() {
@@ -293,11 +353,11 @@ test_500_containers() {
 	t0=$(date +%s%N)
 	for i in $(seq 500); do hook_up "c$i" "${pids[$((i - 1))]}" || fail "set-up $i"; done
 	t1=$(date +%s%N)
-	echo "500 set-ups: $(((t1 - t0) / 1000000)) ms"
+	echo "FIGURE: 500 sequential set-ups: $(((t1 - t0) / 1000000)) ms"
 	assert_eq "$(bn ls -j | jq length)" 500
 	assert_consistent
 	t0=$(date +%s%N); bn ls >/dev/null; bn stats >/dev/null; t1=$(date +%s%N)
-	echo "ls + stats with 500: $(((t1 - t0) / 1000000)) ms"
+	echo "FIGURE: ls + stats with 500 containers: $(((t1 - t0) / 1000000)) ms"
 	[ $(((t1 - t0) / 1000000)) -lt 2000 ] || fail "ls and stats slow with 500 containers"
 	in_ns "${pids[499]}" ping -c1 -W2 "$OUTSIDE_IP" >/dev/null || fail "the 500th container has no network"
 	for i in $(seq 500); do hook_down "c$i"; done

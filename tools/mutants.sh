@@ -61,5 +61,5 @@ for patch in "${patches[@]}"; do
 		broken=$((broken + 1))
 	fi
 done
-echo "mutants: $killed killed, $survived survived, $broken broken"
+echo "FIGURE: mutants: $killed killed, $survived survived, $broken broken"
 [ "$survived" -eq 0 ] && [ "$broken" -eq 0 ]

@@ -4,6 +4,8 @@
 # shellcheck disable=SC2317  # functions are found and called by the runner
 
 test_a_passes() {
+	echo "chatter that only a failure would show"
+	echo "FIGURE: 42 widgets per second"
 	assert_eq 1 1 "one is one"
 	true
 }

@@ -36,6 +36,9 @@ static void test_defaults(void)
 	CHECK_STR(cfg.state_dir, "/run/bpfnet", "default state dir");
 	CHECK_STR(cfg.pin_dir, "/sys/fs/bpf/bpfnet", "default pin dir");
 	CHECK_EQ(cfg.mtu, 0, "default mtu (0: the uplink's)");
+	CHECK_EQ(cfg.port_min, 1024u, "default --snat-ports, lowest");
+	CHECK_EQ(cfg.port_max, 65535u, "default --snat-ports, highest");
+	CHECK_STR(cfg.cgroup, "", "default cgroup (\"\": the cgroup2 mount's root)");
 }
 
 static void test_flags_anywhere(void)

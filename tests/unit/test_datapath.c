@@ -18,6 +18,7 @@
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "bpfnet_shared.h"
@@ -291,6 +292,94 @@ static void test_tcp_snat_and_reverse(void)
 	CHECK_EQ(ct.packets, 4u, "conntrack packets, both directions");
 }
 
+/* CLOCK_MONOTONIC, the clock of bpf_ktime_get_ns() and so of expires_ns. */
+static __u64 mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000ULL + (__u64)ts.tv_nsec;
+}
+
+/*
+ * The flow's conntrack entry expires secs after the packet that refreshed
+ * it, which was run between t0 and t1.
+ */
+#define CHECK_EXPIRES(src, dst, sport, dport, proto, t0, t1, secs, what)      \
+	do {                                                                 \
+		struct bpfnet_ct ___ct;                                      \
+		CHECK_EQ(lookup_ct(src, dst, sport, dport, proto, &___ct), 0, \
+			 "conntrack entry: " what);                           \
+		CHECK_GE(___ct.expires_ns, (t0) + (secs) * 1000000000ULL,    \
+			 "expires_ns, " #secs " s after the packet: " what);  \
+		CHECK_LE(___ct.expires_ns, (t1) + (secs) * 1000000000ULL,    \
+			 "expires_ns, " #secs " s after the packet: " what);  \
+	} while (0)
+
+/* Lifetimes: TCP 60 s after a SYN, 6 h established, 10 s closing; UDP 60 s; ICMP 30 s. */
+static void test_conntrack_lifetimes(void)
+{
+	uint8_t in[256], out[2048];
+	struct pkt_spec s = out_spec(IPPROTO_TCP, 40000, 80);
+	__u64 t0, t1;
+	__u32 olen;
+	size_t len;
+
+	s.tcp_flags = 0x02;	/* SYN */
+	len = build_pkt(in, &s);
+	t0 = mono_ns();
+	CHECK_RUN(uplink_egress, in, len, out, &olen, TC_ACT_OK);
+	t1 = mono_ns();
+	CHECK_EXPIRES("172.19.0.2", "198.51.100.2", 40000, 80, IPPROTO_TCP, t0, t1, 60,
+		      "TCP after the SYN");
+	s = in_spec(IPPROTO_TCP, 80, 40000);
+	s.tcp_flags = 0x12;	/* SYN-ACK */
+	len = build_pkt(in, &s);
+	t0 = mono_ns();
+	CHECK_RUN(uplink_ingress, in, len, out, &olen, TC_ACT_REDIRECT);
+	t1 = mono_ns();
+	CHECK_EXPIRES("172.19.0.2", "198.51.100.2", 40000, 80, IPPROTO_TCP, t0, t1, 60,
+		      "TCP after the SYN-ACK");
+	s = out_spec(IPPROTO_TCP, 40000, 80);
+	s.tcp_flags = 0x10;	/* ACK */
+	len = build_pkt(in, &s);
+	t0 = mono_ns();
+	CHECK_RUN(uplink_egress, in, len, out, &olen, TC_ACT_OK);
+	t1 = mono_ns();
+	CHECK_EXPIRES("172.19.0.2", "198.51.100.2", 40000, 80, IPPROTO_TCP, t0, t1, 21600,
+		      "TCP established");
+	s.tcp_flags = 0x11;	/* FIN-ACK */
+	len = build_pkt(in, &s);
+	t0 = mono_ns();
+	CHECK_RUN(uplink_egress, in, len, out, &olen, TC_ACT_OK);
+	t1 = mono_ns();
+	CHECK_EXPIRES("172.19.0.2", "198.51.100.2", 40000, 80, IPPROTO_TCP, t0, t1, 10,
+		      "TCP closing");
+
+	s = out_spec(IPPROTO_UDP, 5000, 53);
+	len = build_pkt(in, &s);
+	t0 = mono_ns();
+	CHECK_RUN(uplink_egress, in, len, out, &olen, TC_ACT_OK);
+	t1 = mono_ns();
+	CHECK_EXPIRES("172.19.0.2", "198.51.100.2", 5000, 53, IPPROTO_UDP, t0, t1, 60, "UDP");
+	s = in_spec(IPPROTO_UDP, 53, 5000);
+	len = build_pkt(in, &s);
+	t0 = mono_ns();
+	CHECK_RUN(uplink_ingress, in, len, out, &olen, TC_ACT_REDIRECT);
+	t1 = mono_ns();
+	CHECK_EXPIRES("172.19.0.2", "198.51.100.2", 5000, 53, IPPROTO_UDP, t0, t1, 60,
+		      "UDP after a reply");
+
+	s = out_spec(IPPROTO_ICMP, 0x4242, 0);
+	s.icmp_type = ICMP_ECHO;
+	len = build_pkt(in, &s);
+	t0 = mono_ns();
+	CHECK_RUN(uplink_egress, in, len, out, &olen, TC_ACT_OK);
+	t1 = mono_ns();
+	CHECK_EXPIRES("172.19.0.2", "198.51.100.2", 0x4242, 0, IPPROTO_ICMP, t0, t1, 30,
+		      "ICMP echo");
+}
+
 static void test_udp_checksum_and_zero(void)
 {
 	uint8_t in[256], out[2048];
@@ -409,6 +498,36 @@ static void test_port_collision(void)
 }
 
 /*
+ * A SNAT range of one port, taken, and the container's own port taken:
+ * 32 tries (its own port, then 31 random ones), each counted, then the
+ * packet is dropped as drop_no_port.
+ */
+static void test_port_tries_at_most_32(void)
+{
+	uint8_t in[256], out[2048];
+	struct pkt_spec s = out_spec(IPPROTO_UDP, 6000, 53);
+	struct bpfnet_cfg c;
+	__u32 zero = 0, olen;
+	struct bpfnet_ct ct;
+	size_t len;
+
+	CHECK_EQ(bpf_map_lookup_elem(bpf_map__fd(skel->maps.net_config), &zero, &c), 0,
+		 "read net_config");
+	c.port_min = 20000;
+	c.port_max = 20000;
+	CHECK_EQ(bpf_map_update_elem(bpf_map__fd(skel->maps.net_config), &zero, &c, 0), 0,
+		 "write net_config with --snat-ports 20000-20000");
+	CHECK_EQ(claim_port(6000), 0, "claim 198.51.100.1:6000 in rev_nat");
+	CHECK_EQ(claim_port(20000), 0, "claim 198.51.100.1:20000 in rev_nat");
+	len = build_pkt(in, &s);
+	CHECK_RUN(uplink_egress, in, len, out, &olen, TC_ACT_SHOT);
+	CHECK_EQ(stat(BPFNET_STAT_PORT_RETRIES), 32u, "ports tried and found taken");
+	CHECK_EQ(stat(BPFNET_STAT_DROP_NO_PORT), 1u, "packets dropped for want of a port");
+	CHECK_EQ(lookup_ct("172.19.0.2", "198.51.100.2", 6000, 53, IPPROTO_UDP, &ct), -ENOENT,
+		 "conntrack entry of the dropped flow");
+}
+
+/*
  * ICMP port unreachable quoting a UDP datagram whose port was changed by a
  * collision: both the outer and the quoted headers go back to the container.
  */
@@ -523,6 +642,60 @@ static void test_fragments(void)
 	/* and the uplink never lets a private source out */
 	CHECK_RUN(uplink_egress, in, len, out, &olen, TC_ACT_SHOT);
 	CHECK_EQ(stat(BPFNET_STAT_DROP_MALFORMED), 1u, "fragments dropped on the uplink");
+}
+
+/*
+ * IPv4 only: an IPv6 frame from a container passes every program as it
+ * came, untranslated and, as the README says, not filtered (even with
+ * another container's MAC); so does a VLAN-tagged IPv4 frame with another
+ * container's address. No counter moves.
+ */
+static void test_ipv6_passes_untranslated(void)
+{
+	uint8_t f[62] = { 0 }, out[2048], in[256], tagged[260];
+	struct pkt_spec s = out_spec(IPPROTO_UDP, 7000, 53);
+	struct in6_addr a;
+	size_t len;
+	__u32 olen;
+
+	memcpy(f, mac_bridge, 6);
+	memcpy(f + 6, mac_c1, 6);
+	f[12] = 0x86;		/* ETH_P_IPV6 */
+	f[13] = 0xdd;
+	f[14] = 0x60;		/* version 6 */
+	f[19] = 8;		/* payload length */
+	f[20] = IPPROTO_UDP;
+	f[21] = 64;		/* hop limit */
+	inet_pton(AF_INET6, "fd00::2", &a);
+	memcpy(f + 22, &a, 16);
+	inet_pton(AF_INET6, "2001:db8::1", &a);
+	memcpy(f + 38, &a, 16);
+	f[54] = 0x13;		/* UDP 5000 -> 53, length 8 */
+	f[55] = 0x88;
+	f[57] = 53;
+	f[59] = 8;
+	CHECK_RUN(from_container, f, sizeof(f), out, &olen, TC_ACT_OK);
+	CHECK_MEM(out, f, sizeof(f), "IPv6 frame after from_container, unchanged");
+	CHECK_RUN(uplink_egress, f, sizeof(f), out, &olen, TC_ACT_OK);
+	CHECK_MEM(out, f, sizeof(f), "IPv6 frame after uplink_egress, unchanged");
+	CHECK_RUN(uplink_ingress, f, sizeof(f), out, &olen, TC_ACT_OK);
+	CHECK_MEM(out, f, sizeof(f), "IPv6 frame after uplink_ingress, unchanged");
+	f[11] = 0x99;		/* another MAC: not filtered yet */
+	CHECK_RUN(from_container, f, sizeof(f), out, &olen, TC_ACT_OK);
+	CHECK_MEM(out, f, sizeof(f), "IPv6 frame from another MAC, unchanged");
+	/* 802.1Q tag 5 in front of IPv4 from an address not the container's */
+	s.src = "172.19.0.9";
+	len = build_pkt(in, &s);
+	memcpy(tagged, in, 12);
+	tagged[12] = 0x81;
+	tagged[13] = 0x00;
+	tagged[14] = 0;
+	tagged[15] = 5;
+	memcpy(tagged + 16, in + 12, len - 12);
+	CHECK_RUN(from_container, tagged, len + 4, out, &olen, TC_ACT_OK);
+	CHECK_MEM(out, tagged, len + 4, "VLAN-tagged frame with another address, unchanged");
+	for (__u32 k = 0; k < BPFNET_STAT_MAX; k++)
+		CHECK_EQ(stat((enum bpfnet_stat)k), 0u, "a counter after IPv6 frames");
 }
 
 static void test_unrelated_traffic_untouched(void)
@@ -688,7 +861,7 @@ static void test_conntrack_full(void)
 		}
 	}
 	live = count_entries(bpf_map__fd(skel->maps.conntrack));
-	printf("  %d flows offered, %d live in conntrack, %llu created, %d failed\n",
+	printf("FIGURE: %d flows offered, %d live in conntrack, %llu created, %d failed\n",
 	       total, live, (unsigned long long)stat(BPFNET_STAT_FLOWS_CREATED), fails);
 	CHECK_EQ(fails, 0, "flows not translated (error, verdict or source)");
 	CHECK_EQ(stat(BPFNET_STAT_FLOWS_CREATED), (__u64)total, "flows created");
@@ -703,13 +876,16 @@ static void test_conntrack_full(void)
 
 static const struct check_test tests[] = {
 	CHECK_TEST(test_tcp_snat_and_reverse),
+	CHECK_TEST(test_conntrack_lifetimes),
 	CHECK_TEST(test_udp_checksum_and_zero),
 	CHECK_TEST(test_icmp_echo),
 	CHECK_TEST(test_port_collision),
+	CHECK_TEST(test_port_tries_at_most_32),
 	CHECK_TEST(test_icmp_error_inner_translated),
 	CHECK_TEST(test_spoofing_dropped),
 	CHECK_TEST(test_arp_spoof_dropped),
 	CHECK_TEST(test_fragments),
+	CHECK_TEST(test_ipv6_passes_untranslated),
 	CHECK_TEST(test_unrelated_traffic_untouched),
 	CHECK_TEST(test_dnat_and_reverse),
 	CHECK_TEST(test_hairpin_self),

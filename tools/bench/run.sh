@@ -27,9 +27,11 @@ QUICK=0
 if [ $QUICK = 1 ]; then
 	RUNS=1 SECS=1 STREAMS=1 CONNS=300 MAPS="1 100" ADDMAPS="1 100" REPS=5 MANY=10 MEMC="1 10"
 	OUT=$TOP/.output/bench-quick.md
+	RAW=$TOP/.output/bench-quick.results
 else
 	RUNS=5 SECS=2 STREAMS="1 2" CONNS=3000 MAPS="1 100 1000 10000" ADDMAPS="1 10000" REPS=21 MANY=50 MEMC="1 1000"
 	OUT=$TOP/docs/benchmarks.md
+	RAW=$TOP/.output/bench.results	# kept after the run; not committed
 fi
 PLOT=$TOP/docs/connect-latency.png
 BPFNET=$TOP/bpfnet
@@ -540,7 +542,7 @@ report() {
 			echo "| $n | $(med "hook_rss_kb_$n" bpfnet) | $(med "maps_kb_$n" bpfnet) |"
 		done
 		echo
-		echo "Raw figures: one line per measurement, \`metric system value\`, in the run's results file."
+		echo "Raw figures: one line per measurement, \`metric system value\`, in \`${RAW#"$TOP"/}\` of the run that wrote this file."
 	} >"$OUT"
 	log "wrote $OUT"
 }
@@ -582,6 +584,9 @@ measure_map_add_del
 measure_setup_teardown
 measure_memory
 report
+mkdir -p "$(dirname "$RAW")"
+cp "$RES" "$RAW"
+log "kept the raw figures in $RAW"
 [ $QUICK = 1 ] || plot
 cat "$OUT"
 # a smoke run must have measured every system

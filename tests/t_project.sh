@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# The project around the binary: its help and version, make install, the
+# make targets, the README's package list, and the documents' references to
+# tests (docs/claims.md, docs/reliability.md, README.md) and the ledger's
+# counts. No namespaces: only a scratch directory ($T, removed by world_down).
+
+# The README's command lines ("bpfnet ls [-j] ...") and flags ("| `--bridge NAME` |").
+readme_commands() { sed -n '/^## Commands/,/^## Flags/p' "$TOP/README.md" | sed -n 's/^bpfnet \([a-z]*\( add\| del\| ls\)\?\).*/\1/p' | grep -v '^help$'; }
+readme_flags() { sed -n '/^## Flags/,/^## How it works/p' "$TOP/README.md" | grep '^| `-' | cut -d'|' -f2 | grep -oE -- '-(-[a-z-]+|[a-z])'; }
+
+test_help_and_version() {
+	local help
+	help=$("$BPFNET" help)
+	assert_contains "$help" "Usage: bpfnet [FLAGS] COMMAND [ARGS] [FLAGS]"
+	local c f n=0
+	for c in $(readme_commands | tr ' ' '_') help version; do
+		grep -qE "^  bpfnet ${c//_/ }( |$)" <<<"$help" || fail "bpfnet help does not list '${c//_/ }'"
+		n=$((n + 1))
+	done
+	assert_ge "$n" 10 "commands in the README"
+	for f in $(readme_flags); do
+		grep -qE -- "(^| )$f( |,|$)" <<<"$help" || fail "bpfnet help does not list $f"
+		n=$((n + 1))
+	done
+	assert_ge "$n" 24 "commands and flags in the README"
+	assert_eq "$("$BPFNET" help 2>&1 >/dev/null)" "" "bpfnet help on stderr"
+	# version: one line on stdout, exit 0
+	"$BPFNET" version | grep -qxE 'bpfnet [0-9]+\.[0-9]+\.[0-9]+' || fail "bpfnet version printed: $("$BPFNET" version 2>&1)"
+}
+
+test_make_install_prefix_destdir() {
+	T=$(mktemp -d /tmp/bpfnet-test.XXXXXX)
+	make -s -C "$TOP" install DESTDIR="$T/pkgroot" PREFIX=/usr >/dev/null
+	make -s -C "$TOP" install DESTDIR="$T/default" >/dev/null
+	assert_eq "$(cd "$T" && find . -type f | sort | tr '\n' ' ')" "./default/usr/local/bin/bpfnet ./pkgroot/usr/bin/bpfnet " "files installed"
+	assert_eq "$(stat -c %a "$T/pkgroot/usr/bin/bpfnet")" 755 "mode of the installed binary"
+	cmp "$TOP/bpfnet" "$T/pkgroot/usr/bin/bpfnet" || fail "PREFIX=/usr: not the built binary"
+	cmp "$TOP/bpfnet" "$T/default/usr/local/bin/bpfnet" || fail "default prefix: not the built binary"
+}
+
+# make test, demo, mutants and test-long install what is missing first,
+# then build and run (test-long: every mutant after the tests).
+test_make_targets_install_deps_first() {
+	local t plan deps run
+	for t in test:tests/run.sh demo:tools/demo.sh mutants:tools/mutants.sh test-long:tests/run.sh test-long:tools/mutants.sh; do
+		plan=$(make -n -C "$TOP" "${t%%:*}")
+		deps=$(awk '/tools\/install-deps\.sh/ {print NR; exit}' <<<"$plan")
+		run=$(awk -v r="bash ${t#*:}" 'index($0, r) {print NR; exit}' <<<"$plan")
+		[ -n "$deps" ] || fail "make ${t%%:*} does not run tools/install-deps.sh"
+		[ -n "$run" ] || fail "make ${t%%:*} does not run ${t#*:}"
+		[ "$deps" -lt "$run" ] || fail "make ${t%%:*} runs ${t#*:} before tools/install-deps.sh"
+	done
+}
+
+# The README's build dependencies are what tools/install-deps.sh installs
+# for the build, and they are installed Debian packages.
+test_readme_build_dependencies() {
+	local readme script p
+	readme=$(sed -n '/^Build dependencies, all Debian 12 packages:/,/\.$/p' "$TOP/README.md" |
+		sed 's/^Build dependencies, all Debian 12 packages://; s/\.$//' | tr ',' '\n' | tr -d ' ' | grep . | sort)
+	script=$(sed -n '/^BUILD_PKGS="/,/"$/p' "$TOP/tools/install-deps.sh" | sed 's/BUILD_PKGS=//' | tr -d '"' | tr ' ' '\n' | grep . | sort)
+	assert_eq "$(tr '\n' ' ' <<<"$readme")" "$(tr '\n' ' ' <<<"$script")" "README's build packages vs install-deps.sh"
+	for p in $readme; do
+		assert_eq "$(dpkg-query -W -f='${Status}' "$p" 2>&1)" "install ok installed" "package $p"
+	done
+}
+
+# names_a_test NAME: does the test a document names exist? t_SUITE/NAME, test_BIN/test_NAME,
+# asan/test_BIN, fuzz/TARGET, a bare test_NAME, or a check of tests/run.sh.
+names_a_test() {
+	local n=$1 suite
+	case $n in
+	t_*/\*) [ -f "$TOP/tests/${n%%/*}.sh" ] ;;
+	t_*/*) suite=${n%%/*}; suite=${suite%.sh}
+		grep -qs "^test_${n#*/}() {" "$TOP/tests/$suite.sh" "$TOP/tests/selftest/$suite.sh" ;;
+	test_*/\* | test_*/test_\*) [ -f "$TOP/tests/unit/${n%%/*}.c" ] ;;
+	test_*/test_*) grep -q "CHECK_TEST(${n#*/})" "$TOP/tests/unit/${n%%/*}.c" ;;
+	asan/test_\*) true ;;
+	asan/test_*) [ -f "$TOP/tests/unit/${n#asan/}.c" ] ;;
+	fuzz/*) [ -f "$TOP/tests/fuzz/fuzz_${n#fuzz/}.c" ] ;;
+	test_*) grep -q "^$n() {" "$TOP"/tests/t_*.sh || grep -q "CHECK_TEST($n)" "$TOP"/tests/unit/*.c ||
+		[ -f "$TOP/tests/unit/$n.c" ] ;;
+	*) grep -q "\"$n\"" "$TOP/tests/run.sh" ;;
+	esac
+}
+
+test_docs_name_existing_tests() {
+	local doc n checked=0
+	for doc in README.md docs/reliability.md docs/claims.md; do
+		# shellcheck disable=SC2016  # backticks of Markdown
+		for n in $(grep -oE '`[^`]+`' "$TOP/$doc" | tr -d '`' | sort -u |
+			grep -E '^(t_[a-z]+(\.sh)?/[a-z0-9_*]+|test_[a-z0-9_]+(/[a-z0-9_*]+)?|asan/test_[a-z*]+|fuzz/[a-z]+|runner/selftest|mutants/subset|bench/quick|cleanup|host-untouched|demo|shellcheck)$'); do
+			names_a_test "$n" || fail "$doc names $n, which is no test"
+			checked=$((checked + 1))
+		done
+	done
+	assert_ge "$checked" 100 "test names checked"
+	echo "FIGURE: $checked test names in README.md, docs/reliability.md and docs/claims.md, each an existing test"
+}
+
+# docs/claims.md: every row's status is tested, measured or removed, and
+# the counts at its top are those of its rows.
+test_claims_ledger_counts() {
+	local rows statuses line
+	rows=$(grep -E '^\| ' "$TOP/docs/claims.md" | grep -vE '^\| claim \| where' | grep -vE '^\|---')
+	statuses=$(awk -F'|' '{gsub(/ /, "", $(NF - 1)); print $(NF - 1)}' <<<"$rows")
+	assert_eq "$(awk '!/^(tested|measured|removed)$/' <<<"$statuses" | sort | uniq -c | tr -s ' \n' ' ')" "" "statuses other than tested, measured, removed"
+	line="$(count_lines . <<<"$statuses") rows: $(count_lines '^tested$' <<<"$statuses") tested, $(count_lines '^measured$' <<<"$statuses") measured, $(count_lines '^removed$' <<<"$statuses") removed."
+	grep -qxF "$line" "$TOP/docs/claims.md" || fail "docs/claims.md does not say: $line"
+	echo "FIGURE: claims ledger: $line"
+}
