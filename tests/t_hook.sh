@@ -232,7 +232,7 @@ flags_without() {
 }
 
 # No --uplink, no --mtu: the default route's interface and its MTU; and the
-# hook turns IPv4 forwarding on in the host namespace.
+# hook turns IPv4 forwarding on for the bridge and the uplink only.
 test_uplink_mtu_forwarding_defaults() {
 	world_up_outside
 	flags_without --uplink
@@ -241,7 +241,9 @@ test_uplink_mtu_forwarding_defaults() {
 	in_host sysctl -qw net.ipv4.ip_forward=0
 	new_netns; C1=$NEWPID
 	hook_up c1 "$C1"
-	assert_eq "$(in_host sysctl -n net.ipv4.ip_forward)" 1 "ip_forward after the hook"
+	assert_eq "$(in_host sysctl -n net.ipv4.ip_forward)" 0 "host-wide ip_forward after the hook"
+	assert_eq "$(in_host sysctl -n net.ipv4.conf.up0.forwarding)" 1 "uplink forwarding after the hook"
+	assert_eq "$(in_host sysctl -n net.ipv4.conf.bnbr0.forwarding)" 1 "bridge forwarding after the hook"
 	assert_eq "$(dump_map net_config | jq '.[0].value.uplink_ifindex')" "$(in_host ip -j link show up0 | jq '.[0].ifindex')" "uplink in net_config"
 	assert_contains "$(in_host tc filter show dev up0 ingress)" uplink_ingress
 	assert_contains "$(in_host tc filter show dev up0 egress)" uplink_egress
@@ -287,6 +289,7 @@ bpfnet: container c1: 172.19.0.2 on $veth" "a first set-up with -v"
 	assert_ge "$(count_lines '^libbpf: ' <<<"$out")" 10 "libbpf messages of a first set-up with -v -v"
 	assert_contains "$out" "bpfnet: container c3: 172.19.0.2 on "
 	new_netns
+	use_testing_build	# fault injection lives only in the test build
 	out=$(oci_state c4 creating "$NEWPID" | BPFNET_FAULT_STEP=2 bn hook -v 2>&1) && fail "fault injection did not kill the hook"
 	assert_not_contains "$out" "debug:"
 	out=$(oci_state c4 creating "$NEWPID" | BPFNET_FAULT_STEP=2 bn hook -v -v 2>&1) && fail "fault injection did not kill the hook"

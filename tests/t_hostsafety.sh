@@ -21,12 +21,13 @@ host_pid() {
 	HOSTPID=$!
 	wait_for 5 same_netns_path "$HOSTPID" "$HOSTNS"
 }
-same_netns_path() { [ "$(readlink /proc/"$1"/ns/net)" = "$(readlink "$2")" ]; }
+# (a namespace file under /run/netns is a bind mount, not a link: compare inodes)
+same_netns_path() { [ "$(stat -L -c %i /proc/"$1"/ns/net)" = "$(stat -L -c %i "$2")" ]; }
 
 test_host_namespace_left_alone() {
 	world_up_outside
 	host_pid
-	assert_eq "$(readlink /proc/"$HOSTPID"/ns/net)" "$(readlink "$HOSTNS")" "pid is in the test's host namespace"
+	assert_eq "$(stat -L -c %i /proc/"$HOSTPID"/ns/net)" "$(stat -L -c %i "$HOSTNS")" "pid is in the test's host namespace"
 	local before out
 	before=$(host_snapshot)
 	out=$(hook_up h1 "$HOSTPID" 2>&1)
@@ -52,7 +53,7 @@ test_namespace_holding_the_uplink_left_alone() {
 	world_up_outside
 	new_netns; C1=$NEWPID
 	# a namespace with a link that is the uplink (name and MAC)
-	in_ns "$C1" ip link add up0 address "$(in_host ip -j link show up0 | jq -r '.[0].address')" type dummy
+	in_ns "$C1" ip link add up0 address "$(in_host ip -j link show up0 | jq -r '.[0].address')" type veth peer name up0p
 	local out
 	out=$(hook_up c1 "$C1" 2>&1)
 	assert_contains "$out" "holds the uplink up0: leaving it alone"
@@ -63,8 +64,9 @@ test_namespace_holding_the_uplink_left_alone() {
 test_existing_default_route_never_replaced() {
 	world_up
 	new_netns; C1=$NEWPID
-	in_ns "$C1" ip link add d0 type dummy
+	in_ns "$C1" ip link add d0 type veth peer name d1	# (no dummy driver here)
 	in_ns "$C1" ip addr add 10.99.0.2/24 dev d0
+	in_ns "$C1" ip link set d1 up
 	in_ns "$C1" ip link set d0 up
 	in_ns "$C1" ip route add default via 10.99.0.1
 	local out rc=0

@@ -16,7 +16,7 @@
 static int walk_slow(int fd, size_t ksz, size_t vsz,
 		     void (*fn)(const void *, const void *, void *), void *ctx)
 {
-	char *key = malloc(ksz), *next = malloc(ksz), *val = malloc(vsz);
+	char *key = calloc(1, ksz), *next = calloc(1, ksz), *val = calloc(1, vsz);
 	bool first = true;
 	int err = 0;
 
@@ -41,7 +41,9 @@ out:
 int map_for_each(int fd, size_t ksz, size_t vsz,
 		 void (*fn)(const void *, const void *, void *), void *ctx)
 {
-	char *keys = malloc(ksz * BATCH), *vals = malloc(vsz * BATCH);
+	/* zeroed: valgrind does not model BPF_MAP_LOOKUP_BATCH's writes, and
+	 * would take what the kernel filled in for uninitialised */
+	char *keys = calloc(BATCH, ksz), *vals = calloc(BATCH, vsz);
 	__u32 in = 0, out = 0, count;
 	bool first = true;
 	int err = 0;
