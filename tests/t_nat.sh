@@ -26,9 +26,9 @@ test_ping_outside() {
 	nat_world
 	in_ns "$C1" ping -c2 -W2 "$OUTSIDE_IP" >/dev/null || fail "container cannot ping the outside host"
 	assert_eq "$(dump_map conntrack | jq '[.[] | select(.key.proto==1)] | length')" 1 "icmp flows"
-	[ "$(stat_of snat_packets)" -ge 2 ] || fail "snat counter did not move"
-	[ "$(stat_of reverse_nat_packets)" -ge 2 ] || fail "reverse counter did not move"
-	[ "$(stat_of fast_path_in)" -ge 1 ] || fail "replies did not take the fast path"
+	assert_ge "$(stat_of snat_packets)" 2 "snat counter did not move"
+	assert_ge "$(stat_of reverse_nat_packets)" 2 "reverse counter did not move"
+	assert_ge "$(stat_of fast_path_in)" 1 "replies did not take the fast path"
 }
 
 test_tcp_masqueraded_bytes_intact() {
@@ -38,7 +38,7 @@ test_tcp_masqueraded_bytes_intact() {
 	in_ns "$C1" nc -N -w 5 "$OUTSIDE_IP" 8000 <"$T/blob" || fail "tcp client failed"
 	assert_same_file "$T/blob" "$T/got" "bytes received"
 	assert_contains "$(cat "$T/got.peer")" "Connection received on $UPLINK_IP"
-	[ "$(stat_of fast_path_out)" -ge 10 ] || fail "no fast-path packets"
+	assert_ge "$(stat_of fast_path_out)" 10 "no fast-path packets"
 }
 
 test_udp_both_ways_seen_as_host() {
@@ -100,7 +100,7 @@ test_same_source_port_two_containers() {
 	assert_eq "$(wc -l <<<"$ports")" 2 "two distinct translated tuples: $ports"
 	assert_contains "$ports" "$UPLINK_IP:40000"
 	assert_eq "$(sort "$T/peer7000" | tr '\n' ' ')" "one two "
-	[ "$(stat_of port_retries)" -ge 1 ] || fail "no port retry counted"
+	assert_ge "$(stat_of port_retries)" 1 "no port retry counted"
 }
 
 test_checksums_with_tx_offload_off() {
@@ -155,7 +155,7 @@ test_untranslated_paths() {
 	in_host ping -c1 -W2 172.19.0.3 >/dev/null || fail "host cannot reach a container"
 	in_ns "$C2" ping -c1 -W2 "$UPLINK_IP" >/dev/null || fail "container cannot reach the host's uplink address"
 	in_ns "$C2" ping -c1 -W2 172.19.0.1 >/dev/null || fail "container cannot reach the gateway"
-	[ "$(stat_of passed_untranslated)" -ge 1 ] || fail "untranslated traffic not counted"
+	assert_ge "$(stat_of passed_untranslated)" 1 "untranslated traffic not counted"
 }
 
 test_anti_spoofing() {
@@ -165,7 +165,7 @@ test_anti_spoofing() {
 	# c1 takes c2's address: its packets must die at its veth
 	in_ns "$C1" ip addr add 172.19.0.3/32 dev eth0
 	in_ns "$C1" ping -c2 -W1 -I 172.19.0.3 "$OUTSIDE_IP" >/dev/null 2>&1 && fail "spoofed ping got through"
-	[ "$(stat_of drop_spoofed_ip)" -ge 1 ] || fail "spoofed IP not counted"
+	assert_ge "$(stat_of drop_spoofed_ip)" 1 "spoofed IP not counted"
 	in_ns "$C1" ip addr del 172.19.0.3/32 dev eth0
 	# c1 takes another MAC
 	in_ns "$C1" ip link set eth0 address 02:42:de:ad:be:ef
@@ -218,7 +218,7 @@ test_icmp_errors_translated() {
 	# (two sends: nc's exit status says nothing; the counter below does)
 	echo x | in_ns "$C1" timeout 3 nc -u -w 1 203.0.113.10 9999
 	echo x | in_ns "$C1" timeout 3 nc -u -w 1 203.0.113.10 9999
-	[ "$(stat_of icmp_errors_translated)" -ge 3 ] || fail "icmp errors translated: $(stat_of icmp_errors_translated)"
+	assert_ge "$(stat_of icmp_errors_translated)" 3 "icmp errors translated"
 	# and TCP works across the smaller MTU thanks to PMTU discovery
 	nsenter --net="$FARNS" timeout 10 nc -n -l 203.0.113.10 8000 >"$T/got" &
 	PIDS+=($!)

@@ -65,7 +65,7 @@ test_hairpin_from_other_and_same_container() {
 	assert_file_eq "$T/c" "to myself"
 	srv_udp "$C1" 172.19.0.2 53 "$T/u" "udp-answer"
 	assert_eq "$(echo q | in_ns "$C2" timeout 5 nc -u -w 2 "$UPLINK_IP" 5353)" udp-answer
-	[ "$(stat_of hairpin)" -ge 3 ] || fail "hairpin not counted"
+	assert_ge "$(stat_of hairpin)" 3 "hairpin not counted"
 }
 
 test_host_processes_reach_published_ports() {
@@ -84,7 +84,7 @@ test_host_processes_reach_published_ports() {
 	srv_udp "$C1" 172.19.0.2 53 "$T/u" "udp-to-host"
 	# recvmsg must report the address that was dialled, or nc drops the reply
 	assert_eq "$(echo q | in_host_cg timeout 5 nc -u -w 2 127.0.0.1 5353)" udp-to-host
-	[ "$(stat_of host_socket_redirects)" -ge 3 ] || fail "socket redirects not counted"
+	assert_ge "$(stat_of host_socket_redirects)" 3 "socket redirects not counted"
 	# getpeername reports the address that was dialled too
 	srv_tcp "$C1" 172.19.0.2 80 "$T/d"
 	# shellcheck disable=SC2016  # perl's variables
@@ -180,15 +180,18 @@ test_del_cuts_established_flows() {
 	in_ns "$C1" sh -c "timeout 10 nc -nl 172.19.0.2 80 >$T/got" &
 	PIDS+=($!)
 	wait_listen tcp 80 in_ns "$C1"
-	(echo first; sleep 2; echo second) | in_out nc -w 4 "$UPLINK_IP" 8080 &
+	# "second" goes out only after port del has returned (the file appears)
+	(echo first; while [ ! -e "$T/deleted" ]; do sleep 0.05; done; echo second; sleep 1) |
+		in_out nc -w 4 "$UPLINK_IP" 8080 &
 	local client=$!
 	PIDS+=("$client")
 	wait_for 5 grep -q first "$T/got"
 	assert_eq "$(dump_map dnat_ct | jq length)" 1 "flow before del"
 	bn port del c1 8080:80
+	touch "$T/deleted"
 	assert_eq "$(dump_map dnat_ct | jq length)" 0 "flows after del"
 	assert_eq "$(dump_map dnat_rev | jq length)" 0 "reverse entries after del"
-	# the client sends "second" 2 s in: wait for it to be done
+	# wait for the client to have sent "second" into the cut connection
 	local client_rc=0
 	wait "$client" || client_rc=$?	# not a check: a cut connection may make nc say so
 	echo "FIGURE: the cut client exited $client_rc"

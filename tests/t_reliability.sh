@@ -252,14 +252,14 @@ test_isolation_between_networks_and_from_host() {
 	hook_up c2 "$C2" '{"bpfnet.ports":"8081:80"}'
 	in_ns "$C2" ping -c1 -W1 172.19.0.2 >/dev/null 2>&1 && fail "network 2 reaches network 1"
 	in_ns "$C1" ping -c1 -W1 172.20.0.2 >/dev/null 2>&1 && fail "network 1 reaches network 2"
-	[ "$(bn stats -j | jq .totals.drop_other_network)" -ge 1 ] || fail "cross-network drop not counted"
+	assert_ge "$(bn stats -j | jq .totals.drop_other_network)" 1 "cross-network drop not counted"
 	# --isolate: no host services on the gateway or uplink address...
 	in_host sh -c "timeout 5 nc -nl 172.20.0.1 2222 >/dev/null" &
 	PIDS+=($!)
 	wait_listen tcp 2222 in_host
 	in_ns "$C2" nc -z -w 2 172.20.0.1 2222 && fail "isolated container reached a host service"
 	in_ns "$C2" ping -c1 -W1 "$UPLINK_IP" >/dev/null 2>&1 && fail "isolated container pinged the host"
-	[ "$(bn stats -j | jq .totals.drop_isolated)" -ge 2 ] || fail "isolation drops not counted"
+	assert_ge "$(bn stats -j | jq .totals.drop_isolated)" 2 "isolation drops not counted"
 	# ...and no UDP to the host's own sockets, on the gateway or the uplink address
 	local iso a
 	for a in 172.20.0.1:3333 "$UPLINK_IP:3334"; do

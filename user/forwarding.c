@@ -55,11 +55,10 @@ static int conf_write(const char *ifname, char val)
 /* The record: one "IFNAME VALUE" line per interface bpfnet turned on. */
 static char *record_read(const char *state_dir)
 {
-	char path[PATH_MAX], *text = NULL;
+	char *text = NULL;
 	size_t len;
 
-	snprintf(path, sizeof(path), "%s/%s", state_dir, FORWARDING_FILE);
-	if (read_file(path, 1 << 16, &text, &len))
+	if (read_private_file(state_dir, FORWARDING_FILE, 1 << 16, &text, &len))
 		return NULL;
 	return text;
 }

@@ -60,6 +60,21 @@ int read_fd(int fd, size_t max, char **out, size_t *len)
 	return 0;
 }
 
+int read_private_file(const char *dir, const char *name, size_t max,
+		      char **out, size_t *len)
+{
+	int dfd = open_private_dir(dir), fd, err;
+
+	if (dfd < 0)
+		return dfd;
+	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	err = fd < 0 ? -errno : read_fd(fd, max, out, len);
+	if (fd >= 0)
+		close(fd);
+	close(dfd);
+	return err;
+}
+
 int read_file(const char *path, size_t max, char **out, size_t *len)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -82,7 +97,7 @@ int open_private_dir(const char *dir)
 
 		if (err == -ELOOP || err == -ENOTDIR)
 			pr_err("refusing %s: it is a symlink or not a directory", dir);
-		else
+		else if (err != -ENOENT)	/* absent: the caller decides */
 			pr_err("failed to open %s: %s", dir, strerror(-err));
 		return err;
 	}
@@ -105,9 +120,9 @@ int write_file_atomic(const char *path, const char *data, size_t len)
 	 * looked up twice */
 	snprintf(dir, sizeof(dir), "%s", path);
 	snprintf(base, sizeof(base), "%s", path);
-	dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	dfd = open_private_dir(dirname(dir));	/* checked, then used for all */
 	if (dfd < 0)
-		return -errno;
+		return dfd;
 	name = basename(base);
 	if (snprintf(tmp, sizeof(tmp), ".%s.tmp.%d", name, getpid()) >=
 	    (int)sizeof(tmp)) {

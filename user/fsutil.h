@@ -10,12 +10,19 @@
 /* Read a whole file of at most max bytes (NUL-terminated). -EFBIG if larger. */
 int read_file(const char *path, size_t max, char **out, size_t *len);
 
+/*
+ * Read dir/name through a handle on dir checked as open_private_dir does, not
+ * following a symlink at name. -ENOENT when there is no such file.
+ */
+int read_private_file(const char *dir, const char *name, size_t max,
+		      char **out, size_t *len);
+
 /* Read all of fd (stdin) up to max bytes. -EFBIG if larger. */
 int read_fd(int fd, size_t max, char **out, size_t *len);
 
 /*
  * Open dir (not following a symlink) if this user owns it and nobody else may
- * write to it: an fd, or -errno after printing why.
+ * write to it: an fd, or -errno after printing why (-ENOENT: silently).
  */
 int open_private_dir(const char *dir);
 

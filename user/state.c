@@ -169,6 +169,7 @@ static int rec_from_json(const cJSON *o, struct endpoint_rec *e)
 	const char *id, *ip, *mac, *veth, *ports;
 	const cJSON *pid, *ino, *ready;
 	unsigned int m[6];
+	int end = 0;
 	char why[160];
 
 	id = get_str(o, "id", sizeof(e->id));
@@ -189,11 +190,11 @@ static int rec_from_json(const cJSON *o, struct endpoint_rec *e)
 		return -EINVAL;
 	if (inet_pton(AF_INET, ip, &e->ip) != 1)
 		return -EINVAL;
-	if (sscanf(mac, "%x:%x:%x:%x:%x:%x", &m[0], &m[1], &m[2], &m[3], &m[4],
-		   &m[5]) != 6)
+	if (sscanf(mac, "%2x:%2x:%2x:%2x:%2x:%2x%n", &m[0], &m[1], &m[2], &m[3],
+		   &m[4], &m[5], &end) != 6 || mac[end])
 		return -EINVAL;
 	for (int i = 0; i < 6; i++)
-		e->mac[i] = (uint8_t)m[i];
+		e->mac[i] = (uint8_t)m[i];	/* two hex digits: at most 255 */
 	strcpy(e->id, id);
 	strcpy(e->veth, veth);
 	/* checked for overlaps when they were added */
@@ -276,7 +277,7 @@ int state_load(const char *dir, struct bpfnet_state *st)
 
 	memset(st, 0, sizeof(*st));
 	snprintf(path, sizeof(path), "%s/%s", dir, STATE_FILE);
-	err = read_file(path, 64 << 20, &text, &len);
+	err = read_private_file(dir, STATE_FILE, 64 << 20, &text, &len);
 	if (err == -ENOENT)
 		return 0;
 	if (err) {
