@@ -338,3 +338,23 @@ test_installed_binary_ignores_fault_injection() {
 	assert_eq "$(ip_of c1)" 172.19.0.2 "set up despite BPFNET_FAIL_STEP"
 	refute "the product binary knows the variable" grep -q BPFNET_FAIL_STEP "$BPFNET"
 }
+
+# The state file is read and replaced through the checked directory: a
+# symlink planted in its place is neither followed nor written through.
+test_state_file_symlink_not_followed() {
+	world_up
+	new_netns; C1=$NEWPID
+	hook_up c1 "$C1"
+	echo "do not touch" >"$T/victim"
+	rm "$T/state/state.json"
+	ln -s "$T/victim" "$T/state/state.json"
+	local out rc=0
+	out=$(bn ls 2>&1) || rc=$?
+	assert_eq "$rc" 1 "exit code with a symlinked state file"
+	assert_contains "$out" "Too many levels of symbolic links"
+	new_netns
+	rc=0
+	out=$(hook_up c2 "$NEWPID" 2>&1) || rc=$?
+	assert_eq "$rc" 1 "exit code of a hook with a symlinked state file"
+	assert_eq "$(cat "$T/victim")" "do not touch" "the symlink's target"
+}
