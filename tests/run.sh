@@ -22,6 +22,14 @@ source "$TOP/tools/private-world.sh"
 private_world BPFNET_TEST_UNSHARED "$0" "$@"
 
 PATTERN=${1:-}
+# A failing test's whole log is kept in .output/failures/ (not for the
+# runner's self-test, whose failures are deliberate).
+FAILURES=$TOP/.output/failures
+keep_failure_log() { # log name
+	[ -z "${SUITES:-}" ] || return 0
+	mkdir -p "$FAILURES"
+	cp "$1" "$FAILURES/${2//\//-}.log"
+}
 passed=0 failed=0 skipped=0
 failures=()
 started=$SECONDS
@@ -106,7 +114,7 @@ for suite in "${SUITES:-$TOP/tests}"/t_*.sh; do
 		else
 			record FAIL "$name" "$(grep -m1 '^FAILED' "$log" || tail -1 "$log")"
 			[ -n "${VERBOSE:-}" ] && sed 's/^/    /' "$log"
-			cp "$log" "/tmp/bpfnet-fail-${name//\//-}.log"
+			keep_failure_log "$log" "$name"
 		fi
 		rm -f "$log"
 	done
@@ -123,7 +131,7 @@ run_check() { # name command...
 		figures <"$log"
 	else
 		record FAIL "$name" "$(tail -1 "$log")"
-		cp "$log" "/tmp/bpfnet-fail-${name//\//-}.log"
+		keep_failure_log "$log" "$name"
 	fi
 	rm -f "$log"
 }
