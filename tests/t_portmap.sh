@@ -142,10 +142,17 @@ c1 127.0.0.1 9000 172.19.0.2 90 udp" "port ls"
 	assert_eq "$(dump_map port_maps | jq length)" 1
 }
 
+# The recorded state (records, ports files) and the port map, as text.
+state_and_port_maps() {
+	cat "$T/state/state.json"
+	grep -r . "$T/state/ports" | sort
+	bpftool map dump pinned "$T/bpf/bpfnet/port_maps"
+}
+
 test_conflicts_and_bad_input() {
 	pm_world '{"bpfnet.ports":"8080:80"}'
 	local out rc before
-	before=$(cat "$T/state/state.json"; bpftool map dump pinned "$T/bpf/bpfnet/port_maps")
+	before=$(state_and_port_maps)
 	rc=0; out=$(bn port add c2 8080:81 2>&1) || rc=$?
 	assert_eq "$rc" 1 "conflicting add"
 	assert_eq "$out" "bpfnet: port map 8080:81/tcp conflicts with 8080:80/tcp of container c1"
@@ -166,7 +173,17 @@ test_conflicts_and_bad_input() {
 	assert_eq "$rc" 2 "usage"
 	rc=0; out=$(bn port del c2 1234:1 2>&1) || rc=$?
 	assert_eq "$rc" 1 "del of an unpublished port"
-	assert_eq "$(cat "$T/state/state.json"; bpftool map dump pinned "$T/bpf/bpfnet/port_maps")" "$before" "state changed by refused commands"
+	assert_eq "$(state_and_port_maps)" "$before" "state changed by refused commands"
+	# one address first, then every address: the later one is refused
+	bn port add c2 127.0.0.1:9090:90
+	rc=0; out=$(bn port add c1 9090:91 2>&1) || rc=$?
+	assert_eq "$rc" 1 "every address over one address"
+	assert_eq "$out" "bpfnet: port map 9090:91/tcp conflicts with 127.0.0.1:9090:90/tcp of container c2"
+	rc=0; out=$(bn port add c1 127.0.0.1:9090:91 2>&1) || rc=$?
+	assert_eq "$rc" 1 "the same address and port twice"
+	bn port add c1 127.0.0.2:9090:91
+	bn port del c2 127.0.0.1:9090:90
+	bn port del c1 127.0.0.2:9090:91
 	# a container started with a taken port fails cleanly
 	new_netns
 	rc=0; out=$(hook_up c3 "$NEWPID" '{"bpfnet.ports":"8080:80"}' 2>&1) || rc=$?

@@ -12,6 +12,7 @@
 #include "ipam.h"
 #include "link.h"
 #include "log.h"
+#include "portstore.h"
 #include "state.h"
 
 int cmd_down(struct bpfnet_config *cfg, struct bpfnet_args *args)
@@ -64,6 +65,7 @@ int cmd_down(struct bpfnet_config *cfg, struct bpfnet_args *args)
 	if (datapath_down(cfg))
 		err = -EIO;
 	forwarding_restore(cfg->state_dir);
+	portstore_clear(cfg->state_dir);
 	snprintf(path, sizeof(path), "%s/state.json", cfg->state_dir);
 	unlink(path);
 	state_free(&st);

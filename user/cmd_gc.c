@@ -23,6 +23,7 @@
 #include "ipam.h"
 #include "link.h"
 #include "log.h"
+#include "portstore.h"
 #include "mapiter.h"
 #include "netns.h"
 #include "portmap.h"
@@ -202,6 +203,31 @@ static int set_aside(const struct bpfnet_config *cfg)
 	return 0;
 }
 
+/*
+ * The records' ports files; when one is corrupt, the records are still sound
+ * and only the ports come back, from the port map (adopted).
+ */
+static int load_ports_or_adopt(const struct bpfnet_config *cfg,
+			       struct bpfnet_state *st, bool *adopt)
+{
+	int err = state_load_ports(cfg->state_dir, st);
+
+	if (err != -EBADMSG)
+		return err;
+	pr_warn("rebuilding the published ports from the port map");
+	for (int i = 0; i < st->n; i++) {
+		st->eps[i].ports.n = 0;
+		st->eps[i].ports_dirty = true;
+	}
+	*adopt = true;
+	return 0;
+}
+
+static bool is_recorded(const char *id, void *st)
+{
+	return state_find(st, id) != NULL;
+}
+
 int cmd_gc(struct bpfnet_config *cfg, struct bpfnet_args *args)
 {
 	struct link_vec links = { 0 };
@@ -232,7 +258,9 @@ int cmd_gc(struct bpfnet_config *cfg, struct bpfnet_args *args)
 		link_list_veths(&nl, br.ifindex, BPFNET_VETH_PREFIX, &links);
 	have_dp = dp_open(cfg, &dp, false) == 0;
 
-	err = state_load(cfg->state_dir, &st);
+	err = state_load_records(cfg->state_dir, &st);
+	if (!err)
+		err = load_ports_or_adopt(cfg, &st, &rebuilt);
 	if (err == -EBADMSG) {
 		err = set_aside(cfg);
 		if (!err)
@@ -281,6 +309,8 @@ int cmd_gc(struct bpfnet_config *cfg, struct bpfnet_args *args)
 		printf("gc: reloaded the datapath and re-attached %d containers\n", st.n);
 	}
 	err = state_save(cfg->state_dir, &st);
+	if (!err)	/* files of records lost with a corrupt state */
+		portstore_sweep(cfg->state_dir, is_recorded, &st);
 	if (!err)
 		printf("gc: removed %d containers, %d endpoint entries, %d port maps, %d flows; %d containers remain, %d links without a record kept\n",
 		       c.containers, c.endpoints, c.port_maps, c.flows, st.n, c.unrecorded);

@@ -14,6 +14,7 @@
 #include "log.h"
 #include "netns.h"
 #include "portmap.h"
+#include "portstore.h"
 #include "state.h"
 
 /* The state, locked, and the container id's record (must be running). */
@@ -34,7 +35,8 @@ static int port_open(struct bpfnet_config *cfg, const char *id,
 	pc->lock = state_lock(cfg->state_dir);
 	if (pc->lock < 0)
 		return pc->lock;
-	if (state_load(cfg->state_dir, &pc->st))
+	/* the records only: this container's ports file is read if needed */
+	if (state_load_records(cfg->state_dir, &pc->st))
 		return -EBADMSG;
 	pc->rec = state_find(&pc->st, id);
 	if (!pc->rec || !pc->rec->ready ||
@@ -88,7 +90,7 @@ static int port_add(struct bpfnet_config *cfg, const char *id, const char *spec)
 		err = n;
 		goto out;
 	}
-	err = portmap_check_conflicts(&pc.st, NULL, ps.v, n, why, sizeof(why));
+	err = portmap_check_conflicts(&pc.dp, &pc.st, ps.v, n, why, sizeof(why));
 	if (err) {
 		pr_err("%s", why);
 		goto out;
@@ -100,9 +102,9 @@ static int port_add(struct bpfnet_config *cfg, const char *id, const char *spec)
 					strerror(-err));
 		goto out;
 	}
-	for (int i = 0; i < n && !err; i++)
-		err = portlist_push(&pc.rec->ports, &ps.v[i]);
-	if (!err)
+	/* one appended line per spec, whatever the container publishes */
+	err = portstore_append(cfg->state_dir, pc.rec->id, ps.v, n);
+	if (!err && state_note_port_addrs(&pc.st, ps.v, n))
 		err = state_save(cfg->state_dir, &pc.st);
 	if (err)
 		portmap_unapply(&pc.dp, pc.rec->ip, ps.v, n);
@@ -117,7 +119,7 @@ static int port_del(struct bpfnet_config *cfg, const char *id, const char *spec)
 	struct port_list ps = { 0 };
 	struct port_ctx pc;
 	char why[200];
-	int n, err = 0;
+	int n, missing, err = 0;
 
 	n = port_begin(cfg, id, spec, &ps, &pc);
 	if (n < 0) {
@@ -125,19 +127,13 @@ static int port_del(struct bpfnet_config *cfg, const char *id, const char *spec)
 		goto out;
 	}
 	/* all or nothing: every spec must be this container's */
-	for (int i = 0; i < n; i++) {
-		if (portlist_find(&pc.rec->ports, &ps.v[i]) < 0) {
-			portspec_format(&ps.v[i], why, sizeof(why));
-			pr_err("%s is not published by container %s", why, id);
-			err = -ENOENT;
-			goto out;
-		}
+	err = portstore_remove_specs(cfg->state_dir, pc.rec->id, ps.v, n, &missing);
+	if (err == -ENOENT) {
+		portspec_format(&ps.v[missing], why, sizeof(why));
+		pr_err("%s is not published by container %s", why, id);
 	}
-	for (int i = 0; i < n; i++)
-		portlist_remove(&pc.rec->ports,
-				portlist_find(&pc.rec->ports, &ps.v[i]));
-	portmap_unapply(&pc.dp, pc.rec->ip, ps.v, n);
-	err = state_save(cfg->state_dir, &pc.st);
+	if (!err)
+		portmap_unapply(&pc.dp, pc.rec->ip, ps.v, n);
 out:
 	portlist_free(&ps);
 	port_close(&pc);

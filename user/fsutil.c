@@ -110,11 +110,27 @@ int open_private_dir(const char *dir)
 	return fd;
 }
 
+/* write(2) until all of data is out. */
+static int write_all(int fd, const char *data, size_t len)
+{
+	size_t off = 0;
+
+	while (off < len) {
+		ssize_t w = write(fd, data + off, len - off);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -errno;
+		off += (size_t)w;
+	}
+	return 0;
+}
+
 int write_file_atomic(const char *path, const char *data, size_t len)
 {
 	char tmp[NAME_MAX + 1], dir[PATH_MAX], base[PATH_MAX], *name;
-	int fd, dfd, err = 0;
-	size_t off = 0;
+	int fd, dfd, err;
 
 	/* one directory handle for create, rename and sync: no path is
 	 * looked up twice */
@@ -124,11 +140,8 @@ int write_file_atomic(const char *path, const char *data, size_t len)
 	if (dfd < 0)
 		return dfd;
 	name = basename(base);
-	if (snprintf(tmp, sizeof(tmp), ".%s.tmp.%d", name, getpid()) >=
-	    (int)sizeof(tmp)) {
-		close(dfd);
-		return -ENAMETOOLONG;
-	}
+	/* pid first: a long name is cut, never the part that makes it unique */
+	snprintf(tmp, sizeof(tmp), ".tmp.%d.%s", getpid(), name);
 	/* a leftover of a killed writer with our pid is ours to replace */
 	unlinkat(dfd, tmp, 0);
 	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
@@ -138,17 +151,7 @@ int write_file_atomic(const char *path, const char *data, size_t len)
 		close(dfd);
 		return err;
 	}
-	while (off < len) {
-		ssize_t w = write(fd, data + off, len - off);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0) {
-			err = -errno;
-			break;
-		}
-		off += (size_t)w;
-	}
+	err = write_all(fd, data, len);
 	if (!err && fsync(fd))
 		err = -errno;
 	if (close(fd) && !err)
@@ -159,6 +162,47 @@ int write_file_atomic(const char *path, const char *data, size_t len)
 		unlinkat(dfd, tmp, 0);
 	else
 		fsync(dfd);
+	close(dfd);
+	return err;
+}
+
+int append_private_file(const char *dir, const char *name, const char *data,
+			size_t len)
+{
+	int dfd = open_private_dir(dir), fd, err;
+	struct stat st;
+
+	if (dfd < 0)
+		return dfd;
+	fd = openat(dfd, name, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW |
+			       O_NONBLOCK | O_CLOEXEC, 0600);
+	err = fd < 0 ? -errno : 0;
+	close(dfd);
+	if (err)
+		return err;
+	if (fstat(fd, &st))
+		err = -errno;
+	else if (!S_ISREG(st.st_mode) || st.st_uid != geteuid())
+		err = -EPERM;
+	if (!err)
+		err = write_all(fd, data, len);
+	if (!err && fsync(fd))
+		err = -errno;
+	if (close(fd) && !err)
+		err = -errno;
+	return err;
+}
+
+int unlink_private_file(const char *dir, const char *name)
+{
+	int dfd = open_private_dir(dir), err = 0;
+
+	if (dfd == -ENOENT)
+		return 0;
+	if (dfd < 0)
+		return dfd;
+	if (unlinkat(dfd, name, 0) && errno != ENOENT)
+		err = -errno;
 	close(dfd);
 	return err;
 }

@@ -30,6 +30,16 @@ int open_private_dir(const char *dir);
 int write_file_atomic(const char *path, const char *data, size_t len);
 
 /*
+ * Append data to dir/name (created 0600; a symlink or non-regular file is
+ * refused) in one write, and fsync it. dir is checked as open_private_dir does.
+ */
+int append_private_file(const char *dir, const char *name, const char *data,
+			size_t len);
+
+/* Remove dir/name through a checked handle on dir; absent is not an error. */
+int unlink_private_file(const char *dir, const char *name);
+
+/*
  * Create dir (and parents) with mode; refuse one that is a symlink or that
  * others can write to. Returns 0 or -errno after printing why.
  */

@@ -216,11 +216,12 @@ static int pick_address(const struct bpfnet_config *cfg,
 
 /* The bpfnet.ports annotation: valid, free, stored in canonical form. */
 static int check_ports(const struct bpfnet_config *cfg,
-		       const struct bpfnet_state *st, const struct oci_state *oci,
+		       struct bpfnet_state *st, const struct oci_state *oci,
 		       struct endpoint_rec *rec)
 {
 	char why[200];
-	int n;
+	struct dp dp;
+	int n, err;
 
 	if (!oci->ports[0])
 		return 0;
@@ -239,12 +240,15 @@ static int check_ports(const struct bpfnet_config *cfg,
 			return -EPERM;
 		}
 	}
-	if (portmap_check_conflicts(st, oci->id, rec->ports.v, n, why,
-				    sizeof(why))) {
+	state_note_port_addrs(st, rec->ports.v, n);
+	/* no datapath yet: nothing is published */
+	if (dp_open(cfg, &dp, false))
+		return 0;
+	err = portmap_check_conflicts(&dp, st, rec->ports.v, n, why, sizeof(why));
+	dp_close(&dp);
+	if (err)
 		pr_err("bpfnet.ports: %s", why);
-		return -EEXIST;
-	}
-	return 0;
+	return err;
 }
 
 /* Is this record's network already in place for the same namespace? */

@@ -11,34 +11,6 @@
 #include "mapiter.h"
 #include "portmap.h"
 
-int portmap_check_conflicts(const struct bpfnet_state *st, const char *self_id,
-			    const struct port_spec *ps, int n, char *err,
-			    size_t errlen)
-{
-	char a[64], b[64];
-
-	for (int i = 0; i < st->n; i++) {
-		const struct port_spec *theirs = st->eps[i].ports.v;
-		int m = st->eps[i].ports.n;
-
-		if (self_id && !strcmp(st->eps[i].id, self_id))
-			continue;
-		for (int j = 0; j < m; j++) {
-			for (int k = 0; k < n; k++) {
-				if (!portspec_overlap(&theirs[j], &ps[k]))
-					continue;
-				portspec_format(&ps[k], a, sizeof(a));
-				portspec_format(&theirs[j], b, sizeof(b));
-				snprintf(err, errlen,
-					 "port map %s conflicts with %s of container %.64s",
-					 a, b, st->eps[i].id);
-				return -EEXIST;
-			}
-		}
-	}
-	return 0;
-}
-
 static void pm_key(const struct port_spec *ps, unsigned int off,
 		   struct bpfnet_pm_key *k)
 {
@@ -61,6 +33,62 @@ static void pm_delete(struct dp *dp, struct in_addr caddr,
 		    v.caddr == caddr.s_addr)
 			bpf_map_delete_elem(dp->pm_fd, &k);
 	}
+}
+
+/* The published entry of ps's host port at offset off that claims it, if any. */
+static bool pm_claimed(const struct dp *dp, const struct bpfnet_state *st,
+		       const struct port_spec *ps, unsigned int off,
+		       struct bpfnet_pm_key *k, struct bpfnet_pm_val *v)
+{
+	pm_key(ps, off, k);
+	if (!bpf_map_lookup_elem(dp->pm_fd, k, v))
+		return true;
+	if (ps->host.s_addr) {	/* the same port on every address */
+		k->host_addr = 0;
+		return !bpf_map_lookup_elem(dp->pm_fd, k, v);
+	}
+	for (int i = 0; i < st->n_port_addrs; i++) {	/* on one address */
+		k->host_addr = st->port_addrs[i].s_addr;
+		if (!bpf_map_lookup_elem(dp->pm_fd, k, v))
+			return true;
+	}
+	return false;
+}
+
+int portmap_check_conflicts(const struct dp *dp, const struct bpfnet_state *st,
+			    const struct port_spec *ps, int n, char *err,
+			    size_t errlen)
+{
+	for (int i = 0; i < n; i++) {
+		unsigned int span = ps[i].host_hi - ps[i].host_lo + 1u;
+
+		for (unsigned int off = 0; off < span; off++) {
+			struct bpfnet_pm_key k;
+			struct bpfnet_pm_val v;
+			const struct endpoint_rec *owner;
+			struct port_spec theirs;
+			char a[64], b[64];
+
+			if (!pm_claimed(dp, st, &ps[i], off, &k, &v))
+				continue;
+			theirs = (struct port_spec){
+				.host.s_addr = k.host_addr,
+				.host_lo = ntohs(k.host_port),
+				.host_hi = ntohs(k.host_port),
+				.ctr_lo = ntohs(v.cport),
+				.ctr_hi = ntohs(v.cport),
+				.proto = k.proto,
+			};
+			owner = state_find_ip(st, (struct in_addr){ v.caddr });
+			portspec_format(&ps[i], a, sizeof(a));
+			portspec_format(&theirs, b, sizeof(b));
+			snprintf(err, errlen,
+				 "port map %s conflicts with %s of container %.64s",
+				 a, b, owner ? owner->id : "(none: run 'bpfnet gc')");
+			return -EEXIST;
+		}
+	}
+	return 0;
 }
 
 int portmap_apply(struct dp *dp, struct in_addr caddr,

@@ -10,8 +10,12 @@
 #include "portspec.h"
 #include "state.h"
 
-/* Is any host port of ps[0..n) published by a container other than self_id? */
-int portmap_check_conflicts(const struct bpfnet_state *st, const char *self_id,
+/*
+ * Is a host port of ps[0..n) published already (by any container, on the
+ * same address or on every address)? Asked of the port map itself, so the
+ * cost does not grow with what is published. -EEXIST with why in err.
+ */
+int portmap_check_conflicts(const struct dp *dp, const struct bpfnet_state *st,
 			    const struct port_spec *ps, int n, char *err,
 			    size_t errlen);
 

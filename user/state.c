@@ -13,6 +13,7 @@
 #include "fsutil.h"
 #include "ipam.h"
 #include "log.h"
+#include "portstore.h"
 #include "state.h"
 
 #define STATE_FILE "state.json"
@@ -101,11 +102,15 @@ static void mac_str(const uint8_t *mac, char *buf)
 char *state_to_json(const struct bpfnet_state *st)
 {
 	cJSON *root = cJSON_CreateObject(), *arr;
-	char buf[64], *out, *ports;
+	char buf[64], *out;
 
 	cJSON_AddNumberToObject(root, "version", STATE_VERSION);
 	snprintf(buf, sizeof(buf), "%s/%d", inet_ntoa(st->subnet), st->prefix);
 	cJSON_AddStringToObject(root, "subnet", buf);
+	arr = cJSON_AddArrayToObject(root, "port_addrs");
+	for (int i = 0; i < st->n_port_addrs; i++)
+		cJSON_AddItemToArray(arr,
+				     cJSON_CreateString(inet_ntoa(st->port_addrs[i])));
 	arr = cJSON_AddArrayToObject(root, "containers");
 	for (int i = 0; i < st->n; i++) {
 		const struct endpoint_rec *e = &st->eps[i];
@@ -119,14 +124,6 @@ char *state_to_json(const struct bpfnet_state *st)
 		cJSON_AddNumberToObject(o, "pid", e->pid);
 		cJSON_AddNumberToObject(o, "netns_ino", (double)e->netns_ino);
 		cJSON_AddBoolToObject(o, "ready", e->ready);
-		ports = portlist_format(&e->ports);
-		if (!ports || !cJSON_AddStringToObject(o, "ports", ports)) {
-			free(ports);
-			cJSON_Delete(o);
-			cJSON_Delete(root);
-			return NULL;
-		}
-		free(ports);
 		cJSON_AddItemToArray(arr, o);
 	}
 	out = cJSON_Print(root);
@@ -166,8 +163,8 @@ static bool whole_in(double v, double lo, double hi)
 
 static int rec_from_json(const cJSON *o, struct endpoint_rec *e)
 {
-	const char *id, *ip, *mac, *veth, *ports;
-	const cJSON *pid, *ino, *ready;
+	const char *id, *ip, *mac, *veth;
+	const cJSON *pid, *ino, *ready, *ports;
 	unsigned int m[6];
 	int end = 0;
 	char why[160];
@@ -176,11 +173,12 @@ static int rec_from_json(const cJSON *o, struct endpoint_rec *e)
 	ip = get_str(o, "ip", 16);
 	mac = get_str(o, "mac", 18);
 	veth = get_str(o, "veth", sizeof(e->veth));
-	ports = get_str(o, "ports", SIZE_MAX);
+	ports = cJSON_GetObjectItemCaseSensitive(o, "ports");
 	pid = cJSON_GetObjectItemCaseSensitive(o, "pid");
 	ino = cJSON_GetObjectItemCaseSensitive(o, "netns_ino");
 	ready = cJSON_GetObjectItemCaseSensitive(o, "ready");
-	if (!id || !oci_id_valid(id) || !ip || !mac || !veth || !ports ||
+	if (!id || !oci_id_valid(id) || !ip || !mac || !veth ||
+	    (ports && !cJSON_IsString(ports)) ||
 	    !cJSON_IsNumber(pid) || !cJSON_IsNumber(ino) || !cJSON_IsBool(ready))
 		return -EINVAL;
 	/* numbers in range and whole, or the file is corrupt: never cast blindly */
@@ -197,12 +195,80 @@ static int rec_from_json(const cJSON *o, struct endpoint_rec *e)
 		e->mac[i] = (uint8_t)m[i];	/* two hex digits: at most 255 */
 	strcpy(e->id, id);
 	strcpy(e->veth, veth);
-	/* checked for overlaps when they were added */
-	if (portlist_parse(ports, &e->ports, false, why, sizeof(why)) < 0)
+	/*
+	 * Written by bpfnet 0.1 inside the record: taken over, and moved to the
+	 * ports file at the next save (checked for overlaps when added).
+	 */
+	if (ports && (portlist_parse(ports->valuestring, &e->ports, false, why,
+				     sizeof(why)) < 0))
 		return -EINVAL;
+	e->ports_dirty = ports != NULL;
 	e->pid = (int)pid->valuedouble;
 	e->netns_ino = (uint64_t)ino->valuedouble;
 	e->ready = cJSON_IsTrue(ready);
+	return 0;
+}
+
+static bool port_addr_known(const struct bpfnet_state *st, struct in_addr a)
+{
+	for (int i = 0; i < st->n_port_addrs; i++)
+		if (st->port_addrs[i].s_addr == a.s_addr)
+			return true;
+	return false;
+}
+
+static int port_addr_add(struct bpfnet_state *st, struct in_addr a)
+{
+	struct in_addr *v = realloc(st->port_addrs,
+				    sizeof(*v) * (size_t)(st->n_port_addrs + 1));
+
+	if (!v)
+		return -ENOMEM;
+	st->port_addrs = v;
+	v[st->n_port_addrs++] = a;
+	return 0;
+}
+
+bool state_note_port_addrs(struct bpfnet_state *st,
+			   const struct port_spec *ps, int n)
+{
+	bool added = false;
+
+	for (int i = 0; i < n; i++)
+		if (ps[i].host.s_addr && !port_addr_known(st, ps[i].host) &&
+		    !port_addr_add(st, ps[i].host))
+			added = true;
+	return added;
+}
+
+/* The addresses named by the records' ports (all of them when loaded). */
+static void port_addrs_recount(struct bpfnet_state *st)
+{
+	st->n_port_addrs = 0;
+	for (int i = 0; i < st->n; i++)
+		state_note_port_addrs(st, st->eps[i].ports.v, st->eps[i].ports.n);
+}
+
+/* Optional (bpfnet 0.1 did not write it): then from the records' ports. */
+static int port_addrs_from_json(const cJSON *arr, struct bpfnet_state *st)
+{
+	const cJSON *it;
+
+	if (!arr) {
+		port_addrs_recount(st);
+		return 0;
+	}
+	if (!cJSON_IsArray(arr))
+		return -EINVAL;
+	cJSON_ArrayForEach(it, arr) {
+		struct in_addr a;
+
+		if (!cJSON_IsString(it) ||
+		    inet_pton(AF_INET, it->valuestring, &a) != 1 || !a.s_addr)
+			return -EINVAL;
+		if (!port_addr_known(st, a) && port_addr_add(st, a))
+			return -ENOMEM;
+	}
 	return 0;
 }
 
@@ -260,6 +326,11 @@ int state_from_json(const char *text, size_t len, struct bpfnet_state *st,
 		}
 		idx++;
 	}
+	if (port_addrs_from_json(cJSON_GetObjectItemCaseSensitive(root, "port_addrs"),
+				 st)) {
+		snprintf(err, errlen, "bad 'port_addrs'");
+		goto out;
+	}
 	ret = 0;
 out:
 	cJSON_Delete(root);
@@ -268,7 +339,7 @@ out:
 	return ret;
 }
 
-int state_load(const char *dir, struct bpfnet_state *st)
+int state_load_records(const char *dir, struct bpfnet_state *st)
 {
 	char path[PATH_MAX], why[128];
 	size_t len;
@@ -292,20 +363,74 @@ int state_load(const char *dir, struct bpfnet_state *st)
 	return err;
 }
 
-int state_save(const char *dir, const struct bpfnet_state *st)
+/* The list a ports file fills: its record's, unless that came inline. */
+static struct port_list *ports_slot(const char *id, void *ctx)
+{
+	struct endpoint_rec *e = state_find(ctx, id);
+
+	return e && !e->ports_dirty ? &e->ports : NULL;
+}
+
+int state_load_ports(const char *dir, struct bpfnet_state *st)
+{
+	int err = portstore_read_all(dir, ports_slot, st);
+
+	port_addrs_recount(st);
+	return err;
+}
+
+int state_load(const char *dir, struct bpfnet_state *st)
+{
+	int err = state_load_records(dir, st);
+
+	if (!err)
+		err = state_load_ports(dir, st);
+	if (err)
+		state_free(st);
+	return err;
+}
+
+/* Is id a record whose ports file was just written (or is not needed)? */
+static bool recorded(const struct bpfnet_state *st, const char *id)
+{
+	for (int i = 0; i < st->n; i++)
+		if (!strcmp(st->eps[i].id, id))
+			return true;
+	return false;
+}
+
+int state_save(const char *dir, struct bpfnet_state *st)
 {
 	char path[PATH_MAX];
-	char *text = state_to_json(st);
-	int err;
+	char *text;
+	int err = 0;
 
+	/* ports first: a record is never saved before the ports it names */
+	for (int i = 0; i < st->n && !err; i++) {
+		struct endpoint_rec *e = &st->eps[i];
+
+		if (e->ports_dirty)
+			err = portstore_write(dir, e->id, &e->ports);
+		if (!err)
+			e->ports_dirty = false;
+	}
+	if (err)
+		return err;
+	text = state_to_json(st);
 	if (!text)
 		return -ENOMEM;
 	snprintf(path, sizeof(path), "%s/%s", dir, STATE_FILE);
 	err = write_file_atomic(path, text, strlen(text));
 	free(text);
-	if (err)
+	if (err) {
 		pr_err("failed to write state %s: %s", path, strerror(-err));
-	return err;
+		return err;
+	}
+	for (int i = 0; i < st->n_gone; i++)
+		if (!recorded(st, st->gone[i]))
+			portstore_remove(dir, st->gone[i]);
+	st->n_gone = 0;
+	return 0;
 }
 
 void state_free(struct bpfnet_state *st)
@@ -313,11 +438,12 @@ void state_free(struct bpfnet_state *st)
 	for (int i = 0; i < st->n; i++)
 		portlist_free(&st->eps[i].ports);
 	free(st->eps);
-	st->eps = NULL;
-	st->n = st->cap = 0;
+	free(st->port_addrs);
+	free(st->gone);
+	memset(st, 0, sizeof(*st));
 }
 
-struct endpoint_rec *state_find(struct bpfnet_state *st, const char *id)
+struct endpoint_rec *state_find(const struct bpfnet_state *st, const char *id)
 {
 	for (int i = 0; i < st->n; i++)
 		if (!strcmp(st->eps[i].id, id))
@@ -325,7 +451,8 @@ struct endpoint_rec *state_find(struct bpfnet_state *st, const char *id)
 	return NULL;
 }
 
-struct endpoint_rec *state_find_ip(struct bpfnet_state *st, struct in_addr ip)
+struct endpoint_rec *state_find_ip(const struct bpfnet_state *st,
+				   struct in_addr ip)
 {
 	for (int i = 0; i < st->n; i++)
 		if (st->eps[i].ip.s_addr == ip.s_addr)
@@ -345,13 +472,21 @@ struct endpoint_rec *state_add(struct bpfnet_state *st)
 		st->cap = cap;
 	}
 	memset(&st->eps[st->n], 0, sizeof(st->eps[0]));
+	st->eps[st->n].ports_dirty = true;	/* no ports: no file */
 	return &st->eps[st->n++];
 }
 
 void state_remove(struct bpfnet_state *st, struct endpoint_rec *rec)
 {
 	int i = (int)(rec - st->eps);
+	char (*gone)[OCI_ID_MAX + 1];
 
+	/* its ports file goes at the next save (kept if that cannot grow) */
+	gone = realloc(st->gone, sizeof(*gone) * (size_t)(st->n_gone + 1));
+	if (gone) {
+		st->gone = gone;
+		strcpy(gone[st->n_gone++], rec->id);
+	}
 	portlist_free(&rec->ports);
 	memmove(&st->eps[i], &st->eps[i + 1], sizeof(*rec) * (st->n - i - 1));
 	st->n--;

@@ -20,6 +20,7 @@ struct endpoint_rec {
 	uint64_t netns_ino;		/* inode of the container's netns */
 	bool ready;			/* false while set-up is under way */
 	struct port_list ports;		/* published ports, any number */
+	bool ports_dirty;		/* ports differ from its ports file */
 };
 
 struct bpfnet_state {
@@ -27,6 +28,15 @@ struct bpfnet_state {
 	int prefix;
 	int n, cap;
 	struct endpoint_rec *eps;
+	/*
+	 * The host addresses that published ports name (besides "every
+	 * address"): where a port published on every address may clash.
+	 */
+	struct in_addr *port_addrs;
+	int n_port_addrs;
+	/* ids removed since the load, whose ports files go at the next save */
+	char (*gone)[OCI_ID_MAX + 1];
+	int n_gone;
 };
 
 /* Take the state lock (blocks). Returns an fd for state_unlock, or -errno. */
@@ -40,11 +50,23 @@ void state_unlock(int fd);
 int state_read(const char *dir, struct bpfnet_state *st);
 
 /*
- * Load state.json; a missing file is an empty state. A file that does not
- * parse is an error (-EBADMSG) with its reason printed: never reset silently.
+ * Load state.json and every container's ports file; a missing file is an
+ * empty state. A file that does not parse is an error (-EBADMSG) with its
+ * reason printed: never reset silently.
  */
 int state_load(const char *dir, struct bpfnet_state *st);
-int state_save(const char *dir, const struct bpfnet_state *st);
+/*
+ * Load state.json only: records with empty port lists, for a command that
+ * keeps one container's ports file itself (port add, port del).
+ */
+int state_load_records(const char *dir, struct bpfnet_state *st);
+/* Read the ports files of records loaded so (-EBADMSG: one is corrupt). */
+int state_load_ports(const char *dir, struct bpfnet_state *st);
+/*
+ * Write the ports files of records whose ports changed, then state.json,
+ * then remove the ports files of removed records.
+ */
+int state_save(const char *dir, struct bpfnet_state *st);
 void state_free(struct bpfnet_state *st);
 
 /* Serialise/deserialise (exposed for unit tests). */
@@ -52,9 +74,14 @@ char *state_to_json(const struct bpfnet_state *st);
 int state_from_json(const char *text, size_t len, struct bpfnet_state *st,
 		    char *err, size_t errlen);
 
-struct endpoint_rec *state_find(struct bpfnet_state *st, const char *id);
-struct endpoint_rec *state_find_ip(struct bpfnet_state *st, struct in_addr ip);
+struct endpoint_rec *state_find(const struct bpfnet_state *st, const char *id);
+struct endpoint_rec *state_find_ip(const struct bpfnet_state *st,
+				   struct in_addr ip);
+/* A new empty record (its ports file, if any is left, is replaced at save). */
 struct endpoint_rec *state_add(struct bpfnet_state *st);
+/* Note the host addresses ps[0..n) name: true when one was new. */
+bool state_note_port_addrs(struct bpfnet_state *st,
+			   const struct port_spec *ps, int n);
 /* Remove rec (and free what it holds); pointers into st move. */
 void state_remove(struct bpfnet_state *st, struct endpoint_rec *rec);
 

@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Address allocation, static addresses, names, and the state file format. */
 #include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "check.h"
 #include "ipam.h"
+#include "portstore.h"
 #include "state.h"
 
 static void add(struct bpfnet_state *st, const char *id, const char *ip)
@@ -134,7 +138,7 @@ static void test_names(void)
 static void test_state_roundtrip(void)
 {
 	struct bpfnet_state st = { 0 }, back;
-	char err[160], *json, *ports;
+	char err[160], *json;
 
 	inet_pton(AF_INET, "172.19.0.0", &st.subnet);
 	st.prefix = 16;
@@ -142,8 +146,6 @@ static void test_state_roundtrip(void)
 	st.eps[0].pid = 77;
 	st.eps[0].netns_ino = 4026532000ull;
 	st.eps[0].ready = true;
-	CHECK_EQ(portlist_parse("8080:80/tcp,127.0.0.1:5353:53/udp", &st.eps[0].ports, true,
-				err, sizeof(err)), 2, "ports to store");
 	json = state_to_json(&st);
 	CHECK(json != NULL);
 	CHECK_EQ(state_from_json(json, strlen(json), &back, err, sizeof(err)), 0,
@@ -156,9 +158,6 @@ static void test_state_roundtrip(void)
 	CHECK_EQ(back.eps[0].ready, 1, "ready read back");
 	CHECK_EQ(back.eps[0].netns_ino, 4026532000ull, "netns inode read back");
 	CHECK_STR(inet_ntoa(back.eps[0].ip), "172.19.0.2", "address read back");
-	ports = portlist_format(&back.eps[0].ports);
-	CHECK_STR(ports, "8080:80/tcp,127.0.0.1:5353:53/udp", "ports read back");
-	free(ports);
 	CHECK_STR(back.eps[0].veth, st.eps[0].veth, "veth name read back");
 	state_free(&back);
 	/* truncation and corruption are detected, not read as empty */
@@ -174,6 +173,119 @@ static void test_state_roundtrip(void)
 	state_free(&back);
 }
 
+/* The text of dir/name, or "" when there is none. */
+static const char *file_text(const char *dir, const char *name)
+{
+	static char buf[4096];
+	char path[512];
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "r");
+	if (!f)
+		return "";
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+static char *ports_of(const struct bpfnet_state *st, const char *id)
+{
+	return portlist_format(&state_find(st, id)->ports);
+}
+
+static char scratch[] = "/tmp/bpfnet-unit.XXXXXX";
+
+/* A failed check exits: the scratch dir goes then too. */
+static void remove_scratch(void)
+{
+	char cmd[64];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", scratch);
+	if (system(cmd))
+		fprintf(stderr, "failed to remove %s\n", scratch);
+}
+
+/* Ports live in one file per container; state.json names only addresses. */
+static void test_ports_files(void)
+{
+	char *dir = scratch, pdir[64], err[160], *got;
+	struct bpfnet_state st = { 0 }, back;
+	struct port_spec more;
+	FILE *f;
+
+	CHECK(mkdtemp(dir) != NULL);
+	atexit(remove_scratch);
+	snprintf(pdir, sizeof(pdir), "%s/ports", dir);
+	inet_pton(AF_INET, "172.19.0.0", &st.subnet);
+	st.prefix = 16;
+	add(&st, "c1", "172.19.0.2");
+	add(&st, "c2", "172.19.0.3");
+	CHECK_EQ(portlist_parse("8080:80/tcp,127.0.0.1:5353:53/udp", &st.eps[0].ports,
+				true, err, sizeof(err)), 2, "ports to store");
+	CHECK_EQ(state_save(dir, &st), 0, "save");
+	CHECK_STR(file_text(pdir, "c1"), "8080:80/tcp\n127.0.0.1:5353:53/udp\n",
+		  "c1's ports file");
+	CHECK_STR(file_text(pdir, "c2"), "", "no file for c2, which has no ports");
+	CHECK(strstr(file_text(dir, "state.json"), "\"ports\"") == NULL);
+	CHECK_EQ(state_load(dir, &back), 0, "load");
+	got = ports_of(&back, "c1");
+	CHECK_STR(got, "8080:80/tcp,127.0.0.1:5353:53/udp", "ports read back");
+	free(got);
+	CHECK_EQ(back.n_port_addrs, 1, "one address named by a port");
+	CHECK_STR(inet_ntoa(back.port_addrs[0]), "127.0.0.1", "the address named");
+	state_free(&back);
+
+	/* an append shows in the next load; a records-only load has none */
+	CHECK_EQ(portspec_parse("9000-9001:90-91/udp", &more, err, sizeof(err)), 0,
+		 "one more spec");
+	CHECK_EQ(portstore_append(dir, "c1", &more, 1), 0, "append");
+	CHECK_EQ(state_load_records(dir, &back), 0, "records only");
+	CHECK_EQ(back.eps[0].ports.n, 0, "ports not read by a records-only load");
+	state_free(&back);
+	CHECK_EQ(state_load(dir, &back), 0, "load after the append");
+	got = ports_of(&back, "c1");
+	CHECK_STR(got, "8080:80/tcp,127.0.0.1:5353:53/udp,9000-9001:90-91/udp",
+		  "ports after the append");
+	free(got);
+
+	/* a removed record takes its file with it at the next save */
+	state_remove(&back, state_find(&back, "c1"));
+	CHECK_EQ(state_save(dir, &back), 0, "save without c1");
+	CHECK_STR(file_text(pdir, "c1"), "", "c1's file after c1 went");
+	state_free(&back);
+
+	/* a torn last line is corrupt, not half-read */
+	f = fopen(strcat(pdir, "/c2"), "w");
+	CHECK(f != NULL);
+	fputs("8080:80/tcp\n80", f);
+	fclose(f);
+	CHECK_EQ(state_load(dir, &back), -EBADMSG, "a torn ports file");
+	state_free(&st);
+}
+
+/* A record written with its ports inline (bpfnet 0.1) keeps them. */
+static void test_ports_inline_taken_over(void)
+{
+	const char *old = "{\"version\":1,\"subnet\":\"172.19.0.0/16\",\"containers\":["
+		"{\"id\":\"c1\",\"ip\":\"172.19.0.2\",\"mac\":\"02:42:ac:13:00:02\","
+		"\"veth\":\"bnv1\",\"pid\":7,\"netns_ino\":9,\"ready\":true,"
+		"\"ports\":\"10.0.0.1:80:80/tcp\"}]}";
+	struct bpfnet_state st;
+	char err[160], *got;
+
+	CHECK_EQ(state_from_json(old, strlen(old), &st, err, sizeof(err)), 0,
+		 "a bpfnet 0.1 state file");
+	got = ports_of(&st, "c1");
+	CHECK_STR(got, "10.0.0.1:80:80/tcp", "inline ports");
+	free(got);
+	CHECK_EQ(st.eps[0].ports_dirty, 1, "moved to a file at the next save");
+	CHECK_EQ(st.n_port_addrs, 1, "address named, though not written");
+	state_free(&st);
+}
+
 static const struct check_test tests[] = {
 	CHECK_TEST(test_alloc_lowest_free_and_reuse),
 	CHECK_TEST(test_exhaustion),
@@ -181,6 +293,8 @@ static const struct check_test tests[] = {
 	CHECK_TEST(test_mac),
 	CHECK_TEST(test_names),
 	CHECK_TEST(test_state_roundtrip),
+	CHECK_TEST(test_ports_files),
+	CHECK_TEST(test_ports_inline_taken_over),
 };
 
 int main(int argc, char **argv)
