@@ -18,27 +18,19 @@
 #include <bpf/bpf_endian.h>
 
 #include "bpfnet_shared.h"
+#include "config.h"
 #include "consts.h"
-#include "maps.h"
-#include "parse.h"
-#include "stats.h"
-#include "nat.h"
 #include "ct.h"
+#include "forward.h"
+#include "icmp_err.h"
+#include "maps.h"
+#include "nat.h"
+#include "parse.h"
+#include "portmap.h"
+#include "sock_lb.h"
+#include "stats.h"
 
 char LICENSE[] SEC("license") = "GPL";
-
-static __always_inline const struct bpfnet_cfg *get_cfg(void)
-{
-	__u32 zero = 0;
-	const struct bpfnet_cfg *cfg = bpf_map_lookup_elem(&net_config, &zero);
-
-	return cfg && cfg->enabled ? cfg : NULL;
-}
-
-static __always_inline int in_subnet(const struct bpfnet_cfg *cfg, __be32 a)
-{
-	return (a & cfg->netmask) == cfg->subnet;
-}
 
 static __always_inline int mac_eq(const __u8 *a, const __u8 *b)
 {
@@ -67,24 +59,6 @@ static __always_inline int check_arp(struct __sk_buff *skb)
 	return TC_ACT_OK;
 }
 
-/* Send a translated packet to a container through its veth peer. */
-static __always_inline int deliver(struct __sk_buff *skb, struct pkt *p,
-				   const struct bpfnet_cfg *cfg, __be32 caddr)
-{
-	struct bpfnet_endpoint *ep = bpf_map_lookup_elem(&endpoints, &caddr);
-
-	if (!ep || p->ttl <= 1) {
-		stat_inc(BPFNET_STAT_SLOW_PATH);
-		return TC_ACT_OK;	/* the stack routes it over the bridge */
-	}
-	if (dec_ttl(skb, p) ||
-	    bpf_skb_store_bytes(skb, 0, ep->mac, ETH_ALEN, 0) ||
-	    bpf_skb_store_bytes(skb, ETH_ALEN, cfg->bridge_mac, ETH_ALEN, 0))
-		return drop(BPFNET_STAT_DROP_MALFORMED, caddr);
-	stat_inc(BPFNET_STAT_FAST_IN);
-	return bpf_redirect_peer(ep->host_ifindex, 0);
-}
-
 /* Translate the source of a container's packet. 0, or a drop verdict. */
 static __always_inline int snat(struct __sk_buff *skb, struct pkt *p,
 				const struct bpfnet_cfg *cfg)
@@ -109,38 +83,6 @@ static __always_inline int snat(struct __sk_buff *skb, struct pkt *p,
 		es->tx_bytes += p->tot_len;
 	}
 	return 0;
-}
-
-#include "icmp_err.h"
-#include "portmap.h"
-#include "sock_lb.h"
-
-/* Send a packet whose source is now a host address out of the uplink. */
-static __always_inline int forward_out(struct __sk_buff *skb, struct pkt *p,
-				       const struct bpfnet_cfg *cfg)
-{
-	struct bpf_fib_lookup fib = {};
-	int rc;
-
-	if (p->ttl <= 1)
-		return TC_ACT_OK;
-	fib.family = AF_INET;
-	fib.ifindex = cfg->bridge_ifindex;
-	fib.l4_protocol = p->proto;
-	fib.tos = p->tos;
-	fib.tot_len = skb->gso_segs > 1 ? 0 : p->tot_len;
-	fib.ipv4_src = p->saddr;
-	fib.ipv4_dst = p->daddr;
-	rc = bpf_fib_lookup(skb, &fib, sizeof(fib), 0);
-	if (rc != BPF_FIB_LKUP_RET_SUCCESS && rc != BPF_FIB_LKUP_RET_NO_NEIGH) {
-		stat_inc(BPFNET_STAT_SLOW_PATH);
-		return TC_ACT_OK;
-	}
-	if (dec_ttl(skb, p))
-		return TC_ACT_SHOT;
-	stat_inc(BPFNET_STAT_FAST_OUT);
-	struct bpf_redir_neigh nh = { .nh_family = AF_INET, .ipv4_nh = fib.ipv4_dst };
-	return bpf_redirect_neigh(fib.ifindex, &nh, sizeof(nh), 0);
 }
 
 /* Published ports seen from a container: its replies, and its own connections. */

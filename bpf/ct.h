@@ -9,6 +9,16 @@
 #ifndef BPFNET_CT_H
 #define BPFNET_CT_H
 
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+
+#include "bpfnet_shared.h"
+#include "consts.h"
+#include "maps.h"
+#include "parse.h"
+#include "stats.h"
+
 static __always_inline __u64 ct_lifetime(__u8 proto, __u8 state)
 {
 	if (proto == IPPROTO_TCP) {

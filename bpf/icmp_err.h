@@ -10,6 +10,17 @@
 #ifndef BPFNET_ICMP_ERR_H
 #define BPFNET_ICMP_ERR_H
 
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+
+#include "bpfnet_shared.h"
+#include "consts.h"
+#include "forward.h"
+#include "maps.h"
+#include "nat.h"
+#include "parse.h"
+#include "stats.h"
+
 /* One's-complement incremental update of a 16-bit field at off (RFC 1624). */
 static __always_inline int csum_update(struct __sk_buff *skb, __u32 off,
 				       __be32 from, __be32 to, int size)

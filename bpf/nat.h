@@ -9,6 +9,13 @@
 #ifndef BPFNET_NAT_H
 #define BPFNET_NAT_H
 
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+
+#include "consts.h"
+#include "parse.h"
+
 static __always_inline int l4_csum_off(__u8 proto)
 {
 	switch (proto) {

@@ -3,6 +3,12 @@
 #ifndef BPFNET_PARSE_H
 #define BPFNET_PARSE_H
 
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+
+#include "consts.h"
+
 /* What one IPv4 packet looks like to the datapath. */
 struct pkt {
 	__u32 l4off;		/* offset of the L4 header */

@@ -10,6 +10,17 @@
 #ifndef BPFNET_PORTMAP_H
 #define BPFNET_PORTMAP_H
 
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+
+#include "bpfnet_shared.h"
+#include "consts.h"
+#include "ct.h"
+#include "maps.h"
+#include "nat.h"
+#include "parse.h"
+#include "stats.h"
+
 static __always_inline struct bpfnet_pm_val *pm_find(__be32 host, __be16 port,
 						     __u8 proto)
 {
