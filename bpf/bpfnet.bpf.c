@@ -85,7 +85,10 @@ static __always_inline int snat(struct __sk_buff *skb, struct pkt *p,
 	return 0;
 }
 
-/* Published ports seen from a container: its replies, and its own connections. */
+/*
+ * Published ports seen from a container: its replies, and its own
+ * connections. A verdict, or BPFNET_CONTINUE for any other packet.
+ */
 static __always_inline int from_container_dnat(struct __sk_buff *skb,
 					       struct pkt *p,
 					       const struct bpfnet_cfg *cfg)
@@ -95,7 +98,7 @@ static __always_inline int from_container_dnat(struct __sk_buff *skb,
 	int rc;
 
 	rc = dnat_reverse(skb, p, now);
-	if (rc < 0)
+	if (rc == BPFNET_ERR)
 		return drop(BPFNET_STAT_DROP_CSUM, p->saddr);
 	if (rc == 0) {
 		if (in_subnet(cfg, p->daddr)) {
@@ -105,10 +108,10 @@ static __always_inline int from_container_dnat(struct __sk_buff *skb,
 		return forward_out(skb, p, cfg);
 	}
 	if (p->daddr != cfg->uplink_addr && p->daddr != cfg->gateway)
-		return -1;
+		return BPFNET_CONTINUE;
 	ct = dnat_get(p, cfg, now);
 	if (!ct)
-		return -1;
+		return BPFNET_CONTINUE;
 	if (dnat_apply(skb, p, ct, now))
 		return drop(BPFNET_STAT_DROP_CSUM, p->saddr);
 	stat_inc(BPFNET_STAT_HAIRPIN);
@@ -157,7 +160,7 @@ int from_container(struct __sk_buff *skb)
 	cfg = get_cfg();
 	if (cfg && p.has_ports) {
 		rc = from_container_dnat(skb, &p, cfg);
-		if (rc >= 0)
+		if (rc != BPFNET_CONTINUE)
 			return rc;
 	}
 	if (cfg && cfg->isolate && p.daddr == cfg->gateway && opens_conn(&p))

@@ -99,7 +99,7 @@ static __always_inline int ct_claim_port(const struct bpfnet_flow *k,
 		stat_inc(BPFNET_STAT_PORT_RETRIES);
 		cand = bpf_htons(cfg->port_min + bpf_get_prandom_u32() % span);
 	}
-	return -1;
+	return BPFNET_ERR;
 }
 
 /* Drop a flow's entries (its reply entry only if it is still ours). */

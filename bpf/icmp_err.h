@@ -33,7 +33,7 @@ static __always_inline int icmp_rewrite(struct __sk_buff *skb, __u32 icmp_csum,
 					__u32 off, __be32 from, __be32 to, int size)
 {
 	if (csum_update(skb, icmp_csum, from, to, size))
-		return -1;
+		return BPFNET_ERR;
 	return bpf_skb_store_bytes(skb, off, &to, size, 0);
 }
 

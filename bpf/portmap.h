@@ -91,10 +91,10 @@ static __always_inline int dnat_apply(struct __sk_buff *skb, struct pkt *p,
 	ct_touch(ct, p, 0, now);
 	if (nat_addr(skb, p, 0, p->daddr, ct->nat_addr) ||
 	    nat_port(skb, p, 0, p->dport, ct->nat_port))
-		return -1;
+		return BPFNET_ERR;
 	if (ct->hairpin_addr &&
 	    nat_addr(skb, p, 1, p->saddr, ct->hairpin_addr))
-		return -1;
+		return BPFNET_ERR;
 	p->daddr = ct->nat_addr;
 	p->dport = ct->nat_port;
 	stat_inc(BPFNET_STAT_DNAT_PKTS);
@@ -104,7 +104,8 @@ static __always_inline int dnat_apply(struct __sk_buff *skb, struct pkt *p,
 /*
  * A packet from a published container: if it answers a DNAT flow, give it
  * the published address and port as source (and the client back as
- * destination). 1: not such a reply; 0: rewritten; <0: failed.
+ * destination). 0: rewritten; BPFNET_CONTINUE: not such a reply;
+ * BPFNET_ERR: the rewrite failed.
  */
 static __always_inline int dnat_reverse(struct __sk_buff *skb, struct pkt *p,
 					__u64 now)
@@ -115,11 +116,11 @@ static __always_inline int dnat_reverse(struct __sk_buff *skb, struct pkt *p,
 	__be32 client;
 
 	if (!p->has_ports || p->proto == IPPROTO_ICMP)
-		return 1;
+		return BPFNET_CONTINUE;
 	flow_of(p, &rk);
 	rv = bpf_map_lookup_elem(&dnat_rev, &rk);
 	if (!rv)
-		return 1;
+		return BPFNET_CONTINUE;
 	ck.saddr = rv->client_addr;
 	ck.daddr = rv->host_addr;
 	ck.sport = rv->client_port;
@@ -127,14 +128,14 @@ static __always_inline int dnat_reverse(struct __sk_buff *skb, struct pkt *p,
 	ck.proto = p->proto;
 	ct = bpf_map_lookup_elem(&dnat_ct, &ck);
 	if (!ct || ct->expires_ns < now)
-		return 1;
+		return BPFNET_CONTINUE;
 	ct_touch(ct, p, 1, now);
 	client = rv->client_addr;
 	if (nat_addr(skb, p, 1, p->saddr, rv->host_addr) ||
 	    nat_port(skb, p, 1, p->sport, rv->host_port))
-		return -1;
+		return BPFNET_ERR;
 	if (p->daddr != client && nat_addr(skb, p, 0, p->daddr, client))
-		return -1;
+		return BPFNET_ERR;
 	p->saddr = ck.daddr;
 	p->sport = ck.dport;
 	p->daddr = client;
