@@ -170,25 +170,17 @@ int from_container(struct __sk_buff *skb)
 	    p.daddr == 0xffffffff)
 		goto pass;
 
-	fib.family = AF_INET;
-	fib.ifindex = cfg->bridge_ifindex;
-	fib.l4_protocol = p.proto;
+	/* the ports too: policy routing and multipath hashing may use them */
 	fib.sport = p.sport;
 	fib.dport = p.dport;
-	fib.tos = p.tos;
-	fib.tot_len = (skb->gso_segs > 1 || p.frag) ? 0 : p.tot_len;
-	fib.ipv4_src = p.saddr;
-	fib.ipv4_dst = p.daddr;
-	rc = bpf_fib_lookup(skb, &fib, sizeof(fib), 0);
+	rc = fib_route(skb, &p, cfg, &fib);
 	if (rc == BPF_FIB_LKUP_RET_NOT_FWDED) {
 		/* for the host itself: unless the network is isolated */
 		if (cfg->isolate && opens_conn(&p))
 			return drop(BPFNET_STAT_DROP_ISOLATED, p.saddr);
 		goto pass;
 	}
-	/* NO_NEIGH still names the egress device and next hop: the kernel
-	 * resolves the neighbour for bpf_redirect_neigh */
-	if (rc != BPF_FIB_LKUP_RET_SUCCESS && rc != BPF_FIB_LKUP_RET_NO_NEIGH)
+	if (rc != BPF_FIB_LKUP_RET_SUCCESS)
 		goto slow;	/* unreachable, MTU exceeded...: the stack answers */
 	/* a container reaches its subnet, the host and the outside: never
 	 * another network of the host (another bridge, another interface) */
@@ -201,11 +193,8 @@ int from_container(struct __sk_buff *skb)
 	rc = snat(skb, &p, cfg);
 	if (rc)
 		return rc;
-	if (dec_ttl(skb, &p))
-		return drop(BPFNET_STAT_DROP_CSUM, p.saddr);
-	stat_inc(BPFNET_STAT_FAST_OUT);
-	struct bpf_redir_neigh nh = { .nh_family = AF_INET, .ipv4_nh = fib.ipv4_dst };
-	return bpf_redirect_neigh(fib.ifindex, &nh, sizeof(nh), 0);
+	rc = fib_redirect(skb, &p, &fib);
+	return rc == BPFNET_ERR ? drop(BPFNET_STAT_DROP_CSUM, p.saddr) : rc;
 
 slow:
 	stat_inc(BPFNET_STAT_SLOW_PATH);
