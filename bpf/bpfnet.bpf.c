@@ -21,6 +21,7 @@
 #include "config.h"
 #include "consts.h"
 #include "ct.h"
+#include "flow.h"
 #include "forward.h"
 #include "icmp_err.h"
 #include "maps.h"
@@ -241,11 +242,8 @@ int uplink_ingress(struct __sk_buff *skb)
 	rv = bpf_map_lookup_elem(&rev_nat, &rk);
 	if (!rv)
 		return uplink_dnat(skb, &p, cfg);
-	ck.saddr = rv->caddr;
-	ck.daddr = rv->raddr;
-	ck.sport = rv->cport;
-	ck.dport = rv->rport;
-	ck.proto = p.proto;
+	/* the container's flow, which the reply answers once translated back */
+	flow_reply(&ck, rv->raddr, rv->rport, rv->caddr, rv->cport, p.proto);
 	now = bpf_ktime_get_ns();
 	ct = bpf_map_lookup_elem(&conntrack, &ck);
 	if (!ct || ct->expires_ns < now)

@@ -15,6 +15,7 @@
 
 #include "bpfnet_shared.h"
 #include "consts.h"
+#include "flow.h"
 #include "forward.h"
 #include "maps.h"
 #include "nat.h"
@@ -52,27 +53,23 @@ static __always_inline int rnat_icmp_error(struct __sk_buff *skb, struct pkt *p,
 	    ip.saddr != cfg->uplink_addr)
 		return TC_ACT_OK;
 	in_l4 = in_ip + ip.ihl * 4;
-	rk.saddr = ip.daddr;
-	rk.daddr = ip.saddr;
-	rk.proto = ip.protocol;
 	if (ip.protocol == IPPROTO_TCP || ip.protocol == IPPROTO_UDP) {
 		if (bpf_skb_load_bytes(skb, in_l4, ports, sizeof(ports)))
 			return TC_ACT_OK;
-		rk.sport = ports[1];
-		rk.dport = ports[0];
 		port_off = in_l4;
 		l4c_off = in_l4 + (ip.protocol == IPPROTO_TCP ? 16 : 6);
 	} else if (ip.protocol == IPPROTO_ICMP) {
 		if (bpf_skb_load_bytes(skb, in_l4, &t, 1) || t != ICMP_ECHO ||
 		    bpf_skb_load_bytes(skb, in_l4 + 4, &ports[0], 2))
 			return TC_ACT_OK;
-		rk.sport = 0;
-		rk.dport = ports[0];
+		ports[1] = 0;	/* the echo id is the "source port" of a request */
 		port_off = in_l4 + 4;
 		l4c_off = in_l4 + 2;
 	} else {
 		return TC_ACT_OK;
 	}
+	/* the quoted packet left the host: the error answers it */
+	flow_reply(&rk, ip.saddr, ports[0], ip.daddr, ports[1], ip.protocol);
 	rv = bpf_map_lookup_elem(&rev_nat, &rk);
 	if (!rv)
 		return TC_ACT_OK;

@@ -16,6 +16,7 @@
 #include "bpfnet_shared.h"
 #include "consts.h"
 #include "ct.h"
+#include "flow.h"
 #include "maps.h"
 #include "nat.h"
 #include "parse.h"
@@ -68,11 +69,9 @@ static __always_inline struct bpfnet_ct *dnat_get(const struct pkt *p,
 	nct.expires_ns = now + ct_lifetime(p->proto, BPFNET_CT_NEW);
 	if (p->saddr == pm->caddr)
 		nct.hairpin_addr = cfg->gateway;
-	rk.saddr = pm->caddr;
-	rk.daddr = nct.hairpin_addr ? nct.hairpin_addr : p->saddr;
-	rk.sport = pm->cport;
-	rk.dport = p->sport;
-	rk.proto = p->proto;
+	/* the container answers the client, or the gateway standing in for it */
+	flow_reply(&rk, nct.hairpin_addr ? nct.hairpin_addr : p->saddr, p->sport,
+		   pm->caddr, pm->cport, p->proto);
 	rv.host_addr = p->daddr;
 	rv.host_port = p->dport;
 	rv.client_addr = p->saddr;
@@ -121,11 +120,9 @@ static __always_inline int dnat_reverse(struct __sk_buff *skb, struct pkt *p,
 	rv = bpf_map_lookup_elem(&dnat_rev, &rk);
 	if (!rv)
 		return BPFNET_CONTINUE;
-	ck.saddr = rv->client_addr;
-	ck.daddr = rv->host_addr;
-	ck.sport = rv->client_port;
-	ck.dport = rv->host_port;
-	ck.proto = p->proto;
+	/* the client's flow, which the reply answers as published */
+	flow_reply(&ck, rv->host_addr, rv->host_port, rv->client_addr,
+		   rv->client_port, p->proto);
 	ct = bpf_map_lookup_elem(&dnat_ct, &ck);
 	if (!ct || ct->expires_ns < now)
 		return BPFNET_CONTINUE;
