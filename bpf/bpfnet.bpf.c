@@ -18,27 +18,20 @@
 #include <bpf/bpf_endian.h>
 
 #include "bpfnet_shared.h"
+#include "config.h"
 #include "consts.h"
-#include "maps.h"
-#include "parse.h"
-#include "stats.h"
-#include "nat.h"
 #include "ct.h"
+#include "flow.h"
+#include "forward.h"
+#include "icmp_err.h"
+#include "maps.h"
+#include "nat.h"
+#include "parse.h"
+#include "portmap.h"
+#include "sock_lb.h"
+#include "stats.h"
 
 char LICENSE[] SEC("license") = "GPL";
-
-static __always_inline const struct bpfnet_cfg *get_cfg(void)
-{
-	__u32 zero = 0;
-	const struct bpfnet_cfg *cfg = bpf_map_lookup_elem(&net_config, &zero);
-
-	return cfg && cfg->enabled ? cfg : NULL;
-}
-
-static __always_inline int in_subnet(const struct bpfnet_cfg *cfg, __be32 a)
-{
-	return (a & cfg->netmask) == cfg->subnet;
-}
 
 static __always_inline int mac_eq(const __u8 *a, const __u8 *b)
 {
@@ -67,24 +60,6 @@ static __always_inline int check_arp(struct __sk_buff *skb)
 	return TC_ACT_OK;
 }
 
-/* Send a translated packet to a container through its veth peer. */
-static __always_inline int deliver(struct __sk_buff *skb, struct pkt *p,
-				   const struct bpfnet_cfg *cfg, __be32 caddr)
-{
-	struct bpfnet_endpoint *ep = bpf_map_lookup_elem(&endpoints, &caddr);
-
-	if (!ep || p->ttl <= 1) {
-		stat_inc(BPFNET_STAT_SLOW_PATH);
-		return TC_ACT_OK;	/* the stack routes it over the bridge */
-	}
-	if (dec_ttl(skb, p) ||
-	    bpf_skb_store_bytes(skb, 0, ep->mac, ETH_ALEN, 0) ||
-	    bpf_skb_store_bytes(skb, ETH_ALEN, cfg->bridge_mac, ETH_ALEN, 0))
-		return drop(BPFNET_STAT_DROP_MALFORMED, caddr);
-	stat_inc(BPFNET_STAT_FAST_IN);
-	return bpf_redirect_peer(ep->host_ifindex, 0);
-}
-
 /* Translate the source of a container's packet. 0, or a drop verdict. */
 static __always_inline int snat(struct __sk_buff *skb, struct pkt *p,
 				const struct bpfnet_cfg *cfg)
@@ -111,39 +86,10 @@ static __always_inline int snat(struct __sk_buff *skb, struct pkt *p,
 	return 0;
 }
 
-#include "icmp_err.h"
-#include "portmap.h"
-#include "sock_lb.h"
-
-/* Send a packet whose source is now a host address out of the uplink. */
-static __always_inline int forward_out(struct __sk_buff *skb, struct pkt *p,
-				       const struct bpfnet_cfg *cfg)
-{
-	struct bpf_fib_lookup fib = {};
-	int rc;
-
-	if (p->ttl <= 1)
-		return TC_ACT_OK;
-	fib.family = AF_INET;
-	fib.ifindex = cfg->bridge_ifindex;
-	fib.l4_protocol = p->proto;
-	fib.tos = p->tos;
-	fib.tot_len = skb->gso_segs > 1 ? 0 : p->tot_len;
-	fib.ipv4_src = p->saddr;
-	fib.ipv4_dst = p->daddr;
-	rc = bpf_fib_lookup(skb, &fib, sizeof(fib), 0);
-	if (rc != BPF_FIB_LKUP_RET_SUCCESS && rc != BPF_FIB_LKUP_RET_NO_NEIGH) {
-		stat_inc(BPFNET_STAT_SLOW_PATH);
-		return TC_ACT_OK;
-	}
-	if (dec_ttl(skb, p))
-		return TC_ACT_SHOT;
-	stat_inc(BPFNET_STAT_FAST_OUT);
-	struct bpf_redir_neigh nh = { .nh_family = AF_INET, .ipv4_nh = fib.ipv4_dst };
-	return bpf_redirect_neigh(fib.ifindex, &nh, sizeof(nh), 0);
-}
-
-/* Published ports seen from a container: its replies, and its own connections. */
+/*
+ * Published ports seen from a container: its replies, and its own
+ * connections. A verdict, or BPFNET_CONTINUE for any other packet.
+ */
 static __always_inline int from_container_dnat(struct __sk_buff *skb,
 					       struct pkt *p,
 					       const struct bpfnet_cfg *cfg)
@@ -153,7 +99,7 @@ static __always_inline int from_container_dnat(struct __sk_buff *skb,
 	int rc;
 
 	rc = dnat_reverse(skb, p, now);
-	if (rc < 0)
+	if (rc == BPFNET_ERR)
 		return drop(BPFNET_STAT_DROP_CSUM, p->saddr);
 	if (rc == 0) {
 		if (in_subnet(cfg, p->daddr)) {
@@ -163,10 +109,10 @@ static __always_inline int from_container_dnat(struct __sk_buff *skb,
 		return forward_out(skb, p, cfg);
 	}
 	if (p->daddr != cfg->uplink_addr && p->daddr != cfg->gateway)
-		return -1;
+		return BPFNET_CONTINUE;
 	ct = dnat_get(p, cfg, now);
 	if (!ct)
-		return -1;
+		return BPFNET_CONTINUE;
 	if (dnat_apply(skb, p, ct, now))
 		return drop(BPFNET_STAT_DROP_CSUM, p->saddr);
 	stat_inc(BPFNET_STAT_HAIRPIN);
@@ -215,7 +161,7 @@ int from_container(struct __sk_buff *skb)
 	cfg = get_cfg();
 	if (cfg && p.has_ports) {
 		rc = from_container_dnat(skb, &p, cfg);
-		if (rc >= 0)
+		if (rc != BPFNET_CONTINUE)
 			return rc;
 	}
 	if (cfg && cfg->isolate && p.daddr == cfg->gateway && opens_conn(&p))
@@ -225,25 +171,17 @@ int from_container(struct __sk_buff *skb)
 	    p.daddr == 0xffffffff)
 		goto pass;
 
-	fib.family = AF_INET;
-	fib.ifindex = cfg->bridge_ifindex;
-	fib.l4_protocol = p.proto;
+	/* the ports too: policy routing and multipath hashing may use them */
 	fib.sport = p.sport;
 	fib.dport = p.dport;
-	fib.tos = p.tos;
-	fib.tot_len = (skb->gso_segs > 1 || p.frag) ? 0 : p.tot_len;
-	fib.ipv4_src = p.saddr;
-	fib.ipv4_dst = p.daddr;
-	rc = bpf_fib_lookup(skb, &fib, sizeof(fib), 0);
+	rc = fib_route(skb, &p, cfg, &fib);
 	if (rc == BPF_FIB_LKUP_RET_NOT_FWDED) {
 		/* for the host itself: unless the network is isolated */
 		if (cfg->isolate && opens_conn(&p))
 			return drop(BPFNET_STAT_DROP_ISOLATED, p.saddr);
 		goto pass;
 	}
-	/* NO_NEIGH still names the egress device and next hop: the kernel
-	 * resolves the neighbour for bpf_redirect_neigh */
-	if (rc != BPF_FIB_LKUP_RET_SUCCESS && rc != BPF_FIB_LKUP_RET_NO_NEIGH)
+	if (rc != BPF_FIB_LKUP_RET_SUCCESS)
 		goto slow;	/* unreachable, MTU exceeded...: the stack answers */
 	/* a container reaches its subnet, the host and the outside: never
 	 * another network of the host (another bridge, another interface) */
@@ -256,11 +194,8 @@ int from_container(struct __sk_buff *skb)
 	rc = snat(skb, &p, cfg);
 	if (rc)
 		return rc;
-	if (dec_ttl(skb, &p))
-		return drop(BPFNET_STAT_DROP_CSUM, p.saddr);
-	stat_inc(BPFNET_STAT_FAST_OUT);
-	struct bpf_redir_neigh nh = { .nh_family = AF_INET, .ipv4_nh = fib.ipv4_dst };
-	return bpf_redirect_neigh(fib.ifindex, &nh, sizeof(nh), 0);
+	rc = fib_redirect(skb, &p, &fib);
+	return rc == BPFNET_ERR ? drop(BPFNET_STAT_DROP_CSUM, p.saddr) : rc;
 
 slow:
 	stat_inc(BPFNET_STAT_SLOW_PATH);
@@ -307,11 +242,8 @@ int uplink_ingress(struct __sk_buff *skb)
 	rv = bpf_map_lookup_elem(&rev_nat, &rk);
 	if (!rv)
 		return uplink_dnat(skb, &p, cfg);
-	ck.saddr = rv->caddr;
-	ck.daddr = rv->raddr;
-	ck.sport = rv->cport;
-	ck.dport = rv->rport;
-	ck.proto = p.proto;
+	/* the container's flow, which the reply answers once translated back */
+	flow_reply(&ck, rv->raddr, rv->rport, rv->caddr, rv->cport, p.proto);
 	now = bpf_ktime_get_ns();
 	ct = bpf_map_lookup_elem(&conntrack, &ck);
 	if (!ct || ct->expires_ns < now)

@@ -8,6 +8,14 @@
 #define TC_ACT_SHOT 2
 #define TC_ACT_REDIRECT 7
 
+/*
+ * What inline helpers return besides 0 (done) and TC verdicts (all >= 0
+ * here). Neither is ever returned to TC; BPFNET_CONTINUE in particular is
+ * not TC_ACT_UNSPEC.
+ */
+#define BPFNET_ERR (-1)		/* parse or rewrite failed: the caller drops or passes */
+#define BPFNET_CONTINUE (-2)	/* not this helper's packet: the caller goes on */
+
 #define ETH_HLEN 14
 #define ETH_ALEN 6
 #define ETH_P_IP 0x0800

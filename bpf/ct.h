@@ -9,6 +9,17 @@
 #ifndef BPFNET_CT_H
 #define BPFNET_CT_H
 
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+
+#include "bpfnet_shared.h"
+#include "consts.h"
+#include "flow.h"
+#include "maps.h"
+#include "parse.h"
+#include "stats.h"
+
 static __always_inline __u64 ct_lifetime(__u8 proto, __u8 state)
 {
 	if (proto == IPPROTO_TCP) {
@@ -47,24 +58,11 @@ static __always_inline void ct_touch(struct bpfnet_ct *ct, const struct pkt *p,
 	__sync_fetch_and_add(&ct->bytes, p->tot_len);
 }
 
-static __always_inline void flow_of(const struct pkt *p, struct bpfnet_flow *k)
-{
-	k->saddr = p->saddr;
-	k->daddr = p->daddr;
-	k->sport = p->sport;
-	k->dport = p->dport;
-	k->proto = p->proto;
-}
-
 /* The tuple replies of flow k carry on the uplink once translated. */
 static __always_inline void reply_of(const struct bpfnet_flow *k, __be32 nat_addr,
 				     __be16 nat_port, struct bpfnet_flow *r)
 {
-	r->saddr = k->daddr;
-	r->daddr = nat_addr;
-	r->sport = k->dport;
-	r->dport = nat_port;
-	r->proto = k->proto;
+	flow_reply(r, nat_addr, nat_port, k->daddr, k->dport, k->proto);
 }
 
 /* Claim a translated tuple for flow k: its own port first, then random ones. */
@@ -89,7 +87,7 @@ static __always_inline int ct_claim_port(const struct bpfnet_flow *k,
 		stat_inc(BPFNET_STAT_PORT_RETRIES);
 		cand = bpf_htons(cfg->port_min + bpf_get_prandom_u32() % span);
 	}
-	return -1;
+	return BPFNET_ERR;
 }
 
 /* Drop a flow's entries (its reply entry only if it is still ours). */

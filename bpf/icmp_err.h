@@ -10,6 +10,18 @@
 #ifndef BPFNET_ICMP_ERR_H
 #define BPFNET_ICMP_ERR_H
 
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+
+#include "bpfnet_shared.h"
+#include "consts.h"
+#include "flow.h"
+#include "forward.h"
+#include "maps.h"
+#include "nat.h"
+#include "parse.h"
+#include "stats.h"
+
 /* One's-complement incremental update of a 16-bit field at off (RFC 1624). */
 static __always_inline int csum_update(struct __sk_buff *skb, __u32 off,
 				       __be32 from, __be32 to, int size)
@@ -22,7 +34,7 @@ static __always_inline int icmp_rewrite(struct __sk_buff *skb, __u32 icmp_csum,
 					__u32 off, __be32 from, __be32 to, int size)
 {
 	if (csum_update(skb, icmp_csum, from, to, size))
-		return -1;
+		return BPFNET_ERR;
 	return bpf_skb_store_bytes(skb, off, &to, size, 0);
 }
 
@@ -41,27 +53,23 @@ static __always_inline int rnat_icmp_error(struct __sk_buff *skb, struct pkt *p,
 	    ip.saddr != cfg->uplink_addr)
 		return TC_ACT_OK;
 	in_l4 = in_ip + ip.ihl * 4;
-	rk.saddr = ip.daddr;
-	rk.daddr = ip.saddr;
-	rk.proto = ip.protocol;
 	if (ip.protocol == IPPROTO_TCP || ip.protocol == IPPROTO_UDP) {
 		if (bpf_skb_load_bytes(skb, in_l4, ports, sizeof(ports)))
 			return TC_ACT_OK;
-		rk.sport = ports[1];
-		rk.dport = ports[0];
 		port_off = in_l4;
 		l4c_off = in_l4 + (ip.protocol == IPPROTO_TCP ? 16 : 6);
 	} else if (ip.protocol == IPPROTO_ICMP) {
 		if (bpf_skb_load_bytes(skb, in_l4, &t, 1) || t != ICMP_ECHO ||
 		    bpf_skb_load_bytes(skb, in_l4 + 4, &ports[0], 2))
 			return TC_ACT_OK;
-		rk.sport = 0;
-		rk.dport = ports[0];
+		ports[1] = 0;	/* the echo id is the "source port" of a request */
 		port_off = in_l4 + 4;
 		l4c_off = in_l4 + 2;
 	} else {
 		return TC_ACT_OK;
 	}
+	/* the quoted packet left the host: the error answers it */
+	flow_reply(&rk, ip.saddr, ports[0], ip.daddr, ports[1], ip.protocol);
 	rv = bpf_map_lookup_elem(&rev_nat, &rk);
 	if (!rv)
 		return TC_ACT_OK;

@@ -7,6 +7,11 @@
 #ifndef BPFNET_MAPS_H
 #define BPFNET_MAPS_H
 
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+
+#include "bpfnet_shared.h"
+
 /* The network's settings; one slot. Written by the hook. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

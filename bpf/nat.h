@@ -9,6 +9,16 @@
 #ifndef BPFNET_NAT_H
 #define BPFNET_NAT_H
 
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+
+#include "consts.h"
+#include "parse.h"
+
+#define NO_L4_CSUM (-1)
+
+/* Where the L4 checksum sits in its header, or NO_L4_CSUM. */
 static __always_inline int l4_csum_off(__u8 proto)
 {
 	switch (proto) {
@@ -19,7 +29,7 @@ static __always_inline int l4_csum_off(__u8 proto)
 	case IPPROTO_ICMP:
 		return 2;
 	}
-	return -1;
+	return NO_L4_CSUM;
 }
 
 /* Replace the source (src=1) or destination address of the packet. */
@@ -32,11 +42,11 @@ static __always_inline int nat_addr(struct __sk_buff *skb, struct pkt *p,
 	if (p->proto == IPPROTO_UDP)
 		flags |= BPF_F_MARK_MANGLED_0;
 	/* ICMP has no pseudo header; fragments after the first have no L4 */
-	if (coff >= 0 && p->proto != IPPROTO_ICMP && !p->frag &&
+	if (coff != NO_L4_CSUM && p->proto != IPPROTO_ICMP && !p->frag &&
 	    bpf_l4_csum_replace(skb, p->l4off + coff, from, to, flags))
-		return -1;
+		return BPFNET_ERR;
 	if (bpf_l3_csum_replace(skb, ETH_HLEN + IP_CSUM_OFF, from, to, sizeof(to)))
-		return -1;
+		return BPFNET_ERR;
 	return bpf_skb_store_bytes(skb, ETH_HLEN + (src ? IP_SADDR_OFF : IP_DADDR_OFF),
 				   &to, sizeof(to), 0);
 }
@@ -51,13 +61,13 @@ static __always_inline int nat_port(struct __sk_buff *skb, struct pkt *p,
 
 	if (from == to)
 		return 0;
-	if (coff < 0)
-		return -1;
+	if (coff == NO_L4_CSUM)
+		return BPFNET_ERR;
 	if (p->proto == IPPROTO_UDP)
 		flags |= BPF_F_MARK_MANGLED_0;
 	off = p->proto == IPPROTO_ICMP ? 4 : (src ? 0 : 2);
 	if (bpf_l4_csum_replace(skb, p->l4off + coff, from, to, flags))
-		return -1;
+		return BPFNET_ERR;
 	return bpf_skb_store_bytes(skb, p->l4off + off, &to, sizeof(to), 0);
 }
 
@@ -69,7 +79,7 @@ static __always_inline int dec_ttl(struct __sk_buff *skb, struct pkt *p)
 	__u8 ttl = p->ttl - 1;
 
 	if (bpf_l3_csum_replace(skb, ETH_HLEN + IP_CSUM_OFF, from, to, sizeof(to)))
-		return -1;
+		return BPFNET_ERR;
 	return bpf_skb_store_bytes(skb, ETH_HLEN + IP_TTL_OFF, &ttl, 1, 0);
 }
 

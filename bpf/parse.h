@@ -3,6 +3,12 @@
 #ifndef BPFNET_PARSE_H
 #define BPFNET_PARSE_H
 
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+
+#include "consts.h"
+
 /* What one IPv4 packet looks like to the datapath. */
 struct pkt {
 	__u32 l4off;		/* offset of the L4 header */
@@ -24,7 +30,7 @@ static __always_inline int load_eth_proto(struct __sk_buff *skb, __u16 *proto)
 	__be16 p;
 
 	if (bpf_skb_load_bytes(skb, 12, &p, sizeof(p)))
-		return -1;
+		return BPFNET_ERR;
 	*proto = bpf_ntohs(p);
 	return 0;
 }
@@ -41,15 +47,15 @@ static __always_inline int parse_l4(struct __sk_buff *skb, struct pkt *p)
 	case IPPROTO_TCP:
 		if (bpf_skb_load_bytes(skb, p->l4off, ports, sizeof(ports)) ||
 		    bpf_skb_load_bytes(skb, p->l4off + 13, &p->tcp_flags, 1))
-			return -1;
+			return BPFNET_ERR;
 		break;
 	case IPPROTO_UDP:
 		if (bpf_skb_load_bytes(skb, p->l4off, ports, sizeof(ports)))
-			return -1;
+			return BPFNET_ERR;
 		break;
 	case IPPROTO_ICMP:
 		if (bpf_skb_load_bytes(skb, p->l4off, b, sizeof(b)))
-			return -1;
+			return BPFNET_ERR;
 		p->icmp_type = b[0];
 		if (b[0] == ICMP_DEST_UNREACH || b[0] == ICMP_TIME_EXCEEDED ||
 		    b[0] == ICMP_PARAMETERPROB) {
@@ -59,7 +65,7 @@ static __always_inline int parse_l4(struct __sk_buff *skb, struct pkt *p)
 		if (b[0] != ICMP_ECHO && b[0] != ICMP_ECHOREPLY)
 			return 0;
 		if (bpf_skb_load_bytes(skb, p->l4off + 4, &ports[0], 2))
-			return -1;
+			return BPFNET_ERR;
 		/* the id travels as the "port" of the side that chose it */
 		if (b[0] == ICMP_ECHO) {
 			ports[1] = 0;
@@ -77,17 +83,17 @@ static __always_inline int parse_l4(struct __sk_buff *skb, struct pkt *p)
 	return 0;
 }
 
-/* Parse an IPv4 packet behind an Ethernet header. -1: not IPv4 or malformed. */
+/* Parse an IPv4 packet behind an Ethernet header. BPFNET_ERR: not IPv4 or malformed. */
 static __always_inline int parse_ipv4(struct __sk_buff *skb, struct pkt *p)
 {
 	struct iphdr ip;
 	__u32 ihl;
 
 	if (bpf_skb_load_bytes(skb, ETH_HLEN, &ip, sizeof(ip)))
-		return -1;
+		return BPFNET_ERR;
 	ihl = ip.ihl * 4;
 	if (ip.version != 4 || ihl < sizeof(ip))
-		return -1;
+		return BPFNET_ERR;
 	p->l4off = ETH_HLEN + ihl;
 	p->saddr = ip.saddr;
 	p->daddr = ip.daddr;

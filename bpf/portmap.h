@@ -10,6 +10,18 @@
 #ifndef BPFNET_PORTMAP_H
 #define BPFNET_PORTMAP_H
 
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+
+#include "bpfnet_shared.h"
+#include "consts.h"
+#include "ct.h"
+#include "flow.h"
+#include "maps.h"
+#include "nat.h"
+#include "parse.h"
+#include "stats.h"
+
 static __always_inline struct bpfnet_pm_val *pm_find(__be32 host, __be16 port,
 						     __u8 proto)
 {
@@ -57,11 +69,9 @@ static __always_inline struct bpfnet_ct *dnat_get(const struct pkt *p,
 	nct.expires_ns = now + ct_lifetime(p->proto, BPFNET_CT_NEW);
 	if (p->saddr == pm->caddr)
 		nct.hairpin_addr = cfg->gateway;
-	rk.saddr = pm->caddr;
-	rk.daddr = nct.hairpin_addr ? nct.hairpin_addr : p->saddr;
-	rk.sport = pm->cport;
-	rk.dport = p->sport;
-	rk.proto = p->proto;
+	/* the container answers the client, or the gateway standing in for it */
+	flow_reply(&rk, nct.hairpin_addr ? nct.hairpin_addr : p->saddr, p->sport,
+		   pm->caddr, pm->cport, p->proto);
 	rv.host_addr = p->daddr;
 	rv.host_port = p->dport;
 	rv.client_addr = p->saddr;
@@ -80,10 +90,10 @@ static __always_inline int dnat_apply(struct __sk_buff *skb, struct pkt *p,
 	ct_touch(ct, p, 0, now);
 	if (nat_addr(skb, p, 0, p->daddr, ct->nat_addr) ||
 	    nat_port(skb, p, 0, p->dport, ct->nat_port))
-		return -1;
+		return BPFNET_ERR;
 	if (ct->hairpin_addr &&
 	    nat_addr(skb, p, 1, p->saddr, ct->hairpin_addr))
-		return -1;
+		return BPFNET_ERR;
 	p->daddr = ct->nat_addr;
 	p->dport = ct->nat_port;
 	stat_inc(BPFNET_STAT_DNAT_PKTS);
@@ -93,7 +103,8 @@ static __always_inline int dnat_apply(struct __sk_buff *skb, struct pkt *p,
 /*
  * A packet from a published container: if it answers a DNAT flow, give it
  * the published address and port as source (and the client back as
- * destination). 1: not such a reply; 0: rewritten; <0: failed.
+ * destination). 0: rewritten; BPFNET_CONTINUE: not such a reply;
+ * BPFNET_ERR: the rewrite failed.
  */
 static __always_inline int dnat_reverse(struct __sk_buff *skb, struct pkt *p,
 					__u64 now)
@@ -104,26 +115,24 @@ static __always_inline int dnat_reverse(struct __sk_buff *skb, struct pkt *p,
 	__be32 client;
 
 	if (!p->has_ports || p->proto == IPPROTO_ICMP)
-		return 1;
+		return BPFNET_CONTINUE;
 	flow_of(p, &rk);
 	rv = bpf_map_lookup_elem(&dnat_rev, &rk);
 	if (!rv)
-		return 1;
-	ck.saddr = rv->client_addr;
-	ck.daddr = rv->host_addr;
-	ck.sport = rv->client_port;
-	ck.dport = rv->host_port;
-	ck.proto = p->proto;
+		return BPFNET_CONTINUE;
+	/* the client's flow, which the reply answers as published */
+	flow_reply(&ck, rv->host_addr, rv->host_port, rv->client_addr,
+		   rv->client_port, p->proto);
 	ct = bpf_map_lookup_elem(&dnat_ct, &ck);
 	if (!ct || ct->expires_ns < now)
-		return 1;
+		return BPFNET_CONTINUE;
 	ct_touch(ct, p, 1, now);
 	client = rv->client_addr;
 	if (nat_addr(skb, p, 1, p->saddr, rv->host_addr) ||
 	    nat_port(skb, p, 1, p->sport, rv->host_port))
-		return -1;
+		return BPFNET_ERR;
 	if (p->daddr != client && nat_addr(skb, p, 0, p->daddr, client))
-		return -1;
+		return BPFNET_ERR;
 	p->saddr = ck.daddr;
 	p->sport = ck.dport;
 	p->daddr = client;

@@ -10,6 +10,16 @@
 #ifndef BPFNET_SOCK_LB_H
 #define BPFNET_SOCK_LB_H
 
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+
+#include "bpfnet_shared.h"
+#include "config.h"
+#include "maps.h"
+#include "portmap.h"
+#include "stats.h"
+
 static __always_inline int host_local(const struct bpfnet_cfg *cfg, __be32 a)
 {
 	return (a & bpf_htonl(0xff000000)) == bpf_htonl(0x7f000000) ||

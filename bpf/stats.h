@@ -3,6 +3,13 @@
 #ifndef BPFNET_STATS_H
 #define BPFNET_STATS_H
 
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+
+#include "bpfnet_shared.h"
+#include "consts.h"
+#include "maps.h"
+
 static __always_inline void stat_add(__u32 idx, __u64 n)
 {
 	__u64 *v = bpf_map_lookup_elem(&stats, &idx);

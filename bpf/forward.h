@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Forwarding without the stack: to a container through its veth peer
+ * (bpf_redirect_peer), or out where the FIB says (bpf_redirect_neigh).
+ * Either way the packet loses one hop of TTL, as a router's would; what
+ * the datapath cannot forward it leaves to the stack.
+ */
+#ifndef BPFNET_FORWARD_H
+#define BPFNET_FORWARD_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+
+#include "bpfnet_shared.h"
+#include "consts.h"
+#include "maps.h"
+#include "nat.h"
+#include "parse.h"
+#include "stats.h"
+
+/* Send a translated packet to a container through its veth peer. */
+static __always_inline int deliver(struct __sk_buff *skb, struct pkt *p,
+				   const struct bpfnet_cfg *cfg, __be32 caddr)
+{
+	struct bpfnet_endpoint *ep = bpf_map_lookup_elem(&endpoints, &caddr);
+
+	if (!ep || p->ttl <= 1) {
+		stat_inc(BPFNET_STAT_SLOW_PATH);
+		return TC_ACT_OK;	/* the stack routes it over the bridge */
+	}
+	if (dec_ttl(skb, p) ||
+	    bpf_skb_store_bytes(skb, 0, ep->mac, ETH_ALEN, 0) ||
+	    bpf_skb_store_bytes(skb, ETH_ALEN, cfg->bridge_mac, ETH_ALEN, 0))
+		return drop(BPFNET_STAT_DROP_MALFORMED, caddr);
+	stat_inc(BPFNET_STAT_FAST_IN);
+	return bpf_redirect_peer(ep->host_ifindex, 0);
+}
+
+/*
+ * Route the packet as the stack would route it coming in on the bridge.
+ * fib is zeroed by the caller, or holds the ports the route may depend on.
+ * NO_NEIGH counts as found: it still names the egress device and next
+ * hop, and bpf_redirect_neigh resolves the neighbour.
+ */
+static __always_inline int fib_route(struct __sk_buff *skb, const struct pkt *p,
+				     const struct bpfnet_cfg *cfg,
+				     struct bpf_fib_lookup *fib)
+{
+	int rc;
+
+	fib->family = AF_INET;
+	fib->ifindex = cfg->bridge_ifindex;
+	fib->l4_protocol = p->proto;
+	fib->tos = p->tos;
+	fib->tot_len = (skb->gso_segs > 1 || p->frag) ? 0 : p->tot_len;
+	fib->ipv4_src = p->saddr;
+	fib->ipv4_dst = p->daddr;
+	rc = bpf_fib_lookup(skb, fib, sizeof(*fib), 0);
+	return rc == BPF_FIB_LKUP_RET_NO_NEIGH ? BPF_FIB_LKUP_RET_SUCCESS : rc;
+}
+
+/* One hop less, then to fib_route's next hop. BPFNET_ERR: TTL unchanged. */
+static __always_inline int fib_redirect(struct __sk_buff *skb, struct pkt *p,
+					const struct bpf_fib_lookup *fib)
+{
+	struct bpf_redir_neigh nh = { .nh_family = AF_INET, .ipv4_nh = fib->ipv4_dst };
+
+	if (dec_ttl(skb, p))
+		return BPFNET_ERR;
+	stat_inc(BPFNET_STAT_FAST_OUT);
+	return bpf_redirect_neigh(fib->ifindex, &nh, sizeof(nh), 0);
+}
+
+/* Send a packet whose source is now a host address out of the uplink. */
+static __always_inline int forward_out(struct __sk_buff *skb, struct pkt *p,
+				       const struct bpfnet_cfg *cfg)
+{
+	struct bpf_fib_lookup fib = {};
+	int rc;
+
+	if (p->ttl <= 1)
+		return TC_ACT_OK;
+	/* by addresses alone; from_container's lookup adds the ports */
+	if (fib_route(skb, p, cfg, &fib) != BPF_FIB_LKUP_RET_SUCCESS) {
+		stat_inc(BPFNET_STAT_SLOW_PATH);
+		return TC_ACT_OK;
+	}
+	rc = fib_redirect(skb, p, &fib);
+	return rc == BPFNET_ERR ? TC_ACT_SHOT : rc;
+}
+
+#endif
