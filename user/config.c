@@ -282,6 +282,7 @@ static const struct option_def options[] = {
 	  .arg = "[PORT or \"MIN-MAX\", ...]",
 	  .help = "host ports that bpfnet.ports annotations may publish (default: any; [] allows none); the CLI is not restricted",
 	  .set_list = set_allowed_ports },
+	{ .name = "man", .hidden = true, .set = set_bool, .off = FIELD(man) },
 	{ 0 }
 };
 #define NOPTIONS (sizeof(options) / sizeof(options[0]) - 1)

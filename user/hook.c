@@ -588,7 +588,7 @@ int cmd_hook(struct bpfnet_config *cfg, struct bpfnet_args *args)
 
 	if (args->argc > 1) {
 		pr_err("hook takes no arguments besides flags; the state comes on stdin");
-		return 2;
+		return EXIT_USAGE;
 	}
 	err = read_fd(STDIN_FILENO, OCI_STATE_MAX, &text, &len);
 	if (err == -EFBIG) {
