@@ -33,7 +33,7 @@ LIB_OBJS  := $(filter-out $(OUTPUT)/user/main.o,$(USER_OBJS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
 
-.PHONY: all deps test test-long mutants check unit demo bench install uninstall clean vmlinux help fuzz fuzz-smoke asan-unit
+.PHONY: all deps test test-long mutants check unit demo bench install uninstall clean vmlinux help fuzz fuzz-smoke asan-unit man
 .DEFAULT_GOAL := all
 
 all: bpfnet
@@ -140,11 +140,20 @@ asan-unit:
 vmlinux:
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux.h
 
+# The man page is written by the binary from its option and command tables;
+# the committed copy must match it (t_project/man_page_matches_tables).
+man: bpfnet
+	$(call msg,GEN,docs/bpfnet.8)
+	$(Q)./bpfnet help --man > docs/bpfnet.8.tmp && mv docs/bpfnet.8.tmp docs/bpfnet.8
+
+MANDIR ?= $(PREFIX)/share/man/man8
+
 install: bpfnet
 	install -D -m 0755 bpfnet $(DESTDIR)$(PREFIX)/bin/bpfnet
+	install -D -m 0644 docs/bpfnet.8 $(DESTDIR)$(MANDIR)/bpfnet.8
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/bpfnet
+	rm -f $(DESTDIR)$(PREFIX)/bin/bpfnet $(DESTDIR)$(MANDIR)/bpfnet.8
 
 clean:
 	rm -rf $(OUTPUT) bpfnet
@@ -157,7 +166,8 @@ help:
 	@echo "  mutants    apply each tests/mutants/*.patch, run its test: all must be killed"
 	@echo "  demo       install missing dependencies, build, run the demo (root)"
 	@echo "  bench      benchmarks side by side (QUICK=1 for a smoke run)"
-	@echo "  install    install to \$$(DESTDIR)\$$(PREFIX)/bin (PREFIX=$(PREFIX))"
+	@echo "  install    install to \$$(DESTDIR)\$$(PREFIX)/bin and share/man/man8 (PREFIX=$(PREFIX))"
+	@echo "  man        regenerate docs/bpfnet.8 from the binary's tables"
 	@echo "  vmlinux    regenerate vmlinux.h from /sys/kernel/btf/vmlinux"
 	@echo "  clean      remove build output"
 	@echo "  V=1        show commands"

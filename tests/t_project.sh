@@ -32,10 +32,32 @@ test_make_install_prefix_destdir() {
 	T=$(mktemp -d /tmp/bpfnet-test.XXXXXX)
 	make -s -C "$TOP" install DESTDIR="$T/pkgroot" PREFIX=/usr >/dev/null
 	make -s -C "$TOP" install DESTDIR="$T/default" >/dev/null
-	assert_eq "$(cd "$T" && find . -type f | sort | tr '\n' ' ')" "./default/usr/local/bin/bpfnet ./pkgroot/usr/bin/bpfnet " "files installed"
+	assert_eq "$(cd "$T" && find . -type f | sort | tr '\n' ' ')" "./default/usr/local/bin/bpfnet ./default/usr/local/share/man/man8/bpfnet.8 ./pkgroot/usr/bin/bpfnet ./pkgroot/usr/share/man/man8/bpfnet.8 " "files installed"
 	assert_eq "$(stat -c %a "$T/pkgroot/usr/bin/bpfnet")" 755 "mode of the installed binary"
+	assert_eq "$(stat -c %a "$T/pkgroot/usr/share/man/man8/bpfnet.8")" 644 "mode of the installed man page"
 	cmp "$TOP/bpfnet" "$T/pkgroot/usr/bin/bpfnet" || fail "PREFIX=/usr: not the built binary"
 	cmp "$TOP/bpfnet" "$T/default/usr/local/bin/bpfnet" || fail "default prefix: not the built binary"
+	cmp "$TOP/docs/bpfnet.8" "$T/pkgroot/usr/share/man/man8/bpfnet.8" || fail "PREFIX=/usr: not docs/bpfnet.8"
+	cmp "$TOP/docs/bpfnet.8" "$T/default/usr/local/share/man/man8/bpfnet.8" || fail "default prefix: not docs/bpfnet.8"
+}
+
+# docs/bpfnet.8 is what the binary writes from its tables (make man); it
+# names every command and flag of bpfnet help, and groff reads it cleanly.
+test_man_page_matches_tables() {
+	local man diffs line n=0
+	man=$("$BPFNET" help --man)
+	diffs=$(diff <("$BPFNET" help --man) "$TOP/docs/bpfnet.8") ||
+		fail "docs/bpfnet.8 is not what 'bpfnet help --man' writes (run make man): $(head -5 <<<"$diffs")"
+	# help's "  bpfnet port add ID SPEC   ..." and "  -j, --json   ..." lines
+	while read -r line; do
+		grep -qxF ".B ${line//-/\\-}" <<<"$man" || fail "the man page does not list '$line'"
+		n=$((n + 1))
+	done < <("$BPFNET" help | sed -n 's/^  \(bpfnet \)\?\([a-z-][^ ].*\)/\2/p' | sed 's/  .*//')
+	assert_ge "$n" 23 "commands and flags of bpfnet help in the man page"
+	for line in "snat\\-ports, snat_ports" "state\\-dir, state_dir" "pin\\-dir, pin_dir" allowedHostPorts; do
+		grep -qxF ".B $line" <<<"$man" || fail "the man page does not list the config key '$line'"
+	done
+	assert_eq "$(groff -man -Tutf8 -ww -z "$TOP/docs/bpfnet.8" 2>&1)" "" "groff's warnings"
 }
 
 # make test, demo, mutants and test-long install what is missing first,

@@ -239,10 +239,7 @@ int cmd_gc(struct bpfnet_config *cfg, struct bpfnet_args *args)
 	bool have_dp, rebuilt = false;
 	int lock, err;
 
-	if (args->argc > 1) {
-		pr_err("gc takes no arguments");
-		return EXIT_USAGE;
-	}
+	(void)args;	/* no words: main.c's table says so */
 	if (ensure_private_dir(cfg->state_dir, 0700))
 		return 1;
 	lock = state_lock(cfg->state_dir);

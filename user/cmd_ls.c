@@ -75,10 +75,7 @@ int cmd_ls(struct bpfnet_config *cfg, struct bpfnet_args *args)
 	struct bpfnet_state st;
 	int err;
 
-	if (args->argc > 1) {
-		pr_err("ls takes no arguments");
-		return EXIT_USAGE;
-	}
+	(void)args;	/* no words: main.c's table says so */
 	err = state_read(cfg->state_dir, &st);
 	if (err)
 		return 1;

@@ -205,16 +205,26 @@ static int port_ls(struct bpfnet_config *cfg, const char *id)
 	return 0;
 }
 
-int cmd_port(struct bpfnet_config *cfg, struct bpfnet_args *args)
+/* bpfnet port add|del ID SPEC, port ls [ID]: the words after "port". */
+static int do_add(struct bpfnet_config *cfg, struct bpfnet_args *args)
 {
-	const char *sub = args->argc > 1 ? args->argv[1] : "";
-
-	if (!strcmp(sub, "ls") && args->argc <= 3)
-		return port_ls(cfg, args->argc == 3 ? args->argv[2] : NULL);
-	if (!strcmp(sub, "add") && args->argc == 4)
-		return port_add(cfg, args->argv[2], args->argv[3]);
-	if (!strcmp(sub, "del") && args->argc == 4)
-		return port_del(cfg, args->argv[2], args->argv[3]);
-	pr_err("usage: bpfnet port add ID SPEC | port del ID SPEC | port ls [ID] [-j]");
-	return EXIT_USAGE;
+	return port_add(cfg, args->argv[2], args->argv[3]);
 }
+
+static int do_del(struct bpfnet_config *cfg, struct bpfnet_args *args)
+{
+	return port_del(cfg, args->argv[2], args->argv[3]);
+}
+
+static int do_ls(struct bpfnet_config *cfg, struct bpfnet_args *args)
+{
+	return port_ls(cfg, args->argc == 3 ? args->argv[2] : NULL);
+}
+
+const struct cmd port_cmds[] = {
+	{ "add", do_add, "ID SPEC",
+	  "publish [HOSTIP:]HOSTPORT[-END]:CPORT[-END][/tcp|udp] now", 2, 2 },
+	{ "del", do_del, "ID SPEC", "unpublish it; its connections are cut", 2, 2 },
+	{ "ls", do_ls, "[ID] [-j]", "list published ports", 0, 1 },
+	{ NULL }
+};

@@ -3,6 +3,7 @@
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,15 +54,17 @@ int parse_cidr(const char *s, struct in_addr *net, int *prefix)
 	return 0;
 }
 
-static int set_name(char *dst, const char *val, const char *what)
+/* The shared setters fill the field at o->off and name it o->what. */
+static int set_name(struct bpfnet_config *cfg, const struct option_def *o,
+		    const char *val)
 {
 	if (!*val || strlen(val) >= IFNAMSIZ || strchr(val, '/') ||
 	    strpbrk(val, " \t\n:")) {
 		pr_err("invalid %s '%s': an interface name is 1 to %d characters without '/', ':' or spaces",
-		       what, val, IFNAMSIZ - 1);
+		       o->what, val, IFNAMSIZ - 1);
 		return -EINVAL;
 	}
-	strcpy(dst, val);
+	strcpy((char *)cfg + o->off, val);
 	return 0;
 }
 
@@ -73,13 +76,32 @@ static bool has_dotdot(const char *path)
 	return false;
 }
 
-static int set_path(char *dst, const char *val, const char *what)
+static int set_path(struct bpfnet_config *cfg, const struct option_def *o,
+		    const char *val)
 {
 	if (val[0] != '/' || strlen(val) >= 200 || has_dotdot(val)) {
-		pr_err("invalid %s '%s': an absolute path under 200 characters, without '..', is needed", what, val);
+		pr_err("invalid %s '%s': an absolute path under 200 characters, without '..', is needed",
+		       o->what, val);
 		return -EINVAL;
 	}
-	strcpy(dst, val);
+	strcpy((char *)cfg + o->off, val);
+	return 0;
+}
+
+/* A switch: on as a flag, true or false in the config file. */
+static int set_bool(struct bpfnet_config *cfg, const struct option_def *o,
+		    const char *val)
+{
+	*(bool *)((char *)cfg + o->off) = !val || !strcmp(val, "true");
+	return 0;
+}
+
+/* Each -v adds one; the config file says true (1) or false (0). */
+static int set_verbose(struct bpfnet_config *cfg, const struct option_def *o,
+		       const char *val)
+{
+	(void)o;
+	cfg->verbose = val ? !strcmp(val, "true") : cfg->verbose + 1;
 	return 0;
 }
 
@@ -121,8 +143,10 @@ bool cidr_overlap(struct in_addr a, int alen, struct in_addr b, int blen)
 	return ((ntohl(a.s_addr) ^ ntohl(b.s_addr)) & mask) == 0;
 }
 
-static int set_subnet(struct bpfnet_config *cfg, const char *val)
+static int set_subnet(struct bpfnet_config *cfg, const struct option_def *o,
+		      const char *val)
 {
+	(void)o;
 	if (parse_cidr(val, &cfg->subnet, &cfg->prefix)) {
 		pr_err("invalid subnet '%s': a network like 172.19.0.0/16 is needed",
 		       val);
@@ -141,11 +165,13 @@ static int set_subnet(struct bpfnet_config *cfg, const char *val)
 	return 0;
 }
 
-static int set_port_range(struct bpfnet_config *cfg, const char *val)
+static int set_port_range(struct bpfnet_config *cfg,
+			  const struct option_def *o, const char *val)
 {
 	unsigned int lo, hi;
 	char tail;
 
+	(void)o;
 	if (sscanf(val, "%u-%u%c", &lo, &hi, &tail) != 2 || lo < 1 ||
 	    hi > 65535 || lo > hi) {
 		pr_err("invalid port range '%s': MIN-MAX within 1-65535 is needed",
@@ -157,42 +183,20 @@ static int set_port_range(struct bpfnet_config *cfg, const char *val)
 	return 0;
 }
 
-/* One setting by its name, as used in the config file and as --NAME. */
-static int config_set(struct bpfnet_config *cfg, const char *key,
-		      const char *val)
+static int set_mtu(struct bpfnet_config *cfg, const struct option_def *o,
+		   const char *val)
 {
 	unsigned int u;
-	int err;
+	int err = set_uint(&u, val, 576, 65535, o->what);
 
-	if (!strcmp(key, "bridge"))
-		return set_name(cfg->bridge, val, "bridge name");
-	if (!strcmp(key, "subnet"))
-		return set_subnet(cfg, val);
-	if (!strcmp(key, "uplink"))
-		return set_name(cfg->uplink, val, "uplink name");
-	if (!strcmp(key, "iface"))
-		return set_name(cfg->iface, val, "interface name");
-	if (!strcmp(key, "state-dir") || !strcmp(key, "state_dir"))
-		return set_path(cfg->state_dir, val, "state dir");
-	if (!strcmp(key, "pin-dir") || !strcmp(key, "pin_dir"))
-		return set_path(cfg->pin_dir, val, "pin dir");
-	if (!strcmp(key, "cgroup"))
-		return set_path(cfg->cgroup, val, "cgroup");
-	if (!strcmp(key, "snat-ports") || !strcmp(key, "snat_ports"))
-		return set_port_range(cfg, val);
-	if (!strcmp(key, "mtu")) {
-		err = set_uint(&u, val, 576, 65535, "mtu");
-		if (!err)
-			cfg->mtu = (int)u;
-		return err;
-	}
-	pr_err("unknown setting '%s'", key);
-	return -EINVAL;
+	if (!err)
+		cfg->mtu = (int)u;
+	return err;
 }
 
 /* "allowedHostPorts": ["80", "8000-8999", 443, ...] */
-static int set_allowed_ports(struct bpfnet_config *cfg, const cJSON *arr,
-			     const char *origin)
+static int set_allowed_ports(struct bpfnet_config *cfg,
+			     const struct cJSON *arr, const char *origin)
 {
 	const cJSON *it;
 	unsigned int lo, hi;
@@ -230,6 +234,64 @@ static int set_allowed_ports(struct bpfnet_config *cfg, const cJSON *arr,
 	return 0;
 }
 
+/* The JSON types a config file key takes. */
+#define KEY_STR cJSON_String
+#define KEY_BOOL (cJSON_True | cJSON_False)
+#define FIELD(f) offsetof(struct bpfnet_config, f)
+
+/* Every setting, in the order of `bpfnet help`. */
+static const struct option_def options[] = {
+	{ .name = "config", .arg = "FILE",	/* read first, by config_parse_args */
+	  .help = "settings file (default " BPFNET_DEFAULT_CONFIG " if present)" },
+	{ .name = "bridge", .arg = "NAME", .json = KEY_STR,
+	  .help = "bridge to create/use (default bpfnet0)",
+	  .set = set_name, .off = FIELD(bridge), .what = "bridge name" },
+	{ .name = "subnet", .arg = "CIDR", .json = KEY_STR,
+	  .help = "container subnet (default 172.19.0.0/16, gateway = first address)",
+	  .set = set_subnet },
+	{ .name = "uplink", .arg = "IFNAME", .json = KEY_STR,
+	  .help = "interface to masquerade behind (default: the default route's)",
+	  .set = set_name, .off = FIELD(uplink), .what = "uplink name" },
+	{ .name = "mtu", .arg = "N", .json = KEY_STR | cJSON_Number,
+	  .help = "MTU of the veths (default: the uplink's, else 1500)",
+	  .set = set_mtu, .what = "mtu" },
+	{ .name = "iface", .arg = "NAME", .json = KEY_STR,
+	  .help = "interface name inside the container (default eth0)",
+	  .set = set_name, .off = FIELD(iface), .what = "interface name" },
+	{ .name = "state-dir", .alias = "state_dir", .arg = "DIR", .json = KEY_STR,
+	  .help = "persistent state (default /run/bpfnet)",
+	  .set = set_path, .off = FIELD(state_dir), .what = "state dir" },
+	{ .name = "pin-dir", .alias = "pin_dir", .arg = "DIR", .json = KEY_STR,
+	  .help = "BPF pins (default /sys/fs/bpf/bpfnet)",
+	  .set = set_path, .off = FIELD(pin_dir), .what = "pin dir" },
+	{ .name = "snat-ports", .alias = "snat_ports", .arg = "MIN-MAX", .json = KEY_STR,
+	  .help = "source ports for masquerade (default 1024-65535)",
+	  .set = set_port_range },
+	{ .name = "cgroup", .arg = "DIR", .json = KEY_STR,
+	  .help = "cgroup2 dir whose processes reach published ports through\n"
+		  "the socket programs (default: the cgroup2 root)",
+	  .set = set_path, .off = FIELD(cgroup), .what = "cgroup" },
+	{ .name = "isolate", .json = KEY_BOOL,
+	  .help = "containers may not reach the host itself (published ports still work)",
+	  .set = set_bool, .off = FIELD(isolate) },
+	{ .name = "json", .short_name = 'j', .help = "JSON output",
+	  .set = set_bool, .off = FIELD(json) },
+	{ .name = "verbose", .short_name = 'v', .json = KEY_BOOL,
+	  .help = "say more (twice: debug)", .set = set_verbose },
+	{ .name = "allowedHostPorts", .file_only = true, .json = cJSON_Array,
+	  .arg = "[PORT or \"MIN-MAX\", ...]",
+	  .help = "host ports that bpfnet.ports annotations may publish (default: any; [] allows none); the CLI is not restricted",
+	  .set_list = set_allowed_ports },
+	{ .name = "man", .hidden = true, .set = set_bool, .off = FIELD(man) },
+	{ 0 }
+};
+#define NOPTIONS (sizeof(options) / sizeof(options[0]) - 1)
+
+const struct option_def *config_options(void)
+{
+	return options;
+}
+
 bool config_port_allowed(const struct bpfnet_config *cfg, unsigned int lo,
 			 unsigned int hi)
 {
@@ -241,11 +303,47 @@ bool config_port_allowed(const struct bpfnet_config *cfg, unsigned int lo,
 	return false;
 }
 
+static const struct option_def *find_key(const char *key)
+{
+	for (const struct option_def *o = options; o->name; o++)
+		if (o->json && (!strcmp(key, o->name) ||
+				(o->alias && !strcmp(key, o->alias))))
+			return o;
+	return NULL;
+}
+
+/* One key of the config file, as its table entry says. */
+static int apply_key(struct bpfnet_config *cfg, const cJSON *it,
+		     const char *origin)
+{
+	const struct option_def *o = find_key(it->string);
+	char num[32];
+
+	if (o && (it->type & o->json)) {
+		if (cJSON_IsArray(it))
+			return o->set_list(cfg, it, origin);
+		if (cJSON_IsBool(it))
+			return o->set(cfg, o, cJSON_IsTrue(it) ? "true" : "false");
+		if (cJSON_IsString(it))
+			return o->set(cfg, o, it->valuestring);
+		/* a number: only a whole one, in the same words as a string */
+		if (it->valuedouble >= 0 && it->valuedouble <= 1e9 &&
+		    it->valuedouble == (double)(long)it->valuedouble) {
+			snprintf(num, sizeof(num), "%ld", (long)it->valuedouble);
+			return o->set(cfg, o, num);
+		}
+	} else if (cJSON_IsString(it)) {
+		pr_err("unknown setting '%s'", it->string);
+		return -EINVAL;
+	}
+	pr_err("config %s: '%s' has the wrong type", origin, it->string);
+	return -EINVAL;
+}
+
 int config_apply_json(struct bpfnet_config *cfg, const char *text, size_t len,
 		      const char *origin)
 {
 	cJSON *root, *it;
-	char num[32];
 	int err = 0;
 
 	root = json_parse_strict(text, len);
@@ -255,37 +353,7 @@ int config_apply_json(struct bpfnet_config *cfg, const char *text, size_t len,
 		return -EINVAL;
 	}
 	cJSON_ArrayForEach(it, root) {
-		const char *val;
-
-		if (!strcmp(it->string, "verbose") && cJSON_IsBool(it)) {
-			cfg->verbose = cJSON_IsTrue(it);
-			continue;
-		}
-		if (!strcmp(it->string, "isolate") && cJSON_IsBool(it)) {
-			cfg->isolate = cJSON_IsTrue(it);
-			continue;
-		}
-		if (!strcmp(it->string, "allowedHostPorts") && cJSON_IsArray(it)) {
-			err = set_allowed_ports(cfg, it, origin);
-			if (err)
-				break;
-			continue;
-		}
-		if (cJSON_IsString(it)) {
-			val = it->valuestring;
-		} else if (cJSON_IsNumber(it) && !strcmp(it->string, "mtu") &&
-			   it->valuedouble >= 0 &&
-			   it->valuedouble <= 1e9 &&
-			   it->valuedouble == (double)(long)it->valuedouble) {
-			snprintf(num, sizeof(num), "%ld", (long)it->valuedouble);
-			val = num;
-		} else {
-			pr_err("config %s: '%s' has the wrong type", origin,
-			       it->string);
-			err = -EINVAL;
-			break;
-		}
-		err = config_set(cfg, it->string, val);
+		err = apply_key(cfg, it, origin);
 		if (err)
 			break;
 	}
@@ -342,33 +410,92 @@ static int config_load_file(struct bpfnet_config *cfg, const char *path,
 	return err;
 }
 
-/* Flags that take a value; their names match config_set() keys. */
-static const char *const value_flags[] = {
-	"bridge", "subnet", "uplink", "mtu", "iface", "state-dir", "pin-dir",
-	"snat-ports", "cgroup", "config", NULL,
+/* What argv asked for, applied once the config file it names is read. */
+struct flag_list {
+	const struct option_def *opt[BPFNET_MAX_ARGS * 2];
+	const char *val[BPFNET_MAX_ARGS * 2];
+	int n;
+	int times[NOPTIONS];	/* how often each switch was given */
+	const char *config;	/* --config FILE */
 };
 
-static bool is_value_flag(const char *name)
+static const struct option_def *find_flag(const char *name, size_t len,
+					  char short_name)
 {
-	for (int i = 0; value_flags[i]; i++)
-		if (!strcmp(name, value_flags[i]))
-			return true;
-	return false;
+	for (const struct option_def *o = options; o->name; o++) {
+		if (o->file_only)
+			continue;
+		if (short_name ? o->short_name == short_name :
+		    strlen(o->name) == len && !strncmp(o->name, name, len))
+			return o;
+	}
+	return NULL;
+}
+
+/* argv[*i] is a flag: -X, --NAME, --NAME=VALUE or --NAME VALUE. */
+static int take_flag(struct flag_list *fl, int argc, char **argv, int *i)
+{
+	const char *a = argv[*i], *eq = NULL, *val = NULL;
+	const struct option_def *o;
+
+	if (a[1] != '-') {
+		o = a[2] ? NULL : find_flag(NULL, 0, a[1]);
+	} else {
+		eq = strchr(a + 2, '=');
+		o = find_flag(a + 2, eq ? (size_t)(eq - a - 2) : strlen(a + 2), 0);
+	}
+	if (!o || (eq && !o->arg)) {
+		pr_err("unknown flag '%s' (see 'bpfnet help')", a);
+		return -EINVAL;
+	}
+	if (eq) {
+		val = eq + 1;
+	} else if (o->arg && *i + 1 < argc) {
+		val = argv[++*i];
+	} else if (o->arg) {
+		pr_err("flag '--%s' needs a value", o->name);
+		return -EINVAL;
+	}
+	if (!strcmp(o->name, "config")) {
+		fl->config = val;
+	} else if (!o->arg) {
+		fl->times[o - options]++;
+	} else if (fl->n >= BPFNET_MAX_ARGS * 2) {
+		pr_err("too many flags");
+		return -EINVAL;
+	} else {
+		fl->opt[fl->n] = o;
+		fl->val[fl->n++] = val;
+	}
+	return 0;
+}
+
+/* Flags win over the file: values in their order, then the switches. */
+static int apply_flags(struct bpfnet_config *cfg, const struct flag_list *fl)
+{
+	int err;
+
+	for (int i = 0; i < fl->n; i++) {
+		err = fl->opt[i]->set(cfg, fl->opt[i], fl->val[i]);
+		if (err)
+			return err;
+	}
+	for (size_t k = 0; k < NOPTIONS; k++)
+		for (int t = 0; t < fl->times[k]; t++)
+			options[k].set(cfg, &options[k], NULL);
+	return 0;
 }
 
 int config_parse_args(struct bpfnet_config *cfg, struct bpfnet_args *pos,
 		      int argc, char **argv)
 {
-	const char *names[BPFNET_MAX_ARGS * 2], *vals[BPFNET_MAX_ARGS * 2];
-	const char *config_path = NULL;
-	int nset = 0, verbose = 0, err;
-	bool json = false, isolate = false, only_pos = false;
+	struct flag_list fl = { 0 };
+	bool only_pos = false;
+	int err;
 
 	pos->argc = 0;
 	for (int i = 0; i < argc; i++) {
 		char *a = argv[i];
-		char name[32];
-		const char *val = NULL, *eq;
 
 		if (only_pos || a[0] != '-' || !a[1]) {
 			if (pos->argc >= BPFNET_MAX_ARGS) {
@@ -376,71 +503,19 @@ int config_parse_args(struct bpfnet_config *cfg, struct bpfnet_args *pos,
 				return -EINVAL;
 			}
 			pos->argv[pos->argc++] = a;
-			continue;
-		}
-		if (!strcmp(a, "--")) {
+		} else if (!strcmp(a, "--")) {
 			only_pos = true;
-			continue;
-		}
-		if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
-			verbose++;
-			continue;
-		}
-		if (!strcmp(a, "-j") || !strcmp(a, "--json")) {
-			json = true;
-			continue;
-		}
-		if (!strcmp(a, "--isolate")) {
-			isolate = true;
-			continue;
-		}
-		if (a[1] != '-') {
-			pr_err("unknown flag '%s' (see 'bpfnet help')", a);
-			return -EINVAL;
-		}
-		eq = strchr(a + 2, '=');
-		snprintf(name, sizeof(name), "%.*s",
-			 (int)(eq ? (size_t)(eq - a - 2) : strlen(a + 2)), a + 2);
-		if (!is_value_flag(name)) {
-			pr_err("unknown flag '%s' (see 'bpfnet help')", a);
-			return -EINVAL;
-		}
-		if (eq) {
-			val = eq + 1;
-		} else if (i + 1 < argc) {
-			val = argv[++i];
 		} else {
-			pr_err("flag '--%s' needs a value", name);
-			return -EINVAL;
+			err = take_flag(&fl, argc, argv, &i);
+			if (err)
+				return err;
 		}
-		if (!strcmp(name, "config")) {
-			config_path = val;
-			continue;
-		}
-		if (nset >= (int)(sizeof(names) / sizeof(names[0]))) {
-			pr_err("too many flags");
-			return -EINVAL;
-		}
-		names[nset] = value_flags[0];
-		for (int k = 0; value_flags[k]; k++)
-			if (!strcmp(name, value_flags[k]))
-				names[nset] = value_flags[k];
-		vals[nset++] = val;
 	}
-
-	err = config_load_file(cfg, config_path ? config_path : BPFNET_DEFAULT_CONFIG,
-			       config_path != NULL);
-	if (err)
-		return err;
-	for (int i = 0; i < nset; i++) {
-		err = config_set(cfg, names[i], vals[i]);
-		if (err)
-			return err;
-	}
-	cfg->verbose += verbose;
-	cfg->json = cfg->json || json;
-	cfg->isolate = cfg->isolate || isolate;
-	return config_validate(cfg);
+	err = config_load_file(cfg, fl.config ? fl.config : BPFNET_DEFAULT_CONFIG,
+			       fl.config != NULL);
+	if (!err)
+		err = apply_flags(cfg, &fl);
+	return err ? err : config_validate(cfg);
 }
 
 int config_validate(const struct bpfnet_config *cfg)

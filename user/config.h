@@ -7,6 +7,7 @@
 #include <net/if.h>
 #include <netinet/in.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 #define BPFNET_DEFAULT_CONFIG "/etc/bpfnet/config.json"
 #define BPFNET_MAX_ARGS 16
@@ -27,6 +28,7 @@ struct bpfnet_config {
 	int verbose;
 	bool json;
 	bool isolate;			/* containers may not reach the host */
+	bool man;			/* help --man: print the manual page */
 	/* allowedHostPorts (config file only): host ports annotations may
 	 * publish. The CLI is not restricted. */
 	struct { unsigned short lo, hi; } allowed[BPFNET_MAX_ALLOWED];
@@ -39,6 +41,35 @@ struct bpfnet_args {
 	int argc;
 	char *argv[BPFNET_MAX_ARGS];
 };
+
+struct cJSON;
+
+/*
+ * One setting: its flag, its config file key and its help line. One table
+ * of these (config.c) drives the argv parser, the config file, `bpfnet
+ * help` and the man page.
+ */
+struct option_def {
+	const char *name;	/* --NAME, and the config file key */
+	const char *alias;	/* another config file key, or NULL */
+	char short_name;	/* -X, or 0 */
+	const char *arg;	/* the value's name in help; NULL: a switch */
+	const char *help;	/* a '\n' continues on an indented line */
+	int json;		/* JSON types its key takes (cJSON_*); 0: no key */
+	bool file_only;		/* a config file key, no flag */
+	bool hidden;		/* in neither help nor the man page */
+	const char *what;	/* the value, in error messages */
+	size_t off;		/* the field that the shared setters fill */
+	/* val is NULL for a switch given as a flag, "true" or "false" from
+	 * the config file */
+	int (*set)(struct bpfnet_config *cfg, const struct option_def *o,
+		   const char *val);
+	int (*set_list)(struct bpfnet_config *cfg, const struct cJSON *arr,
+			const char *origin);	/* a JSON array */
+};
+
+/* The option table, ended by an entry without a name. */
+const struct option_def *config_options(void);
 
 void config_defaults(struct bpfnet_config *cfg);
 

@@ -264,11 +264,15 @@ static bool endpoint_intact(struct nl *nl, const struct endpoint_rec *rec,
 static int check_state_subnet(const struct bpfnet_config *cfg,
 			      struct bpfnet_state *st)
 {
+	char want[INET_ADDRSTRLEN], used[INET_ADDRSTRLEN];
+
 	if (st->n && (st->subnet.s_addr != cfg->subnet.s_addr ||
 		      st->prefix != cfg->prefix)) {
+		/* not inet_ntoa twice: both would print its one static buffer */
+		inet_ntop(AF_INET, &cfg->subnet, want, sizeof(want));
+		inet_ntop(AF_INET, &st->subnet, used, sizeof(used));
 		pr_err("subnet %s/%d differs from the one in use (%s/%d) while containers exist",
-		       inet_ntoa(cfg->subnet), cfg->prefix,
-		       inet_ntoa(st->subnet), st->prefix);
+		       want, cfg->prefix, used, st->prefix);
 		return -EINVAL;
 	}
 	st->subnet = cfg->subnet;
@@ -588,7 +592,7 @@ int cmd_hook(struct bpfnet_config *cfg, struct bpfnet_args *args)
 
 	if (args->argc > 1) {
 		pr_err("hook takes no arguments besides flags; the state comes on stdin");
-		return 2;
+		return EXIT_USAGE;
 	}
 	err = read_fd(STDIN_FILENO, OCI_STATE_MAX, &text, &len);
 	if (err == -EFBIG) {
