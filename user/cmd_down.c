@@ -8,7 +8,7 @@
 #include "cmd.h"
 #include "datapath.h"
 #include "forwarding.h"
-#include "hook.h"
+#include "endpoint.h"
 #include "ipam.h"
 #include "link.h"
 #include "log.h"
@@ -17,29 +17,30 @@
 
 int cmd_down(struct bpfnet_config *cfg, struct bpfnet_args *args)
 {
-	struct bpfnet_state st = { 0 };
+	struct state_session s;
+	struct bpfnet_state *st = &s.st;
 	struct link_vec stray = { 0 };
 	struct link_info br;
 	char path[PATH_MAX];
 	struct nl nl;
-	int lock = -1, err;
+	int err;
 
 	(void)args;	/* no words: main.c's table says so */
-	if (!access(cfg->state_dir, F_OK)) {
-		lock = state_lock(cfg->state_dir);
-		if (lock < 0)
+	if (state_begin(&s, cfg->state_dir, 0)) {
+		if (s.lock < 0) {	/* not even locked: leave it all */
+			state_end(&s);
 			return 1;
-		if (state_load(cfg->state_dir, &st))
-			pr_warn("ignoring the unreadable state; removing links by name");
+		}
+		pr_warn("ignoring the unreadable state; removing links by name");
 	}
 	err = nl_open(&nl);
 	if (err) {
 		pr_err("failed to open netlink: %s", strerror(-err));
-		state_unlock(lock);
+		state_end(&s);
 		return 1;
 	}
-	for (int i = 0; i < st.n; i++)
-		endpoint_release(cfg, &nl, &st.eps[i]);
+	for (int i = 0; i < st->n; i++)
+		endpoint_release(cfg, &nl, &st->eps[i]);
 	if (!link_get(&nl, cfg->bridge, 0, &br) && !strcmp(br.kind, "bridge")) {
 		/* veths of ours still on the bridge, recorded or not */
 		link_list_veths(&nl, br.ifindex, BPFNET_VETH_PREFIX, &stray);
@@ -65,7 +66,6 @@ int cmd_down(struct bpfnet_config *cfg, struct bpfnet_args *args)
 	portstore_clear(cfg->state_dir);
 	snprintf(path, sizeof(path), "%s/state.json", cfg->state_dir);
 	unlink(path);
-	state_free(&st);
-	state_unlock(lock);
+	state_end(&s);
 	return err ? 1 : 0;
 }

@@ -19,7 +19,7 @@
 #include "cmd.h"
 #include "datapath.h"
 #include "fsutil.h"
-#include "hook.h"
+#include "endpoint.h"
 #include "ipam.h"
 #include "link.h"
 #include "log.h"
@@ -228,95 +228,122 @@ static bool is_recorded(const char *id, void *st)
 	return state_find(st, id) != NULL;
 }
 
+/*
+ * The records to collect: as loaded, or rebuilt from the kernel when the
+ * state file is corrupt or gone while our veths are not (then *rebuilt).
+ */
+static int gc_records(const struct bpfnet_config *cfg, int load_err,
+		      struct dp *dp, bool have_dp, const struct link_vec *links,
+		      struct bpfnet_state *st, bool *rebuilt)
+{
+	int err = load_err;
+
+	if (!err)
+		err = load_ports_or_adopt(cfg, st, rebuilt);
+	if (err == -EBADMSG) {
+		err = set_aside(cfg);
+		if (!err)
+			rebuild_state(cfg, dp, have_dp, links, st);
+		*rebuilt = true;
+	} else if (!err && !st->n && links->n && !state_file_exists(cfg)) {
+		/* the state is gone but our veths are not: adopt them */
+		pr_warn("no state file but %d bpfnet links: rebuilding the state from the kernel",
+			links->n);
+		state_free(st);
+		rebuild_state(cfg, dp, have_dp, links, st);
+		*rebuilt = true;
+	}
+	return err;
+}
+
+/* Release the records whose containers are gone; how many. */
+static int gc_dead(const struct bpfnet_config *cfg, struct nl *nl,
+		   struct bpfnet_state *st, const struct link_vec *links)
+{
+	int n = 0;
+
+	for (int i = st->n - 1; i >= 0; i--) {
+		if (!record_dead(&st->eps[i], links))
+			continue;
+		endpoint_release(cfg, nl, &st->eps[i]);
+		state_remove(st, &st->eps[i]);
+		n++;
+	}
+	return n;
+}
+
+/*
+ * A veth with no record: its container is alive (the kernel removes a veth
+ * pair with its namespace), only its record is lost. Say so; never delete it.
+ */
+static int gc_unrecorded(const struct bpfnet_state *st,
+			 const struct link_vec *links)
+{
+	int n = 0;
+
+	for (int i = 0; i < links->n; i++) {
+		const struct link_info *li = &links->v[i];
+		bool known = false;
+
+		for (int k = 0; k < st->n; k++)
+			known |= !strcmp(st->eps[k].veth, li->name);
+		if (known)
+			continue;
+		pr_warn("not deleting %s (container '%.64s'): it has no record; its container may be alive",
+			li->name, oci_id_valid(li->alias) ? li->alias : "?");
+		n++;
+	}
+	return n;
+}
+
 int cmd_gc(struct bpfnet_config *cfg, struct bpfnet_args *args)
 {
 	struct link_vec links = { 0 };
 	struct gc_counts c = { 0 };
-	struct bpfnet_state st;
+	struct state_session s;
+	struct bpfnet_state *st = &s.st;
 	struct link_info br;
 	struct nl nl;
 	struct dp dp;
 	bool have_dp, rebuilt = false;
-	int lock, err;
+	int err, load_err;
 
 	(void)args;	/* no words: main.c's table says so */
-	if (ensure_private_dir(cfg->state_dir, 0700))
-		return 1;
-	lock = state_lock(cfg->state_dir);
-	if (lock < 0)
-		return 1;
-	err = nl_open(&nl);
-	if (err) {
-		pr_err("failed to open netlink: %s", strerror(-err));
-		state_unlock(lock);
+	/* records only: a corrupt ports file is rebuilt, not fatal */
+	load_err = state_begin(&s, cfg->state_dir, STATE_WRITE | STATE_RECORDS);
+	if (s.lock < 0 || (err = nl_open(&nl))) {
+		if (s.lock >= 0)
+			pr_err("failed to open netlink: %s", strerror(-err));
+		state_end(&s);
 		return 1;
 	}
 	if (!link_get(&nl, cfg->bridge, 0, &br))
 		link_list_veths(&nl, br.ifindex, BPFNET_VETH_PREFIX, &links);
 	have_dp = dp_open(cfg, &dp, false) == 0;
 
-	err = state_load_records(cfg->state_dir, &st);
-	if (!err)
-		err = load_ports_or_adopt(cfg, &st, &rebuilt);
-	if (err == -EBADMSG) {
-		err = set_aside(cfg);
-		if (!err)
-			rebuild_state(cfg, &dp, have_dp, &links, &st);
-		rebuilt = true;
-	} else if (!err && !st.n && links.n && !state_file_exists(cfg)) {
-		/* the state is gone but our veths are not: adopt them */
-		pr_warn("no state file but %d bpfnet links: rebuilding the state from the kernel",
-			links.n);
-		state_free(&st);
-		rebuild_state(cfg, &dp, have_dp, &links, &st);
-		rebuilt = true;
-	}
+	err = gc_records(cfg, load_err, &dp, have_dp, &links, st, &rebuilt);
 	if (err)
 		goto out;
-
-	for (int i = st.n - 1; i >= 0; i--) {
-		if (!record_dead(&st.eps[i], &links))
-			continue;
-		endpoint_release(cfg, &nl, &st.eps[i]);
-		state_remove(&st, &st.eps[i]);
-		c.containers++;
-	}
-	/*
-	 * A veth with no record: its container is alive (the kernel removes a
-	 * veth pair with its namespace), only its record is lost. Say so; never
-	 * delete it.
-	 */
-	for (int i = 0; i < links.n; i++) {
-		const struct link_info *li = &links.v[i];
-		bool known = false;
-
-		for (int k = 0; k < st.n; k++)
-			known |= !strcmp(st.eps[k].veth, li->name);
-		if (!known) {
-			pr_warn("not deleting %s (container '%.64s'): it has no record; its container may be alive",
-				li->name, oci_id_valid(li->alias) ? li->alias : "?");
-			c.unrecorded++;
-		}
-	}
+	c.containers = gc_dead(cfg, &nl, st, &links);
+	c.unrecorded = gc_unrecorded(st, &links);
 	if (have_dp) {
-		c.port_maps = portmap_sync_state(&dp, &st, rebuilt);
-		gc_endpoints_map(&dp, &st, &c);
+		c.port_maps = portmap_sync_state(&dp, st, rebuilt);
+		gc_endpoints_map(&dp, st, &c);
 		gc_flows(&dp, &c);
-	} else if (st.n && !datapath_repair(cfg, &st)) {
-		printf("gc: reloaded the datapath and re-attached %d containers\n", st.n);
+	} else if (st->n && !datapath_repair(cfg, st)) {
+		printf("gc: reloaded the datapath and re-attached %d containers\n", st->n);
 	}
-	err = state_save(cfg->state_dir, &st);
+	err = state_commit(&s);
 	if (!err)	/* files of records lost with a corrupt state */
-		portstore_sweep(cfg->state_dir, is_recorded, &st);
+		portstore_sweep(cfg->state_dir, is_recorded, st);
 	if (!err)
 		printf("gc: removed %d containers, %d endpoint entries, %d port maps, %d flows; %d containers remain, %d links without a record kept\n",
-		       c.containers, c.endpoints, c.port_maps, c.flows, st.n, c.unrecorded);
-	state_free(&st);
+		       c.containers, c.endpoints, c.port_maps, c.flows, st->n, c.unrecorded);
 out:
 	if (have_dp)
 		dp_close(&dp);
 	link_vec_free(&links);
 	nl_close(&nl);
-	state_unlock(lock);
+	state_end(&s);
 	return err ? 1 : 0;
 }

@@ -72,17 +72,15 @@ static void print_table(const struct bpfnet_state *st)
 
 int cmd_ls(struct bpfnet_config *cfg, struct bpfnet_args *args)
 {
-	struct bpfnet_state st;
+	struct state_session s;
 	int err;
 
 	(void)args;	/* no words: main.c's table says so */
-	err = state_read(cfg->state_dir, &st);
-	if (err)
-		return 1;
-	if (cfg->json)
-		print_json(&st);
-	else
-		print_table(&st);
-	state_free(&st);
-	return 0;
+	err = state_begin(&s, cfg->state_dir, 0);
+	if (!err && cfg->json)
+		print_json(&s.st);
+	else if (!err)
+		print_table(&s.st);
+	state_end(&s);
+	return err ? 1 : 0;
 }

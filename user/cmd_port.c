@@ -17,28 +17,23 @@
 #include "portstore.h"
 #include "state.h"
 
-/* The state, locked, and the container id's record (must be running). */
+/* The state session and the container id's record (must be running). */
 struct port_ctx {
-	struct bpfnet_state st;
+	struct state_session s;
 	struct endpoint_rec *rec;
 	struct dp dp;
-	int lock;
 };
 
 static int port_open(struct bpfnet_config *cfg, const char *id,
 		     struct port_ctx *pc)
 {
-	memset(pc, 0, sizeof(*pc));
-	pc->lock = -1;
-	if (ensure_private_dir(cfg->state_dir, 0700))
-		return -EPERM;
-	pc->lock = state_lock(cfg->state_dir);
-	if (pc->lock < 0)
-		return pc->lock;
-	/* the records only: this container's ports file is read if needed */
-	if (state_load_records(cfg->state_dir, &pc->st))
-		return -EBADMSG;
-	pc->rec = state_find(&pc->st, id);
+	int err;
+
+	/* the records only: this container's ports file is its own business */
+	err = state_begin(&pc->s, cfg->state_dir, STATE_WRITE | STATE_RECORDS);
+	if (err)
+		return err;
+	pc->rec = state_find(&pc->s.st, id);
 	if (!pc->rec || !pc->rec->ready ||
 	    (pc->rec->netns_ino &&
 	     netns_ino_of_pid(pc->rec->pid) != pc->rec->netns_ino)) {
@@ -55,8 +50,7 @@ static int port_open(struct bpfnet_config *cfg, const char *id,
 static void port_close(struct port_ctx *pc)
 {
 	dp_close(&pc->dp);
-	state_free(&pc->st);
-	state_unlock(pc->lock);
+	state_end(&pc->s);
 }
 
 /* Parse spec into ps, then open the container's state: count or -errno. */
@@ -67,8 +61,8 @@ static int port_begin(struct bpfnet_config *cfg, const char *id,
 	char why[200];
 	int n, err;
 
-	memset(pc, 0, sizeof(*pc));
-	pc->lock = -1;
+	memset(pc, 0, sizeof(*pc));	/* a zeroed dp closes nothing */
+	pc->s.lock = -1;
 	n = portlist_parse(spec, ps, true, why, sizeof(why));
 	if (n < 0) {
 		pr_err("%s", why);
@@ -90,7 +84,7 @@ static int port_add(struct bpfnet_config *cfg, const char *id, const char *spec)
 		err = n;
 		goto out;
 	}
-	err = portmap_check_conflicts(&pc.dp, &pc.st, ps.v, n, why, sizeof(why));
+	err = portmap_check_conflicts(&pc.dp, &pc.s.st, ps.v, n, why, sizeof(why));
 	if (err) {
 		pr_err("%s", why);
 		goto out;
@@ -104,8 +98,8 @@ static int port_add(struct bpfnet_config *cfg, const char *id, const char *spec)
 	}
 	/* one appended line per spec, whatever the container publishes */
 	err = portstore_append(cfg->state_dir, pc.rec->id, ps.v, n);
-	if (!err && state_note_port_addrs(&pc.st, ps.v, n))
-		err = state_save(cfg->state_dir, &pc.st);
+	if (!err && state_note_port_addrs(&pc.s.st, ps.v, n))
+		err = state_commit(&pc.s);
 	if (err)
 		portmap_unapply(&pc.dp, pc.rec->ip, ps.v, n);
 out:
@@ -175,34 +169,33 @@ static void ls_one(const struct endpoint_rec *e, cJSON *arr)
 
 static int port_ls(struct bpfnet_config *cfg, const char *id)
 {
-	struct bpfnet_state st = { 0 };
 	cJSON *arr = cfg->json ? cJSON_CreateArray() : NULL;
+	struct state_session s;
+	const struct bpfnet_state *st = &s.st;
+	int err = state_begin(&s, cfg->state_dir, 0);
 
-	if (state_read(cfg->state_dir, &st)) {
-		cJSON_Delete(arr);
-		return 1;
-	}
-	if (id && !state_find(&st, id)) {
+	if (!err && id && !state_find(st, id)) {
 		pr_err("container %s is not running", id);
-		state_free(&st);
-		cJSON_Delete(arr);
-		return 1;
+		err = -ESRCH;
 	}
+	if (err)
+		goto out;
 	if (!arr)
 		printf("%-20s %-15s %-11s %-15s %-11s %s\n", "ID", "HOST-IP",
 		       "HOST-PORT", "CONTAINER-IP", "CTR-PORT", "PROTO");
-	for (int i = 0; i < st.n; i++)
-		if (!id || !strcmp(st.eps[i].id, id))
-			ls_one(&st.eps[i], arr);
+	for (int i = 0; i < st->n; i++)
+		if (!id || !strcmp(st->eps[i].id, id))
+			ls_one(&st->eps[i], arr);
 	if (arr) {
-		char *out = cJSON_PrintUnformatted(arr);
+		char *text = cJSON_PrintUnformatted(arr);
 
-		puts(out);
-		free(out);
-		cJSON_Delete(arr);
+		puts(text);
+		free(text);
 	}
-	state_free(&st);
-	return 0;
+out:
+	cJSON_Delete(arr);
+	state_end(&s);
+	return err ? 1 : 0;
 }
 
 /* bpfnet port add|del ID SPEC, port ls [ID]: the words after "port". */

@@ -164,8 +164,8 @@ static void print_text(const __u64 *totals, int flows, struct dp *dp,
 
 int cmd_stats(struct bpfnet_config *cfg, struct bpfnet_args *args)
 {
-	struct bpfnet_state st = { 0 };
 	__u64 totals[BPFNET_STAT_MAX];
+	struct state_session s;
 	struct dp dp;
 	int err;
 
@@ -175,18 +175,15 @@ int cmd_stats(struct bpfnet_config *cfg, struct bpfnet_args *args)
 		pr_err("no datapath is loaded in %s", cfg->pin_dir);
 		return 1;
 	}
-	if (state_read(cfg->state_dir, &st)) {
-		dp_close(&dp);
-		return 1;
-	}
-	err = read_totals(&dp, totals);
-	if (!err) {
-		if (cfg->json)
-			print_json(totals, count_flows(&dp), &dp, &st);
-		else
-			print_text(totals, count_flows(&dp), &dp, &st);
-	}
-	state_free(&st);
+	/* counters and records read under the lock: no half-made container */
+	err = state_begin(&s, cfg->state_dir, 0);
+	if (!err)
+		err = read_totals(&dp, totals);
+	if (!err && cfg->json)
+		print_json(totals, count_flows(&dp), &dp, &s.st);
+	else if (!err)
+		print_text(totals, count_flows(&dp), &dp, &s.st);
+	state_end(&s);
 	dp_close(&dp);
 	return err ? 1 : 0;
 }

@@ -9,6 +9,8 @@
 
 #include "cmd.h"
 #include "datapath.h"
+#include "endpoint.h"
+#include "fault.h"
 #include "fsutil.h"
 #include "hook.h"
 #include "ipam.h"
@@ -17,182 +19,7 @@
 #include "netns.h"
 #include "portmap.h"
 
-#ifdef BPFNET_TESTING
-int fault_point(int step, const char *what)
-{
-	const char *kill_at = getenv("BPFNET_FAULT_STEP");
-	const char *fail_at = getenv("BPFNET_FAIL_STEP");
 
-	if (kill_at && atoi(kill_at) == step) {
-		pr_debug("fault injection: killed at step %d (%s)", step, what);
-		kill(getpid(), SIGKILL);
-	}
-	if (fail_at && atoi(fail_at) == step) {
-		pr_err("fault injection: failing at step %d (%s)", step, what);
-		return -EIO;
-	}
-	return 0;
-}
-#else
-/* the installed binary honours no fault-injection variable */
-int fault_point(int step, const char *what)
-{
-	(void)step;
-	(void)what;
-	return 0;
-}
-#endif
-
-/* Resolved uplink, MTU and bridge for one run. */
-struct net_plan {
-	int uplink_ifindex;	/* 0 when the host has no uplink */
-	int mtu;
-	int bridge_ifindex;
-	bool bridge_created;
-};
-
-static int resolve_uplink(const struct bpfnet_config *cfg, struct nl *nl,
-			  struct net_plan *plan)
-{
-	struct in_addr up;
-	int err, mtu, plen;
-
-	err = uplink_resolve(nl, cfg->uplink, &plan->uplink_ifindex, &mtu);
-	if (err) {
-		pr_err("failed to find uplink %s: %s", cfg->uplink, strerror(-err));
-		return err;
-	}
-	plan->mtu = cfg->mtu ? cfg->mtu : mtu > 0 ? mtu : 1500;
-	if (plan->uplink_ifindex &&
-	    !addr_first_net(nl, plan->uplink_ifindex, &up, &plen) &&
-	    cidr_overlap(cfg->subnet, cfg->prefix, up, plen)) {
-		char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
-
-		inet_ntop(AF_INET, &cfg->subnet, a, sizeof(a));
-		inet_ntop(AF_INET, &up, b, sizeof(b));
-		pr_err("subnet %s/%d overlaps the uplink's network (%s/%d)", a,
-		       cfg->prefix, b, plen);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-static int ensure_bridge(const struct bpfnet_config *cfg, struct nl *nl,
-			 struct net_plan *plan)
-{
-	struct link_info li;
-	int err;
-
-	err = link_get(nl, cfg->bridge, 0, &li);
-	if (err == -ENODEV) {
-		err = bridge_create(nl, cfg->bridge, plan->mtu);
-		if (err) {
-			pr_err("failed to create bridge %s: %s%s%s", cfg->bridge,
-			       strerror(-err), nl->extack[0] ? ": " : "",
-			       nl->extack);
-			return err;
-		}
-		plan->bridge_created = true;
-		err = link_get(nl, cfg->bridge, 0, &li);
-		/* the mark that lets bpfnet down delete it, and nothing else */
-		if (!err && link_set_alias(nl, li.ifindex, BPFNET_BRIDGE_ALIAS)) {
-			pr_err("failed to mark bridge %s as bpfnet's", cfg->bridge);
-			link_del(nl, li.ifindex);
-			return -EIO;
-		}
-	}
-	if (err) {
-		pr_err("failed to look up bridge %s: %s", cfg->bridge,
-		       strerror(-err));
-		return err;
-	}
-	if (strcmp(li.kind, "bridge")) {
-		pr_err("%s exists and is not a bridge", cfg->bridge);
-		return -EEXIST;
-	}
-	plan->bridge_ifindex = li.ifindex;
-	err = addr_add(nl, li.ifindex, cfg->gateway, cfg->prefix);
-	if (!err && !li.up)
-		err = link_set(nl, li.ifindex, true, -1);
-	if (err)
-		pr_err("failed to configure bridge %s: %s", cfg->bridge,
-		       strerror(-err));
-	return err;
-}
-
-/* Inside the container: lo and iface up, address, default route. */
-static int configure_container(const struct bpfnet_config *cfg, struct nl *cnl,
-			       const struct endpoint_rec *rec)
-{
-	struct link_info lo, eth;
-	int err;
-
-	err = link_get(cnl, "lo", 0, &lo);
-	if (!err && !lo.up)
-		err = link_set(cnl, lo.ifindex, true, -1);
-	if (err)
-		goto fail;
-	err = link_get(cnl, cfg->iface, 0, &eth);
-	if (!err)
-		err = addr_add(cnl, eth.ifindex, rec->ip, cfg->prefix);
-	if (!err)
-		err = link_set(cnl, eth.ifindex, true, -1);
-	if (!err)
-		err = route_add_default(cnl, cfg->gateway, eth.ifindex);
-	if (!err)
-		return 0;
-fail:
-	pr_err("failed to configure %s in container %s: %s%s%s", cfg->iface,
-	       rec->id, strerror(-err), cnl->extack[0] ? ": " : "", cnl->extack);
-	return err;
-}
-
-/* Could bpfnet have named a veth for id so? (salts as ipam_veth_name tries) */
-static bool name_derived_from(const char *name, const char *id)
-{
-	char want[IFNAMSIZ];
-
-	for (unsigned int salt = 0; salt < 64; salt++) {
-		ipam_veth_name_salted(id, salt, want);
-		if (!strcmp(want, name))
-			return true;
-	}
-	return false;
-}
-
-bool endpoint_link_ours(const struct bpfnet_config *cfg, struct nl *nl,
-			const struct link_info *li, const char *id)
-{
-	struct link_info br;
-	int bridge = link_get(nl, cfg->bridge, 0, &br) ? 0 : br.ifindex;
-
-	if (strcmp(li->kind, "veth"))
-		return false;
-	/* set up: our alias and a name we derive from it, on our bridge (or
-	 * on none, if the bridge is gone) */
-	if (!strcmp(li->alias, id))
-		return (!li->master || li->master == bridge) &&
-		       name_derived_from(li->name, id);
-	/* created by a run that died before it set the alias and master */
-	return !li->alias[0] && !li->master && name_derived_from(li->name, id);
-}
-
-void endpoint_release(const struct bpfnet_config *cfg, struct nl *nl,
-		      const struct endpoint_rec *rec)
-{
-	struct link_info li;
-	bool present = !link_get(nl, rec->veth, 0, &li);
-
-	if (present && !endpoint_link_ours(cfg, nl, &li, rec->id)) {
-		/* a damaged record: touch neither the link nor the maps */
-		pr_warn("not deleting %s: it is not the veth bpfnet made for %.64s (kind %s)",
-			li.name, rec->id, li.kind[0] ? li.kind : "?");
-		return;
-	}
-	datapath_endpoint_del(cfg, rec);
-	if (present)
-		link_del(nl, li.ifindex);
-}
 
 static int pick_address(const struct bpfnet_config *cfg,
 			const struct bpfnet_state *st, const struct oci_state *oci,
@@ -251,15 +78,6 @@ static int check_ports(const struct bpfnet_config *cfg,
 	return err;
 }
 
-/* Is this record's network already in place for the same namespace? */
-static bool endpoint_intact(struct nl *nl, const struct endpoint_rec *rec,
-			    uint64_t ino)
-{
-	struct link_info li;
-
-	return rec->ready && rec->netns_ino == ino &&
-	       !link_get(nl, rec->veth, 0, &li);
-}
 
 static int check_state_subnet(const struct bpfnet_config *cfg,
 			      struct bpfnet_state *st)
@@ -280,63 +98,6 @@ static int check_state_subnet(const struct bpfnet_config *cfg,
 	return 0;
 }
 
-/* Create the links for rec; undo what this call created on failure. */
-static int build_endpoint(const struct bpfnet_config *cfg, struct nl *nl,
-			  struct nl *cnl, int netns_fd,
-			  const struct bpfnet_state *st,
-			  const struct endpoint_rec *rec, struct net_plan *plan)
-{
-	struct link_info li;
-	int err;
-
-	err = ensure_bridge(cfg, nl, plan);
-	if (err)
-		return err;
-	err = fault_point(3, "bridge ready");
-	if (err)
-		goto undo_bridge;
-	err = veth_create(nl, rec->veth, cfg->iface, netns_fd, rec->mac,
-			  plan->mtu);
-	if (err) {
-		pr_err("failed to create veth %s: %s%s%s", rec->veth,
-		       strerror(-err), nl->extack[0] ? ": " : "", nl->extack);
-		goto undo_bridge;
-	}
-	err = fault_point(4, "veth created");
-	if (err)
-		goto undo_veth;
-	err = link_get(nl, rec->veth, 0, &li);
-	if (!err)
-		err = link_set_alias(nl, li.ifindex, rec->id);
-	if (!err)
-		err = link_set(nl, li.ifindex, true, plan->bridge_ifindex);
-	if (err) {
-		pr_err("failed to attach %s to %s: %s", rec->veth, cfg->bridge,
-		       strerror(-err));
-		goto undo_veth;
-	}
-	err = configure_container(cfg, cnl, rec);
-	if (err)
-		goto undo_veth;
-	err = fault_point(5, "container configured");
-	if (err)
-		goto undo_veth;
-	err = datapath_endpoint_add(cfg, st, rec, li.ifindex,
-				    plan->uplink_ifindex, plan->bridge_ifindex);
-	if (err)
-		goto undo_veth;
-	err = fault_point(6, "datapath attached");
-	if (err)
-		goto undo_veth;
-	return 0;
-
-undo_veth:
-	endpoint_release(cfg, nl, rec);
-undo_bridge:
-	if (plan->bridge_created && !link_get(nl, cfg->bridge, 0, &li))
-		link_del(nl, li.ifindex);
-	return err;
-}
 
 /*
  * No records, yet veths of containers on the bridge: the state was lost while
@@ -398,158 +159,196 @@ static bool not_a_container_netns(const struct bpfnet_config *cfg,
 	return false;
 }
 
-static int setup_locked(const struct bpfnet_config *cfg,
-			const struct oci_state *oci, struct nl *nl,
-			struct bpfnet_state *st)
-{
-	struct net_plan plan = { 0 };
-	struct endpoint_rec *rec;
-	struct in_addr ip;
-	struct link_info li;
-	char why[160];
-	struct nl cnl;
+/* The container's namespace, open for one set-up. */
+struct ctr_netns {
+	int fd;
 	uint64_t ino;
-	int fd, err;
+	struct nl nl;
+};
 
-	fd = netns_open_pid(oci->pid, &ino);
-	if (fd < 0) {
+static int ctr_netns_open(const struct oci_state *oci, struct ctr_netns *c)
+{
+	int err;
+
+	c->fd = netns_open_pid(oci->pid, &c->ino);
+	if (c->fd < 0) {
 		pr_err("container process %d does not exist: %s", oci->pid,
-		       strerror(-fd));
-		return fd;
+		       strerror(-c->fd));
+		return c->fd;
 	}
-	err = nl_open_in(&cnl, fd);
+	err = nl_open_in(&c->nl, c->fd);
 	if (err) {
 		pr_err("failed to open netlink in the container: %s",
 		       strerror(-err));
-		goto out_fd;
+		close(c->fd);
 	}
-	if (not_a_container_netns(cfg, nl, &cnl, ino, why, sizeof(why))) {
+	return err;
+}
+
+static void ctr_netns_close(struct ctr_netns *c)
+{
+	nl_close(&c->nl);
+	close(c->fd);
+}
+
+/*
+ * Is there anything to set up? 0 with *go set when there is; 0 without it
+ * when the container is left alone (set up already, the host's namespace,
+ * a shared one); else -errno. A stale record of the same id is dropped.
+ */
+static int setup_wanted(const struct bpfnet_config *cfg,
+			const struct oci_state *oci, struct nl *nl,
+			struct ctr_netns *c, struct bpfnet_state *st, bool *go)
+{
+	struct endpoint_rec *rec;
+	struct link_info li;
+	char why[160];
+	int err;
+
+	*go = false;
+	if (not_a_container_netns(cfg, nl, &c->nl, c->ino, why, sizeof(why))) {
 		/* host-network containers keep running: change nothing, exit 0 */
 		pr_warn("container %s: %s: leaving it alone", oci->id, why);
-		goto out_cnl;
+		return 0;
 	}
 	err = check_state_subnet(cfg, st);
+	if (!err)
+		err = check_state_not_lost(cfg, nl, st);
 	if (err)
-		goto out_cnl;
-	err = check_state_not_lost(cfg, nl, st);
-	if (err)
-		goto out_cnl;
+		return err;
 	rec = state_find(st, oci->id);
-	if (rec && endpoint_intact(nl, rec, ino)) {
+	if (rec && endpoint_intact(nl, rec, c->ino)) {
 		pr_info("container %s is already set up", oci->id);
-		goto out_cnl;
+		return 0;
 	}
 	if (rec && rec->ready && rec->netns_ino &&
 	    netns_ino_of_pid(rec->pid) == rec->netns_ino) {
-		/* 5: the same id, another namespace, the first one still alive */
+		/* the same id, another namespace, the first one still alive */
 		pr_err("container id %s is in use by a running container (pid %d)",
 		       oci->id, rec->pid);
-		err = -EEXIST;
-		goto out_cnl;
+		return -EEXIST;
 	}
 	if (rec) {	/* stale or half-built: start over */
 		endpoint_release(cfg, nl, rec);
 		state_remove(st, rec);
 	}
-	if (!link_get(&cnl, cfg->iface, 0, &li)) {
+	if (!link_get(&c->nl, cfg->iface, 0, &li)) {
 		/* a shared namespace: another container's eth0 is here */
 		pr_info("%s already exists in the namespace of %d: leaving it alone",
 			cfg->iface, oci->pid);
-		err = state_save(cfg->state_dir, st);
-		goto out_cnl;
+		return 0;
 	}
-	err = resolve_uplink(cfg, nl, &plan);
-	if (err)
-		goto out_cnl;
+	*go = true;
+	return 0;
+}
+
+/* Add the container's record: address, MAC, veth name, ports. */
+static int reserve(const struct bpfnet_config *cfg, const struct oci_state *oci,
+		   const struct ctr_netns *c, struct bpfnet_state *st,
+		   struct endpoint_rec **out)
+{
+	struct endpoint_rec *rec;
+	struct in_addr ip;
+	int err;
 
 	/* pick before adding the record: the new record must not count as a user */
 	err = pick_address(cfg, st, oci, &ip);
 	if (err)
-		goto out_cnl;
+		return err;
 	rec = state_add(st);
-	if (!rec) {
-		err = -ENOMEM;
-		goto out_cnl;
-	}
+	if (!rec)
+		return -ENOMEM;
 	rec->ip = ip;
 	snprintf(rec->id, sizeof(rec->id), "%s", oci->id);
 	ipam_mac(rec->ip, rec->mac);
 	ipam_veth_name(st, oci->id, rec->veth);
 	rec->pid = oci->pid;
-	rec->netns_ino = ino;
+	rec->netns_ino = c->ino;
 	err = check_ports(cfg, st, oci, rec);
 	if (err) {
 		state_remove(st, rec);
-		goto out_cnl;
+		return err;
 	}
-	/* Record the reservation first: a killed hook leaves a trace for gc. */
-	err = state_save(cfg->state_dir, st);
-	if (err)
-		goto out_cnl;
-	err = fault_point(2, "address reserved");
-	if (err) {
-		state_remove(st, rec);
-		state_save(cfg->state_dir, st);
-		goto out_cnl;
-	}
+	*out = rec;
+	return 0;
+}
 
-	err = build_endpoint(cfg, nl, &cnl, fd, st, rec, &plan);
+/*
+ * Set-up is reserve -> build -> commit. The reservation is saved before any
+ * link exists, so a killed hook leaves a trace for gc; any later failure
+ * takes the record out again (the one undo path: endpoint_build undoes its
+ * own links).
+ */
+static int setup_locked(const struct bpfnet_config *cfg,
+			const struct oci_state *oci, struct nl *nl,
+			struct state_session *s)
+{
+	struct net_plan plan = { 0 };
+	struct endpoint_rec *rec;
+	struct ctr_netns c;
+	bool go;
+	int err;
+
+	err = ctr_netns_open(oci, &c);
+	if (err)
+		return err;
+	err = setup_wanted(cfg, oci, nl, &c, &s->st, &go);
+	if (!err && !go && s->st.n_gone)	/* a stale record was dropped */
+		err = state_commit(s);
+	if (err || !go)
+		goto out;
+	err = endpoint_plan(cfg, nl, &plan);
+	if (!err)
+		err = reserve(cfg, oci, &c, &s->st, &rec);
+	if (!err)
+		err = state_commit(s);
+	if (err)
+		goto out;
+	err = fault_point(2, "address reserved");
+	if (!err)
+		err = endpoint_build(cfg, nl, &c.nl, c.fd, &s->st, rec, &plan);
 	if (err) {
-		state_remove(st, rec);
-		state_save(cfg->state_dir, st);
-		goto out_cnl;
+		state_remove(&s->st, rec);
+		state_commit(s);
+		goto out;
 	}
 	rec->ready = true;
-	err = state_save(cfg->state_dir, st);
+	err = state_commit(s);
 	pr_info("container %s: %s on %s", rec->id, inet_ntoa(rec->ip), rec->veth);
-out_cnl:
-	nl_close(&cnl);
-out_fd:
-	close(fd);
+out:
+	ctr_netns_close(&c);
 	return err;
 }
 
 /* Run fn with the state locked and loaded and a netlink socket open. */
 static int with_state(const struct bpfnet_config *cfg,
 		      int (*fn)(const struct bpfnet_config *, struct nl *,
-				struct bpfnet_state *, const void *),
+				struct state_session *, const void *),
 		      const void *arg)
 {
-	struct bpfnet_state st;
+	struct state_session s;
 	struct nl nl;
-	int lock, err;
+	int err;
 
-	err = ensure_private_dir(cfg->state_dir, 0700);
+	err = state_begin(&s, cfg->state_dir, STATE_WRITE);
 	if (err)
-		return err;
-	lock = state_lock(cfg->state_dir);
-	if (lock < 0)
-		return lock;
-	if (fault_point(1, "locked")) {
-		err = -EIO;
-		goto out_unlock;
-	}
-	err = state_load(cfg->state_dir, &st);
-	if (err)
-		goto out_unlock;
+		goto out;
 	err = nl_open(&nl);
 	if (err) {
 		pr_err("failed to open netlink: %s", strerror(-err));
-		goto out_state;
+		goto out;
 	}
-	err = fn(cfg, &nl, &st, arg);
+	err = fn(cfg, &nl, &s, arg);
 	nl_close(&nl);
-out_state:
-	state_free(&st);
-out_unlock:
-	state_unlock(lock);
+out:
+	state_end(&s);
 	return err;
 }
 
 static int setup_cb(const struct bpfnet_config *cfg, struct nl *nl,
-		    struct bpfnet_state *st, const void *arg)
+		    struct state_session *s, const void *arg)
 {
-	return setup_locked(cfg, arg, nl, st);
+	return setup_locked(cfg, arg, nl, s);
 }
 
 int hook_setup(const struct bpfnet_config *cfg, const struct oci_state *oci)
@@ -558,10 +357,10 @@ int hook_setup(const struct bpfnet_config *cfg, const struct oci_state *oci)
 }
 
 static int teardown_locked(const struct bpfnet_config *cfg, struct nl *nl,
-			   struct bpfnet_state *st, const void *arg)
+			   struct state_session *s, const void *arg)
 {
 	const char *id = arg;
-	struct endpoint_rec *rec = state_find(st, id), tmp = { 0 };
+	struct endpoint_rec *rec = state_find(&s->st, id), tmp = { 0 };
 
 	if (!rec) {
 		/* unknown or never recorded: remove a veth named after it */
@@ -574,8 +373,8 @@ static int teardown_locked(const struct bpfnet_config *cfg, struct nl *nl,
 	fault_point(7, "teardown started");
 	endpoint_release(cfg, nl, rec);
 	fault_point(8, "links removed");
-	state_remove(st, rec);
-	return state_save(cfg->state_dir, st);
+	state_remove(&s->st, rec);
+	return state_commit(s);
 }
 
 int hook_teardown(const struct bpfnet_config *cfg, const char *id)

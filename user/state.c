@@ -10,6 +10,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include "fault.h"
 #include "fsutil.h"
 #include "ipam.h"
 #include "log.h"
@@ -33,7 +34,7 @@ static int lock_wait_ms(void)
 	return STATE_LOCK_WAIT_MS;
 }
 
-int state_lock(const char *dir)
+static int state_lock(const char *dir)
 {
 	int dfd, fd, waited = 0, limit = lock_wait_ms();
 
@@ -72,25 +73,46 @@ int state_lock(const char *dir)
 	return fd;
 }
 
-int state_read(const char *dir, struct bpfnet_state *st)
-{
-	int lock, err;
-
-	memset(st, 0, sizeof(*st));
-	if (access(dir, F_OK))
-		return 0;	/* nothing set up yet */
-	lock = state_lock(dir);
-	if (lock < 0)
-		return lock;
-	err = state_load(dir, st);
-	state_unlock(lock);
-	return err;
-}
-
-void state_unlock(int fd)
+static void state_unlock(int fd)
 {
 	if (fd >= 0)
 		close(fd);
+}
+
+int state_begin(struct state_session *s, const char *dir, unsigned int flags)
+{
+	int err;
+
+	memset(s, 0, sizeof(*s));
+	s->dir = dir;
+	s->lock = -1;
+	if (!(flags & STATE_WRITE) && access(dir, F_OK))
+		return 0;	/* nothing set up yet */
+	if (flags & STATE_WRITE) {
+		err = ensure_private_dir(dir, 0700);
+		if (err)
+			return err;
+	}
+	s->lock = state_lock(dir);
+	if (s->lock < 0)
+		return s->lock;
+	if (fault_point(1, "locked"))
+		return -EIO;
+	if (flags & STATE_RECORDS)
+		return state_load_records(dir, &s->st);
+	return state_load(dir, &s->st);
+}
+
+int state_commit(struct state_session *s)
+{
+	return state_save(s->dir, &s->st);
+}
+
+void state_end(struct state_session *s)
+{
+	state_free(&s->st);
+	state_unlock(s->lock);
+	s->lock = -1;
 }
 
 static void mac_str(const uint8_t *mac, char *buf)

@@ -39,15 +39,28 @@ struct bpfnet_state {
 	int n_gone;
 };
 
-/* Take the state lock (blocks). Returns an fd for state_unlock, or -errno. */
-int state_lock(const char *dir);
-void state_unlock(int fd);
+/*
+ * A command's hold on the state: state_begin checks the dir, takes the lock
+ * and loads; state_commit saves; state_end frees and unlocks. Every command
+ * goes through one session, readers too (they see no half-made change).
+ */
+struct state_session {
+	const char *dir;
+	int lock;			/* -1 while not held */
+	struct bpfnet_state st;
+};
+
+#define STATE_WRITE	0x1	/* make the dir (private) if it is missing */
+#define STATE_RECORDS	0x2	/* records only: the ports files stay unread */
 
 /*
- * For commands that only read: a missing state dir is an empty state; else
- * the dir is checked, locked, loaded and unlocked. 0 or -errno (printed).
+ * Without STATE_WRITE a missing dir is an empty state, nothing locked. On a
+ * load error the lock is still held (gc rebuilds under it) and st is empty.
+ * state_end must follow whatever this returns. 0 or -errno (printed).
  */
-int state_read(const char *dir, struct bpfnet_state *st);
+int state_begin(struct state_session *s, const char *dir, unsigned int flags);
+int state_commit(struct state_session *s);
+void state_end(struct state_session *s);
 
 /*
  * Load state.json and every container's ports file; a missing file is an

@@ -1,0 +1,226 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A container's endpoint: the bridge it hangs off, its veth pair, the
+ * configuration inside its namespace, and its datapath entries; made
+ * together and undone together.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "datapath.h"
+#include "endpoint.h"
+#include "fault.h"
+#include "ipam.h"
+#include "log.h"
+
+int endpoint_plan(const struct bpfnet_config *cfg, struct nl *nl,
+			  struct net_plan *plan)
+{
+	struct in_addr up;
+	int err, mtu, plen;
+
+	err = uplink_resolve(nl, cfg->uplink, &plan->uplink_ifindex, &mtu);
+	if (err) {
+		pr_err("failed to find uplink %s: %s", cfg->uplink, strerror(-err));
+		return err;
+	}
+	plan->mtu = cfg->mtu ? cfg->mtu : mtu > 0 ? mtu : 1500;
+	if (plan->uplink_ifindex &&
+	    !addr_first_net(nl, plan->uplink_ifindex, &up, &plen) &&
+	    cidr_overlap(cfg->subnet, cfg->prefix, up, plen)) {
+		char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
+
+		inet_ntop(AF_INET, &cfg->subnet, a, sizeof(a));
+		inet_ntop(AF_INET, &up, b, sizeof(b));
+		pr_err("subnet %s/%d overlaps the uplink's network (%s/%d)", a,
+		       cfg->prefix, b, plen);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int ensure_bridge(const struct bpfnet_config *cfg, struct nl *nl,
+			 struct net_plan *plan)
+{
+	struct link_info li;
+	int err;
+
+	err = link_get(nl, cfg->bridge, 0, &li);
+	if (err == -ENODEV) {
+		err = bridge_create(nl, cfg->bridge, plan->mtu);
+		if (err) {
+			pr_err("failed to create bridge %s: %s%s%s", cfg->bridge,
+			       strerror(-err), nl->extack[0] ? ": " : "",
+			       nl->extack);
+			return err;
+		}
+		plan->bridge_created = true;
+		err = link_get(nl, cfg->bridge, 0, &li);
+		/* the mark that lets bpfnet down delete it, and nothing else */
+		if (!err && link_set_alias(nl, li.ifindex, BPFNET_BRIDGE_ALIAS)) {
+			pr_err("failed to mark bridge %s as bpfnet's", cfg->bridge);
+			link_del(nl, li.ifindex);
+			return -EIO;
+		}
+	}
+	if (err) {
+		pr_err("failed to look up bridge %s: %s", cfg->bridge,
+		       strerror(-err));
+		return err;
+	}
+	if (strcmp(li.kind, "bridge")) {
+		pr_err("%s exists and is not a bridge", cfg->bridge);
+		return -EEXIST;
+	}
+	plan->bridge_ifindex = li.ifindex;
+	err = addr_add(nl, li.ifindex, cfg->gateway, cfg->prefix);
+	if (!err && !li.up)
+		err = link_set(nl, li.ifindex, true, -1);
+	if (err)
+		pr_err("failed to configure bridge %s: %s", cfg->bridge,
+		       strerror(-err));
+	return err;
+}
+
+/* Inside the container: lo and iface up, address, default route. */
+static int configure_container(const struct bpfnet_config *cfg, struct nl *cnl,
+			       const struct endpoint_rec *rec)
+{
+	struct link_info lo, eth;
+	int err;
+
+	err = link_get(cnl, "lo", 0, &lo);
+	if (!err && !lo.up)
+		err = link_set(cnl, lo.ifindex, true, -1);
+	if (err)
+		goto fail;
+	err = link_get(cnl, cfg->iface, 0, &eth);
+	if (!err)
+		err = addr_add(cnl, eth.ifindex, rec->ip, cfg->prefix);
+	if (!err)
+		err = link_set(cnl, eth.ifindex, true, -1);
+	if (!err)
+		err = route_add_default(cnl, cfg->gateway, eth.ifindex);
+	if (!err)
+		return 0;
+fail:
+	pr_err("failed to configure %s in container %s: %s%s%s", cfg->iface,
+	       rec->id, strerror(-err), cnl->extack[0] ? ": " : "", cnl->extack);
+	return err;
+}
+
+/* Could bpfnet have named a veth for id so? (salts as ipam_veth_name tries) */
+static bool name_derived_from(const char *name, const char *id)
+{
+	char want[IFNAMSIZ];
+
+	for (unsigned int salt = 0; salt < 64; salt++) {
+		ipam_veth_name_salted(id, salt, want);
+		if (!strcmp(want, name))
+			return true;
+	}
+	return false;
+}
+
+bool endpoint_link_ours(const struct bpfnet_config *cfg, struct nl *nl,
+			const struct link_info *li, const char *id)
+{
+	struct link_info br;
+	int bridge = link_get(nl, cfg->bridge, 0, &br) ? 0 : br.ifindex;
+
+	if (strcmp(li->kind, "veth"))
+		return false;
+	/* set up: our alias and a name we derive from it, on our bridge (or
+	 * on none, if the bridge is gone) */
+	if (!strcmp(li->alias, id))
+		return (!li->master || li->master == bridge) &&
+		       name_derived_from(li->name, id);
+	/* created by a run that died before it set the alias and master */
+	return !li->alias[0] && !li->master && name_derived_from(li->name, id);
+}
+
+void endpoint_release(const struct bpfnet_config *cfg, struct nl *nl,
+		      const struct endpoint_rec *rec)
+{
+	struct link_info li;
+	bool present = !link_get(nl, rec->veth, 0, &li);
+
+	if (present && !endpoint_link_ours(cfg, nl, &li, rec->id)) {
+		/* a damaged record: touch neither the link nor the maps */
+		pr_warn("not deleting %s: it is not the veth bpfnet made for %.64s (kind %s)",
+			li.name, rec->id, li.kind[0] ? li.kind : "?");
+		return;
+	}
+	datapath_endpoint_del(cfg, rec);
+	if (present)
+		link_del(nl, li.ifindex);
+}
+
+bool endpoint_intact(struct nl *nl, const struct endpoint_rec *rec,
+			    uint64_t ino)
+{
+	struct link_info li;
+
+	return rec->ready && rec->netns_ino == ino &&
+	       !link_get(nl, rec->veth, 0, &li);
+}
+
+/* Create the links for rec; undo what this call created on failure. */
+int endpoint_build(const struct bpfnet_config *cfg, struct nl *nl,
+			  struct nl *cnl, int netns_fd,
+			  const struct bpfnet_state *st,
+			  const struct endpoint_rec *rec, struct net_plan *plan)
+{
+	struct link_info li;
+	int err;
+
+	err = ensure_bridge(cfg, nl, plan);
+	if (err)
+		return err;
+	err = fault_point(3, "bridge ready");
+	if (err)
+		goto undo_bridge;
+	err = veth_create(nl, rec->veth, cfg->iface, netns_fd, rec->mac,
+			  plan->mtu);
+	if (err) {
+		pr_err("failed to create veth %s: %s%s%s", rec->veth,
+		       strerror(-err), nl->extack[0] ? ": " : "", nl->extack);
+		goto undo_bridge;
+	}
+	err = fault_point(4, "veth created");
+	if (err)
+		goto undo_veth;
+	err = link_get(nl, rec->veth, 0, &li);
+	if (!err)
+		err = link_set_alias(nl, li.ifindex, rec->id);
+	if (!err)
+		err = link_set(nl, li.ifindex, true, plan->bridge_ifindex);
+	if (err) {
+		pr_err("failed to attach %s to %s: %s", rec->veth, cfg->bridge,
+		       strerror(-err));
+		goto undo_veth;
+	}
+	err = configure_container(cfg, cnl, rec);
+	if (err)
+		goto undo_veth;
+	err = fault_point(5, "container configured");
+	if (err)
+		goto undo_veth;
+	err = datapath_endpoint_add(cfg, st, rec, li.ifindex,
+				    plan->uplink_ifindex, plan->bridge_ifindex);
+	if (err)
+		goto undo_veth;
+	err = fault_point(6, "datapath attached");
+	if (err)
+		goto undo_veth;
+	return 0;
+
+undo_veth:
+	endpoint_release(cfg, nl, rec);
+undo_bridge:
+	if (plan->bridge_created && !link_get(nl, cfg->bridge, 0, &li))
+		link_del(nl, li.ifindex);
+	return err;
+}

@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Fault injection, compiled only into the test build (BPFNET_TESTING,
+ * .output/bpfnet-testing): BPFNET_FAULT_STEP=N kills the process with
+ * SIGKILL at step N, BPFNET_FAIL_STEP=N makes step N fail (-EIO).
+ */
+#ifndef BPFNET_FAULT_H
+#define BPFNET_FAULT_H
+
+int fault_point(int step, const char *what);
+
+#endif
