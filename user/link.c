@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "link.h"
+#include "vec.h"
 
 struct link_dump {
 	struct link_info *one;	/* single lookup */
@@ -113,15 +114,8 @@ static void add_if_veth(const struct link_info *li, void *data)
 	if (strncmp(li->name, f->prefix, strlen(f->prefix)) ||
 	    strcmp(li->kind, "veth") || li->master != f->master)
 		return;
-	if (lv->n == lv->cap) {
-		int cap = lv->cap ? lv->cap * 2 : 64;
-		struct link_info *n = realloc(lv->v, sizeof(*n) * (size_t)cap);
-
-		if (!n)
-			return;
-		lv->v = n;
-		lv->cap = cap;
-	}
+	if (VEC_RESERVE(lv->v, lv->n, lv->cap))
+		return;	/* the list is short by one: callers only miss a link */
 	lv->v[lv->n++] = *li;
 }
 

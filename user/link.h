@@ -34,7 +34,8 @@ int link_list(struct nl *nl, void (*fn)(const struct link_info *, void *),
 /* A list of links, as link_list_veths fills it. */
 struct link_vec {
 	struct link_info *v;
-	int n, cap;
+	int n;
+	size_t cap;
 };
 
 /* The veths whose name starts with prefix and that are enslaved to master. */

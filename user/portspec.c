@@ -9,6 +9,7 @@
 
 #include "log.h"
 #include "portspec.h"
+#include "vec.h"
 
 
 /* "N" or "N-M", 1..65535, N <= M. */
@@ -88,15 +89,8 @@ int portspec_parse(const char *text, struct port_spec *ps, char *err,
 
 int portlist_push(struct port_list *l, const struct port_spec *ps)
 {
-	if (l->n == l->cap) {
-		int cap = l->cap ? l->cap * 2 : 4;
-		struct port_spec *v = realloc(l->v, sizeof(*v) * (size_t)cap);
-
-		if (!v)
-			return -ENOMEM;
-		l->v = v;
-		l->cap = cap;
-	}
+	if (VEC_RESERVE(l->v, l->n, l->cap))
+		return -ENOMEM;
 	l->v[l->n++] = *ps;
 	return 0;
 }

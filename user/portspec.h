@@ -36,7 +36,8 @@ void portspec_format(const struct port_spec *ps, char *buf, size_t size);
 /* A list of specs of any length (a container's published ports). */
 struct port_list {
 	struct port_spec *v;
-	int n, cap;
+	int n;
+	size_t cap;
 };
 
 /*

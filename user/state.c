@@ -16,6 +16,7 @@
 #include "log.h"
 #include "portstore.h"
 #include "state.h"
+#include "vec.h"
 
 #define STATE_FILE "state.json"
 #define STATE_LOCK "lock"
@@ -241,13 +242,9 @@ static bool port_addr_known(const struct bpfnet_state *st, struct in_addr a)
 
 static int port_addr_add(struct bpfnet_state *st, struct in_addr a)
 {
-	struct in_addr *v = realloc(st->port_addrs,
-				    sizeof(*v) * (size_t)(st->n_port_addrs + 1));
-
-	if (!v)
+	if (VEC_RESERVE(st->port_addrs, st->n_port_addrs, st->cap_port_addrs))
 		return -ENOMEM;
-	st->port_addrs = v;
-	v[st->n_port_addrs++] = a;
+	st->port_addrs[st->n_port_addrs++] = a;
 	return 0;
 }
 
@@ -484,15 +481,8 @@ struct endpoint_rec *state_find_ip(const struct bpfnet_state *st,
 
 struct endpoint_rec *state_add(struct bpfnet_state *st)
 {
-	if (st->n == st->cap) {
-		int cap = st->cap ? st->cap * 2 : 16;
-		struct endpoint_rec *n = realloc(st->eps, sizeof(*n) * cap);
-
-		if (!n)
-			return NULL;
-		st->eps = n;
-		st->cap = cap;
-	}
+	if (VEC_RESERVE(st->eps, st->n, st->cap))
+		return NULL;
 	memset(&st->eps[st->n], 0, sizeof(st->eps[0]));
 	st->eps[st->n].ports_dirty = true;	/* no ports: no file */
 	return &st->eps[st->n++];
@@ -501,14 +491,10 @@ struct endpoint_rec *state_add(struct bpfnet_state *st)
 void state_remove(struct bpfnet_state *st, struct endpoint_rec *rec)
 {
 	int i = (int)(rec - st->eps);
-	char (*gone)[OCI_ID_MAX + 1];
 
 	/* its ports file goes at the next save (kept if that cannot grow) */
-	gone = realloc(st->gone, sizeof(*gone) * (size_t)(st->n_gone + 1));
-	if (gone) {
-		st->gone = gone;
-		strcpy(gone[st->n_gone++], rec->id);
-	}
+	if (!VEC_RESERVE(st->gone, st->n_gone, st->cap_gone))
+		strcpy(st->gone[st->n_gone++], rec->id);
 	portlist_free(&rec->ports);
 	memmove(&st->eps[i], &st->eps[i + 1], sizeof(*rec) * (st->n - i - 1));
 	st->n--;

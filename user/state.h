@@ -26,7 +26,8 @@ struct endpoint_rec {
 struct bpfnet_state {
 	struct in_addr subnet;
 	int prefix;
-	int n, cap;
+	int n;
+	size_t cap;
 	struct endpoint_rec *eps;
 	/*
 	 * The host addresses that published ports name (besides "every
@@ -34,9 +35,11 @@ struct bpfnet_state {
 	 */
 	struct in_addr *port_addrs;
 	int n_port_addrs;
+	size_t cap_port_addrs;
 	/* ids removed since the load, whose ports files go at the next save */
 	char (*gone)[OCI_ID_MAX + 1];
 	int n_gone;
+	size_t cap_gone;
 };
 
 /*
