@@ -28,6 +28,34 @@ test_help_and_version() {
 	"$BPFNET" version | grep -qxE 'bpfnet [0-9]+\.[0-9]+\.[0-9]+' || fail "bpfnet version printed: $("$BPFNET" version 2>&1)"
 }
 
+# The shape of the code (issue "shape before growth"): no product file over
+# 600 lines, no function over 80, and no cycle among user/ modules (a module
+# is a .c and its .h; an arrow for each #include of another module's header).
+test_code_shape() {
+	local f n long=0 files=0
+	T=$(mktemp -d /tmp/bpfnet-test.XXXXXX)
+	for f in "$TOP"/user/*.[ch] "$TOP"/bpf/*.[ch] "$TOP"/include/*.h; do
+		n=$(wc -l <"$f")
+		[ "$n" -le 600 ] || fail "${f#"$TOP"/} has $n lines (over 600)"
+		files=$((files + 1))
+	done
+	# kernel style: a definition starts in column 0 and ends at "}" there
+	long=$(awk 'FNR == 1 { start = 0 }
+		/^[a-z_][^;]*\(/ && !/;$/ { start = FNR; name = FILENAME ": " $0 }
+		/^}/ && start { if (FNR - start > 80) print name " (" FNR - start " lines)"; start = 0 }' \
+		"$TOP"/user/*.c "$TOP"/bpf/*.c "$TOP"/bpf/*.h)
+	assert_eq "$long" "" "functions over 80 lines"
+	local edges
+	edges=$(cd "$TOP/user" && for f in *.[ch]; do
+		sed -n 's/^#include "\(.*\)\.h"/\1/p' "$f" | while read -r to; do
+			[ -e "$to.h" ] && [ "$to" != "${f%.[ch]}" ] && echo "${f%.[ch]} $to"
+		done
+	done)
+	assert_ge "$(wc -l <<<"$edges")" 40 "include arrows found"
+	tsort <<<"$edges" >/dev/null 2>"$T/tsort" || fail "a cycle among user/ modules: $(cat "$T/tsort")"
+	echo "FIGURE: $files files of at most 600 lines, no function over 80 lines, $(wc -l <<<"$edges") include arrows without a cycle"
+}
+
 test_make_install_prefix_destdir() {
 	T=$(mktemp -d /tmp/bpfnet-test.XXXXXX)
 	make -s -C "$TOP" install DESTDIR="$T/pkgroot" PREFIX=/usr >/dev/null

@@ -34,6 +34,4 @@ void ipam_veth_name(const struct bpfnet_state *st, const char *id,
 void ipam_veth_name_salted(const char *id, unsigned int salt,
 			   char out[IFNAMSIZ]);
 
-#define BPFNET_VETH_PREFIX "bnv"
-
 #endif

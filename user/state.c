@@ -12,7 +12,6 @@
 
 #include "fault.h"
 #include "fsutil.h"
-#include "ipam.h"
 #include "log.h"
 #include "portstore.h"
 #include "state.h"

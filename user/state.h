@@ -11,6 +11,9 @@
 #include "oci.h"
 #include "portspec.h"
 
+/* Host ends of container veths are named so (ipam_veth_name). */
+#define BPFNET_VETH_PREFIX "bnv"
+
 struct endpoint_rec {
 	char id[OCI_ID_MAX + 1];
 	struct in_addr ip;
