@@ -233,6 +233,27 @@ test_bpftool_port_maps_named() {
 	assert_contains "$(jq -c '.[0].value' <<<"$d")" '"caddr"'
 }
 
+# Published ports live in <state-dir>/ports/<id>, one spec per line; a torn
+# file is reported, never half-read, and gc takes the ports back from the map.
+test_ports_file_torn_then_rebuilt() {
+	pm_world '{"bpfnet.ports":"8080:80"}'
+	bn port add c1 9090:90/udp
+	assert_file_eq "$T/state/ports/c1" "8080:80/tcp
+9090:90/udp"
+	refute "a ports file for c2, which publishes nothing" test -e "$T/state/ports/c2"
+	printf '8080:80/tcp\n9090:9' >"$T/state/ports/c1"
+	local out rc=0
+	out=$(bn ls 2>&1) || rc=$?
+	assert_eq "$rc" 1 "ls over a torn ports file"
+	assert_eq "$out" "bpfnet: ports file $T/state/ports/c1 is corrupt: its last line is not complete (run 'bpfnet gc' to rebuild it)"
+	bn gc >/dev/null
+	assert_eq "$(bn port ls c1 -j | jq -c 'map([.host_port, .proto])')" '[[8080,"tcp"],[9090,"udp"]]' "ports after gc"
+	assert_file_eq "$T/state/ports/c1" "8080:80/tcp
+9090:90/udp"
+	hook_down c1
+	refute "c1's ports file after teardown" test -e "$T/state/ports/c1"
+}
+
 test_ten_thousand_maps() {
 	pm_world
 	# 10,000 single-port specs on c2 (no per-container cap), 100 per command

@@ -309,10 +309,13 @@ test_no_forwarding_to_other_interfaces() {
 test_files_and_dirs_private() {
 	world_up
 	new_netns; C1=$NEWPID
-	hook_up c1 "$C1"
+	hook_up c1 "$C1" '{"bpfnet.ports":"8080:80"}'
+	bn port add c1 9090:90
 	assert_eq "$(stat -c %a "$T/state")" 700 "state dir mode"
 	assert_eq "$(stat -c %a "$T/state/state.json")" 600 "state file mode"
 	assert_eq "$(stat -c %a "$T/state/lock")" 600 "lock mode"
+	assert_eq "$(stat -c %a "$T/state/ports")" 700 "ports dir mode"
+	assert_eq "$(stat -c %a "$T/state/ports/c1")" 600 "ports file mode"
 	assert_eq "$(stat -c %a "$T/bpf/bpfnet")" 700 "pin dir mode"
 	# dirs that existed with looser modes are made private too
 	mkdir -m 0755 "$T/loose-state" "$T/bpf/loose-pins"
