@@ -145,7 +145,7 @@ c1 127.0.0.1 9000 172.19.0.2 90 udp" "port ls"
 # The recorded state (records, ports files) and the port map, as text.
 state_and_port_maps() {
 	cat "$T/state/state.json"
-	grep -r . "$T/state/ports" | sort
+	find "$T/state" -path '*/ports/*' -type f -exec grep -H . {} + | sort
 	bpftool map dump pinned "$T/bpf/bpfnet/port_maps"
 }
 
@@ -231,6 +231,50 @@ test_bpftool_port_maps_named() {
 	assert_eq "$(jq '.[0].key.host_port' <<<"$d")" "$((0x901f))" "host_port 8080 in network order"
 	assert_eq "$(jq '.[0].value.cport' <<<"$d")" "$((0x5000))" "cport 80 in network order"
 	assert_contains "$(jq -c '.[0].value' <<<"$d")" '"caddr"'
+}
+
+# Publishing asks the host first: the address must be one of its own, and
+# no host process may listen on the port there (--force overrides that).
+test_publish_checks_host_addresses_and_listeners() {
+	pm_world
+	local out rc before
+	before=$(state_and_port_maps)
+	rc=0; out=$(bn port add c1 198.51.100.9:8080:80 2>&1) || rc=$?
+	assert_eq "$rc" 1 "an address the host does not have"
+	assert_eq "$out" "bpfnet: port map 198.51.100.9:8080:80/tcp: 198.51.100.9 is not an address of this host"
+	# host listeners: TCP on 127.0.0.1, UDP on every address, TCP on [::]
+	in_host timeout 30 nc -l 127.0.0.1 2222 >/dev/null &
+	PIDS+=($!)
+	in_host timeout 30 nc -u -l 5353 >/dev/null &
+	PIDS+=($!)
+	in_host timeout 30 nc -6 -l 2223 >/dev/null &
+	PIDS+=($!)
+	wait_listen tcp 2222 in_host
+	wait_listen udp 5353 in_host
+	wait_listen tcp 2223 in_host
+	rc=0; out=$(bn port add c1 2222:22 2>&1) || rc=$?
+	assert_eq "$rc" 1 "a port sshd-like listens on"
+	assert_eq "$out" "bpfnet: port map 2222:22/tcp: a host process listens on 127.0.0.1:2222/tcp (--force publishes it anyway)"
+	rc=0; out=$(bn port add c1 5300-5400:5300-5400/udp 2>&1) || rc=$?
+	assert_eq "$rc" 1 "a range over a UDP listener"
+	assert_eq "$out" "bpfnet: port map 5300-5400:5300-5400/udp: a host process listens on 0.0.0.0:5353/udp (--force publishes it anyway)"
+	rc=0; out=$(bn port add c1 "$UPLINK_IP:2223:23" 2>&1) || rc=$?
+	assert_eq "$rc" 1 "an IPv6 listener on :: takes IPv4 too"
+	assert_contains "$out" "a host process listens on 0.0.0.0:2223/tcp"
+	new_netns
+	rc=0; out=$(hook_up c3 "$NEWPID" '{"bpfnet.ports":"2222:22"}' 2>&1) || rc=$?
+	assert_eq "$rc" 1 "an annotation over a host listener"
+	assert_contains "$out" "bpfnet.ports: port map 2222:22/tcp: a host process listens on 127.0.0.1:2222/tcp"
+	assert_eq "$(state_and_port_maps)" "$before" "state changed by refused commands"
+	# the listener holds 127.0.0.1 only: the uplink's address is free
+	bn port add c1 "$UPLINK_IP:2222:22"
+	bn port add c1 2222:22/udp
+	bn port add --force c2 5353:53/udp
+	# a secondary address is the host's too
+	in_host ip addr add 198.51.100.7/24 dev up0
+	bn port add c1 198.51.100.7:8081:80
+	assert_eq "$(bn port ls -j | jq -c 'map("\(.id) \(.host_ip):\(.host_port)/\(.proto)")')" \
+		'["c1 198.51.100.1:2222/tcp","c1 0.0.0.0:2222/udp","c1 198.51.100.7:8081/tcp","c2 0.0.0.0:5353/udp"]'
 }
 
 # Published ports live in <state-dir>/ports/<id>, one spec per line; a torn

@@ -13,6 +13,8 @@
 #include "fsutil.h"
 #include "log.h"
 #include "netns.h"
+#include "nl.h"
+#include "portcheck.h"
 #include "portmap.h"
 #include "portstore.h"
 #include "state.h"
@@ -72,6 +74,22 @@ static int port_begin(struct bpfnet_config *cfg, const char *id,
 	return err ? err : n;
 }
 
+/* The host's side: its own addresses only, no port a host process holds. */
+static int check_host(const struct bpfnet_config *cfg,
+		      const struct port_spec *ps, int n, char *why, size_t size)
+{
+	struct nl nl;
+	int err = nl_open(&nl);
+
+	if (err) {
+		snprintf(why, size, "failed to open netlink: %s", strerror(-err));
+		return err;
+	}
+	err = portcheck_host(&nl, ps, n, cfg->force, why, size);
+	nl_close(&nl);
+	return err;
+}
+
 static int port_add(struct bpfnet_config *cfg, const char *id, const char *spec)
 {
 	struct port_list ps = { 0 };
@@ -85,6 +103,8 @@ static int port_add(struct bpfnet_config *cfg, const char *id, const char *spec)
 		goto out;
 	}
 	err = portmap_check_conflicts(&pc.dp, &pc.s.st, ps.v, n, why, sizeof(why));
+	if (!err)
+		err = check_host(cfg, ps.v, n, why, sizeof(why));
 	if (err) {
 		pr_err("%s", why);
 		goto out;

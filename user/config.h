@@ -28,6 +28,7 @@ struct bpfnet_config {
 	int verbose;
 	bool json;
 	bool isolate;			/* containers may not reach the host */
+	bool force;			/* publish over a host listener */
 	bool man;			/* help --man: print the manual page */
 	/* allowedHostPorts (config file only): host ports annotations may
 	 * publish. The CLI is not restricted. */

@@ -17,6 +17,7 @@
 #include "link.h"
 #include "log.h"
 #include "netns.h"
+#include "portcheck.h"
 #include "portmap.h"
 
 
@@ -42,7 +43,7 @@ static int pick_address(const struct bpfnet_config *cfg,
 }
 
 /* The bpfnet.ports annotation: valid, free, stored in canonical form. */
-static int check_ports(const struct bpfnet_config *cfg,
+static int check_ports(const struct bpfnet_config *cfg, struct nl *nl,
 		       struct bpfnet_state *st, const struct oci_state *oci,
 		       struct endpoint_rec *rec)
 {
@@ -66,6 +67,11 @@ static int check_ports(const struct bpfnet_config *cfg,
 			       why);
 			return -EPERM;
 		}
+	}
+	err = portcheck_host(nl, rec->ports.v, n, cfg->force, why, sizeof(why));
+	if (err) {
+		pr_err("bpfnet.ports: %s", why);
+		return err;
 	}
 	state_note_port_addrs(st, rec->ports.v, n);
 	/* no datapath yet: nothing is published */
@@ -243,9 +249,9 @@ static int setup_wanted(const struct bpfnet_config *cfg,
 }
 
 /* Add the container's record: address, MAC, veth name, ports. */
-static int reserve(const struct bpfnet_config *cfg, const struct oci_state *oci,
-		   const struct ctr_netns *c, struct bpfnet_state *st,
-		   struct endpoint_rec **out)
+static int reserve(const struct bpfnet_config *cfg, struct nl *nl,
+		   const struct oci_state *oci, const struct ctr_netns *c,
+		   struct bpfnet_state *st, struct endpoint_rec **out)
 {
 	struct endpoint_rec *rec;
 	struct in_addr ip;
@@ -264,7 +270,7 @@ static int reserve(const struct bpfnet_config *cfg, const struct oci_state *oci,
 	ipam_veth_name(st, oci->id, rec->veth);
 	rec->pid = oci->pid;
 	rec->netns_ino = c->ino;
-	err = check_ports(cfg, st, oci, rec);
+	err = check_ports(cfg, nl, st, oci, rec);
 	if (err) {
 		state_remove(st, rec);
 		return err;
@@ -299,7 +305,7 @@ static int setup_locked(const struct bpfnet_config *cfg,
 		goto out;
 	err = endpoint_plan(cfg, nl, &plan);
 	if (!err)
-		err = reserve(cfg, oci, &c, &s->st, &rec);
+		err = reserve(cfg, nl, oci, &c, &s->st, &rec);
 	if (!err)
 		err = state_commit(s);
 	if (err)

@@ -295,6 +295,31 @@ int addr_first_net(struct nl *nl, int ifindex, struct in_addr *addr,
 	return d.found ? 0 : -ENOENT;
 }
 
+static int route_type_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
+
+	*(int *)data = rtm->rtm_type;
+	return MNL_CB_OK;
+}
+
+int addr_is_local(struct nl *nl, struct in_addr a)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = nl_msg(nl, buf, RTM_GETROUTE, 0);
+	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	int type = RTN_UNSPEC, err;
+
+	/* what `ip route get A` says: "local" is an address of this host */
+	rtm->rtm_family = AF_INET;
+	rtm->rtm_dst_len = 32;
+	mnl_attr_put_u32(nlh, RTA_DST, a.s_addr);
+	err = nl_talk(nl, nlh, route_type_cb, &type);
+	if (err == -ENETUNREACH || err == -EHOSTUNREACH)
+		return 0;	/* no route to it: certainly not ours */
+	return err ? err : type == RTN_LOCAL;
+}
+
 int route_add_default(struct nl *nl, struct in_addr gw, int oif)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];

@@ -67,6 +67,9 @@ int addr_first(struct nl *nl, int ifindex, struct in_addr *addr);
 int addr_first_net(struct nl *nl, int ifindex, struct in_addr *addr,
 		   int *prefix);
 
+/* Is a an address of this host (the local table routes it here)? 1, 0, -errno. */
+int addr_is_local(struct nl *nl, struct in_addr a);
+
 int route_add_default(struct nl *nl, struct in_addr gw, int oif);
 
 /* Interface of the main table's IPv4 default route. -ENOENT if none. */

@@ -17,10 +17,15 @@
 
 int nl_open(struct nl *nl)
 {
+	return nl_open_proto(nl, NETLINK_ROUTE);
+}
+
+int nl_open_proto(struct nl *nl, int proto)
+{
 	int one = 1;
 
 	memset(nl, 0, sizeof(*nl));
-	nl->sk = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
+	nl->sk = mnl_socket_open2(proto, SOCK_CLOEXEC);
 	if (!nl->sk)
 		return -errno;
 	if (mnl_socket_bind(nl->sk, 0, MNL_SOCKET_AUTOPID) < 0) {

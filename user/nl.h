@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* A thin rtnetlink wrapper over libmnl: every request acked and checked. */
+/* A thin netlink wrapper over libmnl: every request acked and checked. */
 #ifndef BPFNET_NL_H
 #define BPFNET_NL_H
 
@@ -12,8 +12,10 @@ struct nl {
 	char extack[256];	/* the kernel's message for the last error */
 };
 
-/* Open a socket in the current network namespace. 0 or -errno. */
+/* Open an rtnetlink socket in the current network namespace. 0 or -errno. */
 int nl_open(struct nl *nl);
+/* The same for another netlink family (NETLINK_SOCK_DIAG). */
+int nl_open_proto(struct nl *nl, int proto);
 void nl_close(struct nl *nl);
 
 /* Start a request in buf (MNL_SOCKET_BUFFER_SIZE bytes). */

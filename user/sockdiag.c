@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <linux/inet_diag.h>
+#include <linux/sock_diag.h>
+#include <netinet/tcp.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nl.h"
+#include "sockdiag.h"
+#include "vec.h"
+
+/* The IPv4 address an IPv6 socket takes, if it takes IPv4 at all. */
+static bool v4_of_v6(const struct nlmsghdr *nlh, const __be32 src[4],
+		     struct in_addr *out)
+{
+	const struct nlattr *attr;
+	bool v6only = false;
+
+	mnl_attr_for_each(attr, nlh, sizeof(struct inet_diag_msg))
+		if (mnl_attr_get_type(attr) == INET_DIAG_SKV6ONLY)
+			v6only = mnl_attr_get_u8(attr);
+	if (!src[0] && !src[1] && !src[2] && !src[3] && !v6only) {
+		out->s_addr = 0;	/* :: also takes 0.0.0.0 */
+		return true;
+	}
+	if (!src[0] && !src[1] && src[2] == htonl(0xffff)) {
+		out->s_addr = src[3];
+		return true;
+	}
+	return false;
+}
+
+static int listener_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct inet_diag_msg *m = mnl_nlmsg_get_payload(nlh);
+	struct listener_list *l = data;
+	struct listener s = {
+		.bound.s_addr = m->id.idiag_src[0],
+		.port = ntohs(m->id.idiag_sport),
+	};
+
+	if (m->idiag_family == AF_INET6 && !v4_of_v6(nlh, m->id.idiag_src, &s.bound))
+		return MNL_CB_OK;
+	if (VEC_RESERVE(l->v, l->n, l->cap))
+		return MNL_CB_ERROR;
+	l->v[l->n++] = s;
+	return MNL_CB_OK;
+}
+
+static int dump(struct nl *nl, uint8_t family, uint8_t proto,
+		struct listener_list *out)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = nl_msg(nl, buf, SOCK_DIAG_BY_FAMILY, NLM_F_DUMP);
+	struct inet_diag_req_v2 *req = mnl_nlmsg_put_extra_header(nlh, sizeof(*req));
+
+	req->sdiag_family = family;
+	req->sdiag_protocol = proto;
+	/* a UDP socket that takes any peer is "closed" to sock_diag */
+	req->idiag_states = proto == IPPROTO_TCP ? 1u << TCP_LISTEN : 1u << TCP_CLOSE;
+	return nl_talk(nl, nlh, listener_cb, out);
+}
+
+int host_listeners(uint8_t proto, struct listener_list *out)
+{
+	struct nl nl;
+	int err = nl_open_proto(&nl, NETLINK_SOCK_DIAG);
+
+	if (err)
+		return err;
+	err = dump(&nl, AF_INET, proto, out);
+	if (!err) {
+		err = dump(&nl, AF_INET6, proto, out);
+		/* a kernel without IPv6 has no IPv6 sockets to ask about */
+		if (err == -ENOENT || err == -EAFNOSUPPORT)
+			err = 0;
+	}
+	nl_close(&nl);
+	return err;
+}
+
+void listener_list_free(struct listener_list *l)
+{
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}

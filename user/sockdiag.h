@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The host's own sockets, over NETLINK_SOCK_DIAG (what `ss -ltun` shows). */
+#ifndef BPFNET_SOCKDIAG_H
+#define BPFNET_SOCKDIAG_H
+
+#include <netinet/in.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* A socket that takes IPv4 connections or datagrams on a port. */
+struct listener {
+	struct in_addr bound;	/* INADDR_ANY: every address */
+	uint16_t port;
+};
+
+struct listener_list {
+	struct listener *v;
+	int n;
+	size_t cap;
+};
+
+/*
+ * The sockets of this namespace listening (TCP) or bound unconnected (UDP)
+ * for proto, IPv6 ones included when they take IPv4 too (:: without
+ * IPV6_V6ONLY, or a v4-mapped address). 0 or -errno.
+ */
+int host_listeners(uint8_t proto, struct listener_list *out);
+void listener_list_free(struct listener_list *l);
+
+#endif
