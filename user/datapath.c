@@ -2,15 +2,13 @@
 /*
  * The datapath from user space. The first hook loads the BPF object and
  * pins its programs and maps under the pin dir; every later one only opens
- * the pins (no verifier run) and attaches to its new veth. TC filters are
- * ours by handle and priority: we replace or remove only those.
+ * the pins (no verifier run) and attaches to its new veth (attach.c).
  */
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <libgen.h>
 #include <linux/magic.h>
 #include <stddef.h>
@@ -23,6 +21,7 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
+#include "attach.h"
 #include "bpfnet.skel.h"
 #include "datapath.h"
 #include "forwarding.h"
@@ -31,13 +30,9 @@
 #include "log.h"
 #include "mapiter.h"
 #include "portmap.h"
-#include "tc.h"
 
 #ifndef SO_NETNS_COOKIE
 #define SO_NETNS_COOKIE 71
-#endif
-#ifndef CGROUP2_SUPER_MAGIC
-#define CGROUP2_SUPER_MAGIC 0x63677270
 #endif
 
 #ifndef BPF_FS_MAGIC
@@ -62,10 +57,10 @@ static const struct {
 	{ BPFNET_PIN_PROG_FROM_CT, offsetof(struct dp, prog_from_ct) },
 	{ BPFNET_PIN_PROG_UP_IN, offsetof(struct dp, prog_up_in) },
 	{ BPFNET_PIN_PROG_UP_OUT, offsetof(struct dp, prog_up_out) },
-	{ BPFNET_PIN_PROG_CONNECT4, offsetof(struct dp, prog_connect4) },
-	{ BPFNET_PIN_PROG_SENDMSG4, offsetof(struct dp, prog_sendmsg4) },
-	{ BPFNET_PIN_PROG_RECVMSG4, offsetof(struct dp, prog_recvmsg4) },
-	{ BPFNET_PIN_PROG_PEERNAME4, offsetof(struct dp, prog_peername4) },
+	{ BPFNET_PIN_PROG_CONNECT4, offsetof(struct dp, sock.connect4) },
+	{ BPFNET_PIN_PROG_SENDMSG4, offsetof(struct dp, sock.sendmsg4) },
+	{ BPFNET_PIN_PROG_RECVMSG4, offsetof(struct dp, sock.recvmsg4) },
+	{ BPFNET_PIN_PROG_PEERNAME4, offsetof(struct dp, sock.peername4) },
 };
 #define NPINS (sizeof(pins) / sizeof(pins[0]))
 
@@ -103,7 +98,6 @@ static bool layout_current(struct dp *dp)
 }
 
 static bool any_pin(const struct bpfnet_config *cfg);
-static void detach_sock_progs(const struct bpfnet_config *cfg, struct dp *dp);
 
 static int *pin_fd(struct dp *dp, size_t i)
 {
@@ -294,10 +288,8 @@ static void retire_stale(const struct bpfnet_config *cfg)
 		    info.value_size >= offsetof(struct bpfnet_cfg, uplink_ifindex) + 4 &&
 		    !bpf_map_lookup_elem(fd, &zero, buf)) {
 			memcpy(&c, buf, sizeof(c) < info.value_size ? sizeof(c) : info.value_size);
-			if (c.uplink_ifindex) {
-				tc_detach((int)c.uplink_ifindex, TC_INGRESS);
-				tc_detach((int)c.uplink_ifindex, TC_EGRESS);
-			}
+			if (c.uplink_ifindex)
+				detach_uplink((int)c.uplink_ifindex);
 		}
 		close(fd);
 	}
@@ -305,11 +297,11 @@ static void retire_stale(const struct bpfnet_config *cfg)
 	{
 		struct dp old = { 0 };
 
-		old.prog_connect4 = obj_get(cfg, BPFNET_PIN_PROG_CONNECT4);
-		old.prog_sendmsg4 = obj_get(cfg, BPFNET_PIN_PROG_SENDMSG4);
-		old.prog_recvmsg4 = obj_get(cfg, BPFNET_PIN_PROG_RECVMSG4);
-		old.prog_peername4 = obj_get(cfg, BPFNET_PIN_PROG_PEERNAME4);
-		detach_sock_progs(cfg, &old);
+		old.sock.connect4 = obj_get(cfg, BPFNET_PIN_PROG_CONNECT4);
+		old.sock.sendmsg4 = obj_get(cfg, BPFNET_PIN_PROG_SENDMSG4);
+		old.sock.recvmsg4 = obj_get(cfg, BPFNET_PIN_PROG_RECVMSG4);
+		old.sock.peername4 = obj_get(cfg, BPFNET_PIN_PROG_PEERNAME4);
+		detach_sock_progs(cfg, &old.sock);
 		dp_close(&old);
 	}
 	dp_remove_pins(cfg);
@@ -344,25 +336,6 @@ int dp_open(const struct bpfnet_config *cfg, struct dp *dp, bool create)
 	if (!err)
 		dp->fresh = true;
 	return err;
-}
-
-static __u32 prog_id(int fd)
-{
-	struct bpf_prog_info info = { 0 };
-	__u32 len = sizeof(info);
-
-	if (bpf_obj_get_info_by_fd(fd, &info, &len))
-		return 0;
-	return info.id;
-}
-
-/* Attach prog as our filter unless it is there already. */
-static int tc_attach_current(int ifindex, enum tc_dir dir, int prog_fd,
-			     const char *name)
-{
-	if (tc_query(ifindex, dir) == prog_id(prog_fd))
-		return 0;
-	return tc_attach(ifindex, dir, prog_fd, name);
 }
 
 /* Forwarding on the interfaces bpfnet routes between, not host-wide. */
@@ -429,97 +402,6 @@ static int write_config(const struct bpfnet_config *bcfg, struct dp *dp,
 	return bpf_map_update_elem(dp->cfg_fd, &zero, &c, BPF_ANY) ? -errno : 0;
 }
 
-/* The cgroup2 directory the socket programs attach to; "" when none. */
-static void sock_cgroup(const struct bpfnet_config *cfg, char *buf, size_t size)
-{
-	static const char *const roots[] = { "/sys/fs/cgroup", "/sys/fs/cgroup/unified" };
-	struct statfs sfs;
-
-	buf[0] = '\0';
-	if (cfg->cgroup[0]) {
-		snprintf(buf, size, "%s", cfg->cgroup);
-		return;
-	}
-	for (size_t i = 0; i < sizeof(roots) / sizeof(roots[0]); i++) {
-		if (!statfs(roots[i], &sfs) && sfs.f_type == CGROUP2_SUPER_MAGIC) {
-			snprintf(buf, size, "%s", roots[i]);
-			return;
-		}
-	}
-}
-
-static const struct {
-	size_t off;
-	enum bpf_attach_type type;
-} sock_progs[] = {
-	{ offsetof(struct dp, prog_connect4), BPF_CGROUP_INET4_CONNECT },
-	{ offsetof(struct dp, prog_sendmsg4), BPF_CGROUP_UDP4_SENDMSG },
-	{ offsetof(struct dp, prog_recvmsg4), BPF_CGROUP_UDP4_RECVMSG },
-	{ offsetof(struct dp, prog_peername4), BPF_CGROUP_INET4_GETPEERNAME },
-};
-
-static bool prog_attached(int cg, enum bpf_attach_type type, __u32 id)
-{
-	__u32 ids[64], cnt = 64;
-
-	if (bpf_prog_query(cg, type, 0, NULL, ids, &cnt))
-		return false;
-	for (__u32 i = 0; i < cnt; i++)
-		if (ids[i] == id)
-			return true;
-	return false;
-}
-
-/* Host processes reach published ports through cgroup socket programs. */
-static int attach_sock_progs(const struct bpfnet_config *cfg, struct dp *dp)
-{
-	char path[PATH_MAX];
-	int cg, err = 0;
-
-	sock_cgroup(cfg, path, sizeof(path));
-	if (!path[0]) {
-		pr_info("no cgroup2 mounted: host processes cannot use published ports");
-		return 0;
-	}
-	cg = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (cg < 0) {
-		err = -errno;
-		pr_err("failed to open cgroup %s: %s", path, strerror(-err));
-		return err;
-	}
-	for (size_t i = 0; i < sizeof(sock_progs) / sizeof(sock_progs[0]); i++) {
-		int fd = *(int *)((char *)dp + sock_progs[i].off);
-
-		if (prog_attached(cg, sock_progs[i].type, prog_id(fd)))
-			continue;
-		if (bpf_prog_attach(fd, cg, sock_progs[i].type, BPF_F_ALLOW_MULTI)) {
-			err = -errno;
-			pr_err("failed to attach socket programs to %s: %s", path,
-			       strerror(-err));
-			break;
-		}
-	}
-	close(cg);
-	return err;
-}
-
-static void detach_sock_progs(const struct bpfnet_config *cfg, struct dp *dp)
-{
-	char path[PATH_MAX];
-	int cg;
-
-	sock_cgroup(cfg, path, sizeof(path));
-	if (!path[0])
-		return;
-	cg = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (cg < 0)
-		return;
-	for (size_t i = 0; i < sizeof(sock_progs) / sizeof(sock_progs[0]); i++)
-		bpf_prog_detach2(*(int *)((char *)dp + sock_progs[i].off), cg,
-				 sock_progs[i].type);
-	close(cg);
-}
-
 static int attach_uplink(const struct bpfnet_config *cfg, struct dp *dp,
 			 int uplink_ifindex, int bridge_ifindex)
 {
@@ -529,11 +411,11 @@ static int attach_uplink(const struct bpfnet_config *cfg, struct dp *dp,
 		return 0;
 	err = enable_forwarding(cfg, uplink_ifindex, bridge_ifindex);
 	if (!err)
-		err = tc_attach_current(uplink_ifindex, TC_INGRESS, dp->prog_up_in,
-					"uplink_ingress");
+		err = attach_tc(uplink_ifindex, TC_INGRESS, dp->prog_up_in,
+				"uplink_ingress");
 	if (!err)
-		err = tc_attach_current(uplink_ifindex, TC_EGRESS, dp->prog_up_out,
-					"uplink_egress");
+		err = attach_tc(uplink_ifindex, TC_EGRESS, dp->prog_up_out,
+				"uplink_egress");
 	if (err)
 		pr_err("failed to attach to the uplink: %s", strerror(-err));
 	return err;
@@ -568,8 +450,8 @@ static int endpoint_publish(struct dp *dp, const struct endpoint_rec *rec,
 		       inet_ntoa(rec->ip), strerror(-err));
 		return err;
 	}
-	err = tc_attach_current(veth_ifindex, TC_INGRESS, dp->prog_from_ct,
-				"from_container");
+	err = attach_tc(veth_ifindex, TC_INGRESS, dp->prog_from_ct,
+			"from_container");
 	if (err) {
 		pr_err("failed to attach to %s: %s", rec->veth, strerror(-err));
 		return err;
@@ -613,7 +495,7 @@ int datapath_endpoint_add(const struct bpfnet_config *cfg,
 		goto out;
 	err = attach_uplink(cfg, &dp, uplink_ifindex, bridge_ifindex);
 	if (!err)
-		err = attach_sock_progs(cfg, &dp);
+		err = attach_sock_progs(cfg, &dp.sock);
 	if (err)
 		goto out;
 	if (dp.fresh)
@@ -648,7 +530,7 @@ int datapath_repair(const struct bpfnet_config *cfg,
 	if (!err)
 		err = attach_uplink(cfg, &dp, uplink, br.ifindex);
 	if (!err)
-		err = attach_sock_progs(cfg, &dp);
+		err = attach_sock_progs(cfg, &dp.sock);
 	if (!err)
 		resync(&dp, st, NULL);
 	dp_close(&dp);
@@ -754,11 +636,9 @@ int datapath_down(const struct bpfnet_config *cfg)
 	__u32 zero = 0;
 
 	if (dp_open(cfg, &dp, false) == 0) {
-		if (!bpf_map_lookup_elem(dp.cfg_fd, &zero, &c) && c.uplink_ifindex) {
-			tc_detach((int)c.uplink_ifindex, TC_INGRESS);
-			tc_detach((int)c.uplink_ifindex, TC_EGRESS);
-		}
-		detach_sock_progs(cfg, &dp);
+		if (!bpf_map_lookup_elem(dp.cfg_fd, &zero, &c) && c.uplink_ifindex)
+			detach_uplink((int)c.uplink_ifindex);
+		detach_sock_progs(cfg, &dp.sock);
 		dp_close(&dp);
 	}
 	dp_remove_pins(cfg);
