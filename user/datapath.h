@@ -7,27 +7,10 @@
 #include <bpf/libbpf.h>
 #include <stdbool.h>
 
-#include "attach.h"
 #include "bpfnet_shared.h"
 #include "config.h"
+#include "pins.h"
 #include "state.h"
-
-/* File descriptors of the pinned maps and programs. */
-struct dp {
-	int cfg_fd, ep_fd, ct_fd, rnat_fd, stats_fd, ep_stats_fd;
-	int pm_fd, dnat_ct_fd, dnat_rev_fd, sock_rev_fd;
-	int prog_from_ct, prog_up_in, prog_up_out;
-	struct sock_progs sock;	/* the cgroup socket programs */
-	bool fresh;	/* loaded by this dp_open: maps are empty */
-};
-
-/*
- * Open the pinned datapath; with create, load and pin it first if it is not
- * there. -ENOENT when absent and !create.
- */
-int dp_open(const struct bpfnet_config *cfg, struct dp *dp, bool create);
-void dp_close(struct dp *dp);
-void dp_remove_pins(const struct bpfnet_config *cfg);
 
 /* A growable list of flows with their entries, filled during map walks. */
 struct flow_vec {
