@@ -1,23 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The datapath from user space: the pins opened (pins.c), the config map
- * written, the programs attached (attach.c), containers in and out.
+ * written, the programs attached (attach.c), containers in and out (their
+ * flows: flows.c, their ports: portmap.c).
  */
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
 #include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "attach.h"
 #include "datapath.h"
+#include "flows.h"
 #include "forwarding.h"
 #include "link.h"
 #include "log.h"
-#include "mapiter.h"
 #include "portmap.h"
 
 #ifndef SO_NETNS_COOKIE
@@ -221,72 +221,6 @@ int datapath_repair(const struct bpfnet_config *cfg,
 		resync(&dp, st, NULL);
 	dp_close(&dp);
 	return err;
-}
-
-void flow_vec_push(struct flow_vec *v, const struct bpfnet_flow *k,
-		   const struct bpfnet_ct *ct)
-{
-	if (v->n == v->cap) {
-		size_t cap = v->cap ? v->cap * 2 : 64;
-		struct bpfnet_flow *nk = realloc(v->keys, cap * sizeof(*nk));
-		struct bpfnet_ct *nv;
-
-		if (!nk)
-			return;
-		v->keys = nk;
-		nv = realloc(v->vals, cap * sizeof(*nv));
-		if (!nv)
-			return;
-		v->vals = nv;
-		v->cap = cap;
-	}
-	v->keys[v->n] = *k;
-	v->vals[v->n++] = *ct;
-}
-
-void flow_vec_free(struct flow_vec *v)
-{
-	free(v->keys);
-	free(v->vals);
-	memset(v, 0, sizeof(*v));
-}
-
-/* The flows of one container (all when caddr is 0), with their translation. */
-struct flow_list {
-	__be32 caddr;
-	struct flow_vec v;
-};
-
-static void collect_flow(const void *key, const void *val, void *ctx)
-{
-	const struct bpfnet_flow *k = key;
-	struct flow_list *l = ctx;
-
-	if (!l->caddr || k->saddr == l->caddr)
-		flow_vec_push(&l->v, k, val);
-}
-
-int dp_flush_flows(struct dp *dp, __be32 caddr)
-{
-	struct flow_list l = { .caddr = caddr };
-	int removed = 0;
-
-	map_for_each(dp->ct_fd, sizeof(struct bpfnet_flow), sizeof(struct bpfnet_ct),
-		     collect_flow, &l);
-	for (size_t i = 0; i < l.v.n; i++) {
-		const struct bpfnet_flow *k = &l.v.keys[i];
-		struct bpfnet_flow r = {
-			.saddr = k->daddr, .daddr = l.v.vals[i].nat_addr,
-			.sport = k->dport, .dport = l.v.vals[i].nat_port,
-			.proto = k->proto,
-		};
-
-		bpf_map_delete_elem(dp->rnat_fd, &r);
-		if (!bpf_map_delete_elem(dp->ct_fd, k))
-			removed++;
-	}
-	flow_vec_free(&l.v);
-	return removed;
 }
 
 void datapath_endpoint_del(const struct bpfnet_config *cfg,

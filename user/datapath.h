@@ -12,21 +12,6 @@
 #include "pins.h"
 #include "state.h"
 
-/* A growable list of flows with their entries, filled during map walks. */
-struct flow_vec {
-	struct bpfnet_flow *keys;
-	struct bpfnet_ct *vals;
-	size_t n, cap;
-};
-
-/* Append one (key, ct) pair; on allocation failure the pair is skipped. */
-void flow_vec_push(struct flow_vec *v, const struct bpfnet_flow *k,
-		   const struct bpfnet_ct *ct);
-void flow_vec_free(struct flow_vec *v);
-
-/* Delete the flows of one container (0: all flows). Returns how many. */
-int dp_flush_flows(struct dp *dp, __be32 caddr);
-
 /*
  * Make sure the datapath is loaded and pinned (the first time only; a stale
  * one is replaced and the other containers of st re-attached), the config
