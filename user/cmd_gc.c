@@ -16,6 +16,7 @@
 
 #include "cmd.h"
 #include "datapath.h"
+#include "dplinks.h"
 #include "flows.h"
 #include "fsutil.h"
 #include "hook.h"
@@ -156,6 +157,7 @@ int cmd_gc(struct bpfnet_config *cfg, struct bpfnet_args *args)
 	struct gc_counts c = { 0 };
 	struct bpfnet_state st;
 	struct link_info br;
+	struct dp_links dpl;
 	struct nl nl;
 	struct dp dp;
 	bool have_dp, rebuilt = false;
@@ -224,7 +226,8 @@ int cmd_gc(struct bpfnet_config *cfg, struct bpfnet_args *args)
 		c.port_maps = portmap_sync_state(&dp, &st, rebuilt);
 		gc_endpoints_map(&dp, &st, &c);
 		c.flows += dp_expire_flows(&dp);
-	} else if (st.n && !datapath_repair(cfg, &st)) {
+	} else if (st.n && !dp_links_lookup(&nl, cfg, &dpl) &&
+		   !datapath_repair(cfg, &st, &dpl)) {
 		printf("gc: reloaded the datapath and re-attached %d containers\n", st.n);
 	}
 	err = state_save(cfg->state_dir, &st);

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The datapath from user space: the pins opened (pins.c), the config map
- * written, the programs attached (attach.c), containers in and out (their
- * flows: flows.c, their ports: portmap.c).
+ * The datapath facade: the steps a hook, gc or down takes, in terms of
+ * containers, over pins.c, attach.c, flows.c and portmap.c. The bridge and
+ * uplink come from the caller (struct dp_links); a recorded container's
+ * veth is found by name.
  */
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
 #include <errno.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -16,7 +18,6 @@
 #include "datapath.h"
 #include "flows.h"
 #include "forwarding.h"
-#include "link.h"
 #include "log.h"
 #include "portmap.h"
 
@@ -25,17 +26,12 @@
 #endif
 
 /* Forwarding on the interfaces bpfnet routes between, not host-wide. */
-static int enable_forwarding(const struct bpfnet_config *cfg, int uplink_ifindex,
-			     int bridge_ifindex)
+static int enable_forwarding(const struct bpfnet_config *cfg,
+			     const struct dp_links *links)
 {
-	char up[IF_NAMESIZE], br[IF_NAMESIZE];
-	int err;
+	int err = forwarding_enable(cfg->state_dir, links->bridge_name);
 
-	if (!if_indextoname((unsigned int)uplink_ifindex, up) ||
-	    !if_indextoname((unsigned int)bridge_ifindex, br))
-		return -errno;
-	err = forwarding_enable(cfg->state_dir, br);
-	return err ? err : forwarding_enable(cfg->state_dir, up);
+	return err ? err : forwarding_enable(cfg->state_dir, links->uplink_name);
 }
 
 static __u64 netns_cookie(void)
@@ -53,35 +49,24 @@ static __u64 netns_cookie(void)
 
 /* Write the network's settings into the config map. */
 static int write_config(const struct bpfnet_config *bcfg, struct dp *dp,
-			int uplink_ifindex, int bridge_ifindex)
+			const struct dp_links *links)
 {
 	struct bpfnet_cfg c = { 0 };
-	struct link_info br;
-	struct in_addr up = { 0 };
-	struct nl nl;
 	__u32 zero = 0;
-	int err;
 
-	err = nl_open(&nl);
-	if (err)
-		return err;
-	err = link_get(&nl, NULL, bridge_ifindex, &br);
-	if (!err && uplink_ifindex && addr_first(&nl, uplink_ifindex, &up)) {
+	if (links->uplink_ifindex && !links->uplink_addr.s_addr) {
 		pr_err("uplink has no IPv4 address to masquerade behind");
-		err = -EADDRNOTAVAIL;
+		return -EADDRNOTAVAIL;
 	}
-	nl_close(&nl);
-	if (err)
-		return err;
 	c.subnet = bcfg->subnet.s_addr;
 	c.netmask = htonl(~0u << (32 - bcfg->prefix));
 	c.gateway = bcfg->gateway.s_addr;
-	c.uplink_addr = up.s_addr;
-	c.uplink_ifindex = (__u32)uplink_ifindex;
-	c.bridge_ifindex = (__u32)bridge_ifindex;
+	c.uplink_addr = links->uplink_addr.s_addr;
+	c.uplink_ifindex = (__u32)links->uplink_ifindex;
+	c.bridge_ifindex = (__u32)links->bridge_ifindex;
 	c.port_min = (__u16)bcfg->port_min;
 	c.port_max = (__u16)bcfg->port_max;
-	memcpy(c.bridge_mac, br.mac, 6);
+	memcpy(c.bridge_mac, links->bridge_mac, 6);
 	c.enabled = 1;
 	c.isolate = bcfg->isolate;
 	c.netns_cookie = netns_cookie();
@@ -89,18 +74,18 @@ static int write_config(const struct bpfnet_config *bcfg, struct dp *dp,
 }
 
 static int attach_uplink(const struct bpfnet_config *cfg, struct dp *dp,
-			 int uplink_ifindex, int bridge_ifindex)
+			 const struct dp_links *links)
 {
-	int err;
+	int up = links->uplink_ifindex, err;
 
-	if (!uplink_ifindex)
+	if (!up)
 		return 0;
-	err = enable_forwarding(cfg, uplink_ifindex, bridge_ifindex);
+	err = enable_forwarding(cfg, links);
 	if (!err)
-		err = attach_tc(uplink_ifindex, TC_INGRESS, dp->prog_up_in,
+		err = attach_tc(up, TC_INGRESS, dp->prog_up_in,
 				"uplink_ingress");
 	if (!err)
-		err = attach_tc(uplink_ifindex, TC_EGRESS, dp->prog_up_out,
+		err = attach_tc(up, TC_EGRESS, dp->prog_up_out,
 				"uplink_egress");
 	if (err)
 		pr_err("failed to attach to the uplink: %s", strerror(-err));
@@ -149,78 +134,69 @@ static int endpoint_publish(struct dp *dp, const struct endpoint_rec *rec,
 static void resync(struct dp *dp, const struct bpfnet_state *st,
 		   const struct endpoint_rec *skip)
 {
-	struct link_info li;
-	struct nl nl;
-
-	if (!st || nl_open(&nl))
+	if (!st)
 		return;
 	for (int i = 0; i < st->n; i++) {
 		const struct endpoint_rec *e = &st->eps[i];
+		unsigned int veth;
 
-		if (e == skip || !e->ready || link_get(&nl, e->veth, 0, &li))
+		if (e == skip || !e->ready)
 			continue;
-		if (!endpoint_publish(dp, e, li.ifindex))
+		veth = if_nametoindex(e->veth);	/* 0: gone, gc's business */
+		if (veth && !endpoint_publish(dp, e, (int)veth))
 			pr_info("re-attached %s (%s)", e->id, inet_ntoa(e->ip));
 	}
-	nl_close(&nl);
+}
+
+/* Open (or load) the datapath, write its config, attach uplink and cgroup. */
+static int dp_prepare(const struct bpfnet_config *cfg, struct dp *dp,
+		      const struct dp_links *links)
+{
+	int err = dp_open(cfg, dp, true);
+
+	if (err)
+		return err;
+	err = write_config(cfg, dp, links);
+	if (!err)
+		err = attach_uplink(cfg, dp, links);
+	if (!err)
+		err = attach_sock_progs(cfg, &dp->sock);
+	if (err)
+		dp_close(dp);
+	return err;
 }
 
 int datapath_endpoint_add(const struct bpfnet_config *cfg,
 			  const struct bpfnet_state *st,
 			  const struct endpoint_rec *rec, int veth_ifindex,
-			  int uplink_ifindex, int bridge_ifindex)
+			  const struct dp_links *links)
 {
 	struct dp dp;
 	int err;
 
-	err = dp_open(cfg, &dp, true);
+	err = dp_prepare(cfg, &dp, links);
 	if (err)
 		return err;
-	err = write_config(cfg, &dp, uplink_ifindex, bridge_ifindex);
-	if (err)
-		goto out;
-	err = attach_uplink(cfg, &dp, uplink_ifindex, bridge_ifindex);
-	if (!err)
-		err = attach_sock_progs(cfg, &dp.sock);
-	if (err)
-		goto out;
 	if (dp.fresh)
 		resync(&dp, st, rec);
 	err = endpoint_publish(&dp, rec, veth_ifindex);
-out:
 	dp_close(&dp);
 	return err;
 }
 
 int datapath_repair(const struct bpfnet_config *cfg,
-		    const struct bpfnet_state *st)
+		    const struct bpfnet_state *st,
+		    const struct dp_links *links)
 {
-	struct link_info br;
-	int uplink = 0, mtu, err;
-	struct nl nl;
 	struct dp dp;
+	int err;
 
-	err = nl_open(&nl);
+	err = dp_prepare(cfg, &dp, links);
 	if (err)
 		return err;
-	err = link_get(&nl, cfg->bridge, 0, &br);
-	if (!err)
-		err = uplink_resolve(&nl, cfg->uplink, &uplink, &mtu);
-	nl_close(&nl);
-	if (err)
-		return err;
-	err = dp_open(cfg, &dp, true);
-	if (err)
-		return err;
-	err = write_config(cfg, &dp, uplink, br.ifindex);
-	if (!err)
-		err = attach_uplink(cfg, &dp, uplink, br.ifindex);
-	if (!err)
-		err = attach_sock_progs(cfg, &dp.sock);
-	if (!err)
-		resync(&dp, st, NULL);
+	resync(&dp, st, NULL);
 	dp_close(&dp);
-	return err;
+	return 0;
 }
 
 void datapath_endpoint_del(const struct bpfnet_config *cfg,

@@ -9,6 +9,7 @@
 
 #include "cmd.h"
 #include "datapath.h"
+#include "dplinks.h"
 #include "fsutil.h"
 #include "hook.h"
 #include "ipam.h"
@@ -286,6 +287,7 @@ static int build_endpoint(const struct bpfnet_config *cfg, struct nl *nl,
 			  const struct bpfnet_state *st,
 			  const struct endpoint_rec *rec, struct net_plan *plan)
 {
+	struct dp_links links;
 	struct link_info li;
 	int err;
 
@@ -321,8 +323,10 @@ static int build_endpoint(const struct bpfnet_config *cfg, struct nl *nl,
 	err = fault_point(5, "container configured");
 	if (err)
 		goto undo_veth;
-	err = datapath_endpoint_add(cfg, st, rec, li.ifindex,
-				    plan->uplink_ifindex, plan->bridge_ifindex);
+	err = dp_links_get(nl, plan->bridge_ifindex, plan->uplink_ifindex,
+			   &links);
+	if (!err)
+		err = datapath_endpoint_add(cfg, st, rec, li.ifindex, &links);
 	if (err)
 		goto undo_veth;
 	err = fault_point(6, "datapath attached");
