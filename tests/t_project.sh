@@ -48,7 +48,7 @@ test_code_shape() {
 	local edges
 	edges=$(cd "$TOP/user" && for f in *.[ch]; do
 		sed -n 's/^#include "\(.*\)\.h"/\1/p' "$f" | while read -r to; do
-			[ -e "$to.h" ] && [ "$to" != "${f%.[ch]}" ] && echo "${f%.[ch]} $to"
+			if [ -e "$to.h" ] && [ "$to" != "${f%.[ch]}" ]; then echo "${f%.[ch]} $to"; fi
 		done
 	done)
 	assert_ge "$(wc -l <<<"$edges")" 40 "include arrows found"

@@ -11,20 +11,19 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cmd.h"
 #include "datapath.h"
+#include "dplinks.h"
+#include "flows.h"
 #include "fsutil.h"
 #include "endpoint.h"
 #include "ipam.h"
 #include "link.h"
 #include "log.h"
 #include "portstore.h"
-#include "mapiter.h"
 #include "netns.h"
 #include "portmap.h"
 #include "state.h"
@@ -105,82 +104,6 @@ static void gc_endpoints_map(struct dp *dp, struct bpfnet_state *st,
 		c->flows += dp_flush_flows(dp, stale[i]);
 		c->endpoints++;
 	}
-}
-
-/* Keys collected during a map walk, deleted after it. */
-struct key_list {
-	struct bpfnet_flow *keys;
-	size_t n, cap;
-	__u64 now;
-	int ct_fd;
-};
-
-static void key_list_add(struct key_list *l, const struct bpfnet_flow *k)
-{
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 64;
-		struct bpfnet_flow *nk = realloc(l->keys, cap * sizeof(*nk));
-
-		if (!nk)
-			return;
-		l->keys = nk;
-		l->cap = cap;
-	}
-	l->keys[l->n++] = *k;
-}
-
-static void pick_expired(const void *key, const void *val, void *ctx)
-{
-	const struct bpfnet_ct *ct = val;
-	struct key_list *l = ctx;
-
-	if (ct->expires_ns <= l->now)
-		key_list_add(l, key);
-}
-
-static void pick_orphan(const void *key, const void *val, void *ctx)
-{
-	const struct bpfnet_flow *k = key;
-	const struct bpfnet_rnat *rv = val;
-	struct key_list *l = ctx;
-	struct bpfnet_flow fk = { .saddr = rv->caddr, .daddr = rv->raddr,
-				  .sport = rv->cport, .dport = rv->rport,
-				  .proto = k->proto };
-	struct bpfnet_ct ct;
-
-	if (bpf_map_lookup_elem(l->ct_fd, &fk, &ct))
-		key_list_add(l, key);
-}
-
-/* Expired flows, and reply entries whose flow is gone. */
-static void gc_flows(struct dp *dp, struct gc_counts *c)
-{
-	struct key_list l = { .ct_fd = dp->ct_fd };
-	struct timespec ts;
-	struct bpfnet_ct ct;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	l.now = (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
-	map_for_each(dp->ct_fd, sizeof(struct bpfnet_flow), sizeof(ct),
-		     pick_expired, &l);
-	for (size_t i = 0; i < l.n; i++) {
-		if (!bpf_map_lookup_elem(dp->ct_fd, &l.keys[i], &ct)) {
-			struct bpfnet_flow r = {
-				.saddr = l.keys[i].daddr, .daddr = ct.nat_addr,
-				.sport = l.keys[i].dport, .dport = ct.nat_port,
-				.proto = l.keys[i].proto,
-			};
-			bpf_map_delete_elem(dp->rnat_fd, &r);
-		}
-		if (!bpf_map_delete_elem(dp->ct_fd, &l.keys[i]))
-			c->flows++;
-	}
-	l.n = 0;
-	map_for_each(dp->rnat_fd, sizeof(struct bpfnet_flow),
-		     sizeof(struct bpfnet_rnat), pick_orphan, &l);
-	for (size_t i = 0; i < l.n; i++)
-		bpf_map_delete_elem(dp->rnat_fd, &l.keys[i]);
-	free(l.keys);
 }
 
 static bool state_file_exists(const struct bpfnet_config *cfg)
@@ -303,6 +226,7 @@ int cmd_gc(struct bpfnet_config *cfg, struct bpfnet_args *args)
 	struct state_session s;
 	struct bpfnet_state *st = &s.st;
 	struct link_info br;
+	struct dp_links dpl;
 	struct nl nl;
 	struct dp dp;
 	bool have_dp, rebuilt = false;
@@ -329,8 +253,9 @@ int cmd_gc(struct bpfnet_config *cfg, struct bpfnet_args *args)
 	if (have_dp) {
 		c.port_maps = portmap_sync_state(&dp, st, rebuilt);
 		gc_endpoints_map(&dp, st, &c);
-		gc_flows(&dp, &c);
-	} else if (st->n && !datapath_repair(cfg, st)) {
+		c.flows += dp_expire_flows(&dp);
+	} else if (st->n && !dp_links_lookup(&nl, cfg, &dpl) &&
+		   !datapath_repair(cfg, st, &dpl)) {
 		printf("gc: reloaded the datapath and re-attached %d containers\n", st->n);
 	}
 	err = state_commit(&s);

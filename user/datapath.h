@@ -1,47 +1,34 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* The eBPF datapath from user space: load once, pin, attach per endpoint. */
+/*
+ * The eBPF datapath as commands see it: containers in and out, repair and
+ * removal. Its parts: pins.h (load, pin, open), attach.h (TC and cgroup),
+ * flows.h (conntrack walks), portmap.h (published ports).
+ */
 #ifndef BPFNET_DATAPATH_H
 #define BPFNET_DATAPATH_H
 
 #include <linux/types.h>
-#include <bpf/libbpf.h>
-#include <stdbool.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdint.h>
 
-#include "bpfnet_shared.h"
+#include "bpfnet_shared.h"	/* the map layouts, for who reads through struct dp */
 #include "config.h"
+#include "pins.h"
 #include "state.h"
 
-/* File descriptors of the pinned maps and programs. */
-struct dp {
-	int cfg_fd, ep_fd, ct_fd, rnat_fd, stats_fd, ep_stats_fd;
-	int pm_fd, dnat_ct_fd, dnat_rev_fd, sock_rev_fd;
-	int prog_from_ct, prog_up_in, prog_up_out;
-	int prog_connect4, prog_sendmsg4, prog_recvmsg4, prog_peername4;
-	bool fresh;	/* loaded by this dp_open: maps are empty */
-};
-
 /*
- * Open the pinned datapath; with create, load and pin it first if it is not
- * there. -ENOENT when absent and !create.
+ * The bridge and the uplink the datapath serves, as the caller found them
+ * (dplinks.h looks them up): the datapath asks netlink nothing itself.
  */
-int dp_open(const struct bpfnet_config *cfg, struct dp *dp, bool create);
-void dp_close(struct dp *dp);
-void dp_remove_pins(const struct bpfnet_config *cfg);
-
-/* A growable list of flows with their entries, filled during map walks. */
-struct flow_vec {
-	struct bpfnet_flow *keys;
-	struct bpfnet_ct *vals;
-	size_t n, cap;
+struct dp_links {
+	int bridge_ifindex;
+	char bridge_name[IF_NAMESIZE];
+	uint8_t bridge_mac[6];
+	int uplink_ifindex;		/* 0 when the host has no uplink */
+	char uplink_name[IF_NAMESIZE];
+	struct in_addr uplink_addr;	/* its first IPv4 address; 0 if none */
 };
-
-/* Append one (key, ct) pair; on allocation failure the pair is skipped. */
-void flow_vec_push(struct flow_vec *v, const struct bpfnet_flow *k,
-		   const struct bpfnet_ct *ct);
-void flow_vec_free(struct flow_vec *v);
-
-/* Delete the flows of one container (0: all flows). Returns how many. */
-int dp_flush_flows(struct dp *dp, __be32 caddr);
 
 /*
  * Make sure the datapath is loaded and pinned (the first time only; a stale
@@ -52,14 +39,15 @@ int dp_flush_flows(struct dp *dp, __be32 caddr);
 int datapath_endpoint_add(const struct bpfnet_config *cfg,
 			  const struct bpfnet_state *st,
 			  const struct endpoint_rec *rec, int veth_ifindex,
-			  int uplink_ifindex, int bridge_ifindex);
+			  const struct dp_links *links);
 
 /*
  * Make the datapath whole for the recorded containers: load it again if it
  * is missing or stale, and put every container back in its maps.
  */
 int datapath_repair(const struct bpfnet_config *cfg,
-		    const struct bpfnet_state *st);
+		    const struct bpfnet_state *st,
+		    const struct dp_links *links);
 
 /* Forget rec: endpoint entry, its flows, its counters. Quiet on failure. */
 void datapath_endpoint_del(const struct bpfnet_config *cfg,

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "datapath.h"
+#include "dplinks.h"
 #include "endpoint.h"
 #include "fault.h"
 #include "ipam.h"
@@ -169,10 +170,10 @@ bool endpoint_intact(struct nl *nl, const struct endpoint_rec *rec,
 
 /* Create the links for rec; undo what this call created on failure. */
 int endpoint_build(const struct bpfnet_config *cfg, struct nl *nl,
-			  struct nl *cnl, int netns_fd,
-			  const struct bpfnet_state *st,
-			  const struct endpoint_rec *rec, struct net_plan *plan)
+		   struct nl *cnl, int netns_fd, const struct bpfnet_state *st,
+		   const struct endpoint_rec *rec, struct net_plan *plan)
 {
+	struct dp_links links;
 	struct link_info li;
 	int err;
 
@@ -208,8 +209,10 @@ int endpoint_build(const struct bpfnet_config *cfg, struct nl *nl,
 	err = fault_point(5, "container configured");
 	if (err)
 		goto undo_veth;
-	err = datapath_endpoint_add(cfg, st, rec, li.ifindex,
-				    plan->uplink_ifindex, plan->bridge_ifindex);
+	err = dp_links_get(nl, plan->bridge_ifindex, plan->uplink_ifindex,
+			   &links);
+	if (!err)
+		err = datapath_endpoint_add(cfg, st, rec, li.ifindex, &links);
 	if (err)
 		goto undo_veth;
 	err = fault_point(6, "datapath attached");

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "flows.h"
 #include "log.h"
 #include "mapiter.h"
 #include "portmap.h"

@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "datapath.h"
+#include "pins.h"
 #include "portspec.h"
 #include "state.h"
 

@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <stdio.h>
+#include <string.h>
+
+#include "dplinks.h"
+#include "link.h"
+
+int dp_links_get(struct nl *nl, int bridge_ifindex, int uplink_ifindex,
+		 struct dp_links *l)
+{
+	struct link_info li;
+	int err;
+
+	memset(l, 0, sizeof(*l));
+	err = link_get(nl, NULL, bridge_ifindex, &li);
+	if (err)
+		return err;
+	l->bridge_ifindex = li.ifindex;
+	snprintf(l->bridge_name, sizeof(l->bridge_name), "%s", li.name);
+	memcpy(l->bridge_mac, li.mac, sizeof(l->bridge_mac));
+	if (!uplink_ifindex)
+		return 0;
+	err = link_get(nl, NULL, uplink_ifindex, &li);
+	if (err)
+		return err;
+	l->uplink_ifindex = li.ifindex;
+	snprintf(l->uplink_name, sizeof(l->uplink_name), "%s", li.name);
+	/* none is a fact too: the datapath says why that is an error */
+	if (addr_first(nl, uplink_ifindex, &l->uplink_addr))
+		l->uplink_addr.s_addr = 0;
+	return 0;
+}
+
+int dp_links_lookup(struct nl *nl, const struct bpfnet_config *cfg,
+		    struct dp_links *l)
+{
+	struct link_info br;
+	int uplink = 0, mtu, err;
+
+	err = link_get(nl, cfg->bridge, 0, &br);
+	if (!err)
+		err = uplink_resolve(nl, cfg->uplink, &uplink, &mtu);
+	return err ? err : dp_links_get(nl, br.ifindex, uplink, l);
+}

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The connection-tracking maps: walks over the flows, and their removal. */
+#ifndef BPFNET_FLOWS_H
+#define BPFNET_FLOWS_H
+
+#include <stddef.h>
+#include <linux/types.h>
+
+#include "bpfnet_shared.h"
+#include "pins.h"
+
+/* A growable list of flows with their entries, filled during map walks. */
+struct flow_vec {
+	struct bpfnet_flow *keys;
+	struct bpfnet_ct *vals;
+	size_t n, cap;
+};
+
+/* Append one (key, ct) pair; on allocation failure the pair is skipped. */
+void flow_vec_push(struct flow_vec *v, const struct bpfnet_flow *k,
+		   const struct bpfnet_ct *ct);
+void flow_vec_free(struct flow_vec *v);
+
+/* Delete the flows of one container (0: all flows). Returns how many. */
+int dp_flush_flows(struct dp *dp, __be32 caddr);
+
+/* Delete expired flows and reply entries whose flow is gone; returns how many flows. */
+int dp_expire_flows(struct dp *dp);
+
+#endif
