@@ -9,7 +9,8 @@
  *                  |
  *               [bridge]
  *                  |
- *              [host veth] ingress (packets from the container): anti-spoofing,
+ *              [host veth] ingress (packets from the container): admission
+ *                  |        (IPv4 and ARP from its own address and MAC only),
  *                  |        NAT + bpf_redirect_neigh to the uplink
  *               eth0 (container)
  */
@@ -43,7 +44,9 @@ static __always_inline int mac_eq(const __u8 *a, const __u8 *b)
 static __always_inline int check_arp(struct __sk_buff *skb)
 {
 	struct {
-		__u8 hdr[8];
+		__be16 htype, ptype;
+		__u8 hlen, plen;
+		__be16 op;
 		__u8 sha[ETH_ALEN];
 		__be32 spa;
 	} __attribute__((packed)) arp;
@@ -52,6 +55,10 @@ static __always_inline int check_arp(struct __sk_buff *skb)
 
 	if (bpf_skb_load_bytes(skb, ETH_HLEN, &arp, sizeof(arp)) ||
 	    bpf_skb_load_bytes(skb, ETH_ALEN, src, sizeof(src)))
+		return drop(BPFNET_STAT_DROP_MALFORMED, 0);
+	/* Ethernet and IPv4, or sha and spa are not where they are read */
+	if (arp.htype != bpf_htons(ARPHRD_ETHER) || arp.ptype != bpf_htons(ETH_P_IP) ||
+	    arp.hlen != ETH_ALEN || arp.plen != 4)
 		return drop(BPFNET_STAT_DROP_MALFORMED, 0);
 	ep = bpf_map_lookup_elem(&endpoints, &arp.spa);
 	if (!ep || ep->host_ifindex != skb->ifindex || !mac_eq(ep->mac, arp.sha) ||
@@ -132,6 +139,38 @@ static __always_inline int opens_conn(const struct pkt *p)
 	return 1;
 }
 
+/*
+ * Admission is an allow-list: IPv4 and ARP from the container's own
+ * address and MAC. Every other frame is dropped under its own reason:
+ * VLAN tags (the kernel moves the outer one into skb metadata before TC
+ * ingress; a second one stays in the frame), IPv6 (router advertisements,
+ * NDP for any MAC) until dual stack brings RA guard and NDP source checks,
+ * and any other ethertype. BPFNET_CONTINUE for an IPv4 frame (its
+ * addresses still to be checked), else the verdict.
+ */
+static __always_inline int admit(struct __sk_buff *skb)
+{
+	__u16 proto;
+
+	if (skb->vlan_present)
+		return drop(BPFNET_STAT_DROP_VLAN, 0);
+	if (load_eth_proto(skb, &proto))
+		return drop(BPFNET_STAT_DROP_MALFORMED, 0);
+	switch (proto) {
+	case ETH_P_IP:
+		return BPFNET_CONTINUE;
+	case ETH_P_ARP:
+		return check_arp(skb);
+	case ETH_P_8021Q:
+	case ETH_P_8021AD:
+		return drop(BPFNET_STAT_DROP_VLAN, 0);
+	case ETH_P_IPV6:
+		return drop(BPFNET_STAT_DROP_IPV6, 0);
+	default:
+		return drop(BPFNET_STAT_DROP_ETHERTYPE, 0);
+	}
+}
+
 SEC("tc")
 int from_container(struct __sk_buff *skb)
 {
@@ -140,15 +179,11 @@ int from_container(struct __sk_buff *skb)
 	struct bpfnet_endpoint *ep;
 	struct pkt p = {};
 	__u8 src[ETH_ALEN];
-	__u16 proto;
 	int rc;
 
-	if (load_eth_proto(skb, &proto))
-		return TC_ACT_OK;
-	if (proto == ETH_P_ARP)
-		return check_arp(skb);
-	if (proto != ETH_P_IP)
-		return TC_ACT_OK;
+	rc = admit(skb);
+	if (rc != BPFNET_CONTINUE)
+		return rc;
 	if (parse_ipv4(skb, &p))
 		return drop(BPFNET_STAT_DROP_MALFORMED, 0);
 	ep = bpf_map_lookup_elem(&endpoints, &p.saddr);

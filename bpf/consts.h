@@ -20,6 +20,10 @@
 #define ETH_ALEN 6
 #define ETH_P_IP 0x0800
 #define ETH_P_ARP 0x0806
+#define ETH_P_IPV6 0x86DD
+#define ETH_P_8021Q 0x8100	/* VLAN tag */
+#define ETH_P_8021AD 0x88A8	/* outer (service) VLAN tag of QinQ */
+#define ARPHRD_ETHER 1
 #define ARPOP_REQUEST 1
 #define ARPOP_REPLY 2
 

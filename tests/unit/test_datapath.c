@@ -645,17 +645,81 @@ static void test_fragments(void)
 }
 
 /*
- * IPv4 only: an IPv6 frame from a container passes every program as it
- * came, untranslated and, as the README says, not filtered (even with
- * another container's MAC); so does a VLAN-tagged IPv4 frame with another
- * container's address. No counter moves.
+ * A router advertisement from the container, exact bytes: its own MAC and
+ * link-local address, a default route for 30 minutes and the prefix
+ * 2001:db8:1::/64 to autoconfigure from. Let through, the bridge and the
+ * other containers would take both (the CVE-2020-13401 class).
  */
-static void test_ipv6_passes_untranslated(void)
+static const uint8_t ra_frame[110] = {
+	0x33, 0x33, 0x00, 0x00, 0x00, 0x01,		/* to all nodes */
+	0x02, 0x42, 0xac, 0x13, 0x00, 0x02,		/* from the container */
+	0x86, 0xdd,					/* IPv6 */
+	0x60, 0x00, 0x00, 0x00, 0x00, 0x38, 0x3a, 0xff,	/* 56 bytes of ICMPv6, hop limit 255 */
+	0xfe, 0x80, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,	/* fe80::42:acff:fe13:2 */
+	0x00, 0x42, 0xac, 0xff, 0xfe, 0x13, 0x00, 0x02,
+	0xff, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,	/* ff02::1 */
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01,
+	0x86, 0x00, 0xdf, 0x0f,				/* router advertisement, checksum */
+	0x40, 0x00, 0x07, 0x08,				/* hop limit 64, router lifetime 1800 s */
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,	/* reachable, retransmit timers */
+	0x03, 0x04, 0x40, 0xc0,				/* prefix information: /64, on-link, autonomous */
+	0x00, 0x01, 0x51, 0x80, 0x00, 0x00, 0x38, 0x40,	/* valid 86400 s, preferred 14400 s */
+	0x00, 0x00, 0x00, 0x00,
+	0x20, 0x01, 0x0d, 0xb8, 0x00, 0x01, 0x00, 0x00,	/* 2001:db8:1:: */
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x01, 0x01, 0x02, 0x42, 0xac, 0x13, 0x00, 0x02,	/* source link-layer address */
+};
+
+/* The ICMPv6 checksum of an IPv6 frame, over its pseudo header: 0 when right. */
+static uint16_t icmp6_csum_check(const uint8_t *f, size_t len)
 {
-	uint8_t f[62] = { 0 }, out[2048], in[256], tagged[260];
-	struct pkt_spec s = out_spec(IPPROTO_UDP, 7000, 53);
+	uint8_t ph[8] = { 0 };
+	size_t plen = len - ETH_HLEN - 40;
+
+	ph[2] = (uint8_t)(plen >> 8);
+	ph[3] = (uint8_t)plen;
+	ph[7] = f[ETH_HLEN + 6];	/* next header */
+	return fold(sum16(f + ETH_HLEN + 40, plen,
+			  sum16(ph, sizeof(ph), sum16(f + ETH_HLEN + 8, 32, 0))));
+}
+
+/* Every counter is 0 but k, which is want. */
+#define CHECK_ONLY_COUNTER(k, want)                                          \
+	do {                                                                 \
+		for (__u32 ___k = 0; ___k < BPFNET_STAT_MAX; ___k++) {       \
+			if (___k == (k))                                     \
+				CHECK_EQ(stat((enum bpfnet_stat)___k), (__u64)(want), \
+					 "the counter " #k);                 \
+			else                                                 \
+				CHECK_EQ(stat((enum bpfnet_stat)___k), 0u,   \
+					 "a counter other than " #k);        \
+		}                                                            \
+	} while (0)
+
+/*
+ * IPv6 from a container is dropped and counted, router advertisements
+ * first: no IPv6 until dual stack brings RA guard and NDP source checks.
+ */
+static void test_ipv6_router_advert_dropped(void)
+{
+	uint8_t f[sizeof(ra_frame)], out[2048];
+	__u32 olen;
+
+	memcpy(f, ra_frame, sizeof(f));
+	CHECK_EQ(icmp6_csum_check(f, sizeof(f)), 0, "the RA's ICMPv6 checksum verifies");
+	CHECK_RUN(from_container, f, sizeof(f), out, &olen, TC_ACT_SHOT);
+	CHECK_ONLY_COUNTER(BPFNET_STAT_DROP_IPV6, 1);
+	/* from another container's MAC too (it would move that MAC here) */
+	f[11] = 0x03;
+	CHECK_RUN(from_container, f, sizeof(f), out, &olen, TC_ACT_SHOT);
+	CHECK_ONLY_COUNTER(BPFNET_STAT_DROP_IPV6, 2);
+}
+
+/* The host's own IPv6 on the uplink is none of the datapath's business. */
+static void test_ipv6_on_uplink_untouched(void)
+{
+	uint8_t f[62] = { 0 }, out[2048];
 	struct in6_addr a;
-	size_t len;
 	__u32 olen;
 
 	memcpy(f, mac_bridge, 6);
@@ -666,7 +730,7 @@ static void test_ipv6_passes_untranslated(void)
 	f[19] = 8;		/* payload length */
 	f[20] = IPPROTO_UDP;
 	f[21] = 64;		/* hop limit */
-	inet_pton(AF_INET6, "fd00::2", &a);
+	inet_pton(AF_INET6, "2001:db8::2", &a);
 	memcpy(f + 22, &a, 16);
 	inet_pton(AF_INET6, "2001:db8::1", &a);
 	memcpy(f + 38, &a, 16);
@@ -674,28 +738,120 @@ static void test_ipv6_passes_untranslated(void)
 	f[55] = 0x88;
 	f[57] = 53;
 	f[59] = 8;
-	CHECK_RUN(from_container, f, sizeof(f), out, &olen, TC_ACT_OK);
-	CHECK_MEM(out, f, sizeof(f), "IPv6 frame after from_container, unchanged");
 	CHECK_RUN(uplink_egress, f, sizeof(f), out, &olen, TC_ACT_OK);
 	CHECK_MEM(out, f, sizeof(f), "IPv6 frame after uplink_egress, unchanged");
 	CHECK_RUN(uplink_ingress, f, sizeof(f), out, &olen, TC_ACT_OK);
 	CHECK_MEM(out, f, sizeof(f), "IPv6 frame after uplink_ingress, unchanged");
-	f[11] = 0x99;		/* another MAC: not filtered yet */
-	CHECK_RUN(from_container, f, sizeof(f), out, &olen, TC_ACT_OK);
-	CHECK_MEM(out, f, sizeof(f), "IPv6 frame from another MAC, unchanged");
-	/* 802.1Q tag 5 in front of IPv4 from an address not the container's */
-	s.src = "172.19.0.9";
-	len = build_pkt(in, &s);
-	memcpy(tagged, in, 12);
-	tagged[12] = 0x81;
-	tagged[13] = 0x00;
-	tagged[14] = 0;
-	tagged[15] = 5;
-	memcpy(tagged + 16, in + 12, len - 12);
-	CHECK_RUN(from_container, tagged, len + 4, out, &olen, TC_ACT_OK);
-	CHECK_MEM(out, tagged, len + 4, "VLAN-tagged frame with another address, unchanged");
 	for (__u32 k = 0; k < BPFNET_STAT_MAX; k++)
-		CHECK_EQ(stat((enum bpfnet_stat)k), 0u, "a counter after IPv6 frames");
+		CHECK_EQ(stat((enum bpfnet_stat)k), 0u, "a counter after IPv6 on the uplink");
+}
+
+/* Neither an unknown ethertype nor an 802.3 frame (a spanning tree BPDU). */
+static void test_other_ethertype_dropped(void)
+{
+	static const uint8_t exp[60] = {
+		0x02, 0xbb, 0x00, 0x00, 0x00, 0x01,	/* to the bridge */
+		0x02, 0x42, 0xac, 0x13, 0x00, 0x02,	/* from the container */
+		0x88, 0xb5,				/* local experimental ethertype 1 */
+		'h', 'e', 'l', 'l', 'o',
+	};
+	static const uint8_t bpdu[60] = {
+		0x01, 0x80, 0xc2, 0x00, 0x00, 0x00,	/* to the bridge group address */
+		0x02, 0x42, 0xac, 0x13, 0x00, 0x02,
+		0x00, 0x26,				/* 802.3: a length, 38 */
+		0x42, 0x42, 0x03,			/* LLC: STP */
+		0x00, 0x00, 0x00, 0x00,			/* configuration BPDU */
+		0x00, 0x00, 0x02, 0x42, 0xac, 0x13, 0x00, 0x02,	/* root: priority 0, itself */
+	};
+	uint8_t out[2048];
+	__u32 olen;
+
+	CHECK_RUN(from_container, (uint8_t *)exp, sizeof(exp), out, &olen, TC_ACT_SHOT);
+	CHECK_ONLY_COUNTER(BPFNET_STAT_DROP_ETHERTYPE, 1);
+	CHECK_RUN(from_container, (uint8_t *)bpdu, sizeof(bpdu), out, &olen, TC_ACT_SHOT);
+	CHECK_ONLY_COUNTER(BPFNET_STAT_DROP_ETHERTYPE, 2);
+}
+
+/* A copy of the frame in (len bytes) with a VLAN tag after its MACs. */
+static size_t vlan_tag(uint8_t *out, const uint8_t *in, size_t len,
+		       uint16_t tpid, uint16_t tci)
+{
+	memcpy(out, in, 12);
+	out[12] = (uint8_t)(tpid >> 8);
+	out[13] = (uint8_t)tpid;
+	out[14] = (uint8_t)(tci >> 8);
+	out[15] = (uint8_t)tci;
+	memcpy(out + 16, in + 12, len - 12);
+	return len + 4;
+}
+
+/*
+ * VLAN tags in the frame, as BPF_PROG_TEST_RUN hands them over: from the
+ * container's own MAC and address, tagged IPv4 is dropped as VLAN (tag 5,
+ * priority tag 0, and QinQ, 802.1ad outside 802.1Q), the same frame
+ * untagged passes. (On a real veth the kernel moves the outer tag into
+ * skb->vlan_tci first, which t_edges/vlan_frames_dropped covers.)
+ */
+static void test_vlan_tagged_dropped(void)
+{
+	uint8_t in[256], tagged[264], qinq[264], out[2048];
+	struct pkt_spec s = out_spec(IPPROTO_UDP, 7000, 53);
+	size_t len, tlen, qlen;
+	__u32 olen;
+
+	len = build_pkt(in, &s);
+	tlen = vlan_tag(tagged, in, len, 0x8100, 5);
+	CHECK_MEM(tagged + 12, "\x81\x00\x00\x05\x08\x00\x45", 7, "802.1Q tag 5, then IPv4");
+	CHECK_RUN(from_container, tagged, tlen, out, &olen, TC_ACT_SHOT);
+	CHECK_ONLY_COUNTER(BPFNET_STAT_DROP_VLAN, 1);
+	tlen = vlan_tag(tagged, in, len, 0x8100, 0x6000);	/* priority 3, VLAN 0 */
+	CHECK_RUN(from_container, tagged, tlen, out, &olen, TC_ACT_SHOT);
+	CHECK_ONLY_COUNTER(BPFNET_STAT_DROP_VLAN, 2);
+	tlen = vlan_tag(tagged, in, len, 0x8100, 5);
+	qlen = vlan_tag(qinq, tagged, tlen, 0x88a8, 100);
+	CHECK_MEM(qinq + 12, "\x88\xa8\x00\x64\x81\x00\x00\x05\x08\x00", 10, "802.1ad 100, 802.1Q 5, IPv4");
+	CHECK_RUN(from_container, qinq, qlen, out, &olen, TC_ACT_SHOT);
+	CHECK_ONLY_COUNTER(BPFNET_STAT_DROP_VLAN, 3);
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_OK);
+	CHECK_MEM(out, in, len, "the same frame untagged, unchanged");
+	CHECK_EQ(stat(BPFNET_STAT_DROP_VLAN), 3u, "VLAN drops, in the end");
+}
+
+/*
+ * What the allow-list lets through: ARP and IPv4 from the container's own
+ * MAC and address, unchanged and with no drop counted. ARP must be
+ * Ethernet/IPv4 (else its sender fields are not where they are checked).
+ */
+static void test_own_ipv4_and_arp_pass(void)
+{
+	uint8_t arp[42] = {
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff,	/* broadcast */
+		0x02, 0x42, 0xac, 0x13, 0x00, 0x02,	/* from the container */
+		0x08, 0x06,				/* ARP */
+		0x00, 0x01, 0x08, 0x00, 0x06, 0x04,	/* Ethernet, IPv4, 6, 4 */
+		0x00, 0x01,				/* request */
+		0x02, 0x42, 0xac, 0x13, 0x00, 0x02,	/* sender MAC: its own */
+		172, 19, 0, 2,				/* sender address: its own */
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+		172, 19, 0, 1,				/* who has the gateway? */
+	};
+	uint8_t in[256], out[2048];
+	struct pkt_spec s = out_spec(IPPROTO_ICMP, 9, 0);
+	size_t len;
+	__u32 olen;
+
+	CHECK_RUN(from_container, arp, sizeof(arp), out, &olen, TC_ACT_OK);
+	CHECK_MEM(out, arp, sizeof(arp), "its ARP request, unchanged");
+	s.icmp_type = ICMP_ECHO;
+	s.dst = "172.19.0.1";
+	len = build_pkt(in, &s);
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_OK);
+	CHECK_MEM(out, in, len, "its ping to the gateway, unchanged");
+	CHECK_ONLY_COUNTER(BPFNET_STAT_PASS, 1);
+	arp[16] = 0x86;		/* protocol type IPv6: no IPv4 sender to check */
+	arp[17] = 0xdd;
+	CHECK_RUN(from_container, arp, sizeof(arp), out, &olen, TC_ACT_SHOT);
+	CHECK_EQ(stat(BPFNET_STAT_DROP_MALFORMED), 1u, "ARP of another protocol type dropped");
 }
 
 static void test_unrelated_traffic_untouched(void)
@@ -885,7 +1041,11 @@ static const struct check_test tests[] = {
 	CHECK_TEST(test_spoofing_dropped),
 	CHECK_TEST(test_arp_spoof_dropped),
 	CHECK_TEST(test_fragments),
-	CHECK_TEST(test_ipv6_passes_untranslated),
+	CHECK_TEST(test_ipv6_router_advert_dropped),
+	CHECK_TEST(test_ipv6_on_uplink_untouched),
+	CHECK_TEST(test_other_ethertype_dropped),
+	CHECK_TEST(test_vlan_tagged_dropped),
+	CHECK_TEST(test_own_ipv4_and_arp_pass),
 	CHECK_TEST(test_unrelated_traffic_untouched),
 	CHECK_TEST(test_dnat_and_reverse),
 	CHECK_TEST(test_hairpin_self),
