@@ -171,6 +171,44 @@ static __always_inline int admit(struct __sk_buff *skb)
 	}
 }
 
+/*
+ * May a container's packet go where the FIB sends it? Decided for every
+ * result, before anything is handed to the stack: a container reaches its
+ * subnet, the host (unless --isolate) and the outside by the uplink, never
+ * another network of the host (another bridge, another interface).
+ * 0: allowed (to the uplink, fib->ifindex, for SUCCESS and FRAG_NEEDED);
+ * else a drop verdict.
+ */
+static __always_inline int route_allowed(struct __sk_buff *skb, const struct pkt *p,
+					 const struct bpfnet_cfg *cfg,
+					 struct bpf_fib_lookup *fib, int rc)
+{
+	switch (rc) {
+	case BPF_FIB_LKUP_RET_SUCCESS:
+		break;
+	case BPF_FIB_LKUP_RET_NOT_FWDED:	/* for the host itself, or no route */
+	case BPF_FIB_LKUP_RET_FWD_DISABLED:	/* the bridge routes nothing: the host's, if anyone's */
+		if (cfg->isolate && opens_conn(p))
+			return drop(BPFNET_STAT_DROP_ISOLATED, p->saddr);
+		return 0;
+	case BPF_FIB_LKUP_RET_BLACKHOLE:
+	case BPF_FIB_LKUP_RET_UNREACHABLE:
+	case BPF_FIB_LKUP_RET_PROHIBIT:
+		return 0;	/* routed nowhere: the stack drops it or answers */
+	case BPF_FIB_LKUP_RET_FRAG_NEEDED:
+		/* the MTU check ends the lookup before it names the device */
+		rc = fib_route_dev(skb, p, cfg, fib);
+		if (rc != BPF_FIB_LKUP_RET_SUCCESS && rc != BPF_FIB_LKUP_RET_FRAG_NEEDED)
+			return drop(BPFNET_STAT_DROP_OTHER_NET, p->saddr);
+		break;
+	default:	/* UNSUPP_LWT (an encapsulating route), newer results: not known to be the uplink */
+		return drop(BPFNET_STAT_DROP_OTHER_NET, p->saddr);
+	}
+	if (!cfg->uplink_ifindex || fib->ifindex != cfg->uplink_ifindex)
+		return drop(BPFNET_STAT_DROP_OTHER_NET, p->saddr);
+	return 0;
+}
+
 SEC("tc")
 int from_container(struct __sk_buff *skb)
 {
@@ -179,7 +217,7 @@ int from_container(struct __sk_buff *skb)
 	struct bpfnet_endpoint *ep;
 	struct pkt p = {};
 	__u8 src[ETH_ALEN];
-	int rc;
+	int rc, verdict;
 
 	rc = admit(skb);
 	if (rc != BPFNET_CONTINUE)
@@ -210,20 +248,15 @@ int from_container(struct __sk_buff *skb)
 	fib.sport = p.sport;
 	fib.dport = p.dport;
 	rc = fib_route(skb, &p, cfg, &fib);
-	if (rc == BPF_FIB_LKUP_RET_NOT_FWDED) {
-		/* for the host itself: unless the network is isolated */
-		if (cfg->isolate && opens_conn(&p))
-			return drop(BPFNET_STAT_DROP_ISOLATED, p.saddr);
-		goto pass;
-	}
-	if (rc != BPF_FIB_LKUP_RET_SUCCESS)
-		goto slow;	/* unreachable, MTU exceeded...: the stack answers */
-	/* a container reaches its subnet, the host and the outside: never
-	 * another network of the host (another bridge, another interface) */
-	if (!cfg->uplink_ifindex || fib.ifindex != cfg->uplink_ifindex)
-		return drop(BPFNET_STAT_DROP_OTHER_NET, p.saddr);
-	/* unusual packets take the stack; the uplink egress still translates */
-	if (p.frag || !p.has_ports || p.ttl <= 1)
+	/* isolation first, whatever the result: nothing reaches the stack before */
+	verdict = route_allowed(skb, &p, cfg, &fib, rc);
+	if (verdict)
+		return verdict;
+	if (rc == BPF_FIB_LKUP_RET_NOT_FWDED)
+		goto pass;	/* for the host itself */
+	/* unreachable, MTU exceeded, unusual packets: the stack answers or
+	 * forwards them, and the uplink egress still translates */
+	if (rc != BPF_FIB_LKUP_RET_SUCCESS || p.frag || !p.has_ports || p.ttl <= 1)
 		goto slow;
 
 	rc = snat(skb, &p, cfg);

@@ -15,9 +15,12 @@
 #include <linux/types.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <fcntl.h>
+#include <net/if.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -201,10 +204,13 @@ static void setup(void)
 		 "write endpoint 172.19.0.2");
 }
 
+static void leave_own_netns(void);
+
 static void teardown(void)
 {
 	bpfnet_bpf__destroy(skel);
 	skel = NULL;
+	leave_own_netns();
 }
 
 static struct pkt_spec out_spec(uint8_t proto, uint16_t sport, uint16_t dport)
@@ -854,6 +860,168 @@ static void test_own_ipv4_and_arp_pass(void)
 	CHECK_EQ(stat(BPFNET_STAT_DROP_MALFORMED), 1u, "ARP of another protocol type dropped");
 }
 
+/* The namespace the tests run in, while a test runs in one of its own. */
+static int outer_netns = -1;
+
+/*
+ * A network namespace for one test, inside the binary's, for the links and
+ * routes it needs; the fixture's teardown leaves it (it then goes away),
+ * so the next test has the empty namespace again, whatever this one did.
+ */
+static int enter_own_netns(void)
+{
+	outer_netns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (outer_netns < 0)
+		return -errno;
+	return unshare(CLONE_NEWNET) ? -errno : 0;
+}
+
+static void leave_own_netns(void)
+{
+	if (outer_netns < 0)
+		return;
+	if (setns(outer_netns, CLONE_NEWNET))
+		printf("  setns back to the tests' namespace: %s\n", strerror(errno));
+	close(outer_netns);
+	outer_netns = -1;
+}
+
+/* Runs a shell command line; its exit status (its output shows as is). */
+static int sh(const char *cmd)
+{
+	int st = system(cmd);
+
+	return st == -1 ? -errno : WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+/*
+ * The host's links, as veth pairs in the test's namespace:
+ *
+ *   br0  172.19.0.1/16     the bridge (the FIB lookups' input device)
+ *   up0  198.51.100.1/24   the uplink, MTU 1280
+ *   oth0 203.0.113.1/24    another network of the host, MTU 1280
+ *
+ * br0 forwards IPv4 when forward is 1. net_config names br0 and up0.
+ */
+static int host_links(int forward, int isolate)
+{
+	struct bpfnet_cfg c;
+	__u32 zero = 0;
+	char cmd[160];
+	int err;
+
+	err = sh("set -e\n"
+		 "ip link add br0 type veth peer name br1\n"
+		 "ip link add up0 mtu 1280 type veth peer name up1 mtu 1280\n"
+		 "ip link add oth0 mtu 1280 type veth peer name oth1 mtu 1280\n"
+		 "for l in br0 br1 up0 up1 oth0 oth1; do ip link set $l up; done\n"
+		 "ip addr add 172.19.0.1/16 dev br0\n"
+		 "ip addr add 198.51.100.1/24 dev up0\n"
+		 "ip addr add 203.0.113.1/24 dev oth0\n");
+	if (err)
+		return err;
+	snprintf(cmd, sizeof(cmd), "echo %d > /proc/sys/net/ipv4/conf/br0/forwarding", forward);
+	err = sh(cmd);
+	if (err)
+		return err;
+	if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.net_config), &zero, &c))
+		return -errno;
+	c.bridge_ifindex = if_nametoindex("br0");
+	c.uplink_ifindex = if_nametoindex("up0");
+	c.isolate = (__u8)isolate;
+	if (!c.bridge_ifindex || !c.uplink_ifindex)
+		return -ENODEV;
+	return bpf_map_update_elem(bpf_map__fd(skel->maps.net_config), &zero, &c, 0) ? -errno : 0;
+}
+
+/* --isolate on (1) or off (0) in net_config. */
+static int set_isolate(int isolate)
+{
+	struct bpfnet_cfg c;
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.net_config), &zero, &c))
+		return -errno;
+	c.isolate = (__u8)isolate;
+	return bpf_map_update_elem(bpf_map__fd(skel->maps.net_config), &zero, &c, 0) ? -errno : 0;
+}
+
+/*
+ * A datagram too big for the route's MTU: the FIB says FRAG_NEEDED, and
+ * says it before it names the egress device. Towards another network of
+ * the host it is dropped (it used to be handed to the stack, which
+ * fragments it or answers, and forwards what fits), with --isolate or not;
+ * towards the uplink it still goes to the stack, untouched. Small ones
+ * show the routes: to the other network dropped, to the uplink redirected.
+ */
+static void test_frag_needed_to_other_network_dropped(void)
+{
+	static uint8_t big[1300 - 28];
+	uint8_t in[1400], out[2048];
+	struct pkt_spec s = out_spec(IPPROTO_UDP, 7000, 53);
+	__u32 olen;
+	size_t len;
+
+	CHECK_EQ(enter_own_netns(), 0, "a network namespace of the test's own");
+	CHECK_EQ(host_links(1, 0), 0, "links, addresses and net_config of the host");
+	s.dst = "203.0.113.9";
+	len = build_pkt(in, &s);
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_SHOT);
+	CHECK_ONLY_COUNTER(BPFNET_STAT_DROP_OTHER_NET, 1);
+
+	s.payload = big;
+	s.plen = sizeof(big);
+	len = build_pkt(in, &s);
+	CHECK_EQ(ntohs(ip_of(in)->tot_len), 1300, "IP length (over the MTU of 1280)");
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_SHOT);
+	CHECK_ONLY_COUNTER(BPFNET_STAT_DROP_OTHER_NET, 2);
+	CHECK_EQ(set_isolate(1), 0, "write net_config with --isolate");
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_SHOT);
+	CHECK_ONLY_COUNTER(BPFNET_STAT_DROP_OTHER_NET, 3);
+
+	s.dst = "198.51.100.2";
+	len = build_pkt(in, &s);
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_OK);
+	CHECK_MEM(out, in, len, "the big datagram to the uplink, untouched");
+	CHECK_EQ(stat(BPFNET_STAT_SLOW_PATH), 1u, "packets left to the stack");
+	s.plen = 0;
+	len = build_pkt(in, &s);
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_REDIRECT);
+	CHECK_IP4(ip_of(out)->saddr, "198.51.100.1", "source of the small one (masqueraded)");
+	CHECK_EQ(stat(BPFNET_STAT_FAST_OUT), 1u, "packets redirected to the uplink");
+	CHECK_EQ(stat(BPFNET_STAT_DROP_OTHER_NET), 3u, "drops to another network, in the end");
+}
+
+/*
+ * With forwarding off on the bridge the FIB answers FWD_DISABLED before
+ * it looks at the destination: under --isolate that is no way to the
+ * host's own services (it used to be handed to the stack, which delivers
+ * to local addresses whatever the forwarding setting). Without --isolate
+ * the datagram goes to the stack as it came; with forwarding on, the FIB
+ * says NOT_FWDED (local), isolated as before.
+ */
+static void test_isolated_when_bridge_does_not_forward(void)
+{
+	uint8_t in[256], out[2048];
+	struct pkt_spec s = out_spec(IPPROTO_UDP, 7000, 53);
+	size_t len;
+	__u32 olen;
+
+	CHECK_EQ(enter_own_netns(), 0, "a network namespace of the test's own");
+	CHECK_EQ(host_links(0, 1), 0, "links, addresses and net_config of the host");
+	s.dst = "198.51.100.1";		/* the host's own (uplink) address */
+	len = build_pkt(in, &s);
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_SHOT);
+	CHECK_ONLY_COUNTER(BPFNET_STAT_DROP_ISOLATED, 1);
+	CHECK_EQ(set_isolate(0), 0, "write net_config without --isolate");
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_OK);
+	CHECK_MEM(out, in, len, "the datagram to the host, without --isolate, unchanged");
+	CHECK_EQ(set_isolate(1), 0, "write net_config with --isolate");
+	CHECK_EQ(sh("echo 1 > /proc/sys/net/ipv4/conf/br0/forwarding"), 0, "forwarding on br0");
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_SHOT);
+	CHECK_EQ(stat(BPFNET_STAT_DROP_ISOLATED), 2u, "isolated drops, in the end");
+}
+
 static void test_unrelated_traffic_untouched(void)
 {
 	uint8_t in[256], out[2048];
@@ -1046,6 +1214,8 @@ static const struct check_test tests[] = {
 	CHECK_TEST(test_other_ethertype_dropped),
 	CHECK_TEST(test_vlan_tagged_dropped),
 	CHECK_TEST(test_own_ipv4_and_arp_pass),
+	CHECK_TEST(test_frag_needed_to_other_network_dropped),
+	CHECK_TEST(test_isolated_when_bridge_does_not_forward),
 	CHECK_TEST(test_unrelated_traffic_untouched),
 	CHECK_TEST(test_dnat_and_reverse),
 	CHECK_TEST(test_hairpin_self),
