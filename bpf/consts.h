@@ -45,6 +45,7 @@
 #define BPF_F_MARK_MANGLED_0 (1ULL << 5)
 
 #define AF_INET 2
+#define PACKET_HOST 0		/* skb->pkt_type: addressed to this host */
 #define NSEC_PER_SEC 1000000000ULL
 
 /* Header offsets inside the IPv4 header. */

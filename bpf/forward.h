@@ -28,9 +28,16 @@ static __always_inline int deliver(struct __sk_buff *skb, struct pkt *p,
 		stat_inc(BPFNET_STAT_SLOW_PATH);
 		return TC_ACT_OK;	/* the stack routes it over the bridge */
 	}
+	/*
+	 * Addressed to the container now. Before 6.15 bpf_redirect_peer keeps
+	 * the packet type the frame got on arrival, and a hairpin arrived on a
+	 * bridge port addressed to the bridge: "otherhost", which the
+	 * container's ip_rcv drops.
+	 */
 	if (dec_ttl(skb, p) ||
 	    bpf_skb_store_bytes(skb, 0, ep->mac, ETH_ALEN, 0) ||
-	    bpf_skb_store_bytes(skb, ETH_ALEN, cfg->bridge_mac, ETH_ALEN, 0))
+	    bpf_skb_store_bytes(skb, ETH_ALEN, cfg->bridge_mac, ETH_ALEN, 0) ||
+	    bpf_skb_change_type(skb, PACKET_HOST))
 		return drop(BPFNET_STAT_DROP_MALFORMED, caddr);
 	stat_inc(BPFNET_STAT_FAST_IN);
 	return bpf_redirect_peer(ep->host_ifindex, 0);
