@@ -186,8 +186,10 @@ static __always_inline int route_allowed(struct __sk_buff *skb, const struct pkt
 	switch (rc) {
 	case BPF_FIB_LKUP_RET_SUCCESS:
 		break;
-	case BPF_FIB_LKUP_RET_NOT_FWDED:	/* for the host itself, or no route */
-	case BPF_FIB_LKUP_RET_FWD_DISABLED:	/* the bridge routes nothing: the host's, if anyone's */
+	/* for the host itself (or no route); or, the bridge routing nothing,
+	 * for the host if for anyone */
+	case BPF_FIB_LKUP_RET_NOT_FWDED:
+	case BPF_FIB_LKUP_RET_FWD_DISABLED:
 		if (cfg->isolate && opens_conn(p))
 			return drop(BPFNET_STAT_DROP_ISOLATED, p->saddr);
 		return 0;
@@ -201,7 +203,9 @@ static __always_inline int route_allowed(struct __sk_buff *skb, const struct pkt
 		if (rc != BPF_FIB_LKUP_RET_SUCCESS && rc != BPF_FIB_LKUP_RET_FRAG_NEEDED)
 			return drop(BPFNET_STAT_DROP_OTHER_NET, p->saddr);
 		break;
-	default:	/* UNSUPP_LWT (an encapsulating route), newer results: not known to be the uplink */
+	default:
+		/* UNSUPP_LWT (an encapsulating route), results added since:
+		 * not known to leave by the uplink */
 		return drop(BPFNET_STAT_DROP_OTHER_NET, p->saddr);
 	}
 	if (!cfg->uplink_ifindex || fib->ifindex != cfg->uplink_ifindex)

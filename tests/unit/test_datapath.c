@@ -693,12 +693,11 @@ static uint16_t icmp6_csum_check(const uint8_t *f, size_t len)
 #define CHECK_ONLY_COUNTER(k, want)                                          \
 	do {                                                                 \
 		for (__u32 ___k = 0; ___k < BPFNET_STAT_MAX; ___k++) {       \
-			if (___k == (k))                                     \
-				CHECK_EQ(stat((enum bpfnet_stat)___k), (__u64)(want), \
-					 "the counter " #k);                 \
-			else                                                 \
-				CHECK_EQ(stat((enum bpfnet_stat)___k), 0u,   \
-					 "a counter other than " #k);        \
+			__u64 ___exp = ___k == (k) ? (__u64)(want) : 0;      \
+			char ___what[80];                                    \
+			snprintf(___what, sizeof(___what), "counter %u (%s" #k ")", \
+				 ___k, ___k == (k) ? "" : "not ");           \
+			CHECK_EQ(stat((enum bpfnet_stat)___k), ___exp, ___what); \
 		}                                                            \
 	} while (0)
 
@@ -815,7 +814,8 @@ static void test_vlan_tagged_dropped(void)
 	CHECK_ONLY_COUNTER(BPFNET_STAT_DROP_VLAN, 2);
 	tlen = vlan_tag(tagged, in, len, 0x8100, 5);
 	qlen = vlan_tag(qinq, tagged, tlen, 0x88a8, 100);
-	CHECK_MEM(qinq + 12, "\x88\xa8\x00\x64\x81\x00\x00\x05\x08\x00", 10, "802.1ad 100, 802.1Q 5, IPv4");
+	CHECK_MEM(qinq + 12, "\x88\xa8\x00\x64\x81\x00\x00\x05\x08\x00", 10,
+		  "802.1ad 100, 802.1Q 5, IPv4");
 	CHECK_RUN(from_container, qinq, qlen, out, &olen, TC_ACT_SHOT);
 	CHECK_ONLY_COUNTER(BPFNET_STAT_DROP_VLAN, 3);
 	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_OK);
