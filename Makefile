@@ -75,7 +75,12 @@ $(OUTPUT)/tests/%: tests/unit/%.c $(LIB_OBJS) | $(OUTPUT)/tests
 $(OUTPUT) $(OUTPUT)/user $(OUTPUT)/tests $(OUTPUT)/testing:
 	$(Q)mkdir -p $@
 
-unit: $(UNIT_BINS) $(OUTPUT)/bpfnet-testing
+unit: $(UNIT_BINS) $(OUTPUT)/bpfnet-testing $(OUTPUT)/rawsend
+
+# Raw Ethernet frames from a test container (t_edges.sh).
+$(OUTPUT)/rawsend: tests/rawsend.c | $(OUTPUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $<
 
 # Every test: unit, BPF packet tests, namespaces, containers. Needs root.
 test: deps

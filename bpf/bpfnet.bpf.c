@@ -9,7 +9,8 @@
  *                  |
  *               [bridge]
  *                  |
- *              [host veth] ingress (packets from the container): anti-spoofing,
+ *              [host veth] ingress (packets from the container): admission
+ *                  |        (IPv4 and ARP from its own address and MAC only),
  *                  |        NAT + bpf_redirect_neigh to the uplink
  *               eth0 (container)
  */
@@ -43,7 +44,9 @@ static __always_inline int mac_eq(const __u8 *a, const __u8 *b)
 static __always_inline int check_arp(struct __sk_buff *skb)
 {
 	struct {
-		__u8 hdr[8];
+		__be16 htype, ptype;
+		__u8 hlen, plen;
+		__be16 op;
 		__u8 sha[ETH_ALEN];
 		__be32 spa;
 	} __attribute__((packed)) arp;
@@ -52,6 +55,10 @@ static __always_inline int check_arp(struct __sk_buff *skb)
 
 	if (bpf_skb_load_bytes(skb, ETH_HLEN, &arp, sizeof(arp)) ||
 	    bpf_skb_load_bytes(skb, ETH_ALEN, src, sizeof(src)))
+		return drop(BPFNET_STAT_DROP_MALFORMED, 0);
+	/* Ethernet and IPv4, or sha and spa are not where they are read */
+	if (arp.htype != bpf_htons(ARPHRD_ETHER) || arp.ptype != bpf_htons(ETH_P_IP) ||
+	    arp.hlen != ETH_ALEN || arp.plen != 4)
 		return drop(BPFNET_STAT_DROP_MALFORMED, 0);
 	ep = bpf_map_lookup_elem(&endpoints, &arp.spa);
 	if (!ep || ep->host_ifindex != skb->ifindex || !mac_eq(ep->mac, arp.sha) ||
@@ -132,6 +139,80 @@ static __always_inline int opens_conn(const struct pkt *p)
 	return 1;
 }
 
+/*
+ * Admission is an allow-list: IPv4 and ARP from the container's own
+ * address and MAC. Every other frame is dropped under its own reason:
+ * VLAN tags (the kernel moves the outer one into skb metadata before TC
+ * ingress; a second one stays in the frame), IPv6 (router advertisements,
+ * NDP for any MAC) until dual stack brings RA guard and NDP source checks,
+ * and any other ethertype. BPFNET_CONTINUE for an IPv4 frame (its
+ * addresses still to be checked), else the verdict.
+ */
+static __always_inline int admit(struct __sk_buff *skb)
+{
+	__u16 proto;
+
+	if (skb->vlan_present)
+		return drop(BPFNET_STAT_DROP_VLAN, 0);
+	if (load_eth_proto(skb, &proto))
+		return drop(BPFNET_STAT_DROP_MALFORMED, 0);
+	switch (proto) {
+	case ETH_P_IP:
+		return BPFNET_CONTINUE;
+	case ETH_P_ARP:
+		return check_arp(skb);
+	case ETH_P_8021Q:
+	case ETH_P_8021AD:
+		return drop(BPFNET_STAT_DROP_VLAN, 0);
+	case ETH_P_IPV6:
+		return drop(BPFNET_STAT_DROP_IPV6, 0);
+	default:
+		return drop(BPFNET_STAT_DROP_ETHERTYPE, 0);
+	}
+}
+
+/*
+ * May a container's packet go where the FIB sends it? Decided for every
+ * result, before anything is handed to the stack: a container reaches its
+ * subnet, the host (unless --isolate) and the outside by the uplink, never
+ * another network of the host (another bridge, another interface).
+ * 0: allowed (to the uplink, fib->ifindex, for SUCCESS and FRAG_NEEDED);
+ * else a drop verdict.
+ */
+static __always_inline int route_allowed(struct __sk_buff *skb, const struct pkt *p,
+					 const struct bpfnet_cfg *cfg,
+					 struct bpf_fib_lookup *fib, int rc)
+{
+	switch (rc) {
+	case BPF_FIB_LKUP_RET_SUCCESS:
+		break;
+	/* for the host itself (or no route); or, the bridge routing nothing,
+	 * for the host if for anyone */
+	case BPF_FIB_LKUP_RET_NOT_FWDED:
+	case BPF_FIB_LKUP_RET_FWD_DISABLED:
+		if (cfg->isolate && opens_conn(p))
+			return drop(BPFNET_STAT_DROP_ISOLATED, p->saddr);
+		return 0;
+	case BPF_FIB_LKUP_RET_BLACKHOLE:
+	case BPF_FIB_LKUP_RET_UNREACHABLE:
+	case BPF_FIB_LKUP_RET_PROHIBIT:
+		return 0;	/* routed nowhere: the stack drops it or answers */
+	case BPF_FIB_LKUP_RET_FRAG_NEEDED:
+		/* the MTU check ends the lookup before it names the device */
+		rc = fib_route_dev(skb, p, cfg, fib);
+		if (rc != BPF_FIB_LKUP_RET_SUCCESS && rc != BPF_FIB_LKUP_RET_FRAG_NEEDED)
+			return drop(BPFNET_STAT_DROP_OTHER_NET, p->saddr);
+		break;
+	default:
+		/* UNSUPP_LWT (an encapsulating route), results added since:
+		 * not known to leave by the uplink */
+		return drop(BPFNET_STAT_DROP_OTHER_NET, p->saddr);
+	}
+	if (!cfg->uplink_ifindex || fib->ifindex != cfg->uplink_ifindex)
+		return drop(BPFNET_STAT_DROP_OTHER_NET, p->saddr);
+	return 0;
+}
+
 SEC("tc")
 int from_container(struct __sk_buff *skb)
 {
@@ -140,15 +221,11 @@ int from_container(struct __sk_buff *skb)
 	struct bpfnet_endpoint *ep;
 	struct pkt p = {};
 	__u8 src[ETH_ALEN];
-	__u16 proto;
-	int rc;
+	int rc, verdict;
 
-	if (load_eth_proto(skb, &proto))
-		return TC_ACT_OK;
-	if (proto == ETH_P_ARP)
-		return check_arp(skb);
-	if (proto != ETH_P_IP)
-		return TC_ACT_OK;
+	rc = admit(skb);
+	if (rc != BPFNET_CONTINUE)
+		return rc;
 	if (parse_ipv4(skb, &p))
 		return drop(BPFNET_STAT_DROP_MALFORMED, 0);
 	ep = bpf_map_lookup_elem(&endpoints, &p.saddr);
@@ -175,20 +252,15 @@ int from_container(struct __sk_buff *skb)
 	fib.sport = p.sport;
 	fib.dport = p.dport;
 	rc = fib_route(skb, &p, cfg, &fib);
-	if (rc == BPF_FIB_LKUP_RET_NOT_FWDED) {
-		/* for the host itself: unless the network is isolated */
-		if (cfg->isolate && opens_conn(&p))
-			return drop(BPFNET_STAT_DROP_ISOLATED, p.saddr);
-		goto pass;
-	}
-	if (rc != BPF_FIB_LKUP_RET_SUCCESS)
-		goto slow;	/* unreachable, MTU exceeded...: the stack answers */
-	/* a container reaches its subnet, the host and the outside: never
-	 * another network of the host (another bridge, another interface) */
-	if (!cfg->uplink_ifindex || fib.ifindex != cfg->uplink_ifindex)
-		return drop(BPFNET_STAT_DROP_OTHER_NET, p.saddr);
-	/* unusual packets take the stack; the uplink egress still translates */
-	if (p.frag || !p.has_ports || p.ttl <= 1)
+	/* isolation first, whatever the result: nothing reaches the stack before */
+	verdict = route_allowed(skb, &p, cfg, &fib, rc);
+	if (verdict)
+		return verdict;
+	if (rc == BPF_FIB_LKUP_RET_NOT_FWDED)
+		goto pass;	/* for the host itself */
+	/* unreachable, MTU exceeded, unusual packets: the stack answers or
+	 * forwards them, and the uplink egress still translates */
+	if (rc != BPF_FIB_LKUP_RET_SUCCESS || p.frag || !p.has_ports || p.ttl <= 1)
 		goto slow;
 
 	rc = snat(skb, &p, cfg);

@@ -20,6 +20,10 @@
 #define ETH_ALEN 6
 #define ETH_P_IP 0x0800
 #define ETH_P_ARP 0x0806
+#define ETH_P_IPV6 0x86DD
+#define ETH_P_8021Q 0x8100	/* VLAN tag */
+#define ETH_P_8021AD 0x88A8	/* outer (service) VLAN tag of QinQ */
+#define ARPHRD_ETHER 1
 #define ARPOP_REQUEST 1
 #define ARPOP_REPLY 2
 
@@ -41,6 +45,7 @@
 #define BPF_F_MARK_MANGLED_0 (1ULL << 5)
 
 #define AF_INET 2
+#define PACKET_HOST 0		/* skb->pkt_type: addressed to this host */
 #define NSEC_PER_SEC 1000000000ULL
 
 /* Header offsets inside the IPv4 header. */

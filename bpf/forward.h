@@ -28,23 +28,32 @@ static __always_inline int deliver(struct __sk_buff *skb, struct pkt *p,
 		stat_inc(BPFNET_STAT_SLOW_PATH);
 		return TC_ACT_OK;	/* the stack routes it over the bridge */
 	}
+	/*
+	 * Addressed to the container now. Before 6.15 bpf_redirect_peer keeps
+	 * the packet type the frame got on arrival, and a hairpin arrived on a
+	 * bridge port addressed to the bridge: "otherhost", which the
+	 * container's ip_rcv drops.
+	 */
 	if (dec_ttl(skb, p) ||
 	    bpf_skb_store_bytes(skb, 0, ep->mac, ETH_ALEN, 0) ||
-	    bpf_skb_store_bytes(skb, ETH_ALEN, cfg->bridge_mac, ETH_ALEN, 0))
+	    bpf_skb_store_bytes(skb, ETH_ALEN, cfg->bridge_mac, ETH_ALEN, 0) ||
+	    bpf_skb_change_type(skb, PACKET_HOST))
 		return drop(BPFNET_STAT_DROP_MALFORMED, caddr);
 	stat_inc(BPFNET_STAT_FAST_IN);
 	return bpf_redirect_peer(ep->host_ifindex, 0);
 }
 
 /*
- * Route the packet as the stack would route it coming in on the bridge.
- * fib is zeroed by the caller, or holds the ports the route may depend on.
- * NO_NEIGH counts as found: it still names the egress device and next
- * hop, and bpf_redirect_neigh resolves the neighbour.
+ * Route the packet as the stack would route it coming in on the bridge,
+ * checking tot_len against the route's MTU (0: the frame against the
+ * egress device's MTU, once found). fib is zeroed by the caller, or holds
+ * the ports the route may depend on. NO_NEIGH counts as found: it still
+ * names the egress device and next hop, and bpf_redirect_neigh resolves
+ * the neighbour.
  */
-static __always_inline int fib_route(struct __sk_buff *skb, const struct pkt *p,
-				     const struct bpfnet_cfg *cfg,
-				     struct bpf_fib_lookup *fib)
+static __always_inline int fib_lookup4(struct __sk_buff *skb, const struct pkt *p,
+				       const struct bpfnet_cfg *cfg,
+				       struct bpf_fib_lookup *fib, __u16 tot_len)
 {
 	int rc;
 
@@ -52,11 +61,33 @@ static __always_inline int fib_route(struct __sk_buff *skb, const struct pkt *p,
 	fib->ifindex = cfg->bridge_ifindex;
 	fib->l4_protocol = p->proto;
 	fib->tos = p->tos;
-	fib->tot_len = (skb->gso_segs > 1 || p->frag) ? 0 : p->tot_len;
+	fib->tot_len = tot_len;
 	fib->ipv4_src = p->saddr;
 	fib->ipv4_dst = p->daddr;
 	rc = bpf_fib_lookup(skb, fib, sizeof(*fib), 0);
 	return rc == BPF_FIB_LKUP_RET_NO_NEIGH ? BPF_FIB_LKUP_RET_SUCCESS : rc;
+}
+
+/* The lookup with the packet's length (GSO and fragments: the device's MTU). */
+static __always_inline int fib_route(struct __sk_buff *skb, const struct pkt *p,
+				     const struct bpfnet_cfg *cfg,
+				     struct bpf_fib_lookup *fib)
+{
+	return fib_lookup4(skb, p, cfg, fib,
+			   (skb->gso_segs > 1 || p->frag) ? 0 : p->tot_len);
+}
+
+/*
+ * The egress device of a route that failed fib_route's MTU check: the
+ * kernel returns FRAG_NEEDED before it names the device, so look again
+ * without the check. SUCCESS or FRAG_NEEDED (the frame against the
+ * device's MTU), both with fib->ifindex set; anything else names none.
+ */
+static __always_inline int fib_route_dev(struct __sk_buff *skb, const struct pkt *p,
+					 const struct bpfnet_cfg *cfg,
+					 struct bpf_fib_lookup *fib)
+{
+	return fib_lookup4(skb, p, cfg, fib, 0);
 }
 
 /* One hop less, then to fib_route's next hop. BPFNET_ERR: TTL unchanged. */

@@ -192,6 +192,9 @@ enum bpfnet_stat {
 	BPFNET_STAT_DROP_CSUM,
 	BPFNET_STAT_DROP_ISOLATED,	/* to the host, with --isolate */
 	BPFNET_STAT_DROP_OTHER_NET,	/* to another network of the host */
+	BPFNET_STAT_DROP_IPV6,		/* IPv6 from a container (router advertisements...) */
+	BPFNET_STAT_DROP_VLAN,		/* 802.1Q or 802.1ad tagged, in the frame or in skb metadata */
+	BPFNET_STAT_DROP_ETHERTYPE,	/* any other ethertype from a container */
 	BPFNET_STAT_MAX,
 };
 

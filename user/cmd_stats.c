@@ -42,6 +42,9 @@ static const char *const stat_names[BPFNET_STAT_MAX] = {
 	[BPFNET_STAT_DROP_CSUM] = "drop_rewrite_failed",
 	[BPFNET_STAT_DROP_ISOLATED] = "drop_isolated",
 	[BPFNET_STAT_DROP_OTHER_NET] = "drop_other_network",
+	[BPFNET_STAT_DROP_IPV6] = "drop_ipv6",
+	[BPFNET_STAT_DROP_VLAN] = "drop_vlan",
+	[BPFNET_STAT_DROP_ETHERTYPE] = "drop_ethertype",
 };
 
 static int read_totals(struct dp *dp, __u64 *totals)

@@ -15,9 +15,12 @@
 #include <linux/types.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <fcntl.h>
+#include <net/if.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -201,10 +204,13 @@ static void setup(void)
 		 "write endpoint 172.19.0.2");
 }
 
+static void leave_own_netns(void);
+
 static void teardown(void)
 {
 	bpfnet_bpf__destroy(skel);
 	skel = NULL;
+	leave_own_netns();
 }
 
 static struct pkt_spec out_spec(uint8_t proto, uint16_t sport, uint16_t dport)
@@ -645,17 +651,80 @@ static void test_fragments(void)
 }
 
 /*
- * IPv4 only: an IPv6 frame from a container passes every program as it
- * came, untranslated and, as the README says, not filtered (even with
- * another container's MAC); so does a VLAN-tagged IPv4 frame with another
- * container's address. No counter moves.
+ * A router advertisement from the container, exact bytes: its own MAC and
+ * link-local address, a default route for 30 minutes and the prefix
+ * 2001:db8:1::/64 to autoconfigure from. Let through, the bridge and the
+ * other containers would take both (the CVE-2020-13401 class).
  */
-static void test_ipv6_passes_untranslated(void)
+static const uint8_t ra_frame[110] = {
+	0x33, 0x33, 0x00, 0x00, 0x00, 0x01,		/* to all nodes */
+	0x02, 0x42, 0xac, 0x13, 0x00, 0x02,		/* from the container */
+	0x86, 0xdd,					/* IPv6 */
+	0x60, 0x00, 0x00, 0x00, 0x00, 0x38, 0x3a, 0xff,	/* 56 bytes of ICMPv6, hop limit 255 */
+	0xfe, 0x80, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,	/* fe80::42:acff:fe13:2 */
+	0x00, 0x42, 0xac, 0xff, 0xfe, 0x13, 0x00, 0x02,
+	0xff, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,	/* ff02::1 */
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01,
+	0x86, 0x00, 0xdf, 0x0f,				/* router advertisement, checksum */
+	0x40, 0x00, 0x07, 0x08,				/* hop limit 64, router lifetime 1800 s */
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,	/* reachable, retransmit timers */
+	0x03, 0x04, 0x40, 0xc0,				/* prefix information: /64, on-link, autonomous */
+	0x00, 0x01, 0x51, 0x80, 0x00, 0x00, 0x38, 0x40,	/* valid 86400 s, preferred 14400 s */
+	0x00, 0x00, 0x00, 0x00,
+	0x20, 0x01, 0x0d, 0xb8, 0x00, 0x01, 0x00, 0x00,	/* 2001:db8:1:: */
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x01, 0x01, 0x02, 0x42, 0xac, 0x13, 0x00, 0x02,	/* source link-layer address */
+};
+
+/* The ICMPv6 checksum of an IPv6 frame, over its pseudo header: 0 when right. */
+static uint16_t icmp6_csum_check(const uint8_t *f, size_t len)
 {
-	uint8_t f[62] = { 0 }, out[2048], in[256], tagged[260];
-	struct pkt_spec s = out_spec(IPPROTO_UDP, 7000, 53);
+	uint8_t ph[8] = { 0 };
+	size_t plen = len - ETH_HLEN - 40;
+
+	ph[2] = (uint8_t)(plen >> 8);
+	ph[3] = (uint8_t)plen;
+	ph[7] = f[ETH_HLEN + 6];	/* next header */
+	return fold(sum16(f + ETH_HLEN + 40, plen,
+			  sum16(ph, sizeof(ph), sum16(f + ETH_HLEN + 8, 32, 0))));
+}
+
+/* Every counter is 0 but k, which is want. */
+#define CHECK_ONLY_COUNTER(k, want)                                          \
+	do {                                                                 \
+		for (__u32 ___k = 0; ___k < BPFNET_STAT_MAX; ___k++) {       \
+			__u64 ___exp = ___k == (k) ? (__u64)(want) : 0;      \
+			char ___what[80];                                    \
+			snprintf(___what, sizeof(___what), "counter %u (%s" #k ")", \
+				 ___k, ___k == (k) ? "" : "not ");           \
+			CHECK_EQ(stat((enum bpfnet_stat)___k), ___exp, ___what); \
+		}                                                            \
+	} while (0)
+
+/*
+ * IPv6 from a container is dropped and counted, router advertisements
+ * first: no IPv6 until dual stack brings RA guard and NDP source checks.
+ */
+static void test_ipv6_router_advert_dropped(void)
+{
+	uint8_t f[sizeof(ra_frame)], out[2048];
+	__u32 olen;
+
+	memcpy(f, ra_frame, sizeof(f));
+	CHECK_EQ(icmp6_csum_check(f, sizeof(f)), 0, "the RA's ICMPv6 checksum verifies");
+	CHECK_RUN(from_container, f, sizeof(f), out, &olen, TC_ACT_SHOT);
+	CHECK_ONLY_COUNTER(BPFNET_STAT_DROP_IPV6, 1);
+	/* from another container's MAC too (it would move that MAC here) */
+	f[11] = 0x03;
+	CHECK_RUN(from_container, f, sizeof(f), out, &olen, TC_ACT_SHOT);
+	CHECK_ONLY_COUNTER(BPFNET_STAT_DROP_IPV6, 2);
+}
+
+/* The host's own IPv6 on the uplink is none of the datapath's business. */
+static void test_ipv6_on_uplink_untouched(void)
+{
+	uint8_t f[62] = { 0 }, out[2048];
 	struct in6_addr a;
-	size_t len;
 	__u32 olen;
 
 	memcpy(f, mac_bridge, 6);
@@ -666,7 +735,7 @@ static void test_ipv6_passes_untranslated(void)
 	f[19] = 8;		/* payload length */
 	f[20] = IPPROTO_UDP;
 	f[21] = 64;		/* hop limit */
-	inet_pton(AF_INET6, "fd00::2", &a);
+	inet_pton(AF_INET6, "2001:db8::2", &a);
 	memcpy(f + 22, &a, 16);
 	inet_pton(AF_INET6, "2001:db8::1", &a);
 	memcpy(f + 38, &a, 16);
@@ -674,28 +743,283 @@ static void test_ipv6_passes_untranslated(void)
 	f[55] = 0x88;
 	f[57] = 53;
 	f[59] = 8;
-	CHECK_RUN(from_container, f, sizeof(f), out, &olen, TC_ACT_OK);
-	CHECK_MEM(out, f, sizeof(f), "IPv6 frame after from_container, unchanged");
 	CHECK_RUN(uplink_egress, f, sizeof(f), out, &olen, TC_ACT_OK);
 	CHECK_MEM(out, f, sizeof(f), "IPv6 frame after uplink_egress, unchanged");
 	CHECK_RUN(uplink_ingress, f, sizeof(f), out, &olen, TC_ACT_OK);
 	CHECK_MEM(out, f, sizeof(f), "IPv6 frame after uplink_ingress, unchanged");
-	f[11] = 0x99;		/* another MAC: not filtered yet */
-	CHECK_RUN(from_container, f, sizeof(f), out, &olen, TC_ACT_OK);
-	CHECK_MEM(out, f, sizeof(f), "IPv6 frame from another MAC, unchanged");
-	/* 802.1Q tag 5 in front of IPv4 from an address not the container's */
-	s.src = "172.19.0.9";
-	len = build_pkt(in, &s);
-	memcpy(tagged, in, 12);
-	tagged[12] = 0x81;
-	tagged[13] = 0x00;
-	tagged[14] = 0;
-	tagged[15] = 5;
-	memcpy(tagged + 16, in + 12, len - 12);
-	CHECK_RUN(from_container, tagged, len + 4, out, &olen, TC_ACT_OK);
-	CHECK_MEM(out, tagged, len + 4, "VLAN-tagged frame with another address, unchanged");
 	for (__u32 k = 0; k < BPFNET_STAT_MAX; k++)
-		CHECK_EQ(stat((enum bpfnet_stat)k), 0u, "a counter after IPv6 frames");
+		CHECK_EQ(stat((enum bpfnet_stat)k), 0u, "a counter after IPv6 on the uplink");
+}
+
+/* Neither an unknown ethertype nor an 802.3 frame (a spanning tree BPDU). */
+static void test_other_ethertype_dropped(void)
+{
+	static const uint8_t exp[60] = {
+		0x02, 0xbb, 0x00, 0x00, 0x00, 0x01,	/* to the bridge */
+		0x02, 0x42, 0xac, 0x13, 0x00, 0x02,	/* from the container */
+		0x88, 0xb5,				/* local experimental ethertype 1 */
+		'h', 'e', 'l', 'l', 'o',
+	};
+	static const uint8_t bpdu[60] = {
+		0x01, 0x80, 0xc2, 0x00, 0x00, 0x00,	/* to the bridge group address */
+		0x02, 0x42, 0xac, 0x13, 0x00, 0x02,
+		0x00, 0x26,				/* 802.3: a length, 38 */
+		0x42, 0x42, 0x03,			/* LLC: STP */
+		0x00, 0x00, 0x00, 0x00,			/* configuration BPDU */
+		0x00, 0x00, 0x02, 0x42, 0xac, 0x13, 0x00, 0x02,	/* root: priority 0, itself */
+	};
+	uint8_t out[2048];
+	__u32 olen;
+
+	CHECK_RUN(from_container, (uint8_t *)exp, sizeof(exp), out, &olen, TC_ACT_SHOT);
+	CHECK_ONLY_COUNTER(BPFNET_STAT_DROP_ETHERTYPE, 1);
+	CHECK_RUN(from_container, (uint8_t *)bpdu, sizeof(bpdu), out, &olen, TC_ACT_SHOT);
+	CHECK_ONLY_COUNTER(BPFNET_STAT_DROP_ETHERTYPE, 2);
+}
+
+/* A copy of the frame in (len bytes) with a VLAN tag after its MACs. */
+static size_t vlan_tag(uint8_t *out, const uint8_t *in, size_t len,
+		       uint16_t tpid, uint16_t tci)
+{
+	memcpy(out, in, 12);
+	out[12] = (uint8_t)(tpid >> 8);
+	out[13] = (uint8_t)tpid;
+	out[14] = (uint8_t)(tci >> 8);
+	out[15] = (uint8_t)tci;
+	memcpy(out + 16, in + 12, len - 12);
+	return len + 4;
+}
+
+/*
+ * VLAN tags in the frame, as BPF_PROG_TEST_RUN hands them over: from the
+ * container's own MAC and address, tagged IPv4 is dropped as VLAN (tag 5,
+ * priority tag 0, and QinQ, 802.1ad outside 802.1Q), the same frame
+ * untagged passes. (On a real veth the kernel moves the outer tag into
+ * skb->vlan_tci first, which t_edges/vlan_frames_dropped covers.)
+ */
+static void test_vlan_tagged_dropped(void)
+{
+	uint8_t in[256], tagged[264], qinq[264], out[2048];
+	struct pkt_spec s = out_spec(IPPROTO_UDP, 7000, 53);
+	size_t len, tlen, qlen;
+	__u32 olen;
+
+	len = build_pkt(in, &s);
+	tlen = vlan_tag(tagged, in, len, 0x8100, 5);
+	CHECK_MEM(tagged + 12, "\x81\x00\x00\x05\x08\x00\x45", 7, "802.1Q tag 5, then IPv4");
+	CHECK_RUN(from_container, tagged, tlen, out, &olen, TC_ACT_SHOT);
+	CHECK_ONLY_COUNTER(BPFNET_STAT_DROP_VLAN, 1);
+	tlen = vlan_tag(tagged, in, len, 0x8100, 0x6000);	/* priority 3, VLAN 0 */
+	CHECK_RUN(from_container, tagged, tlen, out, &olen, TC_ACT_SHOT);
+	CHECK_ONLY_COUNTER(BPFNET_STAT_DROP_VLAN, 2);
+	tlen = vlan_tag(tagged, in, len, 0x8100, 5);
+	qlen = vlan_tag(qinq, tagged, tlen, 0x88a8, 100);
+	CHECK_MEM(qinq + 12, "\x88\xa8\x00\x64\x81\x00\x00\x05\x08\x00", 10,
+		  "802.1ad 100, 802.1Q 5, IPv4");
+	CHECK_RUN(from_container, qinq, qlen, out, &olen, TC_ACT_SHOT);
+	CHECK_ONLY_COUNTER(BPFNET_STAT_DROP_VLAN, 3);
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_OK);
+	CHECK_MEM(out, in, len, "the same frame untagged, unchanged");
+	CHECK_EQ(stat(BPFNET_STAT_DROP_VLAN), 3u, "VLAN drops, in the end");
+}
+
+/*
+ * What the allow-list lets through: ARP and IPv4 from the container's own
+ * MAC and address, unchanged and with no drop counted. ARP must be
+ * Ethernet/IPv4 (else its sender fields are not where they are checked).
+ */
+static void test_own_ipv4_and_arp_pass(void)
+{
+	uint8_t arp[42] = {
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff,	/* broadcast */
+		0x02, 0x42, 0xac, 0x13, 0x00, 0x02,	/* from the container */
+		0x08, 0x06,				/* ARP */
+		0x00, 0x01, 0x08, 0x00, 0x06, 0x04,	/* Ethernet, IPv4, 6, 4 */
+		0x00, 0x01,				/* request */
+		0x02, 0x42, 0xac, 0x13, 0x00, 0x02,	/* sender MAC: its own */
+		172, 19, 0, 2,				/* sender address: its own */
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+		172, 19, 0, 1,				/* who has the gateway? */
+	};
+	uint8_t in[256], out[2048];
+	struct pkt_spec s = out_spec(IPPROTO_ICMP, 9, 0);
+	size_t len;
+	__u32 olen;
+
+	CHECK_RUN(from_container, arp, sizeof(arp), out, &olen, TC_ACT_OK);
+	CHECK_MEM(out, arp, sizeof(arp), "its ARP request, unchanged");
+	s.icmp_type = ICMP_ECHO;
+	s.dst = "172.19.0.1";
+	len = build_pkt(in, &s);
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_OK);
+	CHECK_MEM(out, in, len, "its ping to the gateway, unchanged");
+	CHECK_ONLY_COUNTER(BPFNET_STAT_PASS, 1);
+	arp[16] = 0x86;		/* protocol type IPv6: no IPv4 sender to check */
+	arp[17] = 0xdd;
+	CHECK_RUN(from_container, arp, sizeof(arp), out, &olen, TC_ACT_SHOT);
+	CHECK_EQ(stat(BPFNET_STAT_DROP_MALFORMED), 1u, "ARP of another protocol type dropped");
+}
+
+/* The namespace the tests run in, while a test runs in one of its own. */
+static int outer_netns = -1;
+
+/*
+ * A network namespace for one test, inside the binary's, for the links and
+ * routes it needs; the fixture's teardown leaves it (it then goes away),
+ * so the next test has the empty namespace again, whatever this one did.
+ */
+static int enter_own_netns(void)
+{
+	outer_netns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (outer_netns < 0)
+		return -errno;
+	return unshare(CLONE_NEWNET) ? -errno : 0;
+}
+
+static void leave_own_netns(void)
+{
+	if (outer_netns < 0)
+		return;
+	if (setns(outer_netns, CLONE_NEWNET))
+		printf("  setns back to the tests' namespace: %s\n", strerror(errno));
+	close(outer_netns);
+	outer_netns = -1;
+}
+
+/* Runs a shell command line; its exit status (its output shows as is). */
+static int sh(const char *cmd)
+{
+	int st = system(cmd);
+
+	return st == -1 ? -errno : WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+/*
+ * The host's links, as veth pairs in the test's namespace:
+ *
+ *   br0  172.19.0.1/16     the bridge (the FIB lookups' input device)
+ *   up0  198.51.100.1/24   the uplink, MTU 1280
+ *   oth0 203.0.113.1/24    another network of the host, MTU 1280
+ *
+ * br0 forwards IPv4 when forward is 1. net_config names br0 and up0.
+ */
+static int host_links(int forward, int isolate)
+{
+	struct bpfnet_cfg c;
+	__u32 zero = 0;
+	char cmd[160];
+	int err;
+
+	err = sh("set -e\n"
+		 "ip link add br0 type veth peer name br1\n"
+		 "ip link add up0 mtu 1280 type veth peer name up1 mtu 1280\n"
+		 "ip link add oth0 mtu 1280 type veth peer name oth1 mtu 1280\n"
+		 "for l in br0 br1 up0 up1 oth0 oth1; do ip link set $l up; done\n"
+		 "ip addr add 172.19.0.1/16 dev br0\n"
+		 "ip addr add 198.51.100.1/24 dev up0\n"
+		 "ip addr add 203.0.113.1/24 dev oth0\n");
+	if (err)
+		return err;
+	snprintf(cmd, sizeof(cmd), "echo %d > /proc/sys/net/ipv4/conf/br0/forwarding", forward);
+	err = sh(cmd);
+	if (err)
+		return err;
+	if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.net_config), &zero, &c))
+		return -errno;
+	c.bridge_ifindex = if_nametoindex("br0");
+	c.uplink_ifindex = if_nametoindex("up0");
+	c.isolate = (__u8)isolate;
+	if (!c.bridge_ifindex || !c.uplink_ifindex)
+		return -ENODEV;
+	return bpf_map_update_elem(bpf_map__fd(skel->maps.net_config), &zero, &c, 0) ? -errno : 0;
+}
+
+/* --isolate on (1) or off (0) in net_config. */
+static int set_isolate(int isolate)
+{
+	struct bpfnet_cfg c;
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.net_config), &zero, &c))
+		return -errno;
+	c.isolate = (__u8)isolate;
+	return bpf_map_update_elem(bpf_map__fd(skel->maps.net_config), &zero, &c, 0) ? -errno : 0;
+}
+
+/*
+ * A datagram too big for the route's MTU: the FIB says FRAG_NEEDED, and
+ * says it before it names the egress device. Towards another network of
+ * the host it is dropped (it used to be handed to the stack, which
+ * fragments it or answers, and forwards what fits), with --isolate or not;
+ * towards the uplink it still goes to the stack, untouched. Small ones
+ * show the routes: to the other network dropped, to the uplink redirected.
+ */
+static void test_frag_needed_to_other_network_dropped(void)
+{
+	static uint8_t big[1300 - 28];
+	uint8_t in[1400], out[2048];
+	struct pkt_spec s = out_spec(IPPROTO_UDP, 7000, 53);
+	__u32 olen;
+	size_t len;
+
+	CHECK_EQ(enter_own_netns(), 0, "a network namespace of the test's own");
+	CHECK_EQ(host_links(1, 0), 0, "links, addresses and net_config of the host");
+	s.dst = "203.0.113.9";
+	len = build_pkt(in, &s);
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_SHOT);
+	CHECK_ONLY_COUNTER(BPFNET_STAT_DROP_OTHER_NET, 1);
+
+	s.payload = big;
+	s.plen = sizeof(big);
+	len = build_pkt(in, &s);
+	CHECK_EQ(ntohs(ip_of(in)->tot_len), 1300, "IP length (over the MTU of 1280)");
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_SHOT);
+	CHECK_ONLY_COUNTER(BPFNET_STAT_DROP_OTHER_NET, 2);
+	CHECK_EQ(set_isolate(1), 0, "write net_config with --isolate");
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_SHOT);
+	CHECK_ONLY_COUNTER(BPFNET_STAT_DROP_OTHER_NET, 3);
+
+	s.dst = "198.51.100.2";
+	len = build_pkt(in, &s);
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_OK);
+	CHECK_MEM(out, in, len, "the big datagram to the uplink, untouched");
+	CHECK_EQ(stat(BPFNET_STAT_SLOW_PATH), 1u, "packets left to the stack");
+	s.plen = 0;
+	len = build_pkt(in, &s);
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_REDIRECT);
+	CHECK_IP4(ip_of(out)->saddr, "198.51.100.1", "source of the small one (masqueraded)");
+	CHECK_EQ(stat(BPFNET_STAT_FAST_OUT), 1u, "packets redirected to the uplink");
+	CHECK_EQ(stat(BPFNET_STAT_DROP_OTHER_NET), 3u, "drops to another network, in the end");
+}
+
+/*
+ * With forwarding off on the bridge the FIB answers FWD_DISABLED before
+ * it looks at the destination: under --isolate that is no way to the
+ * host's own services (it used to be handed to the stack, which delivers
+ * to local addresses whatever the forwarding setting). Without --isolate
+ * the datagram goes to the stack as it came; with forwarding on, the FIB
+ * says NOT_FWDED (local), isolated as before.
+ */
+static void test_isolated_when_bridge_does_not_forward(void)
+{
+	uint8_t in[256], out[2048];
+	struct pkt_spec s = out_spec(IPPROTO_UDP, 7000, 53);
+	size_t len;
+	__u32 olen;
+
+	CHECK_EQ(enter_own_netns(), 0, "a network namespace of the test's own");
+	CHECK_EQ(host_links(0, 1), 0, "links, addresses and net_config of the host");
+	s.dst = "198.51.100.1";		/* the host's own (uplink) address */
+	len = build_pkt(in, &s);
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_SHOT);
+	CHECK_ONLY_COUNTER(BPFNET_STAT_DROP_ISOLATED, 1);
+	CHECK_EQ(set_isolate(0), 0, "write net_config without --isolate");
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_OK);
+	CHECK_MEM(out, in, len, "the datagram to the host, without --isolate, unchanged");
+	CHECK_EQ(set_isolate(1), 0, "write net_config with --isolate");
+	CHECK_EQ(sh("echo 1 > /proc/sys/net/ipv4/conf/br0/forwarding"), 0, "forwarding on br0");
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_SHOT);
+	CHECK_EQ(stat(BPFNET_STAT_DROP_ISOLATED), 2u, "isolated drops, in the end");
 }
 
 static void test_unrelated_traffic_untouched(void)
@@ -885,7 +1209,13 @@ static const struct check_test tests[] = {
 	CHECK_TEST(test_spoofing_dropped),
 	CHECK_TEST(test_arp_spoof_dropped),
 	CHECK_TEST(test_fragments),
-	CHECK_TEST(test_ipv6_passes_untranslated),
+	CHECK_TEST(test_ipv6_router_advert_dropped),
+	CHECK_TEST(test_ipv6_on_uplink_untouched),
+	CHECK_TEST(test_other_ethertype_dropped),
+	CHECK_TEST(test_vlan_tagged_dropped),
+	CHECK_TEST(test_own_ipv4_and_arp_pass),
+	CHECK_TEST(test_frag_needed_to_other_network_dropped),
+	CHECK_TEST(test_isolated_when_bridge_does_not_forward),
 	CHECK_TEST(test_unrelated_traffic_untouched),
 	CHECK_TEST(test_dnat_and_reverse),
 	CHECK_TEST(test_hairpin_self),
