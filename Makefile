@@ -26,7 +26,8 @@ endif
 
 BPF_SRCS  := $(wildcard bpf/*.bpf.c)
 BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.bpf.o,$(BPF_SRCS))
-SKELS     := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
+OBJIDS    := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.objid.h,$(BPF_SRCS))
+SKELS     := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS)) $(OBJIDS)
 USER_SRCS := $(wildcard user/*.c)
 USER_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(USER_SRCS))
 LIB_OBJS  := $(filter-out $(OUTPUT)/user/main.o,$(USER_OBJS))
@@ -52,6 +53,14 @@ $(OUTPUT)/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) include/bpfnet_shared.h vmlin
 $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< > $@.tmp && mv $@.tmp $@
+
+.SECONDARY: $(BPF_OBJS) $(OBJIDS)
+
+# Which build of the programs: pins of another build are replaced, not reused.
+$(OUTPUT)/%.objid.h: $(OUTPUT)/%.bpf.o
+	$(call msg,GEN-ID,$@)
+	$(Q)printf '/* the first 32 bits of the SHA-256 of %s */\n#define BPFNET_OBJ_ID 0x%su\n' \
+		$*.bpf.o $$(sha256sum $< | cut -c1-8) > $@.tmp && mv $@.tmp $@
 
 $(OUTPUT)/user/%.o: user/%.c $(SKELS) | $(OUTPUT)/user
 	$(call msg,CC,$@)

@@ -61,7 +61,7 @@ struct bpfnet_cfg {
 	__u8 bridge_mac[6];	/* source MAC of packets redirected to a container */
 	__u8 enabled;		/* 0 until user space filled the entry */
 	__u8 isolate;		/* 1: containers may not reach the host itself */
-	__u8 pad[4];
+	__u32 obj_id;		/* the build of the programs (user space checks it) */
 	__u64 netns_cookie;	/* the host namespace: socket programs act only there */
 };
 _Static_assert(sizeof(struct bpfnet_cfg) == 48, "bpfnet_cfg layout");

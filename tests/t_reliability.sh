@@ -165,6 +165,29 @@ test_stale_layout_replaced() {
 	assert_consistent
 }
 
+# Pins loaded by another build of bpfnet (an upgrade) are replaced, never
+# reused: the programs of the old build would run with the new user space.
+test_other_build_replaced() {
+	world_up_outside
+	new_netns; C1=$NEWPID
+	hook_up c1 "$C1"
+	local old new out rc=0
+	old=$(bpftool prog show pinned "$T/bpf/bpfnet/prog_from_container" -j | jq .id)
+	map_set_field net_config 0 obj_id 1	# "built from other sources"
+	out=$(bn stats 2>&1) || rc=$?
+	assert_eq "$rc" 1 "stats over another build's pins"
+	assert_contains "$out" "is stale (another bpfnet version"
+	new_netns; C2=$NEWPID
+	out=$(hook_up c2 "$C2" 2>&1)
+	assert_contains "$out" "replacing the stale datapath"
+	new=$(bpftool prog show pinned "$T/bpf/bpfnet/prog_from_container" -j | jq .id)
+	[ "$new" != "$old" ] || fail "from_container still program $old"
+	assert_ge "$(dump_map net_config | jq '.[0].value.obj_id')" 2 "the build recorded"
+	in_ns "$C1" ping -c1 -W2 "$OUTSIDE_IP" >/dev/null || fail "c1 not re-attached"
+	in_ns "$C2" ping -c1 -W2 "$OUTSIDE_IP" >/dev/null || fail "c2 has no network"
+	assert_consistent
+}
+
 test_down_then_new_containers() {
 	world_up_outside
 	new_netns; C1=$NEWPID

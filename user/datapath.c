@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "bpfnet.objid.h"
 #include "attach.h"
 #include "datapath.h"
 #include "flows.h"
@@ -69,6 +70,7 @@ static int write_config(const struct bpfnet_config *bcfg, struct dp *dp,
 	memcpy(c.bridge_mac, links->bridge_mac, 6);
 	c.enabled = 1;
 	c.isolate = bcfg->isolate;
+	c.obj_id = BPFNET_OBJ_ID;
 	c.netns_cookie = netns_cookie();
 	return bpf_map_update_elem(dp->cfg_fd, &zero, &c, BPF_ANY) ? -errno : 0;
 }

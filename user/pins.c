@@ -17,6 +17,7 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
+#include "bpfnet.objid.h"
 #include "bpfnet.skel.h"
 #include "bpfnet_shared.h"
 #include "fsutil.h"
@@ -69,6 +70,15 @@ static const struct {
 	{ offsetof(struct dp, sock_rev_fd), sizeof(struct bpfnet_sock_key), sizeof(struct bpfnet_sock_val) },
 };
 
+/* The build of the programs that loaded the pinned maps (0: unknown). */
+static __u32 pinned_build(const struct dp *dp)
+{
+	struct bpfnet_cfg c;
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(dp->cfg_fd, &zero, &c) ? 0 : c.obj_id;
+}
+
 static bool layout_current(struct dp *dp)
 {
 	for (size_t i = 0; i < sizeof(layouts) / sizeof(layouts[0]); i++) {
@@ -82,7 +92,7 @@ static bool layout_current(struct dp *dp)
 			return false;
 	}
 	/* the map count also changes with the layout: all pins must exist */
-	return true;
+	return pinned_build(dp) == BPFNET_OBJ_ID;
 }
 
 static int *pin_fd(struct dp *dp, size_t i)
@@ -187,6 +197,19 @@ static int ensure_bpffs(const struct bpfnet_config *cfg)
 	return 0;
 }
 
+/* Say which build loaded these maps (net_config is filled in later). */
+static int mark_build(struct bpfnet_bpf *skel)
+{
+	struct bpfnet_cfg c = { .obj_id = BPFNET_OBJ_ID };
+	__u32 zero = 0;
+
+	if (!bpf_map__update_elem(skel->maps.net_config, &zero, sizeof(zero),
+				  &c, sizeof(c), BPF_ANY))
+		return 0;
+	pr_err("failed to write net_config: %s", strerror(errno));
+	return -errno;
+}
+
 static int load_and_pin(const struct bpfnet_config *cfg)
 {
 	struct bpfnet_bpf *skel;
@@ -237,6 +260,8 @@ static int load_and_pin(const struct bpfnet_config *cfg)
 		pr_err("failed to pin the BPF programs in %s: %s", cfg->pin_dir,
 		       strerror(-err));
 	else
+		err = mark_build(skel);
+	if (!err)
 		pr_info("loaded and pinned the datapath in %s", cfg->pin_dir);
 out:
 	bpfnet_bpf__destroy(skel);
