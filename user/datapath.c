@@ -179,9 +179,10 @@ int datapath_endpoint_add(const struct bpfnet_config *cfg,
 	err = dp_prepare(cfg, &dp, links);
 	if (err)
 		return err;
-	if (dp.fresh)
+	if (dp.fresh || !rec)
 		resync(&dp, st, rec);
-	err = endpoint_publish(&dp, rec, veth_ifindex);
+	if (rec)
+		err = endpoint_publish(&dp, rec, veth_ifindex);
 	dp_close(&dp);
 	return err;
 }
@@ -190,15 +191,7 @@ int datapath_repair(const struct bpfnet_config *cfg,
 		    const struct bpfnet_state *st,
 		    const struct dp_links *links)
 {
-	struct dp dp;
-	int err;
-
-	err = dp_prepare(cfg, &dp, links);
-	if (err)
-		return err;
-	resync(&dp, st, NULL);
-	dp_close(&dp);
-	return 0;
+	return datapath_endpoint_add(cfg, st, NULL, 0, links);
 }
 
 void datapath_endpoint_del(const struct bpfnet_config *cfg,

@@ -34,7 +34,8 @@ struct dp_links {
  * Make sure the datapath is loaded and pinned (the first time only; a stale
  * one is replaced and the other containers of st re-attached), the config
  * map current and the uplink attached, then publish rec in the endpoint
- * map and attach to its host veth.
+ * map and attach to its host veth. With no rec (repair), every recorded
+ * container is put back.
  */
 int datapath_endpoint_add(const struct bpfnet_config *cfg,
 			  const struct bpfnet_state *st,

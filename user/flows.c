@@ -12,24 +12,15 @@
 
 #include "flows.h"
 #include "mapiter.h"
+#include "vec.h"
 
 void flow_vec_push(struct flow_vec *v, const struct bpfnet_flow *k,
 		   const struct bpfnet_ct *ct)
 {
-	if (v->n == v->cap) {
-		size_t cap = v->cap ? v->cap * 2 : 64;
-		struct bpfnet_flow *nk = realloc(v->keys, cap * sizeof(*nk));
-		struct bpfnet_ct *nv;
-
-		if (!nk)
-			return;
-		v->keys = nk;
-		nv = realloc(v->vals, cap * sizeof(*nv));
-		if (!nv)
-			return;
-		v->vals = nv;
-		v->cap = cap;
-	}
+	/* both arrays or neither: a pair is skipped when memory runs out */
+	if (VEC_RESERVE(v->keys, v->n, v->kcap) ||
+	    VEC_RESERVE(v->vals, v->n, v->vcap))
+		return;
 	v->keys[v->n] = *k;
 	v->vals[v->n++] = *ct;
 }
@@ -95,15 +86,8 @@ struct key_list {
 
 static void key_list_add(struct key_list *l, const struct bpfnet_flow *k)
 {
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 64;
-		struct bpfnet_flow *nk = realloc(l->keys, cap * sizeof(*nk));
-
-		if (!nk)
-			return;
-		l->keys = nk;
-		l->cap = cap;
-	}
+	if (VEC_RESERVE(l->keys, l->n, l->cap))
+		return;
 	l->keys[l->n++] = *k;
 }
 

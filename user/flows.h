@@ -13,7 +13,7 @@
 struct flow_vec {
 	struct bpfnet_flow *keys;
 	struct bpfnet_ct *vals;
-	size_t n, cap;
+	size_t n, kcap, vcap;
 };
 
 /* Append one (key, ct) pair; on allocation failure the pair is skipped. */

@@ -10,6 +10,7 @@
 #include "flows.h"
 #include "log.h"
 #include "mapiter.h"
+#include "vec.h"
 #include "portmap.h"
 
 static void pm_key(const struct port_spec *ps, unsigned int off,
@@ -123,27 +124,16 @@ int portmap_apply(struct dp *dp, struct in_addr caddr,
 struct pm_walk {
 	struct bpfnet_pm_key *keys;
 	struct bpfnet_pm_val *vals;
-	size_t n, cap;
+	size_t n, kcap, vcap;
 };
 
 static void pm_collect(const void *key, const void *val, void *ctx)
 {
 	struct pm_walk *w = ctx;
 
-	if (w->n == w->cap) {
-		size_t cap = w->cap ? w->cap * 2 : 256;
-		struct bpfnet_pm_key *k = realloc(w->keys, cap * sizeof(*k));
-		struct bpfnet_pm_val *v;
-
-		if (!k)
-			return;
-		w->keys = k;
-		v = realloc(w->vals, cap * sizeof(*v));
-		if (!v)
-			return;
-		w->vals = v;
-		w->cap = cap;
-	}
+	if (VEC_RESERVE(w->keys, w->n, w->kcap) ||
+	    VEC_RESERVE(w->vals, w->n, w->vcap))
+		return;
 	w->keys[w->n] = *(const struct bpfnet_pm_key *)key;
 	w->vals[w->n++] = *(const struct bpfnet_pm_val *)val;
 }
