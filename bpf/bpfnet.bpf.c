@@ -76,7 +76,7 @@ static __always_inline int snat(struct __sk_buff *skb, struct pkt *p,
 	struct bpfnet_ct *ct;
 	__be32 caddr = p->saddr;
 
-	ct = ct_snat(p, cfg, now);
+	ct = ct_snat(skb, p, cfg, now);
 	if (!ct)
 		return drop(BPFNET_STAT_DROP_NO_PORT, caddr);
 	ct_touch(ct, p, 0, now);
@@ -117,7 +117,7 @@ static __always_inline int from_container_dnat(struct __sk_buff *skb,
 	}
 	if (p->daddr != cfg->uplink_addr && p->daddr != cfg->gateway)
 		return BPFNET_CONTINUE;
-	ct = dnat_get(p, cfg, now);
+	ct = dnat_get(NULL, p, cfg, now);
 	if (!ct)
 		return BPFNET_CONTINUE;
 	if (dnat_apply(skb, p, ct, now))
@@ -243,6 +243,11 @@ int from_container(struct __sk_buff *skb)
 	}
 	if (cfg && cfg->isolate && p.daddr == cfg->gateway && opens_conn(&p))
 		return drop(BPFNET_STAT_DROP_ISOLATED, p.saddr);
+	if (cfg && in_subnet(cfg, p.daddr) && p.daddr != cfg->gateway) {
+		ep = bpf_map_lookup_elem(&endpoints, &p.daddr);
+		if (ep && ep->host_ifindex != skb->ifindex)
+			return deliver_neighbour(skb, ep);
+	}
 	if (!cfg || in_subnet(cfg, p.daddr) ||
 	    (p.daddr & bpf_htonl(0xf0000000)) == bpf_htonl(0xe0000000) ||
 	    p.daddr == 0xffffffff)
@@ -282,7 +287,7 @@ static __always_inline int uplink_dnat(struct __sk_buff *skb, struct pkt *p,
 				       const struct bpfnet_cfg *cfg)
 {
 	__u64 now = bpf_ktime_get_ns();
-	struct bpfnet_ct *ct = dnat_get(p, cfg, now);
+	struct bpfnet_ct *ct = dnat_get(skb, p, cfg, now);
 
 	if (!ct)
 		return TC_ACT_OK;	/* the host's own traffic */
@@ -349,6 +354,75 @@ int uplink_egress(struct __sk_buff *skb)
 		return drop(BPFNET_STAT_DROP_MALFORMED, p.saddr); /* never leak a private source */
 	rc = snat(skb, &p, cfg);
 	return rc ? rc : TC_ACT_OK;
+}
+
+/*
+ * Does a packet routed in from outside the network answer a flow of its
+ * container (a masqueraded one, or one through a published port)?
+ */
+static __always_inline int answers_flow(const struct pkt *p)
+{
+	struct bpfnet_flow k = {};
+
+	if (!p->has_ports || p->icmp_error)
+		return 0;
+	flow_reply(&k, p->saddr, p->sport, p->daddr, p->dport, p->proto);
+	return bpf_map_lookup_elem(&conntrack, &k) ||
+	       bpf_map_lookup_elem(&dnat_rev, &k);
+}
+
+/* From the host itself: allowed, but under --isolate only its replies and
+ * its sockets sent to a published port. */
+static __always_inline int from_host(struct __sk_buff *skb, const struct pkt *p,
+				     const struct bpfnet_cfg *cfg)
+{
+	struct bpfnet_sock_key k = {};
+
+	if (!cfg->isolate || !opens_conn(p))
+		return TC_ACT_OK;
+	k.cookie = bpf_get_socket_cookie(skb);
+	k.addr = p->daddr;
+	k.port = p->dport;
+	if (p->has_ports && bpf_map_lookup_elem(&sock_rev, &k))
+		return TC_ACT_OK;
+	return drop(BPFNET_STAT_DROP_ISOLATED, p->daddr);
+}
+
+/*
+ * Into a container (egress of its host veth): replies and published ports
+ * come by bpf_redirect_peer and never pass here. What does pass is the
+ * bridge's and the stack's: a neighbour of the same network (its own veth
+ * is the way in), the host itself (see from_host), and packets routed from
+ * any other interface, which must answer a flow of this container (a host
+ * on the uplink's LAN routing the subnet through us reaches nothing). All
+ * else is dropped and counted.
+ */
+SEC("tc")
+int to_container(struct __sk_buff *skb)
+{
+	const struct bpfnet_cfg *cfg = get_cfg();
+	struct bpfnet_endpoint *src;
+	struct pkt p = {};
+	__u16 proto;
+
+	if (!cfg || load_eth_proto(skb, &proto))
+		return TC_ACT_OK;
+	if (proto != ETH_P_IP) {
+		/* ARP for the bridge and the host; anything else only theirs */
+		if (proto == ETH_P_ARP || !skb->ingress_ifindex)
+			return TC_ACT_OK;
+		return drop(BPFNET_STAT_DROP_UNSOLICITED, 0);
+	}
+	if (parse_ipv4(skb, &p))
+		return drop(BPFNET_STAT_DROP_MALFORMED, 0);
+	if (!skb->ingress_ifindex)	/* made by the host itself */
+		return from_host(skb, &p, cfg);
+	src = bpf_map_lookup_elem(&endpoints, &p.saddr);
+	if (src && src->host_ifindex == skb->ingress_ifindex)
+		return TC_ACT_OK;	/* a neighbour, through the bridge */
+	if (answers_flow(&p))
+		return TC_ACT_OK;
+	return drop(BPFNET_STAT_DROP_UNSOLICITED, p.daddr);
 }
 
 SEC("cgroup/connect4")

@@ -16,6 +16,7 @@
 #include "bpfnet_shared.h"
 #include "consts.h"
 #include "flow.h"
+#include "hostsock.h"
 #include "maps.h"
 #include "parse.h"
 #include "stats.h"
@@ -65,8 +66,13 @@ static __always_inline void reply_of(const struct bpfnet_flow *k, __be32 nat_add
 	flow_reply(r, nat_addr, nat_port, k->daddr, k->dport, k->proto);
 }
 
-/* Claim a translated tuple for flow k: its own port first, then random ones. */
-static __always_inline int ct_claim_port(const struct bpfnet_flow *k,
+/*
+ * Claim a translated tuple for flow k: its own port first (when inside
+ * --snat-ports), then random ones of the range; never one a host socket
+ * uses towards the same remote.
+ */
+static __always_inline int ct_claim_port(struct __sk_buff *skb,
+					 const struct bpfnet_flow *k,
 					 const struct bpfnet_cfg *cfg,
 					 __be16 *port)
 {
@@ -76,11 +82,18 @@ static __always_inline int ct_claim_port(const struct bpfnet_flow *k,
 	};
 	__u32 span = (__u32)cfg->port_max - cfg->port_min + 1;
 	struct bpfnet_flow r = {};
+	__u16 own = bpf_ntohs(k->sport);
 	__be16 cand = k->sport;
 
+	/* an echo id is no port: kept as it is */
+	if (k->proto != IPPROTO_ICMP && (own < cfg->port_min || own > cfg->port_max))
+		cand = bpf_htons(cfg->port_min + bpf_get_prandom_u32() % span);
 	for (int i = 0; i < BPFNET_PORT_RETRIES; i++) {
 		reply_of(k, cfg->uplink_addr, cand, &r);
-		if (!bpf_map_update_elem(&rev_nat, &r, &rv, BPF_NOEXIST)) {
+		if (host_socket(skb, k->proto, k->daddr, k->dport,
+				cfg->uplink_addr, cand, 0)) {
+			stat_inc(BPFNET_STAT_HOST_PORT_SKIPPED);
+		} else if (!bpf_map_update_elem(&rev_nat, &r, &rv, BPF_NOEXIST)) {
 			*port = cand;
 			return 0;
 		}
@@ -105,7 +118,8 @@ static __always_inline void ct_forget(const struct bpfnet_flow *k,
 }
 
 /* Find the live translation of the packet's flow, or make one. */
-static __always_inline struct bpfnet_ct *ct_snat(const struct pkt *p,
+static __always_inline struct bpfnet_ct *ct_snat(struct __sk_buff *skb,
+						 const struct pkt *p,
 						 const struct bpfnet_cfg *cfg,
 						 __u64 now)
 {
@@ -124,7 +138,7 @@ static __always_inline struct bpfnet_ct *ct_snat(const struct pkt *p,
 		ct_forget(&k, ct);
 		stat_inc(BPFNET_STAT_FLOWS_EXPIRED);
 	}
-	if (ct_claim_port(&k, cfg, &port))
+	if (ct_claim_port(skb, &k, cfg, &port))
 		return NULL;
 	nct.nat_addr = cfg->uplink_addr;
 	nct.nat_port = port;

@@ -44,6 +44,23 @@ static __always_inline int deliver(struct __sk_buff *skb, struct pkt *p,
 }
 
 /*
+ * A container's packet for a neighbour of the same network: straight to the
+ * neighbour's veth peer, where the bridge would have sent it, but without
+ * the bridge (so no br_netfilter FORWARD chain can drop it). No routing hop:
+ * the TTL and the source MAC stay; the destination MAC becomes the
+ * neighbour's, whatever the sender put there.
+ */
+static __always_inline int deliver_neighbour(struct __sk_buff *skb,
+					     const struct bpfnet_endpoint *ep)
+{
+	if (bpf_skb_store_bytes(skb, 0, ep->mac, ETH_ALEN, 0) ||
+	    bpf_skb_change_type(skb, PACKET_HOST))
+		return drop(BPFNET_STAT_DROP_MALFORMED, 0);
+	stat_inc(BPFNET_STAT_FAST_L2);
+	return bpf_redirect_peer(ep->host_ifindex, 0);
+}
+
+/*
  * Route the packet as the stack would route it coming in on the bridge,
  * checking tot_len against the route's MTU (0: the frame against the
  * egress device's MTU, once found). fib is zeroed by the caller, or holds

@@ -17,6 +17,7 @@
 #include "consts.h"
 #include "ct.h"
 #include "flow.h"
+#include "hostsock.h"
 #include "maps.h"
 #include "nat.h"
 #include "parse.h"
@@ -42,8 +43,14 @@ static __always_inline int is_new_conn(const struct pkt *p)
 	return 1;
 }
 
-/* The live DNAT flow of the packet, made from a port map if it is new. */
-static __always_inline struct bpfnet_ct *dnat_get(const struct pkt *p,
+/*
+ * The live DNAT flow of the packet, made from a port map if it is new.
+ * With host_skb (a packet from outside), not when it answers a flow of the
+ * host's own: a UDP socket connected to that peer, on an ephemeral port
+ * inside a published range. The host's flows are never taken.
+ */
+static __always_inline struct bpfnet_ct *dnat_get(struct __sk_buff *host_skb,
+						  const struct pkt *p,
 						  const struct bpfnet_cfg *cfg,
 						  __u64 now)
 {
@@ -63,6 +70,12 @@ static __always_inline struct bpfnet_ct *dnat_get(const struct pkt *p,
 	pm = pm_find(p->daddr, p->dport, p->proto);
 	if (!pm)
 		return NULL;
+	if (host_skb && p->proto == IPPROTO_UDP &&
+	    host_socket(host_skb, p->proto, p->saddr, p->sport, p->daddr,
+			p->dport, 1)) {
+		stat_inc(BPFNET_STAT_HOST_FLOW_KEPT);
+		return NULL;
+	}
 	nct.nat_addr = pm->caddr;
 	nct.nat_port = pm->cport;
 	nct.state = BPFNET_CT_NEW;

@@ -30,6 +30,7 @@
 #define BPFNET_PIN_STATS "stats"
 #define BPFNET_PIN_EP_STATS "endpoint_stats"
 #define BPFNET_PIN_PROG_FROM_CT "prog_from_container"
+#define BPFNET_PIN_PROG_TO_CT "prog_to_container"
 #define BPFNET_PIN_PROG_UP_IN "prog_uplink_ingress"
 #define BPFNET_PIN_PROG_UP_OUT "prog_uplink_egress"
 #define BPFNET_PIN_PORTMAPS "port_maps"
@@ -184,6 +185,9 @@ enum bpfnet_stat {
 	BPFNET_STAT_DNAT_REPLIES,	/* replies of published containers translated */
 	BPFNET_STAT_HAIRPIN,		/* container to a published port, delivered directly */
 	BPFNET_STAT_SOCK_LB,		/* host sockets sent straight to a container */
+	BPFNET_STAT_FAST_L2,		/* container to container, straight to its veth peer */
+	BPFNET_STAT_HOST_PORT_SKIPPED,	/* SNAT ports passed over: a host socket uses them */
+	BPFNET_STAT_HOST_FLOW_KEPT,	/* packets of the host's own flows kept from a container */
 	BPFNET_STAT_DROP_SPOOF_IP,	/* drop reasons from here on */
 	BPFNET_STAT_DROP_SPOOF_MAC,
 	BPFNET_STAT_DROP_SPOOF_ARP,
@@ -195,6 +199,7 @@ enum bpfnet_stat {
 	BPFNET_STAT_DROP_IPV6,		/* IPv6 from a container (router advertisements...) */
 	BPFNET_STAT_DROP_VLAN,		/* 802.1Q or 802.1ad tagged, in the frame or in skb metadata */
 	BPFNET_STAT_DROP_ETHERTYPE,	/* any other ethertype from a container */
+	BPFNET_STAT_DROP_UNSOLICITED,	/* to a container: no reply, published port or neighbour */
 	BPFNET_STAT_MAX,
 };
 

@@ -148,3 +148,124 @@ test_vlan_and_other_frames_dropped() {
 	assert_eq "$(stat_of drop_spoofed_ip)" 0 "spoofed-address drops (the QinQ frame died as VLAN first)"
 	in_ns "$C1" ping -c1 -W2 "$OUTSIDE_IP" >/dev/null || fail "c1 cannot ping the outside after the frames"
 }
+
+# --- what reaches a container ---
+
+# A world with n containers, no raw frames needed.
+plain_world() { # n
+	world_up_outside
+	local i
+	CS=()
+	for i in $(seq "$1"); do
+		new_netns
+		CS+=("$NEWPID")
+		hook_up "c$i" "$NEWPID"
+	done
+	C1=${CS[0]}
+}
+
+# A host on the uplink's LAN that routes the container subnet through this
+# host reaches nothing in a container: not an unpublished UDP or TCP port,
+# not ping. The first datagram to arrive holds nc's one peer: the host's
+# own, sent after the routed one, shows the routed one never came.
+test_routed_access_dropped() {
+	plain_world 1
+	in_out ip route add 172.19.0.0/16 via "$UPLINK_IP"
+	in_ns "$C1" sh -c "timeout 10 nc -u -nl 172.19.0.2 7777 >$T/udp" &
+	PIDS+=($!)
+	wait_listen udp 7777 in_ns "$C1"
+	echo "routed in" | in_out nc -u -w 1 172.19.0.2 7777
+	wait_for 5 stat_at_least drop_unsolicited 1
+	echo "from the host" | in_host nc -u -w 1 172.19.0.2 7777
+	assert_file_eq "$T/udp" "from the host"
+	in_ns "$C1" sh -c "timeout 10 nc -nl 172.19.0.2 7778 >/dev/null" &
+	PIDS+=($!)
+	wait_listen tcp 7778 in_ns "$C1"
+	refute "a routed TCP connection to an unpublished port" in_out nc -z -w 2 172.19.0.2 7778
+	refute "a routed ping" in_out ping -c1 -W1 172.19.0.2
+	assert_ge "$(stat_of drop_unsolicited)" 3 "unsolicited packets dropped"
+	# what is allowed still works: the container's own flows, its published port
+	in_ns "$C1" ping -c1 -W2 "$OUTSIDE_IP" >/dev/null || fail "the container's own ping out"
+	bn port add c1 8080:80
+	in_ns "$C1" sh -c "timeout 10 nc -nl 172.19.0.2 80 >$T/pub" &
+	PIDS+=($!)
+	wait_listen tcp 80 in_ns "$C1"
+	echo published | in_out nc -N -w 3 "$UPLINK_IP" 8080 || fail "the published port from the LAN"
+	assert_file_eq "$T/pub" published
+	echo "FIGURE: routed UDP, TCP and ping to a container: $(stat_of drop_unsolicited) dropped as unsolicited"
+}
+
+# Containers of one network reach each other even where br_netfilter sends
+# bridged frames through an iptables FORWARD chain that drops everything
+# (a Docker host): from_container hands them to the neighbour's veth peer,
+# past the bridge.
+test_neighbours_under_br_netfilter_forward_drop() {
+	[ -e /proc/sys/net/bridge/bridge-nf-call-iptables ] ||
+		{ echo "br_netfilter is not loaded on this machine (bpfnet never loads it)"; exit 77; }
+	plain_world 2
+	in_host sysctl -qw net.bridge.bridge-nf-call-iptables=1
+	in_host iptables -P FORWARD DROP
+	in_ns "${CS[1]}" sh -c "timeout 10 nc -nl 172.19.0.3 7100 >$T/got" &
+	PIDS+=($!)
+	wait_listen tcp 7100 in_ns "${CS[1]}"
+	echo neighbour | in_ns "$C1" nc -N -w 3 172.19.0.3 7100 || fail "TCP to the neighbour"
+	assert_file_eq "$T/got" neighbour
+	in_ns "$C1" ping -c1 -W2 172.19.0.3 >/dev/null || fail "ping to the neighbour"
+	in_ns "${CS[1]}" ping -c1 -W2 172.19.0.2 >/dev/null || fail "ping back"
+	assert_ge "$(stat_of fast_path_neighbour)" 4 "packets handed to the neighbour"
+}
+
+# A connected UDP socket of the host on local port PORT (ss lists those
+# as not listening).
+host_udp_connected() { [ -n "$(in_host ss -Hun state established "( sport = :$1 )")" ]; }
+
+# The host's own flows keep their ports: a reply to the host's UDP socket
+# on an ephemeral port inside a published range stays the host's, and a
+# container sending from a port the host uses towards the same server is
+# given another one (both conversations work).
+test_host_flows_keep_their_ports() {
+	plain_world 1
+	bn port add c1 40000-40100:40000-40100/udp
+	# a server outside that answers the first peer it hears from
+	in_out sh -c "(sleep 1; echo reply) | timeout 10 nc -u -nl $OUTSIDE_IP 5353 >$T/srv" &
+	PIDS+=($!)
+	wait_listen udp 5353 in_out
+	local rc=0
+	(echo hello; sleep 3) | in_host timeout 8 nc -u -w 3 -s "$UPLINK_IP" -p 40050 "$OUTSIDE_IP" 5353 >"$T/host" || rc=$?
+	# the server leaves after its reply: the client may hear "refused" for its last word
+	echo "FIGURE: the host's UDP client exited $rc"
+	assert_file_eq "$T/srv" hello
+	assert_file_eq "$T/host" reply "the host's client got its reply"
+	assert_ge "$(stat_of host_flow_packets_kept)" 1 "host flow packets kept"
+	assert_eq "$(stat_of dnat_flows)" 0 "flows into the published range"
+	# the host holds 40200 towards the server's 5354; the container asks for it too
+	in_out sh -c "timeout 10 nc -u -nl $OUTSIDE_IP 5354 >/dev/null" &
+	PIDS+=($!)
+	wait_listen udp 5354 in_out
+	sleep 6 | in_host timeout 6 nc -u -s "$UPLINK_IP" -p 40200 "$OUTSIDE_IP" 5354 &
+	PIDS+=($!)
+	wait_for 5 host_udp_connected 40200
+	echo container | in_ns "$C1" nc -u -w 1 -p 40200 "$OUTSIDE_IP" 5354
+	local nat
+	nat=$(dump_map conntrack | jq -r '.[] | select(.key.dport == 59924 and .key.sport == 2205) | .value.nat_port')
+	[ -n "$nat" ] || fail "no conntrack entry for the container's flow from 40200"
+	[ "$nat" != 2205 ] || fail "the container was given port 40200, which the host uses"
+	assert_ge "$(stat_of snat_ports_host_uses)" 1 "ports passed over for the host"
+}
+
+# Under --isolate the host opens nothing in a container (it still reaches
+# a published port through the socket programs).
+test_isolated_host_opens_nothing() {
+	world_up_outside
+	FLAGS+=(--isolate)
+	new_netns; C1=$NEWPID
+	hook_up c1 "$C1" '{"bpfnet.ports":"8080:80"}'
+	refute "the host pinged an isolated container" in_host ping -c1 -W1 172.19.0.2
+	assert_ge "$(stat_of drop_isolated)" 1 "isolated drops"
+	[ -n "${CG:-}" ] || fail "no cgroup2 for the socket programs"
+	in_ns "$C1" sh -c "timeout 10 nc -nl 172.19.0.2 80 >$T/got" &
+	PIDS+=($!)
+	wait_listen tcp 80 in_ns "$C1"
+	echo "to the published port" | in_host_cg nc -N -w 3 127.0.0.1 8080 || fail "the host's client of the published port"
+	assert_file_eq "$T/got" "to the published port"
+}

@@ -34,6 +34,9 @@ static const char *const stat_names[BPFNET_STAT_MAX] = {
 	[BPFNET_STAT_DNAT_REPLIES] = "dnat_replies",
 	[BPFNET_STAT_HAIRPIN] = "hairpin",
 	[BPFNET_STAT_SOCK_LB] = "host_socket_redirects",
+	[BPFNET_STAT_FAST_L2] = "fast_path_neighbour",
+	[BPFNET_STAT_HOST_PORT_SKIPPED] = "snat_ports_host_uses",
+	[BPFNET_STAT_HOST_FLOW_KEPT] = "host_flow_packets_kept",
 	[BPFNET_STAT_DROP_SPOOF_IP] = "drop_spoofed_ip",
 	[BPFNET_STAT_DROP_SPOOF_MAC] = "drop_spoofed_mac",
 	[BPFNET_STAT_DROP_SPOOF_ARP] = "drop_spoofed_arp",
@@ -45,6 +48,7 @@ static const char *const stat_names[BPFNET_STAT_MAX] = {
 	[BPFNET_STAT_DROP_IPV6] = "drop_ipv6",
 	[BPFNET_STAT_DROP_VLAN] = "drop_vlan",
 	[BPFNET_STAT_DROP_ETHERTYPE] = "drop_ethertype",
+	[BPFNET_STAT_DROP_UNSOLICITED] = "drop_unsolicited",
 };
 
 static int read_totals(struct dp *dp, __u64 *totals)

@@ -125,6 +125,10 @@ static int endpoint_publish(struct dp *dp, const struct endpoint_rec *rec,
 	}
 	err = attach_tc(veth_ifindex, TC_INGRESS, dp->prog_from_ct,
 			"from_container");
+	/* and what goes into the container: see to_container */
+	if (!err)
+		err = attach_tc(veth_ifindex, TC_EGRESS, dp->prog_to_ct,
+				"to_container");
 	if (err) {
 		pr_err("failed to attach to %s: %s", rec->veth, strerror(-err));
 		return err;

@@ -44,6 +44,7 @@ static const struct {
 	{ BPFNET_PIN_DNAT_REV, offsetof(struct dp, dnat_rev_fd) },
 	{ BPFNET_PIN_SOCK_REV, offsetof(struct dp, sock_rev_fd) },
 	{ BPFNET_PIN_PROG_FROM_CT, offsetof(struct dp, prog_from_ct) },
+	{ BPFNET_PIN_PROG_TO_CT, offsetof(struct dp, prog_to_ct) },
 	{ BPFNET_PIN_PROG_UP_IN, offsetof(struct dp, prog_up_in) },
 	{ BPFNET_PIN_PROG_UP_OUT, offsetof(struct dp, prog_up_out) },
 	{ BPFNET_PIN_PROG_CONNECT4, offsetof(struct dp, sock.connect4) },
@@ -245,6 +246,7 @@ static int load_and_pin(const struct bpfnet_config *cfg)
 		const char *pin;
 	} progs[] = {
 		{ skel->progs.from_container, BPFNET_PIN_PROG_FROM_CT },
+		{ skel->progs.to_container, BPFNET_PIN_PROG_TO_CT },
 		{ skel->progs.uplink_ingress, BPFNET_PIN_PROG_UP_IN },
 		{ skel->progs.uplink_egress, BPFNET_PIN_PROG_UP_OUT },
 		{ skel->progs.sock_connect4, BPFNET_PIN_PROG_CONNECT4 },

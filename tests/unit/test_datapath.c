@@ -20,6 +20,7 @@
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -193,8 +194,8 @@ static void setup(void)
 	c.uplink_addr = ip4("198.51.100.1");
 	c.uplink_ifindex = 1;
 	c.bridge_ifindex = 1;
-	c.port_min = 20000;
-	c.port_max = 20100;
+	c.port_min = 1024;	/* the default --snat-ports */
+	c.port_max = 65535;
 	memcpy(c.bridge_mac, mac_bridge, 6);
 	c.enabled = 1;
 	memcpy(ep.mac, mac_c1, 6);
@@ -487,8 +488,7 @@ static void test_port_collision(void)
 	u = l4_of(out);
 	port = ntohs(u->source);
 	CHECK_NE(port, 6000, "source port (6000 is taken)");
-	CHECK_GE(port, 20000, "source port (lowest of the SNAT range)");
-	CHECK_LE(port, 20100, "source port (highest of the SNAT range)");
+	CHECK_GE(port, 1024, "source port (lowest of the SNAT range)");
 	CHECK_CSUMS(ip_of(out), u, l4_len(out));
 	CHECK_GE(stat(BPFNET_STAT_PORT_RETRIES), 1u, "port retries counted");
 	/* the reply to the new port finds the container's port again */
@@ -504,9 +504,9 @@ static void test_port_collision(void)
 }
 
 /*
- * A SNAT range of one port, taken, and the container's own port taken:
- * 32 tries (its own port, then 31 random ones), each counted, then the
- * packet is dropped as drop_no_port.
+ * A SNAT range of one port, taken, and the container's own port outside
+ * it: 32 tries of the range's port, each counted, then the packet is
+ * dropped as drop_no_port.
  */
 static void test_port_tries_at_most_32(void)
 {
@@ -1198,12 +1198,272 @@ static void test_conntrack_full(void)
 		 "conntrack entry of the first flow (evicted)");
 }
 
+/* --snat-ports MIN-MAX in net_config. */
+static int set_snat_range(uint16_t lo, uint16_t hi)
+{
+	struct bpfnet_cfg c;
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.net_config), &zero, &c))
+		return -errno;
+	c.port_min = lo;
+	c.port_max = hi;
+	return bpf_map_update_elem(bpf_map__fd(skel->maps.net_config), &zero, &c, 0) ? -errno : 0;
+}
+
+/* The translated source port of one UDP datagram from 172.19.0.2:sport. */
+static int snat_port_of(uint16_t sport, uint8_t proto)
+{
+	uint8_t in[256], out[2048];
+	struct pkt_spec s = out_spec(proto, sport, 53);
+	__u32 olen;
+	int verdict;
+	size_t len;
+
+	if (proto == IPPROTO_TCP)
+		s.tcp_flags = 0x02;	/* SYN */
+	len = build_pkt(in, &s);
+	if (prog_run(skel->progs.uplink_egress, in, len, out, &olen, &verdict) ||
+	    verdict != TC_ACT_OK || ip_of(out)->saddr != ip4("198.51.100.1"))
+		return -1;
+	return ntohs(((struct udphdr *)l4_of(out))->source);
+}
+
+/*
+ * A container keeps its own source port only inside --snat-ports: 20050
+ * stays 20050, 6000 becomes a port of the range (not a retry: never tried).
+ */
+static void test_kept_port_only_inside_snat_range(void)
+{
+	int port;
+
+	CHECK_EQ(set_snat_range(20000, 20100), 0, "write net_config with --snat-ports 20000-20100");
+	CHECK_EQ(snat_port_of(20050, IPPROTO_UDP), 20050, "a port inside the range, kept");
+	port = snat_port_of(6000, IPPROTO_UDP);
+	CHECK_GE(port, 20000, "a port below the range: lowest");
+	CHECK_LE(port, 20100, "a port below the range: highest");
+	CHECK_EQ(stat(BPFNET_STAT_PORT_RETRIES), 0u, "ports found taken");
+}
+
+/* A socket of the host on 198.51.100.1:port: connected to 198.51.100.2:53
+ * (UDP), or listening (TCP). The fd, or -errno. */
+static int host_sock(int type, uint16_t port)
+{
+	struct sockaddr_in me = { .sin_family = AF_INET, .sin_port = htons(port),
+				  .sin_addr.s_addr = ip4("198.51.100.1") };
+	struct sockaddr_in peer = { .sin_family = AF_INET, .sin_port = htons(53),
+				    .sin_addr.s_addr = ip4("198.51.100.2") };
+	int fd = socket(AF_INET, type | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -errno;
+	if (bind(fd, (struct sockaddr *)&me, sizeof(me)) ||
+	    (type == SOCK_DGRAM ? connect(fd, (struct sockaddr *)&peer, sizeof(peer)) :
+				  listen(fd, 1))) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+/*
+ * The host's own sockets keep their ports: a container flow from a port
+ * the host uses towards the same remote (a connected UDP socket) or at all
+ * (a TCP listener) is given another port, each skip counted.
+ */
+static void test_snat_skips_host_ports(void)
+{
+	int udp, tcp;
+
+	CHECK_EQ(enter_own_netns(), 0, "a network namespace of the test's own");
+	CHECK_EQ(host_links(1, 0), 0, "links, addresses and net_config of the host");
+	udp = host_sock(SOCK_DGRAM, 6000);
+	CHECK_GE(udp, 0, "host UDP socket 198.51.100.1:6000 -> 198.51.100.2:53");
+	tcp = host_sock(SOCK_STREAM, 6001);
+	CHECK_GE(tcp, 0, "host TCP listener 198.51.100.1:6001");
+	CHECK_NE(snat_port_of(6000, IPPROTO_UDP), 6000, "UDP port the host uses");
+	CHECK_NE(snat_port_of(6001, IPPROTO_TCP), 6001, "TCP port the host listens on");
+	CHECK_EQ(stat(BPFNET_STAT_HOST_PORT_SKIPPED), 2u, "ports passed over for the host");
+	CHECK_EQ(snat_port_of(6002, IPPROTO_UDP), 6002, "a port the host does not use, kept");
+	close(udp);
+	close(tcp);
+}
+
+/*
+ * A published UDP range must not take the replies to the host's own flows:
+ * a datagram answering the host's connected socket stays the host's; the
+ * same port from another peer goes to the container.
+ */
+static void test_host_udp_flow_not_dnated(void)
+{
+	uint8_t in[256], out[2048];
+	struct pkt_spec s = in_spec(IPPROTO_UDP, 53, 6000);
+	__u32 olen;
+	size_t len;
+	int udp;
+
+	CHECK_EQ(enter_own_netns(), 0, "a network namespace of the test's own");
+	CHECK_EQ(host_links(1, 0), 0, "links, addresses and net_config of the host");
+	CHECK_EQ(publish(6000, 60, IPPROTO_UDP), 0, "publish 6000/udp");
+	udp = host_sock(SOCK_DGRAM, 6000);
+	CHECK_GE(udp, 0, "host UDP socket 198.51.100.1:6000 -> 198.51.100.2:53");
+	len = build_pkt(in, &s);
+	CHECK_RUN(uplink_ingress, in, len, out, &olen, TC_ACT_OK);
+	CHECK_MEM(out, in, len, "the host's reply, untouched");
+	CHECK_EQ(stat(BPFNET_STAT_HOST_FLOW_KEPT), 1u, "host flow packets kept");
+	CHECK_EQ(stat(BPFNET_STAT_DNAT_FLOWS), 0u, "published-port flows");
+	s.src = "198.51.100.3";
+	len = build_pkt(in, &s);
+	CHECK_RUN(uplink_ingress, in, len, out, &olen, TC_ACT_REDIRECT);
+	CHECK_IP4(ip_of(out)->daddr, "172.19.0.2", "another peer: to the container");
+	CHECK_EQ(stat(BPFNET_STAT_DNAT_FLOWS), 1u, "published-port flows");
+	close(udp);
+}
+
+/*
+ * prog_run for a packet that came in on ifindex `from` (0: made by the host
+ * itself), as to_container sees it at the egress of a host veth.
+ */
+static int run_from(struct bpf_program *prog, uint8_t *pkt, size_t len,
+		    uint8_t *out, int from)
+{
+	struct __sk_buff ctx = { .ingress_ifindex = (__u32)from };
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = pkt,
+		    .data_size_in = (__u32)len, .data_out = out,
+		    .data_size_out = 2048, .repeat = 1,
+		    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx));
+
+	return bpf_prog_test_run_opts(bpf_program__fd(prog), &opts) ?
+	       -errno : (int)opts.retval;
+}
+
+static const uint8_t mac_c3[6] = { 0x02, 0x42, 172, 19, 0, 3 };
+
+/* 172.19.0.3, the neighbour, behind host veth ifindex 7. */
+static int add_neighbour(void)
+{
+	struct bpfnet_endpoint ep = { .host_ifindex = 7 };
+	__be32 a = ip4("172.19.0.3");
+
+	memcpy(ep.mac, mac_c3, 6);
+	return bpf_map_update_elem(bpf_map__fd(skel->maps.endpoints), &a, &ep, 0);
+}
+
+/*
+ * Container to container on the same network goes straight to the
+ * neighbour's veth peer, bypassing the bridge (and br_netfilter): no hop,
+ * so the TTL and the source MAC stay; the destination MAC is the
+ * neighbour's whatever the sender wrote.
+ */
+static void test_neighbour_delivered_directly(void)
+{
+	uint8_t in[256], out[2048];
+	struct pkt_spec s = out_spec(IPPROTO_TCP, 40000, 80);
+	__u32 olen;
+	size_t len;
+
+	CHECK_EQ(add_neighbour(), 0, "write endpoint 172.19.0.3");
+	s.dst = "172.19.0.3";
+	s.tcp_flags = 0x02;
+	len = build_pkt(in, &s);
+	memset(in, 0xee, 6);	/* a destination MAC that is nobody's */
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_REDIRECT);
+	CHECK_MEM(out, mac_c3, 6, "destination MAC (the neighbour)");
+	CHECK_MEM(out + 6, mac_c1, 6, "source MAC (the sender, unchanged)");
+	CHECK_MEM(out + 12, in + 12, len - 12, "the rest of the frame, TTL included");
+	CHECK_ONLY_COUNTER(BPFNET_STAT_FAST_L2, 1);
+	/* the gateway is the host's, not a neighbour */
+	s.dst = "172.19.0.1";
+	len = build_pkt(in, &s);
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_OK);
+	CHECK_EQ(stat(BPFNET_STAT_FAST_L2), 1u, "neighbour deliveries");
+}
+
+/*
+ * Into a container: a neighbour through the bridge and the host pass; a
+ * packet routed in from another interface passes only when it answers a
+ * flow of the container; under --isolate the host opens nothing.
+ */
+static void test_to_container_admits_only_allowed(void)
+{
+	uint8_t in[256], out[2048];
+	struct pkt_spec s = { .src = "172.19.0.3", .dst = "172.19.0.2",
+			      .proto = IPPROTO_TCP, .sport = 5555, .dport = 80,
+			      .tcp_flags = 0x02 };
+	size_t len;
+
+	CHECK_EQ(add_neighbour(), 0, "write endpoint 172.19.0.3");
+	len = build_pkt(in, &s);
+	CHECK_EQ(run_from(skel->progs.to_container, in, len, out, 7), TC_ACT_OK,
+		 "a neighbour's SYN, in by its own veth");
+	CHECK_EQ(run_from(skel->progs.to_container, in, len, out, 1), TC_ACT_SHOT,
+		 "the neighbour's address, routed in from another interface");
+	s.src = "198.51.100.9";
+	len = build_pkt(in, &s);
+	CHECK_EQ(run_from(skel->progs.to_container, in, len, out, 1), TC_ACT_SHOT,
+		 "a LAN host's SYN, routed in");
+	s.proto = IPPROTO_UDP;
+	len = build_pkt(in, &s);
+	CHECK_EQ(run_from(skel->progs.to_container, in, len, out, 1), TC_ACT_SHOT,
+		 "a LAN host's datagram, routed in");
+	s.proto = IPPROTO_ICMP;
+	s.sport = 9;
+	len = build_pkt(in, &s);
+	CHECK_EQ(run_from(skel->progs.to_container, in, len, out, 1), TC_ACT_SHOT,
+		 "a LAN host's echo request, routed in");
+	CHECK_EQ(stat(BPFNET_STAT_DROP_UNSOLICITED), 4u, "unsolicited packets dropped");
+	/* the host itself: allowed, but not under --isolate */
+	s.src = "172.19.0.1";
+	s.proto = IPPROTO_TCP;
+	s.sport = 5555;
+	len = build_pkt(in, &s);
+	CHECK_EQ(run_from(skel->progs.to_container, in, len, out, 0), TC_ACT_OK,
+		 "the host's SYN");
+	CHECK_EQ(set_isolate(1), 0, "write net_config with --isolate");
+	CHECK_EQ(run_from(skel->progs.to_container, in, len, out, 0), TC_ACT_SHOT,
+		 "the host's SYN under --isolate");
+	CHECK_EQ(stat(BPFNET_STAT_DROP_ISOLATED), 1u, "isolated drops");
+	s.tcp_flags = 0x10;	/* ACK: a reply */
+	len = build_pkt(in, &s);
+	CHECK_EQ(run_from(skel->progs.to_container, in, len, out, 0), TC_ACT_OK,
+		 "the host's ACK under --isolate");
+}
+
+/* A datagram routed in that answers the container's masqueraded flow passes. */
+static void test_to_container_reply_of_flow_passes(void)
+{
+	uint8_t in[256], out[2048];
+	struct pkt_spec s = out_spec(IPPROTO_UDP, 5000, 53);
+	__u32 olen;
+	size_t len;
+
+	len = build_pkt(in, &s);
+	CHECK_RUN(uplink_egress, in, len, out, &olen, TC_ACT_OK);
+	s = (struct pkt_spec){ .src = "198.51.100.2", .dst = "172.19.0.2",
+			       .proto = IPPROTO_UDP, .sport = 53, .dport = 5000 };
+	len = build_pkt(in, &s);
+	CHECK_EQ(run_from(skel->progs.to_container, in, len, out, 1), TC_ACT_OK,
+		 "a reply of the container's flow, routed in");
+	s.sport = 54;
+	len = build_pkt(in, &s);
+	CHECK_EQ(run_from(skel->progs.to_container, in, len, out, 1), TC_ACT_SHOT,
+		 "the same peer from another port");
+}
+
 static const struct check_test tests[] = {
 	CHECK_TEST(test_tcp_snat_and_reverse),
 	CHECK_TEST(test_conntrack_lifetimes),
 	CHECK_TEST(test_udp_checksum_and_zero),
 	CHECK_TEST(test_icmp_echo),
 	CHECK_TEST(test_port_collision),
+	CHECK_TEST(test_kept_port_only_inside_snat_range),
+	CHECK_TEST(test_snat_skips_host_ports),
+	CHECK_TEST(test_host_udp_flow_not_dnated),
+	CHECK_TEST(test_neighbour_delivered_directly),
+	CHECK_TEST(test_to_container_admits_only_allowed),
+	CHECK_TEST(test_to_container_reply_of_flow_passes),
 	CHECK_TEST(test_port_tries_at_most_32),
 	CHECK_TEST(test_icmp_error_inner_translated),
 	CHECK_TEST(test_spoofing_dropped),
