@@ -289,8 +289,8 @@ static __always_inline int uplink_dnat(struct __sk_buff *skb, struct pkt *p,
 	__u64 now = bpf_ktime_get_ns();
 	struct bpfnet_ct *ct = dnat_get(skb, p, cfg, now);
 
-	if (!ct)
-		return TC_ACT_OK;	/* the host's own traffic */
+	if (!ct)	/* the host's own traffic, or another network's port */
+		return TC_ACT_NEXT_FILTER;
 	if (dnat_apply(skb, p, ct, now))
 		return drop(BPFNET_STAT_DROP_CSUM, ct->nat_addr);
 	return deliver(skb, p, cfg, p->daddr);
@@ -308,13 +308,14 @@ int uplink_ingress(struct __sk_buff *skb)
 	__u16 proto;
 	__u64 now;
 
+	/* not this network's packet: the next network's filter, or the host */
 	if (!cfg || load_eth_proto(skb, &proto) || proto != ETH_P_IP ||
 	    parse_ipv4(skb, &p) || p.daddr != cfg->uplink_addr)
-		return TC_ACT_OK;
+		return TC_ACT_NEXT_FILTER;
 	if (p.icmp_error)
 		return rnat_icmp_error(skb, &p, cfg);
 	if (!p.has_ports)
-		return TC_ACT_OK;
+		return TC_ACT_NEXT_FILTER;
 	flow_of(&p, &rk);
 	rv = bpf_map_lookup_elem(&rev_nat, &rk);
 	if (!rv)
@@ -324,7 +325,7 @@ int uplink_ingress(struct __sk_buff *skb)
 	now = bpf_ktime_get_ns();
 	ct = bpf_map_lookup_elem(&conntrack, &ck);
 	if (!ct || ct->expires_ns < now)
-		return TC_ACT_OK;
+		return TC_ACT_NEXT_FILTER;
 	ct_touch(ct, &p, 1, now);
 	if (nat_addr(skb, &p, 0, p.daddr, ck.saddr) ||
 	    nat_port(skb, &p, 0, p.dport, ck.sport))
@@ -347,9 +348,10 @@ int uplink_egress(struct __sk_buff *skb)
 	__u16 proto;
 	int rc;
 
+	/* another network's packets (its filter translates them) or the host's */
 	if (!cfg || load_eth_proto(skb, &proto) || proto != ETH_P_IP ||
 	    parse_ipv4(skb, &p) || !in_subnet(cfg, p.saddr))
-		return TC_ACT_OK;
+		return TC_ACT_NEXT_FILTER;
 	if (!p.has_ports || p.frag)
 		return drop(BPFNET_STAT_DROP_MALFORMED, p.saddr); /* never leak a private source */
 	rc = snat(skb, &p, cfg);

@@ -9,9 +9,21 @@
 #define TC_ACT_REDIRECT 7
 
 /*
+ * The uplink programs' verdict for a packet that is not their network's
+ * (no reply to one of its flows, none of its published ports, not from its
+ * subnet): several bpfnet networks may share one uplink, each with its own
+ * filter there, and TC_ACT_UNSPEC makes TC run the next filter, then, once
+ * none is left, pass the packet as TC_ACT_OK would. Their own packets still
+ * end the chain (TC_ACT_OK after a rewrite, a redirect, a drop).
+ */
+#define TC_ACT_NEXT_FILTER TC_ACT_UNSPEC
+
+/*
  * What inline helpers return besides 0 (done) and TC verdicts (all >= 0
- * here). Neither is ever returned to TC; BPFNET_CONTINUE in particular is
- * not TC_ACT_UNSPEC.
+ * here, but TC_ACT_NEXT_FILTER). Neither is ever returned to TC;
+ * BPFNET_CONTINUE in particular is not TC_ACT_UNSPEC. A helper that may
+ * answer TC_ACT_NEXT_FILTER (-1, as BPFNET_ERR) returns only verdicts, and
+ * its caller hands them to TC as they are (rnat_icmp_error, uplink_dnat).
  */
 #define BPFNET_ERR (-1)		/* parse or rewrite failed: the caller drops or passes */
 #define BPFNET_CONTINUE (-2)	/* not this helper's packet: the caller goes on */

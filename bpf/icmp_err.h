@@ -38,6 +38,11 @@ static __always_inline int icmp_rewrite(struct __sk_buff *skb, __u32 icmp_csum,
 	return bpf_skb_store_bytes(skb, off, &to, size, 0);
 }
 
+/*
+ * An ICMP error on the uplink: translated back and delivered when it quotes
+ * one of this network's flows, else TC_ACT_NEXT_FILTER (another network's
+ * flow, or the host's own).
+ */
 static __always_inline int rnat_icmp_error(struct __sk_buff *skb, struct pkt *p,
 					   const struct bpfnet_cfg *cfg)
 {
@@ -51,28 +56,28 @@ static __always_inline int rnat_icmp_error(struct __sk_buff *skb, struct pkt *p,
 
 	if (bpf_skb_load_bytes(skb, in_ip, &ip, sizeof(ip)) || ip.ihl < 5 ||
 	    ip.saddr != cfg->uplink_addr)
-		return TC_ACT_OK;
+		return TC_ACT_NEXT_FILTER;
 	in_l4 = in_ip + ip.ihl * 4;
 	if (ip.protocol == IPPROTO_TCP || ip.protocol == IPPROTO_UDP) {
 		if (bpf_skb_load_bytes(skb, in_l4, ports, sizeof(ports)))
-			return TC_ACT_OK;
+			return TC_ACT_NEXT_FILTER;
 		port_off = in_l4;
 		l4c_off = in_l4 + (ip.protocol == IPPROTO_TCP ? 16 : 6);
 	} else if (ip.protocol == IPPROTO_ICMP) {
 		if (bpf_skb_load_bytes(skb, in_l4, &t, 1) || t != ICMP_ECHO ||
 		    bpf_skb_load_bytes(skb, in_l4 + 4, &ports[0], 2))
-			return TC_ACT_OK;
+			return TC_ACT_NEXT_FILTER;
 		ports[1] = 0;	/* the echo id is the "source port" of a request */
 		port_off = in_l4 + 4;
 		l4c_off = in_l4 + 2;
 	} else {
-		return TC_ACT_OK;
+		return TC_ACT_NEXT_FILTER;
 	}
 	/* the quoted packet left the host: the error answers it */
 	flow_reply(&rk, ip.saddr, ports[0], ip.daddr, ports[1], ip.protocol);
 	rv = bpf_map_lookup_elem(&rev_nat, &rk);
 	if (!rv)
-		return TC_ACT_OK;
+		return TC_ACT_NEXT_FILTER;
 
 	/* the quoted L4 checksum, when the error quotes it */
 	if (bpf_skb_load_bytes(skb, l4c_off, &oldc, 2) == 0) {

@@ -28,6 +28,7 @@ world_up() {
 	HOSTNS=/run/netns/$P-host
 	PIDS=()
 	FLAGS=(--state-dir "$T/state" --pin-dir "$T/bpf/bpfnet" --bridge bnbr0)
+	FLAGS2=()	# a second network's, once net2_flags made them
 	in_host ip link set lo up
 	# socket programs go to a private cgroup, never the machine's root one
 	cgroup_up
@@ -52,6 +53,7 @@ world_down() {
 	# runs from EXIT traps, also under set -e: nothing here may stop it
 	[ -n "${T:-}" ] || return 0	# no world was made
 	local p
+	if [ -n "${HOSTNS:-}" ] && [ "${#FLAGS2[@]}" -gt 0 ]; then bn2 down >/dev/null 2>&1 || true; fi
 	cgroup_down
 	for p in "${PIDS[@]}"; do kill_tree "$p"; done
 	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
@@ -71,6 +73,24 @@ in_ns() { local pid=$1; shift; nsenter --net=/proc/"$pid"/ns/net "$@"; }
 
 # bpfnet inside the host namespace, pointed at this world's dirs.
 bn() { in_host "$BPFNET" "$@" "${FLAGS[@]}"; }
+
+# A second network of the host, on the same uplink and cgroup: its own
+# state dir, pin dir (under the world's bpffs), bridge bnbr1 and SUBNET.
+# bn2 runs bpfnet for it; world_down takes it down too.
+net2_flags() { # SUBNET
+	local i
+	mkdir -p "$T/state2"
+	FLAGS2=("${FLAGS[@]}" --subnet "$1")
+	for ((i = 0; i + 1 < ${#FLAGS2[@]}; i++)); do
+		case ${FLAGS2[i]} in
+		--state-dir) FLAGS2[i + 1]=$T/state2 ;;
+		--pin-dir) FLAGS2[i + 1]=$T/bpf/bpfnet2 ;;
+		--bridge) FLAGS2[i + 1]=bnbr1 ;;
+		esac
+	done
+}
+bn2() { in_host "$BPFNET" "$@" "${FLAGS2[@]}"; }
+hook_up2() { oci_state "$1" creating "$2" "${3:-}" | bn2 hook; }
 
 # A fresh network namespace held by a sleeping process; prints its pid.
 new_netns() {

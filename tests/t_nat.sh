@@ -343,3 +343,69 @@ test_stack_answers_fragments_dropped() {
 	assert_eq "$(in_out nstat -az IpReasmReqds | awk 'NR > 1 {s += $2} END {print s + 0}')" 0 "fragments that reached the outside"
 	in_ns "$C1" ping -c1 -W2 -s 1400 "$OUTSIDE_IP" >/dev/null || fail "an unfragmented ping after them"
 }
+
+# net_works PID ADDR HOSTPORT: the container at ADDR reaches the outside,
+# which sees the uplink's address (masquerade), and the outside reaches its
+# port 80 published as HOSTPORT. Servers on fresh ports each call.
+net_works() {
+	local pid=$1 addr=$2 port=$3
+	NW=$((${NW:-7000} + 1))
+	tcp_server "$NW" "$T/out$NW"
+	echo "from $addr" | in_ns "$pid" nc -N -w 3 "$OUTSIDE_IP" "$NW" || fail "$addr cannot reach the outside"
+	assert_file_eq "$T/out$NW" "from $addr"
+	assert_contains "$(cat "$T/out$NW.peer")" "Connection received on $UPLINK_IP "
+	in_ns "$pid" timeout 10 nc -nl "$addr" 80 >"$T/in$NW" &
+	PIDS+=($!)
+	wait_listen tcp 80 in_ns "$pid"
+	echo "to $port" | in_out nc -N -w 3 "$UPLINK_IP" "$port" || fail "published port $port unreachable"
+	assert_file_eq "$T/in$NW" "to $port"
+}
+
+fwd_up0() { in_host sysctl -n net.ipv4.conf.up0.forwarding; }
+
+# Two networks on one uplink, the second with its own state dir, pin dir,
+# bridge and subnet: each has its own filter on up0 (the second after the
+# first), masquerades and publishes (never the other's port); the second's
+# slow path leaks no private source through the first's filter; either goes
+# down without the other, and the last one gives the uplink's forwarding back.
+test_two_networks_share_uplink() {
+	world_up_outside
+	net2_flags 172.20.0.0/16
+	local C2 s1 s2 drops0 out
+	s1=$(realpath "$T/state")
+	s2=$(realpath "$T/state2")
+	assert_eq "$(fwd_up0)" 0 "uplink forwarding before"
+	new_netns; C1=$NEWPID
+	new_netns; C2=$NEWPID
+	hook_up c1 "$C1" '{"bpfnet.ports":"8080:80"}'
+	# a host port belongs to one network of the uplink, checked from the first container on
+	out=$(hook_up2 c2 "$C2" '{"bpfnet.ports":"8080:80"}' 2>&1) && fail "network 2 published network 1's port"
+	assert_contains "$out" "host port 8080/tcp is published by another network on the uplink ($s1)"
+	hook_up2 c2 "$C2" '{"bpfnet.ports":"8081:80"}'
+	assert_contains "$(in_host tc filter show dev up0 ingress)" "pref 1 bpf chain 0 handle 0xb9f uplink_ingress $s1 "
+	assert_contains "$(in_host tc filter show dev up0 ingress)" "pref 2 bpf chain 0 handle 0xb9f uplink_ingress $s2 "
+	assert_contains "$(in_host tc filter show dev up0 egress)" "pref 2 bpf chain 0 handle 0xb9f uplink_egress $s2 "
+	net_works "$C1" 172.19.0.2 8080
+	net_works "$C2" 172.20.0.2 8081
+	# fragments take the slow path: past network 1's filter, network 2's drops them
+	drops0=$(bn2 stats -j | jq .totals.drop_malformed)
+	in_ns "$C2" ping -c1 -W1 -s 3000 "$OUTSIDE_IP" >/dev/null 2>&1 && fail "a fragmented ping was answered"
+	assert_eq "$(bn2 stats -j | jq .totals.drop_malformed)" "$((drops0 + 3))" "network 2's fragments dropped by its uplink_egress"
+	assert_eq "$(in_out nstat -az IpReasmReqds | awk 'NR > 1 {s += $2} END {print s + 0}')" 0 "fragments that reached the outside"
+
+	bn2 down >/dev/null
+	assert_not_contains "$(in_host tc filter show dev up0 ingress; in_host tc filter show dev up0 egress)" "$s2 "
+	assert_eq "$(fwd_up0)" 1 "uplink forwarding with network 1 left"
+	net_works "$C1" 172.19.0.2 8080
+
+	# and the other way round: network 2 back, network 1 down
+	hook_up2 c2 "$C2" '{"bpfnet.ports":"8081:80"}'
+	net_works "$C2" 172.20.0.2 8081
+	bn down >/dev/null
+	assert_not_contains "$(in_host tc filter show dev up0 ingress; in_host tc filter show dev up0 egress)" "$s1 "
+	assert_eq "$(fwd_up0)" 1 "uplink forwarding with network 2 left"
+	net_works "$C2" 172.20.0.2 8081
+	bn2 down >/dev/null
+	assert_eq "$(in_host tc filter show dev up0 ingress | count_lines 0xb9f)" 0 "bpfnet filters left on up0"
+	assert_eq "$(fwd_up0)" 0 "uplink forwarding after the last network"
+}

@@ -1,8 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * TC filters are ours by handle and priority (tc.c): we replace or remove
- * only those. Socket programs attach with BPF_F_ALLOW_MULTI next to whatever
- * else the cgroup runs, and are recognised by program id.
+ * TC filters are ours by handle (tc.c): we replace or remove only those. On
+ * a container's veth bpfnet is alone, at priority 1. An uplink is shared by
+ * every network that uses it: each has a filter of its own in each
+ * direction, named "<program> <state dir>", at the first priority free on
+ * that hook when it came (tc runs lower priorities first). The name finds
+ * it again, so nothing is recorded and a reload replaces it in place; its
+ * programs answer TC_ACT_UNSPEC for what is not their network's, so TC
+ * goes on to the next network's filter. Socket programs attach with
+ * BPF_F_ALLOW_MULTI next to whatever else the cgroup runs, and are
+ * recognised by program id.
  */
 #include <bpf/bpf.h>
 #include <errno.h>
@@ -11,12 +18,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/vfs.h>
 #include <unistd.h>
 
 #include "attach.h"
 #include "log.h"
+#include "vec.h"
 
 #ifndef CGROUP2_SUPER_MAGIC
 #define CGROUP2_SUPER_MAGIC 0x63677270
@@ -34,15 +43,161 @@ static __u32 prog_id(int fd)
 
 int attach_tc(int ifindex, enum tc_dir dir, int prog_fd, const char *name)
 {
-	if (tc_query(ifindex, dir) == prog_id(prog_fd))
+	if (tc_query(ifindex, dir, BPFNET_TC_PRIO) == prog_id(prog_fd))
 		return 0;
-	return tc_attach(ifindex, dir, prog_fd, name);
+	return tc_attach(ifindex, dir, BPFNET_TC_PRIO, false, prog_fd, name);
 }
 
-void detach_uplink(int ifindex)
+/*
+ * A network is known by its state dir, as the kernel resolves it, cut to
+ * what a filter's name keeps (struct tc_filter) after "uplink_ingress ".
+ */
+#define NET_ID_SIZE (sizeof(((struct tc_filter *)0)->name) - 15)
+
+static void net_id(const char *state_dir, char net[NET_ID_SIZE])
 {
-	tc_detach(ifindex, TC_INGRESS);
-	tc_detach(ifindex, TC_EGRESS);
+	char real[PATH_MAX];
+
+	snprintf(net, NET_ID_SIZE, "%s", realpath(state_dir, real) ? real : state_dir);
+}
+
+const char *uplink_filter_net(const struct tc_filter *f)
+{
+	const char *sp;
+
+	if (!f->bpf || f->handle != BPFNET_TC_HANDLE ||
+	    strncmp(f->name, "uplink_", 7))
+		return NULL;
+	sp = strchr(f->name, ' ');
+	return sp ? sp + 1 : "";
+}
+
+/* The first priority with no filter at all on it, 0 when none is left. */
+static __u32 free_prio(const struct tc_filter_vec *fv)
+{
+	for (__u32 prio = 1; prio <= 0xffff; prio++) {
+		int i = 0;
+
+		while (i < fv->n && fv->v[i].prio != prio)
+			i++;
+		if (i == fv->n)
+			return prio;
+	}
+	return 0;
+}
+
+/* Attach or replace the network's filter at dir of the uplink. */
+static int attach_uplink_dir(int ifindex, enum tc_dir dir, int prog_fd,
+			     const char *name)
+{
+	struct tc_filter_vec fv;
+	int err = -EEXIST;
+
+	/* two networks may pick the same free priority at once: the second
+	 * is refused (excl) and looks again */
+	for (int tries = 0; tries < 8 && err == -EEXIST; tries++) {
+		__u32 prio = 0, id = 0;
+		bool mine = false;
+
+		err = tc_list(ifindex, dir, &fv);
+		if (err)
+			return err;
+		for (int i = 0; i < fv.n; i++) {
+			if (fv.v[i].handle == BPFNET_TC_HANDLE &&
+			    !strcmp(fv.v[i].name, name)) {
+				mine = true;
+				prio = fv.v[i].prio;
+				id = fv.v[i].prog_id;
+			}
+		}
+		if (!mine)
+			prio = free_prio(&fv);
+		tc_filter_vec_free(&fv);
+		if (mine && id == prog_id(prog_fd))
+			return 0;
+		if (!prio)
+			return -ENOSPC;
+		err = tc_attach(ifindex, dir, prio, !mine, prog_fd, name);
+	}
+	return err;
+}
+
+int attach_uplink_progs(int ifindex, int in_fd, int out_fd,
+			const char *state_dir)
+{
+	char net[NET_ID_SIZE], name[NET_ID_SIZE + 16];
+	int err;
+
+	net_id(state_dir, net);
+	snprintf(name, sizeof(name), "uplink_ingress %s", net);
+	err = attach_uplink_dir(ifindex, TC_INGRESS, in_fd, name);
+	if (err)
+		return err;
+	snprintf(name, sizeof(name), "uplink_egress %s", net);
+	return attach_uplink_dir(ifindex, TC_EGRESS, out_fd, name);
+}
+
+void detach_uplink(int ifindex, const char *state_dir)
+{
+	static const enum tc_dir dirs[] = { TC_INGRESS, TC_EGRESS };
+	struct tc_filter_vec fv;
+	char net[NET_ID_SIZE];
+
+	net_id(state_dir, net);
+	for (size_t d = 0; d < 2; d++) {
+		if (tc_list(ifindex, dirs[d], &fv))
+			continue;
+		for (int i = 0; i < fv.n; i++) {
+			const char *n = uplink_filter_net(&fv.v[i]);
+
+			/* ours; or an older bpfnet's, which would keep every
+			 * other network's packets from their filters */
+			if (n && (!n[0] || !strcmp(n, net)))
+				tc_detach(ifindex, dirs[d], fv.v[i].prio);
+		}
+		tc_filter_vec_free(&fv);
+	}
+}
+
+int uplink_other_nets(int ifindex, const char *state_dir, char ***nets)
+{
+	struct tc_filter_vec fv;
+	char net[NET_ID_SIZE];
+	size_t cap = 0;
+	int n = 0, err;
+
+	*nets = NULL;
+	if (ifindex <= 0)
+		return 0;
+	net_id(state_dir, net);
+	err = tc_list(ifindex, TC_INGRESS, &fv);
+	if (err)
+		return err;
+	for (int i = 0; !err && i < fv.n; i++) {
+		const char *o = uplink_filter_net(&fv.v[i]);
+
+		if (!o || !strcmp(o, net))
+			continue;
+		err = VEC_RESERVE(*nets, n, cap);
+		if (!err && !((*nets)[n] = strdup(o)))
+			err = -ENOMEM;
+		if (!err)
+			n++;
+	}
+	tc_filter_vec_free(&fv);
+	if (err) {
+		nets_free(*nets, n);
+		*nets = NULL;
+		return err;
+	}
+	return n;
+}
+
+void nets_free(char **nets, int n)
+{
+	for (int i = 0; i < n; i++)
+		free(nets[i]);
+	free(nets);
 }
 
 /* The cgroup2 directory the socket programs attach to; "" when none. */

@@ -17,8 +17,30 @@ struct sock_progs {
 /* Attach prog_fd as our filter at dir of ifindex unless it is there already. */
 int attach_tc(int ifindex, enum tc_dir dir, int prog_fd, const char *name);
 
-/* Remove our filters from the uplink, both directions. */
-void detach_uplink(int ifindex);
+/*
+ * The network's filters on its uplink, both directions, named after its
+ * state dir: replaced in place when they are there, else added at the first
+ * free priority, after the other networks'. 0 or -errno.
+ */
+int attach_uplink_progs(int ifindex, int in_fd, int out_fd,
+			const char *state_dir);
+
+/* Remove the network's filters from the uplink, both directions. */
+void detach_uplink(int ifindex, const char *state_dir);
+
+/*
+ * The network (state dir) one of our uplink filters belongs to: what
+ * follows the program's name; "" for a filter of a bpfnet from before
+ * networks shared uplinks (the bare name); NULL for any other filter.
+ */
+const char *uplink_filter_net(const struct tc_filter *f);
+
+/*
+ * The state dirs of the other networks with a filter on the uplink: their
+ * count (0 if none, *nets NULL) or -errno. Free with nets_free.
+ */
+int uplink_other_nets(int ifindex, const char *state_dir, char ***nets);
+void nets_free(char **nets, int n);
 
 /*
  * Host processes reach published ports through the socket programs, on the

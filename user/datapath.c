@@ -82,13 +82,12 @@ static int attach_uplink(const struct bpfnet_config *cfg, struct dp *dp,
 
 	if (!up)
 		return 0;
-	err = enable_forwarding(cfg, links);
+	/* the filter first: a network that comes later and finds forwarding
+	 * on finds it too, and whose record says what it was (forwarding.c) */
+	err = attach_uplink_progs(up, dp->prog_up_in, dp->prog_up_out,
+				  cfg->state_dir);
 	if (!err)
-		err = attach_tc(up, TC_INGRESS, dp->prog_up_in,
-				"uplink_ingress");
-	if (!err)
-		err = attach_tc(up, TC_EGRESS, dp->prog_up_out,
-				"uplink_egress");
+		err = enable_forwarding(cfg, links);
 	if (err)
 		pr_err("failed to attach to the uplink: %s", strerror(-err));
 	return err;
@@ -221,7 +220,7 @@ int datapath_down(const struct bpfnet_config *cfg)
 
 	if (dp_open(cfg, &dp, false) == 0) {
 		if (!bpf_map_lookup_elem(dp.cfg_fd, &zero, &c) && c.uplink_ifindex)
-			detach_uplink((int)c.uplink_ifindex);
+			detach_uplink((int)c.uplink_ifindex, cfg->state_dir);
 		detach_sock_progs(cfg, &dp.sock);
 		dp_close(&dp);
 	}

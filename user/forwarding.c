@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "attach.h"
 #include "forwarding.h"
 #include "fsutil.h"
 #include "log.h"
@@ -73,22 +74,40 @@ static bool recorded(const char *text, const char *ifname)
 	return false;
 }
 
-int forwarding_enable(const char *state_dir, const char *ifname)
+/*
+ * The value another network sharing ifname (an uplink) recorded for it, as
+ * '0' or '1'; 0 when none did. Its record is written before the sysctl, and
+ * its filter attached before both: a network that finds forwarding on, put
+ * there by another, also finds that network's filter and its record.
+ */
+static char peer_value(const char *state_dir, const char *ifname)
 {
-	char cur, path[PATH_MAX], *text, *out;
-	int err = conf_read(ifname, &cur);
+	char **nets, val = 0;
+	int n = uplink_other_nets((int)if_nametoindex(ifname), state_dir, &nets);
 
-	if (err) {
-		pr_err("failed to read IPv4 forwarding of %s: %s", ifname,
-		       strerror(-err));
-		return err;
+	for (int i = 0; i < n && !val; i++) {
+		char *text = record_read(nets[i]), *p = text;
+		size_t len = strlen(ifname);
+
+		for (; p && *p && !val; p = strchr(p, '\n'), p = p ? p + 1 : p)
+			if (!strncmp(p, ifname, len) && p[len] == ' ' &&
+			    (p[len + 1] == '0' || p[len + 1] == '1'))
+				val = p[len + 1];
+		free(text);
 	}
-	if (cur == '1')
-		return 0;
-	text = record_read(state_dir);
+	if (n > 0)
+		nets_free(nets, n);
+	return val;
+}
+
+/* Add "IFNAME VAL" to the record unless IFNAME is in it already. */
+static int record_add(const char *state_dir, const char *ifname, char val)
+{
+	char path[PATH_MAX], *text = record_read(state_dir), *out;
+	int err = 0;
+
 	if (!recorded(text, ifname)) {
-		/* remember first, so a crash after the write still restores */
-		if (asprintf(&out, "%s%s %c\n", text ? text : "", ifname, cur) < 0) {
+		if (asprintf(&out, "%s%s %c\n", text ? text : "", ifname, val) < 0) {
 			free(text);
 			return -ENOMEM;
 		}
@@ -97,6 +116,28 @@ int forwarding_enable(const char *state_dir, const char *ifname)
 		free(out);
 	}
 	free(text);
+	return err;
+}
+
+int forwarding_enable(const char *state_dir, const char *ifname)
+{
+	char cur, was;
+	int err = conf_read(ifname, &cur);
+
+	if (err) {
+		pr_err("failed to read IPv4 forwarding of %s: %s", ifname,
+		       strerror(-err));
+		return err;
+	}
+	if (cur == '1') {
+		/* on as the host had it, or as another network sharing the
+		 * uplink left it: then its value is ours to give back too,
+		 * should we be the last network to leave */
+		was = peer_value(state_dir, ifname);
+		return was == '0' ? record_add(state_dir, ifname, was) : 0;
+	}
+	/* remember first, so a crash after the write still restores */
+	err = record_add(state_dir, ifname, cur);
 	if (!err)
 		err = conf_write(ifname, '1');
 	if (err)
@@ -115,11 +156,20 @@ void forwarding_restore(const char *state_dir)
 		return;
 	for (char *line = strtok_r(text, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
-		char ifname[IFNAMSIZ], val;
+		char ifname[IFNAMSIZ], val, **nets;
+		int others;
 
 		if (sscanf(line, "%15s %c", ifname, &val) != 2 ||
 		    (val != '0' && val != '1'))
 			continue;
+		/* an uplink another network still uses: that one gives it back */
+		others = uplink_other_nets((int)if_nametoindex(ifname), state_dir, &nets);
+		if (others > 0) {
+			nets_free(nets, others);
+			pr_info("leaving IPv4 forwarding on %s: %d other bpfnet network(s) use it",
+				ifname, others);
+			continue;
+		}
 		if (!conf_write(ifname, val))
 			pr_info("restored IPv4 forwarding %c on %s", val, ifname);
 	}

@@ -8,11 +8,18 @@
 
 /*
  * Turn on net.ipv4.conf.IFNAME.forwarding; when it was off, remember that in
- * <state_dir>/forwarding (under the state lock). 0 or -errno.
+ * <state_dir>/forwarding (under the state lock). When it is on already and
+ * another network sharing IFNAME (an uplink, attach.h) recorded it off,
+ * remember that too: whichever network leaves last gives it back. Call it
+ * after the network's uplink filters are attached. 0 or -errno.
  */
 int forwarding_enable(const char *state_dir, const char *ifname);
 
-/* Put back every value forwarding_enable changed, then forget them. */
+/*
+ * Put back every value forwarding_enable changed, but on an interface where
+ * another network's uplink filter remains (after this network's are
+ * detached); then forget them.
+ */
 void forwarding_restore(const char *state_dir);
 
 #endif

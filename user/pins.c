@@ -302,7 +302,7 @@ static void retire_stale(const struct bpfnet_config *cfg)
 		    !bpf_map_lookup_elem(fd, &zero, buf)) {
 			memcpy(&c, buf, sizeof(c) < info.value_size ? sizeof(c) : info.value_size);
 			if (c.uplink_ifindex)
-				detach_uplink((int)c.uplink_ifindex);
+				detach_uplink((int)c.uplink_ifindex, cfg->state_dir);
 		}
 		close(fd);
 	}

@@ -10,6 +10,7 @@
 #include "flows.h"
 #include "log.h"
 #include "mapiter.h"
+#include "peers.h"
 #include "vec.h"
 #include "portmap.h"
 
@@ -93,9 +94,26 @@ int portmap_check_conflicts(const struct dp *dp, const struct bpfnet_state *st,
 	return 0;
 }
 
+/* Another network on the uplink publishes one of these host ports: -EEXIST. */
+static int peer_conflict(const struct dp *dp, const struct port_spec *ps, int n)
+{
+	struct bpfnet_cfg c;
+	char why[320];
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(dp->cfg_fd, &zero, &c) || !c.uplink_ifindex ||
+	    !peers_port_conflict((int)c.uplink_ifindex, dp->prog_up_in, ps, n,
+				 why, sizeof(why)))
+		return 0;
+	pr_err("%s", why);
+	return -EEXIST;
+}
+
 int portmap_apply(struct dp *dp, struct in_addr caddr,
 		  const struct port_spec *ps, int n)
 {
+	if (peer_conflict(dp, ps, n))
+		return -EEXIST;
 	for (int i = 0; i < n; i++) {
 		unsigned int span = ps[i].host_hi - ps[i].host_lo + 1u;
 

@@ -19,7 +19,10 @@ int portmap_check_conflicts(const struct dp *dp, const struct bpfnet_state *st,
 			    const struct port_spec *ps, int n, char *err,
 			    size_t errlen);
 
-/* Insert every entry for caddr, or none (-EEXIST when one is taken). */
+/*
+ * Insert every entry for caddr, or none: -EEXIST when one is taken, here
+ * or by another network on the uplink (peers.h, which says which).
+ */
 int portmap_apply(struct dp *dp, struct in_addr caddr,
 		  const struct port_spec *ps, int n);
 

@@ -30,6 +30,7 @@
 #include "check.h"
 #include "pkt.h"
 
+#define TC_ACT_UNSPEC (-1)	/* no verdict: TC runs the next filter */
 #define TC_ACT_OK 0
 #define TC_ACT_SHOT 2
 #define TC_ACT_REDIRECT 7
@@ -62,6 +63,8 @@ static int prog_run(struct bpf_program *prog, uint8_t *pkt, size_t len,
 static const char *tc_act_name(int v)
 {
 	switch (v) {
+	case TC_ACT_UNSPEC:
+		return "TC_ACT_UNSPEC";
 	case TC_ACT_OK:
 		return "TC_ACT_OK";
 	case TC_ACT_SHOT:
@@ -206,11 +209,14 @@ static void setup(void)
 }
 
 static void leave_own_netns(void);
+static struct bpfnet_bpf *skel_b;
 
 static void teardown(void)
 {
 	bpfnet_bpf__destroy(skel);
 	skel = NULL;
+	bpfnet_bpf__destroy(skel_b);	/* the second network, if a test made one */
+	skel_b = NULL;
 	leave_own_netns();
 }
 
@@ -743,9 +749,9 @@ static void test_ipv6_on_uplink_untouched(void)
 	f[55] = 0x88;
 	f[57] = 53;
 	f[59] = 8;
-	CHECK_RUN(uplink_egress, f, sizeof(f), out, &olen, TC_ACT_OK);
+	CHECK_RUN(uplink_egress, f, sizeof(f), out, &olen, TC_ACT_UNSPEC);
 	CHECK_MEM(out, f, sizeof(f), "IPv6 frame after uplink_egress, unchanged");
-	CHECK_RUN(uplink_ingress, f, sizeof(f), out, &olen, TC_ACT_OK);
+	CHECK_RUN(uplink_ingress, f, sizeof(f), out, &olen, TC_ACT_UNSPEC);
 	CHECK_MEM(out, f, sizeof(f), "IPv6 frame after uplink_ingress, unchanged");
 	for (__u32 k = 0; k < BPFNET_STAT_MAX; k++)
 		CHECK_EQ(stat((enum bpfnet_stat)k), 0u, "a counter after IPv6 on the uplink");
@@ -1031,13 +1037,13 @@ static void test_unrelated_traffic_untouched(void)
 
 	s.tcp_flags = 0x02;
 	len = build_pkt(in, &s);
-	CHECK_RUN(uplink_ingress, in, len, out, &olen, TC_ACT_OK);
+	CHECK_RUN(uplink_ingress, in, len, out, &olen, TC_ACT_UNSPEC);
 	CHECK_MEM(out, in, len, "incoming packet for the host, unchanged");
 	s = in_spec(IPPROTO_TCP, 22, 1234);
 	s.src = "198.51.100.1";	/* host's own traffic leaving */
 	s.dst = "198.51.100.2";
 	len = build_pkt(in, &s);
-	CHECK_RUN(uplink_egress, in, len, out, &olen, TC_ACT_OK);
+	CHECK_RUN(uplink_egress, in, len, out, &olen, TC_ACT_UNSPEC);
 	CHECK_MEM(out, in, len, "outgoing packet of the host, unchanged");
 }
 
@@ -1099,7 +1105,7 @@ static void test_dnat_and_reverse(void)
 	s = in_spec(IPPROTO_TCP, 33333, 8081);
 	s.tcp_flags = 0x02;
 	len = build_pkt(in, &s);
-	CHECK_RUN(uplink_ingress, in, len, out, &olen, TC_ACT_OK);
+	CHECK_RUN(uplink_ingress, in, len, out, &olen, TC_ACT_UNSPEC);
 	CHECK_MEM(out, in, len, "packet to an unpublished port, unchanged");
 }
 
@@ -1137,6 +1143,151 @@ static void test_hairpin_self(void)
 	CHECK_IP4(ip_of(out)->daddr, "172.19.0.2", "destination of the answer");
 	CHECK_EQ(ntohs(u->dest), 44444, "destination port of the answer");
 	CHECK_CSUMS(ip_of(out), u, l4_len(out));
+}
+
+/*
+ * Several networks share one uplink, each with its own filter there; TC
+ * runs them in turn while they answer TC_ACT_UNSPEC. Network A is this
+ * test's object, network B a second one, run after A as TC would:
+ *
+ *   172.19.0.2 (A)       172.20.0.2 (B, --snat-ports 30000-30100)
+ *          \                /
+ *   198.51.100.1 (uplink: A's filter, then B's)  ---- 198.51.100.2
+ *
+ * What A does not own (B's slow-path packets, replies to B's flows, ICMP
+ * errors about them, B's published ports) leaves A untouched with
+ * TC_ACT_UNSPEC and no counter of A moved; B translates it; A still
+ * translates its own.
+ */
+static const uint8_t mac_b1[6] = { 0x02, 0x42, 172, 20, 0, 2 };
+
+static int load_network_b(void)
+{
+	struct bpfnet_cfg c = { 0 };
+	struct bpfnet_endpoint ep = { .host_ifindex = 1 };	/* lo */
+	struct bpfnet_pm_key k = { .host_port = htons(8080), .proto = IPPROTO_TCP };
+	struct bpfnet_pm_val v = { .caddr = ip4("172.20.0.2"), .cport = htons(80) };
+	__be32 a = ip4("172.20.0.2");
+	__u32 zero = 0;
+
+	skel_b = bpfnet_bpf__open_and_load();
+	if (!skel_b)
+		return -errno;
+	c.subnet = ip4("172.20.0.0");
+	c.netmask = ip4("255.255.0.0");
+	c.gateway = ip4("172.20.0.1");
+	c.uplink_addr = ip4("198.51.100.1");
+	c.uplink_ifindex = 1;
+	c.bridge_ifindex = 1;
+	c.port_min = 30000;
+	c.port_max = 30100;
+	memcpy(c.bridge_mac, mac_bridge, 6);
+	c.enabled = 1;
+	memcpy(ep.mac, mac_b1, 6);
+	if (bpf_map_update_elem(bpf_map__fd(skel_b->maps.net_config), &zero, &c, 0) ||
+	    bpf_map_update_elem(bpf_map__fd(skel_b->maps.endpoints), &a, &ep, 0) ||
+	    bpf_map_update_elem(bpf_map__fd(skel_b->maps.port_maps), &k, &v, 0))
+		return -errno;
+	return 0;
+}
+
+/* CHECK_RUN for network B's program. */
+#define CHECK_RUN_B(prog, in, len, out, olen, want)                          \
+	do {                                                                 \
+		int ___verdict = -1;                                         \
+		int ___err = prog_run(skel_b->progs.prog, (in), (len),       \
+				      (out), (olen), &___verdict);           \
+		if (!run_is(__FILE__, __LINE__, "B's " #prog, ___err,        \
+			    ___verdict, (want)))                             \
+			return;                                              \
+		CHECK_EQ((size_t)*(olen), (size_t)(len),                     \
+			 "output length of B's " #prog);                     \
+	} while (0)
+
+/* No counter of network A has moved. */
+#define CHECK_A_QUIET(what)                                                  \
+	do {                                                                 \
+		for (__u32 ___k = 0; ___k < BPFNET_STAT_MAX; ___k++)         \
+			CHECK_EQ(stat((enum bpfnet_stat)___k), 0u, (what));  \
+	} while (0)
+
+static void test_other_network_passed_on(void)
+{
+	uint8_t in[512], out[2048], inner[128];
+	struct pkt_spec s = out_spec(IPPROTO_UDP, 30050, 53);
+	struct pkt_spec q = { .src = "198.51.100.1", .dst = "198.51.100.2",
+			      .proto = IPPROTO_UDP, .dport = 53,
+			      .payload = "abcdefgh", .plen = 8 };
+	struct icmphdr *ic;
+	struct udphdr *u;
+	uint16_t port;
+	__u32 olen;
+	size_t len;
+
+	CHECK_EQ(load_network_b(), 0, "load network B (172.20.0.0/16, publishes 8080:80)");
+
+	/* B's datagram that the stack routed to the uplink (the slow path) */
+	s.src = "172.20.0.2";
+	memcpy(s.smac, mac_b1, 6);
+	s.payload = "abcdefgh";
+	s.plen = 8;
+	len = build_pkt(in, &s);
+	CHECK_RUN(uplink_egress, in, len, out, &olen, TC_ACT_UNSPEC);
+	CHECK_MEM(out, in, len, "B's datagram after A's uplink_egress, unchanged");
+	CHECK_RUN_B(uplink_egress, in, len, out, &olen, TC_ACT_OK);
+	CHECK_IP4(ip_of(out)->saddr, "198.51.100.1", "source (masqueraded by B)");
+	u = l4_of(out);
+	port = ntohs(u->source);
+	CHECK_CSUMS(ip_of(out), u, l4_len(out));
+
+	/* the reply, then an ICMP error quoting the datagram as it left */
+	s = in_spec(IPPROTO_UDP, 53, port);
+	s.payload = "reply!";
+	s.plen = 6;
+	len = build_pkt(in, &s);
+	CHECK_RUN(uplink_ingress, in, len, out, &olen, TC_ACT_UNSPEC);
+	CHECK_MEM(out, in, len, "reply to B's flow after A's uplink_ingress, unchanged");
+	CHECK_RUN_B(uplink_ingress, in, len, out, &olen, TC_ACT_REDIRECT);
+	CHECK_IP4(ip_of(out)->daddr, "172.20.0.2", "destination (B's reverse NAT)");
+	CHECK_EQ(ntohs(((struct udphdr *)l4_of(out))->dest), 30050, "destination port");
+	CHECK_MEM(out, mac_b1, 6, "destination MAC (B's container)");
+	q.sport = port;
+	s = in_spec(IPPROTO_ICMP, 0, 0);
+	s.icmp_type = ICMP_DEST_UNREACH;
+	s.payload = inner;
+	s.plen = build_ip(inner, &q);
+	len = build_pkt(in, &s);
+	ic = l4_of(in);
+	ic->code = ICMP_PORT_UNREACH;
+	ic->checksum = 0;
+	ic->checksum = htons(fold(sum16(ic, l4_len(in), 0)));
+	CHECK_RUN(uplink_ingress, in, len, out, &olen, TC_ACT_UNSPEC);
+	CHECK_MEM(out, in, len, "ICMP error about B's flow after A's uplink_ingress, unchanged");
+	CHECK_RUN_B(uplink_ingress, in, len, out, &olen, TC_ACT_REDIRECT);
+	CHECK_IP4(ip_of(out)->daddr, "172.20.0.2", "destination of the error (B's)");
+
+	/* a connection to B's published port */
+	s = in_spec(IPPROTO_TCP, 33333, 8080);
+	s.tcp_flags = 0x02;
+	len = build_pkt(in, &s);
+	CHECK_RUN(uplink_ingress, in, len, out, &olen, TC_ACT_UNSPEC);
+	CHECK_MEM(out, in, len, "SYN to B's published port after A's uplink_ingress, unchanged");
+	CHECK_RUN_B(uplink_ingress, in, len, out, &olen, TC_ACT_REDIRECT);
+	CHECK_IP4(ip_of(out)->daddr, "172.20.0.2", "destination (B's DNAT)");
+	CHECK_EQ(ntohs(((struct tcphdr *)l4_of(out))->dest), 80, "destination port (B's container)");
+	CHECK_A_QUIET("a counter of A after B's packets");
+
+	/* and A still translates its own, first in the chain */
+	s = out_spec(IPPROTO_UDP, 6000, 53);
+	len = build_pkt(in, &s);
+	CHECK_RUN(uplink_egress, in, len, out, &olen, TC_ACT_OK);
+	CHECK_IP4(ip_of(out)->saddr, "198.51.100.1", "source (masqueraded by A)");
+	port = ntohs(((struct udphdr *)l4_of(out))->source);
+	s = in_spec(IPPROTO_UDP, 53, port);
+	len = build_pkt(in, &s);
+	CHECK_RUN(uplink_ingress, in, len, out, &olen, TC_ACT_REDIRECT);
+	CHECK_IP4(ip_of(out)->daddr, "172.19.0.2", "destination (A's reverse NAT)");
+	CHECK_EQ(ntohs(((struct udphdr *)l4_of(out))->dest), 6000, "destination port (A's)");
 }
 
 static int count_entries(int fd)
@@ -1479,6 +1630,7 @@ static const struct check_test tests[] = {
 	CHECK_TEST(test_unrelated_traffic_untouched),
 	CHECK_TEST(test_dnat_and_reverse),
 	CHECK_TEST(test_hairpin_self),
+	CHECK_TEST(test_other_network_passed_on),
 	CHECK_TEST(test_conntrack_full),
 };
 
