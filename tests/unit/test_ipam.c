@@ -106,9 +106,20 @@ static void test_mac(void)
 	static const uint8_t want[6] = { 0x02, 0x42, 172, 19, 1, 2 };
 	uint8_t m[6];
 
+	static const uint8_t bridge[6] = { 0x06, 0x42, 172, 19, 0, 1 };
+	uint8_t c[6];
+
 	inet_pton(AF_INET, "172.19.1.2", &a);
 	ipam_mac(a, m);
 	CHECK_MEM(m, want, 6, "MAC of 172.19.1.2");
+	/* the bridge's, from the gateway: never a container's, even its own */
+	inet_pton(AF_INET, "172.19.0.1", &a);
+	ipam_bridge_mac(a, m);
+	CHECK_MEM(m, bridge, 6, "bridge MAC of the gateway 172.19.0.1");
+	ipam_mac(a, c);
+	CHECK(memcmp(m, c, 6) != 0);
+	CHECK_EQ(m[0] & 1, 0, "bridge MAC is unicast");
+	CHECK_EQ(m[0] & 2, 2, "bridge MAC is locally administered");
 }
 
 static void test_names(void)
