@@ -92,68 +92,83 @@ static int move_bridge(struct nl *nl, const struct bpfnet_config *from,
 
 	if (link_get(nl, to->bridge, 0, &br) || strcmp(br.kind, "bridge"))
 		return 0;	/* none yet: the next hook makes it */
+	/* the old one first: a new address inside the old subnet would be its
+	 * secondary, and go with it */
 	addr_del(nl, br.ifindex, from->gateway, from->prefix);
 	err = addr_add(nl, br.ifindex, to->gateway, to->prefix);
 	if (!err && !strcmp(br.alias, BPFNET_BRIDGE_ALIAS)) {
 		ipam_bridge_mac(to->gateway, mac);
 		err = link_set_mac(nl, br.ifindex, mac);
+		if (err)
+			addr_del(nl, br.ifindex, to->gateway, to->prefix);
 	}
-	if (err)
+	if (err) {
+		addr_add(nl, br.ifindex, from->gateway, from->prefix);
 		pr_err("failed to move bridge %s to the new subnet: %s", to->bridge,
 		       strerror(-err));
+	}
 	return err;
 }
 
-/* Write want to the loaded datapath, if one is. */
-static int reconfigure(struct nl *nl, const struct bpfnet_config *want)
+/* Is a datapath loaded? 0 with *loaded, or -errno (a stale one: said). */
+static int datapath_loaded(const struct bpfnet_config *cfg, bool *loaded)
+{
+	struct dp dp;
+	int err = dp_open(cfg, &dp, false);
+
+	*loaded = !err;
+	if (!err)
+		dp_close(&dp);
+	return err == -ENOENT ? 0 : err;
+}
+
+/* Write cfg's settings to the loaded datapath. */
+static int reconfigure(struct nl *nl, const struct bpfnet_config *cfg)
 {
 	struct dp_links links;
-	struct dp dp;
-	int err = dp_open(want, &dp, false);
+	int err = dp_links_lookup(nl, cfg, &links);
 
-	if (err == -ENOENT)
-		return 0;	/* nothing loaded: the next hook writes it */
-	if (err)
-		return err;
-	dp_close(&dp);
-	err = dp_links_lookup(nl, want, &links);
 	if (err) {
-		pr_err("failed to look up bridge %s and uplink: %s", want->bridge,
+		pr_err("failed to look up bridge %s and uplink: %s", cfg->bridge,
 		       strerror(-err));
 		return err;
 	}
-	return datapath_reconfigure(want, &links);
+	return datapath_reconfigure(cfg, &links);
 }
 
 /*
- * Move the host and the datapath from old to want: the uplink must exist
- * and not overlap the subnet (as a hook checks). On failure, what was
- * changed is put back.
+ * Move the host and the datapath (if one is loaded: else the next hook
+ * writes it) from old to want: the uplink must exist and not overlap the
+ * subnet, as a hook checks. On failure, what was changed is put back.
  */
 static int net_apply(const struct bpfnet_config *old,
 		     const struct bpfnet_config *want)
 {
-	bool moved = old->subnet.s_addr != want->subnet.s_addr ||
-		     old->prefix != want->prefix;
+	bool moved = false, loaded;
 	struct net_plan plan = { 0 };
 	struct nl nl;
-	int err = nl_open(&nl);
+	int err = datapath_loaded(want, &loaded);
 
+	if (err)
+		return err;
+	err = nl_open(&nl);
 	if (err) {
 		pr_err("failed to open netlink: %s", strerror(-err));
 		return err;
 	}
 	err = endpoint_plan(want, &nl, &plan);
-	if (!err && moved)
+	if (!err && (old->subnet.s_addr != want->subnet.s_addr ||
+		     old->prefix != want->prefix)) {
 		err = move_bridge(&nl, old, want);
-	if (!err) {
-		err = reconfigure(&nl, want);
-		if (err) {
-			reconfigure(&nl, old);
-			if (moved)
-				move_bridge(&nl, want, old);
-		}
+		moved = !err;
 	}
+	if (!err && loaded) {
+		err = reconfigure(&nl, want);
+		if (err)
+			reconfigure(&nl, old);
+	}
+	if (err && moved)
+		move_bridge(&nl, want, old);
 	nl_close(&nl);
 	return err;
 }
