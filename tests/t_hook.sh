@@ -316,3 +316,143 @@ test_cgroup_default_is_the_mounted_root() {
 	assert_eq "$(bpftool cgroup show "$T/cg" | count_lines 'sock_(connect|sendmsg|recvmsg|getpeername)4')" 0 "bpfnet programs on the machine's cgroup2 root"
 	FLAGS=("${flags_cg[@]}")	# world_down's bpfnet down detaches them from $CG
 }
+
+# What a refused command must leave as it was: the state, the datapath's
+# settings, the links and the bridge's MAC, the uplink filters.
+net_snapshot() {
+	cat "$T/state/state.json"
+	dump_map net_config
+	in_host ip -o link | awk '{print $2}'
+	in_host ip -j link show bnbr0 | jq -r '.[0].address'
+	in_host tc filter show dev up0 ingress 2>/dev/null || true
+}
+
+# refused RC LINE CMD...: CMD exits RC printing exactly LINE (one line), and
+# net_snapshot is unchanged.
+refused() {
+	local want_rc=$1 line=$2 before out rc=0
+	shift 2
+	before=$(net_snapshot)
+	out=$("$@" 2>&1) || rc=$?
+	assert_eq "$rc" "$want_rc" "exit code of: ${*: -2}"
+	assert_eq "$out" "$line" "the one line of: ${*: -2}"
+	assert_eq "$(net_snapshot)" "$before" "changed by the refused: ${*: -2}"
+}
+
+# hook_up_with ID PID FLAGS...: a set-up with more flags.
+hook_up_with() { local id=$1 pid=$2; shift 2; oci_state "$id" creating "$pid" | bn hook "$@"; }
+
+# The network's settings are recorded by its first container's hook; a hook
+# without the flags keeps them (not the defaults), one given another value
+# is refused with one line naming both values and 'bpfnet net set', and
+# changes nothing.
+test_network_settings_recorded() {
+	world_up
+	local base=("${FLAGS[@]}")
+	FLAGS+=(--isolate --snat-ports 20000-29999)
+	new_netns; C1=$NEWPID
+	hook_up c1 "$C1"
+	assert_eq "$(jq -c .network "$T/state/state.json")" '{"isolate":true,"snat_ports":"20000-29999","uplink":""}' "settings in state.json"
+	assert_eq "$(bn net show -j)" '{"subnet":"172.19.0.0/16","gateway":"172.19.0.1","isolate":true,"snat_ports":"20000-29999","uplink":"","recorded":true}' "net show -j"
+	assert_eq "$(bn net show | awk '{print $1 "=" $2}' | tr '\n' ' ')" "subnet=172.19.0.0/16 isolate=true snat-ports=20000-29999 uplink=(the recorded=yes " "net show"
+	# a hook without the flags: the recorded values, not the defaults
+	FLAGS=("${base[@]}")
+	new_netns; C2=$NEWPID
+	hook_up c2 "$C2"
+	assert_eq "$(dump_map net_config | jq -c '.[0].value | [.isolate, .port_min, .port_max]')" "[1,20000,29999]" "net_config after a hook without the flags"
+	refute "a container of the isolated network pinged the gateway" in_ns "$C2" ping -c1 -W1 172.19.0.1
+	# other values given: refused, nothing changed, no eth0 for c3
+	new_netns; C3=$NEWPID
+	echo '{"isolate": false}' >"$T/config.json"
+	refused 1 "bpfnet: isolate false differs from the network's (true): 'bpfnet net set isolate false' changes it" \
+		hook_up_with c3 "$C3" --config "$T/config.json"
+	refused 1 "bpfnet: snat-ports 30000-39999 differs from the network's (20000-29999): 'bpfnet net set snat-ports 30000-39999' changes it" \
+		hook_up_with c3 "$C3" --snat-ports 30000-39999
+	refused 1 "bpfnet: uplink up9 differs from the network's (the default route's): 'bpfnet net set uplink up9' changes it" \
+		hook_up_with c3 "$C3" --uplink up9
+	refused 1 "bpfnet: subnet 10.9.0.0/16 differs from the one in use (172.19.0.0/16) while containers exist" \
+		hook_up_with c3 "$C3" --subnet 10.9.0.0/16
+	refused 1 "bpfnet: snat-ports 30000-39999 differs from the network's (20000-29999): 'bpfnet net set snat-ports 30000-39999' changes it" \
+		bn gc --snat-ports 30000-39999
+	refute "eth0 made for a refused hook" in_ns "$C3" ip link show eth0
+	# the recorded values given again are no conflict
+	hook_up_with c3 "$C3" --isolate --snat-ports 20000-29999
+	assert_eq "$(bn ls -j | jq length)" 3 "containers"
+}
+
+# bpfnet net set changes one setting for every running container at once,
+# in the record and in the datapath; bad keys and values change nothing.
+test_net_set_applies() {
+	world_up_outside
+	new_netns; C1=$NEWPID
+	hook_up c1 "$C1"
+	in_ns "$C1" ping -c1 -W2 172.19.0.1 >/dev/null || fail "c1 cannot ping the gateway before isolation"
+	bn net set isolate true
+	assert_eq "$(dump_map net_config | jq '.[0].value.isolate')" 1 "net_config.isolate after net set isolate true"
+	assert_eq "$(jq .network.isolate "$T/state/state.json")" true "isolate in state.json"
+	local iso
+	iso=$(stat_of drop_isolated)
+	refute "c1 pinged the gateway after net set isolate true" in_ns "$C1" ping -c1 -W1 172.19.0.1
+	assert_ge "$(stat_of drop_isolated)" $((iso + 1)) "isolation drops"
+	in_ns "$C1" ping -c1 -W2 "$OUTSIDE_IP" >/dev/null || fail "c1 cannot reach the outside when isolated"
+	# a later hook without --isolate keeps it
+	new_netns; C2=$NEWPID
+	hook_up c2 "$C2"
+	assert_eq "$(dump_map net_config | jq '.[0].value.isolate')" 1 "net_config.isolate after a hook without --isolate"
+	# bad keys and values: one line, nothing changed
+	refused 2 "bpfnet: unknown network setting 'frob': subnet, isolate, snat-ports or uplink" bn net set frob 1
+	refused 2 "bpfnet: invalid isolate 'maybe': true or false is needed" bn net set isolate maybe
+	refused 2 "bpfnet: invalid port range '9-1': MIN-MAX within 1-65535 is needed" bn net set snat-ports 9-1
+	refused 1 "bpfnet: failed to find uplink nosuch0: No such device" bn net set uplink nosuch0
+	refused 1 "bpfnet: the subnet cannot change while 2 containers exist (their addresses are in it)" bn net set subnet 10.9.0.0/16
+	refused 2 "bpfnet: usage: bpfnet net show [-j] | net set KEY VALUE" bn net set isolate
+	# the SNAT range
+	bn net set snat-ports 40000-40999
+	assert_eq "$(dump_map net_config | jq -c '.[0].value | [.port_min, .port_max]')" "[40000,40999]" "net_config SNAT ports"
+	# another uplink: the uplink programs move there, masquerade follows
+	in_host ip link add up1 type veth peer name eth1 netns "$OUTNS"
+	in_host ip addr add 203.0.113.1/24 dev up1
+	in_host ip link set up1 up
+	in_out ip addr add 203.0.113.2/24 dev eth1
+	in_out ip link set eth1 up
+	bn net set uplink up1
+	flags_without --uplink	# the hooks' flags follow the network, or they are refused
+	assert_eq "$(dump_map net_config | jq '.[0].value.uplink_ifindex')" "$(in_host ip -j link show up1 | jq '.[0].ifindex')" "uplink in net_config"
+	assert_contains "$(in_host tc filter show dev up1 ingress)" uplink_ingress
+	assert_contains "$(in_host tc filter show dev up1 egress)" uplink_egress
+	assert_not_contains "$(in_host tc filter show dev up0 ingress)" uplink_ingress
+	in_ns "$C1" ping -c1 -W2 203.0.113.2 >/dev/null || fail "c1 cannot reach the outside through up1"
+	assert_eq "$(bn net show -j | jq -r .uplink)" up1 "uplink in net show"
+	# back to the default route's, and isolation off
+	bn net set uplink ""
+	assert_eq "$(dump_map net_config | jq '.[0].value.uplink_ifindex')" "$(in_host ip -j link show up0 | jq '.[0].ifindex')" "uplink in net_config"
+	assert_not_contains "$(in_host tc filter show dev up1 ingress)" uplink_ingress
+	bn net set isolate false
+	in_ns "$C1" ping -c1 -W2 172.19.0.1 >/dev/null || fail "c1 cannot ping the gateway after net set isolate false"
+	assert_eq "$(jq -c .network "$T/state/state.json")" '{"isolate":false,"snat_ports":"40000-40999","uplink":""}' "settings in state.json"
+}
+
+# The bridge bpfnet creates has a MAC of its own, from the gateway: it does
+# not follow its ports as containers come and go; net set subnet (with no
+# container) moves the gateway address and that MAC.
+test_bridge_mac_fixed() {
+	world_up
+	new_netns; C1=$NEWPID
+	hook_up c1 "$C1"
+	assert_eq "$(in_host ip -j link show bnbr0 | jq -r '.[0].address')" 06:42:ac:13:00:01 "bridge MAC"
+	assert_eq "$(dump_map net_config | jq -c '.[0].value.bridge_mac')" "[6,66,172,19,0,1]" "bridge MAC in net_config"
+	in_ns "$C1" ping -c1 -W2 172.19.0.1 >/dev/null || fail "c1 cannot ping the gateway"
+	assert_contains "$(in_ns "$C1" ip neigh show 172.19.0.1)" "lladdr 06:42:ac:13:00:01"
+	hook_down c1
+	new_netns; C2=$NEWPID
+	hook_up c2 "$C2"
+	assert_eq "$(in_host ip -j link show bnbr0 | jq -r '.[0].address')" 06:42:ac:13:00:01 "bridge MAC after c1 went and c2 came"
+	hook_down c2
+	bn net set subnet 10.50.0.0/24
+	assert_eq "$(in_host ip -j addr show bnbr0 | jq -r '[.[0].addr_info[] | select(.family=="inet") | "\(.local)/\(.prefixlen)"] | join(" ")')" 10.50.0.1/24 "bridge addresses after net set subnet"
+	assert_eq "$(in_host ip -j link show bnbr0 | jq -r '.[0].address')" 06:42:0a:32:00:01 "bridge MAC after net set subnet"
+	new_netns; C3=$NEWPID
+	hook_up c3 "$C3"
+	assert_eq "$(ip_of c3)" 10.50.0.2 "address in the new subnet"
+	in_ns "$C3" ping -c1 -W2 10.50.0.1 >/dev/null || fail "c3 cannot ping the new gateway"
+}

@@ -23,6 +23,7 @@
 #include "ipam.h"
 #include "link.h"
 #include "log.h"
+#include "netrec.h"
 #include "portstore.h"
 #include "netns.h"
 #include "portmap.h"
@@ -41,8 +42,8 @@ static void rebuild_state(const struct bpfnet_config *cfg, struct dp *dp,
 	struct bpfnet_endpoint ep;
 
 	memset(st, 0, sizeof(*st));
-	st->subnet = cfg->subnet;
-	st->prefix = cfg->prefix;
+	st->net.subnet = cfg->subnet;	/* the rest is recorded by the next hook */
+	st->net.prefix = cfg->prefix;
 	if (!have_dp)
 		return;
 	while (!bpf_map_get_next_key(dp->ep_fd, prev, &next)) {
@@ -246,6 +247,8 @@ int cmd_gc(struct bpfnet_config *cfg, struct bpfnet_args *args)
 	have_dp = dp_open(cfg, &dp, false) == 0;
 
 	err = gc_records(cfg, load_err, &dp, have_dp, &links, st, &rebuilt);
+	if (!err)	/* a repair writes the network's settings, not the flags' */
+		err = netrec_take(&st->net, st->n, cfg, false);
 	if (err)
 		goto out;
 	c.containers = gc_dead(cfg, &nl, st, &links);

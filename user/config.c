@@ -289,6 +289,43 @@ static const struct option_def options[] = {
 	{ 0 }
 };
 #define NOPTIONS (sizeof(options) / sizeof(options[0]) - 1)
+_Static_assert(NOPTIONS <= sizeof(((struct bpfnet_config *)0)->given) * 8,
+	       "one bit of bpfnet_config.given per option");
+
+/* o was given: its value is no longer the default. */
+static void mark_given(struct bpfnet_config *cfg, const struct option_def *o)
+{
+	cfg->given |= 1u << (o - options);
+}
+
+static const struct option_def *find_option(const char *name)
+{
+	for (const struct option_def *o = options; o->name; o++)
+		if (!strcmp(o->name, name))
+			return o;
+	return NULL;
+}
+
+bool config_given(const struct bpfnet_config *cfg, const char *name)
+{
+	const struct option_def *o = find_option(name);
+
+	return o && (cfg->given & (1u << (o - options)));
+}
+
+int config_set(struct bpfnet_config *cfg, const char *name, const char *val)
+{
+	const struct option_def *o = find_option(name);
+
+	if (!o || !o->set)
+		return -EINVAL;	/* the caller names options, not users */
+	if (!o->arg && strcmp(val, "true") && strcmp(val, "false")) {
+		pr_err("invalid %s '%s': true or false is needed", o->name, val);
+		return -EINVAL;
+	}
+	mark_given(cfg, o);
+	return o->set(cfg, o, val);
+}
 
 const struct option_def *config_options(void)
 {
@@ -323,6 +360,7 @@ static int apply_key(struct bpfnet_config *cfg, const cJSON *it,
 	char num[32];
 
 	if (o && (it->type & o->json)) {
+		mark_given(cfg, o);
 		if (cJSON_IsArray(it))
 			return o->set_list(cfg, it, origin);
 		if (cJSON_IsBool(it))
@@ -479,13 +517,17 @@ static int apply_flags(struct bpfnet_config *cfg, const struct flag_list *fl)
 	int err;
 
 	for (int i = 0; i < fl->n; i++) {
+		mark_given(cfg, fl->opt[i]);
 		err = fl->opt[i]->set(cfg, fl->opt[i], fl->val[i]);
 		if (err)
 			return err;
 	}
-	for (size_t k = 0; k < NOPTIONS; k++)
+	for (size_t k = 0; k < NOPTIONS; k++) {
+		if (fl->times[k])
+			mark_given(cfg, &options[k]);
 		for (int t = 0; t < fl->times[k]; t++)
 			options[k].set(cfg, &options[k], NULL);
+	}
 	return 0;
 }
 

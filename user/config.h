@@ -35,6 +35,9 @@ struct bpfnet_config {
 	struct { unsigned short lo, hi; } allowed[BPFNET_MAX_ALLOWED];
 	int n_allowed;
 	bool allowed_set;		/* the key was given: [] allows nothing */
+	/* the options given by a flag or the config file, one bit per entry
+	 * of the option table (config_given); the rest are defaults */
+	unsigned int given;
 };
 
 /* A command line split into its flags (applied to cfg) and positionals. */
@@ -85,6 +88,19 @@ int config_parse_args(struct bpfnet_config *cfg, struct bpfnet_args *pos,
 /* Apply a JSON config document (text, len) to cfg. Returns 0 or -EINVAL. */
 int config_apply_json(struct bpfnet_config *cfg, const char *text, size_t len,
 		      const char *origin);
+
+/*
+ * Was the option NAME given (a flag, or a key of the config file), rather
+ * than left at its default?
+ */
+bool config_given(const struct bpfnet_config *cfg, const char *name);
+
+/*
+ * Set the option NAME to val as its flag would (same checks, same message;
+ * a switch takes "true" or "false") and count it as given. 0, or -EINVAL
+ * after printing one line.
+ */
+int config_set(struct bpfnet_config *cfg, const char *name, const char *val);
 
 /* Parse "A.B.C.D/N" into a network and prefix (host bits must be zero). */
 int parse_cidr(const char *s, struct in_addr *net, int *prefix);

@@ -212,6 +212,32 @@ void datapath_endpoint_del(const struct bpfnet_config *cfg,
 	dp_close(&dp);
 }
 
+int datapath_reconfigure(const struct bpfnet_config *cfg,
+			 const struct dp_links *links)
+{
+	struct bpfnet_cfg old = { 0 };
+	struct dp dp;
+	__u32 zero = 0;
+	int err;
+
+	err = dp_open(cfg, &dp, false);
+	if (err)
+		return err;
+	bpf_map_lookup_elem(dp.cfg_fd, &zero, &old);
+	err = write_config(cfg, &dp, links);
+	if (err && err != -EADDRNOTAVAIL)	/* that one said why */
+		pr_err("failed to write the network's settings to the datapath: %s",
+		       strerror(-err));
+	/* the new uplink first: masquerade never stops for want of one */
+	if (!err && old.uplink_ifindex != (__u32)links->uplink_ifindex) {
+		err = attach_uplink(cfg, &dp, links);
+		if (!err && old.uplink_ifindex)
+			detach_uplink((int)old.uplink_ifindex, cfg->state_dir);
+	}
+	dp_close(&dp);
+	return err;
+}
+
 int datapath_down(const struct bpfnet_config *cfg)
 {
 	struct bpfnet_cfg c;

@@ -50,6 +50,14 @@ int datapath_repair(const struct bpfnet_config *cfg,
 		    const struct bpfnet_state *st,
 		    const struct dp_links *links);
 
+/*
+ * The network's settings changed (bpfnet net set): write them to the
+ * loaded datapath, and move the uplink programs if the uplink is another.
+ * -ENOENT (quietly) when no datapath is loaded.
+ */
+int datapath_reconfigure(const struct bpfnet_config *cfg,
+			 const struct dp_links *links);
+
 /* Forget rec: endpoint entry, its flows, its counters. Quiet on failure. */
 void datapath_endpoint_del(const struct bpfnet_config *cfg,
 			   const struct endpoint_rec *rec);

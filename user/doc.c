@@ -10,6 +10,12 @@
 
 enum doc_fmt { DOC_TEXT, DOC_MAN };
 
+/* After the flags: which of them belong to the network (netrec.h). */
+#define NETWORK_NOTE                                                          \
+	"--subnet, --isolate, --snat-ports and --uplink are the network's: its first\n" \
+	"container's hook records them, later commands take them unless given, and one\n" \
+	"given another value is refused; 'bpfnet net set' changes them."
+
 /* Text for roff: '-' as a minus, a '\n' of a help line as a space. */
 static void roff(FILE *f, const char *s)
 {
@@ -119,6 +125,7 @@ void doc_usage(FILE *f, const struct cmd *cmds)
 	put_cmds(f, DOC_TEXT, cmds);
 	fprintf(f, "\nFlags (every command; also keys of the JSON --config file, flags win):\n");
 	put_flags(f, DOC_TEXT);
+	fprintf(f, "\n%s\n", NETWORK_NOTE);
 }
 
 void doc_man(FILE *f, const struct cmd *cmds, const char *version)
@@ -136,6 +143,9 @@ void doc_man(FILE *f, const struct cmd *cmds, const char *version)
 	put_cmds(f, DOC_MAN, cmds);
 	fprintf(f, ".SH OPTIONS\nEvery command takes every flag, before or after its arguments.\n");
 	put_flags(f, DOC_MAN);
+	fprintf(f, ".PP\n");
+	roff(f, NETWORK_NOTE);
+	fputc('\n', f);
 	fprintf(f, ".SH CONFIGURATION FILE\n"
 		   "The file named by \\fB\\-\\-config\\fR (default %s when it exists) is one JSON object, "
 		   "e.g. {\"bridge\": \"br1\", \"mtu\": 1450}. "

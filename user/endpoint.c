@@ -46,11 +46,13 @@ static int ensure_bridge(const struct bpfnet_config *cfg, struct nl *nl,
 			 struct net_plan *plan)
 {
 	struct link_info li;
+	uint8_t mac[6];
 	int err;
 
 	err = link_get(nl, cfg->bridge, 0, &li);
 	if (err == -ENODEV) {
-		err = bridge_create(nl, cfg->bridge, plan->mtu);
+		ipam_bridge_mac(cfg->gateway, mac);
+		err = bridge_create(nl, cfg->bridge, plan->mtu, mac);
 		if (err) {
 			pr_err("failed to create bridge %s: %s%s%s", cfg->bridge,
 			       strerror(-err), nl->extack[0] ? ": " : "",

@@ -16,11 +16,10 @@
 #include "ipam.h"
 #include "link.h"
 #include "log.h"
+#include "netrec.h"
 #include "netns.h"
 #include "portcheck.h"
 #include "portmap.h"
-
-
 
 static int pick_address(const struct bpfnet_config *cfg,
 			const struct bpfnet_state *st, const struct oci_state *oci,
@@ -83,27 +82,6 @@ static int check_ports(const struct bpfnet_config *cfg, struct nl *nl,
 		pr_err("bpfnet.ports: %s", why);
 	return err;
 }
-
-
-static int check_state_subnet(const struct bpfnet_config *cfg,
-			      struct bpfnet_state *st)
-{
-	char want[INET_ADDRSTRLEN], used[INET_ADDRSTRLEN];
-
-	if (st->n && (st->subnet.s_addr != cfg->subnet.s_addr ||
-		      st->prefix != cfg->prefix)) {
-		/* not inet_ntoa twice: both would print its one static buffer */
-		inet_ntop(AF_INET, &cfg->subnet, want, sizeof(want));
-		inet_ntop(AF_INET, &st->subnet, used, sizeof(used));
-		pr_err("subnet %s/%d differs from the one in use (%s/%d) while containers exist",
-		       want, cfg->prefix, used, st->prefix);
-		return -EINVAL;
-	}
-	st->subnet = cfg->subnet;
-	st->prefix = cfg->prefix;
-	return 0;
-}
-
 
 /*
  * No records, yet veths of containers on the bridge: the state was lost while
@@ -217,9 +195,7 @@ static int setup_wanted(const struct bpfnet_config *cfg,
 		pr_warn("container %s: %s: leaving it alone", oci->id, why);
 		return 0;
 	}
-	err = check_state_subnet(cfg, st);
-	if (!err)
-		err = check_state_not_lost(cfg, nl, st);
+	err = check_state_not_lost(cfg, nl, st);
 	if (err)
 		return err;
 	rec = state_find(st, oci->id);
@@ -283,11 +259,12 @@ static int reserve(const struct bpfnet_config *cfg, struct nl *nl,
  * Set-up is reserve -> build -> commit. The reservation is saved before any
  * link exists, so a killed hook leaves a trace for gc; any later failure
  * takes the record out again (the one undo path: endpoint_build undoes its
- * own links).
+ * own links), and the network's settings too when this run recorded them
+ * (new_net) and no container is left.
  */
 static int setup_locked(const struct bpfnet_config *cfg,
 			const struct oci_state *oci, struct nl *nl,
-			struct state_session *s)
+			struct state_session *s, bool new_net)
 {
 	struct net_plan plan = { 0 };
 	struct endpoint_rec *rec;
@@ -315,6 +292,8 @@ static int setup_locked(const struct bpfnet_config *cfg,
 		err = endpoint_build(cfg, nl, &c.nl, c.fd, &s->st, rec, &plan);
 	if (err) {
 		state_remove(&s->st, rec);
+		if (new_net && !s->st.n)
+			s->st.net.recorded = false;
 		state_commit(s);
 		goto out;
 	}
@@ -351,10 +330,15 @@ out:
 	return err;
 }
 
+/* The network's recorded settings, not this hook's defaults, are used. */
 static int setup_cb(const struct bpfnet_config *cfg, struct nl *nl,
 		    struct state_session *s, const void *arg)
 {
-	return setup_locked(cfg, arg, nl, s);
+	struct bpfnet_config net = *cfg;
+	bool new_net = !s->st.net.recorded;
+	int err = netrec_take(&s->st.net, s->st.n, &net, true);
+
+	return err ? err : setup_locked(&net, arg, nl, s, new_net);
 }
 
 int hook_setup(const struct bpfnet_config *cfg, const struct oci_state *oci)

@@ -88,6 +88,12 @@ void ipam_mac(struct in_addr ip, uint8_t mac[6])
 	memcpy(mac + 2, &ip.s_addr, 4);
 }
 
+void ipam_bridge_mac(struct in_addr gateway, uint8_t mac[6])
+{
+	ipam_mac(gateway, mac);
+	mac[0] = 0x06;
+}
+
 void ipam_veth_name_salted(const char *id, unsigned int salt,
 			   char out[IFNAMSIZ])
 {

@@ -26,6 +26,13 @@ int ipam_static(const struct bpfnet_state *st, const struct bpfnet_config *cfg,
 void ipam_mac(struct in_addr ip, uint8_t mac[6]);
 
 /*
+ * The bridge's MAC, from the gateway: 06:42:a.b.c.d, also locally
+ * administered unicast, and never a container's (their first byte is 02).
+ * Fixed, so it does not follow the lowest MAC of the bridge's ports.
+ */
+void ipam_bridge_mac(struct in_addr gateway, uint8_t mac[6]);
+
+/*
  * Host-side interface name for a container id: "bnv" + 12 hex digits of a
  * hash of the id, salted until no other container in st uses it.
  */

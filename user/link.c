@@ -147,12 +147,17 @@ static struct nlmsghdr *newlink_msg(struct nl *nl, char *buf, const char *name,
 	return nlh;
 }
 
-int bridge_create(struct nl *nl, const char *name, int mtu)
+int bridge_create(struct nl *nl, const char *name, int mtu,
+		  const uint8_t mac[6])
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = newlink_msg(nl, buf, name, mtu);
 	struct nlattr *info;
 
+	/* an address given at creation is kept (NET_ADDR_SET): the bridge no
+	 * longer takes the lowest MAC of its ports */
+	if (mac)
+		mnl_attr_put(nlh, IFLA_ADDRESS, 6, mac);
 	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
 	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "bridge");
 	mnl_attr_nest_end(nlh, info);
@@ -215,6 +220,18 @@ int link_set_alias(struct nl *nl, int ifindex, const char *alias)
 	return nl_talk(nl, nlh, NULL, NULL);
 }
 
+int link_set_mac(struct nl *nl, int ifindex, const uint8_t mac[6])
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = nl_msg(nl, buf, RTM_NEWLINK, 0);
+	struct ifinfomsg *ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
+
+	ifm->ifi_family = AF_UNSPEC;
+	ifm->ifi_index = ifindex;
+	mnl_attr_put(nlh, IFLA_ADDRESS, 6, mac);
+	return nl_talk(nl, nlh, NULL, NULL);
+}
+
 int link_del(struct nl *nl, int ifindex)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
@@ -226,11 +243,13 @@ int link_del(struct nl *nl, int ifindex)
 	return nl_talk(nl, nlh, NULL, NULL);
 }
 
-int addr_add(struct nl *nl, int ifindex, struct in_addr addr, int prefix)
+/* RTM_NEWADDR (create or replace) or RTM_DELADDR of addr/prefix. */
+static int addr_change(struct nl *nl, int type, int ifindex,
+		       struct in_addr addr, int prefix)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh = nl_msg(nl, buf, RTM_NEWADDR,
-				      NLM_F_CREATE | NLM_F_REPLACE);
+	struct nlmsghdr *nlh = nl_msg(nl, buf, type, type == RTM_NEWADDR ?
+				      NLM_F_CREATE | NLM_F_REPLACE : 0);
 	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
 	uint32_t hm = prefix >= 32 ? 0 : (~0u >> prefix);
 	struct in_addr brd = { htonl(ntohl(addr.s_addr) | hm) };
@@ -244,6 +263,16 @@ int addr_add(struct nl *nl, int ifindex, struct in_addr addr, int prefix)
 	if (prefix < 31)
 		mnl_attr_put_u32(nlh, IFA_BROADCAST, brd.s_addr);
 	return nl_talk(nl, nlh, NULL, NULL);
+}
+
+int addr_add(struct nl *nl, int ifindex, struct in_addr addr, int prefix)
+{
+	return addr_change(nl, RTM_NEWADDR, ifindex, addr, prefix);
+}
+
+int addr_del(struct nl *nl, int ifindex, struct in_addr addr, int prefix)
+{
+	return addr_change(nl, RTM_DELADDR, ifindex, addr, prefix);
 }
 
 struct addr_dump {

@@ -43,7 +43,12 @@ int link_list_veths(struct nl *nl, int master, const char *prefix,
 		    struct link_vec *out);
 void link_vec_free(struct link_vec *lv);
 
-int bridge_create(struct nl *nl, const char *name, int mtu);
+/* A bridge with this MAC (NULL: the kernel's), which it then keeps. */
+int bridge_create(struct nl *nl, const char *name, int mtu,
+		  const uint8_t mac[6]);
+
+/* Set a link's MAC address. */
+int link_set_mac(struct nl *nl, int ifindex, const uint8_t mac[6]);
 
 /*
  * Create a veth pair: host end `name` here, peer `peer` created directly in
@@ -60,6 +65,7 @@ int link_set(struct nl *nl, int ifindex, bool up, int master);
 int link_del(struct nl *nl, int ifindex);
 
 int addr_add(struct nl *nl, int ifindex, struct in_addr addr, int prefix);
+int addr_del(struct nl *nl, int ifindex, struct in_addr addr, int prefix);
 
 /* First IPv4 address of a link. -ENOENT if none. */
 int addr_first(struct nl *nl, int ifindex, struct in_addr *addr);

@@ -32,6 +32,7 @@ static const struct cmd cmds[] = {
 	{ .name = "ls", .fn = cmd_ls, .args = "[-j]",
 	  .help = "list containers: id, address, MAC, host interface, netns" },
 	{ .name = "port", .sub = port_cmds },
+	{ .name = "net", .sub = net_cmds },
 	{ .name = "stats", .fn = cmd_stats, .args = "[-j]",
 	  .help = "datapath counters: totals and per container" },
 	{ .name = "gc", .fn = cmd_gc,

@@ -127,8 +127,7 @@ char *state_to_json(const struct bpfnet_state *st)
 	char buf[64], *out;
 
 	cJSON_AddNumberToObject(root, "version", STATE_VERSION);
-	snprintf(buf, sizeof(buf), "%s/%d", inet_ntoa(st->subnet), st->prefix);
-	cJSON_AddStringToObject(root, "subnet", buf);
+	netrec_to_json(&st->net, st->n, root);
 	arr = cJSON_AddArrayToObject(root, "port_addrs");
 	for (int i = 0; i < st->n_port_addrs; i++)
 		cJSON_AddItemToArray(arr,
@@ -164,9 +163,9 @@ static const char *get_str(const cJSON *o, const char *key, size_t max)
 
 static bool in_subnet(const struct bpfnet_state *st, struct in_addr a)
 {
-	uint32_t mask = ~0u << (32 - st->prefix);
+	uint32_t mask = ~0u << (32 - st->net.prefix);
 
-	return (ntohl(a.s_addr) & mask) == ntohl(st->subnet.s_addr);
+	return (ntohl(a.s_addr) & mask) == ntohl(st->net.subnet.s_addr);
 }
 
 /* Does an earlier record name the same veth? */
@@ -293,10 +292,9 @@ static int port_addrs_from_json(const cJSON *arr, struct bpfnet_state *st)
 int state_from_json(const char *text, size_t len, struct bpfnet_state *st,
 		    char *err, size_t errlen)
 {
-	const cJSON *ver, *subnet, *arr, *it;
+	const cJSON *ver, *arr, *it;
 	cJSON *root;
 	int ret = -EBADMSG, idx = 0;
-	char buf[32], *slash;
 
 	memset(st, 0, sizeof(*st));
 	root = json_parse_strict(text, len);
@@ -305,29 +303,19 @@ int state_from_json(const char *text, size_t len, struct bpfnet_state *st,
 		return -EBADMSG;
 	}
 	ver = cJSON_GetObjectItemCaseSensitive(root, "version");
-	subnet = cJSON_GetObjectItemCaseSensitive(root, "subnet");
 	arr = cJSON_GetObjectItemCaseSensitive(root, "containers");
 	if (!cJSON_IsNumber(ver) || ver->valueint != STATE_VERSION) {
 		snprintf(err, errlen, "unknown state version");
 		goto out;
 	}
-	if (!cJSON_IsString(subnet) || strlen(subnet->valuestring) >= sizeof(buf) ||
-	    !cJSON_IsArray(arr)) {
+	if (!cJSON_IsArray(arr)) {
 		snprintf(err, errlen, "missing 'subnet' or 'containers'");
 		goto out;
 	}
-	strcpy(buf, subnet->valuestring);
-	slash = strchr(buf, '/');
-	if (!slash || (*slash = '\0', inet_pton(AF_INET, buf, &st->subnet) != 1)) {
-		snprintf(err, errlen, "bad 'subnet'");
+	/* the network's settings; before they were recorded, the subnet only */
+	if (netrec_from_json(root, cJSON_GetArraySize(arr) > 0, &st->net, err,
+			     errlen))
 		goto out;
-	}
-	st->prefix = atoi(slash + 1);
-	if (strspn(slash + 1, "0123456789") != strlen(slash + 1) ||
-	    st->prefix < 8 || st->prefix > 30) {
-		snprintf(err, errlen, "bad 'subnet' prefix");
-		goto out;
-	}
 	cJSON_ArrayForEach(it, arr) {
 		struct endpoint_rec *e = state_add(st);
 

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "netrec.h"
 #include "oci.h"
 #include "portspec.h"
 
@@ -27,8 +28,7 @@ struct endpoint_rec {
 };
 
 struct bpfnet_state {
-	struct in_addr subnet;
-	int prefix;
+	struct net_rec net;		/* the network's settings */
 	int n;
 	size_t cap;
 	struct endpoint_rec *eps;

@@ -109,6 +109,67 @@ static void test_config_file(void)
 	CHECK_EQ(cfg.verbose, 1, "verbose from the file");
 }
 
+/* Which settings were given (flag or file) and which are defaults. */
+static void test_given_flags_and_file(void)
+{
+	char path[] = "/tmp/bpfnet-cfg-XXXXXX";
+	const char *doc = "{\"isolate\":false,\"snat_ports\":\"2000-2999\"}";
+	struct bpfnet_config cfg;
+	struct bpfnet_args pos;
+	int fd, rc;
+	ssize_t n;
+
+	CHECK_EQ(parse(&cfg, &pos, "ls", NULL), 0, "no flags");
+	CHECK_EQ(cfg.given, 0u, "options given without a flag or file");
+	CHECK_EQ(config_given(&cfg, "isolate"), 0, "--isolate, left out");
+	CHECK_EQ(parse(&cfg, &pos, "--isolate", "--uplink", "up0", "-v", NULL), 0,
+		 "--isolate --uplink up0 -v");
+	CHECK_EQ(config_given(&cfg, "isolate"), 1, "--isolate, a switch");
+	CHECK_EQ(config_given(&cfg, "uplink"), 1, "--uplink, a value");
+	CHECK_EQ(config_given(&cfg, "verbose"), 1, "-v, a short switch");
+	CHECK_EQ(config_given(&cfg, "subnet"), 0, "--subnet, left out");
+	CHECK_EQ(config_given(&cfg, "snat-ports"), 0, "--snat-ports, left out");
+	CHECK_EQ(config_given(&cfg, "nosuch"), 0, "an option that does not exist");
+	/* a key of the file is given too, even when it says the default */
+	fd = mkstemp(path);
+	CHECK_GE(fd, 0, "mkstemp");
+	n = write(fd, doc, strlen(doc));
+	close(fd);
+	rc = parse(&cfg, &pos, "--config", path, "--subnet=10.3.0.0/16", NULL);
+	unlink(path);
+	CHECK_EQ(n, (ssize_t)strlen(doc), "write the config file");
+	CHECK_EQ(rc, 0, "--config FILE --subnet");
+	CHECK_EQ(config_given(&cfg, "isolate"), 1, "\"isolate\": false in the file");
+	CHECK_EQ(cfg.isolate, 0, "isolate from the file");
+	CHECK_EQ(config_given(&cfg, "snat-ports"), 1, "snat_ports (the alias) in the file");
+	CHECK_EQ(config_given(&cfg, "subnet"), 1, "--subnet=");
+	CHECK_EQ(config_given(&cfg, "uplink"), 0, "--uplink, left out");
+	CHECK_EQ(config_given(&cfg, "config"), 0, "--config (no setting of its own)");
+}
+
+/* config_set: as the flag would, and counted as given. */
+static void test_set_one(void)
+{
+	struct bpfnet_config cfg;
+
+	config_defaults(&cfg);
+	CHECK_EQ(config_set(&cfg, "snat-ports", "3000-3999"), 0, "snat-ports 3000-3999");
+	CHECK_EQ(cfg.port_min, 3000u, "lowest SNAT port");
+	CHECK_EQ(cfg.port_max, 3999u, "highest SNAT port");
+	CHECK_EQ(config_given(&cfg, "snat-ports"), 1, "given after config_set");
+	CHECK_EQ(config_set(&cfg, "isolate", "true"), 0, "isolate true");
+	CHECK_EQ(cfg.isolate, 1, "isolate after true");
+	CHECK_EQ(config_set(&cfg, "isolate", "false"), 0, "isolate false");
+	CHECK_EQ(cfg.isolate, 0, "isolate after false");
+	CHECK_NE(config_set(&cfg, "isolate", "yes"), 0, "isolate yes");
+	CHECK_NE(config_set(&cfg, "snat-ports", "9-1"), 0, "snat-ports backwards");
+	CHECK_NE(config_set(&cfg, "subnet", "127.0.0.0/16"), 0, "a loopback subnet");
+	CHECK_NE(config_set(&cfg, "uplink", "a/b"), 0, "an uplink name with '/'");
+	CHECK_NE(config_set(&cfg, "nosuch", "1"), 0, "an option that does not exist");
+	CHECK_EQ(config_set(&cfg, "subnet", "10.4.0.0/24"), 0, "subnet 10.4.0.0/24");
+	CHECK_STR(inet_ntoa(cfg.gateway), "10.4.0.1", "gateway of the new subnet");
+}
+
 static void test_bad_config_json(void)
 {
 	struct bpfnet_config cfg;
@@ -143,6 +204,8 @@ static const struct check_test tests[] = {
 	CHECK_TEST(test_flags_anywhere),
 	CHECK_TEST(test_bad_flags),
 	CHECK_TEST(test_config_file),
+	CHECK_TEST(test_given_flags_and_file),
+	CHECK_TEST(test_set_one),
 	CHECK_TEST(test_bad_config_json),
 	CHECK_TEST(test_cidr),
 };

@@ -8,6 +8,7 @@
 
 #include "check.h"
 #include "ipam.h"
+#include "netrec.h"
 #include "portstore.h"
 #include "state.h"
 
@@ -105,9 +106,20 @@ static void test_mac(void)
 	static const uint8_t want[6] = { 0x02, 0x42, 172, 19, 1, 2 };
 	uint8_t m[6];
 
+	static const uint8_t bridge[6] = { 0x06, 0x42, 172, 19, 0, 1 };
+	uint8_t c[6];
+
 	inet_pton(AF_INET, "172.19.1.2", &a);
 	ipam_mac(a, m);
 	CHECK_MEM(m, want, 6, "MAC of 172.19.1.2");
+	/* the bridge's, from the gateway: never a container's, even its own */
+	inet_pton(AF_INET, "172.19.0.1", &a);
+	ipam_bridge_mac(a, m);
+	CHECK_MEM(m, bridge, 6, "bridge MAC of the gateway 172.19.0.1");
+	ipam_mac(a, c);
+	CHECK(memcmp(m, c, 6) != 0);
+	CHECK_EQ(m[0] & 1, 0, "bridge MAC is unicast");
+	CHECK_EQ(m[0] & 2, 2, "bridge MAC is locally administered");
 }
 
 static void test_names(void)
@@ -140,25 +152,35 @@ static void test_state_roundtrip(void)
 	struct bpfnet_state st = { 0 }, back;
 	char err[160], *json;
 
-	inet_pton(AF_INET, "172.19.0.0", &st.subnet);
-	st.prefix = 16;
+	inet_pton(AF_INET, "172.19.0.0", &st.net.subnet);
+	st.net.prefix = 16;
 	add(&st, "c1", "172.19.0.2");
 	st.eps[0].pid = 77;
 	st.eps[0].netns_ino = 4026532000ull;
 	st.eps[0].ready = true;
+	st.net.recorded = true;
+	st.net.isolate = true;
+	st.net.port_min = 2000;
+	st.net.port_max = 2999;
+	strcpy(st.net.uplink, "up0");
 	json = state_to_json(&st);
 	CHECK(json != NULL);
 	CHECK_EQ(state_from_json(json, strlen(json), &back, err, sizeof(err)), 0,
 		 "reading back what was written");
 	CHECK_EQ(back.n, 1, "endpoints read back");
-	CHECK_EQ(back.prefix, 16, "prefix read back");
-	CHECK_STR(inet_ntoa(back.subnet), "172.19.0.0", "subnet read back");
+	CHECK_EQ(back.net.prefix, 16, "prefix read back");
+	CHECK_STR(inet_ntoa(back.net.subnet), "172.19.0.0", "subnet read back");
 	CHECK_STR(back.eps[0].id, "c1", "id read back");
 	CHECK_EQ(back.eps[0].pid, 77, "pid read back");
 	CHECK_EQ(back.eps[0].ready, 1, "ready read back");
 	CHECK_EQ(back.eps[0].netns_ino, 4026532000ull, "netns inode read back");
 	CHECK_STR(inet_ntoa(back.eps[0].ip), "172.19.0.2", "address read back");
 	CHECK_STR(back.eps[0].veth, st.eps[0].veth, "veth name read back");
+	CHECK_EQ(back.net.recorded, 1, "network settings recorded, read back");
+	CHECK_EQ(back.net.isolate, 1, "isolate read back");
+	CHECK_EQ(back.net.port_min, 2000u, "lowest SNAT port read back");
+	CHECK_EQ(back.net.port_max, 2999u, "highest SNAT port read back");
+	CHECK_STR(back.net.uplink, "up0", "uplink read back");
 	state_free(&back);
 	/* truncation and corruption are detected, not read as empty */
 	CHECK_EQ(state_from_json(json, strlen(json) / 2, &back, err, sizeof(err)), -EBADMSG,
@@ -171,6 +193,139 @@ static void test_state_roundtrip(void)
 	free(json);
 	state_free(&st);
 	state_free(&back);
+}
+
+/* state_from_json of text: its return value, st filled on success. */
+static int load_text(const char *text, struct bpfnet_state *st)
+{
+	char err[160];
+
+	return state_from_json(text, strlen(text), st, err, sizeof(err));
+}
+
+#define C1 "{\"id\":\"c1\",\"ip\":\"172.19.0.2\",\"mac\":\"02:42:ac:13:00:02\"," \
+	   "\"veth\":\"bnv1\",\"pid\":7,\"netns_ino\":9,\"ready\":true}"
+
+/*
+ * The network's settings are optional in the file: one written before they
+ * were recorded keeps its subnet, and one with nothing recorded and no
+ * container has no subnet at all (gc before the first hook wrote 0.0.0.0/0,
+ * which no later command could read).
+ */
+static void test_state_network_optional(void)
+{
+	struct bpfnet_state st = { 0 }, back;
+	char *json;
+
+	CHECK_EQ(load_text("{\"version\":1,\"subnet\":\"10.5.0.0/16\",\"containers\":[]}", &back),
+		 0, "a file without the network's settings");
+	CHECK_EQ(back.net.recorded, 0, "settings of a file without them");
+	CHECK_STR(inet_ntoa(back.net.subnet), "10.5.0.0", "its subnet, kept");
+	state_free(&back);
+	CHECK_EQ(load_text("{\"version\":1,\"containers\":[]}", &back), 0,
+		 "an empty state without a subnet");
+	state_free(&back);
+	CHECK_EQ(load_text("{\"version\":1,\"containers\":[" C1 "]}", &back), -EBADMSG,
+		 "containers without a subnet");
+	CHECK_EQ(load_text("{\"version\":1,\"network\":{\"isolate\":true,\"snat_ports\":\"1-2\","
+			   "\"uplink\":\"\"},\"containers\":[]}", &back), -EBADMSG,
+		 "settings without a subnet");
+	/* nothing known: nothing written, and what is written reads back */
+	json = state_to_json(&st);
+	CHECK(json != NULL);
+	CHECK(strstr(json, "subnet") == NULL);
+	CHECK_EQ(load_text(json, &back), 0, "an empty state, written and read back");
+	free(json);
+	state_free(&back);
+}
+
+static void test_state_network_bad_values(void)
+{
+	struct bpfnet_state back;
+	char doc[512], what[300];
+	const char *bad[] = {
+		"\"isolate\":1,\"snat_ports\":\"1024-65535\",\"uplink\":\"\"",
+		"\"isolate\":true,\"snat_ports\":\"9-1\",\"uplink\":\"\"",
+		"\"isolate\":true,\"snat_ports\":\"0-100\",\"uplink\":\"\"",
+		"\"isolate\":true,\"snat_ports\":\"1-65536\",\"uplink\":\"\"",
+		"\"isolate\":true,\"snat_ports\":\"100\",\"uplink\":\"\"",
+		"\"isolate\":true,\"snat_ports\":\"1024-65535\",\"uplink\":\"a/b\"",
+		"\"isolate\":true,\"snat_ports\":\"1024-65535\",\"uplink\":\"sixteen-chars-xx\"",
+		"\"isolate\":true,\"snat_ports\":\"1024-65535\"",
+		NULL };
+
+	for (int i = 0; bad[i]; i++) {
+		snprintf(doc, sizeof(doc), "{\"version\":1,\"subnet\":\"172.19.0.0/16\","
+			 "\"network\":{%s},\"containers\":[" C1 "]}", bad[i]);
+		snprintf(what, sizeof(what), "refusing network {%s}", bad[i]);
+		CHECK_EQ(load_text(doc, &back), -EBADMSG, what);
+	}
+	snprintf(doc, sizeof(doc), "{\"version\":1,\"subnet\":\"172.19.0.0/16\","
+		 "\"network\":{\"isolate\":false,\"snat_ports\":\"1-65535\","
+		 "\"uplink\":\"eth0\"},\"containers\":[" C1 "]}");
+	CHECK_EQ(load_text(doc, &back), 0, "the widest range, a named uplink");
+	CHECK_EQ(back.net.port_min, 1u, "lowest port of the widest range");
+	state_free(&back);
+}
+
+/* A command's settings against the network's: taken, recorded, refused. */
+static void test_network_settings_taken(void)
+{
+	struct bpfnet_config cfg;
+	struct net_rec r = { 0 };
+
+	/* the first hook records its own (flags and defaults alike) */
+	config_defaults(&cfg);
+	config_set(&cfg, "isolate", "true");
+	config_set(&cfg, "snat-ports", "2000-2999");
+	CHECK_EQ(netrec_take(&r, 0, &cfg, false), 0, "gc before the first hook");
+	CHECK_EQ(r.recorded, 0, "recorded by a command that does not record");
+	CHECK_EQ(netrec_take(&r, 0, &cfg, true), 0, "the first hook");
+	CHECK_EQ(r.recorded, 1, "recorded by the first hook");
+	CHECK_EQ(r.isolate, 1, "isolate recorded");
+	CHECK_EQ(r.port_min, 2000u, "SNAT ports recorded");
+	/* a later one without the flags takes them */
+	config_defaults(&cfg);
+	CHECK_EQ(netrec_take(&r, 1, &cfg, true), 0, "a hook without the flags");
+	CHECK_EQ(cfg.isolate, 1, "isolate taken from the record");
+	CHECK_EQ(cfg.port_max, 2999u, "SNAT ports taken from the record");
+	/* the same value given is no conflict; another one is refused */
+	config_defaults(&cfg);
+	config_set(&cfg, "isolate", "true");
+	CHECK_EQ(netrec_take(&r, 1, &cfg, true), 0, "--isolate as recorded");
+	config_defaults(&cfg);
+	config_set(&cfg, "isolate", "false");
+	CHECK_EQ(netrec_take(&r, 1, &cfg, true), -EINVAL, "isolate false given");
+	CHECK_EQ(r.isolate, 1, "the record after a refusal");
+	config_defaults(&cfg);
+	config_set(&cfg, "uplink", "up9");
+	CHECK_EQ(netrec_take(&r, 1, &cfg, true), -EINVAL, "another uplink given");
+	config_defaults(&cfg);
+	config_set(&cfg, "subnet", "10.2.0.0/16");
+	CHECK_EQ(netrec_take(&r, 0, &cfg, true), -EINVAL, "another subnet, no containers");
+	CHECK_STR(inet_ntoa(r.subnet), "172.19.0.0", "the recorded subnet after a refusal");
+}
+
+/* A file from before the record: its subnet holds, the rest is recorded. */
+static void test_network_settings_of_old_file(void)
+{
+	struct bpfnet_config cfg;
+	struct net_rec r = { 0 };
+
+	inet_pton(AF_INET, "10.6.0.0", &r.subnet);
+	r.prefix = 24;
+	config_defaults(&cfg);
+	config_set(&cfg, "subnet", "10.7.0.0/24");
+	CHECK_EQ(netrec_take(&r, 2, &cfg, true), -EINVAL, "another subnet given, containers exist");
+	CHECK_EQ(r.recorded, 0, "recorded after a refusal");
+	config_defaults(&cfg);
+	config_set(&cfg, "snat-ports", "5000-5999");
+	CHECK_EQ(netrec_take(&r, 2, &cfg, true), 0, "a hook without --subnet");
+	CHECK_STR(inet_ntoa(cfg.subnet), "10.6.0.0", "subnet taken from the file");
+	CHECK_STR(inet_ntoa(cfg.gateway), "10.6.0.1", "gateway of the file's subnet");
+	CHECK_EQ(r.recorded, 1, "recorded by the first hook");
+	CHECK_EQ(r.port_min, 5000u, "SNAT ports recorded from the hook");
+	CHECK_EQ(r.prefix, 24, "prefix recorded from the file");
 }
 
 /* The text of dir/name, or "" when there is none. */
@@ -219,8 +374,8 @@ static void test_ports_files(void)
 	CHECK(mkdtemp(dir) != NULL);
 	atexit(remove_scratch);
 	snprintf(pdir, sizeof(pdir), "%s/ports", dir);
-	inet_pton(AF_INET, "172.19.0.0", &st.subnet);
-	st.prefix = 16;
+	inet_pton(AF_INET, "172.19.0.0", &st.net.subnet);
+	st.net.prefix = 16;
 	add(&st, "c1", "172.19.0.2");
 	add(&st, "c2", "172.19.0.3");
 	CHECK_EQ(portlist_parse("8080:80/tcp,127.0.0.1:5353:53/udp", &st.eps[0].ports,
@@ -293,6 +448,10 @@ static const struct check_test tests[] = {
 	CHECK_TEST(test_mac),
 	CHECK_TEST(test_names),
 	CHECK_TEST(test_state_roundtrip),
+	CHECK_TEST(test_state_network_optional),
+	CHECK_TEST(test_state_network_bad_values),
+	CHECK_TEST(test_network_settings_taken),
+	CHECK_TEST(test_network_settings_of_old_file),
 	CHECK_TEST(test_ports_files),
 	CHECK_TEST(test_ports_inline_taken_over),
 };

@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <arpa/inet.h>
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "netrec.h"
+
+/* In the order of `bpfnet net show`. */
+const char *const netrec_keys[NETREC_NKEYS] = {
+	"subnet", "isolate", "snat-ports", "uplink",
+};
+
+void netrec_value(const struct bpfnet_config *cfg, const char *key, char *buf,
+		  size_t len)
+{
+	char net[INET_ADDRSTRLEN];
+
+	if (!strcmp(key, "subnet")) {
+		inet_ntop(AF_INET, &cfg->subnet, net, sizeof(net));
+		snprintf(buf, len, "%s/%d", net, cfg->prefix);
+	} else if (!strcmp(key, "isolate")) {
+		snprintf(buf, len, "%s", cfg->isolate ? "true" : "false");
+	} else if (!strcmp(key, "snat-ports")) {
+		snprintf(buf, len, "%u-%u", cfg->port_min, cfg->port_max);
+	} else {
+		snprintf(buf, len, "%s", cfg->uplink);
+	}
+}
+
+void netrec_record(struct net_rec *r, const struct bpfnet_config *cfg)
+{
+	r->recorded = true;
+	r->subnet = cfg->subnet;
+	r->prefix = cfg->prefix;
+	r->isolate = cfg->isolate;
+	r->port_min = cfg->port_min;
+	r->port_max = cfg->port_max;
+	snprintf(r->uplink, sizeof(r->uplink), "%s", cfg->uplink);
+}
+
+void netrec_to_config(const struct net_rec *r, struct bpfnet_config *cfg)
+{
+	cfg->subnet = r->subnet;
+	cfg->prefix = r->prefix;
+	cfg->gateway.s_addr = htonl(ntohl(r->subnet.s_addr) + 1);
+	if (!r->recorded)
+		return;
+	cfg->isolate = r->isolate;
+	cfg->port_min = r->port_min;
+	cfg->port_max = r->port_max;
+	snprintf(cfg->uplink, sizeof(cfg->uplink), "%s", r->uplink);
+}
+
+/* An empty uplink, in words. */
+static const char *shown(const char *v)
+{
+	return *v ? v : "the default route's";
+}
+
+/* The first setting given explicitly with a value other than the record's. */
+static int check_given(const struct bpfnet_config *rec, int n,
+		       const struct bpfnet_config *cfg)
+{
+	char want[64], have[64];
+
+	for (int i = 0; i < NETREC_NKEYS; i++) {
+		const char *key = netrec_keys[i];
+
+		netrec_value(cfg, key, want, sizeof(want));
+		netrec_value(rec, key, have, sizeof(have));
+		if (!strcmp(want, have) || !config_given(cfg, key))
+			continue;
+		if (!strcmp(key, "subnet") && n)	/* no net set with containers */
+			pr_err("subnet %s differs from the one in use (%s) while containers exist",
+			       want, have);
+		else
+			pr_err("%s %s differs from the network's (%s): 'bpfnet net set %s %s' changes it",
+			       key, shown(want), shown(have), key, want);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int netrec_take(struct net_rec *r, int n, struct bpfnet_config *cfg,
+		bool record)
+{
+	struct bpfnet_config rec = *cfg;
+	int err;
+
+	if (r->recorded || n) {	/* a file from before the record: its subnet */
+		netrec_to_config(r, &rec);
+		err = check_given(&rec, n, cfg);
+		if (err)
+			return err;
+		netrec_to_config(r, cfg);
+	}
+	if (record && !r->recorded)
+		netrec_record(r, cfg);
+	return 0;
+}
+
+void netrec_to_json(const struct net_rec *r, int n, cJSON *root)
+{
+	char buf[64], net[INET_ADDRSTRLEN];
+	cJSON *o;
+
+	if (!r->recorded && !n)
+		return;	/* nothing known yet */
+	inet_ntop(AF_INET, &r->subnet, net, sizeof(net));
+	snprintf(buf, sizeof(buf), "%s/%d", net, r->prefix);
+	cJSON_AddStringToObject(root, "subnet", buf);
+	if (!r->recorded)
+		return;
+	o = cJSON_AddObjectToObject(root, "network");
+	cJSON_AddBoolToObject(o, "isolate", r->isolate);
+	snprintf(buf, sizeof(buf), "%u-%u", r->port_min, r->port_max);
+	cJSON_AddStringToObject(o, "snat_ports", buf);
+	cJSON_AddStringToObject(o, "uplink", r->uplink);
+}
+
+static int subnet_from_json(const cJSON *subnet, struct net_rec *r, char *err,
+			    size_t errlen)
+{
+	char buf[32], *slash;
+
+	if (!cJSON_IsString(subnet) || strlen(subnet->valuestring) >= sizeof(buf))
+		return fmt_err(err, errlen, "missing 'subnet' or 'containers'");
+	strcpy(buf, subnet->valuestring);
+	slash = strchr(buf, '/');
+	if (!slash || (*slash = '\0', inet_pton(AF_INET, buf, &r->subnet) != 1))
+		return fmt_err(err, errlen, "bad 'subnet'");
+	r->prefix = atoi(slash + 1);
+	if (strspn(slash + 1, "0123456789") != strlen(slash + 1) ||
+	    r->prefix < 8 || r->prefix > 30)
+		return fmt_err(err, errlen, "bad 'subnet' prefix");
+	return 0;
+}
+
+/* "network": {"isolate": false, "snat_ports": "1024-65535", "uplink": ""} */
+static int network_from_json(const cJSON *o, struct net_rec *r)
+{
+	const cJSON *iso = cJSON_GetObjectItemCaseSensitive(o, "isolate");
+	const cJSON *ports = cJSON_GetObjectItemCaseSensitive(o, "snat_ports");
+	const cJSON *up = cJSON_GetObjectItemCaseSensitive(o, "uplink");
+	unsigned int lo, hi;
+	char tail;
+
+	if (!cJSON_IsObject(o) || !cJSON_IsBool(iso) || !cJSON_IsString(ports) ||
+	    !cJSON_IsString(up))
+		return -EINVAL;
+	if (sscanf(ports->valuestring, "%u-%u%c", &lo, &hi, &tail) != 2 ||
+	    lo < 1 || hi > 65535 || lo > hi || ports->valuestring[0] == '-')
+		return -EINVAL;
+	if (strlen(up->valuestring) >= sizeof(r->uplink) ||
+	    strpbrk(up->valuestring, "/ \t\n:"))
+		return -EINVAL;
+	r->isolate = cJSON_IsTrue(iso);
+	r->port_min = lo;
+	r->port_max = hi;
+	strcpy(r->uplink, up->valuestring);
+	r->recorded = true;
+	return 0;
+}
+
+int netrec_from_json(const cJSON *root, bool have_containers,
+		     struct net_rec *r, char *err, size_t errlen)
+{
+	const cJSON *subnet = cJSON_GetObjectItemCaseSensitive(root, "subnet");
+	const cJSON *net = cJSON_GetObjectItemCaseSensitive(root, "network");
+
+	memset(r, 0, sizeof(*r));
+	/* no subnet: nothing recorded yet, and no container either */
+	if (!subnet && !net && !have_containers)
+		return 0;
+	if (subnet_from_json(subnet, r, err, errlen))
+		return -EINVAL;
+	if (net && network_from_json(net, r))
+		return fmt_err(err, errlen, "bad 'network'");
+	return 0;
+}
