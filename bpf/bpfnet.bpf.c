@@ -115,9 +115,10 @@ static __always_inline int from_container_dnat(struct __sk_buff *skb,
 		}
 		return forward_out(skb, p, cfg);
 	}
-	if (p->daddr != cfg->uplink_addr && p->daddr != cfg->gateway)
+	/* a neighbour is no published port (the gateway may be) */
+	if (in_subnet(cfg, p->daddr) && p->daddr != cfg->gateway)
 		return BPFNET_CONTINUE;
-	ct = dnat_get(NULL, p, cfg, now);
+	ct = dnat_get(skb, p, cfg, now, 0);
 	if (!ct)
 		return BPFNET_CONTINUE;
 	if (dnat_apply(skb, p, ct, now))
@@ -287,7 +288,7 @@ static __always_inline int uplink_dnat(struct __sk_buff *skb, struct pkt *p,
 				       const struct bpfnet_cfg *cfg)
 {
 	__u64 now = bpf_ktime_get_ns();
-	struct bpfnet_ct *ct = dnat_get(skb, p, cfg, now);
+	struct bpfnet_ct *ct = dnat_get(skb, p, cfg, now, 1);
 
 	if (!ct)	/* the host's own traffic, or another network's port */
 		return TC_ACT_NEXT_FILTER;
@@ -310,8 +311,12 @@ int uplink_ingress(struct __sk_buff *skb)
 
 	/* not this network's packet: the next network's filter, or the host */
 	if (!cfg || load_eth_proto(skb, &proto) || proto != ETH_P_IP ||
-	    parse_ipv4(skb, &p) || p.daddr != cfg->uplink_addr)
+	    parse_ipv4(skb, &p))
 		return TC_ACT_NEXT_FILTER;
+	/* another address of the host: only a port published there */
+	if (p.daddr != cfg->uplink_addr)
+		return p.has_ports && !p.icmp_error ? uplink_dnat(skb, &p, cfg) :
+						      TC_ACT_NEXT_FILTER;
 	if (p.icmp_error)
 		return rnat_icmp_error(skb, &p, cfg);
 	if (!p.has_ports)

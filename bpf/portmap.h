@@ -16,24 +16,47 @@
 #include "bpfnet_shared.h"
 #include "consts.h"
 #include "ct.h"
+#include "config.h"
 #include "flow.h"
+#include "forward.h"
 #include "hostsock.h"
 #include "maps.h"
 #include "nat.h"
 #include "parse.h"
 #include "stats.h"
 
+/* The port map for host:port, then (with any) the one on every address. */
 static __always_inline struct bpfnet_pm_val *pm_find(__be32 host, __be16 port,
-						     __u8 proto)
+						     __u8 proto, int any)
 {
 	struct bpfnet_pm_key k = { .host_addr = host, .host_port = port,
 				   .proto = proto };
 	struct bpfnet_pm_val *v = bpf_map_lookup_elem(&port_maps, &k);
 
-	if (v)
+	if (v || !any)
 		return v;
 	k.host_addr = 0;
 	return bpf_map_lookup_elem(&port_maps, &k);
+}
+
+/*
+ * Is the packet's destination an address of the host, where a port on
+ * every address is published? The uplink's address and the gateway are;
+ * another is when the FIB routes it to the host itself (a secondary
+ * address, another interface's). A port published on one address needs no
+ * such question: the address was checked when it was published.
+ */
+static __always_inline int to_host_addr(struct __sk_buff *skb, const struct pkt *p,
+					const struct bpfnet_cfg *cfg)
+{
+	struct bpf_fib_lookup fib = {};
+
+	if (p->daddr == cfg->uplink_addr || p->daddr == cfg->gateway)
+		return 1;
+	if ((p->daddr & bpf_htonl(0xf0000000)) == bpf_htonl(0xe0000000) ||
+	    p->daddr == 0xffffffff || in_subnet(cfg, p->daddr))
+		return 0;
+	return fib_lookup4(skb, p, cfg, &fib, 0) == BPF_FIB_LKUP_RET_NOT_FWDED;
 }
 
 static __always_inline int is_new_conn(const struct pkt *p)
@@ -45,14 +68,14 @@ static __always_inline int is_new_conn(const struct pkt *p)
 
 /*
  * The live DNAT flow of the packet, made from a port map if it is new.
- * With host_skb (a packet from outside), not when it answers a flow of the
- * host's own: a UDP socket connected to that peer, on an ephemeral port
- * inside a published range. The host's flows are never taken.
+ * From outside, not when it answers a flow of the host's own: a UDP socket
+ * connected to that peer, on an ephemeral port inside a published range.
+ * The host's flows are never taken.
  */
-static __always_inline struct bpfnet_ct *dnat_get(struct __sk_buff *host_skb,
+static __always_inline struct bpfnet_ct *dnat_get(struct __sk_buff *skb,
 						  const struct pkt *p,
 						  const struct bpfnet_cfg *cfg,
-						  __u64 now)
+						  __u64 now, int from_outside)
 {
 	struct bpfnet_flow k = {}, rk = {};
 	struct bpfnet_dnat_rev rv = {};
@@ -67,11 +90,13 @@ static __always_inline struct bpfnet_ct *dnat_get(struct __sk_buff *host_skb,
 		return ct;
 	if (!is_new_conn(p))
 		return NULL;
-	pm = pm_find(p->daddr, p->dport, p->proto);
+	pm = pm_find(p->daddr, p->dport, p->proto, 0);
+	if (!pm && to_host_addr(skb, p, cfg))
+		pm = pm_find(p->daddr, p->dport, p->proto, 1);
 	if (!pm)
 		return NULL;
-	if (host_skb && p->proto == IPPROTO_UDP &&
-	    host_socket(host_skb, p->proto, p->saddr, p->sport, p->daddr,
+	if (from_outside && p->proto == IPPROTO_UDP &&
+	    host_socket(skb, p->proto, p->saddr, p->sport, p->daddr,
 			p->dport, 1)) {
 		stat_inc(BPFNET_STAT_HOST_FLOW_KEPT);
 		return NULL;

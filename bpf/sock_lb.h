@@ -48,9 +48,9 @@ static __always_inline int sock_redirect(struct bpf_sock_addr *ctx)
 		return 1;
 	daddr = ctx->user_ip4;
 	dport = (__be16)ctx->user_port;
-	if (!host_local(cfg, daddr))
-		return 1;
-	pm = pm_find(daddr, dport, (__u8)ctx->protocol);
+	/* a port on one address wherever that is; on every address, at the
+	 * host's loopback, uplink and gateway addresses */
+	pm = pm_find(daddr, dport, (__u8)ctx->protocol, host_local(cfg, daddr));
 	if (!pm)
 		return 1;
 	ctx->user_ip4 = pm->caddr;

@@ -277,6 +277,31 @@ test_publish_checks_host_addresses_and_listeners() {
 		'["c1 198.51.100.1:2222/tcp","c1 0.0.0.0:2222/udp","c1 198.51.100.7:8081/tcp","c2 0.0.0.0:5353/udp"]'
 }
 
+# A port published on a secondary address of the uplink (by name, or on
+# every address) is reached there from outside, from another container and
+# from a host process.
+test_published_on_a_secondary_address() {
+	pm_world
+	in_host ip addr add 198.51.100.7/24 dev up0
+	bn port add c1 198.51.100.7:8081:81
+	bn port add c1 8082:82
+	local port n=0
+	for port in 8081 8082; do
+		srv_tcp "$C1" 172.19.0.2 $((port - 8000)) "$T/out$port"
+		echo "outside $port" | in_out nc -N -w 3 198.51.100.7 "$port" || fail "from outside to 198.51.100.7:$port"
+		assert_file_eq "$T/out$port" "outside $port"
+		srv_tcp "$C1" 172.19.0.2 $((port - 8000)) "$T/ctr$port"
+		echo "container $port" | in_ns "$C2" nc -N -w 3 198.51.100.7 "$port" || fail "from c2 to 198.51.100.7:$port"
+		assert_file_eq "$T/ctr$port" "container $port"
+		n=$((n + 2))
+	done
+	[ -n "${CG:-}" ] || fail "no cgroup2 for the socket programs"
+	srv_tcp "$C1" 172.19.0.2 81 "$T/host"
+	echo "host" | in_host_cg nc -N -w 3 198.51.100.7 8081 || fail "from the host to 198.51.100.7:8081"
+	assert_file_eq "$T/host" "host"
+	echo "FIGURE: $((n + 1)) connections to ports published on a secondary address, each delivered"
+}
+
 # Published ports live in <state-dir>/ports/<id>, one spec per line; a torn
 # file is reported, never half-read, and gc takes the ports back from the map.
 test_ports_file_torn_then_rebuilt() {
