@@ -97,12 +97,29 @@ static __always_inline int snat(struct __sk_buff *skb, struct pkt *p,
  * Published ports seen from a container: its replies, and its own
  * connections. A verdict, or BPFNET_CONTINUE for any other packet.
  */
+/*
+ * A container's packet for an address of the host: a published port there?
+ * Delivered to its container (hairpin), or BPFNET_CONTINUE.
+ */
+static __always_inline int to_published(struct __sk_buff *skb, struct pkt *p,
+					const struct bpfnet_cfg *cfg, int where)
+{
+	__u64 now = bpf_ktime_get_ns();
+	struct bpfnet_ct *ct = dnat_get(skb, p, cfg, now, where);
+
+	if (!ct)
+		return BPFNET_CONTINUE;
+	if (dnat_apply(skb, p, ct, now))
+		return drop(BPFNET_STAT_DROP_CSUM, p->saddr);
+	stat_inc(BPFNET_STAT_HAIRPIN);
+	return deliver(skb, p, cfg, p->daddr);
+}
+
 static __always_inline int from_container_dnat(struct __sk_buff *skb,
 					       struct pkt *p,
 					       const struct bpfnet_cfg *cfg)
 {
 	__u64 now = bpf_ktime_get_ns();
-	struct bpfnet_ct *ct;
 	int rc;
 
 	rc = dnat_reverse(skb, p, now);
@@ -115,16 +132,18 @@ static __always_inline int from_container_dnat(struct __sk_buff *skb,
 		}
 		return forward_out(skb, p, cfg);
 	}
-	/* a neighbour is no published port (the gateway may be) */
-	if (in_subnet(cfg, p->daddr) && p->daddr != cfg->gateway)
+	/* the host's other addresses: once the FIB says so (to_published) */
+	if (p->daddr != cfg->uplink_addr && p->daddr != cfg->gateway)
 		return BPFNET_CONTINUE;
-	ct = dnat_get(skb, p, cfg, now, 0);
-	if (!ct)
-		return BPFNET_CONTINUE;
-	if (dnat_apply(skb, p, ct, now))
-		return drop(BPFNET_STAT_DROP_CSUM, p->saddr);
-	stat_inc(BPFNET_STAT_HAIRPIN);
-	return deliver(skb, p, cfg, p->daddr);
+	return to_published(skb, p, cfg, DNAT_TO_HOST);
+}
+
+/* Broadcast (all ones, or the subnet's) or multicast? */
+static __always_inline int to_everyone(const struct pkt *p,
+				       const struct bpfnet_cfg *cfg)
+{
+	return (p->daddr & bpf_htonl(0xf0000000)) == bpf_htonl(0xe0000000) ||
+	       p->daddr == 0xffffffff || p->daddr == (cfg->subnet | ~cfg->netmask);
 }
 
 /*
@@ -249,15 +268,28 @@ int from_container(struct __sk_buff *skb)
 		if (ep && ep->host_ifindex != skb->ifindex)
 			return deliver_neighbour(skb, ep);
 	}
-	if (!cfg || in_subnet(cfg, p.daddr) ||
-	    (p.daddr & bpf_htonl(0xf0000000)) == bpf_htonl(0xe0000000) ||
-	    p.daddr == 0xffffffff)
+	if (!cfg)
+		goto pass;
+	/* broadcast and multicast reach the host's daemons too: not isolated */
+	if (to_everyone(&p, cfg)) {
+		if (cfg->isolate)
+			return drop(BPFNET_STAT_DROP_ISOLATED, p.saddr);
+		goto pass;
+	}
+	if (in_subnet(cfg, p.daddr))
 		goto pass;
 
 	/* the ports too: policy routing and multipath hashing may use them */
 	fib.sport = p.sport;
 	fib.dport = p.dport;
 	rc = fib_route(skb, &p, cfg, &fib);
+	/* for another address of the host: a port published there? (asked only
+	 * now, so the outside-bound fast path pays nothing for it) */
+	if (rc == BPF_FIB_LKUP_RET_NOT_FWDED && p.has_ports) {
+		verdict = to_published(skb, &p, cfg, DNAT_TO_HOST);
+		if (verdict != BPFNET_CONTINUE)
+			return verdict;
+	}
 	/* isolation first, whatever the result: nothing reaches the stack before */
 	verdict = route_allowed(skb, &p, cfg, &fib, rc);
 	if (verdict)
@@ -288,7 +320,7 @@ static __always_inline int uplink_dnat(struct __sk_buff *skb, struct pkt *p,
 				       const struct bpfnet_cfg *cfg)
 {
 	__u64 now = bpf_ktime_get_ns();
-	struct bpfnet_ct *ct = dnat_get(skb, p, cfg, now, 1);
+	struct bpfnet_ct *ct = dnat_get(skb, p, cfg, now, DNAT_FROM_OUTSIDE);
 
 	if (!ct)	/* the host's own traffic, or another network's port */
 		return TC_ACT_NEXT_FILTER;

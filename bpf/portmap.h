@@ -59,6 +59,12 @@ static __always_inline int to_host_addr(struct __sk_buff *skb, const struct pkt 
 	return fib_lookup4(skb, p, cfg, &fib, 0) == BPF_FIB_LKUP_RET_NOT_FWDED;
 }
 
+/* Where a packet to a published port comes from (dnat_get). */
+enum {
+	DNAT_TO_HOST = 1,	/* from a container, to an address known to be the host's */
+	DNAT_FROM_OUTSIDE = 2,	/* from outside, on the uplink: maybe the host's own flow */
+};
+
 static __always_inline int is_new_conn(const struct pkt *p)
 {
 	if (p->proto == IPPROTO_TCP)
@@ -67,15 +73,16 @@ static __always_inline int is_new_conn(const struct pkt *p)
 }
 
 /*
- * The live DNAT flow of the packet, made from a port map if it is new.
- * From outside, not when it answers a flow of the host's own: a UDP socket
+ * The live DNAT flow of the packet, made from a port map if it is new. A
+ * port on every address counts where the destination is the host's. From
+ * outside, not when the packet answers a flow of the host's own: a UDP socket
  * connected to that peer, on an ephemeral port inside a published range.
  * The host's flows are never taken.
  */
 static __always_inline struct bpfnet_ct *dnat_get(struct __sk_buff *skb,
 						  const struct pkt *p,
 						  const struct bpfnet_cfg *cfg,
-						  __u64 now, int from_outside)
+						  __u64 now, int where)
 {
 	struct bpfnet_flow k = {}, rk = {};
 	struct bpfnet_dnat_rev rv = {};
@@ -91,11 +98,11 @@ static __always_inline struct bpfnet_ct *dnat_get(struct __sk_buff *skb,
 	if (!is_new_conn(p))
 		return NULL;
 	pm = pm_find(p->daddr, p->dport, p->proto, 0);
-	if (!pm && to_host_addr(skb, p, cfg))
+	if (!pm && (where == DNAT_TO_HOST || to_host_addr(skb, p, cfg)))
 		pm = pm_find(p->daddr, p->dport, p->proto, 1);
 	if (!pm)
 		return NULL;
-	if (from_outside && p->proto == IPPROTO_UDP &&
+	if (where == DNAT_FROM_OUTSIDE && p->proto == IPPROTO_UDP &&
 	    host_socket(skb, p->proto, p->saddr, p->sport, p->daddr,
 			p->dport, 1)) {
 		stat_inc(BPFNET_STAT_HOST_FLOW_KEPT);

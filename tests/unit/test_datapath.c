@@ -1603,6 +1603,34 @@ static void test_to_container_reply_of_flow_passes(void)
 		 "the same peer from another port");
 }
 
+/*
+ * Broadcast and multicast from a container reach the host's daemons as well
+ * as its neighbours: under --isolate they are dropped; without, they pass
+ * to the bridge as before.
+ */
+static void test_isolated_broadcast_and_multicast_dropped(void)
+{
+	static const char *const dst[] = { "255.255.255.255", "172.19.255.255", "224.0.0.251" };
+	uint8_t in[256], out[2048];
+	struct pkt_spec s = out_spec(IPPROTO_UDP, 5353, 5353);
+	__u32 olen;
+	size_t len;
+
+	for (int i = 0; i < 3; i++) {
+		s.dst = dst[i];
+		len = build_pkt(in, &s);
+		CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_OK);
+	}
+	CHECK_EQ(stat(BPFNET_STAT_PASS), 3u, "broadcast and multicast passed without --isolate");
+	CHECK_EQ(set_isolate(1), 0, "write net_config with --isolate");
+	for (int i = 0; i < 3; i++) {
+		s.dst = dst[i];
+		len = build_pkt(in, &s);
+		CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_SHOT);
+	}
+	CHECK_EQ(stat(BPFNET_STAT_DROP_ISOLATED), 3u, "isolated drops");
+}
+
 static const struct check_test tests[] = {
 	CHECK_TEST(test_tcp_snat_and_reverse),
 	CHECK_TEST(test_conntrack_lifetimes),
@@ -1615,6 +1643,7 @@ static const struct check_test tests[] = {
 	CHECK_TEST(test_neighbour_delivered_directly),
 	CHECK_TEST(test_to_container_admits_only_allowed),
 	CHECK_TEST(test_to_container_reply_of_flow_passes),
+	CHECK_TEST(test_isolated_broadcast_and_multicast_dropped),
 	CHECK_TEST(test_port_tries_at_most_32),
 	CHECK_TEST(test_icmp_error_inner_translated),
 	CHECK_TEST(test_spoofing_dropped),
