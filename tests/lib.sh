@@ -49,6 +49,19 @@ world_up_outside() {
 	FLAGS+=(--uplink up0)
 }
 
+# world_up_outside and n containers c1..cn (pids in CS, the first in C1).
+containers_world() { # [n]
+	world_up_outside
+	local i
+	CS=()
+	for i in $(seq "${1:-1}"); do
+		new_netns
+		CS+=("$NEWPID")
+		hook_up "c$i" "$NEWPID"
+	done
+	C1=${CS[0]}
+}
+
 world_down() {
 	# runs from EXIT traps, also under set -e: nothing here may stop it
 	[ -n "${T:-}" ] || return 0	# no world was made

@@ -12,15 +12,7 @@ RAWSEND=$TOP/.output/rawsend
 edges_world() { # n containers
 	[ -x "$RAWSEND" ] || fail "$RAWSEND is missing: make unit builds it"
 	[ -d /proc/sys/net/ipv6 ] || { echo "no IPv6 in this kernel"; exit 77; }
-	world_up_outside
-	local i
-	CS=()
-	for i in $(seq "$1"); do
-		new_netns
-		CS+=("$NEWPID")
-		hook_up "c$i" "$NEWPID"
-	done
-	C1=${CS[0]}
+	containers_world "$1"
 }
 
 # --- frames, as hex ---
@@ -151,25 +143,12 @@ test_vlan_and_other_frames_dropped() {
 
 # --- what reaches a container ---
 
-# A world with n containers, no raw frames needed.
-plain_world() { # n
-	world_up_outside
-	local i
-	CS=()
-	for i in $(seq "$1"); do
-		new_netns
-		CS+=("$NEWPID")
-		hook_up "c$i" "$NEWPID"
-	done
-	C1=${CS[0]}
-}
-
 # A host on the uplink's LAN that routes the container subnet through this
 # host reaches nothing in a container: not an unpublished UDP or TCP port,
 # not ping. The first datagram to arrive holds nc's one peer: the host's
 # own, sent after the routed one, shows the routed one never came.
 test_routed_access_dropped() {
-	plain_world 1
+	containers_world 1
 	in_out ip route add 172.19.0.0/16 via "$UPLINK_IP"
 	in_ns "$C1" sh -c "timeout 10 nc -u -nl 172.19.0.2 7777 >$T/udp" &
 	PIDS+=($!)
@@ -202,7 +181,7 @@ test_routed_access_dropped() {
 test_neighbours_under_br_netfilter_forward_drop() {
 	[ -e /proc/sys/net/bridge/bridge-nf-call-iptables ] ||
 		{ echo "br_netfilter is not loaded on this machine (bpfnet never loads it)"; exit 77; }
-	plain_world 2
+	containers_world 2
 	in_host sysctl -qw net.bridge.bridge-nf-call-iptables=1
 	in_host iptables -P FORWARD DROP
 	in_ns "${CS[1]}" sh -c "timeout 10 nc -nl 172.19.0.3 7100 >$T/got" &
@@ -224,7 +203,7 @@ host_udp_connected() { [ -n "$(in_host ss -Hun state established "( sport = :$1 
 # container sending from a port the host uses towards the same server is
 # given another one (both conversations work).
 test_host_flows_keep_their_ports() {
-	plain_world 1
+	containers_world 1
 	bn port add c1 40000-40100:40000-40100/udp
 	# a server outside that answers the first peer it hears from
 	in_out sh -c "(sleep 1; echo reply) | timeout 10 nc -u -nl $OUTSIDE_IP 5353 >$T/srv" &

@@ -3,17 +3,7 @@
 # to an "outside" namespace (198.51.100.0/24) that has no route back to the
 # containers, so nothing works unless bpfnet translates it.
 
-nat_world() { # [n containers]
-	world_up_outside
-	local i
-	CS=()
-	for i in $(seq "${1:-1}"); do
-		new_netns
-		CS+=("$NEWPID")
-		hook_up "c$i" "$NEWPID"
-	done
-	C1=${CS[0]}
-}
+nat_world() { containers_world "$@"; }
 
 # A TCP server outside that stores what it got and who sent it.
 tcp_server() { # port outfile
