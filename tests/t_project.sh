@@ -56,6 +56,19 @@ test_code_shape() {
 	echo "FIGURE: $files files of at most 600 lines, no function over 80 lines, $(wc -l <<<"$edges") include arrows without a cycle"
 }
 
+# Every mutant still applies to the code it breaks (make test runs only
+# four of them; a patch that code moved away from would go unnoticed).
+test_mutants_apply() {
+	local p n=0
+	for p in "$TOP"/tests/mutants/*.patch; do
+		git -C "$TOP" apply --check -p1 "$p" 2>/dev/null || fail "${p##*/} no longer applies"
+		grep -q '^Test: ' "$p" || fail "${p##*/} names no test"
+		n=$((n + 1))
+	done
+	assert_ge "$n" 30 "mutants"
+	echo "FIGURE: $n mutants, each applying to the tree and naming its test"
+}
+
 test_make_install_prefix_destdir() {
 	T=$(mktemp -d /tmp/bpfnet-test.XXXXXX)
 	make -s -C "$TOP" install DESTDIR="$T/pkgroot" PREFIX=/usr >/dev/null
