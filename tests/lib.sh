@@ -75,7 +75,10 @@ world_down() {
 	if [ -n "${HOSTNS:-}" ]; then bn down >/dev/null 2>&1 || true; fi
 	if [ -n "${OUTNS:-}" ]; then ip netns del "$P-out" 2>/dev/null || true; fi
 	if [ -n "${HOSTNS:-}" ]; then ip netns del "$P-host" 2>/dev/null || true; fi
-	umount "$T/bpf" 2>/dev/null || true
+	# every mount under the world (its bpffs; any a broken build made)
+	local mounts
+	mounts=$(findmnt -rn -o TARGET 2>/dev/null | grep "^$T/" | sort -r) || true
+	for p in $mounts; do umount -l "$p" 2>/dev/null || true; done
 	rm -rf "$T"
 	HOSTNS="" OUTNS=""
 }
