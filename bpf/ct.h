@@ -19,6 +19,7 @@
 #include "hostsock.h"
 #include "maps.h"
 #include "parse.h"
+#include "peers.h"
 #include "stats.h"
 
 static __always_inline __u64 ct_lifetime(__u8 proto, __u8 state)
@@ -69,7 +70,8 @@ static __always_inline void reply_of(const struct bpfnet_flow *k, __be32 nat_add
 /*
  * Claim a translated tuple for flow k: its own port first (when inside
  * --snat-ports), then random ones of the range; never one a host socket
- * uses towards the same remote.
+ * uses towards the same remote, nor one another network on the uplink
+ * holds (peers.h).
  */
 static __always_inline int ct_claim_port(struct __sk_buff *skb,
 					 const struct bpfnet_flow *k,
@@ -94,8 +96,12 @@ static __always_inline int ct_claim_port(struct __sk_buff *skb,
 				cfg->uplink_addr, cand, 0)) {
 			stat_inc(BPFNET_STAT_HOST_PORT_SKIPPED);
 		} else if (!bpf_map_update_elem(&rev_nat, &r, &rv, BPF_NOEXIST)) {
-			*port = cand;
-			return 0;
+			if (!peer_holds(&r)) {
+				*port = cand;
+				return 0;
+			}
+			bpf_map_delete_elem(&rev_nat, &r);
+			stat_inc(BPFNET_STAT_PEER_PORT_SKIPPED);
 		}
 		stat_inc(BPFNET_STAT_PORT_RETRIES);
 		cand = bpf_htons(cfg->port_min + bpf_get_prandom_u32() % span);

@@ -38,12 +38,13 @@ struct {
 } conntrack SEC(".maps");
 
 /* Reply flow on the uplink -> the container flow. Datapath; gc/teardown delete. */
-struct {
+struct rev_nat_map {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, BPFNET_MAX_FLOWS);
 	__type(key, struct bpfnet_flow);
 	__type(value, struct bpfnet_rnat);
-} rev_nat SEC(".maps");
+};
+struct rev_nat_map rev_nat SEC(".maps");
 
 /* Global counters, per CPU (enum bpfnet_stat). Datapath; read by `stats`. */
 struct {
@@ -62,12 +63,13 @@ struct {
 } endpoint_stats SEC(".maps");
 
 /* Published host port -> container port. Written by the hook and `bpfnet port`. */
-struct {
+struct port_maps_map {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, BPFNET_MAX_PORTMAPS);
 	__type(key, struct bpfnet_pm_key);
 	__type(value, struct bpfnet_pm_val);
-} port_maps SEC(".maps");
+};
+struct port_maps_map port_maps SEC(".maps");
 
 /* Connection to a published port, client's view -> container. Datapath; port del flushes. */
 struct {
@@ -92,5 +94,34 @@ struct {
 	__type(key, struct bpfnet_sock_key);
 	__type(value, struct bpfnet_sock_val);
 } sock_rev SEC(".maps");
+
+/* Every IPv4 address of the host -> its ifindex. Written by user space
+ * (hook, gc, port add); read by the socket programs, which have no FIB. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, BPFNET_MAX_HOST_ADDRS);
+	__type(key, __be32);
+	__type(value, __u32);
+} host_addrs SEC(".maps");
+
+/*
+ * The other networks on the same uplink: their rev_nat and port_maps, so a
+ * translated port is never one another network's flow or published port
+ * holds (its filter could run first). Written by user space (peers.c)
+ * whenever a network comes to or leaves the uplink.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, BPFNET_MAX_PEERS);
+	__type(key, __u32);
+	__array(values, struct rev_nat_map);
+} peer_rev_nat SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, BPFNET_MAX_PEERS);
+	__type(key, __u32);
+	__array(values, struct port_maps_map);
+} peer_port_maps SEC(".maps");
 
 #endif

@@ -20,10 +20,13 @@
 #include "portmap.h"
 #include "stats.h"
 
+/* An address of the host: loopback, the uplink, the gateway, or any other
+ * one the host had when user space last looked (host_addrs). */
 static __always_inline int host_local(const struct bpfnet_cfg *cfg, __be32 a)
 {
 	return (a & bpf_htonl(0xff000000)) == bpf_htonl(0x7f000000) ||
-	       a == cfg->uplink_addr || a == cfg->gateway;
+	       a == cfg->uplink_addr || a == cfg->gateway ||
+	       bpf_map_lookup_elem(&host_addrs, &a);
 }
 
 static __always_inline const struct bpfnet_cfg *sock_cfg(struct bpf_sock_addr *ctx)
@@ -48,8 +51,8 @@ static __always_inline int sock_redirect(struct bpf_sock_addr *ctx)
 		return 1;
 	daddr = ctx->user_ip4;
 	dport = (__be16)ctx->user_port;
-	/* a port on one address wherever that is; on every address, at the
-	 * host's loopback, uplink and gateway addresses */
+	/* a port on one address wherever that is; on every address, at
+	 * every address of the host */
 	pm = pm_find(daddr, dport, (__u8)ctx->protocol, host_local(cfg, daddr));
 	if (!pm)
 		return 1;

@@ -15,6 +15,12 @@
 #ifndef BPFNET_MAX_FLOWS
 #define BPFNET_MAX_FLOWS 131072
 #endif
+/* Other networks on one uplink whose flows and ports a network avoids. */
+#define BPFNET_MAX_PEERS 8
+
+/* Addresses of the host the socket programs know (host_addrs). */
+#define BPFNET_MAX_HOST_ADDRS 256
+
 #ifndef BPFNET_MAX_PORTMAPS
 #define BPFNET_MAX_PORTMAPS 65536
 #endif
@@ -37,6 +43,9 @@
 #define BPFNET_PIN_DNAT_CT "dnat_ct"
 #define BPFNET_PIN_DNAT_REV "dnat_rev"
 #define BPFNET_PIN_SOCK_REV "sock_rev"
+#define BPFNET_PIN_HOST_ADDRS "host_addrs"
+#define BPFNET_PIN_PEER_RNAT "peer_rev_nat"
+#define BPFNET_PIN_PEER_PORTMAPS "peer_port_maps"
 #define BPFNET_PIN_PROG_CONNECT4 "prog_sock_connect4"
 #define BPFNET_PIN_PROG_SENDMSG4 "prog_sock_sendmsg4"
 #define BPFNET_PIN_PROG_RECVMSG4 "prog_sock_recvmsg4"
@@ -188,6 +197,7 @@ enum bpfnet_stat {
 	BPFNET_STAT_FAST_L2,		/* container to container, straight to its veth peer */
 	BPFNET_STAT_HOST_PORT_SKIPPED,	/* SNAT ports passed over: a host socket uses them */
 	BPFNET_STAT_HOST_FLOW_KEPT,	/* packets of the host's own flows kept from a container */
+	BPFNET_STAT_PEER_PORT_SKIPPED,	/* SNAT ports passed over: another network on the uplink holds them */
 	BPFNET_STAT_DROP_SPOOF_IP,	/* drop reasons from here on */
 	BPFNET_STAT_DROP_SPOOF_MAC,
 	BPFNET_STAT_DROP_SPOOF_ARP,

@@ -420,13 +420,19 @@ test_net_set_applies() {
 	assert_eq "$(dump_map net_config | jq '.[0].value.uplink_ifindex')" "$(in_host ip -j link show up1 | jq '.[0].ifindex')" "uplink in net_config"
 	assert_contains "$(in_host tc filter show dev up1 ingress)" uplink_ingress
 	assert_contains "$(in_host tc filter show dev up1 egress)" uplink_egress
-	assert_not_contains "$(in_host tc filter show dev up0 ingress)" uplink_ingress
+	# (up0 keeps an edge filter: its address may have published ports)
+	assert_not_contains "$(in_host tc filter show dev up0 ingress)" "uplink_ingress $T/state"
+	# forwarding goes with the uplink: the old one's given back
+	assert_eq "$(in_host sysctl -n net.ipv4.conf.up1.forwarding)" 1 "forwarding on the new uplink"
+	assert_eq "$(in_host sysctl -n net.ipv4.conf.up0.forwarding)" 0 "forwarding on the old uplink"
 	in_ns "$C1" ping -c1 -W2 203.0.113.2 >/dev/null || fail "c1 cannot reach the outside through up1"
 	assert_eq "$(bn net show -j | jq -r .uplink)" up1 "uplink in net show"
 	# back to the default route's, and isolation off
 	bn net set uplink ""
 	assert_eq "$(dump_map net_config | jq '.[0].value.uplink_ifindex')" "$(in_host ip -j link show up0 | jq '.[0].ifindex')" "uplink in net_config"
-	assert_not_contains "$(in_host tc filter show dev up1 ingress)" uplink_ingress
+	assert_not_contains "$(in_host tc filter show dev up1 ingress)" "uplink_ingress $T/state"
+	assert_eq "$(in_host sysctl -n net.ipv4.conf.up1.forwarding)" 0 "forwarding on up1 once it is no uplink"
+	assert_eq "$(in_host sysctl -n net.ipv4.conf.up0.forwarding)" 1 "forwarding on up0, the uplink again"
 	bn net set isolate false
 	in_ns "$C1" ping -c1 -W2 172.19.0.1 >/dev/null || fail "c1 cannot ping the gateway after net set isolate false"
 	assert_eq "$(jq -c .network "$T/state/state.json")" '{"isolate":false,"snat_ports":"40000-40999","uplink":""}' "settings in state.json"

@@ -367,7 +367,7 @@ test_two_networks_share_uplink() {
 	assert_eq "$(fwd_up0)" 0 "uplink forwarding before"
 	new_netns; C1=$NEWPID
 	new_netns; C2=$NEWPID
-	hook_up c1 "$C1" '{"bpfnet.ports":"8080:80"}'
+	hook_up c1 "$C1" '{"bpfnet.ports":"8080:80,5353:53/udp"}'
 	# a host port belongs to one network of the uplink, checked from the first container on
 	out=$(hook_up2 c2 "$C2" '{"bpfnet.ports":"8080:80"}' 2>&1) && fail "network 2 published network 1's port"
 	assert_contains "$out" "host port 8080/tcp is published by another network on the uplink ($s1)"
@@ -377,6 +377,29 @@ test_two_networks_share_uplink() {
 	assert_contains "$(in_host tc filter show dev up0 egress)" "pref 2 bpf chain 0 handle 0xb9f uplink_egress $s2 "
 	net_works "$C1" 172.19.0.2 8080
 	net_works "$C2" 172.20.0.2 8081
+	# one source port in both networks at once: never one translated tuple
+	# (network 1's filter runs first and would take network 2's replies)
+	in_out sh -c "timeout 10 nc -nlk $OUTSIDE_IP 7000 > $T/peer7000" &
+	PIDS+=($!)
+	wait_listen tcp 7000 in_out
+	(echo one; sleep 2) | in_ns "$C1" nc -p 40000 -w 4 "$OUTSIDE_IP" 7000 &
+	local a=$!
+	wait_for 5 established_at_least 1 7000 in_out
+	(echo two; sleep 2) | in_ns "$C2" nc -p 40000 -w 4 "$OUTSIDE_IP" 7000 &
+	local b=$!
+	wait_for 5 established_at_least 2 7000 in_out
+	wait "$a" || fail "network 1's client failed"
+	wait "$b" || fail "network 2's client failed"
+	assert_eq "$(sort "$T/peer7000" | tr '\n' ' ')" "one two " "what the outside received"
+	assert_ge "$(bn2 stats -j | jq .totals.snat_ports_other_network_holds)" 1 "ports network 2 passed over"
+	# nor a port network 1 publishes (its filter would take the replies in)
+	(sleep 1; echo answer) | in_out timeout 6 nc -n -u -l "$OUTSIDE_IP" 7001 >"$T/peer7001" &
+	PIDS+=($!)
+	wait_listen udp 7001 in_out
+	assert_eq "$(echo question | in_ns "$C2" timeout 5 nc -u -p 5353 -w 2 "$OUTSIDE_IP" 7001)" answer \
+		"network 2's client from port 5353 (network 1 publishes 5353/udp)"
+	assert_eq "$(cat "$T/peer7001")" question
+	assert_ge "$(bn2 stats -j | jq .totals.snat_ports_other_network_holds)" 2 "ports network 2 passed over"
 	# fragments take the slow path: past network 1's filter, network 2's drops them
 	drops0=$(bn2 stats -j | jq .totals.drop_malformed)
 	in_ns "$C2" ping -c1 -W1 -s 3000 "$OUTSIDE_IP" >/dev/null 2>&1 && fail "a fragmented ping was answered"

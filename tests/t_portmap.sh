@@ -302,6 +302,39 @@ test_published_on_a_secondary_address() {
 	echo "FIGURE: $((n + 1)) connections to ports published on a secondary address, each delivered"
 }
 
+# Another interface of the host (lan0, to a LAN namespace): a port
+# published on its address, or on every address, is reached from that LAN,
+# and by a host process at that address; bpfnet down takes the filter away.
+test_published_on_another_interface() {
+	world_up_outside
+	new_netns; local lan=$NEWPID
+	in_host ip link add lan0 type veth peer name eth0 netns "/proc/$lan/ns/net"
+	in_host ip addr add 203.0.113.1/24 dev lan0
+	in_host ip link set lan0 up
+	in_ns "$lan" ip addr add 203.0.113.2/24 dev eth0
+	in_ns "$lan" ip link set eth0 up
+	new_netns; C1=$NEWPID
+	hook_up c1 "$C1" '{"bpfnet.ports":"8082:82"}'
+	assert_contains "$(in_host tc filter show dev lan0 ingress)" "edge_ingress $T/state"
+	bn port add c1 203.0.113.1:8081:81
+	local port
+	for port in 8081 8082; do
+		srv_tcp "$C1" 172.19.0.2 $((port - 8000)) "$T/lan$port"
+		echo "lan $port" | in_ns "$lan" nc -N -w 3 203.0.113.1 "$port" || fail "from the LAN to 203.0.113.1:$port"
+		assert_file_eq "$T/lan$port" "lan $port"
+		assert_contains "$(cat "$T/lan$port.peer")" "Connection received on 203.0.113.2"
+	done
+	[ -n "${CG:-}" ] || fail "no cgroup2 for the socket programs"
+	srv_tcp "$C1" 172.19.0.2 82 "$T/host"
+	echo "host" | in_host_cg nc -N -w 3 203.0.113.1 8082 || fail "from the host to 203.0.113.1:8082 (every address)"
+	assert_file_eq "$T/host" "host"
+	# keys are __be32, printed as the host-order number of their bytes
+	assert_eq "$(dump_map host_addrs | jq -r '.[].key | [., ./256, ./65536, ./16777216] | map(floor % 256) | join(".")' | sort | tr '\n' ' ')" \
+		"127.0.0.1 172.19.0.1 198.51.100.1 203.0.113.1 " "host addresses the socket programs know"
+	bn down >/dev/null
+	refute "an edge filter left on lan0 after down" sh -c "nsenter --net=$HOSTNS tc filter show dev lan0 ingress | grep -q edge_ingress"
+}
+
 # Published ports live in <state-dir>/ports/<id>, one spec per line; a torn
 # file is reported, never half-read, and gc takes the ports back from the map.
 test_ports_file_torn_then_rebuilt() {
@@ -360,6 +393,16 @@ test_bpftool_fields_as_in_readme() {
 	srv_tcp "$C1" 172.19.0.2 80 "$T/b"
 	echo "from the host" | in_host_cg nc -N -w 3 127.0.0.1 8080
 	assert_file_eq "$T/b" "from the host"
+	# a second network on the uplink: each lists the other's maps
+	net2_flags 172.20.0.0/16
+	new_netns
+	hook_up2 d1 "$NEWPID"
+	local rn2 le
+	rn2=$(bpftool map show pinned "$T/bpf/bpfnet2/rev_nat" -j | jq .id)
+	# (no BTF for a map of maps: bpftool prints bytes, the id little-endian)
+	le=$(printf '"0x%02x","0x%02x","0x%02x","0x%02x"' $((rn2 & 255)) $((rn2 >> 8 & 255)) $((rn2 >> 16 & 255)) $((rn2 >> 24)))
+	assert_eq "$(dump_map peer_rev_nat | jq -c 'map([.key, .value])')" "[[[\"0x00\",\"0x00\",\"0x00\",\"0x00\"],[$le]]]" \
+		"network 1's peer_rev_nat: slot 0 -> network 2's rev_nat ($rn2)"
 	local lines map comment d groups part fields f listed=() n=0 type i
 	lines=$(sed -n 's|^bpftool map dump pinned /sys/fs/bpf/bpfnet/\([a-z_]*\) *# \(.*\)$|\1 \2|p' "$TOP/README.md")
 	while read -r map comment; do
@@ -378,7 +421,8 @@ test_bpftool_fields_as_in_readme() {
 			done
 		done
 		# a struct value is a type of include/bpfnet_shared.h, defined nowhere else
-		type=$(bpftool btf dump map pinned "$T/bpf/bpfnet/$map" value -j | jq -r '.types[0] | select(.kind == "STRUCT") | .name')
+		# (a map of maps has no BTF of its own: its inner maps' is checked)
+		type=$(bpftool btf dump map pinned "$T/bpf/bpfnet/$map" value -j 2>/dev/null | jq -r '.types[0] | select(.kind == "STRUCT") | .name') || type=""
 		if [ -n "$type" ]; then
 			assert_eq "$(grep -rlE "^struct $type \{" "$TOP/include" "$TOP/bpf" "$TOP/user")" "$TOP/include/bpfnet_shared.h" "where struct $type is defined"
 		fi

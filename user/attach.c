@@ -7,7 +7,10 @@
  * that hook when it came (tc runs lower priorities first). The name finds
  * it again, so nothing is recorded and a reload replaces it in place; its
  * programs answer TC_ACT_UNSPEC for what is not their network's, so TC
- * goes on to the next network's filter. Socket programs attach with
+ * goes on to the next network's filter. Every other interface with an
+ * address of the host (an "edge") gets the ingress program alone, named
+ * "edge_ingress <state dir>", so ports published on its addresses are
+ * reached from its own network too. Socket programs attach with
  * BPF_F_ALLOW_MULTI next to whatever else the cgroup runs, and are
  * recognised by program id.
  */
@@ -137,7 +140,27 @@ int attach_uplink_progs(int ifindex, int in_fd, int out_fd,
 	return attach_uplink_dir(ifindex, TC_EGRESS, out_fd, name);
 }
 
-void detach_uplink(int ifindex, const char *state_dir)
+/* The network of any of our named filters, uplink or edge; as uplink_filter_net. */
+static const char *filter_net(const struct tc_filter *f)
+{
+	const char *sp;
+
+	if (!f->bpf || f->handle != BPFNET_TC_HANDLE || strncmp(f->name, "edge_", 5))
+		return uplink_filter_net(f);
+	sp = strchr(f->name, ' ');
+	return sp ? sp + 1 : NULL;
+}
+
+int attach_edge(int ifindex, int in_fd, const char *state_dir)
+{
+	char net[NET_ID_SIZE], name[NET_ID_SIZE + 16];
+
+	net_id(state_dir, net);
+	snprintf(name, sizeof(name), "edge_ingress %s", net);
+	return attach_uplink_dir(ifindex, TC_INGRESS, in_fd, name);
+}
+
+void detach_filters(int ifindex, const char *state_dir)
 {
 	static const enum tc_dir dirs[] = { TC_INGRESS, TC_EGRESS };
 	struct tc_filter_vec fv;
@@ -148,7 +171,7 @@ void detach_uplink(int ifindex, const char *state_dir)
 		if (tc_list(ifindex, dirs[d], &fv))
 			continue;
 		for (int i = 0; i < fv.n; i++) {
-			const char *n = uplink_filter_net(&fv.v[i]);
+			const char *n = filter_net(&fv.v[i]);
 
 			/* ours; or an older bpfnet's, which would keep every
 			 * other network's packets from their filters */

@@ -25,8 +25,14 @@ int attach_tc(int ifindex, enum tc_dir dir, int prog_fd, const char *name);
 int attach_uplink_progs(int ifindex, int in_fd, int out_fd,
 			const char *state_dir);
 
-/* Remove the network's filters from the uplink, both directions. */
-void detach_uplink(int ifindex, const char *state_dir);
+/*
+ * The network's ingress filter on another interface with an address of the
+ * host (an edge), named "edge_ingress <state dir>". 0 or -errno.
+ */
+int attach_edge(int ifindex, int in_fd, const char *state_dir);
+
+/* Remove the network's filters (uplink or edge) from ifindex, both directions. */
+void detach_filters(int ifindex, const char *state_dir);
 
 /*
  * The network (state dir) one of our uplink filters belongs to: what

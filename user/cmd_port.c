@@ -10,6 +10,7 @@
 
 #include "cmd.h"
 #include "datapath.h"
+#include "dplinks.h"
 #include "fsutil.h"
 #include "log.h"
 #include "netns.h"
@@ -90,6 +91,27 @@ static int check_host(const struct bpfnet_config *cfg,
 	return err;
 }
 
+/*
+ * A port on a named address: its interface gets the ingress filter and the
+ * socket programs learn the address, should either be new since the last
+ * hook (a port on every address waits for the next hook or gc).
+ */
+static void refresh_edges(const struct bpfnet_config *cfg, struct dp *dp,
+			  const struct port_spec *ps, int n)
+{
+	struct dp_links links;
+	struct nl nl;
+	int i = 0;
+
+	while (i < n && !ps[i].host.s_addr)
+		i++;
+	if (i == n || nl_open(&nl))
+		return;
+	if (!dp_links_lookup(&nl, cfg, &links))
+		datapath_edges(cfg, dp, &links);
+	nl_close(&nl);
+}
+
 static int port_add(struct bpfnet_config *cfg, const char *id, const char *spec)
 {
 	struct port_list ps = { 0 };
@@ -122,6 +144,8 @@ static int port_add(struct bpfnet_config *cfg, const char *id, const char *spec)
 		err = state_commit(&pc.s);
 	if (err)
 		portmap_unapply(&pc.dp, pc.rec->ip, ps.v, n);
+	else
+		refresh_edges(cfg, &pc.dp, ps.v, n);
 out:
 	portlist_free(&ps);
 	port_close(&pc);

@@ -37,6 +37,7 @@ static const char *const stat_names[BPFNET_STAT_MAX] = {
 	[BPFNET_STAT_FAST_L2] = "fast_path_neighbour",
 	[BPFNET_STAT_HOST_PORT_SKIPPED] = "snat_ports_host_uses",
 	[BPFNET_STAT_HOST_FLOW_KEPT] = "host_flow_packets_kept",
+	[BPFNET_STAT_PEER_PORT_SKIPPED] = "snat_ports_other_network_holds",
 	[BPFNET_STAT_DROP_SPOOF_IP] = "drop_spoofed_ip",
 	[BPFNET_STAT_DROP_SPOOF_MAC] = "drop_spoofed_mac",
 	[BPFNET_STAT_DROP_SPOOF_ARP] = "drop_spoofed_arp",

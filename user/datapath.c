@@ -20,6 +20,8 @@
 #include "flows.h"
 #include "forwarding.h"
 #include "log.h"
+#include "mapiter.h"
+#include "peers.h"
 #include "portmap.h"
 
 #ifndef SO_NETNS_COOKIE
@@ -75,22 +77,105 @@ static int write_config(const struct bpfnet_config *bcfg, struct dp *dp,
 	return bpf_map_update_elem(dp->cfg_fd, &zero, &c, BPF_ANY) ? -errno : 0;
 }
 
-static int attach_uplink(const struct bpfnet_config *cfg, struct dp *dp,
+/* The host's addresses for the socket programs (host_addrs): gone ones out. */
+struct addr_sync {
+	const struct dp_links *links;
+	__be32 stale[BPFNET_MAX_HOST_ADDRS];
+	int n;
+};
+
+static void find_stale(const void *key, const void *value, void *ctx)
+{
+	struct addr_sync *as = ctx;
+	__be32 a = *(const __be32 *)key;
+
+	(void)value;
+	for (int i = 0; i < as->links->n_addrs; i++)
+		if (as->links->addrs[i].addr.s_addr == a)
+			return;
+	if (as->n < BPFNET_MAX_HOST_ADDRS)
+		as->stale[as->n++] = a;
+}
+
+static void sync_host_addrs(struct dp *dp, const struct dp_links *links)
+{
+	struct addr_sync as = { .links = links };
+
+	map_for_each(dp->host_addrs_fd, sizeof(__be32), sizeof(__u32),
+		     find_stale, &as);
+	for (int i = 0; i < as.n; i++)
+		bpf_map_delete_elem(dp->host_addrs_fd, &as.stale[i]);
+	for (int i = 0; i < links->n_addrs; i++) {
+		__u32 ifx = (__u32)links->addrs[i].ifindex;
+
+		bpf_map_update_elem(dp->host_addrs_fd, &links->addrs[i].addr.s_addr,
+				    &ifx, BPF_ANY);
+	}
+}
+
+/*
+ * Every other interface with an address of the host gets the ingress
+ * program too: a port published on its address, or on every address, is
+ * reached from its own network, as from the uplink's.
+ */
+static void attach_edges(const struct bpfnet_config *cfg, struct dp *dp,
 			 const struct dp_links *links)
 {
-	int up = links->uplink_ifindex, err;
+	for (int i = 0; i < links->n_addrs; i++) {
+		const struct host_addr *a = &links->addrs[i];
+		int j = 0, err;
 
-	if (!up)
-		return 0;
+		while (j < i && links->addrs[j].ifindex != a->ifindex)
+			j++;
+		if (j < i || a->ifindex == links->uplink_ifindex ||
+		    a->ifindex == links->bridge_ifindex ||
+		    (ntohl(a->addr.s_addr) >> 24) == 127)
+			continue;
+		err = attach_edge(a->ifindex, dp->prog_up_in, cfg->state_dir);
+		if (err)
+			pr_warn("ports published on %s are not reached from its interface: %s",
+				inet_ntoa(a->addr), strerror(-err));
+	}
+}
+
+void datapath_edges(const struct bpfnet_config *cfg, struct dp *dp,
+		    const struct dp_links *links)
+{
+	attach_edges(cfg, dp, links);
+	sync_host_addrs(dp, links);
+}
+
+/*
+ * The uplink's filters and forwarding, then (the old uplink's taken off,
+ * when it changed) the edges' filters and the host's addresses.
+ */
+static int attach_uplink(const struct bpfnet_config *cfg, struct dp *dp,
+			 const struct dp_links *links, int old_uplink)
+{
+	int up = links->uplink_ifindex, err = 0;
+
 	/* the filter first: a network that comes later and finds forwarding
 	 * on finds it too, and whose record says what it was (forwarding.c) */
-	err = attach_uplink_progs(up, dp->prog_up_in, dp->prog_up_out,
-				  cfg->state_dir);
-	if (!err)
+	if (up)
+		err = attach_uplink_progs(up, dp->prog_up_in, dp->prog_up_out,
+					  cfg->state_dir);
+	if (!err && up)
 		err = enable_forwarding(cfg, links);
-	if (err)
+	if (err) {
 		pr_err("failed to attach to the uplink: %s", strerror(-err));
-	return err;
+		return err;
+	}
+	if (old_uplink && old_uplink != up) {
+		char name[IF_NAMESIZE];
+
+		detach_filters(old_uplink, cfg->state_dir);
+		peers_link(old_uplink);
+		if (if_indextoname((unsigned int)old_uplink, name))
+			forwarding_restore_if(cfg->state_dir, name);
+	}
+	peers_link(up);
+	datapath_edges(cfg, dp, links);
+	return 0;
 }
 
 static int publish_ports(struct dp *dp, const struct endpoint_rec *rec)
@@ -163,7 +248,7 @@ static int dp_prepare(const struct bpfnet_config *cfg, struct dp *dp,
 		return err;
 	err = write_config(cfg, dp, links);
 	if (!err)
-		err = attach_uplink(cfg, dp, links);
+		err = attach_uplink(cfg, dp, links, 0);
 	if (!err)
 		err = attach_sock_progs(cfg, &dp->sock);
 	if (err)
@@ -229,24 +314,36 @@ int datapath_reconfigure(const struct bpfnet_config *cfg,
 		pr_err("failed to write the network's settings to the datapath: %s",
 		       strerror(-err));
 	/* the new uplink first: masquerade never stops for want of one */
-	if (!err && old.uplink_ifindex != (__u32)links->uplink_ifindex) {
-		err = attach_uplink(cfg, &dp, links);
-		if (!err && old.uplink_ifindex)
-			detach_uplink((int)old.uplink_ifindex, cfg->state_dir);
-	}
+	if (!err)
+		err = attach_uplink(cfg, &dp, links, (int)old.uplink_ifindex);
 	dp_close(&dp);
 	return err;
 }
 
+/* The network's filters off the uplink and every edge. */
+static void detach_everywhere(const struct bpfnet_config *cfg)
+{
+	struct if_nameindex *ifs = if_nameindex();
+
+	for (struct if_nameindex *i = ifs; i && i->if_index; i++)
+		detach_filters((int)i->if_index, cfg->state_dir);
+	if (ifs)
+		if_freenameindex(ifs);
+}
+
 int datapath_down(const struct bpfnet_config *cfg)
 {
-	struct bpfnet_cfg c;
+	struct bpfnet_cfg c = { 0 };
 	struct dp dp;
 	__u32 zero = 0;
+	bool open = dp_open(cfg, &dp, false) == 0;
 
-	if (dp_open(cfg, &dp, false) == 0) {
-		if (!bpf_map_lookup_elem(dp.cfg_fd, &zero, &c) && c.uplink_ifindex)
-			detach_uplink((int)c.uplink_ifindex, cfg->state_dir);
+	if (open)
+		bpf_map_lookup_elem(dp.cfg_fd, &zero, &c);
+	detach_everywhere(cfg);
+	/* the networks left on the uplink forget this one's maps */
+	peers_link((int)c.uplink_ifindex);
+	if (open) {
 		detach_sock_progs(cfg, &dp.sock);
 		dp_close(&dp);
 	}

@@ -14,6 +14,7 @@
 
 #include "bpfnet_shared.h"	/* the map layouts, for who reads through struct dp */
 #include "config.h"
+#include "link.h"
 #include "pins.h"
 #include "state.h"
 
@@ -21,6 +22,8 @@
  * The bridge and the uplink the datapath serves, as the caller found them
  * (dplinks.h looks them up): the datapath asks netlink nothing itself.
  */
+#define DP_MAX_ADDRS BPFNET_MAX_HOST_ADDRS
+
 struct dp_links {
 	int bridge_ifindex;
 	char bridge_name[IF_NAMESIZE];
@@ -28,6 +31,9 @@ struct dp_links {
 	int uplink_ifindex;		/* 0 when the host has no uplink */
 	char uplink_name[IF_NAMESIZE];
 	struct in_addr uplink_addr;	/* its first IPv4 address; 0 if none */
+	/* every IPv4 address of the host: published ports on any of them */
+	struct host_addr addrs[DP_MAX_ADDRS];
+	int n_addrs;
 };
 
 /*
@@ -59,6 +65,14 @@ int datapath_reconfigure(const struct bpfnet_config *cfg,
 			 const struct dp_links *links);
 
 /* Forget rec: endpoint entry, its flows, its counters. Quiet on failure. */
+/*
+ * Every interface with an address of the host gets the network's ingress
+ * filter, and the socket programs the host's addresses (hooks do this;
+ * so does `port add` naming an address).
+ */
+void datapath_edges(const struct bpfnet_config *cfg, struct dp *dp,
+		    const struct dp_links *links);
+
 void datapath_endpoint_del(const struct bpfnet_config *cfg,
 			   const struct endpoint_rec *rec);
 

@@ -4,6 +4,7 @@
 
 #include "dplinks.h"
 #include "link.h"
+#include "log.h"
 
 int dp_links_get(struct nl *nl, int bridge_ifindex, int uplink_ifindex,
 		 struct dp_links *l)
@@ -18,6 +19,14 @@ int dp_links_get(struct nl *nl, int bridge_ifindex, int uplink_ifindex,
 	l->bridge_ifindex = li.ifindex;
 	snprintf(l->bridge_name, sizeof(l->bridge_name), "%s", li.name);
 	memcpy(l->bridge_mac, li.mac, sizeof(l->bridge_mac));
+	l->n_addrs = addr_list(nl, l->addrs, DP_MAX_ADDRS);
+	if (l->n_addrs < 0)
+		return l->n_addrs;
+	if (l->n_addrs > DP_MAX_ADDRS) {
+		pr_info("the host has %d IPv4 addresses: ports published on all of them are seen on the first %d",
+			l->n_addrs, DP_MAX_ADDRS);
+		l->n_addrs = DP_MAX_ADDRS;
+	}
 	if (!uplink_ifindex)
 		return 0;
 	err = link_get(nl, NULL, uplink_ifindex, &li);

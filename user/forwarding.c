@@ -148,32 +148,57 @@ int forwarding_enable(const char *state_dir, const char *ifname)
 	return err;
 }
 
-void forwarding_restore(const char *state_dir)
+/* Give back one recorded value (the line of ifname, or any with NULL);
+ * false when the line is to be kept (another network uses the uplink). */
+static bool restore_line(const char *state_dir, const char *line,
+			 const char *only)
+{
+	char ifname[IFNAMSIZ], val, **nets;
+	int others;
+
+	if (sscanf(line, "%15s %c", ifname, &val) != 2 ||
+	    (val != '0' && val != '1'))
+		return true;	/* not a record: dropped */
+	if (only && strcmp(only, ifname))
+		return false;
+	/* an uplink another network still uses: that one gives it back */
+	others = uplink_other_nets((int)if_nametoindex(ifname), state_dir, &nets);
+	if (others > 0) {
+		nets_free(nets, others);
+		pr_info("leaving IPv4 forwarding on %s: %d other bpfnet network(s) use it",
+			ifname, others);
+		return true;
+	}
+	if (!conf_write(ifname, val))
+		pr_info("restored IPv4 forwarding %c on %s", val, ifname);
+	return true;
+}
+
+void forwarding_restore_if(const char *state_dir, const char *only)
 {
 	char path[PATH_MAX], *text = record_read(state_dir), *save = NULL;
+	char *keep;
+	size_t klen = 0;
 
 	if (!text)
 		return;
+	keep = calloc(1, strlen(text) + 1);
 	for (char *line = strtok_r(text, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
-		char ifname[IFNAMSIZ], val, **nets;
-		int others;
-
-		if (sscanf(line, "%15s %c", ifname, &val) != 2 ||
-		    (val != '0' && val != '1'))
+		if (restore_line(state_dir, line, only) || !keep)
 			continue;
-		/* an uplink another network still uses: that one gives it back */
-		others = uplink_other_nets((int)if_nametoindex(ifname), state_dir, &nets);
-		if (others > 0) {
-			nets_free(nets, others);
-			pr_info("leaving IPv4 forwarding on %s: %d other bpfnet network(s) use it",
-				ifname, others);
-			continue;
-		}
-		if (!conf_write(ifname, val))
-			pr_info("restored IPv4 forwarding %c on %s", val, ifname);
+		klen += (size_t)sprintf(keep + klen, "%s\n", line);
 	}
 	free(text);
 	snprintf(path, sizeof(path), "%s/%s", state_dir, FORWARDING_FILE);
-	unlink(path);
+	if (klen)
+		write_file_atomic(path, keep, klen);
+	else
+		unlink(path);
+	free(keep);
+}
+
+void forwarding_restore(const char *state_dir)
+{
+	forwarding_restore_if(state_dir, NULL);
 }

@@ -22,4 +22,8 @@ int forwarding_enable(const char *state_dir, const char *ifname);
  */
 void forwarding_restore(const char *state_dir);
 
+/* The same for one interface only (an uplink the network left); the
+ * record keeps the others. */
+void forwarding_restore_if(const char *state_dir, const char *ifname);
+
 #endif

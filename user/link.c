@@ -324,6 +324,44 @@ int addr_first_net(struct nl *nl, int ifindex, struct in_addr *addr,
 	return d.found ? 0 : -ENOENT;
 }
 
+struct addr_all {
+	struct host_addr *out;
+	int max, n;
+};
+
+static int addr_all_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
+	struct addr_all *d = data;
+	const struct nlattr *attr;
+
+	if (ifa->ifa_family != AF_INET)
+		return MNL_CB_OK;
+	mnl_attr_for_each(attr, nlh, sizeof(*ifa)) {
+		if (mnl_attr_get_type(attr) != IFA_LOCAL)
+			continue;
+		if (d->n < d->max) {
+			d->out[d->n].ifindex = (int)ifa->ifa_index;
+			d->out[d->n].addr.s_addr = mnl_attr_get_u32(attr);
+		}
+		d->n++;
+	}
+	return MNL_CB_OK;
+}
+
+int addr_list(struct nl *nl, struct host_addr *out, int max)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = nl_msg(nl, buf, RTM_GETADDR, NLM_F_DUMP);
+	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	struct addr_all d = { .out = out, .max = max };
+	int err;
+
+	ifa->ifa_family = AF_INET;
+	err = nl_talk(nl, nlh, addr_all_cb, &d);
+	return err ? err : d.n;
+}
+
 static int route_type_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);

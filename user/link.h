@@ -73,6 +73,18 @@ int addr_first(struct nl *nl, int ifindex, struct in_addr *addr);
 int addr_first_net(struct nl *nl, int ifindex, struct in_addr *addr,
 		   int *prefix);
 
+/* An IPv4 address of the host and the interface that holds it. */
+struct host_addr {
+	int ifindex;
+	struct in_addr addr;
+};
+
+/*
+ * Every IPv4 address of the namespace, the first max of them into out.
+ * How many there are (may exceed max), or -errno.
+ */
+int addr_list(struct nl *nl, struct host_addr *out, int max);
+
 /* Is a an address of this host (the local table routes it here)? 1, 0, -errno. */
 int addr_is_local(struct nl *nl, struct in_addr a);
 

@@ -2,6 +2,7 @@
 #include <bpf/bpf.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -19,8 +20,9 @@ static __u32 fd_prog_id(int fd)
 	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.id;
 }
 
-/* The port_maps of the program prog_id uses; -errno when it has none. */
-static int prog_port_maps(__u32 prog_id)
+/* The map called name (of that key and value size) that program prog_id
+ * uses; -errno when it has none. */
+static int prog_map(__u32 prog_id, const char *name, __u32 key, __u32 value)
 {
 	struct bpf_prog_info info = { 0 };
 	__u32 len = sizeof(info), ids[64];
@@ -40,15 +42,110 @@ static int prog_port_maps(__u32 prog_id)
 		if (mfd < 0)
 			continue;
 		if (!bpf_obj_get_info_by_fd(mfd, &mi, &mlen) &&
-		    !strcmp(mi.name, "port_maps") &&
-		    mi.key_size == sizeof(struct bpfnet_pm_key) &&
-		    mi.value_size == sizeof(struct bpfnet_pm_val))
+		    !strcmp(mi.name, name) && mi.key_size == key &&
+		    mi.value_size == value)
 			fd = mfd;
 		else
 			close(mfd);
 	}
 	close(pfd);
 	return fd;
+}
+
+static int prog_port_maps(__u32 prog_id)
+{
+	return prog_map(prog_id, "port_maps", sizeof(struct bpfnet_pm_key),
+			sizeof(struct bpfnet_pm_val));
+}
+
+/* One network on the uplink, through its ingress program: its own maps,
+ * and the tables where it finds the others' (fd -1: none). */
+struct net_maps {
+	int rev_nat, port_maps, peer_rev_nat, peer_port_maps;
+};
+
+/* in_id: the network's uplink_ingress (rev_nat, port_maps); out_id: its
+ * uplink_egress, which translates, so holds the tables. */
+static void net_maps_open(__u32 in_id, __u32 out_id, struct net_maps *m)
+{
+	m->rev_nat = prog_map(in_id, "rev_nat", sizeof(struct bpfnet_flow),
+			      sizeof(struct bpfnet_rnat));
+	m->port_maps = prog_port_maps(in_id);
+	m->peer_rev_nat = prog_map(out_id, "peer_rev_nat", 4, 4);
+	m->peer_port_maps = prog_map(out_id, "peer_port_maps", 4, 4);
+}
+
+/* The program of the egress filter of network net (0: none). */
+static __u32 egress_prog(const struct tc_filter_vec *out, const char *net)
+{
+	for (int i = 0; i < out->n; i++) {
+		const char *n = uplink_filter_net(&out->v[i]);
+
+		if (n && !strcmp(n, net))
+			return out->v[i].prog_id;
+	}
+	return 0;
+}
+
+static void net_maps_close(struct net_maps *m)
+{
+	int *fds[] = { &m->rev_nat, &m->port_maps, &m->peer_rev_nat, &m->peer_port_maps };
+
+	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
+		if (*fds[i] >= 0)
+			close(*fds[i]);
+}
+
+/* Fill one network's table (peer_rev_nat or peer_port_maps) with the
+ * others' maps, and empty the slots left. */
+static void table_fill(int table, const struct net_maps *nets, int n, int self,
+		       size_t which)
+{
+	__u32 slot = 0;
+
+	if (table < 0)
+		return;
+	for (int j = 0; j < n; j++) {
+		int fd = *(const int *)((const char *)&nets[j] + which);
+
+		if (j == self || fd < 0 || slot >= BPFNET_MAX_PEERS)
+			continue;
+		if (!bpf_map_update_elem(table, &slot, &fd, BPF_ANY))
+			slot++;
+	}
+	for (; slot < BPFNET_MAX_PEERS; slot++)
+		bpf_map_delete_elem(table, &slot);
+}
+
+void peers_link(int uplink_ifindex)
+{
+	struct net_maps nets[BPFNET_MAX_PEERS + 1];
+	struct tc_filter_vec in, out;
+	int n = 0;
+
+	if (uplink_ifindex <= 0 || tc_list(uplink_ifindex, TC_INGRESS, &in))
+		return;
+	if (tc_list(uplink_ifindex, TC_EGRESS, &out)) {
+		tc_filter_vec_free(&in);
+		return;
+	}
+	for (int i = 0; i < in.n && n < BPFNET_MAX_PEERS + 1; i++) {
+		const char *net = uplink_filter_net(&in.v[i]);
+
+		if (net && net[0])
+			net_maps_open(in.v[i].prog_id, egress_prog(&out, net),
+				      &nets[n++]);
+	}
+	tc_filter_vec_free(&in);
+	tc_filter_vec_free(&out);
+	for (int i = 0; i < n; i++) {
+		table_fill(nets[i].peer_rev_nat, nets, n, i,
+			   offsetof(struct net_maps, rev_nat));
+		table_fill(nets[i].peer_port_maps, nets, n, i,
+			   offsetof(struct net_maps, port_maps));
+	}
+	for (int i = 0; i < n; i++)
+		net_maps_close(&nets[i]);
 }
 
 struct port_hit {

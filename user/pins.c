@@ -43,6 +43,9 @@ static const struct {
 	{ BPFNET_PIN_DNAT_CT, offsetof(struct dp, dnat_ct_fd) },
 	{ BPFNET_PIN_DNAT_REV, offsetof(struct dp, dnat_rev_fd) },
 	{ BPFNET_PIN_SOCK_REV, offsetof(struct dp, sock_rev_fd) },
+	{ BPFNET_PIN_HOST_ADDRS, offsetof(struct dp, host_addrs_fd) },
+	{ BPFNET_PIN_PEER_RNAT, offsetof(struct dp, peer_rnat_fd) },
+	{ BPFNET_PIN_PEER_PORTMAPS, offsetof(struct dp, peer_pm_fd) },
 	{ BPFNET_PIN_PROG_FROM_CT, offsetof(struct dp, prog_from_ct) },
 	{ BPFNET_PIN_PROG_TO_CT, offsetof(struct dp, prog_to_ct) },
 	{ BPFNET_PIN_PROG_UP_IN, offsetof(struct dp, prog_up_in) },
@@ -69,6 +72,9 @@ static const struct {
 	{ offsetof(struct dp, dnat_ct_fd), sizeof(struct bpfnet_flow), sizeof(struct bpfnet_ct) },
 	{ offsetof(struct dp, dnat_rev_fd), sizeof(struct bpfnet_flow), sizeof(struct bpfnet_dnat_rev) },
 	{ offsetof(struct dp, sock_rev_fd), sizeof(struct bpfnet_sock_key), sizeof(struct bpfnet_sock_val) },
+	{ offsetof(struct dp, host_addrs_fd), 4, 4 },
+	{ offsetof(struct dp, peer_rnat_fd), 4, 4 },
+	{ offsetof(struct dp, peer_pm_fd), 4, 4 },
 };
 
 /* The build of the programs that loaded the pinned maps (0: unknown). */
@@ -302,7 +308,7 @@ static void retire_stale(const struct bpfnet_config *cfg)
 		    !bpf_map_lookup_elem(fd, &zero, buf)) {
 			memcpy(&c, buf, sizeof(c) < info.value_size ? sizeof(c) : info.value_size);
 			if (c.uplink_ifindex)
-				detach_uplink((int)c.uplink_ifindex, cfg->state_dir);
+				detach_filters((int)c.uplink_ifindex, cfg->state_dir);
 		}
 		close(fd);
 	}

@@ -15,7 +15,8 @@
 /* File descriptors of the pinned maps and programs. */
 struct dp {
 	int cfg_fd, ep_fd, ct_fd, rnat_fd, stats_fd, ep_stats_fd;
-	int pm_fd, dnat_ct_fd, dnat_rev_fd, sock_rev_fd;
+	int pm_fd, dnat_ct_fd, dnat_rev_fd, sock_rev_fd, host_addrs_fd;
+	int peer_rnat_fd, peer_pm_fd;
 	int prog_from_ct, prog_to_ct, prog_up_in, prog_up_out;
 	struct sock_progs sock;	/* the cgroup socket programs */
 	bool fresh;	/* loaded by this dp_open: maps are empty */

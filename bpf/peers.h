@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Networks sharing an uplink. Each has its own filter there, and tc runs
+ * them in turn: the first whose rev_nat or port_maps knows a reply takes
+ * it. So a network never claims a translated tuple that another network on
+ * the uplink holds, as a flow of its own or as a port it publishes (user
+ * space lists their maps in peer_rev_nat and peer_port_maps). Two networks
+ * claiming one tuple in the same instant on two CPUs could still meet: the
+ * claim and the check are two steps.
+ */
+#ifndef BPFNET_PEERS_H
+#define BPFNET_PEERS_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+
+#include "bpfnet_shared.h"
+#include "maps.h"
+
+/* Does another network hold reply tuple r (on the uplink, for our port)? */
+static __always_inline int peer_holds(const struct bpfnet_flow *r)
+{
+	struct bpfnet_pm_key pk = { .host_port = r->dport, .proto = r->proto };
+
+	for (__u32 i = 0; i < BPFNET_MAX_PEERS; i++) {
+		__u32 slot = i;
+		void *rn = bpf_map_lookup_elem(&peer_rev_nat, &slot);
+		void *pm = bpf_map_lookup_elem(&peer_port_maps, &slot);
+
+		if (rn && bpf_map_lookup_elem(rn, r))
+			return 1;
+		if (!pm)
+			continue;
+		pk.host_addr = r->daddr;
+		if (bpf_map_lookup_elem(pm, &pk))
+			return 1;
+		pk.host_addr = 0;
+		if (bpf_map_lookup_elem(pm, &pk))
+			return 1;
+	}
+	return 0;
+}
+
+#endif
