@@ -192,6 +192,24 @@ test_unusable_settings_refused() {
 	assert_eq "$rc" 1 "exit code for the uplink's subnet"
 	assert_contains "$out" "overlaps the uplink's network (198.51.100.1/24)"
 	refute "bridge created for a refused subnet" in_host ip link show bnbr0
+	# nor any other network of the host: another interface's, another
+	# bpfnet network's bridge
+	in_host ip link add lan0 type veth peer name lan1
+	in_host ip addr add 10.77.0.1/24 dev lan0
+	FLAGS+=(--subnet 10.77.0.0/16)
+	rc=0
+	out=$(hook_up c1 "$NEWPID" 2>&1) || rc=$?
+	assert_eq "$rc" 1 "exit code for another interface's subnet"
+	assert_eq "$out" "bpfnet: subnet 10.77.0.0/16 overlaps the network of lan0 (10.77.0.1/24): choose another --subnet"
+	FLAGS+=(--subnet 172.19.0.0/16)
+	hook_up c1 "$NEWPID"
+	net2_flags 172.19.128.0/24
+	new_netns
+	rc=0
+	out=$(hook_up2 c2 "$NEWPID" 2>&1) || rc=$?
+	assert_eq "$rc" 1 "exit code for a second network inside the first's subnet"
+	assert_eq "$out" "bpfnet: subnet 172.19.128.0/24 overlaps the network of bnbr0 (172.19.0.1/16): choose another --subnet"
+	refute "bridge created for a refused second network" in_host ip link show bnbr1
 }
 
 test_allowed_host_ports_limit_annotations_only() {

@@ -422,3 +422,28 @@ test_two_networks_share_uplink() {
 	assert_eq "$(in_host tc filter show dev up0 ingress | count_lines 0xb9f)" 0 "bpfnet filters left on up0"
 	assert_eq "$(fwd_up0)" 0 "uplink forwarding after the last network"
 }
+
+# Two networks on one uplink publish the same host port at the same moment
+# (each under its own lock): the later to check gives way, never both keep it.
+# Network 2 is held between its check and its write while network 1 publishes.
+test_shared_uplink_publish_race() {
+	use_testing_build
+	world_up_outside
+	net2_flags 172.20.0.0/16
+	local C2 out rc=0
+	new_netns; C1=$NEWPID
+	new_netns; C2=$NEWPID
+	hook_up c1 "$C1"
+	hook_up2 c2 "$C2"
+	BPFNET_HOLD_STEP=9 BPFNET_HOLD_FILE=$T/hold bn2 port add c2 9000:80 >"$T/out2" 2>&1 &
+	local held=$!
+	wait_for 5 test -e "$T/hold"
+	bn port add c1 9000:80
+	rm "$T/hold"
+	wait "$held" || rc=$?
+	assert_eq "$rc" 1 "network 2's port add, which checked before network 1 published"
+	assert_contains "$(cat "$T/out2")" "host port 9000/tcp is published by another network on the uplink"
+	assert_eq "$(dump_map port_maps | jq -c 'map(.key.host_port)')" "[$(( (9000 >> 8) | (9000 & 255) << 8 ))]" "network 1's port map (port in network order)"
+	assert_eq "$(bpftool map dump pinned "$T/bpf/bpfnet2/port_maps" -j | jq length)" 0 "network 2's port maps"
+	assert_eq "$(bn2 port ls -j | jq length)" 0 "network 2's published ports"
+}

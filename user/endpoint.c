@@ -16,11 +16,44 @@
 #include "ipam.h"
 #include "log.h"
 
+/*
+ * The subnet must be no other network of the host's: not the uplink's, not
+ * another interface's (another bpfnet network, a docker0, a LAN). Our own
+ * bridge's address is no conflict.
+ */
+static int subnet_free(const struct bpfnet_config *cfg, struct nl *nl,
+		       int uplink)
+{
+	struct host_addr addrs[BPFNET_MAX_HOST_ADDRS];
+	int n = addr_list(nl, addrs, BPFNET_MAX_HOST_ADDRS);
+	int bridge = (int)if_nametoindex(cfg->bridge);
+
+	for (int i = 0; i < n && i < BPFNET_MAX_HOST_ADDRS; i++) {
+		const struct host_addr *a = &addrs[i];
+		char s[INET_ADDRSTRLEN], o[INET_ADDRSTRLEN], name[IF_NAMESIZE];
+
+		if (a->ifindex == bridge ||
+		    !cidr_overlap(cfg->subnet, cfg->prefix, a->addr, a->prefix))
+			continue;
+		inet_ntop(AF_INET, &cfg->subnet, s, sizeof(s));
+		inet_ntop(AF_INET, &a->addr, o, sizeof(o));
+		if (a->ifindex == uplink)
+			pr_err("subnet %s/%d overlaps the uplink's network (%s/%d)",
+			       s, cfg->prefix, o, a->prefix);
+		else
+			pr_err("subnet %s/%d overlaps the network of %s (%s/%d): choose another --subnet",
+			       s, cfg->prefix,
+			       if_indextoname((unsigned int)a->ifindex, name) ? name : "another interface",
+			       o, a->prefix);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int endpoint_plan(const struct bpfnet_config *cfg, struct nl *nl,
 			  struct net_plan *plan)
 {
-	struct in_addr up;
-	int err, mtu, plen;
+	int err, mtu;
 
 	err = uplink_resolve(nl, cfg->uplink, &plan->uplink_ifindex, &mtu);
 	if (err) {
@@ -28,18 +61,7 @@ int endpoint_plan(const struct bpfnet_config *cfg, struct nl *nl,
 		return err;
 	}
 	plan->mtu = cfg->mtu ? cfg->mtu : mtu > 0 ? mtu : 1500;
-	if (plan->uplink_ifindex &&
-	    !addr_first_net(nl, plan->uplink_ifindex, &up, &plen) &&
-	    cidr_overlap(cfg->subnet, cfg->prefix, up, plen)) {
-		char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
-
-		inet_ntop(AF_INET, &cfg->subnet, a, sizeof(a));
-		inet_ntop(AF_INET, &up, b, sizeof(b));
-		pr_err("subnet %s/%d overlaps the uplink's network (%s/%d)", a,
-		       cfg->prefix, b, plen);
-		return -EINVAL;
-	}
-	return 0;
+	return subnet_free(cfg, nl, plan->uplink_ifindex);
 }
 
 static int ensure_bridge(const struct bpfnet_config *cfg, struct nl *nl,

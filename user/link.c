@@ -343,6 +343,7 @@ static int addr_all_cb(const struct nlmsghdr *nlh, void *data)
 		if (d->n < d->max) {
 			d->out[d->n].ifindex = (int)ifa->ifa_index;
 			d->out[d->n].addr.s_addr = mnl_attr_get_u32(attr);
+			d->out[d->n].prefix = ifa->ifa_prefixlen;
 		}
 		d->n++;
 	}

@@ -77,6 +77,7 @@ int addr_first_net(struct nl *nl, int ifindex, struct in_addr *addr,
 struct host_addr {
 	int ifindex;
 	struct in_addr addr;
+	int prefix;
 };
 
 /*

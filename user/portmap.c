@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fault.h"
 #include "flows.h"
 #include "log.h"
 #include "mapiter.h"
@@ -109,11 +110,10 @@ static int peer_conflict(const struct dp *dp, const struct port_spec *ps, int n)
 	return -EEXIST;
 }
 
-int portmap_apply(struct dp *dp, struct in_addr caddr,
-		  const struct port_spec *ps, int n)
+/* Write ps into port_maps, all or nothing. */
+static int pm_insert(struct dp *dp, struct in_addr caddr,
+		     const struct port_spec *ps, int n)
 {
-	if (peer_conflict(dp, ps, n))
-		return -EEXIST;
 	for (int i = 0; i < n; i++) {
 		unsigned int span = ps[i].host_hi - ps[i].host_lo + 1u;
 
@@ -137,6 +137,27 @@ int portmap_apply(struct dp *dp, struct in_addr caddr,
 		}
 	}
 	return 0;
+}
+
+/*
+ * Publish ps for caddr. Another network on the uplink may publish the same
+ * port between our check and our write (each network has its own lock): so
+ * check again once written, and give way if it is there. Of two networks,
+ * the later to check sees the other: never both keep a port.
+ */
+int portmap_apply(struct dp *dp, struct in_addr caddr,
+		  const struct port_spec *ps, int n)
+{
+	int err;
+
+	if (peer_conflict(dp, ps, n) || fault_point(9, "peers checked"))
+		return -EEXIST;
+	err = pm_insert(dp, caddr, ps, n);
+	if (!err && peer_conflict(dp, ps, n)) {
+		portmap_unapply(dp, caddr, ps, n);
+		err = -EEXIST;
+	}
+	return err;
 }
 
 struct pm_walk {
