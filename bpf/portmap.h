@@ -75,9 +75,11 @@ static __always_inline int is_new_conn(const struct pkt *p)
 /*
  * The live DNAT flow of the packet, made from a port map if it is new. A
  * port on every address counts where the destination is the host's. From
- * outside, not when the packet answers a flow of the host's own: a UDP socket
- * connected to that peer, on an ephemeral port inside a published range.
- * The host's flows are never taken.
+ * outside, never a datagram a host UDP socket would receive: one connected
+ * to that peer, or one bound to the port unconnected (a client on an
+ * ephemeral port inside a published range looks just like a listener; a
+ * listener there before the port was published is one only --force let
+ * in). The host's flows are never taken.
  */
 static __always_inline struct bpfnet_ct *dnat_get(struct __sk_buff *skb,
 						  const struct pkt *p,
@@ -104,7 +106,7 @@ static __always_inline struct bpfnet_ct *dnat_get(struct __sk_buff *skb,
 		return NULL;
 	if (where == DNAT_FROM_OUTSIDE && p->proto == IPPROTO_UDP &&
 	    host_socket(skb, p->proto, p->saddr, p->sport, p->daddr,
-			p->dport, 1)) {
+			p->dport, 0)) {
 		stat_inc(BPFNET_STAT_HOST_FLOW_KEPT);
 		return NULL;
 	}

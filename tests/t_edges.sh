@@ -217,6 +217,15 @@ test_host_flows_keep_their_ports() {
 	assert_file_eq "$T/host" reply "the host's client got its reply"
 	assert_ge "$(stat_of host_flow_packets_kept)" 1 "host flow packets kept"
 	assert_eq "$(stat_of dnat_flows)" 0 "flows into the published range"
+	# an unconnected host socket bound inside the range (opened after the
+	# port was published): what it would receive is its own
+	in_host timeout 10 nc -u -l 40060 >"$T/unconnected" &
+	PIDS+=($!)
+	wait_listen udp 40060 in_host
+	echo "to the host" | in_out nc -u -w 1 -p 5355 "$UPLINK_IP" 40060
+	wait_for 5 test -s "$T/unconnected"
+	assert_file_eq "$T/unconnected" "to the host" "what the host's unconnected socket received"
+	assert_eq "$(stat_of dnat_flows)" 0 "flows into the published range"
 	# the host holds 40200 towards the server's 5354; the container asks for it too
 	in_out sh -c "timeout 10 nc -u -nl $OUTSIDE_IP 5354 >/dev/null" &
 	PIDS+=($!)
