@@ -287,7 +287,7 @@ static void test_tcp_snat_and_reverse(void)
 	CHECK_MEM(out, mac_c1, 6, "destination MAC (the container)");
 	CHECK_MEM(out + 6, mac_bridge, 6, "source MAC (the bridge)");
 
-	/* ACK from the container: established; FIN: closing */
+	/* ACK from the container: established; FIN: half closed; FIN back: closing */
 	s = out_spec(IPPROTO_TCP, 40000, 80);
 	s.tcp_flags = 0x10;
 	len = build_pkt(in, &s);
@@ -301,8 +301,18 @@ static void test_tcp_snat_and_reverse(void)
 	CHECK_RUN(uplink_egress, in, len, out, &olen, TC_ACT_OK);
 	CHECK_EQ(lookup_ct("172.19.0.2", "198.51.100.2", 40000, 80, IPPROTO_TCP, &ct), 0,
 		 "conntrack entry after the FIN");
-	CHECK_EQ(ct.state, BPFNET_CT_CLOSING, "conntrack state after the FIN");
-	CHECK_EQ(ct.packets, 4u, "conntrack packets, both directions");
+	CHECK_EQ(ct.state, BPFNET_CT_ESTABLISHED, "conntrack state after the container's FIN");
+	CHECK_EQ(ct.fin_orig, 1, "FIN seen from the container");
+	CHECK_EQ(ct.fin_reply, 0, "FIN seen from the remote");
+	s = in_spec(IPPROTO_TCP, 80, 40000);
+	s.tcp_flags = 0x11;
+	len = build_pkt(in, &s);
+	CHECK_RUN(uplink_ingress, in, len, out, &olen, TC_ACT_REDIRECT);
+	CHECK_EQ(lookup_ct("172.19.0.2", "198.51.100.2", 40000, 80, IPPROTO_TCP, &ct), 0,
+		 "conntrack entry after both FINs");
+	CHECK_EQ(ct.state, BPFNET_CT_CLOSING, "conntrack state after both FINs");
+	CHECK_EQ(ct.fin_reply, 1, "FIN seen from the remote, in the end");
+	CHECK_EQ(ct.packets, 5u, "conntrack packets, both directions");
 }
 
 /* CLOCK_MONOTONIC, the clock of bpf_ktime_get_ns() and so of expires_ns. */
@@ -329,7 +339,10 @@ static __u64 mono_ns(void)
 			 "expires_ns, " #secs " s after the packet: " what);  \
 	} while (0)
 
-/* Lifetimes: TCP 60 s after a SYN, 6 h established, 10 s closing; UDP 60 s; ICMP 30 s. */
+/*
+ * Lifetimes: TCP 60 s after a SYN, 6 h established, 5 min half closed (a
+ * FIN one way), 10 s closing (a FIN each way); UDP 60 s; ICMP 30 s.
+ */
 static void test_conntrack_lifetimes(void)
 {
 	uint8_t in[256], out[2048];
@@ -365,6 +378,14 @@ static void test_conntrack_lifetimes(void)
 	len = build_pkt(in, &s);
 	t0 = mono_ns();
 	CHECK_RUN(uplink_egress, in, len, out, &olen, TC_ACT_OK);
+	t1 = mono_ns();
+	CHECK_EXPIRES("172.19.0.2", "198.51.100.2", 40000, 80, IPPROTO_TCP, t0, t1, 300,
+		      "TCP half closed");
+	s = in_spec(IPPROTO_TCP, 80, 40000);
+	s.tcp_flags = 0x11;	/* FIN-ACK back */
+	len = build_pkt(in, &s);
+	t0 = mono_ns();
+	CHECK_RUN(uplink_ingress, in, len, out, &olen, TC_ACT_REDIRECT);
 	t1 = mono_ns();
 	CHECK_EXPIRES("172.19.0.2", "198.51.100.2", 40000, 80, IPPROTO_TCP, t0, t1, 10,
 		      "TCP closing");
