@@ -107,6 +107,8 @@ struct pkt_spec {
 	uint8_t proto;
 	uint16_t sport, dport;	/* ICMP: sport = echo id */
 	uint8_t tcp_flags;
+	uint32_t tcp_seq;	/* 0: 1000 */
+	uint32_t tcp_ack;
 	uint8_t icmp_type;
 	int udp_zero_csum;
 	uint16_t frag;		/* frag_off field, host order */
@@ -139,7 +141,8 @@ static size_t build_ip(uint8_t *buf, const struct pkt_spec *s)
 		memset(t, 0, sizeof(*t));
 		t->source = htons(s->sport);
 		t->dest = htons(s->dport);
-		t->seq = htonl(1000);
+		t->seq = htonl(s->tcp_seq ? s->tcp_seq : 1000);
+		t->ack_seq = htonl(s->tcp_ack);
 		t->doff = 5;
 		((uint8_t *)t)[13] = s->tcp_flags;
 		t->window = htons(65535);
