@@ -77,7 +77,7 @@ $(OUTPUT)/testing/%.o: user/%.c $(SKELS) | $(OUTPUT)/testing
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) -DBPFNET_TESTING -MMD -MP -c $< -o $@
 
-$(OUTPUT)/tests/%: tests/unit/%.c $(LIB_OBJS) | $(OUTPUT)/tests
+$(OUTPUT)/tests/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(LIB_OBJS) | $(OUTPUT)/tests
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -Itests/unit -o $@ $< $(LIB_OBJS) $(LDLIBS)
 

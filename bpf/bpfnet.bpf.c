@@ -358,10 +358,9 @@ int uplink_ingress(struct __sk_buff *skb)
 	if (!rv)
 		return uplink_dnat(skb, &p, cfg);
 	/* the container's flow, which the reply answers once translated back */
-	flow_reply(&ck, rv->raddr, rv->rport, rv->caddr, rv->cport, p.proto);
 	now = bpf_ktime_get_ns();
-	ct = bpf_map_lookup_elem(&conntrack, &ck);
-	if (!ct || ct->expires_ns < now)
+	ct = ct_of_reply(&p, rv, &ck, now);
+	if (!ct)	/* not ours: another flow's stale entry, or expired */
 		return TC_ACT_NEXT_FILTER;
 	ct_touch(ct, &p, 1, now);
 	if (nat_addr(skb, &p, 0, p.daddr, ck.saddr) ||

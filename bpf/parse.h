@@ -14,6 +14,8 @@ struct pkt {
 	__u32 l4off;		/* offset of the L4 header */
 	__be32 saddr, daddr;
 	__be16 sport, dport;	/* ICMP echo: id as sport (request) or dport (reply) */
+	__u32 tcp_seq;		/* TCP: sequence number, host order */
+	__u32 tcp_ack;		/* TCP: acknowledgement number, host order */
 	__u16 tot_len;		/* host order */
 	__u8 proto;
 	__u8 ttl;
@@ -38,6 +40,12 @@ static __always_inline int load_eth_proto(struct __sk_buff *skb, __u16 *proto)
 /* Ports of TCP/UDP, the echo id of ICMP; flags and errors noted. */
 static __always_inline int parse_l4(struct __sk_buff *skb, struct pkt *p)
 {
+	struct {
+		__be16 ports[2];
+		__be32 seq, ack;
+		__u8 doff, flags;
+		__be16 window;
+	} th;	/* the first 16 bytes of a TCP header, in one load */
 	__be16 ports[2];
 	__u8 b[2];
 
@@ -45,9 +53,13 @@ static __always_inline int parse_l4(struct __sk_buff *skb, struct pkt *p)
 		return 0;
 	switch (p->proto) {
 	case IPPROTO_TCP:
-		if (bpf_skb_load_bytes(skb, p->l4off, ports, sizeof(ports)) ||
-		    bpf_skb_load_bytes(skb, p->l4off + 13, &p->tcp_flags, 1))
+		if (bpf_skb_load_bytes(skb, p->l4off, &th, sizeof(th)))
 			return BPFNET_ERR;
+		ports[0] = th.ports[0];
+		ports[1] = th.ports[1];
+		p->tcp_seq = bpf_ntohl(th.seq);
+		p->tcp_ack = bpf_ntohl(th.ack);
+		p->tcp_flags = th.flags;
 		break;
 	case IPPROTO_UDP:
 		if (bpf_skb_load_bytes(skb, p->l4off, ports, sizeof(ports)))

@@ -73,6 +73,131 @@ static __always_inline int is_new_conn(const struct pkt *p)
 }
 
 /*
+ * The two halves of a DNAT flow are kept one as those of SNAT are (ct.h):
+ * a dnat_rev entry is used only for the client flow it names when that
+ * flow points back at it; a lost dnat_rev entry is claimed again by the
+ * client's next packet; a lost dnat_ct entry is re-created by the
+ * container's next reply (from dnat_rev), or by the client's next packet
+ * (the port map names the container, hence the reverse tuple). A container
+ * tuple that another live client flow holds is never shared: the new flow
+ * is refused, or the one that lost its entry is cut (dnat_tuple_taken);
+ * there is no port to remap on this side. What cannot be healed: a lost
+ * dnat_rev entry while only the container speaks (its reply does not say
+ * which published address and port it answers for), until the client's
+ * next packet.
+ */
+static __always_inline int drev_owned(const struct bpfnet_dnat_rev *rv,
+				      const struct bpfnet_flow *k)
+{
+	return rv->client_addr == k->saddr && rv->client_port == k->sport &&
+	       rv->host_addr == k->daddr && rv->host_port == k->dport;
+}
+
+/* The tuple of the container's replies to client flow k, sent as ct says. */
+static __always_inline void drev_key(const struct bpfnet_flow *k,
+				     const struct bpfnet_ct *ct,
+				     struct bpfnet_flow *rk)
+{
+	/* the container answers the client, or the gateway standing in for it */
+	flow_reply(rk, ct->hairpin_addr ? ct->hairpin_addr : k->saddr, k->sport,
+		   ct->nat_addr, ct->nat_port, k->proto);
+}
+
+/*
+ * Make rk client flow k's reverse tuple: 0 claimed, 1 it already was,
+ * BPFNET_ERR another live flow holds it. An entry whose flow is gone,
+ * expired or points elsewhere is stale and taken over.
+ */
+static __always_inline int drev_claim(const struct bpfnet_flow *rk,
+				      const struct bpfnet_flow *k, __u64 now)
+{
+	struct bpfnet_dnat_rev rv = {
+		.host_addr = k->daddr, .host_port = k->dport,
+		.client_addr = k->saddr, .client_port = k->sport,
+	}, *cur;
+	struct bpfnet_flow ok = {};
+	struct bpfnet_ct *oct;
+
+	if (!bpf_map_update_elem(&dnat_rev, rk, &rv, BPF_NOEXIST))
+		return 0;
+	cur = bpf_map_lookup_elem(&dnat_rev, rk);
+	if (!cur)
+		return BPFNET_ERR;
+	if (drev_owned(cur, k))
+		return 1;
+	flow_reply(&ok, cur->host_addr, cur->host_port, cur->client_addr,
+		   cur->client_port, k->proto);
+	oct = bpf_map_lookup_elem(&dnat_ct, &ok);
+	if (oct && oct->expires_ns > now && oct->nat_addr == rk->saddr &&
+	    oct->nat_port == rk->sport)
+		return BPFNET_ERR;
+	bpf_map_delete_elem(&dnat_rev, rk);
+	return bpf_map_update_elem(&dnat_rev, rk, &rv, BPF_NOEXIST) ? BPFNET_ERR : 0;
+}
+
+/* A live client flow: its reverse half is there and its, or claimed again. */
+static __always_inline struct bpfnet_ct *dnat_keep(const struct bpfnet_flow *k,
+						   struct bpfnet_ct *ct, __u64 now)
+{
+	struct bpfnet_flow rk = {};
+	struct bpfnet_dnat_rev *rv;
+
+	drev_key(k, ct, &rk);
+	rv = bpf_map_lookup_elem(&dnat_rev, &rk);
+	if (rv && drev_owned(rv, k))
+		return ct;
+	if (drev_claim(&rk, k, now) >= 0) {
+		stat_inc(BPFNET_STAT_FLOWS_HEALED);
+		return ct;
+	}
+	/* another client's flow holds the container tuple now */
+	stat_inc(BPFNET_STAT_DNAT_TAKEN);
+	bpf_map_delete_elem(&dnat_ct, k);
+	return NULL;
+}
+
+/* A client flow to the container pm names (state and expiry apart). */
+static __always_inline void dnat_fill(struct bpfnet_ct *nct,
+				      const struct bpfnet_flow *k,
+				      const struct bpfnet_pm_val *pm,
+				      const struct bpfnet_cfg *cfg)
+{
+	nct->nat_addr = pm->caddr;
+	nct->nat_port = pm->cport;
+	if (k->saddr == pm->caddr)
+		nct->hairpin_addr = cfg->gateway;
+}
+
+/*
+ * A packet of a client flow whose dnat_ct entry was lost: re-created,
+ * established, when the reverse entry of the tuple the port map gives is
+ * this flow's. Any address's port map will do: the entry proves the flow.
+ */
+static __always_inline struct bpfnet_ct *dnat_heal(const struct bpfnet_flow *k,
+						   const struct bpfnet_cfg *cfg,
+						   __u64 now)
+{
+	struct bpfnet_pm_val *pm = pm_find(k->daddr, k->dport, k->proto, 1);
+	struct bpfnet_ct nct = {};
+	struct bpfnet_flow rk = {};
+	struct bpfnet_dnat_rev *rv;
+
+	if (!pm)
+		return NULL;
+	dnat_fill(&nct, k, pm, cfg);
+	drev_key(k, &nct, &rk);
+	rv = bpf_map_lookup_elem(&dnat_rev, &rk);
+	if (!rv || !drev_owned(rv, k))
+		return NULL;
+	nct.state = BPFNET_CT_ESTABLISHED;
+	nct.seen_reply = 1;
+	nct.expires_ns = now + ct_lifetime(&nct, k->proto);
+	if (!bpf_map_update_elem(&dnat_ct, k, &nct, BPF_NOEXIST))
+		stat_inc(BPFNET_STAT_FLOWS_HEALED);
+	return bpf_map_lookup_elem(&dnat_ct, k);
+}
+
+/*
  * The live DNAT flow of the packet, made from a port map if it is new. A
  * port on every address counts where the destination is the host's. From
  * outside, never a datagram a host UDP socket would receive: one connected
@@ -87,7 +212,6 @@ static __always_inline struct bpfnet_ct *dnat_get(struct __sk_buff *skb,
 						  __u64 now, int where)
 {
 	struct bpfnet_flow k = {}, rk = {};
-	struct bpfnet_dnat_rev rv = {};
 	struct bpfnet_ct *ct, nct = {};
 	struct bpfnet_pm_val *pm;
 
@@ -96,9 +220,9 @@ static __always_inline struct bpfnet_ct *dnat_get(struct __sk_buff *skb,
 	flow_of(p, &k);
 	ct = bpf_map_lookup_elem(&dnat_ct, &k);
 	if (ct && ct->expires_ns > now)
-		return ct;
-	if (!is_new_conn(p))
-		return NULL;
+		return dnat_keep(&k, ct, now);
+	if (!is_new_conn(p))	/* expired is gone; lost may be healed */
+		return ct ? NULL : dnat_heal(&k, cfg, now);
 	pm = pm_find(p->daddr, p->dport, p->proto, 0);
 	if (!pm && (where == DNAT_TO_HOST || to_host_addr(skb, p, cfg)))
 		pm = pm_find(p->daddr, p->dport, p->proto, 1);
@@ -110,21 +234,15 @@ static __always_inline struct bpfnet_ct *dnat_get(struct __sk_buff *skb,
 		stat_inc(BPFNET_STAT_HOST_FLOW_KEPT);
 		return NULL;
 	}
-	nct.nat_addr = pm->caddr;
-	nct.nat_port = pm->cport;
+	dnat_fill(&nct, &k, pm, cfg);
 	nct.state = BPFNET_CT_NEW;
-	nct.expires_ns = now + ct_lifetime(p->proto, BPFNET_CT_NEW);
-	if (p->saddr == pm->caddr)
-		nct.hairpin_addr = cfg->gateway;
-	/* the container answers the client, or the gateway standing in for it */
-	flow_reply(&rk, nct.hairpin_addr ? nct.hairpin_addr : p->saddr, p->sport,
-		   pm->caddr, pm->cport, p->proto);
-	rv.host_addr = p->daddr;
-	rv.host_port = p->dport;
-	rv.client_addr = p->saddr;
-	rv.client_port = p->sport;
-	if (bpf_map_update_elem(&dnat_rev, &rk, &rv, BPF_ANY) ||
-	    bpf_map_update_elem(&dnat_ct, &k, &nct, BPF_ANY))
+	nct.expires_ns = now + ct_lifetime(&nct, p->proto);
+	drev_key(&k, &nct, &rk);
+	if (drev_claim(&rk, &k, now) < 0) {
+		stat_inc(BPFNET_STAT_DNAT_TAKEN);
+		return NULL;
+	}
+	if (bpf_map_update_elem(&dnat_ct, &k, &nct, BPF_ANY))
 		return NULL;
 	stat_inc(BPFNET_STAT_DNAT_FLOWS);
 	return bpf_map_lookup_elem(&dnat_ct, &k);
@@ -148,6 +266,43 @@ static __always_inline int dnat_apply(struct __sk_buff *skb, struct pkt *p,
 }
 
 /*
+ * The client flow a container's reply answers, from its reverse entry rv:
+ * only when that flow sends to this container tuple. A dnat_ct entry the
+ * LRU lost is re-created from rv, established. NULL: not a live flow.
+ */
+static __always_inline struct bpfnet_ct *dnat_of_reply(const struct pkt *p,
+						       const struct bpfnet_dnat_rev *rv,
+						       struct bpfnet_flow *ck,
+						       __u64 now)
+{
+	struct bpfnet_ct *ct, nct = {};
+
+	/* the client's flow, which the reply answers as published */
+	flow_reply(ck, rv->host_addr, rv->host_port, rv->client_addr,
+		   rv->client_port, p->proto);
+	ct = bpf_map_lookup_elem(&dnat_ct, ck);
+	if (!ct) {
+		nct.nat_addr = p->saddr;
+		nct.nat_port = p->sport;
+		if (p->daddr != rv->client_addr)
+			nct.hairpin_addr = p->daddr;
+		nct.state = BPFNET_CT_ESTABLISHED;
+		nct.seen_reply = 1;
+		nct.expires_ns = now + ct_lifetime(&nct, p->proto);
+		if (!bpf_map_update_elem(&dnat_ct, ck, &nct, BPF_NOEXIST))
+			stat_inc(BPFNET_STAT_FLOWS_HEALED);
+		ct = bpf_map_lookup_elem(&dnat_ct, ck);
+		if (!ct)
+			return NULL;
+	}
+	if (ct->nat_addr != p->saddr || ct->nat_port != p->sport ||
+	    (ct->hairpin_addr ? ct->hairpin_addr : rv->client_addr) != p->daddr ||
+	    ct->expires_ns < now)
+		return NULL;
+	return ct;
+}
+
+/*
  * A packet from a published container: if it answers a DNAT flow, give it
  * the published address and port as source (and the client back as
  * destination). 0: rewritten; BPFNET_CONTINUE: not such a reply;
@@ -167,11 +322,8 @@ static __always_inline int dnat_reverse(struct __sk_buff *skb, struct pkt *p,
 	rv = bpf_map_lookup_elem(&dnat_rev, &rk);
 	if (!rv)
 		return BPFNET_CONTINUE;
-	/* the client's flow, which the reply answers as published */
-	flow_reply(&ck, rv->host_addr, rv->host_port, rv->client_addr,
-		   rv->client_port, p->proto);
-	ct = bpf_map_lookup_elem(&dnat_ct, &ck);
-	if (!ct || ct->expires_ns < now)
+	ct = dnat_of_reply(p, rv, &ck, now);
+	if (!ct)
 		return BPFNET_CONTINUE;
 	ct_touch(ct, p, 1, now);
 	client = rv->client_addr;

@@ -54,7 +54,8 @@
 /* Connection lifetimes, in seconds. */
 #define BPFNET_CT_TCP_SYN_SECS 60
 #define BPFNET_CT_TCP_EST_SECS 21600
-#define BPFNET_CT_TCP_CLOSE_SECS 10
+#define BPFNET_CT_TCP_CLOSE_SECS 10	/* after a FIN each way, or a valid RST */
+#define BPFNET_CT_TCP_HALF_CLOSED_SECS 300	/* established, a FIN one way only */
 #define BPFNET_CT_UDP_SECS 60
 #define BPFNET_CT_ICMP_SECS 30
 
@@ -101,7 +102,7 @@ _Static_assert(sizeof(struct bpfnet_flow) == 16, "bpfnet_flow layout");
 enum bpfnet_ct_state {
 	BPFNET_CT_NEW = 0,	/* TCP SYN seen, or first UDP/ICMP packet */
 	BPFNET_CT_ESTABLISHED = 1,
-	BPFNET_CT_CLOSING = 2,	/* FIN or RST seen */
+	BPFNET_CT_CLOSING = 2,	/* a FIN each way, or an RST in window */
 };
 
 /*
@@ -109,6 +110,14 @@ enum bpfnet_ct_state {
  * "dnat_ct": flow to a published port, as the client sent it (key) -> the
  * container it goes to (nat_addr/nat_port) and, when a container reaches
  * its own published port, the source it is given (hairpin_addr).
+ *
+ * TCP is followed per direction: "orig" is the direction of the key (the
+ * container's for conntrack, the client's for dnat_ct), "reply" the other.
+ * Each direction writes only its own fin_ and ack_ fields. ack_orig is the
+ * last acknowledgement number seen from the orig side (kept within
+ * BPFNET_CT_ACK_SLACK of the newest, so it is not written on every packet):
+ * what that side expects next from the reply side, against which an RST
+ * from the reply side is judged.
  */
 struct bpfnet_ct {
 	__be32 nat_addr;	/* SNAT: new source; DNAT: container address, be */
@@ -116,12 +125,17 @@ struct bpfnet_ct {
 	__u8 state;		/* enum bpfnet_ct_state */
 	__u8 seen_reply;	/* 1 once a reply was translated back */
 	__be32 hairpin_addr;	/* DNAT only: source rewritten to this (the gateway), or 0 */
-	__u32 pad;
-	__u64 expires_ns;	/* bpf_ktime_get_ns() deadline */
+	__u8 fin_orig;		/* TCP: 1 once a FIN came from the orig side */
+	__u8 fin_reply;		/* TCP: 1 once a FIN came from the reply side */
+	__u8 acked_orig;	/* TCP: 1 when ack_orig holds a number */
+	__u8 acked_reply;	/* TCP: 1 when ack_reply holds a number */
+	__u64 expires_ns;	/* bpf_ktime_get_ns() deadline, refreshed at most once a second */
 	__u64 packets;		/* both directions */
 	__u64 bytes;
+	__u32 ack_orig;		/* TCP: acknowledgement number from the orig side, host order */
+	__u32 ack_reply;	/* TCP: acknowledgement number from the reply side, host order */
 };
-_Static_assert(sizeof(struct bpfnet_ct) == 40, "bpfnet_ct layout");
+_Static_assert(sizeof(struct bpfnet_ct) == 48, "bpfnet_ct layout");
 
 /* "rev_nat": reply flow arriving on the uplink (key) -> the original flow. */
 struct bpfnet_rnat {
@@ -198,6 +212,9 @@ enum bpfnet_stat {
 	BPFNET_STAT_HOST_PORT_SKIPPED,	/* SNAT ports passed over: a host socket uses them */
 	BPFNET_STAT_HOST_FLOW_KEPT,	/* packets of the host's own flows kept from a container */
 	BPFNET_STAT_PEER_PORT_SKIPPED,	/* SNAT ports passed over: another network on the uplink holds them */
+	BPFNET_STAT_FLOWS_HEALED,	/* a flow's lost half re-created from the other, same tuple */
+	BPFNET_STAT_FLOWS_REMAPPED,	/* SNAT flows given a new port: their tuple was another's */
+	BPFNET_STAT_DNAT_TAKEN,		/* published-port flows refused or cut: tuple another's */
 	BPFNET_STAT_DROP_SPOOF_IP,	/* drop reasons from here on */
 	BPFNET_STAT_DROP_SPOOF_MAC,
 	BPFNET_STAT_DROP_SPOOF_ARP,

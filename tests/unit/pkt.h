@@ -17,7 +17,7 @@
 #include <stdint.h>
 #include <string.h>
 
-static uint32_t sum16(const void *data, size_t len, uint32_t sum)
+static inline uint32_t sum16(const void *data, size_t len, uint32_t sum)
 {
 	const uint8_t *p = data;
 
@@ -28,7 +28,7 @@ static uint32_t sum16(const void *data, size_t len, uint32_t sum)
 	return sum;
 }
 
-static uint16_t fold(uint32_t sum)
+static inline uint16_t fold(uint32_t sum)
 {
 	while (sum >> 16)
 		sum = (sum & 0xffff) + (sum >> 16);
@@ -36,7 +36,7 @@ static uint16_t fold(uint32_t sum)
 }
 
 /* Sum of an L4 segment and its IPv4 pseudo header, not yet folded. */
-static uint32_t l4_sum(const struct iphdr *ip, const void *l4, size_t len)
+static inline uint32_t l4_sum(const struct iphdr *ip, const void *l4, size_t len)
 {
 	uint8_t ph[12];
 
@@ -50,7 +50,7 @@ static uint32_t l4_sum(const struct iphdr *ip, const void *l4, size_t len)
 }
 
 /* Checksum of an L4 segment with the IPv4 pseudo header (host order). */
-static uint16_t l4_csum(const struct iphdr *ip, const void *l4, size_t len)
+static inline uint16_t l4_csum(const struct iphdr *ip, const void *l4, size_t len)
 {
 	return fold(l4_sum(ip, l4, len));
 }
@@ -63,7 +63,7 @@ static uint16_t l4_csum(const struct iphdr *ip, const void *l4, size_t len)
  * field taken as zero (sum less the carried word, which sits at an even
  * offset in every header here).
  */
-static uint16_t ip_csum_want(const struct iphdr *ip)
+static inline uint16_t ip_csum_want(const struct iphdr *ip)
 {
 	uint16_t got = ntohs(ip->check);
 	uint32_t sum = sum16(ip, ip->ihl * 4u, 0);
@@ -72,7 +72,7 @@ static uint16_t ip_csum_want(const struct iphdr *ip)
 }
 
 /* Offset of the checksum field in the L4 header of ip's protocol. */
-static size_t l4_csum_off(const struct iphdr *ip)
+static inline size_t l4_csum_off(const struct iphdr *ip)
 {
 	if (ip->protocol == IPPROTO_TCP)
 		return offsetof(struct tcphdr, check);
@@ -81,14 +81,14 @@ static size_t l4_csum_off(const struct iphdr *ip)
 	return offsetof(struct icmphdr, checksum);
 }
 
-static uint16_t l4_csum_got(const struct iphdr *ip, const void *l4)
+static inline uint16_t l4_csum_got(const struct iphdr *ip, const void *l4)
 {
 	const uint8_t *p = (const uint8_t *)l4 + l4_csum_off(ip);
 
 	return (uint16_t)(p[0] << 8 | p[1]);
 }
 
-static uint16_t l4_csum_want(const struct iphdr *ip, const void *l4, size_t len)
+static inline uint16_t l4_csum_want(const struct iphdr *ip, const void *l4, size_t len)
 {
 	uint16_t got = l4_csum_got(ip, l4), want;
 	uint32_t sum;
@@ -107,6 +107,8 @@ struct pkt_spec {
 	uint8_t proto;
 	uint16_t sport, dport;	/* ICMP: sport = echo id */
 	uint8_t tcp_flags;
+	uint32_t tcp_seq;	/* 0: 1000 */
+	uint32_t tcp_ack;
 	uint8_t icmp_type;
 	int udp_zero_csum;
 	uint16_t frag;		/* frag_off field, host order */
@@ -118,7 +120,7 @@ struct pkt_spec {
 static const uint8_t mac_bridge[6] = { 0x02, 0xbb, 0, 0, 0, 1 };
 
 /* Build IP + L4 at ip (no Ethernet). Returns the IP length. */
-static size_t build_ip(uint8_t *buf, const struct pkt_spec *s)
+static inline size_t build_ip(uint8_t *buf, const struct pkt_spec *s)
 {
 	struct iphdr *ip = (struct iphdr *)buf;
 	uint8_t *l4 = buf + sizeof(*ip);
@@ -139,7 +141,8 @@ static size_t build_ip(uint8_t *buf, const struct pkt_spec *s)
 		memset(t, 0, sizeof(*t));
 		t->source = htons(s->sport);
 		t->dest = htons(s->dport);
-		t->seq = htonl(1000);
+		t->seq = htonl(s->tcp_seq ? s->tcp_seq : 1000);
+		t->ack_seq = htonl(s->tcp_ack);
 		t->doff = 5;
 		((uint8_t *)t)[13] = s->tcp_flags;
 		t->window = htons(65535);
@@ -180,7 +183,7 @@ static size_t build_ip(uint8_t *buf, const struct pkt_spec *s)
 }
 
 /* Ethernet + IP packet into buf; returns its length. */
-static size_t build_pkt(uint8_t *buf, const struct pkt_spec *s)
+static inline size_t build_pkt(uint8_t *buf, const struct pkt_spec *s)
 {
 	struct ethhdr *eth = (struct ethhdr *)buf;
 

@@ -1,0 +1,292 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The harness of the BPF packet tests (test_datapath, test_flows): the
+ * object loaded fresh for each test, programs run through
+ * BPF_PROG_TEST_RUN with the verdict and length checked, addresses and
+ * checksums compared, and the network every test starts from:
+ *
+ *   172.19.0.2 (container, MAC 02:42:ac:13:00:02)
+ *        |  from_container / uplink_egress: source NAT
+ *   198.51.100.1 (uplink)  ---- 198.51.100.2 (remote)
+ *        |  uplink_ingress: reverse NAT, published ports
+ *
+ * Helpers are static inline: a test binary uses only some of them.
+ */
+#ifndef BPFNET_TEST_DP_H
+#define BPFNET_TEST_DP_H
+
+#include <linux/types.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <time.h>
+
+#include "bpfnet_shared.h"
+#include "bpfnet.skel.h"
+#include "check.h"
+#include "pkt.h"
+
+#define TC_ACT_UNSPEC (-1)	/* no verdict: TC runs the next filter */
+#define TC_ACT_OK 0
+#define TC_ACT_SHOT 2
+#define TC_ACT_REDIRECT 7
+
+static struct bpfnet_bpf *skel;
+static const uint8_t mac_c1[6] = { 0x02, 0x42, 172, 19, 0, 2 };
+
+static inline __be32 ip4(const char *s)
+{
+	struct in_addr a;
+
+	inet_pton(AF_INET, s, &a);
+	return a.s_addr;
+}
+
+/* Feeds pkt to prog: 0 or the error of the run itself; *verdict is what prog returned. */
+static inline int prog_run(struct bpf_program *prog, uint8_t *pkt, size_t len,
+		    uint8_t *out, __u32 *out_len, int *verdict)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = pkt,
+		    .data_size_in = (__u32)len, .data_out = out,
+		    .data_size_out = 2048, .repeat = 1);
+	int err = bpf_prog_test_run_opts(bpf_program__fd(prog), &opts);
+
+	*out_len = opts.data_size_out;
+	*verdict = (int)opts.retval;
+	return err;
+}
+
+static inline const char *tc_act_name(int v)
+{
+	switch (v) {
+	case TC_ACT_UNSPEC:
+		return "TC_ACT_UNSPEC";
+	case TC_ACT_OK:
+		return "TC_ACT_OK";
+	case TC_ACT_SHOT:
+		return "TC_ACT_SHOT";
+	case TC_ACT_REDIRECT:
+		return "TC_ACT_REDIRECT";
+	default:
+		return "?";
+	}
+}
+
+static inline int run_is(const char *file, int line, const char *prog, int err,
+		  int verdict, int want)
+{
+	char what[64];
+
+	snprintf(what, sizeof(what), "bpf_prog_test_run_opts(%s)", prog);
+	if (err) {
+		check_fail(file, line, what, "got %d (%s), want 0", err, strerror(-err));
+		return 0;
+	}
+	snprintf(what, sizeof(what), "verdict of %s", prog);
+	if (verdict != want) {
+		check_fail(file, line, what, "got %s (%d), want %s (%d)",
+			   tc_act_name(verdict), verdict, tc_act_name(want), want);
+		return 0;
+	}
+	return 1;
+}
+
+/*
+ * Runs skel's program prog on in (len bytes), out of which come *olen
+ * bytes at out: the run must work, the verdict be want, and the length
+ * be kept (the programs rewrite in place, they never grow or cut a frame).
+ */
+#define CHECK_RUN(prog, in, len, out, olen, want)                            \
+	do {                                                                 \
+		int ___verdict = -1;                                         \
+		int ___err = prog_run(skel->progs.prog, (in), (len), (out),  \
+				      (olen), &___verdict);                  \
+		if (!run_is(__FILE__, __LINE__, #prog, ___err, ___verdict,   \
+			    (want)))                                         \
+			return;                                              \
+		CHECK_EQ((size_t)*(olen), (size_t)(len),                     \
+			 "output length of " #prog);                         \
+	} while (0)
+
+static inline int ip4_is(const char *file, int line, const char *what,
+		  const char *expr, __be32 got, const char *want)
+{
+	char g[INET_ADDRSTRLEN];
+
+	if (got == ip4(want))
+		return 1;
+	inet_ntop(AF_INET, &got, g, sizeof(g));
+	check_fail(file, line, what, "got %s, want %s", g, want);
+	printf("  check: %s == ip4(\"%s\")\n", expr, want);
+	return 0;
+}
+
+/* An address in network order against its dotted form. */
+#define CHECK_IP4(got, want, what)                                           \
+	do {                                                                 \
+		if (!ip4_is(__FILE__, __LINE__, (what), #got, (got), (want))) \
+			return;                                              \
+	} while (0)
+
+/* Checksums, each as carried and as recomputed here from scratch. */
+#define CHECK_IP_CSUM(ip)                                                    \
+	CHECK_EQ(ntohs((ip)->check), ip_csum_want(ip), "IP header checksum")
+
+#define CHECK_CSUMS(ip, l4, l4len)                                           \
+	do {                                                                 \
+		CHECK_IP_CSUM(ip);                                           \
+		CHECK_EQ(l4_csum_got((ip), (l4)),                            \
+			 l4_csum_want((ip), (l4), (l4len)), "L4 checksum");  \
+	} while (0)
+
+/* A counter of the stats map, summed over the CPUs (~0 if unreadable). */
+static inline __u64 stat(enum bpfnet_stat k)
+{
+	int n = libbpf_num_possible_cpus();
+	__u64 v[256] = { 0 }, sum = 0;
+	__u32 key = k;
+
+	if (n < 1 || n > 256 ||
+	    bpf_map_lookup_elem(bpf_map__fd(skel->maps.stats), &key, v))
+		return ~0ULL;
+	for (int i = 0; i < n; i++)
+		sum += v[i];
+	return sum;
+}
+
+static inline struct iphdr *ip_of(uint8_t *frame)
+{
+	return (struct iphdr *)(frame + ETH_HLEN);
+}
+
+static inline void *l4_of(uint8_t *frame)
+{
+	return frame + ETH_HLEN + ip_of(frame)->ihl * 4;
+}
+
+static inline size_t l4_len(uint8_t *frame)
+{
+	return ntohs(ip_of(frame)->tot_len) - ip_of(frame)->ihl * 4u;
+}
+
+/*
+ * Every test gets a freshly loaded object, hence empty maps and zeroed
+ * counters, with only the network config and the one container: no test
+ * sees what another left behind, so they pass alone and in any order.
+ */
+static inline void setup(void)
+{
+	struct bpfnet_cfg c = { 0 };
+	struct bpfnet_endpoint ep = { .host_ifindex = 1 };	/* lo */
+	__u32 zero = 0;
+	__be32 a = ip4("172.19.0.2");
+
+	skel = bpfnet_bpf__open_and_load();
+	if (!skel) {
+		check_fail(__FILE__, __LINE__, "bpfnet_bpf__open_and_load()",
+			   "got NULL (%s), want the loaded object", strerror(errno));
+		return;
+	}
+	c.subnet = ip4("172.19.0.0");
+	c.netmask = ip4("255.255.0.0");
+	c.gateway = ip4("172.19.0.1");
+	c.uplink_addr = ip4("198.51.100.1");
+	c.uplink_ifindex = 1;
+	c.bridge_ifindex = 1;
+	c.port_min = 1024;	/* the default --snat-ports */
+	c.port_max = 65535;
+	memcpy(c.bridge_mac, mac_bridge, 6);
+	c.enabled = 1;
+	memcpy(ep.mac, mac_c1, 6);
+	CHECK_EQ(bpf_map_update_elem(bpf_map__fd(skel->maps.net_config), &zero, &c, 0), 0,
+		 "write net_config");
+	CHECK_EQ(bpf_map_update_elem(bpf_map__fd(skel->maps.endpoints), &a, &ep, 0), 0,
+		 "write endpoint 172.19.0.2");
+}
+
+static inline struct pkt_spec out_spec(uint8_t proto, uint16_t sport, uint16_t dport)
+{
+	struct pkt_spec s = { .src = "172.19.0.2", .dst = "198.51.100.2",
+			      .proto = proto, .sport = sport, .dport = dport };
+
+	memcpy(s.smac, mac_c1, 6);
+	return s;
+}
+
+static inline struct pkt_spec in_spec(uint8_t proto, uint16_t sport, uint16_t dport)
+{
+	struct pkt_spec s = { .src = "198.51.100.2", .dst = "198.51.100.1",
+			      .proto = proto, .sport = sport, .dport = dport };
+
+	return s;
+}
+
+static inline int lookup_ct(const char *src, const char *dst, uint16_t sport,
+		     uint16_t dport, uint8_t proto, struct bpfnet_ct *ct)
+{
+	struct bpfnet_flow k = { .saddr = ip4(src), .daddr = ip4(dst),
+				 .sport = htons(sport), .dport = htons(dport),
+				 .proto = proto };
+
+	return bpf_map_lookup_elem(bpf_map__fd(skel->maps.conntrack), &k, ct);
+}
+
+/* CLOCK_MONOTONIC, the clock of bpf_ktime_get_ns() and so of expires_ns. */
+static inline __u64 mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000ULL + (__u64)ts.tv_nsec;
+}
+
+/*
+ * The flow's conntrack entry expires secs after the packet that refreshed
+ * it, which was run between t0 and t1.
+ */
+#define CHECK_EXPIRES(src, dst, sport, dport, proto, t0, t1, secs, what)      \
+	do {                                                                 \
+		struct bpfnet_ct ___ct;                                      \
+		CHECK_EQ(lookup_ct(src, dst, sport, dport, proto, &___ct), 0, \
+			 "conntrack entry: " what);                           \
+		CHECK_GE(___ct.expires_ns, (t0) + (secs) * 1000000000ULL,    \
+			 "expires_ns, " #secs " s after the packet: " what);  \
+		CHECK_LE(___ct.expires_ns, (t1) + (secs) * 1000000000ULL,    \
+			 "expires_ns, " #secs " s after the packet: " what);  \
+	} while (0)
+
+static inline int publish(uint16_t hport, uint16_t cport, uint8_t proto)
+{
+	struct bpfnet_pm_key k = { .host_addr = 0, .host_port = htons(hport),
+				   .proto = proto };
+	struct bpfnet_pm_val v = { .caddr = ip4("172.19.0.2"), .cport = htons(cport) };
+
+	return bpf_map_update_elem(bpf_map__fd(skel->maps.port_maps), &k, &v, 0);
+}
+
+/* --snat-ports MIN-MAX in net_config. */
+static inline int set_snat_range(uint16_t lo, uint16_t hi)
+{
+	struct bpfnet_cfg c;
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.net_config), &zero, &c))
+		return -errno;
+	c.port_min = lo;
+	c.port_max = hi;
+	return bpf_map_update_elem(bpf_map__fd(skel->maps.net_config), &zero, &c, 0) ? -errno : 0;
+}
+
+static const uint8_t mac_c3[6] = { 0x02, 0x42, 172, 19, 0, 3 };
+
+/* 172.19.0.3, the neighbour, behind host veth ifindex 7. */
+static inline int add_neighbour(void)
+{
+	struct bpfnet_endpoint ep = { .host_ifindex = 7 };
+	__be32 a = ip4("172.19.0.3");
+
+	memcpy(ep.mac, mac_c3, 6);
+	return bpf_map_update_elem(bpf_map__fd(skel->maps.endpoints), &a, &ep, 0);
+}
+
+#endif
