@@ -152,7 +152,7 @@ test_stale_layout_replaced() {
 	bpftool map create "$T/bpf/bpfnet/conntrack" type lru_hash key 16 value 32 entries 16 name conntrack
 	new_netns; C2=$NEWPID
 	hook_up c2 "$C2" 2>/dev/null || fail "hook with a stale layout"
-	assert_eq "$(bpftool map show pinned "$T/bpf/bpfnet/conntrack" -j | jq .bytes_value)" 40
+	assert_eq "$(bpftool map show pinned "$T/bpf/bpfnet/conntrack" -j | jq .bytes_value)" 48 "conntrack's value size (struct bpfnet_ct)"
 	in_ns "$C1" ping -c1 -W2 "$OUTSIDE_IP" >/dev/null || fail "c1 not re-attached"
 	in_ns "$C2" ping -c1 -W2 "$OUTSIDE_IP" >/dev/null || fail "c2 has no network"
 	assert_eq "$(in_host tc filter show dev up0 ingress | grep -c uplink_ingress)" 1 "one uplink filter"
@@ -343,7 +343,7 @@ test_files_and_dirs_private() {
 	# dirs that existed with looser modes are made private too
 	mkdir -m 0755 "$T/loose-state" "$T/bpf/loose-pins"
 	new_netns
-	oci_state c9 creating "$NEWPID" | in_host "$BPFNET" hook --state-dir "$T/loose-state" --pin-dir "$T/bpf/loose-pins" --bridge bnbr9 ${CG:+--cgroup "$CG"}
+	oci_state c9 creating "$NEWPID" | in_host "$BPFNET" hook --state-dir "$T/loose-state" --pin-dir "$T/bpf/loose-pins" --bridge bnbr9 --subnet 172.29.0.0/16 ${CG:+--cgroup "$CG"}
 	assert_eq "$(stat -c %a "$T/loose-state")" 700 "existing state dir mode"
 	assert_eq "$(stat -c %a "$T/bpf/loose-pins")" 700 "existing pin dir mode"
 	in_host "$BPFNET" down --state-dir "$T/loose-state" --pin-dir "$T/bpf/loose-pins" --bridge bnbr9 ${CG:+--cgroup "$CG"}

@@ -25,7 +25,7 @@ static __u32 fd_prog_id(int fd)
 static int prog_map(__u32 prog_id, const char *name, __u32 key, __u32 value)
 {
 	struct bpf_prog_info info = { 0 };
-	__u32 len = sizeof(info), ids[64];
+	__u32 len = sizeof(info), ids[64] = { 0 };
 	int pfd = bpf_prog_get_fd_by_id(prog_id), fd = -ENOENT;
 
 	if (pfd < 0)
