@@ -138,6 +138,27 @@ static __always_inline int from_container_dnat(struct __sk_buff *skb,
 	return to_published(skb, p, cfg, DNAT_TO_HOST);
 }
 
+/*
+ * What a container sends about a translated flow, before anything else
+ * (the neighbour's shortcut included: a hairpin flow's error is translated):
+ * ICMP errors about its flows, replies of its published ports.
+ */
+static __always_inline int from_container_flows(struct __sk_buff *skb,
+						struct pkt *p,
+						const struct bpfnet_cfg *cfg,
+						struct bpf_fib_lookup *fib)
+{
+	int rc;
+
+	if (p->icmp_error) {
+		rc = icmp_err_from_container(skb, p, cfg, fib);
+		if (rc != BPFNET_CONTINUE)
+			return rc;
+		__builtin_memset(fib, 0, sizeof(*fib));
+	}
+	return p->has_ports ? from_container_dnat(skb, p, cfg) : BPFNET_CONTINUE;
+}
+
 /* Broadcast (all ones, or the subnet's) or multicast? */
 static __always_inline int to_everyone(const struct pkt *p,
 				       const struct bpfnet_cfg *cfg)
@@ -256,8 +277,8 @@ int from_container(struct __sk_buff *skb)
 		return drop(BPFNET_STAT_DROP_SPOOF_MAC, p.saddr);
 
 	cfg = get_cfg();
-	if (cfg && p.has_ports) {
-		rc = from_container_dnat(skb, &p, cfg);
+	if (cfg) {
+		rc = from_container_flows(skb, &p, cfg, &fib);
 		if (rc != BPFNET_CONTINUE)
 			return rc;
 	}
@@ -345,12 +366,12 @@ int uplink_ingress(struct __sk_buff *skb)
 	if (!cfg || load_eth_proto(skb, &proto) || proto != ETH_P_IP ||
 	    parse_ipv4(skb, &p))
 		return TC_ACT_NEXT_FILTER;
-	/* another address of the host: only a port published there */
-	if (p.daddr != cfg->uplink_addr)
-		return p.has_ports && !p.icmp_error ? uplink_dnat(skb, &p, cfg) :
-						      TC_ACT_NEXT_FILTER;
+	/* about a masqueraded flow, or a port published on any address */
 	if (p.icmp_error)
 		return rnat_icmp_error(skb, &p, cfg);
+	/* another address of the host: only a port published there */
+	if (p.daddr != cfg->uplink_addr)
+		return p.has_ports ? uplink_dnat(skb, &p, cfg) : TC_ACT_NEXT_FILTER;
 	if (!p.has_ports)
 		return TC_ACT_NEXT_FILTER;
 	flow_of(&p, &rk);
@@ -388,6 +409,8 @@ int uplink_egress(struct __sk_buff *skb)
 	if (!cfg || load_eth_proto(skb, &proto) || proto != ETH_P_IP ||
 	    parse_ipv4(skb, &p) || !in_subnet(cfg, p.saddr))
 		return TC_ACT_NEXT_FILTER;
+	if (p.icmp_error)
+		return icmp_err_egress(skb, &p);
 	if (!p.has_ports || p.frag)
 		return drop(BPFNET_STAT_DROP_MALFORMED, p.saddr); /* never leak a private source */
 	rc = snat(skb, &p, cfg);

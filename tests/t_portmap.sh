@@ -432,3 +432,64 @@ test_bpftool_fields_as_in_readme() {
 	grep -q '^#include "bpfnet_shared.h"' "$TOP/user/datapath.h" || fail "user space does not include bpfnet_shared.h"
 	echo "FIGURE: $n fields of ${#listed[@]} maps, as the README names them"
 }
+
+# The outside namespace's count of "destination unreachable" received.
+out_unreach_in() {
+	# shellcheck disable=SC2016
+	in_out awk '/^Icmp:/ { if (!h) { for (i = 1; i <= NF; i++) col[$i] = i; h = 1 }
+		else print $col["InDestUnreachs"] }' /proc/net/snmp
+}
+
+# Two datagrams from a connected UDP socket (bash's /dev/udp connects) to
+# ADDR PORT, a second apart, in the namespace the command prefix enters:
+# the second write fails with "Connection refused" when a port unreachable
+# about the first came back matching the socket (quoting ADDR:PORT).
+udp_twice() { # ADDR PORT CMD...
+	local addr=$1 port=$2
+	shift 2
+	"$@" bash -c "exec 3<>/dev/udp/$addr/$port && echo one >&3 && sleep 1 && echo two >&3" 2>&1
+}
+
+# Issue 12 point 3 (b), (c): a published UDP port with no listener. The
+# container's port unreachable leaves translated (from the host address,
+# quoting the client's datagram as sent), so the client's socket sees
+# "Connection refused"; the same for a hairpin client (c2).
+test_published_udp_port_unreachable() {
+	pm_world '{"bpfnet.ports":"5353:53/udp"}'
+	local before out
+	before=$(out_unreach_in)
+	out=$(udp_twice "$UPLINK_IP" 5353 in_out) && fail "the second datagram to a port with no listener went out: $out"
+	assert_contains "$out" "Connection refused"
+	assert_ge "$(out_unreach_in)" "$((before + 1))" "unreachables received outside"
+	assert_ge "$(stat_of icmp_errors_translated)" 1 "icmp errors translated"
+	out=$(udp_twice "$UPLINK_IP" 5353 in_ns "$C2") && fail "c2's second datagram went out: $out"
+	assert_contains "$out" "Connection refused"
+	assert_ge "$(stat_of icmp_errors_translated)" 2 "icmp errors translated"
+}
+
+# Issue 12 point 3 (a): a client of a published port behind a hop with a
+# smaller MTU (1280) that advertises a larger MSS (its own link is 1500):
+# the hop's "fragmentation needed" about the container's segments reaches
+# the container, which learns the path MTU; 300 kB arrive intact.
+test_published_port_path_mtu() {
+	pm_world '{"bpfnet.ports":"8080:80"}'
+	ip netns add "$P-far"
+	FARNS=/run/netns/$P-far
+	trap 'ip netns del "$P-far" 2>/dev/null; world_down' EXIT
+	in_out ip link add far0 mtu 1280 type veth peer name eth0 netns "$FARNS"
+	in_out ip addr add 203.0.113.1/24 dev far0
+	in_out ip link set far0 up
+	in_out sysctl -qw net.ipv4.ip_forward=1
+	nsenter --net="$FARNS" ip addr add 203.0.113.10/24 dev eth0
+	nsenter --net="$FARNS" ip link set eth0 mtu 1500 up
+	nsenter --net="$FARNS" ip route add default via 203.0.113.1
+	head -c 300000 /dev/urandom >"$T/blob"
+	in_ns "$C1" timeout 20 nc -N -nl 172.19.0.2 80 <"$T/blob" >/dev/null &
+	PIDS+=($!)
+	wait_listen tcp 80 in_ns "$C1"
+	nsenter --net="$FARNS" timeout 15 nc -n -w 10 "$UPLINK_IP" 8080 </dev/null >"$T/got" ||
+		fail "the far client's download failed"
+	assert_same_file "$T/blob" "$T/got"
+	assert_ge "$(stat_of icmp_errors_translated)" 1 "icmp errors translated"
+	assert_contains "$(in_ns "$C1" ip route get 203.0.113.10)" "mtu 1280"
+}
