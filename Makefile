@@ -161,13 +161,17 @@ man: bpfnet
 	$(Q)./bpfnet help --man > docs/bpfnet.8.tmp && mv docs/bpfnet.8.tmp docs/bpfnet.8
 
 MANDIR ?= $(PREFIX)/share/man/man8
+UNITDIR ?= $(PREFIX)/lib/systemd/system
 
 install: bpfnet
 	install -D -m 0755 bpfnet $(DESTDIR)$(PREFIX)/bin/bpfnet
 	install -D -m 0644 docs/bpfnet.8 $(DESTDIR)$(MANDIR)/bpfnet.8
+	install -d $(DESTDIR)$(UNITDIR)
+	sed 's|@BINDIR@|$(PREFIX)/bin|' tools/bpfnet-watch.service.in >$(DESTDIR)$(UNITDIR)/bpfnet-watch.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/bpfnet-watch.service
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/bpfnet $(DESTDIR)$(MANDIR)/bpfnet.8
+	rm -f $(DESTDIR)$(PREFIX)/bin/bpfnet $(DESTDIR)$(MANDIR)/bpfnet.8 $(DESTDIR)$(UNITDIR)/bpfnet-watch.service
 
 clean:
 	rm -rf $(OUTPUT) bpfnet
@@ -180,7 +184,7 @@ help:
 	@echo "  mutants    apply each tests/mutants/*.patch, run its test: all must be killed"
 	@echo "  demo       install missing dependencies, build, run the demo (root)"
 	@echo "  bench      benchmarks side by side (QUICK=1 for a smoke run)"
-	@echo "  install    install to \$$(DESTDIR)\$$(PREFIX)/bin and share/man/man8 (PREFIX=$(PREFIX))"
+	@echo "  install    install to \$$(DESTDIR)\$$(PREFIX)/bin, share/man/man8 and lib/systemd/system (PREFIX=$(PREFIX))"
 	@echo "  man        regenerate docs/bpfnet.8 from the binary's tables"
 	@echo "  vmlinux    regenerate vmlinux.h from /sys/kernel/btf/vmlinux"
 	@echo "  clean      remove build output"

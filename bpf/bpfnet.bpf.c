@@ -76,6 +76,9 @@ static __always_inline int snat(struct __sk_buff *skb, struct pkt *p,
 	struct bpfnet_ct *ct;
 	__be32 caddr = p->saddr;
 
+	/* an uplink with no address yet (DHCP to come): nothing to hide behind */
+	if (!cfg->uplink_addr)
+		return drop(BPFNET_STAT_DROP_NO_UPLINK_ADDR, caddr);
 	ct = ct_snat(skb, p, cfg, now);
 	if (!ct)
 		return drop(BPFNET_STAT_DROP_NO_PORT, caddr);

@@ -227,6 +227,7 @@ enum bpfnet_stat {
 	BPFNET_STAT_DROP_VLAN,		/* 802.1Q or 802.1ad tagged, in the frame or in skb metadata */
 	BPFNET_STAT_DROP_ETHERTYPE,	/* any other ethertype from a container */
 	BPFNET_STAT_DROP_UNSOLICITED,	/* to a container: no reply, published port or neighbour */
+	BPFNET_STAT_DROP_NO_UPLINK_ADDR,	/* to be masqueraded, but the uplink has no IPv4 address yet */
 	BPFNET_STAT_MAX,
 };
 

@@ -90,6 +90,15 @@ in_ns() { local pid=$1; shift; nsenter --net=/proc/"$pid"/ns/net "$@"; }
 # bpfnet inside the host namespace, pointed at this world's dirs.
 bn() { in_host "$BPFNET" "$@" "${FLAGS[@]}"; }
 
+# FLAGS without one flag and its value: flags_without --uplink
+flags_without() {
+	local i out=()
+	for ((i = 0; i < ${#FLAGS[@]}; i++)); do
+		if [ "${FLAGS[i]}" = "$1" ]; then i=$((i + 1)); else out+=("${FLAGS[i]}"); fi
+	done
+	FLAGS=("${out[@]}")
+}
+
 # A second network of the host, on the same uplink and cgroup: its own
 # state dir, pin dir (under the world's bpffs), bridge bnbr1 and SUBNET.
 # bn2 runs bpfnet for it; world_down takes it down too.
@@ -331,6 +340,10 @@ in_host_cg() { in_host sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$CG" "$
 # The same in the namespace of a process: in_ns_cg PID CMD...
 # shellcheck disable=SC2016
 in_ns_cg() { local pid=$1; shift; in_ns "$pid" sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' "$CG" "$@"; }
+
+# An IPv4 address as bpftool prints a __be32 field: the number its bytes
+# (network order) make on this little-endian machine.
+ip_be() { local a b c d; IFS=. read -r a b c d <<<"$1"; echo $(((d << 24) | (c << 16) | (b << 8) | a)); }
 
 # A pinned map as JSON, one object per entry with named key and value fields.
 dump_map() { bpftool map dump pinned "$T/bpf/bpfnet/$1" -j | jq 'map(.formatted // .)'; }

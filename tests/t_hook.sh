@@ -222,15 +222,6 @@ test_usage_errors() {
 	assert_eq "$(echo '{"id":' | bn hook 2>&1)" "bpfnet: OCI state is not valid JSON (near byte 6)"
 }
 
-# FLAGS without one flag and its value: flags_without --uplink
-flags_without() {
-	local i out=()
-	for ((i = 0; i < ${#FLAGS[@]}; i++)); do
-		if [ "${FLAGS[i]}" = "$1" ]; then i=$((i + 1)); else out+=("${FLAGS[i]}"); fi
-	done
-	FLAGS=("${out[@]}")
-}
-
 # No --uplink, no --mtu: the default route's interface and its MTU; and the
 # hook turns IPv4 forwarding on for the bridge and the uplink only.
 test_uplink_mtu_forwarding_defaults() {

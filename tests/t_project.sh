@@ -73,9 +73,10 @@ test_make_install_prefix_destdir() {
 	T=$(mktemp -d /tmp/bpfnet-test.XXXXXX)
 	make -s -C "$TOP" install DESTDIR="$T/pkgroot" PREFIX=/usr >/dev/null
 	make -s -C "$TOP" install DESTDIR="$T/default" >/dev/null
-	assert_eq "$(cd "$T" && find . -type f | sort | tr '\n' ' ')" "./default/usr/local/bin/bpfnet ./default/usr/local/share/man/man8/bpfnet.8 ./pkgroot/usr/bin/bpfnet ./pkgroot/usr/share/man/man8/bpfnet.8 " "files installed"
+	assert_eq "$(cd "$T" && find . -type f | sort | tr '\n' ' ')" "./default/usr/local/bin/bpfnet ./default/usr/local/lib/systemd/system/bpfnet-watch.service ./default/usr/local/share/man/man8/bpfnet.8 ./pkgroot/usr/bin/bpfnet ./pkgroot/usr/lib/systemd/system/bpfnet-watch.service ./pkgroot/usr/share/man/man8/bpfnet.8 " "files installed"
 	assert_eq "$(stat -c %a "$T/pkgroot/usr/bin/bpfnet")" 755 "mode of the installed binary"
 	assert_eq "$(stat -c %a "$T/pkgroot/usr/share/man/man8/bpfnet.8")" 644 "mode of the installed man page"
+	assert_eq "$(grep ^ExecStart= "$T/pkgroot/usr/lib/systemd/system/bpfnet-watch.service")" "ExecStart=/usr/bin/bpfnet watch" "the watch unit runs the installed binary"
 	cmp "$TOP/bpfnet" "$T/pkgroot/usr/bin/bpfnet" || fail "PREFIX=/usr: not the built binary"
 	cmp "$TOP/bpfnet" "$T/default/usr/local/bin/bpfnet" || fail "default prefix: not the built binary"
 	cmp "$TOP/docs/bpfnet.8" "$T/pkgroot/usr/share/man/man8/bpfnet.8" || fail "PREFIX=/usr: not docs/bpfnet.8"

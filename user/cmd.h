@@ -39,6 +39,8 @@ int cmd_ls(struct bpfnet_config *cfg, struct bpfnet_args *args);
 int cmd_down(struct bpfnet_config *cfg, struct bpfnet_args *args);
 int cmd_stats(struct bpfnet_config *cfg, struct bpfnet_args *args);
 int cmd_gc(struct bpfnet_config *cfg, struct bpfnet_args *args);
+int cmd_resync(struct bpfnet_config *cfg, struct bpfnet_args *args);
+int cmd_watch(struct bpfnet_config *cfg, struct bpfnet_args *args);
 
 extern const struct cmd port_cmds[];	/* port add|del|ls */
 extern const struct cmd net_cmds[];	/* net show|set */

@@ -257,6 +257,9 @@ int cmd_gc(struct bpfnet_config *cfg, struct bpfnet_args *args)
 		c.port_maps = portmap_sync_state(&dp, st, rebuilt);
 		gc_endpoints_map(&dp, st, &c);
 		c.flows += dp_expire_flows(&dp);
+		/* and the uplink as it is now (its address may have changed) */
+		if (!dp_links_lookup(&nl, cfg, &dpl))
+			datapath_reconfigure(cfg, &dpl);
 	} else if (st->n && !dp_links_lookup(&nl, cfg, &dpl) &&
 		   !datapath_repair(cfg, st, &dpl)) {
 		printf("gc: reloaded the datapath and re-attached %d containers\n", st->n);

@@ -53,6 +53,7 @@ static const char *const stat_names[BPFNET_STAT_MAX] = {
 	[BPFNET_STAT_DROP_VLAN] = "drop_vlan",
 	[BPFNET_STAT_DROP_ETHERTYPE] = "drop_ethertype",
 	[BPFNET_STAT_DROP_UNSOLICITED] = "drop_unsolicited",
+	[BPFNET_STAT_DROP_NO_UPLINK_ADDR] = "drop_no_uplink_address",
 };
 
 static int read_totals(struct dp *dp, __u64 *totals)

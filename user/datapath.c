@@ -54,13 +54,13 @@ static __u64 netns_cookie(void)
 static int write_config(const struct bpfnet_config *bcfg, struct dp *dp,
 			const struct dp_links *links)
 {
-	struct bpfnet_cfg c = { 0 };
+	struct bpfnet_cfg c = { 0 }, old;
+	__be32 old_addr;
 	__u32 zero = 0;
 
-	if (links->uplink_ifindex && !links->uplink_addr.s_addr) {
-		pr_err("uplink has no IPv4 address to masquerade behind");
-		return -EADDRNOTAVAIL;
-	}
+	if (links->uplink_ifindex && !links->uplink_addr.s_addr)
+		pr_warn("uplink %s has no IPv4 address yet: containers reach the outside once it has one ('bpfnet resync', or 'bpfnet watch' running)",
+			links->uplink_name);
 	c.subnet = bcfg->subnet.s_addr;
 	c.netmask = htonl(~0u << (32 - bcfg->prefix));
 	c.gateway = bcfg->gateway.s_addr;
@@ -74,7 +74,18 @@ static int write_config(const struct bpfnet_config *bcfg, struct dp *dp,
 	c.isolate = bcfg->isolate;
 	c.obj_id = BPFNET_OBJ_ID;
 	c.netns_cookie = netns_cookie();
-	return bpf_map_update_elem(dp->cfg_fd, &zero, &c, BPF_ANY) ? -errno : 0;
+	old_addr = bpf_map_lookup_elem(dp->cfg_fd, &zero, &old) ? 0 : old.uplink_addr;
+	if (bpf_map_update_elem(dp->cfg_fd, &zero, &c, BPF_ANY))
+		return -errno;
+	/* the uplink's address changed (DHCP, another uplink): flows behind
+	 * the old one are dead; their container's next packet gets a new one */
+	if (old_addr && old_addr != c.uplink_addr) {
+		int n = dp_flush_nat_addr(dp, old_addr);
+
+		pr_info("uplink address changed: %d flows masqueraded behind %s flushed",
+			n, inet_ntoa((struct in_addr){ old_addr }));
+	}
+	return 0;
 }
 
 /* The host's addresses for the socket programs (host_addrs): gone ones out. */

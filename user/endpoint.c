@@ -56,6 +56,11 @@ int endpoint_plan(const struct bpfnet_config *cfg, struct nl *nl,
 	int err, mtu;
 
 	err = uplink_resolve(nl, cfg->uplink, &plan->uplink_ifindex, &mtu);
+	if (err == -EPFNOSUPPORT) {
+		pr_err("uplink %s is not an Ethernet device (WireGuard, tun and PPP carry no Ethernet header): name an Ethernet one with --uplink",
+		       cfg->uplink[0] ? cfg->uplink : "(the default route's)");
+		return err;
+	}
 	if (err) {
 		pr_err("failed to find uplink %s: %s", cfg->uplink, strerror(-err));
 		return err;

@@ -45,24 +45,27 @@ static void forget_reply(struct dp *dp, const struct bpfnet_flow *k,
 	bpf_map_delete_elem(dp->rnat_fd, &r);
 }
 
-/* The flows of one container (all when caddr is 0), with their translation. */
+/* The flows of one container (all when caddr is 0), or translated to
+ * nat_addr (any when 0), with their translation. */
 struct flow_list {
-	__be32 caddr;
+	__be32 caddr, nat_addr;
 	struct flow_vec v;
 };
 
 static void collect_flow(const void *key, const void *val, void *ctx)
 {
 	const struct bpfnet_flow *k = key;
+	const struct bpfnet_ct *ct = val;
 	struct flow_list *l = ctx;
 
-	if (!l->caddr || k->saddr == l->caddr)
+	if ((!l->caddr || k->saddr == l->caddr) &&
+	    (!l->nat_addr || ct->nat_addr == l->nat_addr))
 		flow_vec_push(&l->v, k, val);
 }
 
-int dp_flush_flows(struct dp *dp, __be32 caddr)
+static int flush(struct dp *dp, __be32 caddr, __be32 nat_addr)
 {
-	struct flow_list l = { .caddr = caddr };
+	struct flow_list l = { .caddr = caddr, .nat_addr = nat_addr };
 	int removed = 0;
 
 	map_for_each(dp->ct_fd, sizeof(struct bpfnet_flow),
@@ -74,6 +77,16 @@ int dp_flush_flows(struct dp *dp, __be32 caddr)
 	}
 	flow_vec_free(&l.v);
 	return removed;
+}
+
+int dp_flush_flows(struct dp *dp, __be32 caddr)
+{
+	return flush(dp, caddr, 0);
+}
+
+int dp_flush_nat_addr(struct dp *dp, __be32 nat_addr)
+{
+	return nat_addr ? flush(dp, 0, nat_addr) : 0;
 }
 
 /* Keys collected during a map walk, deleted after it. */

@@ -24,6 +24,9 @@ void flow_vec_free(struct flow_vec *v);
 /* Delete the flows of one container (0: all flows). Returns how many. */
 int dp_flush_flows(struct dp *dp, __be32 caddr);
 
+/* Delete the flows masqueraded behind nat_addr (an address the uplink lost). */
+int dp_flush_nat_addr(struct dp *dp, __be32 nat_addr);
+
 /* Delete expired flows and reply entries whose flow is gone; returns how many flows. */
 int dp_expire_flows(struct dp *dp);
 

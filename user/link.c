@@ -3,6 +3,7 @@
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
+#include <net/if_arp.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,6 +38,7 @@ static int link_cb(const struct nlmsghdr *nlh, void *data)
 		return MNL_CB_OK;
 	li.ifindex = ifm->ifi_index;
 	li.up = ifm->ifi_flags & IFF_UP;
+	li.type = ifm->ifi_type;
 	mnl_attr_for_each(attr, nlh, sizeof(*ifm)) {
 		switch (mnl_attr_get_type(attr)) {
 		case IFLA_IFNAME:
@@ -423,6 +425,11 @@ static int route_cb(const struct nlmsghdr *nlh, void *data)
 			this_oif = (int)mnl_attr_get_u32(attr);
 		if (mnl_attr_get_type(attr) == RTA_TABLE)
 			table = mnl_attr_get_u32(attr);
+		/* an ECMP route: its first next hop's device */
+		if (mnl_attr_get_type(attr) == RTA_MULTIPATH && !this_oif &&
+		    mnl_attr_get_payload_len(attr) >= sizeof(struct rtnexthop))
+			this_oif = ((const struct rtnexthop *)
+				    mnl_attr_get_payload(attr))->rtnh_ifindex;
 	}
 	if (table == RT_TABLE_MAIN)
 		*oif = this_oif;
@@ -458,6 +465,10 @@ int uplink_resolve(struct nl *nl, const char *name, int *ifindex, int *mtu)
 	} else if (route_default_oif(nl, &oif) || link_get(nl, NULL, oif, &li)) {
 		return 0;	/* no default route: no uplink */
 	}
+	/* the datapath reads an Ethernet header on the uplink: an L3 device
+	 * (WireGuard, tun, PPP) would be misparsed, so it is refused */
+	if (li.type != ARPHRD_ETHER)
+		return -EPFNOSUPPORT;
 	*ifindex = li.ifindex;
 	*mtu = li.mtu;
 	return 0;

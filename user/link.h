@@ -18,6 +18,7 @@ struct link_info {
 	int mtu;
 	int master;		/* ifindex of the bridge it is enslaved to, 0 */
 	bool up;
+	unsigned short type;	/* ARPHRD_*: ARPHRD_ETHER, ARPHRD_NONE (tun, WireGuard)... */
 	uint8_t mac[6];
 	char name[IFNAMSIZ];
 	char kind[16];		/* "veth", "bridge", ... ("" if unknown) */
@@ -97,6 +98,7 @@ int route_default_oif(struct nl *nl, int *oif);
 /*
  * The uplink: the named interface (must exist), or the default route's
  * ("" name; *ifindex 0 when there is none). *mtu gets its MTU (0 if none).
+ * -EPFNOSUPPORT when it is no Ethernet device (the datapath needs one).
  */
 int uplink_resolve(struct nl *nl, const char *name, int *ifindex, int *mtu);
 
