@@ -213,6 +213,22 @@ test_del_cuts_established_flows() {
 	wait "$client" || client_rc=$?	# not a check: a cut connection may make nc say so
 	echo "FIGURE: the cut client exited $client_rc"
 	assert_eq "$(cat "$T/got")" first "data after the map was removed"
+	# a host process's connection, made through the socket programs
+	[ -n "${CG:-}" ] || fail "no cgroup2 for the socket programs"
+	bn port add c1 8081:81
+	in_ns "$C1" sh -c "timeout 10 nc -nl 172.19.0.2 81 >$T/got81" &
+	PIDS+=($!)
+	wait_listen tcp 81 in_ns "$C1"
+	(echo host; sleep 8) | in_host_cg nc 127.0.0.1 8081 &
+	local hostc=$!
+	PIDS+=("$hostc")
+	wait_for 5 grep -q host "$T/got81"
+	assert_eq "$(dump_map sock_rev | jq length)" 1 "the host socket's entry before del"
+	assert_eq "$(in_host ss -Htn state established dst 172.19.0.2:81 | wc -l)" 1 "host connections before del"
+	bn port del c1 8081:81
+	assert_eq "$(in_host ss -Htn state established dst 172.19.0.2:81 | wc -l)" 0 "host connections after del"
+	assert_eq "$(dump_map sock_rev | jq length)" 0 "socket entries after del"
+	wait_for 3 sh -c "! kill -0 $hostc 2>/dev/null"
 }
 
 test_teardown_removes_maps() {

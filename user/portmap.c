@@ -12,6 +12,7 @@
 #include "log.h"
 #include "mapiter.h"
 #include "peers.h"
+#include "sockdiag.h"
 #include "vec.h"
 #include "portmap.h"
 
@@ -299,10 +300,57 @@ static void flush_dnat_flows(struct dp *dp, struct in_addr caddr,
 	flow_vec_free(&m.v);
 }
 
+/* Did the host socket c dial a port of ps (sock_rev knows what it dialled)? */
+static bool dialled_through(struct dp *dp, const struct host_conn *c,
+			    const struct port_spec *ps, int n)
+{
+	struct bpfnet_sock_key k = {
+		.cookie = c->cookie, .addr = c->id.idiag_dst[0],
+		.port = c->id.idiag_dport,
+	};
+	struct bpfnet_sock_val v;
+
+	if (bpf_map_lookup_elem(dp->sock_rev_fd, &k, &v))
+		return false;	/* made without the socket programs */
+	for (int i = 0; i < n; i++)
+		if (ps[i].proto == c->proto && ntohs(v.port) >= ps[i].host_lo &&
+		    ntohs(v.port) <= ps[i].host_hi &&
+		    (!ps[i].host.s_addr || ps[i].host.s_addr == v.addr))
+			return true;
+	return false;
+}
+
+/* Host processes' connections through the published ports ps: closed
+ * (SOCK_DESTROY), as the datapath's are flushed. */
+static void cut_host_conns(struct dp *dp, struct in_addr caddr,
+			   const struct port_spec *ps, int n)
+{
+	static const uint8_t protos[] = { IPPROTO_TCP, IPPROTO_UDP };
+	struct conn_list l = { 0 };
+
+	for (size_t p = 0; p < sizeof(protos); p++)
+		host_conns(protos[p], caddr, &l);
+	for (int i = 0; i < l.n; i++) {
+		const struct host_conn *c = &l.v[i];
+		struct bpfnet_sock_key k = {
+			.cookie = c->cookie, .addr = c->id.idiag_dst[0],
+			.port = c->id.idiag_dport,
+		};
+
+		if (!dialled_through(dp, c, ps, n))
+			continue;
+		if (host_conn_destroy(c))
+			pr_warn("failed to close a host socket connected through a removed port");
+		bpf_map_delete_elem(dp->sock_rev_fd, &k);
+	}
+	conn_list_free(&l);
+}
+
 void portmap_unapply(struct dp *dp, struct in_addr caddr,
 		     const struct port_spec *ps, int n)
 {
 	for (int i = 0; i < n; i++)
 		pm_delete(dp, caddr, &ps[i], ps[i].host_hi - ps[i].host_lo + 1u);
 	flush_dnat_flows(dp, caddr, ps, n);
+	cut_host_conns(dp, caddr, ps, n);
 }

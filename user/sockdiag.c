@@ -86,3 +86,70 @@ void listener_list_free(struct listener_list *l)
 	free(l->v);
 	memset(l, 0, sizeof(*l));
 }
+
+static int conn_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct inet_diag_msg *m = mnl_nlmsg_get_payload(nlh);
+	struct conn_list *l = data;
+	struct host_conn *c;
+
+	if (m->idiag_family != AF_INET || m->id.idiag_dst[0] != l->peer.s_addr)
+		return MNL_CB_OK;
+	if (VEC_RESERVE(l->v, l->n, l->cap))
+		return MNL_CB_ERROR;
+	c = &l->v[l->n++];
+	c->id = m->id;
+	c->cookie = (uint64_t)m->id.idiag_cookie[1] << 32 | m->id.idiag_cookie[0];
+	return MNL_CB_OK;
+}
+
+int host_conns(uint8_t proto, struct in_addr peer, struct conn_list *out)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct inet_diag_req_v2 *req;
+	struct nlmsghdr *nlh;
+	struct nl nl;
+	int err = nl_open_proto(&nl, NETLINK_SOCK_DIAG), from = out->n;
+
+	if (err)
+		return err;
+	out->peer = peer;
+	nlh = nl_msg(&nl, buf, SOCK_DIAG_BY_FAMILY, NLM_F_DUMP);
+	req = mnl_nlmsg_put_extra_header(nlh, sizeof(*req));
+	req->sdiag_family = AF_INET;
+	req->sdiag_protocol = proto;
+	/* connected ones: every state but listening (TCP) and unbound-peer (UDP) */
+	req->idiag_states = ~(1u << TCP_LISTEN | 1u << TCP_CLOSE);
+	err = nl_talk(&nl, nlh, conn_cb, out);
+	for (int i = from; i < out->n; i++)
+		out->v[i].proto = proto;
+	nl_close(&nl);
+	return err;
+}
+
+void conn_list_free(struct conn_list *l)
+{
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+int host_conn_destroy(const struct host_conn *c)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct inet_diag_req_v2 *req;
+	struct nlmsghdr *nlh;
+	struct nl nl;
+	int err = nl_open_proto(&nl, NETLINK_SOCK_DIAG);
+
+	if (err)
+		return err;
+	nlh = nl_msg(&nl, buf, SOCK_DESTROY, NLM_F_ACK);
+	req = mnl_nlmsg_put_extra_header(nlh, sizeof(*req));
+	req->sdiag_family = AF_INET;
+	req->sdiag_protocol = c->proto;
+	req->idiag_states = ~0u;
+	req->id = c->id;
+	err = nl_talk(&nl, nlh, NULL, NULL);
+	nl_close(&nl);
+	return err;
+}

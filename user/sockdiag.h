@@ -3,6 +3,7 @@
 #ifndef BPFNET_SOCKDIAG_H
 #define BPFNET_SOCKDIAG_H
 
+#include <linux/inet_diag.h>
 #include <netinet/in.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -26,5 +27,26 @@ struct listener_list {
  */
 int host_listeners(uint8_t proto, struct listener_list *out);
 void listener_list_free(struct listener_list *l);
+
+/* A connected IPv4 socket of the host: enough to name it again. */
+struct host_conn {
+	struct inet_diag_sockid id;
+	uint8_t proto;
+	uint64_t cookie;
+};
+
+struct conn_list {
+	struct host_conn *v;
+	int n;
+	size_t cap;
+	struct in_addr peer;	/* the dump keeps sockets connected to it */
+};
+
+/* The host's IPv4 sockets of proto connected to peer (any port). 0 or -errno. */
+int host_conns(uint8_t proto, struct in_addr peer, struct conn_list *out);
+void conn_list_free(struct conn_list *l);
+
+/* Close one (SOCK_DESTROY, as `ss -K`): TCP peers see a reset. 0 or -errno. */
+int host_conn_destroy(const struct host_conn *c);
 
 #endif
