@@ -345,6 +345,9 @@ in_ns_cg() { local pid=$1; shift; in_ns "$pid" sh -c 'echo $$ > "$0/cgroup.procs
 # (network order) make on this little-endian machine.
 ip_be() { local a b c d; IFS=. read -r a b c d <<<"$1"; echo $(((d << 24) | (c << 16) | (b << 8) | a)); }
 
+# A port as bpftool prints a __be16 field.
+port_be() { echo $((($1 >> 8) | (($1 & 255) << 8))); }
+
 # A pinned map as JSON, one object per entry with named key and value fields.
 dump_map() { bpftool map dump pinned "$T/bpf/bpfnet/$1" -j | jq 'map(.formatted // .)'; }
 

@@ -298,6 +298,72 @@ expire_first_flow() {
 	map_set_field conntrack 0 expires_ns 1
 }
 
+# A one-shot TCP server in c1 on port 80.
+gc_srv() {
+	in_ns "$C1" sh -c "timeout 10 nc -nl 172.19.0.2 80 >/dev/null" &
+	PIDS+=($!)
+	wait_listen tcp 80 in_ns "$C1"
+}
+
+# The index in conntrack of the flow from source port PORT.
+flow_index() { dump_map conntrack | jq "map(.key.sport) | index($(port_be "$1"))"; }
+
+# gc is exact: a flow the datapath renewed after gc's walk stays (each entry
+# is read again just before it goes); a reply entry another flow holds stays;
+# published-port flows, socket entries of closed sockets and counters of
+# containers gone are collected too.
+test_gc_exact() {
+	use_testing_build
+	containers_world 1
+	bn port add c1 8080:80
+	in_out sh -c "timeout 20 nc -u -lk $OUTSIDE_IP 9100 >/dev/null" &
+	PIDS+=($!)
+	wait_listen udp 9100 in_out
+	echo a | in_ns "$C1" timeout 2 nc -u -w 1 -p 41000 "$OUTSIDE_IP" 9100
+	echo b | in_ns "$C1" timeout 2 nc -u -w 1 -p 41001 "$OUTSIDE_IP" 9100
+	assert_eq "$(dump_map conntrack | jq length)" 2 "flows"
+	# renewed between gc's walk and its delete: kept
+	map_set_field conntrack "$(flow_index 41000)" expires_ns 1
+	BPFNET_HOLD_STEP=10 BPFNET_HOLD_FILE=$T/hold bn gc >"$T/gc1" &
+	local gc=$!
+	wait_for 5 test -e "$T/hold"
+	echo again | in_ns "$C1" timeout 2 nc -u -w 1 -p 41000 "$OUTSIDE_IP" 9100
+	rm "$T/hold"
+	wait "$gc" || fail "gc failed"
+	assert_contains "$(cat "$T/gc1")" " 0 flows,"
+	assert_eq "$(dump_map conntrack | jq length)" 2 "flows after gc (one renewed meanwhile)"
+	# flow 41000 expired, its translation pointing at 41001's reply entry
+	# (another flow holds that tuple by now): the flow goes, that entry stays
+	map_set_field conntrack "$(flow_index 41000)" nat_port "$(port_be 41001)"
+	map_set_field conntrack "$(flow_index 41000)" expires_ns 1
+	bn gc >/dev/null
+	assert_eq "$(dump_map conntrack | jq -c 'map(.key.sport)')" "[$(port_be 41001)]" "flows left"
+	assert_eq "$(dump_map rev_nat | jq -c 'map(.value.cport)')" "[$(port_be 41001)]" "reply entries left"
+	echo c | in_ns "$C1" timeout 2 nc -u -w 1 -p 41001 "$OUTSIDE_IP" 9100
+	assert_eq "$(dump_map conntrack | jq -c 'map(.value.nat_port)')" "[$(port_be 41001)]" "41001's flow, its reply entry kept"
+	# a published port's flow, expired
+	gc_srv
+	echo hello | in_out nc -N -w 3 "$UPLINK_IP" 8080 || fail "connect to the published port"
+	assert_eq "$(dump_map dnat_ct | jq length)" 1 "published-port flows"
+	map_set_field dnat_ct 0 expires_ns 1
+	# a host socket sent to the container, closed since (UDP: a TCP socket
+	# lives on in TIME-WAIT, with its cookie, and so does its entry)
+	bn port add c1 5353:53/udp
+	echo host | in_host_cg timeout 3 nc -u -w 1 127.0.0.1 5353 || true
+	assert_eq "$(dump_map sock_rev | jq length)" 1 "socket entries"
+	local out
+	out=$(bn gc)
+	assert_contains "$out" "1 socket entries"
+	assert_eq "$(dump_map dnat_ct | jq length)" 0 "published-port flows after gc"
+	assert_eq "$(dump_map dnat_rev | jq length)" 0 "their reply entries after gc"
+	assert_eq "$(dump_map sock_rev | jq length)" 0 "socket entries after gc"
+	# counters of a container gone while bpfnet was not looking
+	bpftool map update pinned "$T/bpf/bpfnet/endpoint_stats" key 172 19 9 9 value hex 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00
+	out=$(bn gc)
+	assert_contains "$out" "1 counters"
+	assert_eq "$(dump_map endpoint_stats | jq "[.[] | select(.key == $(ip_be 172.19.9.9))] | length")" 0 "counters of 172.19.9.9"
+}
+
 test_expired_flow_replaced_in_datapath() {
 	nat_world
 	in_out sh -c "timeout 8 nc -u -lk $OUTSIDE_IP 9100 > $T/got" &

@@ -30,7 +30,7 @@
 #include "state.h"
 
 struct gc_counts {
-	int containers, unrecorded, endpoints, port_maps, flows;
+	int containers, unrecorded, endpoints, port_maps, flows, sockets, stats;
 };
 
 /* Rebuild records from our veths and the endpoint map. */
@@ -105,6 +105,20 @@ static void gc_endpoints_map(struct dp *dp, struct bpfnet_state *st,
 		c->flows += dp_flush_flows(dp, stale[i]);
 		c->endpoints++;
 	}
+	/* counters of containers gone, whatever left them (a crash) */
+	n = 0;
+	prev = NULL;
+	while (!bpf_map_get_next_key(dp->ep_stats_fd, prev, &next) && n < 256) {
+		struct in_addr a = { next };
+
+		key = next;
+		prev = &key;
+		if (!state_find_ip(st, a))
+			stale[n++] = next;
+	}
+	for (int i = 0; i < n; i++)
+		if (!bpf_map_delete_elem(dp->ep_stats_fd, &stale[i]))
+			c->stats++;
 }
 
 static bool state_file_exists(const struct bpfnet_config *cfg)
@@ -257,6 +271,7 @@ int cmd_gc(struct bpfnet_config *cfg, struct bpfnet_args *args)
 		c.port_maps = portmap_sync_state(&dp, st, rebuilt);
 		gc_endpoints_map(&dp, st, &c);
 		c.flows += dp_expire_flows(&dp);
+		c.sockets = dp_expire_sock_rev(&dp);
 		/* and the uplink as it is now (its address may have changed) */
 		if (!dp_links_lookup(&nl, cfg, &dpl))
 			datapath_reconfigure(cfg, &dpl);
@@ -268,8 +283,9 @@ int cmd_gc(struct bpfnet_config *cfg, struct bpfnet_args *args)
 	if (!err)	/* files of records lost with a corrupt state */
 		portstore_sweep(cfg->state_dir, is_recorded, st);
 	if (!err)
-		printf("gc: removed %d containers, %d endpoint entries, %d port maps, %d flows; %d containers remain, %d links without a record kept\n",
-		       c.containers, c.endpoints, c.port_maps, c.flows, st->n, c.unrecorded);
+		printf("gc: removed %d containers, %d endpoint entries, %d port maps, %d flows, %d socket entries, %d counters; %d containers remain, %d links without a record kept\n",
+		       c.containers, c.endpoints, c.port_maps, c.flows, c.sockets,
+		       c.stats, st->n, c.unrecorded);
 out:
 	if (have_dp)
 		dp_close(&dp);

@@ -27,7 +27,13 @@ int dp_flush_flows(struct dp *dp, __be32 caddr);
 /* Delete the flows masqueraded behind nat_addr (an address the uplink lost). */
 int dp_flush_nat_addr(struct dp *dp, __be32 nat_addr);
 
-/* Delete expired flows and reply entries whose flow is gone; returns how many flows. */
+/*
+ * Delete expired flows (masqueraded and published) with their own reply
+ * entries, and reply entries of no flow; returns how many flows.
+ */
 int dp_expire_flows(struct dp *dp);
+
+/* Delete sock_rev entries of sockets that are gone; returns how many. */
+int dp_expire_sock_rev(struct dp *dp);
 
 #endif

@@ -93,7 +93,8 @@ static int conn_cb(const struct nlmsghdr *nlh, void *data)
 	struct conn_list *l = data;
 	struct host_conn *c;
 
-	if (m->idiag_family != AF_INET || m->id.idiag_dst[0] != l->peer.s_addr)
+	if (m->idiag_family != AF_INET ||
+	    (!l->any_peer && m->id.idiag_dst[0] != l->peer.s_addr))
 		return MNL_CB_OK;
 	if (VEC_RESERVE(l->v, l->n, l->cap))
 		return MNL_CB_ERROR;
@@ -103,7 +104,7 @@ static int conn_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-int host_conns(uint8_t proto, struct in_addr peer, struct conn_list *out)
+static int conn_dump(uint8_t proto, uint32_t states, struct conn_list *out)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct inet_diag_req_v2 *req;
@@ -113,18 +114,30 @@ int host_conns(uint8_t proto, struct in_addr peer, struct conn_list *out)
 
 	if (err)
 		return err;
-	out->peer = peer;
 	nlh = nl_msg(&nl, buf, SOCK_DIAG_BY_FAMILY, NLM_F_DUMP);
 	req = mnl_nlmsg_put_extra_header(nlh, sizeof(*req));
 	req->sdiag_family = AF_INET;
 	req->sdiag_protocol = proto;
-	/* connected ones: every state but listening (TCP) and unbound-peer (UDP) */
-	req->idiag_states = ~(1u << TCP_LISTEN | 1u << TCP_CLOSE);
+	req->idiag_states = states;
 	err = nl_talk(&nl, nlh, conn_cb, out);
 	for (int i = from; i < out->n; i++)
 		out->v[i].proto = proto;
 	nl_close(&nl);
 	return err;
+}
+
+int host_conns(uint8_t proto, struct in_addr peer, struct conn_list *out)
+{
+	out->peer = peer;
+	out->any_peer = false;
+	/* connected ones: every state but listening (TCP) and unbound-peer (UDP) */
+	return conn_dump(proto, ~(1u << TCP_LISTEN | 1u << TCP_CLOSE), out);
+}
+
+int host_sockets(uint8_t proto, struct conn_list *out)
+{
+	out->any_peer = true;
+	return conn_dump(proto, ~0u, out);
 }
 
 void conn_list_free(struct conn_list *l)

@@ -5,6 +5,7 @@
 
 #include <linux/inet_diag.h>
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -40,10 +41,13 @@ struct conn_list {
 	int n;
 	size_t cap;
 	struct in_addr peer;	/* the dump keeps sockets connected to it */
+	bool any_peer;		/* or every one */
 };
 
 /* The host's IPv4 sockets of proto connected to peer (any port). 0 or -errno. */
 int host_conns(uint8_t proto, struct in_addr peer, struct conn_list *out);
+/* Every IPv4 socket of proto, in any state (their cookies say which live). */
+int host_sockets(uint8_t proto, struct conn_list *out);
 void conn_list_free(struct conn_list *l);
 
 /* Close one (SOCK_DESTROY, as `ss -K`): TCP peers see a reset. 0 or -errno. */
