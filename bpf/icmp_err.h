@@ -76,8 +76,8 @@ static __always_inline int rnat_icmp_error(struct __sk_buff *skb, struct pkt *p,
 	}
 	/* the quoted packet left the host: the error answers it */
 	flow_reply(&rk, ip.saddr, ports[0], ip.daddr, ports[1], ip.protocol);
-	rv = bpf_map_lookup_elem(&rev_nat, &rk);
-	if (!rv || !rnat_points_back(rv, &rk))	/* none, or a stale one */
+	rv = rnat_find(&rk);
+	if (!rv)	/* none, or a stale one */
 		return TC_ACT_NEXT_FILTER;
 
 	/* the quoted L4 checksum, when the error quotes it */

@@ -32,9 +32,9 @@ void flow_vec_free(struct flow_vec *v)
 	memset(v, 0, sizeof(*v));
 }
 
-/* Delete the reply entry of flow k, translated as ct says. */
-static void forget_reply(struct dp *dp, const struct bpfnet_flow *k,
-			 const struct bpfnet_ct *ct)
+/* Delete the reply entry of flow k, translated as ct says, from rnat_fd. */
+static void forget_reply_in(int rnat_fd, const struct bpfnet_flow *k,
+			    const struct bpfnet_ct *ct)
 {
 	struct bpfnet_flow r = {
 		.saddr = k->daddr, .daddr = ct->nat_addr,
@@ -42,7 +42,13 @@ static void forget_reply(struct dp *dp, const struct bpfnet_flow *k,
 		.proto = k->proto,
 	};
 
-	bpf_map_delete_elem(dp->rnat_fd, &r);
+	bpf_map_delete_elem(rnat_fd, &r);
+}
+
+static void forget_reply(struct dp *dp, const struct bpfnet_flow *k,
+			 const struct bpfnet_ct *ct)
+{
+	forget_reply_in(dp->rnat_fd, k, ct);
 }
 
 /* The flows of one container (all when caddr is 0), with their translation. */
@@ -60,20 +66,28 @@ static void collect_flow(const void *key, const void *val, void *ctx)
 		flow_vec_push(&l->v, k, val);
 }
 
-int dp_flush_flows(struct dp *dp, __be32 caddr)
+/* The flows of caddr (all when 0) in one tier: ct_fd and its rnat_fd. */
+static int flush_tier(int ct_fd, int rnat_fd, __be32 caddr)
 {
 	struct flow_list l = { .caddr = caddr };
 	int removed = 0;
 
-	map_for_each(dp->ct_fd, sizeof(struct bpfnet_flow),
+	map_for_each(ct_fd, sizeof(struct bpfnet_flow),
 		     sizeof(struct bpfnet_ct), collect_flow, &l);
 	for (size_t i = 0; i < l.v.n; i++) {
-		forget_reply(dp, &l.v.keys[i], &l.v.vals[i]);
-		if (!bpf_map_delete_elem(dp->ct_fd, &l.v.keys[i]))
+		forget_reply_in(rnat_fd, &l.v.keys[i], &l.v.vals[i]);
+		if (!bpf_map_delete_elem(ct_fd, &l.v.keys[i]))
 			removed++;
 	}
 	flow_vec_free(&l.v);
 	return removed;
+}
+
+/* Answered flows and flows not answered yet (ct_new, rev_nat_new). */
+int dp_flush_flows(struct dp *dp, __be32 caddr)
+{
+	return flush_tier(dp->ct_fd, dp->rnat_fd, caddr) +
+	       flush_tier(dp->ct_new_fd, dp->rnat_new_fd, caddr);
 }
 
 /* Keys collected during a map walk, deleted after it. */

@@ -221,6 +221,10 @@ static inline struct pkt_spec in_spec(uint8_t proto, uint16_t sport, uint16_t dp
 	return s;
 }
 
+/*
+ * A masqueraded flow's entry: in conntrack once answered, in ct_new before
+ * (maps.h); test_flood tells the two apart.
+ */
 static inline int lookup_ct(const char *src, const char *dst, uint16_t sport,
 		     uint16_t dport, uint8_t proto, struct bpfnet_ct *ct)
 {
@@ -228,7 +232,9 @@ static inline int lookup_ct(const char *src, const char *dst, uint16_t sport,
 				 .sport = htons(sport), .dport = htons(dport),
 				 .proto = proto };
 
-	return bpf_map_lookup_elem(bpf_map__fd(skel->maps.conntrack), &k, ct);
+	if (!bpf_map_lookup_elem(bpf_map__fd(skel->maps.conntrack), &k, ct))
+		return 0;
+	return bpf_map_lookup_elem(bpf_map__fd(skel->maps.ct_new), &k, ct);
 }
 
 /* CLOCK_MONOTONIC, the clock of bpf_ktime_get_ns() and so of expires_ns. */

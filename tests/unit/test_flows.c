@@ -295,13 +295,18 @@ static void test_stale_reverse_entry_not_used(void)
 	CHECK_EQ(ntohs(ct.nat_port), 40000, "its port, unchanged");
 }
 
-/* 198.51.100.2:33333 -> 198.51.100.1:hport -> 172.19.0.2:80: the verdict. */
+/*
+ * 198.51.100.2:33333 -> 198.51.100.1:hport -> 172.19.0.2:80: the verdict.
+ * Its ACKs acknowledge the container's SYN-ACK (sequence number 1000), as a
+ * real client's do: what promotes the flow to the main tables (maps.h).
+ */
 static int client_seg(uint16_t hport, uint8_t flags, const char *data,
 		      uint8_t *out, size_t *len, struct pkt_spec *sp)
 {
 	struct pkt_spec s = in_spec(IPPROTO_TCP, 33333, hport);
 
 	s.tcp_flags = flags;
+	s.tcp_ack = flags & 0x10 ? 1001 : 0;
 	s.payload = data;
 	s.plen = data ? strlen(data) : 0;
 	*sp = s;
@@ -323,9 +328,13 @@ static int container_seg(uint8_t flags, const char *data, uint8_t *out,
 	return ntohs(((struct tcphdr *)l4_of(out))->source);
 }
 
+/* Evict the dnat_rev half, from the tier the flow is in (answered or not). */
 static int del_dnat_rev(void)
 {
-	return del_flow(skel->maps.dnat_rev, "172.19.0.2", "198.51.100.2", 80, 33333,
+	if (!del_flow(skel->maps.dnat_rev, "172.19.0.2", "198.51.100.2", 80, 33333,
+		      IPPROTO_TCP))
+		return 0;
+	return del_flow(skel->maps.dnat_rev_new, "172.19.0.2", "198.51.100.2", 80, 33333,
 			IPPROTO_TCP);
 }
 

@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: GPL-2.0
+/* How full the flow tables are (bpfnet stats). */
+#include <bpf/bpf.h>
+
+#include "bpfnet_shared.h"
+#include "mapiter.h"
+#include "tables.h"
+
+static void count_one(const void *key, const void *val, void *ctx)
+{
+	(void)key;
+	(void)val;
+	(*(int *)ctx)++;
+}
+
+void dp_table_fill(struct dp *dp, struct table_fill *t)
+{
+	const struct {
+		const char *name;
+		int fd;
+		__u32 vsz;
+		bool flows, fresh;
+	} maps[NTABLES] = {
+		{ BPFNET_PIN_CT, dp->ct_fd, sizeof(struct bpfnet_ct), true, false },
+		{ BPFNET_PIN_RNAT, dp->rnat_fd, sizeof(struct bpfnet_rnat), false, false },
+		{ BPFNET_PIN_DNAT_CT, dp->dnat_ct_fd, sizeof(struct bpfnet_ct), true, false },
+		{ BPFNET_PIN_DNAT_REV, dp->dnat_rev_fd, sizeof(struct bpfnet_dnat_rev), false, false },
+		{ BPFNET_PIN_CT_NEW, dp->ct_new_fd, sizeof(struct bpfnet_ct), true, true },
+		{ BPFNET_PIN_RNAT_NEW, dp->rnat_new_fd, sizeof(struct bpfnet_rnat), false, true },
+		{ BPFNET_PIN_DNAT_CT_NEW, dp->dnat_ct_new_fd, sizeof(struct bpfnet_ct), true, true },
+		{ BPFNET_PIN_DNAT_REV_NEW, dp->dnat_rev_new_fd, sizeof(struct bpfnet_dnat_rev), false, true },
+	};
+
+	for (int i = 0; i < NTABLES; i++) {
+		struct bpf_map_info info = { 0 };
+		__u32 len = sizeof(info);
+
+		t[i] = (struct table_fill){ .name = maps[i].name, .flows = maps[i].flows,
+					    .fresh = maps[i].fresh };
+		if (!bpf_obj_get_info_by_fd(maps[i].fd, &info, &len))
+			t[i].max = info.max_entries;
+		map_for_each(maps[i].fd, sizeof(struct bpfnet_flow), maps[i].vsz,
+			     count_one, &t[i].entries);
+	}
+}
+
+/* At or over TABLE_FULL_PCT of its size. */
+bool table_full(const struct table_fill *t)
+{
+	return t->max && (__u64)t->entries * 100 >= (__u64)t->max * TABLE_FULL_PCT;
+}
