@@ -11,9 +11,14 @@
 #include <linux/types.h>
 #include <stdbool.h>
 
-#include "pins.h"
+struct dp;
 
-/* A table at or over this share of its size is full (bpfnet stats warns). */
+/*
+ * A table at or over this share of its size is full (bpfnet stats warns).
+ * An LRU map evicts while keeping some free entries per CPU: under a
+ * steady flood a table of 65,536 shows 99.8% full, one of 4,096 99.6%,
+ * but one of 1,024 only 93%.
+ */
 #define TABLE_FULL_PCT 95
 enum { NTABLES = 8 };
 
@@ -25,7 +30,14 @@ struct table_fill {
 	__u32 max;		/* max_entries; 0 when unknown */
 };
 
-/* Count the entries of every flow table of dp, main tables first. */
+/*
+ * The flow tables, by fd, in this order: conntrack, rev_nat, dnat_ct,
+ * dnat_rev, then the new-flow tables ct_new, rev_nat_new, dnat_ct_new,
+ * dnat_rev_new. Each one's entries counted into t.
+ */
+void table_fill(const int fds[NTABLES], struct table_fill *t);
+
+/* The same for the tables of dp. */
 void dp_table_fill(struct dp *dp, struct table_fill *t);
 bool table_full(const struct table_fill *t);
 

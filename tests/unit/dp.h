@@ -174,19 +174,27 @@ static inline size_t l4_len(uint8_t *frame)
  * counters, with only the network config and the one container: no test
  * sees what another left behind, so they pass alone and in any order.
  */
+static inline void setup_net(void);
+
 static inline void setup(void)
 {
-	struct bpfnet_cfg c = { 0 };
-	struct bpfnet_endpoint ep = { .host_ifindex = 1 };	/* lo */
-	__u32 zero = 0;
-	__be32 a = ip4("172.19.0.2");
-
 	skel = bpfnet_bpf__open_and_load();
 	if (!skel) {
 		check_fail(__FILE__, __LINE__, "bpfnet_bpf__open_and_load()",
 			   "got NULL (%s), want the loaded object", strerror(errno));
 		return;
 	}
+	setup_net();
+}
+
+/* The network config and the one container, in the loaded skel. */
+static inline void setup_net(void)
+{
+	struct bpfnet_cfg c = { 0 };
+	struct bpfnet_endpoint ep = { .host_ifindex = 1 };	/* lo */
+	__u32 zero = 0;
+	__be32 a = ip4("172.19.0.2");
+
 	c.subnet = ip4("172.19.0.0");
 	c.netmask = ip4("255.255.0.0");
 	c.gateway = ip4("172.19.0.1");
