@@ -378,12 +378,16 @@ int uplink_ingress(struct __sk_buff *skb)
 	if (!p.has_ports)
 		return TC_ACT_NEXT_FILTER;
 	flow_of(&p, &rk);
-	rv = bpf_map_lookup_elem(&rev_nat, &rk);
-	if (!rv)
-		return uplink_dnat(skb, &p, cfg);
-	/* the container's flow, which the reply answers once translated back */
 	now = bpf_ktime_get_ns();
-	ct = ct_of_reply(&p, rv, &ck, now);
+	/* the container's flow, which the reply answers once translated back:
+	 * an answered one, or one answered now for the first time (promoted) */
+	rv = bpf_map_lookup_elem(&rev_nat, &rk);
+	if (rv)
+		ct = ct_of_reply(&conntrack, &p, rv, &ck, now);
+	else if ((rv = bpf_map_lookup_elem(&rev_nat_new, &rk)))
+		ct = ct_promote(&p, &rk, rv, &ck, now);
+	else
+		return uplink_dnat(skb, &p, cfg);
 	if (!ct)	/* not ours: another flow's stale entry, or expired */
 		return TC_ACT_NEXT_FILTER;
 	ct_touch(ct, &p, 1, now);
@@ -432,7 +436,9 @@ static __always_inline int answers_flow(const struct pkt *p)
 		return 0;
 	flow_reply(&k, p->saddr, p->sport, p->daddr, p->dport, p->proto);
 	return bpf_map_lookup_elem(&conntrack, &k) ||
-	       bpf_map_lookup_elem(&dnat_rev, &k);
+	       bpf_map_lookup_elem(&ct_new, &k) ||
+	       bpf_map_lookup_elem(&dnat_rev, &k) ||
+	       bpf_map_lookup_elem(&dnat_rev_new, &k);
 }
 
 /* From the host itself: allowed, but under --isolate only its replies and

@@ -2,9 +2,10 @@
 /*
  * Connection tracking and source port allocation. A flow from a container
  * owns two entries: conntrack (its own tuple -> translation and state) and
- * rev_nat (the reply tuple on the uplink -> the container). The reply entry
- * is claimed first with BPF_NOEXIST, so two flows can never share a
- * translated tuple, even when CPUs race.
+ * rev_nat (the reply tuple on the uplink -> the container); until its first
+ * reply, ct_new and rev_nat_new instead (maps.h: floods). The reply entry
+ * is claimed first with BPF_NOEXIST, then checked against the other tier,
+ * so two flows can never share a translated tuple, even when CPUs race.
  */
 #ifndef BPFNET_CT_H
 #define BPFNET_CT_H
@@ -183,11 +184,16 @@ static __always_inline int rnat_owned(const struct bpfnet_rnat *rv,
 }
 
 /*
- * Make reply tuple r flow k's: 0 claimed, 1 it already was k's (a lost
- * forward half found again), BPFNET_ERR another flow holds it (here, or in
- * another network on the uplink: peers.h).
+ * Make reply tuple r flow k's in map, the reverse table of k's tier
+ * (rev_nat, or rev_nat_new for a flow not answered yet; maps.h): 0
+ * claimed, 1 it already was k's (a lost forward half found again),
+ * BPFNET_ERR another flow holds it: in map, in the other tier's table
+ * (other), or in another network on the uplink (peers.h). Claimed first,
+ * checked after: of two flows claiming one tuple in the two tiers at once,
+ * at least one sees the other and gives it up.
  */
-static __always_inline int rnat_claim(const struct bpfnet_flow *r,
+static __always_inline int rnat_claim(void *map, void *other,
+				      const struct bpfnet_flow *r,
 				      const struct bpfnet_flow *k)
 {
 	struct bpfnet_rnat rv = {
@@ -195,15 +201,20 @@ static __always_inline int rnat_claim(const struct bpfnet_flow *r,
 		.raddr = k->daddr, .rport = k->dport,
 	}, *cur;
 
-	if (!bpf_map_update_elem(&rev_nat, r, &rv, BPF_NOEXIST)) {
-		if (!peer_holds(r))
-			return 0;
-		bpf_map_delete_elem(&rev_nat, r);
-		stat_inc(BPFNET_STAT_PEER_PORT_SKIPPED);
+	if (bpf_map_update_elem(map, r, &rv, BPF_NOEXIST)) {
+		cur = bpf_map_lookup_elem(map, r);
+		return cur && rnat_owned(cur, k) ? 1 : BPFNET_ERR;
+	}
+	cur = bpf_map_lookup_elem(other, r);
+	if (cur && !rnat_owned(cur, k)) {
+		bpf_map_delete_elem(map, r);
 		return BPFNET_ERR;
 	}
-	cur = bpf_map_lookup_elem(&rev_nat, r);
-	return cur && rnat_owned(cur, k) ? 1 : BPFNET_ERR;
+	if (!peer_holds(r))
+		return cur ? 1 : 0;
+	bpf_map_delete_elem(map, r);
+	stat_inc(BPFNET_STAT_PEER_PORT_SKIPPED);
+	return BPFNET_ERR;
 }
 
 /*
@@ -232,8 +243,8 @@ static __always_inline int ct_claim_port(struct __sk_buff *skb,
 		if (host_socket(skb, k->proto, k->daddr, k->dport,
 				cfg->uplink_addr, cand, 0))
 			stat_inc(BPFNET_STAT_HOST_PORT_SKIPPED);
-		else
-			rc = rnat_claim(&r, k);
+		else	/* a new flow: its tier is the new-flow tables */
+			rc = rnat_claim(&rev_nat_new, &rev_nat, &r, k);
 		if (rc >= 0) {
 			if (rc == 1)
 				stat_inc(BPFNET_STAT_FLOWS_HEALED);
@@ -246,26 +257,32 @@ static __always_inline int ct_claim_port(struct __sk_buff *skb,
 	return BPFNET_ERR;
 }
 
-/* Drop a flow's entries (its reply entry only if it is still ours). */
-static __always_inline void ct_forget(const struct bpfnet_flow *k,
+/*
+ * Drop a flow's entries from its tier (ctmap, rmap): its reply entry only
+ * if it is still ours.
+ */
+static __always_inline void ct_forget(void *ctmap, void *rmap,
+				      const struct bpfnet_flow *k,
 				      const struct bpfnet_ct *ct)
 {
 	struct bpfnet_flow r = {};
 	struct bpfnet_rnat *rv;
 
 	reply_of(k, ct->nat_addr, ct->nat_port, &r);
-	rv = bpf_map_lookup_elem(&rev_nat, &r);
+	rv = bpf_map_lookup_elem(rmap, &r);
 	if (rv && rnat_owned(rv, k))
-		bpf_map_delete_elem(&rev_nat, &r);
-	bpf_map_delete_elem(&conntrack, k);
+		bpf_map_delete_elem(rmap, &r);
+	bpf_map_delete_elem(ctmap, k);
 }
 
 /*
- * A live flow's reverse half: 0 when it is there and the flow's, or was
- * lost and is claimed again with the same tuple; BPFNET_ERR when the tuple
- * now belongs to another flow or a host socket.
+ * A live flow's reverse half in its tier's rmap (other: the other tier's):
+ * 0 when it is there and the flow's, or was lost and is claimed again with
+ * the same tuple; BPFNET_ERR when the tuple now belongs to another flow or
+ * a host socket.
  */
-static __always_inline int ct_keep_reply(struct __sk_buff *skb,
+static __always_inline int ct_keep_reply(struct __sk_buff *skb, void *rmap,
+					 void *other,
 					 const struct bpfnet_flow *k,
 					 const struct bpfnet_ct *ct)
 {
@@ -273,17 +290,49 @@ static __always_inline int ct_keep_reply(struct __sk_buff *skb,
 	struct bpfnet_rnat *rv;
 
 	reply_of(k, ct->nat_addr, ct->nat_port, &r);
-	rv = bpf_map_lookup_elem(&rev_nat, &r);
+	rv = bpf_map_lookup_elem(rmap, &r);
 	if (rv)
 		return rnat_owned(rv, k) ? 0 : BPFNET_ERR;
 	if (host_socket(skb, k->proto, k->daddr, k->dport, ct->nat_addr,
-			ct->nat_port, 0) || rnat_claim(&r, k) < 0)
+			ct->nat_port, 0) || rnat_claim(rmap, other, &r, k) < 0)
 		return BPFNET_ERR;
 	stat_inc(BPFNET_STAT_FLOWS_HEALED);
 	return 0;
 }
 
-/* Find the live translation of the packet's flow, or make one. */
+/*
+ * Flow k's entry in one tier (ctmap, rmap; other: the other tier's reverse
+ * table) while it is live, its reverse half there or claimed again; else
+ * NULL, and an entry that is expired, of an old uplink address or whose
+ * tuple is another's now (never shared: remapped) is gone.
+ */
+static __always_inline struct bpfnet_ct *ct_live(struct __sk_buff *skb,
+						 void *ctmap, void *rmap,
+						 void *other,
+						 const struct bpfnet_flow *k,
+						 const struct bpfnet_cfg *cfg,
+						 __u64 now)
+{
+	struct bpfnet_ct *ct = bpf_map_lookup_elem(ctmap, k);
+
+	if (!ct)
+		return NULL;
+	if (ct->expires_ns > now && ct->nat_addr == cfg->uplink_addr) {
+		if (!ct_keep_reply(skb, rmap, other, k, ct))
+			return ct;
+		stat_inc(BPFNET_STAT_FLOWS_REMAPPED);
+		bpf_map_delete_elem(ctmap, k);
+		return NULL;
+	}
+	ct_forget(ctmap, rmap, k, ct);
+	stat_inc(BPFNET_STAT_FLOWS_EXPIRED);
+	return NULL;
+}
+
+/*
+ * Find the live translation of the packet's flow, answered (conntrack) or
+ * not yet (ct_new), or make one in ct_new.
+ */
 static __always_inline struct bpfnet_ct *ct_snat(struct __sk_buff *skb,
 						 const struct pkt *p,
 						 const struct bpfnet_cfg *cfg,
@@ -294,58 +343,68 @@ static __always_inline struct bpfnet_ct *ct_snat(struct __sk_buff *skb,
 	__be16 port;
 
 	flow_of(p, &k);
-	ct = bpf_map_lookup_elem(&conntrack, &k);
-	if (ct && ct->expires_ns > now && ct->nat_addr == cfg->uplink_addr) {
-		if (!ct_keep_reply(skb, &k, ct))
-			return ct;
-		/* its tuple is another flow's now: never shared, remapped */
-		stat_inc(BPFNET_STAT_FLOWS_REMAPPED);
-		bpf_map_delete_elem(&conntrack, &k);
-	} else if (ct) {
-		/* expired, or the uplink address changed */
-		ct_forget(&k, ct);
-		stat_inc(BPFNET_STAT_FLOWS_EXPIRED);
-	}
+	ct = ct_live(skb, &conntrack, &rev_nat, &rev_nat_new, &k, cfg, now);
+	if (!ct)
+		ct = ct_live(skb, &ct_new, &rev_nat_new, &rev_nat, &k, cfg, now);
+	if (ct)
+		return ct;
 	if (ct_claim_port(skb, &k, cfg, &port))
 		return NULL;
 	nct.nat_addr = cfg->uplink_addr;
 	nct.nat_port = port;
 	nct.state = BPFNET_CT_NEW;
 	nct.expires_ns = now + ct_lifetime(&nct, p->proto);
-	if (bpf_map_update_elem(&conntrack, &k, &nct, BPF_NOEXIST)) {
+	if (bpf_map_update_elem(&ct_new, &k, &nct, BPF_NOEXIST)) {
 		/* another CPU created it first: give our claim back, unless
 		 * it is the winner's too (the same tuple, found again) */
-		ct = bpf_map_lookup_elem(&conntrack, &k);
+		ct = bpf_map_lookup_elem(&ct_new, &k);
 		if (!ct || ct->nat_port != port || ct->nat_addr != cfg->uplink_addr) {
 			reply_of(&k, cfg->uplink_addr, port, &r);
-			bpf_map_delete_elem(&rev_nat, &r);
+			bpf_map_delete_elem(&rev_nat_new, &r);
 		}
 	} else {
 		stat_inc(BPFNET_STAT_FLOWS_CREATED);
 	}
-	return bpf_map_lookup_elem(&conntrack, &k);
+	return bpf_map_lookup_elem(&ct_new, &k);
 }
 
-/* Does the flow rv names, while it is there, point back at reply tuple r? */
-static __always_inline int rnat_points_back(const struct bpfnet_rnat *rv,
+/*
+ * Does the flow rv names, while it is there (in ctmap, the tier of rv),
+ * point back at reply tuple r?
+ */
+static __always_inline int rnat_points_back(void *ctmap,
+					    const struct bpfnet_rnat *rv,
 					    const struct bpfnet_flow *r)
 {
 	struct bpfnet_flow ck = {};
 	struct bpfnet_ct *ct;
 
 	flow_reply(&ck, rv->raddr, rv->rport, rv->caddr, rv->cport, r->proto);
-	ct = bpf_map_lookup_elem(&conntrack, &ck);
+	ct = bpf_map_lookup_elem(ctmap, &ck);
 	return !ct || (ct->nat_addr == r->daddr && ct->nat_port == r->dport);
+}
+
+/* The reverse entry of reply tuple r whose flow points back at it, or NULL. */
+static __always_inline struct bpfnet_rnat *rnat_find(const struct bpfnet_flow *r)
+{
+	struct bpfnet_rnat *rv = bpf_map_lookup_elem(&rev_nat, r);
+
+	if (rv && rnat_points_back(&conntrack, rv, r))
+		return rv;
+	rv = bpf_map_lookup_elem(&rev_nat_new, r);
+	return rv && rnat_points_back(&ct_new, rv, r) ? rv : NULL;
 }
 
 /*
  * The container flow a reply on the uplink answers, from its reverse
- * entry rv: only when that flow's translation is the reply's destination
- * (a stale reverse entry of a remapped flow is not its). A forward half the
- * LRU lost is re-created from rv, established: the reply is delivered and
- * the flow goes on with the same port. NULL: not a live flow of ours.
+ * entry rv (of ctmap's tier): only when that flow's translation is the
+ * reply's destination (a stale reverse entry of a remapped flow is not
+ * its). A forward half the LRU lost is re-created from rv, established:
+ * the reply is delivered and the flow goes on with the same port. NULL:
+ * not a live flow of ours.
  */
-static __always_inline struct bpfnet_ct *ct_of_reply(const struct pkt *p,
+static __always_inline struct bpfnet_ct *ct_of_reply(void *ctmap,
+						     const struct pkt *p,
 						     const struct bpfnet_rnat *rv,
 						     struct bpfnet_flow *ck,
 						     __u64 now)
@@ -353,16 +412,16 @@ static __always_inline struct bpfnet_ct *ct_of_reply(const struct pkt *p,
 	struct bpfnet_ct *ct, nct = {};
 
 	flow_reply(ck, rv->raddr, rv->rport, rv->caddr, rv->cport, p->proto);
-	ct = bpf_map_lookup_elem(&conntrack, ck);
+	ct = bpf_map_lookup_elem(ctmap, ck);
 	if (!ct) {
 		nct.nat_addr = p->daddr;
 		nct.nat_port = p->dport;
 		nct.state = BPFNET_CT_ESTABLISHED;
 		nct.seen_reply = 1;
 		nct.expires_ns = now + ct_lifetime(&nct, p->proto);
-		if (!bpf_map_update_elem(&conntrack, ck, &nct, BPF_NOEXIST))
+		if (!bpf_map_update_elem(ctmap, ck, &nct, BPF_NOEXIST))
 			stat_inc(BPFNET_STAT_FLOWS_HEALED);
-		ct = bpf_map_lookup_elem(&conntrack, ck);
+		ct = bpf_map_lookup_elem(ctmap, ck);
 		if (!ct)
 			return NULL;
 	}
@@ -370,6 +429,34 @@ static __always_inline struct bpfnet_ct *ct_of_reply(const struct pkt *p,
 	    ct->expires_ns < now)
 		return NULL;
 	return ct;
+}
+
+/*
+ * The first reply of a flow not answered before (rvn: its entry in
+ * rev_nat_new for reply tuple rk): the flow is promoted to conntrack and
+ * rev_nat with the same tuple (maps.h says why), and the reply goes on as
+ * the main tables say. NULL: not a live flow of ours.
+ */
+static __always_inline struct bpfnet_ct *ct_promote(const struct pkt *p,
+						    const struct bpfnet_flow *rk,
+						    const struct bpfnet_rnat *rvn,
+						    struct bpfnet_flow *ck,
+						    __u64 now)
+{
+	struct bpfnet_ct *ct = ct_of_reply(&ct_new, p, rvn, ck, now), copy;
+	struct bpfnet_rnat *rv;
+
+	if (!ct)
+		return NULL;
+	copy = *ct;
+	if (rnat_claim(&rev_nat, &rev_nat_new, rk, ck) < 0)
+		return NULL;	/* its tuple was another's: the claim lost a race */
+	if (!bpf_map_update_elem(&conntrack, ck, &copy, BPF_ANY))
+		stat_inc(BPFNET_STAT_FLOWS_PROMOTED);
+	bpf_map_delete_elem(&ct_new, ck);
+	bpf_map_delete_elem(&rev_nat_new, rk);
+	rv = bpf_map_lookup_elem(&rev_nat, rk);
+	return rv ? ct_of_reply(&conntrack, p, rv, ck, now) : NULL;
 }
 
 #endif

@@ -195,18 +195,34 @@ static __always_inline int xlate_apply(struct __sk_buff *skb, struct pkt *p,
  * take the error to its container. snat: masqueraded flows too (on the
  * uplink). 0, or BPFNET_CONTINUE: none of this network's flows.
  */
+/* A published port's live client flow k in one tier (ctmap, revmap), its
+ * reverse half its own; NULL when none. */
+static __always_inline struct bpfnet_ct *dnat_owned_in(void *ctmap, void *revmap,
+						       const struct bpfnet_flow *k)
+{
+	struct bpfnet_ct *ct = bpf_map_lookup_elem(ctmap, k);
+	struct bpfnet_dnat_rev *drv;
+	struct bpfnet_flow rk = {};
+
+	if (!ct || ct->expires_ns < bpf_ktime_get_ns())
+		return NULL;
+	drev_key(k, ct, &rk);
+	drv = bpf_map_lookup_elem(revmap, &rk);
+	return drv && drev_owned(drv, k) ? ct : NULL;
+}
+
 static __always_inline int icmp_flow_of_sent(const struct quoted *q,
 					     struct icmp_xlate *x, int snat)
 {
-	struct bpfnet_flow k = {}, rk = {};
-	struct bpfnet_dnat_rev *drv;
+	struct bpfnet_flow k = {};
 	struct bpfnet_rnat *rv;
 	struct bpfnet_ct *ct;
 
-	/* the tuple that answers the quoted packet: rev_nat's and dnat_ct's key */
+	/* the tuple that answers the quoted packet: rev_nat's and dnat_ct's key
+	 * (answered flows, or flows not answered yet: the *_new tables) */
 	flow_reply(&k, q->k.saddr, q->k.sport, q->k.daddr, q->k.dport, q->k.proto);
-	rv = snat ? bpf_map_lookup_elem(&rev_nat, &k) : NULL;
-	if (rv && rnat_points_back(rv, &k)) {	/* none, or a stale one */
+	rv = snat ? rnat_find(&k) : NULL;
+	if (rv) {	/* none, or a stale one: NULL */
 		x->daddr = rv->caddr;
 		x->k.saddr = rv->caddr;
 		x->k.sport = rv->cport;
@@ -215,12 +231,10 @@ static __always_inline int icmp_flow_of_sent(const struct quoted *q,
 	if (q->k.proto == IPPROTO_ICMP)
 		return BPFNET_CONTINUE;
 	/* a published port's reply: the client flow, if its reverse half is its */
-	ct = bpf_map_lookup_elem(&dnat_ct, &k);
-	if (!ct || ct->expires_ns < bpf_ktime_get_ns())
-		return BPFNET_CONTINUE;
-	drev_key(&k, ct, &rk);
-	drv = bpf_map_lookup_elem(&dnat_rev, &rk);
-	if (!drv || !drev_owned(drv, &k))
+	ct = dnat_owned_in(&dnat_ct, &dnat_rev, &k);
+	if (!ct)
+		ct = dnat_owned_in(&dnat_ct_new, &dnat_rev_new, &k);
+	if (!ct)
 		return BPFNET_CONTINUE;
 	x->daddr = ct->nat_addr;
 	x->k.saddr = ct->nat_addr;
@@ -238,33 +252,49 @@ static __always_inline int icmp_flow_of_sent(const struct quoted *q,
  * a masqueraded flow's reply, and x filled as the other side must see it.
  * 0, or BPFNET_CONTINUE: about no live flow.
  */
+/* The container's tuple rk as a published port's reply in one tier
+ * (revmap, ctmap): x filled and 0 when its live client flow owns it. */
+static __always_inline int dnat_received_in(void *revmap, void *ctmap,
+					    const struct bpfnet_flow *rk,
+					    struct icmp_xlate *x, __u64 now)
+{
+	struct bpfnet_dnat_rev *rv = bpf_map_lookup_elem(revmap, rk);
+	struct bpfnet_flow ck = {};
+	struct bpfnet_ct *ct;
+
+	if (!rv)
+		return BPFNET_CONTINUE;
+	flow_reply(&ck, rv->host_addr, rv->host_port, rv->client_addr,
+		   rv->client_port, rk->proto);
+	ct = bpf_map_lookup_elem(ctmap, &ck);
+	if (!ct || ct->expires_ns <= now || ct->nat_addr != rk->saddr ||
+	    ct->nat_port != rk->sport ||
+	    (ct->hairpin_addr ? ct->hairpin_addr : rv->client_addr) != rk->daddr)
+		return BPFNET_CONTINUE;
+	x->saddr = rv->host_addr;
+	x->daddr = rv->client_addr;
+	x->k.saddr = rv->client_addr;
+	x->k.daddr = rv->host_addr;
+	x->k.dport = rv->host_port;
+	return 0;
+}
+
 static __always_inline int icmp_flow_of_received(const struct quoted *q,
 						 struct icmp_xlate *x)
 {
 	__u64 now = bpf_ktime_get_ns();
-	struct bpfnet_flow rk = {}, ck = {};
-	struct bpfnet_dnat_rev *rv;
+	struct bpfnet_flow rk = {};
 	struct bpfnet_ct *ct;
 
-	/* the container's own tuple: dnat_rev's and conntrack's key */
+	/* the container's own tuple: dnat_rev's and conntrack's key, in the
+	 * tables of answered flows or of flows not answered yet */
 	flow_reply(&rk, q->k.saddr, q->k.sport, q->k.daddr, q->k.dport, q->k.proto);
-	rv = bpf_map_lookup_elem(&dnat_rev, &rk);
-	if (rv) {
-		flow_reply(&ck, rv->host_addr, rv->host_port, rv->client_addr,
-			   rv->client_port, rk.proto);
-		ct = bpf_map_lookup_elem(&dnat_ct, &ck);
-		if (ct && ct->expires_ns > now && ct->nat_addr == rk.saddr &&
-		    ct->nat_port == rk.sport &&
-		    (ct->hairpin_addr ? ct->hairpin_addr : rv->client_addr) == rk.daddr) {
-			x->saddr = rv->host_addr;
-			x->daddr = rv->client_addr;
-			x->k.saddr = rv->client_addr;
-			x->k.daddr = rv->host_addr;
-			x->k.dport = rv->host_port;
-			return 0;
-		}
-	}
+	if (!dnat_received_in(&dnat_rev, &dnat_ct, &rk, x, now) ||
+	    !dnat_received_in(&dnat_rev_new, &dnat_ct_new, &rk, x, now))
+		return 0;
 	ct = bpf_map_lookup_elem(&conntrack, &rk);
+	if (!ct)
+		ct = bpf_map_lookup_elem(&ct_new, &rk);
 	if (!ct || ct->expires_ns < now)
 		return BPFNET_CONTINUE;
 	x->saddr = ct->nat_addr;

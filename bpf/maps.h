@@ -87,6 +87,63 @@ struct {
 	__type(value, struct bpfnet_dnat_rev);
 } dnat_rev SEC(".maps");
 
+/*
+ * Flood resistance (issue 12, point 6): a flow that got no answer yet lives
+ * in the new-flow tables below, both halves, and moves to the main tables
+ * above (conntrack/rev_nat, dnat_ct/dnat_rev) once it proved two-way:
+ *  - a masqueraded flow on its first reply: a remote the container chose
+ *    answered it (spoofed replies must guess the translated port of a flow
+ *    the container opened, and only promote that flow);
+ *  - a flow to a published port when its client speaks after the
+ *    container's answer: for TCP the ACK completing the handshake, which
+ *    must acknowledge the container's SYN-ACK (a blind SYN or ACK flood
+ *    from spoofed addresses never gets there); for UDP the client's next
+ *    datagram (no handshake to check: a spoofer sending each tuple twice
+ *    to a container that answers every datagram still promotes).
+ * So the main tables only ever take flows that got a reply, and a flood of
+ * unanswered packets (~130,000 spoofed SYNs or datagrams to a published
+ * port, a container opening flows nobody answers) churns only these LRU
+ * tables, never evicting an idle established connection. Why separate
+ * maps and not a state bit: an LRU map evicts by recency alone, so one
+ * map cannot protect old entries from new ones. Both halves are here, so
+ * a reply to a flow not promoted yet is found. A translated tuple is still
+ * claimed once: with BPF_NOEXIST in the table of the flow's tier, then
+ * checked against the other tier (ct.h, portmap.h). Sizes:
+ * BPFNET_MAX_NEW_FLOWS, and the main ones BPFNET_MAX_FLOWS; both set
+ * before load by user space (pins.c).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, BPFNET_MAX_NEW_FLOWS);
+	__type(key, struct bpfnet_flow);
+	__type(value, struct bpfnet_ct);
+} ct_new SEC(".maps");
+
+/* The reverse halves of ct_new, as rev_nat's (a peer network looks here too). */
+struct rev_nat_new_map {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, BPFNET_MAX_NEW_FLOWS);
+	__type(key, struct bpfnet_flow);
+	__type(value, struct bpfnet_rnat);
+};
+struct rev_nat_new_map rev_nat_new SEC(".maps");
+
+/* Connections to published ports not yet proven two-way, as dnat_ct's. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, BPFNET_MAX_NEW_FLOWS);
+	__type(key, struct bpfnet_flow);
+	__type(value, struct bpfnet_ct);
+} dnat_ct_new SEC(".maps");
+
+/* Their reverse halves, as dnat_rev's. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, BPFNET_MAX_NEW_FLOWS);
+	__type(key, struct bpfnet_flow);
+	__type(value, struct bpfnet_dnat_rev);
+} dnat_rev_new SEC(".maps");
+
 /* Host socket sent to a container -> the address it dialled. Socket programs. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -123,5 +180,13 @@ struct {
 	__type(key, __u32);
 	__array(values, struct port_maps_map);
 } peer_port_maps SEC(".maps");
+
+/* Their rev_nat_new maps: flows not answered yet hold tuples too. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, BPFNET_MAX_PEERS);
+	__type(key, __u32);
+	__array(values, struct rev_nat_new_map);
+} peer_rnat_new SEC(".maps");
 
 #endif

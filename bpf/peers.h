@@ -3,8 +3,9 @@
  * Networks sharing an uplink. Each has its own filter there, and tc runs
  * them in turn: the first whose rev_nat or port_maps knows a reply takes
  * it. So a network never claims a translated tuple that another network on
- * the uplink holds, as a flow of its own or as a port it publishes (user
- * space lists their maps in peer_rev_nat and peer_port_maps). Two networks
+ * the uplink holds, as a flow of its own (answered or not yet) or as a port
+ * it publishes (user space lists their maps in peer_rev_nat, peer_rnat_new
+ * and peer_port_maps). Two networks
  * claiming one tuple in the same instant on two CPUs could still meet: the
  * claim and the check are two steps.
  */
@@ -25,9 +26,12 @@ static __always_inline int peer_holds(const struct bpfnet_flow *r)
 	for (__u32 i = 0; i < BPFNET_MAX_PEERS; i++) {
 		__u32 slot = i;
 		void *rn = bpf_map_lookup_elem(&peer_rev_nat, &slot);
+		void *nn = bpf_map_lookup_elem(&peer_rnat_new, &slot);
 		void *pm = bpf_map_lookup_elem(&peer_port_maps, &slot);
 
 		if (rn && bpf_map_lookup_elem(rn, r))
+			return 1;
+		if (nn && bpf_map_lookup_elem(nn, r))
 			return 1;
 		if (!pm)
 			continue;

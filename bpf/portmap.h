@@ -3,7 +3,9 @@
  * Destination NAT for published ports, from the port_maps hash (one lookup,
  * whatever the number of maps). A new connection to a published port makes
  * two entries: dnat_ct (the client's tuple -> the container) and dnat_rev
- * (the container's reply tuple -> the address and port the client dialled).
+ * (the container's reply tuple -> the address and port the client dialled);
+ * dnat_ct_new and dnat_rev_new until the client spoke after the container's
+ * answer (maps.h: floods).
  * A container reaching its own published port is also given the gateway as
  * source, or its reply would never leave it.
  */
@@ -104,56 +106,142 @@ static __always_inline void drev_key(const struct bpfnet_flow *k,
 }
 
 /*
- * Make rk client flow k's reverse tuple: 0 claimed, 1 it already was,
- * BPFNET_ERR another live flow holds it. An entry whose flow is gone,
- * expired or points elsewhere is stale and taken over.
+ * The tables of one tier (maps.h): answered flows (dnat_ct, dnat_rev) or
+ * flows not proven two-way yet (dnat_ct_new, dnat_rev_new), and the other
+ * tier's, against which a tuple is checked.
  */
-static __always_inline int drev_claim(const struct bpfnet_flow *rk,
+struct dtier {
+	void *ct, *rev, *other_ct, *other_rev;
+};
+
+#define DTIER_MAIN ((struct dtier){ &dnat_ct, &dnat_rev, &dnat_ct_new, &dnat_rev_new })
+#define DTIER_NEW ((struct dtier){ &dnat_ct_new, &dnat_rev_new, &dnat_ct, &dnat_rev })
+
+/* Does the live flow in ctmap that reverse entry cur names send to rk? */
+static __always_inline int drev_held(void *ctmap, const struct bpfnet_dnat_rev *cur,
+				     const struct bpfnet_flow *rk, __u64 now)
+{
+	struct bpfnet_flow ok = {};
+	struct bpfnet_ct *oct;
+
+	flow_reply(&ok, cur->host_addr, cur->host_port, cur->client_addr,
+		   cur->client_port, rk->proto);
+	oct = bpf_map_lookup_elem(ctmap, &ok);
+	return oct && oct->expires_ns > now && oct->nat_addr == rk->saddr &&
+	       oct->nat_port == rk->sport;
+}
+
+/*
+ * Make rk client flow k's reverse tuple in tier t: 0 claimed, 1 it already
+ * was, BPFNET_ERR another live flow holds it, in either tier. An entry
+ * whose flow is gone, expired or points elsewhere is stale: taken over in
+ * t, removed from the other tier (a reply must not find it first).
+ */
+static __always_inline int drev_claim(struct dtier t, const struct bpfnet_flow *rk,
 				      const struct bpfnet_flow *k, __u64 now)
 {
 	struct bpfnet_dnat_rev rv = {
 		.host_addr = k->daddr, .host_port = k->dport,
 		.client_addr = k->saddr, .client_port = k->sport,
 	}, *cur;
-	struct bpfnet_flow ok = {};
-	struct bpfnet_ct *oct;
 
-	if (!bpf_map_update_elem(&dnat_rev, rk, &rv, BPF_NOEXIST))
-		return 0;
-	cur = bpf_map_lookup_elem(&dnat_rev, rk);
+	if (bpf_map_update_elem(t.rev, rk, &rv, BPF_NOEXIST)) {
+		cur = bpf_map_lookup_elem(t.rev, rk);
+		if (!cur)
+			return BPFNET_ERR;
+		if (drev_owned(cur, k))
+			return 1;
+		if (drev_held(t.ct, cur, rk, now))
+			return BPFNET_ERR;
+		bpf_map_delete_elem(t.rev, rk);
+		if (bpf_map_update_elem(t.rev, rk, &rv, BPF_NOEXIST))
+			return BPFNET_ERR;
+	}
+	cur = bpf_map_lookup_elem(t.other_rev, rk);
 	if (!cur)
-		return BPFNET_ERR;
+		return 0;
+	if (!drev_held(t.other_ct, cur, rk, now)) {
+		/* k's own expired flow too: its reply must find this one */
+		bpf_map_delete_elem(t.other_rev, rk);
+		return 0;
+	}
 	if (drev_owned(cur, k))
-		return 1;
-	flow_reply(&ok, cur->host_addr, cur->host_port, cur->client_addr,
-		   cur->client_port, k->proto);
-	oct = bpf_map_lookup_elem(&dnat_ct, &ok);
-	if (oct && oct->expires_ns > now && oct->nat_addr == rk->saddr &&
-	    oct->nat_port == rk->sport)
-		return BPFNET_ERR;
-	bpf_map_delete_elem(&dnat_rev, rk);
-	return bpf_map_update_elem(&dnat_rev, rk, &rv, BPF_NOEXIST) ? BPFNET_ERR : 0;
+		return 0;	/* k itself, being promoted */
+	bpf_map_delete_elem(t.rev, rk);
+	return BPFNET_ERR;
 }
 
 /* A live client flow: its reverse half is there and its, or claimed again. */
-static __always_inline struct bpfnet_ct *dnat_keep(const struct bpfnet_flow *k,
+static __always_inline struct bpfnet_ct *dnat_keep(struct dtier t,
+						   const struct bpfnet_flow *k,
 						   struct bpfnet_ct *ct, __u64 now)
 {
 	struct bpfnet_flow rk = {};
 	struct bpfnet_dnat_rev *rv;
 
 	drev_key(k, ct, &rk);
-	rv = bpf_map_lookup_elem(&dnat_rev, &rk);
+	rv = bpf_map_lookup_elem(t.rev, &rk);
 	if (rv && drev_owned(rv, k))
 		return ct;
-	if (drev_claim(&rk, k, now) >= 0) {
+	if (drev_claim(t, &rk, k, now) >= 0) {
 		stat_inc(BPFNET_STAT_FLOWS_HEALED);
 		return ct;
 	}
 	/* another client's flow holds the container tuple now */
 	stat_inc(BPFNET_STAT_DNAT_TAKEN);
-	bpf_map_delete_elem(&dnat_ct, k);
+	bpf_map_delete_elem(t.ct, k);
 	return NULL;
+}
+
+/*
+ * Has the client of a flow not proven yet spoken after the container's
+ * answer (maps.h)? For TCP, its first ACK must acknowledge the container's
+ * SYN-ACK (ack_orig holds that SYN-ACK's sequence number + 1 until the
+ * client acknowledged anything: dnat_note_synack).
+ */
+static __always_inline int dnat_proven(const struct pkt *p,
+				       const struct bpfnet_ct *ct)
+{
+	__u8 f = p->tcp_flags;
+
+	if (!ct->seen_reply)
+		return 0;
+	if (p->proto != IPPROTO_TCP)
+		return 1;
+	return (f & TCP_FLAG_ACK) && !(f & (TCP_FLAG_SYN | TCP_FLAG_RST)) &&
+	       !ct->acked_orig && p->tcp_ack == ct->ack_orig;
+}
+
+/* The container's SYN-ACK to a flow not proven yet: what proves it. */
+static __always_inline void dnat_note_synack(struct bpfnet_ct *ct,
+					     const struct pkt *p)
+{
+	if (p->proto == IPPROTO_TCP && !ct->acked_orig &&
+	    (p->tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) ==
+		    (TCP_FLAG_SYN | TCP_FLAG_ACK))
+		ct->ack_orig = p->tcp_seq + 1;
+}
+
+/*
+ * A client flow in dnat_ct_new (nct) that proved two-way: moved to dnat_ct
+ * and dnat_rev with the same container tuple. It stays a new flow when its
+ * tuple is another's in the main tables.
+ */
+static __always_inline struct bpfnet_ct *dnat_promote(const struct bpfnet_flow *k,
+						      struct bpfnet_ct *nct,
+						      __u64 now)
+{
+	struct bpfnet_ct copy = *nct;
+	struct bpfnet_flow rk = {};
+
+	drev_key(k, &copy, &rk);
+	if (drev_claim(DTIER_MAIN, &rk, k, now) < 0 ||
+	    bpf_map_update_elem(&dnat_ct, k, &copy, BPF_ANY))
+		return nct;
+	bpf_map_delete_elem(&dnat_ct_new, k);
+	bpf_map_delete_elem(&dnat_rev_new, &rk);
+	stat_inc(BPFNET_STAT_FLOWS_PROMOTED);
+	return bpf_map_lookup_elem(&dnat_ct, k);
 }
 
 /* A client flow to the container pm names (state and expiry apart). */
@@ -197,6 +285,29 @@ static __always_inline struct bpfnet_ct *dnat_heal(const struct bpfnet_flow *k,
 	return bpf_map_lookup_elem(&dnat_ct, k);
 }
 
+/* A new client flow k to the container pm names, in the new-flow tables. */
+static __always_inline struct bpfnet_ct *dnat_new(const struct bpfnet_flow *k,
+						  const struct bpfnet_pm_val *pm,
+						  const struct bpfnet_cfg *cfg,
+						  __u64 now)
+{
+	struct bpfnet_ct nct = {};
+	struct bpfnet_flow rk = {};
+
+	dnat_fill(&nct, k, pm, cfg);
+	nct.state = BPFNET_CT_NEW;
+	nct.expires_ns = now + ct_lifetime(&nct, k->proto);
+	drev_key(k, &nct, &rk);
+	if (drev_claim(DTIER_NEW, &rk, k, now) < 0) {
+		stat_inc(BPFNET_STAT_DNAT_TAKEN);
+		return NULL;
+	}
+	if (bpf_map_update_elem(&dnat_ct_new, k, &nct, BPF_ANY))
+		return NULL;
+	stat_inc(BPFNET_STAT_DNAT_FLOWS);
+	return bpf_map_lookup_elem(&dnat_ct_new, k);
+}
+
 /*
  * The live DNAT flow of the packet, made from a port map if it is new. A
  * port on every address counts where the destination is the host's. From
@@ -211,17 +322,25 @@ static __always_inline struct bpfnet_ct *dnat_get(struct __sk_buff *skb,
 						  const struct bpfnet_cfg *cfg,
 						  __u64 now, int where)
 {
-	struct bpfnet_flow k = {}, rk = {};
-	struct bpfnet_ct *ct, nct = {};
+	struct bpfnet_flow k = {};
+	struct bpfnet_ct *ct;
 	struct bpfnet_pm_val *pm;
 
 	if (!p->has_ports || p->proto == IPPROTO_ICMP)
 		return NULL;
 	flow_of(p, &k);
+	/* an expired flow is gone; a lost one may be healed */
 	ct = bpf_map_lookup_elem(&dnat_ct, &k);
 	if (ct && ct->expires_ns > now)
-		return dnat_keep(&k, ct, now);
-	if (!is_new_conn(p))	/* expired is gone; lost may be healed */
+		return dnat_keep(DTIER_MAIN, &k, ct, now);
+	if (ct && !is_new_conn(p))
+		return NULL;
+	ct = bpf_map_lookup_elem(&dnat_ct_new, &k);
+	if (ct && ct->expires_ns > now) {
+		ct = dnat_keep(DTIER_NEW, &k, ct, now);
+		return ct && dnat_proven(p, ct) ? dnat_promote(&k, ct, now) : ct;
+	}
+	if (!is_new_conn(p))
 		return ct ? NULL : dnat_heal(&k, cfg, now);
 	pm = pm_find(p->daddr, p->dport, p->proto, 0);
 	if (!pm && (where == DNAT_TO_HOST || to_host_addr(skb, p, cfg)))
@@ -234,18 +353,7 @@ static __always_inline struct bpfnet_ct *dnat_get(struct __sk_buff *skb,
 		stat_inc(BPFNET_STAT_HOST_FLOW_KEPT);
 		return NULL;
 	}
-	dnat_fill(&nct, &k, pm, cfg);
-	nct.state = BPFNET_CT_NEW;
-	nct.expires_ns = now + ct_lifetime(&nct, p->proto);
-	drev_key(&k, &nct, &rk);
-	if (drev_claim(&rk, &k, now) < 0) {
-		stat_inc(BPFNET_STAT_DNAT_TAKEN);
-		return NULL;
-	}
-	if (bpf_map_update_elem(&dnat_ct, &k, &nct, BPF_ANY))
-		return NULL;
-	stat_inc(BPFNET_STAT_DNAT_FLOWS);
-	return bpf_map_lookup_elem(&dnat_ct, &k);
+	return dnat_new(&k, pm, cfg, now);
 }
 
 /* Rewrite a packet of a DNAT flow towards its container. */
@@ -270,7 +378,8 @@ static __always_inline int dnat_apply(struct __sk_buff *skb, struct pkt *p,
  * only when that flow sends to this container tuple. A dnat_ct entry the
  * LRU lost is re-created from rv, established. NULL: not a live flow.
  */
-static __always_inline struct bpfnet_ct *dnat_of_reply(const struct pkt *p,
+static __always_inline struct bpfnet_ct *dnat_of_reply(void *ctmap,
+						       const struct pkt *p,
 						       const struct bpfnet_dnat_rev *rv,
 						       struct bpfnet_flow *ck,
 						       __u64 now)
@@ -280,7 +389,7 @@ static __always_inline struct bpfnet_ct *dnat_of_reply(const struct pkt *p,
 	/* the client's flow, which the reply answers as published */
 	flow_reply(ck, rv->host_addr, rv->host_port, rv->client_addr,
 		   rv->client_port, p->proto);
-	ct = bpf_map_lookup_elem(&dnat_ct, ck);
+	ct = bpf_map_lookup_elem(ctmap, ck);
 	if (!ct) {
 		nct.nat_addr = p->saddr;
 		nct.nat_port = p->sport;
@@ -289,9 +398,9 @@ static __always_inline struct bpfnet_ct *dnat_of_reply(const struct pkt *p,
 		nct.state = BPFNET_CT_ESTABLISHED;
 		nct.seen_reply = 1;
 		nct.expires_ns = now + ct_lifetime(&nct, p->proto);
-		if (!bpf_map_update_elem(&dnat_ct, ck, &nct, BPF_NOEXIST))
+		if (!bpf_map_update_elem(ctmap, ck, &nct, BPF_NOEXIST))
 			stat_inc(BPFNET_STAT_FLOWS_HEALED);
-		ct = bpf_map_lookup_elem(&dnat_ct, ck);
+		ct = bpf_map_lookup_elem(ctmap, ck);
 		if (!ct)
 			return NULL;
 	}
@@ -320,9 +429,17 @@ static __always_inline int dnat_reverse(struct __sk_buff *skb, struct pkt *p,
 		return BPFNET_CONTINUE;
 	flow_of(p, &rk);
 	rv = bpf_map_lookup_elem(&dnat_rev, &rk);
-	if (!rv)
-		return BPFNET_CONTINUE;
-	ct = dnat_of_reply(p, rv, &ck, now);
+	if (rv) {
+		ct = dnat_of_reply(&dnat_ct, p, rv, &ck, now);
+	} else {
+		/* the answer to a flow not proven yet */
+		rv = bpf_map_lookup_elem(&dnat_rev_new, &rk);
+		if (!rv)
+			return BPFNET_CONTINUE;
+		ct = dnat_of_reply(&dnat_ct_new, p, rv, &ck, now);
+		if (ct)
+			dnat_note_synack(ct, p);
+	}
 	if (!ct)
 		return BPFNET_CONTINUE;
 	ct_touch(ct, p, 1, now);

@@ -15,6 +15,11 @@
 #ifndef BPFNET_MAX_FLOWS
 #define BPFNET_MAX_FLOWS 131072
 #endif
+/* Flows not answered yet (ct_new, rev_nat_new, dnat_ct_new, dnat_rev_new):
+ * maps.h says why they live apart. */
+#ifndef BPFNET_MAX_NEW_FLOWS
+#define BPFNET_MAX_NEW_FLOWS 65536
+#endif
 /* Other networks on one uplink whose flows and ports a network avoids. */
 #define BPFNET_MAX_PEERS 8
 
@@ -42,6 +47,11 @@
 #define BPFNET_PIN_PORTMAPS "port_maps"
 #define BPFNET_PIN_DNAT_CT "dnat_ct"
 #define BPFNET_PIN_DNAT_REV "dnat_rev"
+#define BPFNET_PIN_CT_NEW "ct_new"
+#define BPFNET_PIN_RNAT_NEW "rev_nat_new"
+#define BPFNET_PIN_DNAT_CT_NEW "dnat_ct_new"
+#define BPFNET_PIN_DNAT_REV_NEW "dnat_rev_new"
+#define BPFNET_PIN_PEER_RNAT_NEW "peer_rnat_new"
 #define BPFNET_PIN_SOCK_REV "sock_rev"
 #define BPFNET_PIN_HOST_ADDRS "host_addrs"
 #define BPFNET_PIN_PEER_RNAT "peer_rev_nat"
@@ -215,6 +225,7 @@ enum bpfnet_stat {
 	BPFNET_STAT_FLOWS_HEALED,	/* a flow's lost half re-created from the other, same tuple */
 	BPFNET_STAT_FLOWS_REMAPPED,	/* SNAT flows given a new port: their tuple was another's */
 	BPFNET_STAT_DNAT_TAKEN,		/* published-port flows refused or cut: tuple another's */
+	BPFNET_STAT_FLOWS_PROMOTED,	/* flows moved from the new-flow tables to the main ones */
 	BPFNET_STAT_DROP_SPOOF_IP,	/* drop reasons from here on */
 	BPFNET_STAT_DROP_SPOOF_MAC,
 	BPFNET_STAT_DROP_SPOOF_ARP,

@@ -15,6 +15,7 @@
 #include "log.h"
 #include "mapiter.h"
 #include "state.h"
+#include "tables.h"
 
 static const char *const stat_names[BPFNET_STAT_MAX] = {
 	[BPFNET_STAT_SNAT_PKTS] = "snat_packets",
@@ -41,6 +42,7 @@ static const char *const stat_names[BPFNET_STAT_MAX] = {
 	[BPFNET_STAT_FLOWS_HEALED] = "flows_healed",
 	[BPFNET_STAT_FLOWS_REMAPPED] = "flows_remapped",
 	[BPFNET_STAT_DNAT_TAKEN] = "dnat_tuple_taken",
+	[BPFNET_STAT_FLOWS_PROMOTED] = "flows_promoted",
 	[BPFNET_STAT_DROP_SPOOF_IP] = "drop_spoofed_ip",
 	[BPFNET_STAT_DROP_SPOOF_MAC] = "drop_spoofed_mac",
 	[BPFNET_STAT_DROP_SPOOF_ARP] = "drop_spoofed_arp",
@@ -100,27 +102,29 @@ static int read_endpoint(struct dp *dp, __be32 addr, struct bpfnet_ep_stats *sum
 	return 0;
 }
 
-static void count_one(const void *key, const void *val, void *ctx)
-{
-	(void)key;
-	(void)val;
-	(*(int *)ctx)++;
-}
-
 /* Flows tracked: masqueraded ones and connections to published ports. */
-static int count_flows(struct dp *dp)
+static int count_flows(const struct table_fill *t)
 {
 	int n = 0;
 
-	map_for_each(dp->ct_fd, sizeof(struct bpfnet_flow),
-		     sizeof(struct bpfnet_ct), count_one, &n);
-	map_for_each(dp->dnat_ct_fd, sizeof(struct bpfnet_flow),
-		     sizeof(struct bpfnet_ct), count_one, &n);
+	for (int i = 0; i < NTABLES; i++)
+		n += t[i].flows ? t[i].entries : 0;
 	return n;
 }
 
-static void print_json(const __u64 *totals, int flows, struct dp *dp,
-		       const struct bpfnet_state *st)
+/* One line per full table, on stderr, whatever the output format. */
+static void warn_full(const struct table_fill *t)
+{
+	for (int i = 0; i < NTABLES; i++)
+		if (table_full(&t[i]))
+			pr_warn("table %s is full (%d/%u): %s", t[i].name, t[i].entries,
+				t[i].max, t[i].fresh ?
+				"new flows nobody answered yet are evicted (a flood?)" :
+				"established flows may be evicted");
+}
+
+static void print_json(const __u64 *totals, const struct table_fill *tables,
+		       struct dp *dp, const struct bpfnet_state *st)
 {
 	cJSON *root = cJSON_CreateObject(), *t, *arr;
 	char *out;
@@ -128,7 +132,15 @@ static void print_json(const __u64 *totals, int flows, struct dp *dp,
 	t = cJSON_AddObjectToObject(root, "totals");
 	for (int k = 0; k < BPFNET_STAT_MAX; k++)
 		cJSON_AddNumberToObject(t, stat_names[k], (double)totals[k]);
-	cJSON_AddNumberToObject(root, "flows", flows);
+	cJSON_AddNumberToObject(root, "flows", count_flows(tables));
+	t = cJSON_AddObjectToObject(root, "tables");
+	for (int i = 0; i < NTABLES; i++) {
+		cJSON *o = cJSON_AddObjectToObject(t, tables[i].name);
+
+		cJSON_AddNumberToObject(o, "entries", tables[i].entries);
+		cJSON_AddNumberToObject(o, "max_entries", tables[i].max);
+		cJSON_AddBoolToObject(o, "full", table_full(&tables[i]));
+	}
 	arr = cJSON_AddArrayToObject(root, "containers");
 	for (int i = 0; i < st->n; i++) {
 		struct bpfnet_ep_stats s;
@@ -150,12 +162,16 @@ static void print_json(const __u64 *totals, int flows, struct dp *dp,
 	cJSON_Delete(root);
 }
 
-static void print_text(const __u64 *totals, int flows, struct dp *dp,
-		       const struct bpfnet_state *st)
+static void print_text(const __u64 *totals, const struct table_fill *tables,
+		       struct dp *dp, const struct bpfnet_state *st)
 {
 	for (int k = 0; k < BPFNET_STAT_MAX; k++)
 		printf("%-24s %llu\n", stat_names[k], (unsigned long long)totals[k]);
-	printf("%-24s %d\n", "flows", flows);
+	printf("%-24s %d\n", "flows", count_flows(tables));
+	printf("\n%-24s %10s %10s\n", "TABLE", "ENTRIES", "MAX");
+	for (int i = 0; i < NTABLES; i++)
+		printf("%-24s %10d %10u\n", tables[i].name, tables[i].entries,
+		       tables[i].max);
 	if (!st->n)
 		return;
 	printf("\n%-20s %-15s %10s %12s %10s %12s %8s\n", "ID", "ADDRESS",
@@ -176,6 +192,7 @@ static void print_text(const __u64 *totals, int flows, struct dp *dp,
 
 int cmd_stats(struct bpfnet_config *cfg, struct bpfnet_args *args)
 {
+	struct table_fill tables[NTABLES];
 	__u64 totals[BPFNET_STAT_MAX];
 	struct state_session s;
 	struct dp dp;
@@ -191,10 +208,14 @@ int cmd_stats(struct bpfnet_config *cfg, struct bpfnet_args *args)
 	err = state_begin(&s, cfg->state_dir, 0);
 	if (!err)
 		err = read_totals(&dp, totals);
+	if (!err)
+		dp_table_fill(&dp, tables);
 	if (!err && cfg->json)
-		print_json(totals, count_flows(&dp), &dp, &s.st);
+		print_json(totals, tables, &dp, &s.st);
 	else if (!err)
-		print_text(totals, count_flows(&dp), &dp, &s.st);
+		print_text(totals, tables, &dp, &s.st);
+	if (!err)
+		warn_full(tables);
 	state_end(&s);
 	dp_close(&dp);
 	return err ? 1 : 0;

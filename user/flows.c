@@ -92,15 +92,20 @@ struct flow_pair {
 	bool (*owned)(const void *rev_val, const struct bpfnet_flow *k);
 };
 
-static void pair_snat(struct dp *dp, struct flow_pair *p)
+/* Masqueraded flows: answered ones (newer=0), or not answered yet. */
+static void pair_snat(struct dp *dp, struct flow_pair *p, int newer)
 {
-	*p = (struct flow_pair){ dp->ct_fd, dp->rnat_fd, sizeof(struct bpfnet_rnat),
-				 snat_reply_key, snat_reply_owned };
+	*p = (struct flow_pair){ newer ? dp->ct_new_fd : dp->ct_fd,
+				 newer ? dp->rnat_new_fd : dp->rnat_fd,
+				 sizeof(struct bpfnet_rnat), snat_reply_key,
+				 snat_reply_owned };
 }
 
-static void pair_dnat(struct dp *dp, struct flow_pair *p)
+/* Published-port flows: proven ones (newer=0), or not proven yet. */
+static void pair_dnat(struct dp *dp, struct flow_pair *p, int newer)
 {
-	*p = (struct flow_pair){ dp->dnat_ct_fd, dp->dnat_rev_fd,
+	*p = (struct flow_pair){ newer ? dp->dnat_ct_new_fd : dp->dnat_ct_fd,
+				 newer ? dp->dnat_rev_new_fd : dp->dnat_rev_fd,
 				 sizeof(struct bpfnet_dnat_rev), dnat_reply_key,
 				 dnat_reply_owned };
 }
@@ -118,14 +123,6 @@ static void pair_forget_reply(const struct flow_pair *p, const struct bpfnet_flo
 		bpf_map_delete_elem(p->rev_fd, &r);
 }
 
-static void forget_reply(struct dp *dp, const struct bpfnet_flow *k,
-			 const struct bpfnet_ct *ct)
-{
-	struct flow_pair p;
-
-	pair_snat(dp, &p);
-	pair_forget_reply(&p, k, ct);
-}
 
 /* The flows of one container (all when caddr is 0), or translated to
  * nat_addr (any when 0), with their translation. */
@@ -145,20 +142,31 @@ static void collect_flow(const void *key, const void *val, void *ctx)
 		flow_vec_push(&l->v, k, val);
 }
 
-static int flush(struct dp *dp, __be32 caddr, __be32 nat_addr)
+/* One tier of masqueraded flows. */
+static int flush_tier(const struct flow_pair *p, __be32 caddr, __be32 nat_addr)
 {
 	struct flow_list l = { .caddr = caddr, .nat_addr = nat_addr };
 	int removed = 0;
 
-	map_for_each(dp->ct_fd, sizeof(struct bpfnet_flow),
+	map_for_each(p->fwd_fd, sizeof(struct bpfnet_flow),
 		     sizeof(struct bpfnet_ct), collect_flow, &l);
 	for (size_t i = 0; i < l.v.n; i++) {
-		forget_reply(dp, &l.v.keys[i], &l.v.vals[i]);
-		if (!bpf_map_delete_elem(dp->ct_fd, &l.v.keys[i]))
+		pair_forget_reply(p, &l.v.keys[i], &l.v.vals[i]);
+		if (!bpf_map_delete_elem(p->fwd_fd, &l.v.keys[i]))
 			removed++;
 	}
 	flow_vec_free(&l.v);
 	return removed;
+}
+
+/* Answered flows and flows not answered yet (ct_new, rev_nat_new). */
+static int flush(struct dp *dp, __be32 caddr, __be32 nat_addr)
+{
+	struct flow_pair main, newer;
+
+	pair_snat(dp, &main, 0);
+	pair_snat(dp, &newer, 1);
+	return flush_tier(&main, caddr, nat_addr) + flush_tier(&newer, caddr, nat_addr);
 }
 
 int dp_flush_flows(struct dp *dp, __be32 caddr)
@@ -295,14 +303,18 @@ static void pair_orphans(const struct flow_pair *p)
 
 int dp_expire_flows(struct dp *dp)
 {
-	struct flow_pair snat, dnat;
-	int removed;
+	struct flow_pair p;
+	int removed = 0;
 
-	pair_snat(dp, &snat);
-	pair_dnat(dp, &dnat);
-	removed = pair_expire(&snat) + pair_expire(&dnat);
-	pair_orphans(&snat);
-	pair_orphans(&dnat);
+	/* each kind (masqueraded, published) in each tier (answered, new) */
+	for (int i = 0; i < 4; i++) {
+		if (i < 2)
+			pair_snat(dp, &p, i);
+		else
+			pair_dnat(dp, &p, i - 2);
+		removed += pair_expire(&p);
+		pair_orphans(&p);
+	}
 	return removed;
 }
 

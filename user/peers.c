@@ -62,6 +62,7 @@ static int prog_port_maps(__u32 prog_id)
  * and the tables where it finds the others' (fd -1: none). */
 struct net_maps {
 	int rev_nat, port_maps, peer_rev_nat, peer_port_maps;
+	int rev_nat_new, peer_rnat_new;
 };
 
 /* in_id: the network's uplink_ingress (rev_nat, port_maps); out_id: its
@@ -73,6 +74,10 @@ static void net_maps_open(__u32 in_id, __u32 out_id, struct net_maps *m)
 	m->port_maps = prog_port_maps(in_id);
 	m->peer_rev_nat = prog_map(out_id, "peer_rev_nat", 4, 4);
 	m->peer_port_maps = prog_map(out_id, "peer_port_maps", 4, 4);
+	/* flows not answered yet hold tuples too (maps.h) */
+	m->rev_nat_new = prog_map(in_id, "rev_nat_new", sizeof(struct bpfnet_flow),
+				  sizeof(struct bpfnet_rnat));
+	m->peer_rnat_new = prog_map(out_id, "peer_rnat_new", 4, 4);
 }
 
 /* The program of the egress filter of network net (0: none). */
@@ -89,7 +94,8 @@ static __u32 egress_prog(const struct tc_filter_vec *out, const char *net)
 
 static void net_maps_close(struct net_maps *m)
 {
-	int *fds[] = { &m->rev_nat, &m->port_maps, &m->peer_rev_nat, &m->peer_port_maps };
+	int *fds[] = { &m->rev_nat, &m->port_maps, &m->peer_rev_nat, &m->peer_port_maps,
+		       &m->rev_nat_new, &m->peer_rnat_new };
 
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
 		if (*fds[i] >= 0)
@@ -143,6 +149,8 @@ void peers_link(int uplink_ifindex)
 			   offsetof(struct net_maps, rev_nat));
 		table_fill(nets[i].peer_port_maps, nets, n, i,
 			   offsetof(struct net_maps, port_maps));
+		table_fill(nets[i].peer_rnat_new, nets, n, i,
+			   offsetof(struct net_maps, rev_nat_new));
 	}
 	for (int i = 0; i < n; i++)
 		net_maps_close(&nets[i]);

@@ -46,6 +46,11 @@ static const struct {
 	{ BPFNET_PIN_HOST_ADDRS, offsetof(struct dp, host_addrs_fd) },
 	{ BPFNET_PIN_PEER_RNAT, offsetof(struct dp, peer_rnat_fd) },
 	{ BPFNET_PIN_PEER_PORTMAPS, offsetof(struct dp, peer_pm_fd) },
+	{ BPFNET_PIN_PEER_RNAT_NEW, offsetof(struct dp, peer_rnat_new_fd) },
+	{ BPFNET_PIN_CT_NEW, offsetof(struct dp, ct_new_fd) },
+	{ BPFNET_PIN_RNAT_NEW, offsetof(struct dp, rnat_new_fd) },
+	{ BPFNET_PIN_DNAT_CT_NEW, offsetof(struct dp, dnat_ct_new_fd) },
+	{ BPFNET_PIN_DNAT_REV_NEW, offsetof(struct dp, dnat_rev_new_fd) },
 	{ BPFNET_PIN_PROG_FROM_CT, offsetof(struct dp, prog_from_ct) },
 	{ BPFNET_PIN_PROG_TO_CT, offsetof(struct dp, prog_to_ct) },
 	{ BPFNET_PIN_PROG_UP_IN, offsetof(struct dp, prog_up_in) },
@@ -75,6 +80,11 @@ static const struct {
 	{ offsetof(struct dp, host_addrs_fd), 4, 4 },
 	{ offsetof(struct dp, peer_rnat_fd), 4, 4 },
 	{ offsetof(struct dp, peer_pm_fd), 4, 4 },
+	{ offsetof(struct dp, peer_rnat_new_fd), 4, 4 },
+	{ offsetof(struct dp, ct_new_fd), sizeof(struct bpfnet_flow), sizeof(struct bpfnet_ct) },
+	{ offsetof(struct dp, rnat_new_fd), sizeof(struct bpfnet_flow), sizeof(struct bpfnet_rnat) },
+	{ offsetof(struct dp, dnat_ct_new_fd), sizeof(struct bpfnet_flow), sizeof(struct bpfnet_ct) },
+	{ offsetof(struct dp, dnat_rev_new_fd), sizeof(struct bpfnet_flow), sizeof(struct bpfnet_dnat_rev) },
 };
 
 /* The build of the programs that loaded the pinned maps (0: unknown). */

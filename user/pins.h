@@ -16,7 +16,8 @@
 struct dp {
 	int cfg_fd, ep_fd, ct_fd, rnat_fd, stats_fd, ep_stats_fd;
 	int pm_fd, dnat_ct_fd, dnat_rev_fd, sock_rev_fd, host_addrs_fd;
-	int peer_rnat_fd, peer_pm_fd;
+	int peer_rnat_fd, peer_pm_fd, peer_rnat_new_fd;
+	int ct_new_fd, rnat_new_fd, dnat_ct_new_fd, dnat_rev_new_fd;
 	int prog_from_ct, prog_to_ct, prog_up_in, prog_up_out;
 	struct sock_progs sock;	/* the cgroup socket programs */
 	bool fresh;	/* loaded by this dp_open: maps are empty */

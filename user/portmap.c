@@ -276,13 +276,16 @@ static void match_dnat(const void *key, const void *val, void *ctx)
 		flow_vec_push(&m->v, k, ct);
 }
 
-/* Connections made through the published ports ps (to caddr): forget them. */
-static void flush_dnat_flows(struct dp *dp, struct in_addr caddr,
+/*
+ * Connections made through the published ports ps (to caddr): forget
+ * them, from one tier's tables (ct_fd, rev_fd: answered or new flows).
+ */
+static void flush_dnat_flows(int ct_fd, int rev_fd, struct in_addr caddr,
 			     const struct port_spec *ps, int n)
 {
 	struct dnat_match m = { .caddr = caddr, .ps = ps, .n = n };
 
-	map_for_each(dp->dnat_ct_fd, sizeof(struct bpfnet_flow),
+	map_for_each(ct_fd, sizeof(struct bpfnet_flow),
 		     sizeof(struct bpfnet_ct), match_dnat, &m);
 	for (size_t i = 0; i < m.v.n; i++) {
 		const struct bpfnet_flow *k = &m.v.keys[i];
@@ -294,8 +297,8 @@ static void flush_dnat_flows(struct dp *dp, struct in_addr caddr,
 			.proto = k->proto,
 		};
 
-		bpf_map_delete_elem(dp->dnat_rev_fd, &r);
-		bpf_map_delete_elem(dp->dnat_ct_fd, k);
+		bpf_map_delete_elem(rev_fd, &r);
+		bpf_map_delete_elem(ct_fd, k);
 	}
 	flow_vec_free(&m.v);
 }
@@ -351,6 +354,7 @@ void portmap_unapply(struct dp *dp, struct in_addr caddr,
 {
 	for (int i = 0; i < n; i++)
 		pm_delete(dp, caddr, &ps[i], ps[i].host_hi - ps[i].host_lo + 1u);
-	flush_dnat_flows(dp, caddr, ps, n);
+	flush_dnat_flows(dp->dnat_ct_fd, dp->dnat_rev_fd, caddr, ps, n);
+	flush_dnat_flows(dp->dnat_ct_new_fd, dp->dnat_rev_new_fd, caddr, ps, n);
 	cut_host_conns(dp, caddr, ps, n);
 }

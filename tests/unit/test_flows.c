@@ -224,8 +224,31 @@ static void test_snat_forward_half_lost_own_port(void)
 }
 
 /*
+ * The same for a flow nobody answered yet (its halves in ct_new and
+ * rev_nat_new): its retransmitted SYN finds its reverse entry and keeps
+ * the port.
+ */
+static void test_snat_new_flow_forward_half_lost(void)
+{
+	uint8_t out[2048], want[512];
+	struct pkt_spec s = tcp_out(40000, 0x02, 1000, 0);
+	size_t len, wlen;
+
+	CHECK_EQ(run_spec(skel->progs.uplink_egress, &s, out, &len), TC_ACT_OK, "SYN");
+	CHECK_EQ(del_flow(skel->maps.ct_new, "172.19.0.2", "198.51.100.2", 40000, 80,
+			  IPPROTO_TCP), 0, "evict the ct_new half");
+	CHECK_EQ(run_spec(skel->progs.uplink_egress, &s, out, &len), TC_ACT_OK,
+		 "the SYN again");
+	wlen = want_out(want, s, "198.51.100.1", 40000);
+	CHECK_MEM(out, want, wlen, "the SYN, from port 40000 still");
+	CHECK_EQ(stat(BPFNET_STAT_FLOWS_HEALED), 1u, "flows healed");
+	CHECK_EQ(stat(BPFNET_STAT_PORT_RETRIES), 0u, "ports tried");
+}
+
+/*
  * Flow A (172.19.0.2:40000) lost its reply half; flow B (172.19.0.3:40000,
- * to the same remote) claimed the tuple 198.51.100.1:40000. A's next
+ * to the same remote) claimed the tuple 198.51.100.1:40000 and got its
+ * answer (so B's reverse entry is in rev_nat, where A's was). A's next
  * segment must not use it: A is remapped, and the replies to 40000 still
  * go to B, those to A's new port to A.
  */
@@ -246,6 +269,12 @@ static void test_snat_tuple_never_shared(void)
 		 "verdict of uplink_egress for B's SYN");
 	CHECK_EQ(ntohs(((struct tcphdr *)l4_of(out))->source), 40000, "B's port (its own)");
 
+	s = tcp_in(40000, 0x12, 9000, 7001);
+	CHECK_EQ(run_spec(skel->progs.uplink_ingress, &s, out, &len), TC_ACT_REDIRECT,
+		 "verdict of uplink_ingress for B's SYN-ACK");
+	wlen = want_in(want, s, "172.19.0.3", 40000, mac_c3);
+	CHECK_MEM(out, want, wlen, "the SYN-ACK to 40000, delivered to B");
+
 	s = tcp_out(40000, 0x10, 1001, 5001);
 	CHECK_EQ(run_spec(skel->progs.uplink_egress, &s, out, &len), TC_ACT_OK,
 		 "verdict of uplink_egress for A's ACK");
@@ -254,12 +283,11 @@ static void test_snat_tuple_never_shared(void)
 	wlen = want_out(want, s, "198.51.100.1", port);
 	CHECK_MEM(out, want, wlen, "A's ACK, remapped");
 	CHECK_EQ(stat(BPFNET_STAT_FLOWS_REMAPPED), 1u, "flows remapped");
-
-	s = tcp_in(40000, 0x12, 9000, 7001);
+	s = tcp_in(40000, 0x10, 9001, 7001);
 	CHECK_EQ(run_spec(skel->progs.uplink_ingress, &s, out, &len), TC_ACT_REDIRECT,
-		 "verdict of uplink_ingress for B's SYN-ACK");
+		 "verdict of uplink_ingress for B's next segment");
 	wlen = want_in(want, s, "172.19.0.3", 40000, mac_c3);
-	CHECK_MEM(out, want, wlen, "the SYN-ACK to 40000, delivered to B");
+	CHECK_MEM(out, want, wlen, "the segment to 40000, delivered to B");
 	s = tcp_in(port, 0x10, 5001, 1001);
 	CHECK_EQ(run_spec(skel->progs.uplink_ingress, &s, out, &len), TC_ACT_REDIRECT,
 		 "verdict of uplink_ingress for A's answer");
@@ -295,13 +323,18 @@ static void test_stale_reverse_entry_not_used(void)
 	CHECK_EQ(ntohs(ct.nat_port), 40000, "its port, unchanged");
 }
 
-/* 198.51.100.2:33333 -> 198.51.100.1:hport -> 172.19.0.2:80: the verdict. */
+/*
+ * 198.51.100.2:33333 -> 198.51.100.1:hport -> 172.19.0.2:80: the verdict.
+ * Its ACKs acknowledge the container's SYN-ACK (sequence number 1000), as a
+ * real client's do: what promotes the flow to the main tables (maps.h).
+ */
 static int client_seg(uint16_t hport, uint8_t flags, const char *data,
 		      uint8_t *out, size_t *len, struct pkt_spec *sp)
 {
 	struct pkt_spec s = in_spec(IPPROTO_TCP, 33333, hport);
 
 	s.tcp_flags = flags;
+	s.tcp_ack = flags & 0x10 ? 1001 : 0;
 	s.payload = data;
 	s.plen = data ? strlen(data) : 0;
 	*sp = s;
@@ -323,9 +356,13 @@ static int container_seg(uint8_t flags, const char *data, uint8_t *out,
 	return ntohs(((struct tcphdr *)l4_of(out))->source);
 }
 
+/* Evict the dnat_rev half, from the tier the flow is in (answered or not). */
 static int del_dnat_rev(void)
 {
-	return del_flow(skel->maps.dnat_rev, "172.19.0.2", "198.51.100.2", 80, 33333,
+	if (!del_flow(skel->maps.dnat_rev, "172.19.0.2", "198.51.100.2", 80, 33333,
+		      IPPROTO_TCP))
+		return 0;
+	return del_flow(skel->maps.dnat_rev_new, "172.19.0.2", "198.51.100.2", 80, 33333,
 			IPPROTO_TCP);
 }
 
@@ -560,6 +597,7 @@ static const struct check_test tests[] = {
 	CHECK_TEST(test_snat_reply_half_lost_same_port),
 	CHECK_TEST(test_snat_forward_half_lost_reply_heals),
 	CHECK_TEST(test_snat_forward_half_lost_own_port),
+	CHECK_TEST(test_snat_new_flow_forward_half_lost),
 	CHECK_TEST(test_snat_tuple_never_shared),
 	CHECK_TEST(test_stale_reverse_entry_not_used),
 	CHECK_TEST(test_dnat_reverse_half_lost),
