@@ -409,6 +409,10 @@ test_bpftool_fields_as_in_readme() {
 	srv_tcp "$C1" 172.19.0.2 80 "$T/b"
 	echo "from the host" | in_host_cg nc -N -w 3 127.0.0.1 8080
 	assert_file_eq "$T/b" "from the host"
+	# flows not answered yet: a datagram to a closed port outside, a
+	# connection to the published port that the container refuses
+	echo unanswered | in_ns "$C1" timeout 2 nc -u -w 1 "$OUTSIDE_IP" 9999 || true
+	in_out nc -w 2 "$UPLINK_IP" 8080 </dev/null || true
 	# a second network on the uplink: each lists the other's maps
 	net2_flags 172.20.0.0/16
 	new_netns
