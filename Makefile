@@ -125,7 +125,7 @@ $(OUTPUT)/connbench: tools/bench/connbench.c | $(OUTPUT)
 FUZZ_SECS ?= 15
 TEST_FUZZ_SECS ?= 10	# each fuzz target's share of make test
 FUZZERS   := oci config portspec
-FUZZ_SRCS := user/oci.c user/config.c user/portspec.c user/fsutil.c user/log.c
+FUZZ_SRCS := user/oci.c user/config.c user/config_set.c user/portspec.c user/fsutil.c user/log.c
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	      -D_GNU_SOURCE -Iinclude -Iuser
 

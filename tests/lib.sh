@@ -348,6 +348,15 @@ ip_be() { local a b c d; IFS=. read -r a b c d <<<"$1"; echo $(((d << 24) | (c <
 # A port as bpftool prints a __be16 field.
 port_be() { echo $((($1 >> 8) | (($1 & 255) << 8))); }
 
+# The default --flow-table-size, from this host's memory as bpfnet reads it:
+# MemTotal / 16384 down to a power of two, within 16384..1048576.
+flow_default() {
+	local kb n=16384
+	kb=$(awk '/^MemTotal:/ {print $2}' /proc/meminfo)
+	while ((n < 1048576 && n * 2 <= kb * 1024 / 16384)); do n=$((n * 2)); done
+	echo "$n"
+}
+
 # A pinned map as JSON, one object per entry with named key and value fields.
 dump_map() { bpftool map dump pinned "$T/bpf/bpfnet/$1" -j | jq 'map(.formatted // .)'; }
 

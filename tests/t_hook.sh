@@ -330,6 +330,9 @@ refused() {
 	assert_eq "$(net_snapshot)" "$before" "changed by the refused: ${*: -2}"
 }
 
+# max_entries of a pinned map of network 1 (or of the pin dir $2).
+map_max() { bpftool map show pinned "$T/bpf/${2:-bpfnet}/$1" -j | jq .max_entries; }
+
 # hook_up_with ID PID FLAGS...: a set-up with more flags.
 hook_up_with() { local id=$1 pid=$2; shift 2; oci_state "$id" creating "$pid" | bn hook "$@"; }
 
@@ -343,9 +346,11 @@ test_network_settings_recorded() {
 	FLAGS+=(--isolate --snat-ports 20000-29999)
 	new_netns; C1=$NEWPID
 	hook_up c1 "$C1"
-	assert_eq "$(jq -c .network "$T/state/state.json")" '{"isolate":true,"snat_ports":"20000-29999","uplink":""}' "settings in state.json"
-	assert_eq "$(bn net show -j)" '{"subnet":"172.19.0.0/16","gateway":"172.19.0.1","isolate":true,"snat_ports":"20000-29999","uplink":"","recorded":true}' "net show -j"
-	assert_eq "$(bn net show | awk '{print $1 "=" $2}' | tr '\n' ' ')" "subnet=172.19.0.0/16 isolate=true snat-ports=20000-29999 uplink=(the recorded=yes " "net show"
+	local fts
+	fts=$(flow_default)
+	assert_eq "$(jq -c .network "$T/state/state.json")" '{"isolate":true,"snat_ports":"20000-29999","uplink":"","flow_table_size":'"$fts"'}' "settings in state.json"
+	assert_eq "$(bn net show -j)" '{"subnet":"172.19.0.0/16","gateway":"172.19.0.1","isolate":true,"snat_ports":"20000-29999","uplink":"","flow_table_size":'"$fts"',"recorded":true}' "net show -j"
+	assert_eq "$(bn net show | awk '{print $1 "=" $2}' | tr '\n' ' ')" "subnet=172.19.0.0/16 isolate=true snat-ports=20000-29999 uplink=(the flow-table-size=$fts recorded=yes " "net show"
 	# a hook without the flags: the recorded values, not the defaults
 	FLAGS=("${base[@]}")
 	new_netns; C2=$NEWPID
@@ -391,7 +396,7 @@ test_net_set_applies() {
 	hook_up c2 "$C2"
 	assert_eq "$(dump_map net_config | jq '.[0].value.isolate')" 1 "net_config.isolate after a hook without --isolate"
 	# bad keys and values: one line, nothing changed
-	refused 2 "bpfnet: unknown network setting 'frob': subnet, isolate, snat-ports or uplink" bn net set frob 1
+	refused 2 "bpfnet: unknown network setting 'frob': subnet, isolate, snat-ports, uplink or flow-table-size" bn net set frob 1
 	refused 2 "bpfnet: invalid isolate 'maybe': true or false is needed" bn net set isolate maybe
 	refused 2 "bpfnet: invalid port range '9-1': MIN-MAX within 1-65535 is needed" bn net set snat-ports 9-1
 	refused 1 "bpfnet: failed to find uplink nosuch0: No such device" bn net set uplink nosuch0
@@ -426,7 +431,7 @@ test_net_set_applies() {
 	assert_eq "$(in_host sysctl -n net.ipv4.conf.up0.forwarding)" 1 "forwarding on up0, the uplink again"
 	bn net set isolate false
 	in_ns "$C1" ping -c1 -W2 172.19.0.1 >/dev/null || fail "c1 cannot ping the gateway after net set isolate false"
-	assert_eq "$(jq -c .network "$T/state/state.json")" '{"isolate":false,"snat_ports":"40000-40999","uplink":""}' "settings in state.json"
+	assert_eq "$(jq -c .network "$T/state/state.json")" '{"isolate":false,"snat_ports":"40000-40999","uplink":"","flow_table_size":'"$(flow_default)"'}' "settings in state.json"
 }
 
 # The bridge bpfnet creates has a MAC of its own, from the gateway: it does
@@ -452,4 +457,95 @@ test_bridge_mac_fixed() {
 	hook_up c3 "$C3"
 	assert_eq "$(ip_of c3)" 10.50.0.2 "address in the new subnet"
 	in_ns "$C3" ping -c1 -W2 10.50.0.1 >/dev/null || fail "c3 cannot ping the new gateway"
+}
+
+# --flow-table-size N sizes the flow tables when the datapath is loaded
+# (the new-flow tables half); the size is the network's: recorded, shown,
+# another one given refused with one line, net set refused while loaded.
+test_flow_table_size_set() {
+	world_up
+	FLAGS+=(--flow-table-size 4096)
+	new_netns; C1=$NEWPID
+	hook_up c1 "$C1"
+	local m
+	for m in conntrack rev_nat dnat_ct dnat_rev; do
+		assert_eq "$(map_max $m)" 4096 "max_entries of $m"
+	done
+	for m in ct_new rev_nat_new dnat_ct_new dnat_rev_new; do
+		assert_eq "$(map_max $m)" 2048 "max_entries of $m"
+	done
+	assert_eq "$(map_max port_maps)" 65536 "max_entries of port_maps (not a flow table)"
+	assert_eq "$(bn net show -j | jq .flow_table_size)" 4096 "flow_table_size in net show -j"
+	assert_contains "$(bn net show)" "flow-table-size 4096"
+	assert_eq "$(jq .network.flow_table_size "$T/state/state.json")" 4096 "flow_table_size in state.json"
+	assert_eq "$(bn stats -j | jq .tables.conntrack.max_entries)" 4096 "conntrack's max_entries in stats"
+	# a hook without the flag keeps it; another value is refused
+	flags_without --flow-table-size
+	new_netns; C2=$NEWPID
+	hook_up c2 "$C2"
+	new_netns; C3=$NEWPID
+	refused 1 "bpfnet: flow-table-size 8192 differs from the network's (4096): 'bpfnet net set flow-table-size 8192' changes it" \
+		hook_up_with c3 "$C3" --flow-table-size 8192
+	echo '{"flow_table_size": 8192}' >"$T/config.json"
+	refused 1 "bpfnet: flow-table-size 8192 differs from the network's (4096): 'bpfnet net set flow-table-size 8192' changes it" \
+		hook_up_with c3 "$C3" --config "$T/config.json"
+	refused 1 "bpfnet: the flow tables' size cannot change while the datapath is loaded (bpfnet down, or before the first container)" \
+		bn net set flow-table-size 8192
+	refused 2 "bpfnet: invalid flow-table-size '100': a number from 1024 to 16777216 is needed" bn net set flow-table-size 100
+	refused 2 "bpfnet: invalid flow-table-size 'abc': a number from 1024 to 16777216 is needed" bn net set flow-table-size abc
+	refused 2 "bpfnet: invalid flow-table-size '0': a number from 1024 to 16777216 is needed" hook_up_with c3 "$C3" --flow-table-size 0
+	assert_eq "$(map_max conntrack)" 4096 "conntrack after the refusals"
+	# with no datapath, net set takes it and the next hook loads that size
+	bn down >/dev/null
+	bn net set flow-table-size 8192
+	new_netns; C4=$NEWPID
+	hook_up c4 "$C4"
+	assert_eq "$(map_max conntrack)" 8192 "conntrack after net set flow-table-size 8192"
+	assert_eq "$(map_max ct_new)" 4096 "ct_new after net set flow-table-size 8192"
+	assert_eq "$(bn net show -j | jq .flow_table_size)" 8192 "flow_table_size in net show -j after net set"
+}
+
+# Without the flag the size follows the host's memory.
+test_flow_table_size_default() {
+	world_up
+	new_netns; C1=$NEWPID
+	hook_up c1 "$C1"
+	local want
+	want=$(flow_default)
+	assert_eq "$(map_max conntrack)" "$want" "conntrack max_entries (MemTotal $(awk '/^MemTotal:/ {print $2}' /proc/meminfo) kB)"
+	assert_eq "$(map_max rev_nat_new)" $((want / 2)) "rev_nat_new max_entries"
+	assert_eq "$(bn net show -j | jq .flow_table_size)" "$want" "flow_table_size in net show -j"
+}
+
+# peer_id PINDIR TABLE: the id of the map in slot 0 of a peer table (no BTF
+# for a map of maps: bpftool prints the id as bytes, little-endian).
+peer_id() {
+	printf '%d' "0x$(bpftool map dump pinned "$T/bpf/$1/$2" -j | jq -r '.[0].value | reverse | map(ltrimstr("0x")) | join("")')"
+}
+
+# Two networks on one uplink with flow tables of different sizes still list
+# each other's flow tables in their peer tables (Linux 5.10 and later take
+# an inner hash map of any size), and no hook warns.
+test_flow_table_sizes_differ_on_one_uplink() {
+	world_up_outside
+	FLAGS+=(--flow-table-size 4096)
+	new_netns; C1=$NEWPID
+	hook_up c1 "$C1"
+	net2_flags 172.20.0.0/16
+	FLAGS2+=(--flow-table-size 8192)	# the last one wins
+	new_netns; C2=$NEWPID
+	local out
+	out=$(hook_up2 c2 "$C2" 2>&1) || fail "network 2's hook: $out"
+	assert_not_contains "$out" "refused"
+	assert_eq "$(map_max rev_nat bpfnet2)" 8192 "network 2's rev_nat max_entries"
+	assert_eq "$(map_max rev_nat)" 4096 "network 1's rev_nat max_entries"
+	local rn1 rn2
+	rn1=$(bpftool map show pinned "$T/bpf/bpfnet/rev_nat" -j | jq .id)
+	rn2=$(bpftool map show pinned "$T/bpf/bpfnet2/rev_nat" -j | jq .id)
+	assert_eq "$(dump_map peer_rev_nat | jq length)" 1 "network 1's peer_rev_nat entries"
+	assert_eq "$(peer_id bpfnet peer_rev_nat)" "$rn2" "network 1's peer_rev_nat: network 2's rev_nat"
+	assert_eq "$(peer_id bpfnet2 peer_rev_nat)" "$rn1" "network 2's peer_rev_nat: network 1's rev_nat"
+	assert_eq "$(dump_map peer_rnat_new | jq length)" 1 "network 1's peer_rnat_new entries"
+	in_ns "$C1" ping -c1 -W2 "$OUTSIDE_IP" >/dev/null || fail "network 1 cannot reach the outside"
+	in_ns "$C2" ping -c1 -W2 "$OUTSIDE_IP" >/dev/null || fail "network 2 cannot reach the outside"
 }

@@ -263,8 +263,12 @@ test_bpftool_shows_named_fields() {
 	assert_contains "$(bpftool map dump pinned "$T/bpf/bpfnet/rev_nat")" '"caddr"'
 	# the default --snat-ports, as the datapath got it
 	assert_eq "$(dump_map net_config | jq -c '.[0].value | [.port_min, .port_max]')" "[1024,65535]" "SNAT port range"
-	# map sizes: 131,072 flows, 65,536 port maps, 4,096 containers
-	for m in conntrack:131072 rev_nat:131072 dnat_ct:131072 dnat_rev:131072 port_maps:65536 endpoints:4096 endpoint_stats:4096; do
+	# map sizes: the flow tables' default from memory (new-flow tables half),
+	# 65,536 port maps, 4,096 containers
+	local f
+	f=$(flow_default)
+	for m in conntrack:$f rev_nat:$f dnat_ct:$f dnat_rev:$f ct_new:$((f / 2)) dnat_rev_new:$((f / 2)) \
+		port_maps:65536 endpoints:4096 endpoint_stats:4096; do
 		assert_eq "$(bpftool map show pinned "$T/bpf/bpfnet/${m%%:*}" -j | jq .max_entries)" "${m#*:}" "max_entries of ${m%%:*}"
 	done
 }

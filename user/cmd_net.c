@@ -32,6 +32,7 @@ static void show_json(const struct bpfnet_config *net, bool recorded)
 	netrec_value(net, "snat-ports", v, sizeof(v));
 	cJSON_AddStringToObject(o, "snat_ports", v);
 	cJSON_AddStringToObject(o, "uplink", net->uplink);
+	cJSON_AddNumberToObject(o, "flow_table_size", net->flow_table_size);
 	cJSON_AddBoolToObject(o, "recorded", recorded);
 	out = cJSON_PrintUnformatted(o);
 	puts(out);
@@ -45,9 +46,9 @@ static void show_text(const struct bpfnet_config *net, bool recorded)
 
 	for (int i = 0; i < NETREC_NKEYS; i++) {
 		netrec_value(net, netrec_keys[i], v, sizeof(v));
-		printf("%-11s %s\n", netrec_keys[i], v[0] ? v : "(the default route's)");
+		printf("%-15s %s\n", netrec_keys[i], v[0] ? v : "(the default route's)");
 	}
-	printf("%-11s %s\n", "recorded", recorded ? "yes" :
+	printf("%-15s %s\n", "recorded", recorded ? "yes" :
 	       "no: the first container's hook records these, from its flags");
 }
 
@@ -122,6 +123,22 @@ static int datapath_loaded(const struct bpfnet_config *cfg, bool *loaded)
 	return err == -ENOENT ? 0 : err;
 }
 
+/*
+ * The flow tables' size is fixed when the datapath is loaded (max_entries
+ * cannot change, and a reload would lose every flow): true while one is
+ * loaded (said in one line), or a stale one is pinned (said by dp_open).
+ */
+static bool flow_tables_fixed(const struct bpfnet_config *cfg)
+{
+	bool loaded;
+
+	if (datapath_loaded(cfg, &loaded))
+		return true;
+	if (loaded)
+		pr_err("the flow tables' size cannot change while the datapath is loaded (bpfnet down, or before the first container)");
+	return loaded;
+}
+
 /* Write cfg's settings to the loaded datapath. */
 static int reconfigure(struct nl *nl, const struct bpfnet_config *cfg)
 {
@@ -183,7 +200,7 @@ static int net_set(struct bpfnet_config *cfg, const char *key, const char *val)
 	for (i = 0; i < NETREC_NKEYS && strcmp(key, netrec_keys[i]); i++)
 		;
 	if (i == NETREC_NKEYS) {
-		pr_err("unknown network setting '%s': subnet, isolate, snat-ports or uplink",
+		pr_err("unknown network setting '%s': subnet, isolate, snat-ports, uplink or flow-table-size",
 		       key);
 		return EXIT_USAGE;
 	}
@@ -203,6 +220,8 @@ static int net_set(struct bpfnet_config *cfg, const char *key, const char *val)
 		       s.st.n);
 		goto out;
 	}
+	if (!strcmp(key, "flow-table-size") && flow_tables_fixed(&want))
+		goto out;
 	if (net_apply(&old, &want))
 		goto out;
 	netrec_record(&s.st.net, &want);
@@ -231,9 +250,10 @@ static int do_set(struct bpfnet_config *cfg, struct bpfnet_args *args)
 
 const struct cmd net_cmds[] = {
 	{ "show", do_show, "[-j]",
-	  "the network's settings: subnet, isolate, snat-ports, uplink", 0, 0 },
+	  "the network's settings: subnet, isolate, snat-ports, uplink, flow-table-size", 0, 0 },
 	{ "set", do_set, "KEY VALUE",
-	  "change one now: isolate true|false, snat-ports MIN-MAX, uplink NAME|\"\", subnet CIDR",
+	  "change one now: isolate true|false, snat-ports MIN-MAX, uplink NAME|\"\", subnet CIDR,"
+	  " flow-table-size N (no datapath loaded)",
 	  2, 2 },
 	{ NULL }
 };

@@ -13,6 +13,15 @@
 #define BPFNET_MAX_ARGS 16
 #define BPFNET_MAX_ALLOWED 64	/* ranges in allowedHostPorts */
 
+/* --flow-table-size: slots of conntrack, rev_nat, dnat_ct and dnat_rev (the
+ * four new-flow tables get half, at least the minimum). The default
+ * follows memory (flow_table_default); unreadable memory: the fallback. */
+#define BPFNET_FLOW_TABLE_MIN 1024
+#define BPFNET_FLOW_TABLE_MAX (1u << 24)
+#define BPFNET_FLOW_TABLE_DEFAULT_MIN 16384
+#define BPFNET_FLOW_TABLE_DEFAULT_MAX 1048576
+#define BPFNET_FLOW_TABLE_FALLBACK 131072
+
 struct bpfnet_config {
 	char bridge[IFNAMSIZ];
 	struct in_addr subnet;		/* network address */
@@ -25,6 +34,7 @@ struct bpfnet_config {
 	char pin_dir[PATH_MAX];
 	char cgroup[PATH_MAX];		/* cgroup2 dir for socket programs; "" = root */
 	unsigned int port_min, port_max;/* SNAT source port range */
+	unsigned int flow_table_size;	/* slots of the main flow tables */
 	int verbose;
 	bool json;
 	bool isolate;			/* containers may not reach the host */
@@ -72,6 +82,29 @@ struct option_def {
 			const char *origin);	/* a JSON array */
 };
 
+/*
+ * The option table's setters (config_set.c), for config.c. Each fills the
+ * field its option names, or prints one line and returns -EINVAL.
+ */
+int set_name(struct bpfnet_config *cfg, const struct option_def *o,
+	     const char *val);
+int set_path(struct bpfnet_config *cfg, const struct option_def *o,
+	     const char *val);
+int set_bool(struct bpfnet_config *cfg, const struct option_def *o,
+	     const char *val);
+int set_verbose(struct bpfnet_config *cfg, const struct option_def *o,
+		const char *val);
+int set_subnet(struct bpfnet_config *cfg, const struct option_def *o,
+	       const char *val);
+int set_port_range(struct bpfnet_config *cfg, const struct option_def *o,
+		   const char *val);
+int set_mtu(struct bpfnet_config *cfg, const struct option_def *o,
+	    const char *val);
+int set_flow_table_size(struct bpfnet_config *cfg, const struct option_def *o,
+			const char *val);
+int set_allowed_ports(struct bpfnet_config *cfg, const struct cJSON *arr,
+		      const char *origin);
+
 /* The option table, ended by an entry without a name. */
 const struct option_def *config_options(void);
 
@@ -108,6 +141,15 @@ int parse_cidr(const char *s, struct in_addr *net, int *prefix);
 /* Is every host port lo..hi inside one allowedHostPorts range? */
 bool config_port_allowed(const struct bpfnet_config *cfg, unsigned int lo,
 			 unsigned int hi);
+
+/* The default --flow-table-size for mem_bytes of memory (a pure function). */
+unsigned int flow_table_default(unsigned long long mem_bytes);
+
+/* The default for this host: its MemTotal, or the fallback if unreadable. */
+unsigned int flow_table_host_default(void);
+
+/* The new-flow tables' size for flow tables of n slots: n/2, at least 1024. */
+unsigned int flow_table_new_size(unsigned int n);
 
 /* Do the networks a/alen and b/blen share an address? */
 bool cidr_overlap(struct in_addr a, int alen, struct in_addr b, int blen);

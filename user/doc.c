@@ -12,9 +12,10 @@ enum doc_fmt { DOC_TEXT, DOC_MAN };
 
 /* After the flags: which of them belong to the network (netrec.h). */
 #define NETWORK_NOTE                                                          \
-	"--subnet, --isolate, --snat-ports and --uplink are the network's: its first\n" \
-	"container's hook records them, later commands take them unless given, and one\n" \
-	"given another value is refused; 'bpfnet net set' changes them."
+	"--subnet, --isolate, --snat-ports, --uplink and --flow-table-size are the\n" \
+	"network's: its first container's hook records them, later commands take them\n" \
+	"unless given, and one given another value is refused; 'bpfnet net set'\n" \
+	"changes them (flow-table-size only while no datapath is loaded)."
 
 /* Text for roff: '-' as a minus, a '\n' of a help line as a space. */
 static void roff(FILE *f, const char *s)

@@ -11,7 +11,7 @@
 
 /* In the order of `bpfnet net show`. */
 const char *const netrec_keys[NETREC_NKEYS] = {
-	"subnet", "isolate", "snat-ports", "uplink",
+	"subnet", "isolate", "snat-ports", "uplink", "flow-table-size",
 };
 
 void netrec_value(const struct bpfnet_config *cfg, const char *key, char *buf,
@@ -26,6 +26,8 @@ void netrec_value(const struct bpfnet_config *cfg, const char *key, char *buf,
 		snprintf(buf, len, "%s", cfg->isolate ? "true" : "false");
 	} else if (!strcmp(key, "snat-ports")) {
 		snprintf(buf, len, "%u-%u", cfg->port_min, cfg->port_max);
+	} else if (!strcmp(key, "flow-table-size")) {
+		snprintf(buf, len, "%u", cfg->flow_table_size);
 	} else {
 		snprintf(buf, len, "%s", cfg->uplink);
 	}
@@ -39,6 +41,7 @@ void netrec_record(struct net_rec *r, const struct bpfnet_config *cfg)
 	r->isolate = cfg->isolate;
 	r->port_min = cfg->port_min;
 	r->port_max = cfg->port_max;
+	r->flow_table_size = cfg->flow_table_size;
 	snprintf(r->uplink, sizeof(r->uplink), "%s", cfg->uplink);
 }
 
@@ -52,6 +55,7 @@ void netrec_to_config(const struct net_rec *r, struct bpfnet_config *cfg)
 	cfg->isolate = r->isolate;
 	cfg->port_min = r->port_min;
 	cfg->port_max = r->port_max;
+	cfg->flow_table_size = r->flow_table_size;
 	snprintf(cfg->uplink, sizeof(cfg->uplink), "%s", r->uplink);
 }
 
@@ -120,6 +124,7 @@ void netrec_to_json(const struct net_rec *r, int n, cJSON *root)
 	snprintf(buf, sizeof(buf), "%u-%u", r->port_min, r->port_max);
 	cJSON_AddStringToObject(o, "snat_ports", buf);
 	cJSON_AddStringToObject(o, "uplink", r->uplink);
+	cJSON_AddNumberToObject(o, "flow_table_size", r->flow_table_size);
 }
 
 static int subnet_from_json(const cJSON *subnet, struct net_rec *r, char *err,
@@ -140,7 +145,27 @@ static int subnet_from_json(const cJSON *subnet, struct net_rec *r, char *err,
 	return 0;
 }
 
-/* "network": {"isolate": false, "snat_ports": "1024-65535", "uplink": ""} */
+/*
+ * "flow_table_size": 131072, within the flag's bounds. A record written
+ * before the setting has none: its datapath was loaded with the size every
+ * network had then, the fallback, which stays its size.
+ */
+static int flow_size_from_json(const cJSON *size, struct net_rec *r)
+{
+	if (!size) {
+		r->flow_table_size = BPFNET_FLOW_TABLE_FALLBACK;
+		return 0;
+	}
+	if (!cJSON_IsNumber(size) || size->valuedouble < BPFNET_FLOW_TABLE_MIN ||
+	    size->valuedouble > BPFNET_FLOW_TABLE_MAX ||
+	    size->valuedouble != (double)(unsigned int)size->valuedouble)
+		return -EINVAL;
+	r->flow_table_size = (unsigned int)size->valuedouble;
+	return 0;
+}
+
+/* "network": {"isolate": false, "snat_ports": "1024-65535", "uplink": "",
+ * "flow_table_size": 131072} */
 static int network_from_json(const cJSON *o, struct net_rec *r)
 {
 	const cJSON *iso = cJSON_GetObjectItemCaseSensitive(o, "isolate");
@@ -157,6 +182,8 @@ static int network_from_json(const cJSON *o, struct net_rec *r)
 		return -EINVAL;
 	if (strlen(up->valuestring) >= sizeof(r->uplink) ||
 	    strpbrk(up->valuestring, "/ \t\n:"))
+		return -EINVAL;
+	if (flow_size_from_json(cJSON_GetObjectItemCaseSensitive(o, "flow_table_size"), r))
 		return -EINVAL;
 	r->isolate = cJSON_IsTrue(iso);
 	r->port_min = lo;

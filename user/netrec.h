@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The network's own settings: subnet, isolation, SNAT port range, uplink.
+ * The network's own settings: subnet, isolation, SNAT port range, uplink,
+ * flow tables' size.
  * They belong to the network, not to one hook: the first container's hook
  * records them in state.json, every later command takes them from there,
  * and one given a different value is refused (`bpfnet net set` changes
@@ -17,17 +18,18 @@
 #include "config.h"
 
 struct net_rec {
-	bool recorded;			/* all four are (older files: the subnet only) */
+	bool recorded;			/* all are (older files: the subnet only) */
 	struct in_addr subnet;		/* known when recorded or containers exist */
 	int prefix;
 	bool isolate;
 	unsigned int port_min, port_max;/* SNAT source ports */
 	char uplink[IFNAMSIZ];		/* "" = the default route's interface */
+	unsigned int flow_table_size;	/* records before it: the fallback */
 };
 
 /* The settings' names: flags, config file keys and `net set` keys. */
 extern const char *const netrec_keys[];
-#define NETREC_NKEYS 4
+#define NETREC_NKEYS 5
 
 /* One setting's value as cfg holds it ("true", "1024-65535", ...). */
 void netrec_value(const struct bpfnet_config *cfg, const char *key, char *buf,

@@ -9,6 +9,7 @@
 
 #include "attach.h"
 #include "bpfnet_shared.h"
+#include "log.h"
 #include "mapiter.h"
 #include "peers.h"
 
@@ -103,9 +104,10 @@ static void net_maps_close(struct net_maps *m)
 }
 
 /* Fill one network's table (peer_rev_nat or peer_port_maps) with the
- * others' maps, and empty the slots left. */
+ * others' maps, and empty the slots left. The maps the kernel refused
+ * are counted in *refused. */
 static void table_fill(int table, const struct net_maps *nets, int n, int self,
-		       size_t which)
+		       size_t which, int *refused)
 {
 	__u32 slot = 0;
 
@@ -118,16 +120,50 @@ static void table_fill(int table, const struct net_maps *nets, int n, int self,
 			continue;
 		if (!bpf_map_update_elem(table, &slot, &fd, BPF_ANY))
 			slot++;
+		else
+			(*refused)++;
 	}
 	for (; slot < BPFNET_MAX_PEERS; slot++)
 		bpf_map_delete_elem(table, &slot);
+}
+
+static __u32 map_size(int fd)
+{
+	struct bpf_map_info info = { 0 };
+	__u32 len = sizeof(info);
+
+	return fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.max_entries;
+}
+
+/*
+ * Networks on one uplink may have flow tables of different sizes
+ * (--flow-table-size): since Linux 5.10 the kernel takes a hash map of any
+ * size into a map of maps (only arrays must match their template). An
+ * older kernel refuses, and then a network cannot see the other's tuples
+ * and could translate a flow onto one of them: said once per command.
+ */
+static void warn_refused(const struct net_maps *nets, int n, int refused)
+{
+	__u32 size = map_size(nets[0].rev_nat);
+	bool differ = false;
+
+	if (!refused)
+		return;
+	for (int i = 1; i < n; i++)
+		differ = differ || map_size(nets[i].rev_nat) != size;
+	if (differ)
+		pr_warn("the kernel refused %d of the other networks' flow tables on the uplink (they differ in size): their tuples are not avoided; give networks sharing an uplink one --flow-table-size",
+			refused);
+	else
+		pr_warn("the kernel refused %d of the other networks' maps on the uplink: their tuples are not avoided",
+			refused);
 }
 
 void peers_link(int uplink_ifindex)
 {
 	struct net_maps nets[BPFNET_MAX_PEERS + 1];
 	struct tc_filter_vec in, out;
-	int n = 0;
+	int n = 0, refused = 0;
 
 	if (uplink_ifindex <= 0 || tc_list(uplink_ifindex, TC_INGRESS, &in))
 		return;
@@ -146,12 +182,14 @@ void peers_link(int uplink_ifindex)
 	tc_filter_vec_free(&out);
 	for (int i = 0; i < n; i++) {
 		table_fill(nets[i].peer_rev_nat, nets, n, i,
-			   offsetof(struct net_maps, rev_nat));
+			   offsetof(struct net_maps, rev_nat), &refused);
 		table_fill(nets[i].peer_port_maps, nets, n, i,
-			   offsetof(struct net_maps, port_maps));
+			   offsetof(struct net_maps, port_maps), &refused);
 		table_fill(nets[i].peer_rnat_new, nets, n, i,
-			   offsetof(struct net_maps, rev_nat_new));
+			   offsetof(struct net_maps, rev_nat_new), &refused);
 	}
+	if (n)
+		warn_refused(nets, n, refused);
 	for (int i = 0; i < n; i++)
 		net_maps_close(&nets[i]);
 }

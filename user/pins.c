@@ -227,12 +227,70 @@ static int mark_build(struct bpfnet_bpf *skel)
 	return -errno;
 }
 
+/*
+ * A template for the inner maps of a peer table: a map like `like`, of n
+ * slots. (libbpf 1.1 crashes on bpf_map__set_max_entries of the template
+ * it keeps, bpf_map__inner_map(): its obj is NULL; so we make our own.)
+ */
+static int inner_template(struct bpf_map *outer, struct bpf_map *like,
+			  unsigned int n, int *fd)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, opts,
+		    .map_flags = bpf_map__map_flags(like));
+
+	*fd = bpf_map_create(bpf_map__type(like), "peer_inner",
+			     bpf_map__key_size(like), bpf_map__value_size(like),
+			     n, &opts);
+	if (*fd < 0)
+		return -errno;
+	return bpf_map__set_inner_map_fd(outer, *fd);
+}
+
+/*
+ * The flow tables get the network's --flow-table-size (the new-flow tables
+ * half), before load. The peer tables' inner map templates follow, so the
+ * kernel's inner map check compares like with like even where it still
+ * compares max_entries for hash maps (before Linux 5.10; peers.c says what
+ * a mismatch costs there). port_maps keeps its size, and so its template.
+ * The templates' fds go in tmpl[2], to close once loaded.
+ */
+static int size_flow_tables(struct bpfnet_bpf *skel, unsigned int n, int *tmpl)
+{
+	struct bpf_map *full[] = {
+		skel->maps.conntrack, skel->maps.rev_nat, skel->maps.dnat_ct,
+		skel->maps.dnat_rev,
+	};
+	struct bpf_map *half[] = {
+		skel->maps.ct_new, skel->maps.rev_nat_new, skel->maps.dnat_ct_new,
+		skel->maps.dnat_rev_new,
+	};
+	unsigned int n_new;
+	int err = 0;
+
+	if (!n)
+		n = BPFNET_FLOW_TABLE_FALLBACK;
+	n_new = flow_table_new_size(n);
+	for (size_t i = 0; i < sizeof(full) / sizeof(full[0]) && !err; i++)
+		err = bpf_map__set_max_entries(full[i], n);
+	for (size_t i = 0; i < sizeof(half) / sizeof(half[0]) && !err; i++)
+		err = bpf_map__set_max_entries(half[i], n_new);
+	if (!err)
+		err = inner_template(skel->maps.peer_rev_nat, skel->maps.rev_nat,
+				     n, &tmpl[0]);
+	if (!err)
+		err = inner_template(skel->maps.peer_rnat_new,
+				     skel->maps.rev_nat_new, n_new, &tmpl[1]);
+	if (err)
+		pr_err("failed to size the flow tables to %u: %s", n, strerror(-err));
+	return err;
+}
+
 static int load_and_pin(const struct bpfnet_config *cfg)
 {
 	struct bpfnet_bpf *skel;
 	struct bpf_map *map;
 	char path[PATH_MAX];
-	int err;
+	int err, tmpl[2] = { -1, -1 };
 
 	err = ensure_bpffs(cfg);
 	if (err)
@@ -251,6 +309,9 @@ static int load_and_pin(const struct bpfnet_config *cfg)
 		pin_path(cfg, bpf_map__name(map), path, sizeof(path));
 		bpf_map__set_pin_path(map, path);
 	}
+	err = size_flow_tables(skel, cfg->flow_table_size, tmpl);
+	if (err)
+		goto out;
 	err = bpfnet_bpf__load(skel);
 	if (err) {
 		pr_err("failed to load the BPF programs: %s (run with -vv for the verifier log)",
@@ -283,6 +344,9 @@ static int load_and_pin(const struct bpfnet_config *cfg)
 		pr_info("loaded and pinned the datapath in %s", cfg->pin_dir);
 out:
 	bpfnet_bpf__destroy(skel);
+	for (int i = 0; i < 2; i++)
+		if (tmpl[i] >= 0)
+			close(tmpl[i]);
 	return err;
 }
 

@@ -6,8 +6,11 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
+
 #include "check.h"
 #include "config.h"
+#include "netrec.h"
 
 static int parse(struct bpfnet_config *cfg, struct bpfnet_args *pos, ...)
 {
@@ -39,6 +42,8 @@ static void test_defaults(void)
 	CHECK_EQ(cfg.port_min, 1024u, "default --snat-ports, lowest");
 	CHECK_EQ(cfg.port_max, 65535u, "default --snat-ports, highest");
 	CHECK_STR(cfg.cgroup, "", "default cgroup (\"\": the cgroup2 mount's root)");
+	CHECK_EQ(cfg.flow_table_size, flow_table_host_default(),
+		 "default --flow-table-size (from this host's memory)");
 }
 
 static void test_flags_anywhere(void)
@@ -199,6 +204,145 @@ static void test_cidr(void)
 	CHECK_NE(parse_cidr("300.0.0.0/8", &net, &prefix), 0, "octet over 255");
 }
 
+/* What fn(arg) printed on stderr, into said (one line has one '\n'). */
+static int stderr_of(int (*fn)(const char *), const char *arg, char *said,
+		     size_t len)
+{
+	FILE *tmp = tmpfile();
+	int saved = dup(2), rc;
+	size_t n;
+
+	fflush(stderr);
+	dup2(fileno(tmp), 2);
+	rc = fn(arg);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	rewind(tmp);
+	n = fread(said, 1, len - 1, tmp);
+	said[n] = '\0';
+	fclose(tmp);
+	return rc;
+}
+
+static int lines_in(const char *s)
+{
+	int n = 0;
+
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
+static int parse_flow_size(const char *val)
+{
+	struct bpfnet_config cfg;
+	struct bpfnet_args pos;
+
+	return parse(&cfg, &pos, "--flow-table-size", val, NULL);
+}
+
+/* --flow-table-size N and its key: from 1024; bad values get one line. */
+static void test_flow_table_size(void)
+{
+	const char *bad[] = { "0", "abc", "100", "1023", "-4096", "", "4096x",
+			      "99999999999", NULL };
+	struct bpfnet_config cfg;
+	struct bpfnet_args pos;
+	char said[512], what[96];
+	const char *doc = "{\"flow_table_size\": 2048}";
+
+	CHECK_EQ(parse(&cfg, &pos, "--flow-table-size", "4096", NULL), 0, "--flow-table-size 4096");
+	CHECK_EQ(cfg.flow_table_size, 4096u, "flow table size from the flag");
+	CHECK_EQ(config_given(&cfg, "flow-table-size"), 1, "--flow-table-size, given");
+	CHECK_EQ(parse(&cfg, &pos, "--flow-table-size=1024", NULL), 0, "the minimum, 1024");
+	CHECK_EQ(cfg.flow_table_size, 1024u, "flow table size 1024");
+	CHECK_EQ(parse(&cfg, &pos, "ls", NULL), 0, "no flag");
+	CHECK_EQ(config_given(&cfg, "flow-table-size"), 0, "--flow-table-size, left out");
+	config_defaults(&cfg);
+	CHECK_EQ(config_apply_json(&cfg, doc, strlen(doc), "test"), 0, "flow_table_size: 2048 in the file");
+	CHECK_EQ(cfg.flow_table_size, 2048u, "flow table size from the file");
+	CHECK_EQ(config_given(&cfg, "flow-table-size"), 1, "flow_table_size (the alias) in the file");
+	for (int i = 0; bad[i]; i++) {
+		snprintf(what, sizeof(what), "--flow-table-size '%s' refused", bad[i]);
+		CHECK_NE(stderr_of(parse_flow_size, bad[i], said, sizeof(said)), 0, what);
+		snprintf(what, sizeof(what), "the line for --flow-table-size '%s'", bad[i]);
+		CHECK_CONTAINS(said, "invalid flow-table-size", what);
+		CHECK_CONTAINS(said, "a number from 1024 to 16777216 is needed", what);
+		CHECK_EQ(lines_in(said), 1, what);
+	}
+}
+
+/* The default follows memory: MemTotal / 16384 down to a power of two,
+ * within 16384..1048576; the new-flow tables get half, at least 1024. */
+static void test_flow_table_default(void)
+{
+	const unsigned long long GiB = 1ull << 30, MiB = 1ull << 20;
+
+	CHECK_EQ(flow_table_default(2 * GiB), 131072u, "2 GiB");
+	CHECK_EQ(flow_table_default(2 * GiB - 1), 65536u, "just under 2 GiB");
+	CHECK_EQ(flow_table_default(3 * GiB), 131072u, "3 GiB (down to a power of two)");
+	CHECK_EQ(flow_table_default(4 * GiB), 262144u, "4 GiB");
+	CHECK_EQ(flow_table_default(16 * GiB), 1048576u, "16 GiB");
+	CHECK_EQ(flow_table_default(512 * GiB), 1048576u, "512 GiB (the ceiling)");
+	CHECK_EQ(flow_table_default(256 * MiB), 16384u, "256 MiB");
+	CHECK_EQ(flow_table_default(64 * MiB), 16384u, "64 MiB (the floor)");
+	CHECK_EQ(flow_table_default(0), 16384u, "nothing");
+	/* this host: its MemTotal, as the tests in t_hook compute it */
+	CHECK_GE(flow_table_host_default(), 16384u, "this host's default, floor");
+	CHECK_LE(flow_table_host_default(), 1048576u, "this host's default, ceiling");
+	CHECK_EQ(flow_table_new_size(131072), 65536u, "new-flow tables: half");
+	CHECK_EQ(flow_table_new_size(1024), 1024u, "new-flow tables: at least 1024");
+	CHECK_EQ(flow_table_new_size(2048), 1024u, "new-flow tables of 2048");
+}
+
+static int take_flow_size(const char *val)
+{
+	struct bpfnet_config cfg;
+	struct net_rec r = { 0 };
+
+	config_defaults(&cfg);
+	cfg.flow_table_size = 4096;
+	netrec_record(&r, &cfg);
+	config_defaults(&cfg);
+	if (config_set(&cfg, "flow-table-size", val))
+		return -1;
+	return netrec_take(&r, 1, &cfg, true);
+}
+
+/* The size is the network's: recorded, kept, refused when given otherwise. */
+static void test_flow_table_size_recorded(void)
+{
+	struct bpfnet_config cfg;
+	struct net_rec r = { 0 }, back;
+	char said[512], err[128];
+	cJSON *root;
+
+	CHECK_EQ(stderr_of(take_flow_size, "4096", said, sizeof(said)), 0, "the recorded size given again");
+	CHECK_NE(stderr_of(take_flow_size, "8192", said, sizeof(said)), 0, "another size given");
+	CHECK_STR(said, "bpfnet: flow-table-size 8192 differs from the network's (4096): 'bpfnet net set flow-table-size 8192' changes it\n",
+		  "the line refusing it");
+	config_defaults(&cfg);
+	cfg.flow_table_size = 4096;
+	netrec_record(&r, &cfg);
+	config_defaults(&cfg);
+	CHECK_EQ(netrec_take(&r, 1, &cfg, true), 0, "no flag");
+	CHECK_EQ(cfg.flow_table_size, 4096u, "the recorded size, not the default");
+	/* state.json: written, read back; a record from before has the fallback */
+	root = cJSON_CreateObject();
+	netrec_to_json(&r, 1, root);
+	CHECK_EQ(cJSON_GetObjectItem(cJSON_GetObjectItem(root, "network"), "flow_table_size")->valueint,
+		 4096, "flow_table_size in state.json");
+	CHECK_EQ(netrec_from_json(root, true, &back, err, sizeof(err)), 0, "read back");
+	CHECK_EQ(back.flow_table_size, 4096u, "flow table size read back");
+	cJSON_DeleteItemFromObject(cJSON_GetObjectItem(root, "network"), "flow_table_size");
+	CHECK_EQ(netrec_from_json(root, true, &back, err, sizeof(err)), 0, "a record without it");
+	CHECK_EQ(back.flow_table_size, 131072u, "an older record: the size it was loaded with");
+	cJSON_AddNumberToObject(cJSON_GetObjectItem(root, "network"), "flow_table_size", 100);
+	CHECK_NE(netrec_from_json(root, true, &back, err, sizeof(err)), 0, "a size under 1024 in state.json");
+	cJSON_Delete(root);
+}
+
 static const struct check_test tests[] = {
 	CHECK_TEST(test_defaults),
 	CHECK_TEST(test_flags_anywhere),
@@ -208,6 +352,9 @@ static const struct check_test tests[] = {
 	CHECK_TEST(test_set_one),
 	CHECK_TEST(test_bad_config_json),
 	CHECK_TEST(test_cidr),
+	CHECK_TEST(test_flow_table_size),
+	CHECK_TEST(test_flow_table_default),
+	CHECK_TEST(test_flow_table_size_recorded),
 };
 
 int main(int argc, char **argv)
