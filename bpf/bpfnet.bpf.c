@@ -347,8 +347,7 @@ int from_container(struct __sk_buff *skb)
 		return verdict;
 	if (rc == BPF_FIB_LKUP_RET_NOT_FWDED)
 		goto pass;	/* for the host itself */
-	/* unreachable, over the MTU (mtu.h), unusual: to the stack untranslated,
-	 * and the uplink egress translates what it sends on (frag.h too) */
+	/* unreachable, over the MTU, unusual: the stack, untranslated (mtu.h) */
 	if (rc != BPF_FIB_LKUP_RET_SUCCESS || p.frag_later || p.ttl <= 1 ||
 	    !(p.has_ports || proto_other(&p)))
 		goto slow;
