@@ -5,6 +5,7 @@
  *
  *   outside --- [uplink]  ingress: reverse NAT, ICMP errors, redirect_peer
  *                  |      egress : NAT of container packets the stack routed
+ *                  |      (fragments and other IP protocols too: frag.h, protonat.h)
  *               host stack
  *                  |
  *               [bridge]
@@ -24,11 +25,13 @@
 #include "ct.h"
 #include "flow.h"
 #include "forward.h"
+#include "frag.h"
 #include "icmp_err.h"
 #include "maps.h"
 #include "nat.h"
 #include "parse.h"
 #include "portmap.h"
+#include "protonat.h"
 #include "sock_lb.h"
 #include "stats.h"
 
@@ -68,10 +71,11 @@ static __always_inline int check_arp(struct __sk_buff *skb)
 }
 
 /* Translate the source of a container's packet. 0, or a drop verdict. */
-static __always_inline int snat(struct __sk_buff *skb, struct pkt *p,
+static __noinline int snat(struct __sk_buff *skb, struct pkt *p,
 				const struct bpfnet_cfg *cfg)
 {
 	__u64 now = bpf_ktime_get_ns();
+	struct bpfnet_frag_key fk = {};
 	struct bpfnet_ep_stats *es;
 	struct bpfnet_ct *ct;
 	__be32 caddr = p->saddr;
@@ -86,6 +90,9 @@ static __always_inline int snat(struct __sk_buff *skb, struct pkt *p,
 	if (nat_addr(skb, p, 1, p->saddr, ct->nat_addr) ||
 	    nat_port(skb, p, 1, p->sport, ct->nat_port))
 		return drop(BPFNET_STAT_DROP_CSUM, caddr);
+	/* a first fragment: the later ones follow it (p is still as it came) */
+	frag_key_of(p, &fk);
+	frag_note(p, &fk, ct->nat_addr, 1);
 	stat_inc(BPFNET_STAT_SNAT_PKTS);
 	stat_add(BPFNET_STAT_SNAT_BYTES, p->tot_len);
 	es = ep_stats(caddr);
@@ -104,7 +111,7 @@ static __always_inline int snat(struct __sk_buff *skb, struct pkt *p,
  * A container's packet for an address of the host: a published port there?
  * Delivered to its container (hairpin), or BPFNET_CONTINUE.
  */
-static __always_inline int to_published(struct __sk_buff *skb, struct pkt *p,
+static __noinline int to_published(struct __sk_buff *skb, struct pkt *p,
 					const struct bpfnet_cfg *cfg, int where)
 {
 	__u64 now = bpf_ktime_get_ns();
@@ -118,27 +125,45 @@ static __always_inline int to_published(struct __sk_buff *skb, struct pkt *p,
 	return deliver(skb, p, cfg, p->daddr);
 }
 
-static __always_inline int from_container_dnat(struct __sk_buff *skb,
+/*
+ * A published container's reply for the outside is routed before it is
+ * translated: one that cannot leave on the fast path (over the MTU, TTL
+ * spent, no route) goes to the stack as it is (BPFNET_CONTINUE), which
+ * answers or fragments it, and uplink_egress translates it. The stack never
+ * gets it with the host's address as source.
+ */
+static __noinline int from_container_dnat(struct __sk_buff *skb,
 					       struct pkt *p,
 					       const struct bpfnet_cfg *cfg)
 {
+	int out = !in_subnet(cfg, p->daddr), rc;
 	__u64 now = bpf_ktime_get_ns();
-	int rc;
+	struct bpf_fib_lookup fib = {};
+	struct bpfnet_frag_key fk = {};
+	struct bpfnet_flow rk = {};
 
+	flow_of(p, &rk);
+	/* (a reply of a connection proven or not yet: either tier) */
+	if (out && (bpf_map_lookup_elem(&dnat_rev, &rk) ||
+		    bpf_map_lookup_elem(&dnat_rev_new, &rk)) &&
+	    !leaves_fast(skb, p, cfg, &fib))
+		return BPFNET_CONTINUE;
+	frag_key_of(p, &fk);
 	rc = dnat_reverse(skb, p, now);
 	if (rc == BPFNET_ERR)
 		return drop(BPFNET_STAT_DROP_CSUM, p->saddr);
 	if (rc == 0) {
-		if (in_subnet(cfg, p->daddr)) {
+		if (!out) {
 			stat_inc(BPFNET_STAT_HAIRPIN);
 			return deliver(skb, p, cfg, p->daddr);
 		}
-		return forward_out(skb, p, cfg);
+		if (!fib.ifindex)	/* its entry came after the check: no route known */
+			return drop(BPFNET_STAT_DROP_OTHER_NET, fk.saddr);
+		frag_note(p, &fk, p->saddr, 1);
+		rc = fib_redirect(skb, p, &fib);
+		return rc == BPFNET_ERR ? drop(BPFNET_STAT_DROP_CSUM, fk.saddr) : rc;
 	}
-	/* the host's other addresses: once the FIB says so (to_published) */
-	if (p->daddr != cfg->uplink_addr && p->daddr != cfg->gateway)
-		return BPFNET_CONTINUE;
-	return to_published(skb, p, cfg, DNAT_TO_HOST);
+	return BPFNET_CONTINUE;	/* no reply: the caller asks to_published */
 }
 
 /*
@@ -153,13 +178,25 @@ static __always_inline int from_container_flows(struct __sk_buff *skb,
 {
 	int rc;
 
+	if (p->frag_later)	/* no L4 header: as its datagram's first went */
+		return frag_from_container(skb, p, cfg);
 	if (p->icmp_error) {
 		rc = icmp_err_from_container(skb, p, cfg, fib);
 		if (rc != BPFNET_CONTINUE)
 			return rc;
 		__builtin_memset(fib, 0, sizeof(*fib));
 	}
-	return p->has_ports ? from_container_dnat(skb, p, cfg) : BPFNET_CONTINUE;
+	if (!p->has_ports)
+		return BPFNET_CONTINUE;
+	/* each a subprogram of its own, one after the other: their stack
+	 * frames never add up */
+	rc = from_container_dnat(skb, p, cfg);
+	if (rc != BPFNET_CONTINUE)
+		return rc;
+	/* the host's other addresses: once the FIB says so (from_container) */
+	if (p->daddr != cfg->uplink_addr && p->daddr != cfg->gateway)
+		return BPFNET_CONTINUE;
+	return to_published(skb, p, cfg, DNAT_TO_HOST);
 }
 
 /* Broadcast (all ones, or the subnet's) or multicast? */
@@ -192,7 +229,7 @@ static __always_inline int opens_conn(const struct pkt *p)
  * and any other ethertype. BPFNET_CONTINUE for an IPv4 frame (its
  * addresses still to be checked), else the verdict.
  */
-static __always_inline int admit(struct __sk_buff *skb)
+static __noinline int admit(struct __sk_buff *skb)
 {
 	__u16 proto;
 
@@ -320,12 +357,12 @@ int from_container(struct __sk_buff *skb)
 		return verdict;
 	if (rc == BPF_FIB_LKUP_RET_NOT_FWDED)
 		goto pass;	/* for the host itself */
-	/* unreachable, MTU exceeded, unusual packets: the stack answers or
-	 * forwards them, and the uplink egress still translates */
-	if (rc != BPF_FIB_LKUP_RET_SUCCESS || p.frag || !p.has_ports || p.ttl <= 1)
+	/* unreachable, over the MTU, unusual: the stack, untranslated (mtu.h) */
+	if (rc != BPF_FIB_LKUP_RET_SUCCESS || p.frag_later || p.ttl <= 1 ||
+	    !(p.has_ports || proto_other(&p)))
 		goto slow;
 
-	rc = snat(skb, &p, cfg);
+	rc = p.has_ports ? snat(skb, &p, cfg) : proto_snat(skb, &p, cfg);
 	if (rc)
 		return rc;
 	rc = fib_redirect(skb, &p, &fib);
@@ -345,11 +382,14 @@ static __always_inline int uplink_dnat(struct __sk_buff *skb, struct pkt *p,
 {
 	__u64 now = bpf_ktime_get_ns();
 	struct bpfnet_ct *ct = dnat_get(skb, p, cfg, now, DNAT_FROM_OUTSIDE);
+	struct bpfnet_frag_key fk = {};
 
 	if (!ct)	/* the host's own traffic, or another network's port */
 		return TC_ACT_NEXT_FILTER;
+	frag_key_of(p, &fk);
 	if (dnat_apply(skb, p, ct, now))
 		return drop(BPFNET_STAT_DROP_CSUM, ct->nat_addr);
+	frag_note(p, &fk, p->daddr, 0);
 	return deliver(skb, p, cfg, p->daddr);
 }
 
@@ -358,6 +398,7 @@ int uplink_ingress(struct __sk_buff *skb)
 {
 	const struct bpfnet_cfg *cfg = get_cfg();
 	struct bpfnet_flow rk = {}, ck = {};
+	struct bpfnet_frag_key fk = {};
 	struct bpfnet_ep_stats *es;
 	struct bpfnet_rnat *rv;
 	struct bpfnet_ct *ct;
@@ -372,11 +413,13 @@ int uplink_ingress(struct __sk_buff *skb)
 	/* about a masqueraded flow, or a port published on any address */
 	if (p.icmp_error)
 		return rnat_icmp_error(skb, &p, cfg);
+	if (p.frag_later)	/* to a container if its datagram's first went there */
+		return frag_ingress(skb, &p, cfg);
 	/* another address of the host: only a port published there */
 	if (p.daddr != cfg->uplink_addr)
 		return p.has_ports ? uplink_dnat(skb, &p, cfg) : TC_ACT_NEXT_FILTER;
 	if (!p.has_ports)
-		return TC_ACT_NEXT_FILTER;
+		return proto_other(&p) ? proto_rnat(skb, &p, cfg) : TC_ACT_NEXT_FILTER;
 	flow_of(&p, &rk);
 	now = bpf_ktime_get_ns();
 	/* the container's flow, which the reply answers once translated back:
@@ -394,6 +437,8 @@ int uplink_ingress(struct __sk_buff *skb)
 	if (nat_addr(skb, &p, 0, p.daddr, ck.saddr) ||
 	    nat_port(skb, &p, 0, p.dport, ck.sport))
 		return drop(BPFNET_STAT_DROP_CSUM, ck.saddr);
+	frag_key_of(&p, &fk);	/* p is still as it came */
+	frag_note(&p, &fk, ck.saddr, 0);
 	stat_inc(BPFNET_STAT_RNAT_PKTS);
 	stat_add(BPFNET_STAT_RNAT_BYTES, p.tot_len);
 	es = ep_stats(ck.saddr);
@@ -402,6 +447,26 @@ int uplink_ingress(struct __sk_buff *skb)
 		es->rx_bytes += p.tot_len;
 	}
 	return deliver(skb, &p, cfg, ck.saddr);
+}
+
+/*
+ * A published container's reply the stack routed (from_container_dnat left
+ * it): translated as on the fast path. 0, BPFNET_CONTINUE (no such reply),
+ * or a drop verdict.
+ */
+static __noinline int egress_dnat_reply(struct __sk_buff *skb, struct pkt *p)
+{
+	struct bpfnet_frag_key fk = {};
+	__be32 caddr = p->saddr;
+	int rc;
+
+	frag_key_of(p, &fk);
+	rc = dnat_reverse(skb, p, bpf_ktime_get_ns());
+	if (rc == BPFNET_ERR)
+		return drop(BPFNET_STAT_DROP_CSUM, caddr);
+	if (rc == 0)
+		frag_note(p, &fk, p->saddr, 1);
+	return rc;
 }
 
 SEC("tc")
@@ -418,9 +483,15 @@ int uplink_egress(struct __sk_buff *skb)
 		return TC_ACT_NEXT_FILTER;
 	if (p.icmp_error)
 		return icmp_err_egress(skb, &p);
-	if (!p.has_ports || p.frag)
-		return drop(BPFNET_STAT_DROP_MALFORMED, p.saddr); /* never leak a private source */
-	rc = snat(skb, &p, cfg);
+	/* never leak a private source: a fragment whose first was not translated */
+	if (p.frag_later)
+		return frag_egress(skb, &p);
+	if (!p.has_ports && !proto_other(&p))
+		return drop(BPFNET_STAT_DROP_MALFORMED, p.saddr);
+	if (!p.has_ports)
+		rc = proto_snat(skb, &p, cfg);
+	else if ((rc = egress_dnat_reply(skb, &p)) == BPFNET_CONTINUE)
+		rc = snat(skb, &p, cfg);
 	return rc ? rc : TC_ACT_OK;
 }
 

@@ -223,16 +223,25 @@ static __always_inline int rnat_claim(void *map, void *other,
  * uses towards the same remote, nor one another network on the uplink
  * holds (peers.h).
  */
-static __always_inline int ct_claim_port(struct __sk_buff *skb,
-					 const struct bpfnet_flow *k,
-					 const struct bpfnet_cfg *cfg,
-					 __be16 *port)
+/*
+ * A global function: the verifier checks it once, on its own, rather than
+ * in every path of every program that calls it (its retries times the
+ * peers' tables would otherwise multiply into each caller's states).
+ */
+__noinline int ct_claim_port(struct __sk_buff *skb, const struct bpfnet_flow *k,
+			     const struct bpfnet_cfg *cfg, __be16 *port)
 {
-	__u32 span = (__u32)cfg->port_max - cfg->port_min + 1;
 	struct bpfnet_flow r = {};
-	__u16 own = bpf_ntohs(k->sport);
-	__be16 cand = k->sport;
+	__be16 cand;
+	__u32 span;
+	__u16 own;
 	int rc;
+
+	if (!skb || !k || !cfg || !port)
+		return BPFNET_ERR;
+	span = (__u32)cfg->port_max - cfg->port_min + 1;
+	own = bpf_ntohs(k->sport);
+	cand = k->sport;
 
 	/* an echo id is no port: kept as it is */
 	if (k->proto != IPPROTO_ICMP && (own < cfg->port_min || own > cfg->port_max))
@@ -240,8 +249,7 @@ static __always_inline int ct_claim_port(struct __sk_buff *skb,
 	for (int i = 0; i < BPFNET_PORT_RETRIES; i++) {
 		reply_of(k, cfg->uplink_addr, cand, &r);
 		rc = BPFNET_ERR;
-		if (host_socket(skb, k->proto, k->daddr, k->dport,
-				cfg->uplink_addr, cand, 0))
+		if (host_socket(skb, &r))	/* r: a reply, as the host would get it */
 			stat_inc(BPFNET_STAT_HOST_PORT_SKIPPED);
 		else	/* a new flow: its tier is the new-flow tables */
 			rc = rnat_claim(&rev_nat_new, &rev_nat, &r, k);
@@ -293,8 +301,7 @@ static __always_inline int ct_keep_reply(struct __sk_buff *skb, void *rmap,
 	rv = bpf_map_lookup_elem(rmap, &r);
 	if (rv)
 		return rnat_owned(rv, k) ? 0 : BPFNET_ERR;
-	if (host_socket(skb, k->proto, k->daddr, k->dport, ct->nat_addr,
-			ct->nat_port, 0) || rnat_claim(rmap, other, &r, k) < 0)
+	if (host_socket(skb, &r) || rnat_claim(rmap, other, &r, k) < 0)
 		return BPFNET_ERR;
 	stat_inc(BPFNET_STAT_FLOWS_HEALED);
 	return 0;

@@ -14,6 +14,7 @@
 #include "bpfnet_shared.h"
 #include "consts.h"
 #include "maps.h"
+#include "mtu.h"
 #include "nat.h"
 #include "parse.h"
 #include "stats.h"
@@ -85,13 +86,12 @@ static __always_inline int fib_lookup4(struct __sk_buff *skb, const struct pkt *
 	return rc == BPF_FIB_LKUP_RET_NO_NEIGH ? BPF_FIB_LKUP_RET_SUCCESS : rc;
 }
 
-/* The lookup with the packet's length (GSO and fragments: the device's MTU). */
+/* The lookup with the packet's length, or a GSO segment's (mtu.h). */
 static __always_inline int fib_route(struct __sk_buff *skb, const struct pkt *p,
 				     const struct bpfnet_cfg *cfg,
 				     struct bpf_fib_lookup *fib)
 {
-	return fib_lookup4(skb, p, cfg, fib,
-			   (skb->gso_segs > 1 || p->frag) ? 0 : p->tot_len);
+	return fib_lookup4(skb, p, cfg, fib, route_len(skb, p));
 }
 
 /*
@@ -119,22 +119,20 @@ static __always_inline int fib_redirect(struct __sk_buff *skb, struct pkt *p,
 	return bpf_redirect_neigh(fib->ifindex, &nh, sizeof(nh), 0);
 }
 
-/* Send a packet whose source is now a host address out of the uplink. */
-static __always_inline int forward_out(struct __sk_buff *skb, struct pkt *p,
-				       const struct bpfnet_cfg *cfg)
+/*
+ * Can a packet leave on the fast path, once translated? Routed (by its
+ * untranslated addresses and ports, as from_container routes), within the
+ * route's MTU, and a hop of TTL left. When not, the stack must have it
+ * untranslated: it answers or fragments it, then the uplink egress
+ * translates. fib is zeroed by the caller; on 1 it holds the next hop.
+ */
+static __always_inline int leaves_fast(struct __sk_buff *skb, const struct pkt *p,
+				       const struct bpfnet_cfg *cfg,
+				       struct bpf_fib_lookup *fib)
 {
-	struct bpf_fib_lookup fib = {};
-	int rc;
-
-	if (p->ttl <= 1)
-		return TC_ACT_OK;
-	/* by addresses alone; from_container's lookup adds the ports */
-	if (fib_route(skb, p, cfg, &fib) != BPF_FIB_LKUP_RET_SUCCESS) {
-		stat_inc(BPFNET_STAT_SLOW_PATH);
-		return TC_ACT_OK;
-	}
-	rc = fib_redirect(skb, p, &fib);
-	return rc == BPFNET_ERR ? TC_ACT_SHOT : rc;
+	fib->sport = p->sport;
+	fib->dport = p->dport;
+	return p->ttl > 1 && fib_route(skb, p, cfg, fib) == BPF_FIB_LKUP_RET_SUCCESS;
 }
 
 #endif

@@ -10,39 +10,35 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 
+#include "bpfnet_shared.h"
 #include "consts.h"
 
 /*
- * Would a host socket take a packet from (raddr, rport) to (laddr, lport)?
- * TCP: any socket (listener, connection, time-wait). UDP: with
- * connected_only, only a socket connected to that peer (a flow of the
- * host's); else a bound one too. Other protocols: no.
+ * Would a host socket take packet t (from t->saddr:sport to t->daddr:dport)?
+ * TCP: any socket (listener, connection, time-wait). UDP: any socket that
+ * would receive it, connected to that peer or bound to the port (a client on
+ * an ephemeral port looks just like a listener). Other protocols: no. A
+ * subprogram: its tuple stays out of its callers' stack frames.
  */
-static __always_inline int host_socket(struct __sk_buff *skb, __u8 proto,
-				       __be32 raddr, __be16 rport,
-				       __be32 laddr, __be16 lport,
-				       int connected_only)
+static __noinline int host_socket(struct __sk_buff *skb, const struct bpfnet_flow *t)
 {
-	struct bpf_sock_tuple t = {};
+	struct bpf_sock_tuple st = {};
 	struct bpf_sock *sk;
-	int found;
 
-	t.ipv4.saddr = raddr;
-	t.ipv4.sport = rport;
-	t.ipv4.daddr = laddr;
-	t.ipv4.dport = lport;
-	if (proto == IPPROTO_TCP)
-		sk = bpf_skc_lookup_tcp(skb, &t, sizeof(t.ipv4), BPF_F_CURRENT_NETNS, 0);
-	else if (proto == IPPROTO_UDP)
-		sk = bpf_sk_lookup_udp(skb, &t, sizeof(t.ipv4), BPF_F_CURRENT_NETNS, 0);
+	st.ipv4.saddr = t->saddr;
+	st.ipv4.sport = t->sport;
+	st.ipv4.daddr = t->daddr;
+	st.ipv4.dport = t->dport;
+	if (t->proto == IPPROTO_TCP)
+		sk = bpf_skc_lookup_tcp(skb, &st, sizeof(st.ipv4), BPF_F_CURRENT_NETNS, 0);
+	else if (t->proto == IPPROTO_UDP)
+		sk = bpf_sk_lookup_udp(skb, &st, sizeof(st.ipv4), BPF_F_CURRENT_NETNS, 0);
 	else
 		return 0;
 	if (!sk)
 		return 0;
-	found = proto == IPPROTO_TCP || !connected_only ||
-		sk->state == BPF_TCP_ESTABLISHED;
 	bpf_sk_release(sk);
-	return found;
+	return 1;
 }
 
 #endif

@@ -332,7 +332,7 @@ static __always_inline int rnat_icmp_error(struct __sk_buff *skb, struct pkt *p,
  * egress translates it: icmp_err_egress). BPFNET_CONTINUE too when it is
  * about no flow of the network.
  */
-static __always_inline int icmp_err_from_container(struct __sk_buff *skb,
+static __noinline int icmp_err_from_container(struct __sk_buff *skb,
 						   struct pkt *p,
 						   const struct bpfnet_cfg *cfg,
 						   struct bpf_fib_lookup *fib)
@@ -369,7 +369,7 @@ local:
  * icmp_err_from_container would have, or dropped (never a private source
  * outside).
  */
-static __always_inline int icmp_err_egress(struct __sk_buff *skb, struct pkt *p)
+static __noinline int icmp_err_egress(struct __sk_buff *skb, struct pkt *p)
 {
 	struct icmp_xlate x;
 	struct quoted q = {};

@@ -189,4 +189,20 @@ struct {
 	__array(values, struct rev_nat_new_map);
 } peer_rnat_new SEC(".maps");
 
+/* A datagram's later fragments -> the address its first got. Datapath only. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, BPFNET_MAX_FRAGS);
+	__type(key, struct bpfnet_frag_key);
+	__type(value, struct bpfnet_frag_val);
+} frag_nat SEC(".maps");
+
+/* GRE, ESP... to a remote -> the container masqueraded to it. Datapath only. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, BPFNET_MAX_PROTO_NAT);
+	__type(key, struct bpfnet_proto_key);
+	__type(value, struct bpfnet_proto_val);
+} proto_nat SEC(".maps");
+
 #endif

@@ -42,7 +42,7 @@ static __always_inline int nat_addr(struct __sk_buff *skb, struct pkt *p,
 	if (p->proto == IPPROTO_UDP)
 		flags |= BPF_F_MARK_MANGLED_0;
 	/* ICMP has no pseudo header; fragments after the first have no L4 */
-	if (coff != NO_L4_CSUM && p->proto != IPPROTO_ICMP && !p->frag &&
+	if (coff != NO_L4_CSUM && p->proto != IPPROTO_ICMP && !p->frag_later &&
 	    bpf_l4_csum_replace(skb, p->l4off + coff, from, to, flags))
 		return BPFNET_ERR;
 	if (bpf_l3_csum_replace(skb, ETH_HLEN + IP_CSUM_OFF, from, to, sizeof(to)))

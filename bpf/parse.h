@@ -17,12 +17,14 @@ struct pkt {
 	__u32 tcp_seq;		/* TCP: sequence number, host order */
 	__u32 tcp_ack;		/* TCP: acknowledgement number, host order */
 	__u16 tot_len;		/* host order */
+	__be16 ip_id;		/* the IP identification: a fragment's datagram */
 	__u8 proto;
 	__u8 ttl;
 	__u8 tos;
 	__u8 tcp_flags;
 	__u8 icmp_type;
 	__u8 frag;		/* 1: a fragment (first or later) */
+	__u8 frag_later;	/* 1: a fragment after the first: no L4 header */
 	__u8 has_ports;		/* 1: sport/dport are meaningful */
 	__u8 icmp_error;	/* 1: an ICMP error carrying a packet */
 };
@@ -37,7 +39,11 @@ static __always_inline int load_eth_proto(struct __sk_buff *skb, __u16 *proto)
 	return 0;
 }
 
-/* Ports of TCP/UDP, the echo id of ICMP; flags and errors noted. */
+/*
+ * Ports of TCP/UDP, the echo id of ICMP; flags and errors noted. A first
+ * fragment has its L4 header (its checksum covers the whole datagram); the
+ * later ones have none.
+ */
 static __always_inline int parse_l4(struct __sk_buff *skb, struct pkt *p)
 {
 	struct {
@@ -49,7 +55,7 @@ static __always_inline int parse_l4(struct __sk_buff *skb, struct pkt *p)
 	__be16 ports[2];
 	__u8 b[2];
 
-	if (p->frag)
+	if (p->frag_later)
 		return 0;
 	switch (p->proto) {
 	case IPPROTO_TCP:
@@ -113,7 +119,9 @@ static __always_inline int parse_ipv4(struct __sk_buff *skb, struct pkt *p)
 	p->ttl = ip.ttl;
 	p->tos = ip.tos;
 	p->tot_len = bpf_ntohs(ip.tot_len);
+	p->ip_id = ip.id;
 	p->frag = (bpf_ntohs(ip.frag_off) & (IP_MF | IP_OFFSET)) != 0;
+	p->frag_later = (bpf_ntohs(ip.frag_off) & IP_OFFSET) != 0;
 	return parse_l4(skb, p);
 }
 

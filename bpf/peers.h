@@ -19,7 +19,7 @@
 #include "maps.h"
 
 /* Does another network hold reply tuple r (on the uplink, for our port)? */
-static __always_inline int peer_holds(const struct bpfnet_flow *r)
+static __noinline int peer_holds(const struct bpfnet_flow *r)
 {
 	struct bpfnet_pm_key pk = { .host_port = r->dport, .proto = r->proto };
 

@@ -348,8 +348,7 @@ static __always_inline struct bpfnet_ct *dnat_get(struct __sk_buff *skb,
 	if (!pm)
 		return NULL;
 	if (where == DNAT_FROM_OUTSIDE && p->proto == IPPROTO_UDP &&
-	    host_socket(skb, p->proto, p->saddr, p->sport, p->daddr,
-			p->dport, 0)) {
+	    host_socket(skb, &k)) {
 		stat_inc(BPFNET_STAT_HOST_FLOW_KEPT);
 		return NULL;
 	}

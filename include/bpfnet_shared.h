@@ -30,6 +30,15 @@
 #define BPFNET_MAX_PORTMAPS 65536
 #endif
 
+/* Datagrams whose later fragments are being translated (frag_nat). */
+#ifndef BPFNET_MAX_FRAGS
+#define BPFNET_MAX_FRAGS 16384
+#endif
+/* Remotes of other IP protocols (GRE, ESP...) masqueraded at once (proto_nat). */
+#ifndef BPFNET_MAX_PROTO_NAT
+#define BPFNET_MAX_PROTO_NAT 4096
+#endif
+
 /* How many random ports the datapath tries before giving up on a flow. */
 #define BPFNET_PORT_RETRIES 32
 
@@ -56,6 +65,8 @@
 #define BPFNET_PIN_HOST_ADDRS "host_addrs"
 #define BPFNET_PIN_PEER_RNAT "peer_rev_nat"
 #define BPFNET_PIN_PEER_PORTMAPS "peer_port_maps"
+#define BPFNET_PIN_FRAG_NAT "frag_nat"
+#define BPFNET_PIN_PROTO_NAT "proto_nat"
 #define BPFNET_PIN_PROG_CONNECT4 "prog_sock_connect4"
 #define BPFNET_PIN_PROG_SENDMSG4 "prog_sock_sendmsg4"
 #define BPFNET_PIN_PROG_RECVMSG4 "prog_sock_recvmsg4"
@@ -68,6 +79,8 @@
 #define BPFNET_CT_TCP_HALF_CLOSED_SECS 300	/* established, a FIN one way only */
 #define BPFNET_CT_UDP_SECS 60
 #define BPFNET_CT_ICMP_SECS 30
+#define BPFNET_FRAG_SECS 30	/* a datagram's fragments, as the kernel's ipfrag_time */
+#define BPFNET_PROTO_NAT_SECS 120	/* GRE, ESP...: a remote held by one container */
 
 /* One entry of the single-slot "config" array map, written by user space. */
 struct bpfnet_cfg {
@@ -157,6 +170,47 @@ struct bpfnet_rnat {
 };
 _Static_assert(sizeof(struct bpfnet_rnat) == 16, "bpfnet_rnat layout");
 
+/*
+ * "frag_nat": one IPv4 datagram, as it came (key) -> the address its first
+ * fragment was given (that one has the ports, and met the flow tables);
+ * its later fragments, which have no L4 header, get the same.
+ */
+struct bpfnet_frag_key {
+	__be32 saddr;		/* before translation, be */
+	__be32 daddr;		/* be */
+	__be16 id;		/* the IP identification, be */
+	__u8 proto;		/* IPPROTO_* */
+	__u8 pad;
+};
+_Static_assert(sizeof(struct bpfnet_frag_key) == 12, "bpfnet_frag_key layout");
+
+struct bpfnet_frag_val {
+	__be32 addr;		/* the new source (src = 1) or destination, be */
+	__u8 src;		/* 1: leaving (source rewritten), 0: arriving */
+	__u8 pad[3];
+	__u64 expires_ns;	/* bpf_ktime_get_ns() deadline */
+};
+_Static_assert(sizeof(struct bpfnet_frag_val) == 16, "bpfnet_frag_val layout");
+
+/*
+ * "proto_nat": address-only masquerade of IP protocols without ports (GRE,
+ * ESP, SCTP...): one container per remote and protocol at a time.
+ */
+struct bpfnet_proto_key {
+	__be32 uplink_addr;	/* the masquerading address, be */
+	__be32 raddr;		/* the remote, be */
+	__u8 proto;		/* IPPROTO_* */
+	__u8 pad[3];
+};
+_Static_assert(sizeof(struct bpfnet_proto_key) == 12, "bpfnet_proto_key layout");
+
+struct bpfnet_proto_val {
+	__be32 caddr;		/* the container holding it, be */
+	__u32 pad;
+	__u64 expires_ns;	/* bpf_ktime_get_ns() deadline, refreshed at most once a second */
+};
+_Static_assert(sizeof(struct bpfnet_proto_val) == 16, "bpfnet_proto_val layout");
+
 /* "port_maps": a published host port -> the container port behind it. */
 struct bpfnet_pm_key {
 	__be32 host_addr;	/* 0 = every host address, be */
@@ -226,6 +280,8 @@ enum bpfnet_stat {
 	BPFNET_STAT_FLOWS_REMAPPED,	/* SNAT flows given a new port: their tuple was another's */
 	BPFNET_STAT_DNAT_TAKEN,		/* published-port flows refused or cut: tuple another's */
 	BPFNET_STAT_FLOWS_PROMOTED,	/* flows moved from the new-flow tables to the main ones */
+	BPFNET_STAT_FRAG_XLATED,	/* later fragments translated as their first was */
+	BPFNET_STAT_PROTO_NAT_PKTS,	/* GRE, ESP...: address-only masquerade, both ways */
 	BPFNET_STAT_DROP_SPOOF_IP,	/* drop reasons from here on */
 	BPFNET_STAT_DROP_SPOOF_MAC,
 	BPFNET_STAT_DROP_SPOOF_ARP,
@@ -239,6 +295,8 @@ enum bpfnet_stat {
 	BPFNET_STAT_DROP_ETHERTYPE,	/* any other ethertype from a container */
 	BPFNET_STAT_DROP_UNSOLICITED,	/* to a container: no reply, published port or neighbour */
 	BPFNET_STAT_DROP_NO_UPLINK_ADDR,	/* to be masqueraded, but the uplink has no IPv4 address yet */
+	BPFNET_STAT_DROP_FRAG_UNKNOWN,	/* a later fragment leaving, its first not translated (yet) */
+	BPFNET_STAT_DROP_PROTO_TAKEN,	/* GRE, ESP...: another container holds that remote */
 	BPFNET_STAT_MAX,
 };
 

@@ -385,10 +385,11 @@ two"
 }
 
 # What the fast path leaves to the kernel: a TTL that would expire here and
-# a destination without a route are answered by the host's stack; fragments
-# for the outside are dropped by uplink_egress, never sent with a private
-# source.
-test_stack_answers_fragments_dropped() {
+# a destination without a route are answered by the host's stack; a
+# fragmented datagram for the outside is translated, fragment by fragment
+# (frag_nat), both ways: the outside reassembles it from the uplink's
+# address and its fragmented answer reaches the container.
+test_stack_answers_fragments_translated() {
 	nat_world
 	local out drops0
 	out=$(in_ns "$C1" ping -c1 -W2 -t 1 "$OUTSIDE_IP" 2>&1) && fail "a TTL 1 ping was answered from outside"
@@ -397,12 +398,68 @@ test_stack_answers_fragments_dropped() {
 	out=$(in_ns "$C1" ping -c1 -W2 203.0.113.5 2>&1) && fail "a ping without a route was answered"
 	assert_contains "$out" "From 172.19.0.1 icmp_seq=1 Destination Host Unreachable"
 	assert_eq "$(stat_of slow_path)" 2 "packets handed to the stack"
-	# 3,028 bytes over MTU 1500: three fragments, each dropped on the uplink
+	# 3,028 bytes over MTU 1500: three fragments each way, the later two translated
 	drops0=$(stat_of drop_malformed)
-	in_ns "$C1" ping -c1 -W1 -s 3000 "$OUTSIDE_IP" >/dev/null 2>&1 && fail "a fragmented ping was answered"
-	assert_eq "$(stat_of drop_malformed)" "$((drops0 + 3))" "fragments dropped by uplink_egress"
-	assert_eq "$(in_out nstat -az IpReasmReqds | awk 'NR > 1 {s += $2} END {print s + 0}')" 0 "fragments that reached the outside"
+	in_ns "$C1" ping -c1 -W2 -s 3000 "$OUTSIDE_IP" >/dev/null || fail "a fragmented ping was not answered"
+	assert_ge "$(stat_of fragments_translated)" 4 "later fragments translated, both ways"
+	assert_eq "$(stat_of drop_malformed)" "$drops0" "packets dropped as malformed"
+	assert_eq "$(stat_of drop_fragment_unknown)" 0 "fragments dropped, their first unseen"
+	assert_ge "$(in_out nstat -az IpReasmOKs | awk 'NR > 1 {s += $2} END {print s + 0}')" 1 "datagrams the outside reassembled"
 	in_ns "$C1" ping -c1 -W2 -s 1400 "$OUTSIDE_IP" >/dev/null || fail "an unfragmented ping after them"
+}
+
+# A fragmented UDP answer (an EDNS0/DNSSEC-sized one): the outside answers a
+# container's query with one 3,000-byte datagram, three fragments on the
+# wire; the container gets all of it.
+test_fragmented_udp_answer_translated() {
+	nat_world
+	head -c 3000 /dev/urandom >"$T/answer"
+	# nc answers the first datagram's sender with what it reads: one datagram
+	in_out sh -c "timeout 8 nc -n -u -l $OUTSIDE_IP 9053 < $T/answer > $T/query" &
+	PIDS+=($!)
+	wait_listen udp 9053 in_out
+	echo query | in_ns "$C1" timeout 5 nc -u -w 3 "$OUTSIDE_IP" 9053 >"$T/got"
+	assert_eq "$(md5sum <"$T/got")" "$(md5sum <"$T/answer")" "the answer in the container"
+	assert_eq "$(cat "$T/query")" query "the query outside"
+	assert_ge "$(stat_of fragments_translated)" 2 "later fragments of the answer translated"
+}
+
+# A container's 3,000-byte datagram without DF: its own kernel fragments it
+# (MTU 1500), the outside reassembles it whole, from the uplink's address.
+test_container_fragmented_datagram_out() {
+	nat_world
+	head -c 3000 /dev/urandom >"$T/dg"
+	in_out sh -c "timeout 8 nc -n -u -lv $OUTSIDE_IP 9054 > $T/got 2> $T/peer" &
+	PIDS+=($!)
+	wait_listen udp 9054 in_out
+	in_ns "$C1" ip route get "$OUTSIDE_IP" | grep -q "mtu" && fail "the container's route has an MTU of its own"
+	in_ns "$C1" timeout 3 nc -u -w 1 "$OUTSIDE_IP" 9054 <"$T/dg"
+	wait_for 5 test "$(stat -c %s "$T/got")" -ge 3000
+	assert_same_file "$T/dg" "$T/got" "the datagram outside"
+	assert_contains "$(cat "$T/peer")" "$UPLINK_IP"
+	assert_ge "$(stat_of fragments_translated)" 2 "later fragments translated"
+	assert_eq "$(stat_of drop_fragment_unknown)" 0 "fragments dropped"
+}
+
+# The uplink's MTU below the containers' (1400 < 1500): a DF ping over it
+# gets the kernel's "fragmentation needed" with the next-hop MTU (from the
+# gateway: the fast path leaves it to the stack untranslated), and one
+# without DF is fragmented by the host, translated and answered.
+test_uplink_mtu_frag_needed_or_fragmented() {
+	nat_world
+	local out
+	in_host ip link set up0 mtu 1400
+	in_out ip link set eth0 mtu 1400
+	out=$(in_ns "$C1" ping -c1 -W2 -M "do" -s 1472 "$OUTSIDE_IP" 2>&1) && fail "a DF ping over the uplink's MTU was answered"
+	grep -Eq "mtu ?= ?1400" <<<"$out" || fail "no 'fragmentation needed' with mtu 1400: $out"
+	assert_ge "$(stat_of slow_path)" 1 "packets left to the stack"
+	assert_eq "$(dump_map conntrack | jq '[.[] | select(.key.proto==1)] | length')" 0 "flows of the DF ping"
+	# once learnt, the container's own stack says so before sending
+	out=$(in_ns "$C1" ping -c1 -W2 -M "do" -s 1472 "$OUTSIDE_IP" 2>&1) && fail "a DF ping over the learnt MTU was answered"
+	grep -Eiq "mtu ?= ?1400|message too long" <<<"$out" || fail "no local 'message too long': $out"
+	in_ns "$C1" ping -c1 -W2 -M dont -s 3000 "$OUTSIDE_IP" >/dev/null || fail "a ping without DF over the uplink's MTU was not answered"
+	assert_ge "$(stat_of fragments_translated)" 2 "fragments translated"
+	assert_eq "$(stat_of drop_fragment_unknown)" 0 "fragments dropped"
 }
 
 # net_works PID ADDR HOSTPORT: the container at ADDR reaches the outside,
@@ -432,7 +489,7 @@ fwd_up0() { in_host sysctl -n net.ipv4.conf.up0.forwarding; }
 test_two_networks_share_uplink() {
 	world_up_outside
 	net2_flags 172.20.0.0/16
-	local C2 s1 s2 drops0 out
+	local C2 s1 s2 frags1 out
 	s1=$(realpath "$T/state")
 	s2=$(realpath "$T/state2")
 	assert_eq "$(fwd_up0)" 0 "uplink forwarding before"
@@ -471,11 +528,18 @@ test_two_networks_share_uplink() {
 		"network 2's client from port 5353 (network 1 publishes 5353/udp)"
 	assert_eq "$(cat "$T/peer7001")" question
 	assert_ge "$(bn2 stats -j | jq .totals.snat_ports_other_network_holds)" 2 "ports network 2 passed over"
-	# fragments take the slow path: past network 1's filter, network 2's drops them
-	drops0=$(bn2 stats -j | jq .totals.drop_malformed)
-	in_ns "$C2" ping -c1 -W1 -s 3000 "$OUTSIDE_IP" >/dev/null 2>&1 && fail "a fragmented ping was answered"
-	assert_eq "$(bn2 stats -j | jq .totals.drop_malformed)" "$((drops0 + 3))" "network 2's fragments dropped by its uplink_egress"
-	assert_eq "$(in_out nstat -az IpReasmReqds | awk 'NR > 1 {s += $2} END {print s + 0}')" 0 "fragments that reached the outside"
+	# fragments over the uplink's MTU take the slow path: the stack cuts
+	# them again, past network 1's filter, and network 2's translates them
+	# (a private source would get no answer: the outside has no route back)
+	in_host ip link set up0 mtu 1400
+	in_out ip link set eth0 mtu 1400
+	frags1=$(bn stats -j | jq .totals.fragments_translated)
+	in_ns "$C2" ping -c1 -W2 -s 3000 "$OUTSIDE_IP" >/dev/null || fail "network 2's fragmented ping was not answered"
+	assert_ge "$(bn2 stats -j | jq .totals.fragments_translated)" 2 "network 2's fragments translated"
+	assert_ge "$(bn2 stats -j | jq .totals.slow_path)" 1 "network 2's packets left to the stack"
+	assert_eq "$(bn stats -j | jq .totals.fragments_translated)" "$frags1" "network 1's filter translated none"
+	in_host ip link set up0 mtu 1500
+	in_out ip link set eth0 mtu 1500
 
 	bn2 down >/dev/null
 	assert_not_contains "$(in_host tc filter show dev up0 ingress; in_host tc filter show dev up0 egress)" "$s2 "

@@ -43,6 +43,8 @@ static const char *const stat_names[BPFNET_STAT_MAX] = {
 	[BPFNET_STAT_FLOWS_REMAPPED] = "flows_remapped",
 	[BPFNET_STAT_DNAT_TAKEN] = "dnat_tuple_taken",
 	[BPFNET_STAT_FLOWS_PROMOTED] = "flows_promoted",
+	[BPFNET_STAT_FRAG_XLATED] = "fragments_translated",
+	[BPFNET_STAT_PROTO_NAT_PKTS] = "other_protocol_packets",
 	[BPFNET_STAT_DROP_SPOOF_IP] = "drop_spoofed_ip",
 	[BPFNET_STAT_DROP_SPOOF_MAC] = "drop_spoofed_mac",
 	[BPFNET_STAT_DROP_SPOOF_ARP] = "drop_spoofed_arp",
@@ -56,6 +58,8 @@ static const char *const stat_names[BPFNET_STAT_MAX] = {
 	[BPFNET_STAT_DROP_ETHERTYPE] = "drop_ethertype",
 	[BPFNET_STAT_DROP_UNSOLICITED] = "drop_unsolicited",
 	[BPFNET_STAT_DROP_NO_UPLINK_ADDR] = "drop_no_uplink_address",
+	[BPFNET_STAT_DROP_FRAG_UNKNOWN] = "drop_fragment_unknown",
+	[BPFNET_STAT_DROP_PROTO_TAKEN] = "drop_protocol_remote_taken",
 };
 
 static int read_totals(struct dp *dp, __u64 *totals)

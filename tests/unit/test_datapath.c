@@ -432,6 +432,13 @@ static void test_arp_spoof_dropped(void)
 	CHECK_EQ(stat(BPFNET_STAT_DROP_SPOOF_ARP), 1u, "spoofed ARP drops, in the end");
 }
 
+/*
+ * A first fragment (it has the ports) with no route in the namespace: the
+ * fast path leaves it to the stack untouched, and the uplink egress
+ * translates it like any datagram. A later fragment of a datagram whose
+ * first was never translated: never let out with a private source
+ * (test_frag has the rest: later fragments, both ways).
+ */
 static void test_fragments(void)
 {
 	uint8_t in[256], out[2048];
@@ -441,12 +448,18 @@ static void test_fragments(void)
 
 	s.frag = 0x2000;	/* MF: the first of several */
 	len = build_pkt(in, &s);
-	/* the fast path leaves it to the stack, untouched */
 	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_OK);
 	CHECK_MEM(out, in, len, "the fragment, unchanged");
-	/* and the uplink never lets a private source out */
+	CHECK_RUN(uplink_egress, in, len, out, &olen, TC_ACT_OK);
+	CHECK_IP4(ip_of(out)->saddr, "198.51.100.1", "source of the first fragment (masqueraded)");
+	CHECK_IP_CSUM(ip_of(out));
+	s.frag = 0x2000 | 3;	/* a later one (offset 24), its first unseen */
+	len = build_pkt(in, &s);
+	ip_of(in)->id = htons(0x4321);
+	ip_of(in)->check = 0;
+	ip_of(in)->check = htons(fold(sum16(ip_of(in), 20, 0)));
 	CHECK_RUN(uplink_egress, in, len, out, &olen, TC_ACT_SHOT);
-	CHECK_EQ(stat(BPFNET_STAT_DROP_MALFORMED), 1u, "fragments dropped on the uplink");
+	CHECK_EQ(stat(BPFNET_STAT_DROP_FRAG_UNKNOWN), 1u, "unknown fragments dropped on the uplink");
 }
 
 /*
@@ -865,9 +878,10 @@ static void test_dnat_and_reverse(void)
 
 	/*
 	 * The container answers from :80; the client must see :8080. With no
-	 * route in this namespace the FIB lookup fails, so the reply, already
-	 * translated, goes to the stack (TC_ACT_OK, TTL left to the stack)
-	 * rather than being redirected to the uplink.
+	 * route in this namespace the FIB lookup fails, so the reply goes to
+	 * the stack untranslated (never with the host's address as source:
+	 * a martian there), and the uplink egress, where the stack routes it,
+	 * translates it (TTL left to the stack).
 	 */
 	s = out_spec(IPPROTO_TCP, 80, 33333);
 	s.tcp_flags = 0x12;
@@ -876,6 +890,8 @@ static void test_dnat_and_reverse(void)
 	len = build_pkt(in, &s);
 	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_OK);
 	CHECK_EQ(stat(BPFNET_STAT_SLOW_PATH), 1u, "packets left to the stack");
+	CHECK_MEM(out, in, len, "the reply, left to the stack untranslated");
+	CHECK_RUN(uplink_egress, in, len, out, &olen, TC_ACT_OK);
 	t = l4_of(out);
 	CHECK_IP4(ip_of(out)->saddr, "198.51.100.1", "source (the published address)");
 	CHECK_EQ(ntohs(t->source), 8080, "source port (the published port)");

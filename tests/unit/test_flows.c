@@ -341,17 +341,26 @@ static int client_seg(uint16_t hport, uint8_t flags, const char *data,
 	return run_spec(skel->progs.uplink_ingress, &s, out, len);
 }
 
-/* 172.19.0.2:80 -> 198.51.100.2:33333: the source port it leaves with, or -1. */
+/*
+ * 172.19.0.2:80 -> 198.51.100.2:33333: the source port it leaves with, or
+ * -1. No route in the test's namespace: from_container leaves it to the
+ * stack untranslated (never with the host's address as source), and the
+ * uplink egress translates it.
+ */
 static int container_seg(uint8_t flags, const char *data, uint8_t *out,
 			 size_t *len, struct pkt_spec *sp)
 {
 	struct pkt_spec s = out_spec(IPPROTO_TCP, 80, 33333);
+	uint8_t in[512];
 
 	s.tcp_flags = flags;
 	s.payload = data;
 	s.plen = data ? strlen(data) : 0;
 	*sp = s;
-	if (run_spec(skel->progs.from_container, &s, out, len) != TC_ACT_OK)
+	if (run_spec(skel->progs.from_container, &s, out, len) != TC_ACT_OK ||
+	    *len != build_pkt(in, &s) || memcmp(out, in, *len))
+		return -1;
+	if (run_spec(skel->progs.uplink_egress, &s, out, len) != TC_ACT_OK)
 		return -1;
 	return ntohs(((struct tcphdr *)l4_of(out))->source);
 }
