@@ -409,6 +409,8 @@ test_bpftool_fields_as_in_readme() {
 	srv_tcp "$C1" 172.19.0.2 80 "$T/b"
 	echo "from the host" | in_host_cg nc -N -w 3 127.0.0.1 8080
 	assert_file_eq "$T/b" "from the host"
+	# a fragmented datagram: frag_nat
+	in_ns "$C1" ping -c1 -W2 -s 3000 "$OUTSIDE_IP" >/dev/null || fail "a fragmented ping from c1"
 	# flows not answered yet: a datagram to a closed port outside, a
 	# connection to the published port that the container refuses
 	echo unanswered | in_ns "$C1" timeout 2 nc -u -w 1 "$OUTSIDE_IP" 9999 || true
@@ -428,6 +430,9 @@ test_bpftool_fields_as_in_readme() {
 	while read -r map comment; do
 		listed+=("$map")
 		d=$(dump_map "$map")
+		# (nothing here sends GRE or ESP: proto_nat stays empty, its
+		# fields are checked by test_frag's packet tests)
+		[ "$map" = proto_nat ] && continue
 		assert_ge "$(jq length <<<"$d")" 1 "entries in $map"
 		mapfile -t groups < <(grep -o '{[^}]*}' <<<"$comment" | tr -d '{}')
 		for ((i = 0; i < ${#groups[@]}; i++)); do
