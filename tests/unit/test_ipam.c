@@ -163,10 +163,12 @@ static void test_state_roundtrip(void)
 	st.net.port_min = 2000;
 	st.net.port_max = 2999;
 	strcpy(st.net.uplink, "up0");
+	st.net.flow_table_size = 4096;
 	json = state_to_json(&st);
 	CHECK(json != NULL);
 	CHECK_EQ(state_from_json(json, strlen(json), &back, err, sizeof(err)), 0,
 		 "reading back what was written");
+	CHECK_EQ(back.net.flow_table_size, 4096u, "the flow tables' size read back");
 	CHECK_EQ(back.n, 1, "endpoints read back");
 	CHECK_EQ(back.net.prefix, 16, "prefix read back");
 	CHECK_STR(inet_ntoa(back.net.subnet), "172.19.0.0", "subnet read back");
