@@ -303,4 +303,46 @@ static inline int add_neighbour(void)
 	return bpf_map_update_elem(bpf_map__fd(skel->maps.endpoints), &a, &ep, 0);
 }
 
+/* Run prog on the frame s describes: its verdict, out and *len the frame
+ * that came out (-1000 when the run failed or changed the length). */
+static inline int run_spec(struct bpf_program *prog, const struct pkt_spec *s,
+		    uint8_t *out, size_t *len)
+{
+	uint8_t in[512];
+	__u32 olen;
+	int verdict;
+
+	*len = build_pkt(in, s);
+	if (prog_run(prog, in, *len, out, &olen, &verdict) || olen != *len)
+		return -1000;
+	return verdict;
+}
+
+/* The frame s describes, as the uplink must see it: source src:sport. */
+static inline size_t want_out(uint8_t *buf, struct pkt_spec s, const char *src, uint16_t sport)
+{
+	s.src = src;
+	s.sport = sport;
+	return build_pkt(buf, &s);
+}
+
+/* The frame s describes, delivered to dst:dport (MAC mac): TTL one less. */
+static inline size_t want_in(uint8_t *buf, struct pkt_spec s, const char *dst,
+		      uint16_t dport, const uint8_t *mac)
+{
+	struct iphdr *ip;
+	size_t len;
+
+	s.dst = dst;
+	s.dport = dport;
+	memcpy(s.smac, mac_bridge, 6);
+	len = build_pkt(buf, &s);
+	memcpy(buf, mac, 6);
+	ip = ip_of(buf);
+	ip->ttl--;
+	ip->check = 0;
+	ip->check = htons(fold(sum16(ip, sizeof(*ip), 0)));
+	return len;
+}
+
 #endif

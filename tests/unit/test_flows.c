@@ -17,46 +17,6 @@
 #include "dp.h"
 
 /* Runs prog on the frame s describes: its verdict, or -1000 if it did not run. */
-static int run_spec(struct bpf_program *prog, const struct pkt_spec *s,
-		    uint8_t *out, size_t *len)
-{
-	uint8_t in[512];
-	__u32 olen;
-	int verdict;
-
-	*len = build_pkt(in, s);
-	if (prog_run(prog, in, *len, out, &olen, &verdict) || olen != *len)
-		return -1000;
-	return verdict;
-}
-
-/* The frame s describes, as the uplink must see it: source src:sport. */
-static size_t want_out(uint8_t *buf, struct pkt_spec s, const char *src, uint16_t sport)
-{
-	s.src = src;
-	s.sport = sport;
-	return build_pkt(buf, &s);
-}
-
-/* The frame s describes, delivered to dst:dport (MAC mac): TTL one less. */
-static size_t want_in(uint8_t *buf, struct pkt_spec s, const char *dst,
-		      uint16_t dport, const uint8_t *mac)
-{
-	struct iphdr *ip;
-	size_t len;
-
-	s.dst = dst;
-	s.dport = dport;
-	memcpy(s.smac, mac_bridge, 6);
-	len = build_pkt(buf, &s);
-	memcpy(buf, mac, 6);
-	ip = ip_of(buf);
-	ip->ttl--;
-	ip->check = 0;
-	ip->check = htons(fold(sum16(ip, sizeof(*ip), 0)));
-	return len;
-}
-
 static struct pkt_spec tcp_out(uint16_t sport, uint8_t flags, uint32_t seq, uint32_t ack)
 {
 	struct pkt_spec s = out_spec(IPPROTO_TCP, sport, 80);
