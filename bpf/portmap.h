@@ -325,23 +325,31 @@ static __always_inline struct bpfnet_ct *dnat_get(struct __sk_buff *skb,
 	struct bpfnet_flow k = {};
 	struct bpfnet_ct *ct;
 	struct bpfnet_pm_val *pm;
+	int expired;
 
 	if (!p->has_ports || p->proto == IPPROTO_ICMP)
 		return NULL;
 	flow_of(p, &k);
-	/* an expired flow is gone; a lost one may be healed */
+	/*
+	 * An expired flow is gone, in either tier: a new one on its tuple
+	 * (a client reusing its port) lives in the new-flow tier until
+	 * proven. A lost one may be healed.
+	 */
 	ct = bpf_map_lookup_elem(&dnat_ct, &k);
 	if (ct && ct->expires_ns > now)
 		return dnat_keep(DTIER_MAIN, &k, ct, now);
-	if (ct && !is_new_conn(p))
-		return NULL;
+	expired = ct != NULL;
+	barrier_var(expired);	/* a flag, never or-ed with a pointer */
 	ct = bpf_map_lookup_elem(&dnat_ct_new, &k);
 	if (ct && ct->expires_ns > now) {
 		ct = dnat_keep(DTIER_NEW, &k, ct, now);
 		return ct && dnat_proven(p, ct) ? dnat_promote(&k, ct, now) : ct;
 	}
-	if (!is_new_conn(p))
-		return ct ? NULL : dnat_heal(&k, cfg, now);
+	if (!is_new_conn(p)) {
+		if (ct || expired)
+			return NULL;
+		return dnat_heal(&k, cfg, now);
+	}
 	pm = pm_find(p->daddr, p->dport, p->proto, 0);
 	if (!pm && (where == DNAT_TO_HOST || to_host_addr(skb, p, cfg)))
 		pm = pm_find(p->daddr, p->dport, p->proto, 1);

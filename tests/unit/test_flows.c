@@ -422,6 +422,53 @@ static void test_dnat_tuple_never_shared(void)
 		 "SYN-ACK source port (the 8081 flow's)");
 }
 
+/* Age the published-port flow's dnat_ct entry past its expiry. */
+static int expire_dnat_ct(void)
+{
+	struct bpfnet_flow k = { .saddr = ip4("198.51.100.2"), .daddr = ip4("198.51.100.1"),
+				 .sport = htons(33333), .dport = htons(8080),
+				 .proto = IPPROTO_TCP };
+	int fd = bpf_map__fd(skel->maps.dnat_ct);
+	struct bpfnet_ct ct;
+
+	if (bpf_map_lookup_elem(fd, &k, &ct))
+		return -errno;
+	ct.expires_ns = 1;
+	return bpf_map_update_elem(fd, &k, &ct, BPF_EXIST) ? -errno : 0;
+}
+
+/*
+ * A client that reuses the tuple of a published-port connection whose
+ * dnat_ct entry expired (still in the table: entries go only when the LRU
+ * or gc takes them) connects: its handshake is a new flow, and its ACK and
+ * data reach the container, exact bytes (a client closing with RST and
+ * reconnecting fast reuses its ports so).
+ */
+static void test_dnat_tuple_reused_after_expiry(void)
+{
+	uint8_t out[2048], want[512];
+	struct pkt_spec s;
+	size_t len, wlen;
+
+	CHECK_EQ(publish(8080, 80, IPPROTO_TCP), 0, "publish 8080:80/tcp");
+	CHECK_EQ(client_seg(8080, 0x02, NULL, out, &len, &s), TC_ACT_REDIRECT, "client SYN");
+	CHECK_EQ(container_seg(0x12, NULL, out, &len, &s), 8080, "SYN-ACK source port");
+	CHECK_EQ(client_seg(8080, 0x10, NULL, out, &len, &s), TC_ACT_REDIRECT, "client ACK");
+	CHECK_EQ(stat(BPFNET_STAT_FLOWS_PROMOTED), 1u, "flows promoted");
+	CHECK_EQ(expire_dnat_ct(), 0, "expire the dnat_ct entry");
+
+	CHECK_EQ(client_seg(8080, 0x02, NULL, out, &len, &s), TC_ACT_REDIRECT,
+		 "client SYN on the reused tuple");
+	CHECK_EQ(container_seg(0x12, NULL, out, &len, &s), 8080, "SYN-ACK source port");
+	CHECK_EQ(client_seg(8080, 0x10, NULL, out, &len, &s), TC_ACT_REDIRECT,
+		 "client ACK on the reused tuple");
+	CHECK_EQ(client_seg(8080, 0x18, "GET /", out, &len, &s), TC_ACT_REDIRECT,
+		 "client data on the reused tuple");
+	wlen = want_in(want, s, "172.19.0.2", 80, mac_c1);
+	CHECK_MEM(out, want, wlen, "the client's data, delivered to 172.19.0.2:80");
+	CHECK_EQ(stat(BPFNET_STAT_FLOWS_PROMOTED), 2u, "flows promoted");
+}
+
 /*
  * One FIN leaves the flow established with the half-closed lifetime
  * (5 min, not 10 s), from either side; the second FIN starts the 10 s.
@@ -572,6 +619,7 @@ static const struct check_test tests[] = {
 	CHECK_TEST(test_dnat_reverse_half_lost),
 	CHECK_TEST(test_dnat_forward_half_lost),
 	CHECK_TEST(test_dnat_tuple_never_shared),
+	CHECK_TEST(test_dnat_tuple_reused_after_expiry),
 	CHECK_TEST(test_tcp_half_close),
 	CHECK_TEST(test_tcp_rst_window),
 	CHECK_TEST(test_expiry_refreshed_once_a_second),
