@@ -362,8 +362,9 @@ int from_container(struct __sk_buff *skb)
 	    !(p.has_ports || proto_other(&p)))
 		goto slow;
 
-	rc = p.has_ports ? snat(skb, &p, cfg) : proto_snat(skb, &p, cfg);
-	if (rc)
+	if (no_masq(cfg, p.daddr))	/* routed as it is: its own address */
+		stat_inc(BPFNET_STAT_NO_MASQ_OUT);
+	else if ((rc = p.has_ports ? snat(skb, &p, cfg) : proto_snat(skb, &p, cfg)))
 		return rc;
 	rc = fib_redirect(skb, &p, &fib);
 	return rc == BPFNET_ERR ? drop(BPFNET_STAT_DROP_CSUM, p.saddr) : rc;
@@ -481,6 +482,17 @@ int uplink_egress(struct __sk_buff *skb)
 	if (!cfg || load_eth_proto(skb, &proto) || proto != ETH_P_IP ||
 	    parse_ipv4(skb, &p) || !in_subnet(cfg, p.saddr))
 		return TC_ACT_NEXT_FILTER;
+	/* to a --no-masquerade prefix: untranslated, but a published port's
+	 * reply still leaves from the published address */
+	if (no_masq(cfg, p.daddr)) {
+		rc = p.has_ports && !p.icmp_error && !p.frag_later ?
+		     egress_dnat_reply(skb, &p) : BPFNET_CONTINUE;
+		if (rc == BPFNET_CONTINUE) {
+			stat_inc(BPFNET_STAT_NO_MASQ_OUT);
+			return TC_ACT_OK;
+		}
+		return rc ? rc : TC_ACT_OK;
+	}
 	if (p.icmp_error)
 		return icmp_err_egress(skb, &p);
 	/* never leak a private source: a fragment whose first was not translated */
@@ -563,6 +575,10 @@ int to_container(struct __sk_buff *skb)
 		return TC_ACT_OK;	/* a neighbour, through the bridge */
 	if (answers_flow(&p))
 		return TC_ACT_OK;
+	if (no_masq(cfg, p.saddr)) {	/* another node's pods: routed, admitted */
+		stat_inc(BPFNET_STAT_NO_MASQ_IN);
+		return TC_ACT_OK;
+	}
 	return drop(BPFNET_STAT_DROP_UNSOLICITED, p.daddr);
 }
 

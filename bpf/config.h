@@ -23,4 +23,16 @@ static __always_inline int in_subnet(const struct bpfnet_cfg *cfg, __be32 a)
 	return (a & cfg->netmask) == cfg->subnet;
 }
 
+/* Is a in a --no-masquerade prefix (another node's pods, say)? */
+static __always_inline int no_masq(const struct bpfnet_cfg *cfg, __be32 a)
+{
+	for (int i = 0; i < BPFNET_MAX_NO_MASQ; i++) {
+		if (i >= cfg->n_no_masq)
+			break;
+		if ((a & cfg->no_masq[i].mask) == cfg->no_masq[i].addr)
+			return 1;
+	}
+	return 0;
+}
+
 #endif

@@ -83,6 +83,15 @@
 #define BPFNET_PROTO_NAT_SECS 120	/* GRE, ESP...: a remote held by one container */
 
 /* One entry of the single-slot "config" array map, written by user space. */
+/* An IPv4 prefix: addr & mask == addr, both be. */
+struct bpfnet_prefix {
+	__be32 addr;
+	__be32 mask;
+};
+
+/* Prefixes of --no-masquerade a network holds. */
+#define BPFNET_MAX_NO_MASQ 8
+
 struct bpfnet_cfg {
 	__be32 subnet;		/* container subnet, be */
 	__be32 netmask;		/* its mask, be */
@@ -97,8 +106,16 @@ struct bpfnet_cfg {
 	__u8 isolate;		/* 1: containers may not reach the host itself */
 	__u32 obj_id;		/* the build of the programs (user space checks it) */
 	__u64 netns_cookie;	/* the host namespace: socket programs act only there */
+	/*
+	 * --no-masquerade: destinations that see containers' own addresses
+	 * (other nodes' pod subnets), and the only sources routed in from
+	 * outside that may reach containers directly. n_no_masq entries.
+	 */
+	__u32 n_no_masq;
+	__u32 pad;
+	struct bpfnet_prefix no_masq[BPFNET_MAX_NO_MASQ];
 };
-_Static_assert(sizeof(struct bpfnet_cfg) == 48, "bpfnet_cfg layout");
+_Static_assert(sizeof(struct bpfnet_cfg) == 120, "bpfnet_cfg layout");
 
 /* "endpoints": container address (be) -> what the container is allowed to be. */
 struct bpfnet_endpoint {
@@ -297,6 +314,8 @@ enum bpfnet_stat {
 	BPFNET_STAT_DROP_NO_UPLINK_ADDR,	/* to be masqueraded, but the uplink has no IPv4 address yet */
 	BPFNET_STAT_DROP_FRAG_UNKNOWN,	/* a later fragment leaving, its first not translated (yet) */
 	BPFNET_STAT_DROP_PROTO_TAKEN,	/* GRE, ESP...: another container holds that remote */
+	BPFNET_STAT_NO_MASQ_OUT,	/* left untranslated: to a --no-masquerade prefix */
+	BPFNET_STAT_NO_MASQ_IN,	/* let in from a --no-masquerade prefix, routed */
 	BPFNET_STAT_MAX,
 };
 

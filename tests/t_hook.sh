@@ -348,9 +348,9 @@ test_network_settings_recorded() {
 	hook_up c1 "$C1"
 	local fts
 	fts=$(flow_default)
-	assert_eq "$(jq -c .network "$T/state/state.json")" '{"isolate":true,"snat_ports":"20000-29999","uplink":"","flow_table_size":'"$fts"'}' "settings in state.json"
-	assert_eq "$(bn net show -j)" '{"subnet":"172.19.0.0/16","gateway":"172.19.0.1","isolate":true,"snat_ports":"20000-29999","uplink":"","flow_table_size":'"$fts"',"recorded":true}' "net show -j"
-	assert_eq "$(bn net show | awk '{print $1 "=" $2}' | tr '\n' ' ')" "subnet=172.19.0.0/16 isolate=true snat-ports=20000-29999 uplink=(the flow-table-size=$fts recorded=yes " "net show"
+	assert_eq "$(jq -c .network "$T/state/state.json")" '{"isolate":true,"snat_ports":"20000-29999","uplink":"","flow_table_size":'"$fts"',"no_masquerade":""}' "settings in state.json"
+	assert_eq "$(bn net show -j)" '{"subnet":"172.19.0.0/16","gateway":"172.19.0.1","isolate":true,"snat_ports":"20000-29999","uplink":"","flow_table_size":'"$fts"',"no_masquerade":[],"recorded":true}' "net show -j"
+	assert_eq "$(bn net show | awk '{print $1 "=" $2}' | tr '\n' ' ')" "subnet=172.19.0.0/16 isolate=true snat-ports=20000-29999 uplink=(the flow-table-size=$fts no-masquerade=(none) recorded=yes " "net show"
 	# a hook without the flags: the recorded values, not the defaults
 	FLAGS=("${base[@]}")
 	new_netns; C2=$NEWPID
@@ -396,7 +396,7 @@ test_net_set_applies() {
 	hook_up c2 "$C2"
 	assert_eq "$(dump_map net_config | jq '.[0].value.isolate')" 1 "net_config.isolate after a hook without --isolate"
 	# bad keys and values: one line, nothing changed
-	refused 2 "bpfnet: unknown network setting 'frob': subnet, isolate, snat-ports, uplink or flow-table-size" bn net set frob 1
+	refused 2 "bpfnet: unknown network setting 'frob': subnet, isolate, snat-ports, uplink, flow-table-size or no-masquerade" bn net set frob 1
 	refused 2 "bpfnet: invalid isolate 'maybe': true or false is needed" bn net set isolate maybe
 	refused 2 "bpfnet: invalid port range '9-1': MIN-MAX within 1-65535 is needed" bn net set snat-ports 9-1
 	refused 1 "bpfnet: failed to find uplink nosuch0: No such device" bn net set uplink nosuch0
@@ -431,7 +431,7 @@ test_net_set_applies() {
 	assert_eq "$(in_host sysctl -n net.ipv4.conf.up0.forwarding)" 1 "forwarding on up0, the uplink again"
 	bn net set isolate false
 	in_ns "$C1" ping -c1 -W2 172.19.0.1 >/dev/null || fail "c1 cannot ping the gateway after net set isolate false"
-	assert_eq "$(jq -c .network "$T/state/state.json")" '{"isolate":false,"snat_ports":"40000-40999","uplink":"","flow_table_size":'"$(flow_default)"'}' "settings in state.json"
+	assert_eq "$(jq -c .network "$T/state/state.json")" '{"isolate":false,"snat_ports":"40000-40999","uplink":"","flow_table_size":'"$(flow_default)"',"no_masquerade":""}' "settings in state.json"
 }
 
 # The bridge bpfnet creates has a MAC of its own, from the gateway: it does

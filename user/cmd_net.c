@@ -22,7 +22,7 @@
 
 static void show_json(const struct bpfnet_config *net, bool recorded)
 {
-	cJSON *o = cJSON_CreateObject();
+	cJSON *o = cJSON_CreateObject(), *list;
 	char v[64], *out;
 
 	netrec_value(net, "subnet", v, sizeof(v));
@@ -33,6 +33,12 @@ static void show_json(const struct bpfnet_config *net, bool recorded)
 	cJSON_AddStringToObject(o, "snat_ports", v);
 	cJSON_AddStringToObject(o, "uplink", net->uplink);
 	cJSON_AddNumberToObject(o, "flow_table_size", net->flow_table_size);
+	list = cJSON_AddArrayToObject(o, "no_masquerade");
+	for (int i = 0; i < net->n_no_masq; i++) {
+		snprintf(v, sizeof(v), "%s/%d", inet_ntoa(net->no_masq[i].net),
+			 net->no_masq[i].prefix);
+		cJSON_AddItemToArray(list, cJSON_CreateString(v));
+	}
 	cJSON_AddBoolToObject(o, "recorded", recorded);
 	out = cJSON_PrintUnformatted(o);
 	puts(out);
@@ -42,11 +48,14 @@ static void show_json(const struct bpfnet_config *net, bool recorded)
 
 static void show_text(const struct bpfnet_config *net, bool recorded)
 {
-	char v[64];
+	char v[192];
 
 	for (int i = 0; i < NETREC_NKEYS; i++) {
-		netrec_value(net, netrec_keys[i], v, sizeof(v));
-		printf("%-15s %s\n", netrec_keys[i], v[0] ? v : "(the default route's)");
+		const char *key = netrec_keys[i];
+
+		netrec_value(net, key, v, sizeof(v));
+		printf("%-15s %s\n", key,
+		       v[0] ? v : strcmp(key, "uplink") ? "(none)" : "(the default route's)");
 	}
 	printf("%-15s %s\n", "recorded", recorded ? "yes" :
 	       "no: the first container's hook records these, from its flags");
@@ -200,7 +209,7 @@ static int net_set(struct bpfnet_config *cfg, const char *key, const char *val)
 	for (i = 0; i < NETREC_NKEYS && strcmp(key, netrec_keys[i]); i++)
 		;
 	if (i == NETREC_NKEYS) {
-		pr_err("unknown network setting '%s': subnet, isolate, snat-ports, uplink or flow-table-size",
+		pr_err("unknown network setting '%s': subnet, isolate, snat-ports, uplink, flow-table-size or no-masquerade",
 		       key);
 		return EXIT_USAGE;
 	}
@@ -250,10 +259,11 @@ static int do_set(struct bpfnet_config *cfg, struct bpfnet_args *args)
 
 const struct cmd net_cmds[] = {
 	{ "show", do_show, "[-j]",
-	  "the network's settings: subnet, isolate, snat-ports, uplink, flow-table-size", 0, 0 },
+	  "the network's settings: subnet, isolate, snat-ports, uplink, flow-table-size,"
+	  " no-masquerade", 0, 0 },
 	{ "set", do_set, "KEY VALUE",
 	  "change one now: isolate true|false, snat-ports MIN-MAX, uplink NAME|\"\", subnet CIDR,"
-	  " flow-table-size N (no datapath loaded)",
+	  " flow-table-size N (no datapath loaded), no-masquerade CIDR,...|\"\"",
 	  2, 2 },
 	{ NULL }
 };

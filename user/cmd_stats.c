@@ -60,6 +60,8 @@ static const char *const stat_names[BPFNET_STAT_MAX] = {
 	[BPFNET_STAT_DROP_NO_UPLINK_ADDR] = "drop_no_uplink_address",
 	[BPFNET_STAT_DROP_FRAG_UNKNOWN] = "drop_fragment_unknown",
 	[BPFNET_STAT_DROP_PROTO_TAKEN] = "drop_protocol_remote_taken",
+	[BPFNET_STAT_NO_MASQ_OUT] = "no_masquerade_out",
+	[BPFNET_STAT_NO_MASQ_IN] = "no_masquerade_in",
 };
 
 static int read_totals(struct dp *dp, __u64 *totals)

@@ -97,6 +97,12 @@ static const struct option_def options[] = {
 	  .help = "cgroup2 dir whose processes reach published ports through\n"
 		  "the socket programs (default: the cgroup2 root)",
 	  .set = set_path, .off = FIELD(cgroup), .what = "cgroup" },
+	{ .name = "no-masquerade", .alias = "noMasquerade", .arg = "CIDR,...",
+	  .json = KEY_STR | cJSON_Array,
+	  .help = "destinations reached with the container's own address (other\n"
+		  "nodes' pod subnets), and the only routed sources that reach\n"
+		  "containers directly; up to 8, \"\" for none",
+	  .set = set_no_masq, .set_list = set_no_masq_list, .what = "no-masquerade" },
 	{ .name = "isolate", .json = KEY_BOOL,
 	  .help = "containers may not reach the host itself (published ports still work)",
 	  .set = set_bool, .off = FIELD(isolate) },

@@ -12,6 +12,7 @@
 #define BPFNET_DEFAULT_CONFIG "/etc/bpfnet/config.json"
 #define BPFNET_MAX_ARGS 16
 #define BPFNET_MAX_ALLOWED 64	/* ranges in allowedHostPorts */
+#define BPFNET_NO_MASQ_MAX 8	/* prefixes of --no-masquerade (the datapath's too) */
 
 /* --flow-table-size: slots of conntrack, rev_nat, dnat_ct and dnat_rev (the
  * four new-flow tables get half, at least the minimum). The default
@@ -21,6 +22,12 @@
 #define BPFNET_FLOW_TABLE_DEFAULT_MIN 16384
 #define BPFNET_FLOW_TABLE_DEFAULT_MAX 1048576
 #define BPFNET_FLOW_TABLE_FALLBACK 131072
+
+/* An IPv4 network: address and prefix length. */
+struct ip_prefix {
+	struct in_addr net;
+	int prefix;
+};
 
 struct bpfnet_config {
 	char bridge[IFNAMSIZ];
@@ -45,6 +52,9 @@ struct bpfnet_config {
 	struct { unsigned short lo, hi; } allowed[BPFNET_MAX_ALLOWED];
 	int n_allowed;
 	bool allowed_set;		/* the key was given: [] allows nothing */
+	/* --no-masquerade: prefixes reached and reaching in untranslated */
+	struct ip_prefix no_masq[BPFNET_NO_MASQ_MAX];
+	int n_no_masq;
 	/* the options given by a flag or the config file, one bit per entry
 	 * of the option table (config_given); the rest are defaults */
 	unsigned int given;
@@ -102,6 +112,13 @@ int set_mtu(struct bpfnet_config *cfg, const struct option_def *o,
 	    const char *val);
 int set_flow_table_size(struct bpfnet_config *cfg, const struct option_def *o,
 			const char *val);
+/* --no-masquerade "10.2.0.0/16,10.3.0.0/16" ("" none); the key as a list too */
+int set_no_masq(struct bpfnet_config *cfg, const struct option_def *o,
+		const char *val);
+int set_no_masq_list(struct bpfnet_config *cfg, const struct cJSON *arr,
+		     const char *origin);
+/* The prefixes as the flag takes them, canonical ("" for none). */
+void no_masq_format(const struct bpfnet_config *cfg, char *buf, size_t len);
 int set_allowed_ports(struct bpfnet_config *cfg, const struct cJSON *arr,
 		      const char *origin);
 

@@ -155,6 +155,76 @@ int set_mtu(struct bpfnet_config *cfg, const struct option_def *o,
 	return err;
 }
 
+/* One prefix of --no-masquerade into cfg: 0 or -EINVAL (printed). */
+static int add_no_masq(struct bpfnet_config *cfg, const char *cidr)
+{
+	struct in_addr net;
+	int prefix;
+
+	if (parse_cidr(cidr, &net, &prefix)) {
+		pr_err("no-masquerade: '%s' is not a network like 10.2.0.0/16 (host bits clear)",
+		       cidr);
+		return -EINVAL;
+	}
+	if (cfg->n_no_masq == BPFNET_NO_MASQ_MAX) {
+		pr_err("no-masquerade: at most %d prefixes", BPFNET_NO_MASQ_MAX);
+		return -EINVAL;
+	}
+	cfg->no_masq[cfg->n_no_masq].net = net;
+	cfg->no_masq[cfg->n_no_masq++].prefix = prefix;
+	return 0;
+}
+
+int set_no_masq(struct bpfnet_config *cfg, const struct option_def *o,
+		const char *val)
+{
+	char buf[512], *tok, *save = NULL;
+
+	(void)o;
+	cfg->n_no_masq = 0;
+	if (strlen(val) >= sizeof(buf)) {
+		pr_err("no-masquerade: too long");
+		return -EINVAL;
+	}
+	strcpy(buf, val);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+		if (add_no_masq(cfg, tok))
+			return -EINVAL;
+	return 0;
+}
+
+/* "noMasquerade": ["10.2.0.0/16", ...] */
+int set_no_masq_list(struct bpfnet_config *cfg, const struct cJSON *arr,
+		     const char *origin)
+{
+	const cJSON *it;
+
+	cfg->n_no_masq = 0;
+	cJSON_ArrayForEach(it, arr) {
+		if (!cJSON_IsString(it)) {
+			pr_err("config %s: noMasquerade takes strings like \"10.2.0.0/16\"",
+			       origin);
+			return -EINVAL;
+		}
+		if (add_no_masq(cfg, it->valuestring))
+			return -EINVAL;
+	}
+	return 0;
+}
+
+void no_masq_format(const struct bpfnet_config *cfg, char *buf, size_t len)
+{
+	char net[INET_ADDRSTRLEN];
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < cfg->n_no_masq && n < len; i++) {
+		inet_ntop(AF_INET, &cfg->no_masq[i].net, net, sizeof(net));
+		n += snprintf(buf + n, len - n, "%s%s/%d", i ? "," : "", net,
+			      cfg->no_masq[i].prefix);
+	}
+}
+
 /* "allowedHostPorts": ["80", "8000-8999", 443, ...] */
 int set_allowed_ports(struct bpfnet_config *cfg,
 		      const struct cJSON *arr, const char *origin)

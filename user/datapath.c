@@ -72,6 +72,12 @@ static int write_config(const struct bpfnet_config *bcfg, struct dp *dp,
 	memcpy(c.bridge_mac, links->bridge_mac, 6);
 	c.enabled = 1;
 	c.isolate = bcfg->isolate;
+	c.n_no_masq = (__u32)bcfg->n_no_masq;
+	for (int i = 0; i < bcfg->n_no_masq; i++) {
+		c.no_masq[i].addr = bcfg->no_masq[i].net.s_addr;
+		c.no_masq[i].mask = bcfg->no_masq[i].prefix ?
+				    htonl(~0u << (32 - bcfg->no_masq[i].prefix)) : 0;
+	}
 	c.obj_id = BPFNET_OBJ_ID;
 	c.netns_cookie = netns_cookie();
 	old_addr = bpf_map_lookup_elem(dp->cfg_fd, &zero, &old) ? 0 : old.uplink_addr;

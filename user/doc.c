@@ -12,7 +12,8 @@ enum doc_fmt { DOC_TEXT, DOC_MAN };
 
 /* After the flags: which of them belong to the network (netrec.h). */
 #define NETWORK_NOTE                                                          \
-	"--subnet, --isolate, --snat-ports, --uplink and --flow-table-size are the\n" \
+	"--subnet, --isolate, --snat-ports, --uplink, --flow-table-size and\n" \
+	"--no-masquerade are the\n" \
 	"network's: its first container's hook records them, later commands take them\n" \
 	"unless given, and one given another value is refused; 'bpfnet net set'\n" \
 	"changes them (flow-table-size only while no datapath is loaded)."

@@ -12,6 +12,7 @@
 /* In the order of `bpfnet net show`. */
 const char *const netrec_keys[NETREC_NKEYS] = {
 	"subnet", "isolate", "snat-ports", "uplink", "flow-table-size",
+	"no-masquerade",
 };
 
 void netrec_value(const struct bpfnet_config *cfg, const char *key, char *buf,
@@ -28,6 +29,8 @@ void netrec_value(const struct bpfnet_config *cfg, const char *key, char *buf,
 		snprintf(buf, len, "%u-%u", cfg->port_min, cfg->port_max);
 	} else if (!strcmp(key, "flow-table-size")) {
 		snprintf(buf, len, "%u", cfg->flow_table_size);
+	} else if (!strcmp(key, "no-masquerade")) {
+		no_masq_format(cfg, buf, len);
 	} else {
 		snprintf(buf, len, "%s", cfg->uplink);
 	}
@@ -42,6 +45,8 @@ void netrec_record(struct net_rec *r, const struct bpfnet_config *cfg)
 	r->port_min = cfg->port_min;
 	r->port_max = cfg->port_max;
 	r->flow_table_size = cfg->flow_table_size;
+	memcpy(r->no_masq, cfg->no_masq, sizeof(r->no_masq));
+	r->n_no_masq = cfg->n_no_masq;
 	snprintf(r->uplink, sizeof(r->uplink), "%s", cfg->uplink);
 }
 
@@ -56,6 +61,8 @@ void netrec_to_config(const struct net_rec *r, struct bpfnet_config *cfg)
 	cfg->port_min = r->port_min;
 	cfg->port_max = r->port_max;
 	cfg->flow_table_size = r->flow_table_size;
+	memcpy(cfg->no_masq, r->no_masq, sizeof(cfg->no_masq));
+	cfg->n_no_masq = r->n_no_masq;
 	snprintf(cfg->uplink, sizeof(cfg->uplink), "%s", r->uplink);
 }
 
@@ -69,7 +76,7 @@ static const char *shown(const char *v)
 static int check_given(const struct bpfnet_config *rec, int n,
 		       const struct bpfnet_config *cfg)
 {
-	char want[64], have[64];
+	char want[192], have[192];
 
 	for (int i = 0; i < NETREC_NKEYS; i++) {
 		const char *key = netrec_keys[i];
@@ -109,7 +116,8 @@ int netrec_take(struct net_rec *r, int n, struct bpfnet_config *cfg,
 
 void netrec_to_json(const struct net_rec *r, int n, cJSON *root)
 {
-	char buf[64], net[INET_ADDRSTRLEN];
+	char buf[64], net[INET_ADDRSTRLEN], list[BPFNET_NO_MASQ_MAX * 20];
+	struct bpfnet_config tmp;
 	cJSON *o;
 
 	if (!r->recorded && !n)
@@ -125,6 +133,10 @@ void netrec_to_json(const struct net_rec *r, int n, cJSON *root)
 	cJSON_AddStringToObject(o, "snat_ports", buf);
 	cJSON_AddStringToObject(o, "uplink", r->uplink);
 	cJSON_AddNumberToObject(o, "flow_table_size", r->flow_table_size);
+	tmp.n_no_masq = r->n_no_masq;
+	memcpy(tmp.no_masq, r->no_masq, sizeof(tmp.no_masq));
+	no_masq_format(&tmp, list, sizeof(list));
+	cJSON_AddStringToObject(o, "no_masquerade", list);
 }
 
 static int subnet_from_json(const cJSON *subnet, struct net_rec *r, char *err,
@@ -164,6 +176,26 @@ static int flow_size_from_json(const cJSON *size, struct net_rec *r)
 	return 0;
 }
 
+/* "no_masquerade": "10.2.0.0/16,10.3.0.0/16"; none in records before it. */
+static int no_masq_from_json(const cJSON *list, struct net_rec *r)
+{
+	struct bpfnet_config tmp;
+	int err;
+
+	r->n_no_masq = 0;
+	if (!list)
+		return 0;
+	if (!cJSON_IsString(list))
+		return -EINVAL;
+	tmp.n_no_masq = 0;
+	err = set_no_masq(&tmp, NULL, list->valuestring);
+	if (err)
+		return err;
+	memcpy(r->no_masq, tmp.no_masq, sizeof(r->no_masq));
+	r->n_no_masq = tmp.n_no_masq;
+	return 0;
+}
+
 /* "network": {"isolate": false, "snat_ports": "1024-65535", "uplink": "",
  * "flow_table_size": 131072} */
 static int network_from_json(const cJSON *o, struct net_rec *r)
@@ -184,6 +216,8 @@ static int network_from_json(const cJSON *o, struct net_rec *r)
 	    strpbrk(up->valuestring, "/ \t\n:"))
 		return -EINVAL;
 	if (flow_size_from_json(cJSON_GetObjectItemCaseSensitive(o, "flow_table_size"), r))
+		return -EINVAL;
+	if (no_masq_from_json(cJSON_GetObjectItemCaseSensitive(o, "no_masquerade"), r))
 		return -EINVAL;
 	r->isolate = cJSON_IsTrue(iso);
 	r->port_min = lo;

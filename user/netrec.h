@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The network's own settings: subnet, isolation, SNAT port range, uplink,
- * flow tables' size.
+ * flow tables' size, prefixes not masqueraded.
  * They belong to the network, not to one hook: the first container's hook
  * records them in state.json, every later command takes them from there,
  * and one given a different value is refused (`bpfnet net set` changes
@@ -25,11 +25,13 @@ struct net_rec {
 	unsigned int port_min, port_max;/* SNAT source ports */
 	char uplink[IFNAMSIZ];		/* "" = the default route's interface */
 	unsigned int flow_table_size;	/* records before it: the fallback */
+	struct ip_prefix no_masq[BPFNET_NO_MASQ_MAX];	/* records before it: none */
+	int n_no_masq;
 };
 
 /* The settings' names: flags, config file keys and `net set` keys. */
 extern const char *const netrec_keys[];
-#define NETREC_NKEYS 5
+#define NETREC_NKEYS 6
 
 /* One setting's value as cfg holds it ("true", "1024-65535", ...). */
 void netrec_value(const struct bpfnet_config *cfg, const char *key, char *buf,
