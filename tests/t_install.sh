@@ -94,7 +94,7 @@ check_block() {
 	Commands:*) lines=$(sed '1d; s/^  bpfnet //' <<<"$para" | one_line) ;;
 	"Configuration keys:"*) lines=$(sed 1d <<<"$para" | one_line) ;;
 	"Every flag"* | "Manual page"*) assert_contains "$para" "Manual page: bpfnet-$t(8)."; return 0 ;;
-	*) lines=$(one_line <<<"$para") ;;
+	*) lines=$(one_line <<<"$para"); desc+=${desc:+ }$lines ;;	# prose
 	esac
 	while read -r line; do
 		[[ $page == *"$line"* ]] || fail "bpfnet-$t(8) does not say: $line"
@@ -102,11 +102,13 @@ check_block() {
 }
 
 # bpfnet help TOPIC says what the page bpfnet-TOPIC(8) says, for every
-# topic: the summary, each form, each paragraph, each sub-command and key.
+# topic: the summary, each form, each paragraph, each sub-command and key;
+# the page's DESCRIPTION is help's prose (or its summary), no more.
 test_help_command_agrees_with_page() {
-	local t out page line block checked=0 err
+	local t out page line block checked=0 err desc summary
 	T=$(mktemp -d /tmp/bpfnet-test.XXXXXX)
 	for t in $("$BPFNET" help --topics); do
+		desc=""
 		out=$("$BPFNET" help "$t" 2>"$T/err")
 		assert_eq "$(cat "$T/err")" "" "bpfnet help $t on stderr"
 		page=$("$BPFNET" help --man "$t" | deroff)
@@ -122,6 +124,9 @@ test_help_command_agrees_with_page() {
 			[ -z "$block" ] || { check_block "$t" "$page" "$block"; checked=$((checked + 1)); }
 			block=""
 		done < <(tail -n +3 <<<"$out"; echo)
+		summary=$(head -1 <<<"$out" | sed "s/^bpfnet $t: //")
+		assert_eq "$("$BPFNET" help --man "$t" | sed -n '/^\.SH DESCRIPTION/,/^\.SH/p' | sed '1d; $d' | deroff)" \
+			"${desc:-$summary.}" "bpfnet-$t(8)'s DESCRIPTION"
 	done
 	assert_ge "$checked" 40 "blocks of help text found in the pages"
 	err=$("$BPFNET" help nosuch 2>&1 >/dev/null) && fail "bpfnet help nosuch succeeded"
