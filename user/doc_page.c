@@ -6,6 +6,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "doc.h"
@@ -19,13 +20,22 @@ struct topic {
 	const struct doc_text *text;
 };
 
+static bool is_command(const struct cmd *cmds, const char *name)
+{
+	for (const struct cmd *c = cmds; c->name; c++)
+		if (!strcmp(c->name, name))
+			return true;
+	return false;
+}
+
 const char *doc_topic_name(const struct cmd *cmds, int i)
 {
 	for (const struct cmd *c = cmds; c->name; c++)
 		if (i-- == 0)
 			return c->name;
+	/* an extra topic that became a command has its page once */
 	for (const struct doc_text *t = doc_extra_topics; t->name; t++)
-		if (i-- == 0)
+		if (!is_command(cmds, t->name) && i-- == 0)
 			return t->name;
 	return NULL;
 }
