@@ -154,24 +154,54 @@ asan-unit:
 vmlinux:
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux.h
 
-# The man page is written by the binary from its option and command tables;
-# the committed copy must match it (t_project/man_page_matches_tables).
+# The man pages and the bash completion are written by the binary from its
+# option and command tables; the committed copies must match it
+# (t_project/man_page_matches_tables, t_install/completion_matches_tables).
+# A command added to the table gets its page here, with no other change.
+COMPLETION := docs/bash-completion/bpfnet
 man: bpfnet
 	$(call msg,GEN,docs/bpfnet.8)
 	$(Q)./bpfnet help --man > docs/bpfnet.8.tmp && mv docs/bpfnet.8.tmp docs/bpfnet.8
+	$(call msg,GEN,docs/man/)
+	$(Q)rm -rf docs/man.tmp && mkdir -p docs/man.tmp && \
+		for t in $$(./bpfnet help --topics); do \
+			./bpfnet help --man "$$t" > "docs/man.tmp/bpfnet-$$t.8" || exit 1; \
+		done && rm -rf docs/man && mv docs/man.tmp docs/man
+	$(call msg,GEN,$(COMPLETION))
+	$(Q)mkdir -p $(dir $(COMPLETION)) && ./bpfnet help --completion > $(COMPLETION).tmp && \
+		mv $(COMPLETION).tmp $(COMPLETION)
 
-MANDIR ?= $(PREFIX)/share/man/man8
-UNITDIR ?= $(PREFIX)/lib/systemd/system
+# Where make install lays things out (the README's "Install" lists each file).
+BINDIR        ?= $(PREFIX)/bin
+MANDIR        ?= $(PREFIX)/share/man/man8
+UNITDIR       ?= $(PREFIX)/lib/systemd/system
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
+HOOKSDIR      ?= $(PREFIX)/share/containers/oci/hooks.d
+DOCDIR        ?= $(PREFIX)/share/doc/bpfnet
+MAN_PAGES     := docs/bpfnet.8 $(sort $(wildcard docs/man/bpfnet-*.8))
+EXAMPLES      := docs/examples/bpfnet.conflist
 
 install: bpfnet
-	install -D -m 0755 bpfnet $(DESTDIR)$(PREFIX)/bin/bpfnet
-	install -D -m 0644 docs/bpfnet.8 $(DESTDIR)$(MANDIR)/bpfnet.8
-	install -d $(DESTDIR)$(UNITDIR)
-	sed 's|@BINDIR@|$(PREFIX)/bin|' tools/bpfnet-watch.service.in >$(DESTDIR)$(UNITDIR)/bpfnet-watch.service
+	install -D -m 0755 bpfnet $(DESTDIR)$(BINDIR)/bpfnet
+	install -d $(DESTDIR)$(MANDIR)
+	install -m 0644 $(MAN_PAGES) $(DESTDIR)$(MANDIR)/
+	install -D -m 0644 $(COMPLETION) $(DESTDIR)$(COMPLETIONDIR)/bpfnet
+	install -d $(DESTDIR)$(DOCDIR)/examples
+	install -m 0644 $(EXAMPLES) $(DESTDIR)$(DOCDIR)/examples/
+	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(HOOKSDIR)
+	sed 's|@BINDIR@|$(BINDIR)|' tools/bpfnet-watch.service.in >$(DESTDIR)$(UNITDIR)/bpfnet-watch.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/bpfnet-watch.service
+	sed 's|@BINDIR@|$(BINDIR)|' tools/bpfnet-hooks.json.in >$(DESTDIR)$(HOOKSDIR)/bpfnet.json
+	chmod 0644 $(DESTDIR)$(HOOKSDIR)/bpfnet.json
 
+# What install laid out, and the directories only bpfnet uses (when empty).
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/bpfnet $(DESTDIR)$(MANDIR)/bpfnet.8 $(DESTDIR)$(UNITDIR)/bpfnet-watch.service
+	rm -f $(DESTDIR)$(BINDIR)/bpfnet $(addprefix $(DESTDIR)$(MANDIR)/,$(notdir $(MAN_PAGES))) \
+		$(DESTDIR)$(COMPLETIONDIR)/bpfnet $(addprefix $(DESTDIR)$(DOCDIR)/examples/,$(notdir $(EXAMPLES))) \
+		$(DESTDIR)$(UNITDIR)/bpfnet-watch.service $(DESTDIR)$(HOOKSDIR)/bpfnet.json
+	for d in $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR); do \
+		if [ -d "$$d" ]; then rmdir --ignore-fail-on-non-empty "$$d"; fi; \
+	done
 
 clean:
 	rm -rf $(OUTPUT) bpfnet
@@ -184,8 +214,9 @@ help:
 	@echo "  mutants    apply each tests/mutants/*.patch, run its test: all must be killed"
 	@echo "  demo       install missing dependencies, build, run the demo (root)"
 	@echo "  bench      benchmarks side by side (QUICK=1 for a smoke run)"
-	@echo "  install    install to \$$(DESTDIR)\$$(PREFIX)/bin, share/man/man8 and lib/systemd/system (PREFIX=$(PREFIX))"
-	@echo "  man        regenerate docs/bpfnet.8 from the binary's tables"
+	@echo "  install    install to \$$(DESTDIR)\$$(PREFIX): the binary, man pages, bash completion, hooks.d file,"
+	@echo "             CNI example, systemd unit (PREFIX=$(PREFIX)); uninstall removes them"
+	@echo "  man        regenerate docs/bpfnet.8, docs/man/ and the bash completion from the binary's tables"
 	@echo "  vmlinux    regenerate vmlinux.h from /sys/kernel/btf/vmlinux"
 	@echo "  clean      remove build output"
 	@echo "  V=1        show commands"

@@ -69,24 +69,44 @@ test_mutants_apply() {
 	echo "FIGURE: $n mutants, each applying to the tree and naming its test"
 }
 
+# The files the README's "Install" lists, under PREFIX=/usr.
+readme_install_list() { sed -n '/^## Install/,/^## Using/p' "$TOP/README.md" | grep -E '^/usr/' | sort; }
+
+# make install lays out the README's list under PREFIX (and DESTDIR), with
+# its modes: the built binary, the committed man pages and completion, a
+# systemd unit running the installed binary.
 test_make_install_prefix_destdir() {
+	local listed f
 	T=$(mktemp -d /tmp/bpfnet-test.XXXXXX)
+	listed=$(readme_install_list)
+	assert_ge "$(count_lines <<<"$listed")" 10 "files in the README's install list"
 	make -s -C "$TOP" install DESTDIR="$T/pkgroot" PREFIX=/usr >/dev/null
 	make -s -C "$TOP" install DESTDIR="$T/default" >/dev/null
-	assert_eq "$(cd "$T" && find . -type f | sort | tr '\n' ' ')" "./default/usr/local/bin/bpfnet ./default/usr/local/lib/systemd/system/bpfnet-watch.service ./default/usr/local/share/man/man8/bpfnet.8 ./pkgroot/usr/bin/bpfnet ./pkgroot/usr/lib/systemd/system/bpfnet-watch.service ./pkgroot/usr/share/man/man8/bpfnet.8 " "files installed"
-	assert_eq "$(stat -c %a "$T/pkgroot/usr/bin/bpfnet")" 755 "mode of the installed binary"
-	assert_eq "$(stat -c %a "$T/pkgroot/usr/share/man/man8/bpfnet.8")" 644 "mode of the installed man page"
+	assert_eq "$(cd "$T/pkgroot" && find . -type f | sed 's/^\.//' | sort)" "$listed" "files installed with PREFIX=/usr"
+	assert_eq "$(cd "$T/default" && find . -type f | sed 's/^\.//' | sort)" "${listed//\/usr\//\/usr\/local\/}" "files installed by default"
+	while read -r f; do
+		case $f in
+		*/bin/bpfnet) assert_eq "$(stat -c %a "$T/pkgroot$f")" 755 "mode of $f" ;;
+		*) assert_eq "$(stat -c %a "$T/pkgroot$f")" 644 "mode of $f" ;;
+		esac
+	done <<<"$listed"
 	assert_eq "$(grep ^ExecStart= "$T/pkgroot/usr/lib/systemd/system/bpfnet-watch.service")" "ExecStart=/usr/bin/bpfnet watch" "the watch unit runs the installed binary"
 	cmp "$TOP/bpfnet" "$T/pkgroot/usr/bin/bpfnet" || fail "PREFIX=/usr: not the built binary"
 	cmp "$TOP/bpfnet" "$T/default/usr/local/bin/bpfnet" || fail "default prefix: not the built binary"
-	cmp "$TOP/docs/bpfnet.8" "$T/pkgroot/usr/share/man/man8/bpfnet.8" || fail "PREFIX=/usr: not docs/bpfnet.8"
-	cmp "$TOP/docs/bpfnet.8" "$T/default/usr/local/share/man/man8/bpfnet.8" || fail "default prefix: not docs/bpfnet.8"
+	for f in "$TOP"/docs/bpfnet.8 "$TOP"/docs/man/*.8; do
+		cmp "$f" "$T/pkgroot/usr/share/man/man8/${f##*/}" || fail "PREFIX=/usr: not ${f#"$TOP"/}"
+	done
+	cmp "$TOP/docs/bash-completion/bpfnet" "$T/pkgroot/usr/share/bash-completion/completions/bpfnet" ||
+		fail "PREFIX=/usr: not docs/bash-completion/bpfnet"
+	echo "FIGURE: make install lays out the README's $(count_lines <<<"$listed") files, with their modes"
 }
 
-# docs/bpfnet.8 is what the binary writes from its tables (make man); it
-# names every command and flag of bpfnet help, and groff reads it cleanly.
+# docs/bpfnet.8 and docs/man/bpfnet-*.8 are what the binary writes from its
+# tables (make man): one page per top-level command and per extra topic
+# (cni), no page more; the main page names every command and flag of
+# bpfnet help and every other page; groff reads each cleanly.
 test_man_page_matches_tables() {
-	local man diffs line n=0
+	local man diffs line t topics n=0
 	man=$("$BPFNET" help --man)
 	diffs=$(diff <("$BPFNET" help --man) "$TOP/docs/bpfnet.8") ||
 		fail "docs/bpfnet.8 is not what 'bpfnet help --man' writes (run make man): $(head -5 <<<"$diffs")"
@@ -100,6 +120,21 @@ test_man_page_matches_tables() {
 		grep -qxF ".B $line" <<<"$man" || fail "the man page does not list the config key '$line'"
 	done
 	assert_eq "$(groff -man -Tutf8 -ww -z "$TOP/docs/bpfnet.8" 2>&1)" "" "groff's warnings"
+	# a page per topic: every command of bpfnet help, and cni
+	topics=$("$BPFNET" help --topics)
+	for t in $("$BPFNET" help | sed -n 's/^  bpfnet \([a-z-]*\).*/\1/p' | sort -u) cni; do
+		grep -qxF "$t" <<<"$topics" || fail "'$t' has no page (bpfnet help --topics: $(tr '\n' ' ' <<<"$topics"))"
+	done
+	assert_eq "$(find "$TOP/docs/man" -type f -printf '%f\n' | sort | tr '\n' ' ')" \
+		"$(while read -r t; do echo "bpfnet-$t.8"; done <<<"$topics" | sort | tr '\n' ' ')" "pages in docs/man"
+	for t in $topics; do
+		diffs=$(diff <("$BPFNET" help --man "$t") "$TOP/docs/man/bpfnet-$t.8") ||
+			fail "docs/man/bpfnet-$t.8 is not what 'bpfnet help --man $t' writes (run make man): $(head -5 <<<"$diffs")"
+		assert_eq "$(groff -man -Tutf8 -ww -z "$TOP/docs/man/bpfnet-$t.8" 2>&1)" "" "groff's warnings on bpfnet-$t.8"
+		grep -qxF ".BR bpfnet\\-$t (8)," <<<"$man" || fail "bpfnet(8) does not name bpfnet-$t(8) in SEE ALSO"
+		n=$((n + 1))
+	done
+	echo "FIGURE: bpfnet(8) and $(count_lines <<<"$topics") command pages match the tables and read cleanly"
 }
 
 # make test, demo, mutants and test-long install what is missing first,

@@ -118,6 +118,8 @@ static const struct option_def options[] = {
 	  .help = "host ports that bpfnet.ports annotations may publish (default: any; [] allows none); the CLI is not restricted",
 	  .set_list = set_allowed_ports },
 	{ .name = "man", .hidden = true, .set = set_bool, .off = FIELD(man) },
+	{ .name = "completion", .hidden = true, .set = set_bool, .off = FIELD(completion) },
+	{ .name = "topics", .hidden = true, .set = set_bool, .off = FIELD(topics) },
 	{ 0 }
 };
 #define NOPTIONS (sizeof(options) / sizeof(options[0]) - 1)

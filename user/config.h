@@ -47,6 +47,8 @@ struct bpfnet_config {
 	bool isolate;			/* containers may not reach the host */
 	bool force;			/* publish over a host listener */
 	bool man;			/* help --man: print the manual page */
+	bool completion;		/* help --completion: the bash completion */
+	bool topics;			/* help --topics: the names of the pages */
 	/* allowedHostPorts (config file only): host ports annotations may
 	 * publish. The CLI is not restricted. */
 	struct { unsigned short lo, hi; } allowed[BPFNET_MAX_ALLOWED];

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * `bpfnet help` and the man page: both walk the command table (main.c) and
- * the option table (config.c), so neither can miss a command or a flag.
+ * `bpfnet help` and the man page bpfnet(8): both walk the command table
+ * (main.c) and the option table (config.c), so neither can miss a command
+ * or a flag. One command at a time: doc_page.c.
  */
 #include <cjson/cJSON.h>
 #include <stdio.h>
 
 #include "doc.h"
+#include "roff.h"
 
 enum doc_fmt { DOC_TEXT, DOC_MAN };
 
@@ -17,30 +19,6 @@ enum doc_fmt { DOC_TEXT, DOC_MAN };
 	"network's: its first container's hook records them, later commands take them\n" \
 	"unless given, and one given another value is refused; 'bpfnet net set'\n" \
 	"changes them (flow-table-size only while no datapath is loaded)."
-
-/* Text for roff: '-' as a minus, a '\n' of a help line as a space. */
-static void roff(FILE *f, const char *s)
-{
-	if (*s == '.' || *s == '\'')
-		fputs("\\&", f);	/* not a request */
-	for (; *s; s++) {
-		if (*s == '-' || *s == '\\')
-			fputc('\\', f);
-		fputc(*s == '\n' ? ' ' : *s == '\\' ? 'e' : *s, f);
-	}
-}
-
-/* A term and its paragraph: ".TP / .B term / text". */
-static void roff_item(FILE *f, const char *term, const char *pre,
-		      const char *text)
-{
-	fputs(".TP\n.B ", f);
-	roff(f, term);
-	fputc('\n', f);
-	roff(f, pre);
-	roff(f, text);
-	fputc('\n', f);
-}
 
 static void put_cmd(FILE *f, enum doc_fmt fmt, const char *parent,
 		    const struct cmd *c)
@@ -130,6 +108,17 @@ void doc_usage(FILE *f, const struct cmd *cmds)
 	fprintf(f, "\n%s\n", NETWORK_NOTE);
 }
 
+/* SEE ALSO: the page of every topic, then the tools bpfnet works with. */
+static void put_see_also(FILE *f, const struct cmd *cmds)
+{
+	const char *name;
+
+	fputs(".SH SEE ALSO\n", f);
+	for (int i = 0; (name = doc_topic_name(cmds, i)); i++)
+		fprintf(f, ".BR bpfnet\\-%s (8),\n", name);
+	fputs(".BR oci\\-hooks (5),\n.BR bpftool (8),\n.BR tc (8)\n", f);
+}
+
 void doc_man(FILE *f, const struct cmd *cmds, const char *version)
 {
 	fprintf(f, ".\\\" Written by `bpfnet help --man` from the tables in user/: do not edit.\n"
@@ -155,6 +144,6 @@ void doc_man(FILE *f, const struct cmd *cmds, const char *version)
 		   "Flags win over it. Its keys:\n", BPFNET_DEFAULT_CONFIG);
 	put_keys(f);
 	fprintf(f, ".SH EXIT STATUS\n0 on success, 1 when something failed, %d for a usage error. "
-		   "Errors are one line on stderr, starting with \"bpfnet: \".\n"
-		   ".SH SEE ALSO\n.BR bpftool (8),\n.BR tc (8)\n", EXIT_USAGE);
+		   "Errors are one line on stderr, starting with \"bpfnet: \".\n", EXIT_USAGE);
+	put_see_also(f, cmds);
 }

@@ -31,8 +31,10 @@ static const struct cmd cmds[] = {
 	  .help = "OCI hook: set up (creating/created) or tear down (stopped)" },
 	{ .name = "ls", .fn = cmd_ls, .args = "[-j]",
 	  .help = "list containers: id, address, MAC, host interface, netns" },
-	{ .name = "port", .sub = port_cmds },
-	{ .name = "net", .sub = net_cmds },
+	{ .name = "port", .sub = port_cmds,
+	  .help = "publish a running container's ports, or unpublish them" },
+	{ .name = "net", .sub = net_cmds,
+	  .help = "the network's settings, shown or changed for every container" },
 	{ .name = "stats", .fn = cmd_stats, .args = "[-j]",
 	  .help = "datapath counters: totals and per container" },
 	{ .name = "gc", .fn = cmd_gc,
@@ -43,20 +45,46 @@ static const struct cmd cmds[] = {
 	  .help = "resync after every link, address or route change (runs until stopped)" },
 	{ .name = "down", .fn = cmd_down,
 	  .help = "remove everything bpfnet created" },
-	{ .name = "help", .fn = cmd_help, .max_args = -1, .help = "this text" },
+	{ .name = "help", .fn = cmd_help, .args = "[COMMAND]", .max_args = 1,
+	  .help = "this text, or what COMMAND does (as its page bpfnet-COMMAND(8))" },
 	{ .name = "version", .fn = cmd_version, .max_args = -1,
 	  .help = "print the version" },
 	{ NULL }
 };
 
-/* help --man: the man page, docs/bpfnet.8 (make man) */
+/*
+ * help [COMMAND]; --man: as a man page (make man writes docs/bpfnet.8 and
+ * docs/man/bpfnet-COMMAND.8), --topics: the COMMANDs that have one,
+ * --completion: the bash completion script.
+ */
 static int cmd_help(struct bpfnet_config *cfg, struct bpfnet_args *args)
 {
-	(void)args;
-	if (cfg->man)
-		doc_man(stdout, cmds, BPFNET_VERSION);
-	else
-		doc_usage(stdout, cmds);
+	const char *topic = args->argc > 1 ? args->argv[1] : NULL;
+	const char *name;
+	int err;
+
+	if (cfg->completion) {
+		doc_completion(stdout, cmds);
+		return 0;
+	}
+	if (cfg->topics) {
+		for (int i = 0; (name = doc_topic_name(cmds, i)); i++)
+			puts(name);
+		return 0;
+	}
+	if (!topic) {
+		if (cfg->man)
+			doc_man(stdout, cmds, BPFNET_VERSION);
+		else
+			doc_usage(stdout, cmds);
+		return 0;
+	}
+	err = cfg->man ? doc_topic_man(stdout, cmds, topic, BPFNET_VERSION) :
+			 doc_topic_usage(stdout, cmds, topic);
+	if (err) {
+		pr_err("no help for '%s': not a command (see 'bpfnet help')", topic);
+		return EXIT_USAGE;
+	}
 	return 0;
 }
 
