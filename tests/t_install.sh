@@ -167,7 +167,7 @@ test_completion_offers_every_command_and_flag() {
 		assert_eq "$(complete "$T/completion" --bridge br1 -j "$c" "")" "$subs" "bpfnet --bridge br1 -j $c <TAB>"
 	done
 	assert_eq "$(complete "$T/completion" port "")" "add del ls" "bpfnet port <TAB>"
-	assert_eq "$(complete "$T/completion" net set "")" "flow-table-size isolate snat-ports subnet uplink" "bpfnet net set <TAB>"
+	assert_eq "$(complete "$T/completion" net set "")" "flow-table-size isolate no-masquerade snat-ports subnet uplink" "bpfnet net set <TAB>"
 	assert_eq "$(complete "$T/completion" help "")" "$("$BPFNET" help --topics | sort | one_line)" "bpfnet help <TAB>"
 	assert_eq "$(complete "$T/completion" ls "")" "" "bpfnet ls <TAB>"
 	mkdir "$T/dir1"
