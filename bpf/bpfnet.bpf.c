@@ -119,6 +119,7 @@ static __noinline int to_published(struct __sk_buff *skb, struct pkt *p,
 
 	if (!ct)
 		return BPFNET_CONTINUE;
+	ep_tx(p->saddr, p->tot_len);	/* (dnat_apply counts the receiver's) */
 	if (dnat_apply(skb, p, ct, now))
 		return drop(BPFNET_STAT_DROP_CSUM, p->saddr);
 	stat_inc(BPFNET_STAT_HAIRPIN);
@@ -153,7 +154,8 @@ static __noinline int from_container_dnat(struct __sk_buff *skb,
 	if (rc == BPFNET_ERR)
 		return drop(BPFNET_STAT_DROP_CSUM, p->saddr);
 	if (rc == 0) {
-		if (!out) {
+		if (!out) {	/* (dnat_reverse counted the sender's) */
+			ep_rx(p->daddr, p->tot_len);
 			stat_inc(BPFNET_STAT_HAIRPIN);
 			return deliver(skb, p, cfg, p->daddr);
 		}

@@ -300,13 +300,18 @@ enum bpfnet_stat {
 	BPFNET_STAT_MAX,
 };
 
-/* "endpoint_stats": container address (be) -> its traffic, per CPU. */
+/*
+ * "endpoint_stats": container address (be) -> its traffic, per CPU. A packet
+ * is counted where the datapath translates it, once, with its IP total
+ * length as bytes: masqueraded flows, and its published ports (clients
+ * from outside, and neighbours or itself through the host, hairpin).
+ */
 struct bpfnet_ep_stats {
-	__u64 tx_packets;	/* container -> outside, translated */
+	__u64 tx_packets;	/* sent: masqueraded, answers from its published ports, to a published port */
 	__u64 tx_bytes;
-	__u64 rx_packets;	/* outside -> container, translated */
+	__u64 rx_packets;	/* received: replies of its flows, connections to its published ports */
 	__u64 rx_bytes;
-	__u64 drops;		/* anti-spoofing drops on its veth */
+	__u64 drops;		/* its packets dropped (anti-spoofing, no free port...) */
 };
 
 #endif /* BPFNET_SHARED_H */
