@@ -40,6 +40,8 @@ struct bpfnet_config {
 	bool isolate;			/* containers may not reach the host */
 	bool force;			/* publish over a host listener */
 	bool man;			/* help --man: print the manual page */
+	bool prometheus;		/* stats in Prometheus' text format */
+	char textfile[PATH_MAX];	/* stats: write DIR/bpfnet.prom; "" = no */
 	/* allowedHostPorts (config file only): host ports annotations may
 	 * publish. The CLI is not restricted. */
 	struct { unsigned short lo, hi; } allowed[BPFNET_MAX_ALLOWED];
