@@ -329,7 +329,7 @@ int from_container(struct __sk_buff *skb)
 	if (cfg && in_subnet(cfg, p.daddr) && p.daddr != cfg->gateway) {
 		ep = bpf_map_lookup_elem(&endpoints, &p.daddr);
 		if (ep && ep->host_ifindex != skb->ifindex)
-			return deliver_neighbour(skb, ep);
+			return deliver_neighbour(skb, &p, ep);
 	}
 	if (!cfg)
 		goto pass;

@@ -84,6 +84,17 @@ test_hairpin_counted_for_both() {
 	assert_eq "$(ep_stat "$ID2" rx_packets)/$(ep_stat "$ID2" rx_bytes)" "1/$((28 + 6))" "c2's answer received"
 }
 
+test_neighbours_counted() {
+	metrics_world
+	# c2 pings c1 straight through its veth peer: 84-byte echoes each way
+	in_ns "$C2" ping -c 2 -i 0.2 -W 2 172.19.0.2 >/dev/null || fail "c2 cannot ping c1"
+	assert_eq "$(ep_stat "$ID2" tx_packets)/$(ep_stat "$ID2" tx_bytes)" "2/168" "c2's echo requests"
+	assert_eq "$(ep_stat "$ID1" rx_packets)/$(ep_stat "$ID1" rx_bytes)" "2/168" "c1's echo requests"
+	assert_eq "$(ep_stat "$ID1" tx_packets)/$(ep_stat "$ID1" tx_bytes)" "2/168" "c1's echo replies"
+	assert_eq "$(ep_stat "$ID2" rx_packets)/$(ep_stat "$ID2" rx_bytes)" "2/168" "c2's echo replies"
+	assert_eq "$(bn stats -j | jq .totals.fast_path_neighbour)" 4 "packets past the bridge"
+}
+
 # prom_and_json: $T/prom and $T/json read while no counter moved (the
 # JSON read before and after the exposition is the same).
 prom_and_json() {

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Packet tests of the per-container counters (endpoint_stats, issue 15):
- * every packet the datapath translates for a container is counted once
- * against it, its published ports' traffic included, with the packet's IP
- * length as bytes. Same harness as test_datapath (dp.h): a fresh object
+ * every packet the datapath translates or forwards itself for a container
+ * is counted once against it (its published ports' traffic, neighbours,
+ * other IP protocols included), with the packet's IP length as bytes. Same harness as test_datapath (dp.h): a fresh object
  * per test, so every counter starts at zero and its exact value is known.
  *
  *   172.19.0.2:40000  --SNAT-->  198.51.100.1   ----  198.51.100.2:80
@@ -40,10 +40,14 @@ static int ep_counters(const char *addr, struct bpfnet_ep_stats *sum)
 
 /* The counters of 172.19.0.2 are exactly these. */
 #define CHECK_COUNTERS(txp, txb, rxp, rxb, what)                              \
+	CHECK_COUNTERS_OF("172.19.0.2", txp, txb, rxp, rxb, what)
+
+/* The counters of the container at addr are exactly these. */
+#define CHECK_COUNTERS_OF(addr, txp, txb, rxp, rxb, what)                     \
 	do {                                                                  \
 		struct bpfnet_ep_stats ___s;                                  \
-		CHECK_EQ(ep_counters("172.19.0.2", &___s), 0,                 \
-			 "counters of 172.19.0.2: " what);                    \
+		CHECK_EQ(ep_counters(addr, &___s), 0,                         \
+			 "counters of " addr ": " what);                      \
 		CHECK_EQ(___s.tx_packets, (__u64)(txp), "tx_packets: " what); \
 		CHECK_EQ(___s.tx_bytes, (__u64)(txb), "tx_bytes: " what);     \
 		CHECK_EQ(___s.rx_packets, (__u64)(rxp), "rx_packets: " what); \
@@ -149,6 +153,46 @@ static void test_masquerade_counted(void)
 	CHECK_COUNTERS(1, 40, 1, 42, "after the SYN-ACK");
 }
 
+/* A neighbour, reached straight through its veth peer: sent and received. */
+static void test_neighbour_counted(void)
+{
+	uint8_t in[256], out[2048];
+	struct pkt_spec s = out_spec(IPPROTO_UDP, 40000, 53);
+	__u32 olen;
+	size_t len;
+
+	CHECK_EQ(add_neighbour(), 0, "write endpoint 172.19.0.3");
+	s.dst = "172.19.0.3";
+	s.payload = "abc";
+	s.plen = 3;
+	len = build_pkt(in, &s);
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_REDIRECT);
+	CHECK_EQ(stat(BPFNET_STAT_FAST_L2), 1u, "neighbour deliveries");
+	CHECK_COUNTERS(1, 20 + 8 + 3, 0, 0, "the sender");
+	CHECK_COUNTERS_OF("172.19.0.3", 0, 0, 1, 31, "the neighbour");
+}
+
+/* GRE, masqueraded by address: the packet out and the remote's answer. */
+static void test_other_protocol_counted(void)
+{
+	uint8_t in[256], out[2048];
+	struct pkt_spec s = out_spec(47, 0, 0);	/* GRE: 8 bytes after IP */
+	__u32 olen;
+	size_t len;
+
+	len = build_pkt(in, &s);
+	CHECK_RUN(uplink_egress, in, len, out, &olen, TC_ACT_OK);
+	CHECK_IP4(ip_of(out)->saddr, "198.51.100.1", "source (masqueraded)");
+	CHECK_COUNTERS(1, 28, 0, 0, "after the GRE packet out");
+	s = in_spec(47, 0, 0);
+	s.payload = "xy";
+	s.plen = 2;
+	len = build_pkt(in, &s);
+	CHECK_RUN(uplink_ingress, in, len, out, &olen, TC_ACT_REDIRECT);
+	CHECK_IP4(ip_of(out)->daddr, "172.19.0.2", "the answer's destination");
+	CHECK_COUNTERS(1, 28, 1, 30, "after the remote's answer");
+}
+
 /* Nobody's published port: no container is counted. */
 static void test_unpublished_not_counted(void)
 {
@@ -176,6 +220,8 @@ static const struct check_test tests[] = {
 	CHECK_TEST(test_published_port_counted),
 	CHECK_TEST(test_hairpin_counted),
 	CHECK_TEST(test_masquerade_counted),
+	CHECK_TEST(test_neighbour_counted),
+	CHECK_TEST(test_other_protocol_counted),
 	CHECK_TEST(test_unpublished_not_counted),
 };
 
