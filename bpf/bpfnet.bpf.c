@@ -120,6 +120,7 @@ static __noinline int to_published(struct __sk_buff *skb, struct pkt *p,
 
 	if (!ct)
 		return BPFNET_CONTINUE;
+	ep_tx(p->saddr, p->tot_len);	/* (dnat_apply counts the receiver's) */
 	if (dnat_apply(skb, p, ct, now))
 		return drop(BPFNET_STAT_DROP_CSUM, p->saddr);
 	stat_inc(BPFNET_STAT_HAIRPIN);
@@ -154,7 +155,8 @@ static __noinline int from_container_dnat(struct __sk_buff *skb,
 	if (rc == BPFNET_ERR)
 		return drop(BPFNET_STAT_DROP_CSUM, p->saddr);
 	if (rc == 0) {
-		if (!out) {
+		if (!out) {	/* (dnat_reverse counted the sender's) */
+			ep_rx(p->daddr, p->tot_len);
 			stat_inc(BPFNET_STAT_HAIRPIN);
 			return deliver(skb, p, cfg, p->daddr);
 		}
@@ -315,7 +317,7 @@ int from_container(struct __sk_buff *skb)
 	if (cfg && in_subnet(cfg, p.daddr) && p.daddr != cfg->gateway) {
 		ep = bpf_map_lookup_elem(&endpoints, &p.daddr);
 		if (ep && ep->host_ifindex != skb->ifindex)
-			return deliver_neighbour(skb, ep);
+			return deliver_neighbour(skb, &p, ep);
 	}
 	if (!cfg)
 		goto pass;

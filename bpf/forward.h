@@ -49,15 +49,17 @@ static __always_inline int deliver(struct __sk_buff *skb, struct pkt *p,
  * neighbour's veth peer, where the bridge would have sent it, but without
  * the bridge (so no br_netfilter FORWARD chain can drop it). No routing hop:
  * the TTL and the source MAC stay; the destination MAC becomes the
- * neighbour's, whatever the sender put there.
+ * neighbour's, whatever the sender put there. Counted for both containers.
  */
-static __always_inline int deliver_neighbour(struct __sk_buff *skb,
+static __always_inline int deliver_neighbour(struct __sk_buff *skb, const struct pkt *p,
 					     const struct bpfnet_endpoint *ep)
 {
 	if (bpf_skb_store_bytes(skb, 0, ep->mac, ETH_ALEN, 0) ||
 	    bpf_skb_change_type(skb, PACKET_HOST))
 		return drop(BPFNET_STAT_DROP_MALFORMED, 0);
 	stat_inc(BPFNET_STAT_FAST_L2);
+	ep_tx(p->saddr, p->tot_len);
+	ep_rx(p->daddr, p->tot_len);
 	return bpf_redirect_peer(ep->host_ifindex, 0);
 }
 

@@ -363,7 +363,7 @@ static __always_inline struct bpfnet_ct *dnat_get(struct __sk_buff *skb,
 	return dnat_new(&k, pm, cfg, now);
 }
 
-/* Rewrite a packet of a DNAT flow towards its container. */
+/* Rewrite a packet of a DNAT flow towards its container (counted as its rx). */
 static __always_inline int dnat_apply(struct __sk_buff *skb, struct pkt *p,
 				      struct bpfnet_ct *ct, __u64 now)
 {
@@ -377,6 +377,8 @@ static __always_inline int dnat_apply(struct __sk_buff *skb, struct pkt *p,
 	p->daddr = ct->nat_addr;
 	p->dport = ct->nat_port;
 	stat_inc(BPFNET_STAT_DNAT_PKTS);
+	/* traffic of the published container: a client's, or a neighbour's */
+	ep_rx(ct->nat_addr, p->tot_len);
 	return 0;
 }
 
@@ -421,8 +423,8 @@ static __always_inline struct bpfnet_ct *dnat_of_reply(void *ctmap,
 /*
  * A packet from a published container: if it answers a DNAT flow, give it
  * the published address and port as source (and the client back as
- * destination). 0: rewritten; BPFNET_CONTINUE: not such a reply;
- * BPFNET_ERR: the rewrite failed.
+ * destination), counted as the container's tx. 0: rewritten;
+ * BPFNET_CONTINUE: not such a reply; BPFNET_ERR: the rewrite failed.
  */
 static __always_inline int dnat_reverse(struct __sk_buff *skb, struct pkt *p,
 					__u64 now)
@@ -450,6 +452,7 @@ static __always_inline int dnat_reverse(struct __sk_buff *skb, struct pkt *p,
 	if (!ct)
 		return BPFNET_CONTINUE;
 	ct_touch(ct, p, 1, now);
+	ep_tx(p->saddr, p->tot_len);	/* the published container's answer */
 	client = rv->client_addr;
 	if (nat_addr(skb, p, 1, p->saddr, rv->host_addr) ||
 	    nat_port(skb, p, 1, p->sport, rv->host_port))

@@ -86,6 +86,7 @@ static __always_inline int proto_snat(struct __sk_buff *skb, struct pkt *p,
 	frag_note(p, &fk, cfg->uplink_addr, 1);
 	p->saddr = cfg->uplink_addr;
 	stat_inc(BPFNET_STAT_PROTO_NAT_PKTS);
+	ep_tx(caddr, p->tot_len);
 	return 0;
 }
 
@@ -111,6 +112,7 @@ static __always_inline int proto_rnat(struct __sk_buff *skb, struct pkt *p,
 	frag_note(p, &fk, caddr, 0);
 	p->daddr = caddr;
 	stat_inc(BPFNET_STAT_PROTO_NAT_PKTS);
+	ep_rx(caddr, p->tot_len);
 	return deliver(skb, p, cfg, caddr);
 }
 

@@ -319,13 +319,19 @@ enum bpfnet_stat {
 	BPFNET_STAT_MAX,
 };
 
-/* "endpoint_stats": container address (be) -> its traffic, per CPU. */
+/*
+ * "endpoint_stats": container address (be) -> its traffic, per CPU. A packet
+ * is counted where the datapath translates or forwards it itself, once,
+ * with its IP total length as bytes: masqueraded flows (other IP protocols
+ * too), its published ports (clients from outside, and neighbours or
+ * itself through the host, hairpin), neighbours reached past the bridge.
+ */
 struct bpfnet_ep_stats {
-	__u64 tx_packets;	/* container -> outside, translated */
+	__u64 tx_packets;	/* sent: masqueraded, published-port answers, to a published port or neighbour */
 	__u64 tx_bytes;
-	__u64 rx_packets;	/* outside -> container, translated */
+	__u64 rx_packets;	/* received: replies, to its published ports, from neighbours */
 	__u64 rx_bytes;
-	__u64 drops;		/* anti-spoofing drops on its veth */
+	__u64 drops;		/* its packets dropped (anti-spoofing, no free port...) */
 };
 
 #endif /* BPFNET_SHARED_H */

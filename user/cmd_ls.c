@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "ctrid.h"
 #include "log.h"
 #include "netns.h"
 #include "state.h"
@@ -61,8 +62,8 @@ static void print_table(const struct bpfnet_state *st)
 
 		mac_text(e->mac, mac);
 		ports = portlist_format(&e->ports);
-		printf("%-20.64s %-15s %-17s %-15s %-6s %s\n", e->id,
-		       inet_ntoa(e->ip), mac, e->veth,
+		printf("%-20.*s %-15s %-17s %-15s %-6s %s\n",
+		       ctrid_short_len(e->id), e->id, inet_ntoa(e->ip), mac, e->veth,
 		       !e->ready ? "setup" : !e->netns_ino ? "?" :
 		       endpoint_alive(e) ? "alive" : "dead",
 		       ports && ports[0] ? ports : "-");

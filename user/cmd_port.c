@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "ctrid.h"
 #include "datapath.h"
 #include "dplinks.h"
 #include "fsutil.h"
@@ -36,8 +37,10 @@ static int port_open(struct bpfnet_config *cfg, const char *id,
 	err = state_begin(&pc->s, cfg->state_dir, STATE_WRITE | STATE_RECORDS);
 	if (err)
 		return err;
-	pc->rec = state_find(&pc->s.st, id);
-	if (!pc->rec || !pc->rec->ready ||
+	pc->rec = ctrid_find(&pc->s.st, id);
+	if (!pc->rec)
+		return -ESRCH;
+	if (!pc->rec->ready ||
 	    (pc->rec->netns_ino &&
 	     netns_ino_of_pid(pc->rec->pid) != pc->rec->netns_ino)) {
 		pr_err("container %s is not running", id);
@@ -168,7 +171,8 @@ static int port_del(struct bpfnet_config *cfg, const char *id, const char *spec)
 	err = portstore_remove_specs(cfg->state_dir, pc.rec->id, ps.v, n, &missing);
 	if (err == -ENOENT) {
 		portspec_format(&ps.v[missing], why, sizeof(why));
-		pr_err("%s is not published by container %s", why, id);
+		pr_err("%s is not published by container %.*s", why,
+		       ctrid_short_len(pc.rec->id), pc.rec->id);
 	}
 	if (!err)
 		portmap_unapply(&pc.dp, pc.rec->ip, ps.v, n);
@@ -206,8 +210,9 @@ static void ls_one(const struct endpoint_rec *e, cJSON *arr)
 			 ps[i].host_lo, ps[i].host_hi);
 		snprintf(cp, sizeof(cp), ps[i].ctr_lo == ps[i].ctr_hi ? "%u" : "%u-%u",
 			 ps[i].ctr_lo, ps[i].ctr_hi);
-		printf("%-20.64s %-15s %-11s %-15s %-11s %s\n", e->id, host, hp,
-		       inet_ntoa(e->ip), cp, ps[i].proto == IPPROTO_UDP ? "udp" : "tcp");
+		printf("%-20.*s %-15s %-11s %-15s %-11s %s\n", ctrid_short_len(e->id),
+		       e->id, host, hp, inet_ntoa(e->ip), cp,
+		       ps[i].proto == IPPROTO_UDP ? "udp" : "tcp");
 	}
 }
 
@@ -216,19 +221,18 @@ static int port_ls(struct bpfnet_config *cfg, const char *id)
 	cJSON *arr = cfg->json ? cJSON_CreateArray() : NULL;
 	struct state_session s;
 	const struct bpfnet_state *st = &s.st;
+	const struct endpoint_rec *only = NULL;
 	int err = state_begin(&s, cfg->state_dir, 0);
 
-	if (!err && id && !state_find(st, id)) {
-		pr_err("container %s is not running", id);
+	if (!err && id && !(only = ctrid_find(st, id)))
 		err = -ESRCH;
-	}
 	if (err)
 		goto out;
 	if (!arr)
 		printf("%-20s %-15s %-11s %-15s %-11s %s\n", "ID", "HOST-IP",
 		       "HOST-PORT", "CONTAINER-IP", "CTR-PORT", "PROTO");
 	for (int i = 0; i < st->n; i++)
-		if (!id || !strcmp(st->eps[i].id, id))
+		if (!only || &st->eps[i] == only)
 			ls_one(&st->eps[i], arr);
 	if (arr) {
 		char *text = cJSON_PrintUnformatted(arr);

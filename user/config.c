@@ -111,6 +111,12 @@ static const struct option_def options[] = {
 	  .set = set_bool, .off = FIELD(force) },
 	{ .name = "json", .short_name = 'j', .help = "JSON output",
 	  .set = set_bool, .off = FIELD(json) },
+	{ .name = "prometheus", .help = "stats: Prometheus text exposition format",
+	  .set = set_bool, .off = FIELD(prometheus) },
+	{ .name = "textfile", .arg = "DIR",
+	  .help = "stats: write the Prometheus format to DIR/bpfnet.prom, replaced\n"
+		  "atomically (node_exporter's textfile collector), nothing on stdout",
+	  .set = set_path, .off = FIELD(textfile), .what = "textfile dir" },
 	{ .name = "verbose", .short_name = 'v', .json = KEY_BOOL,
 	  .help = "say more (twice: debug)", .set = set_verbose },
 	{ .name = "allowedHostPorts", .file_only = true, .json = cJSON_Array,

@@ -49,6 +49,8 @@ struct bpfnet_config {
 	bool man;			/* help --man: print the manual page */
 	bool completion;		/* help --completion: the bash completion */
 	bool topics;			/* help --topics: the names of the pages */
+	bool prometheus;		/* stats in Prometheus' text format */
+	char textfile[PATH_MAX];	/* stats: write DIR/bpfnet.prom; "" = no */
 	/* allowedHostPorts (config file only): host ports annotations may
 	 * publish. The CLI is not restricted. */
 	struct { unsigned short lo, hi; } allowed[BPFNET_MAX_ALLOWED];

@@ -127,10 +127,41 @@ static int write_all(int fd, const char *data, size_t len)
 	return 0;
 }
 
+/*
+ * dfd/tmp (replacing a leftover of ours) takes data, is synced, then
+ * renamed over dfd/name: a reader sees the old file or the new one, whole.
+ */
+static int replace_via_temp(int dfd, const char *tmp, const char *name,
+			    const char *data, size_t len, mode_t mode)
+{
+	int fd, err;
+
+	/* a leftover of a killed writer with our pid is ours to replace */
+	unlinkat(dfd, tmp, 0);
+	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+		    mode);
+	if (fd < 0)
+		return -errno;
+	err = write_all(fd, data, len);
+	if (!err && fchmod(fd, mode))	/* whatever the umask */
+		err = -errno;
+	if (!err && fsync(fd))
+		err = -errno;
+	if (close(fd) && !err)
+		err = -errno;
+	if (!err && renameat(dfd, tmp, dfd, name))
+		err = -errno;
+	if (err)
+		unlinkat(dfd, tmp, 0);
+	else
+		fsync(dfd);
+	return err;
+}
+
 int write_file_atomic(const char *path, const char *data, size_t len)
 {
 	char tmp[NAME_MAX + 1], dir[PATH_MAX], base[PATH_MAX], *name;
-	int fd, dfd, err;
+	int dfd, err;
 
 	/* one directory handle for create, rename and sync: no path is
 	 * looked up twice */
@@ -142,26 +173,28 @@ int write_file_atomic(const char *path, const char *data, size_t len)
 	name = basename(base);
 	/* pid first: a long name is cut, never the part that makes it unique */
 	snprintf(tmp, sizeof(tmp), ".tmp.%d.%s", getpid(), name);
-	/* a leftover of a killed writer with our pid is ours to replace */
-	unlinkat(dfd, tmp, 0);
-	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
-		    0600);
-	if (fd < 0) {
-		err = -errno;
+	err = replace_via_temp(dfd, tmp, name, data, len, 0600);
+	close(dfd);
+	return err;
+}
+
+int write_public_file_atomic(const char *dir, const char *name, const char *data,
+			     size_t len)
+{
+	char tmp[NAME_MAX + 1];
+	struct stat st;
+	int dfd, err;
+
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dfd < 0)
+		return -errno;
+	if (fstat(dfd, &st) || (st.st_mode & S_IWOTH)) {
 		close(dfd);
-		return err;
+		return -EPERM;
 	}
-	err = write_all(fd, data, len);
-	if (!err && fsync(fd))
-		err = -errno;
-	if (close(fd) && !err)
-		err = -errno;
-	if (!err && renameat(dfd, tmp, dfd, name))
-		err = -errno;
-	if (err)
-		unlinkat(dfd, tmp, 0);
-	else
-		fsync(dfd);
+	/* not ending in the name's suffix: a collector reading *.prom skips it */
+	snprintf(tmp, sizeof(tmp), ".%s.%d.tmp", name, getpid());
+	err = replace_via_temp(dfd, tmp, name, data, len, 0644);
 	close(dfd);
 	return err;
 }

@@ -30,6 +30,15 @@ int open_private_dir(const char *dir);
 int write_file_atomic(const char *path, const char *data, size_t len);
 
 /*
+ * Write data to dir/name as write_file_atomic does, but readable by all
+ * (0644: for another program, node_exporter's textfile collector), through
+ * ".NAME.PID.tmp". dir must be a directory, not a symlink, that not everyone
+ * may write to (-EPERM); nothing is printed.
+ */
+int write_public_file_atomic(const char *dir, const char *name, const char *data,
+			     size_t len);
+
+/*
  * Append data to dir/name (created 0600; a symlink or non-regular file is
  * refused) in one write, and fsync it. dir is checked as open_private_dir does.
  */

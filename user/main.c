@@ -36,7 +36,7 @@ static const struct cmd cmds[] = {
 	{ .name = "net", .sub = net_cmds,
 	  .help = "the network's settings, shown or changed for every container" },
 	{ .name = "stats", .fn = cmd_stats, .args = "[-j]",
-	  .help = "datapath counters: totals and per container" },
+	  .help = "datapath counters: totals, drops, tables, per container (also --prometheus)" },
 	{ .name = "gc", .fn = cmd_gc,
 	  .help = "remove expired flows and what dead or half-built containers left" },
 	{ .name = "resync", .fn = cmd_resync,
