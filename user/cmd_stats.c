@@ -62,6 +62,11 @@ static const char *const stat_names[BPFNET_STAT_MAX] = {
 	[BPFNET_STAT_DROP_PROTO_TAKEN] = "drop_protocol_remote_taken",
 };
 
+const char *stats_name(unsigned int k)
+{
+	return k < BPFNET_STAT_MAX ? stat_names[k] : NULL;
+}
+
 static int read_totals(struct dp *dp, __u64 *totals)
 {
 	int ncpu = libbpf_num_possible_cpus();

@@ -40,6 +40,11 @@ struct bpfnet_config {
 	bool isolate;			/* containers may not reach the host */
 	bool force;			/* publish over a host listener */
 	bool man;			/* help --man: print the manual page */
+	/* bpfnet monitor: event types (1 << enum bpfnet_event_type; 0 = drops),
+	 * one container's id ("" = all), events per second per CPU (0 = default) */
+	unsigned int monitor_types;
+	char monitor_id[256];
+	unsigned int monitor_rate;
 	/* allowedHostPorts (config file only): host ports annotations may
 	 * publish. The CLI is not restricted. */
 	struct { unsigned short lo, hi; } allowed[BPFNET_MAX_ALLOWED];
@@ -102,6 +107,12 @@ int set_mtu(struct bpfnet_config *cfg, const struct option_def *o,
 	    const char *val);
 int set_flow_table_size(struct bpfnet_config *cfg, const struct option_def *o,
 			const char *val);
+int set_monitor_type(struct bpfnet_config *cfg, const struct option_def *o,
+		     const char *val);
+int set_monitor_id(struct bpfnet_config *cfg, const struct option_def *o,
+		   const char *val);
+int set_monitor_rate(struct bpfnet_config *cfg, const struct option_def *o,
+		     const char *val);
 int set_allowed_ports(struct bpfnet_config *cfg, const struct cJSON *arr,
 		      const char *origin);
 

@@ -35,6 +35,8 @@ static const struct cmd cmds[] = {
 	{ .name = "net", .sub = net_cmds },
 	{ .name = "stats", .fn = cmd_stats, .args = "[-j]",
 	  .help = "datapath counters: totals and per container" },
+	{ .name = "monitor", .fn = cmd_monitor, .args = "[-j]",
+	  .help = "drops as they happen, until stopped (--type trace: translations; --id ID)" },
 	{ .name = "gc", .fn = cmd_gc,
 	  .help = "remove expired flows and what dead or half-built containers left" },
 	{ .name = "resync", .fn = cmd_resync,
