@@ -3,7 +3,7 @@
 # is not its own, and the monitor, running in the background, prints the
 # drop as it happens (reason, container, interface, tuple); --type and --id
 # choose the events; the lease it holds in monitor_ctl is given back when it
-# stops, and runs out when it is killed.
+# stops, and runs out when it is killed; one monitor per network at a time.
 
 # The monitor in the background, as a user runs it: start_monitor NAME ARGS...
 # Its output goes to $T/NAME, its pid to MON; it returns once its lease is on.
@@ -120,6 +120,9 @@ test_bad_input_refused() {
 test_killed_monitor_lease_runs_out() {
 	containers_world 1
 	start_monitor mon -j
+	# stopped, then killed: its last event stays unread in the ring
+	kill -STOP "$MON"
+	spoof "$C1" 6010
 	kill -KILL "$MON"
 	wait "$MON" 2>/dev/null || true
 	[ "$(lease_of 0)" != 0 ] || fail "the lease was cleared without a packet"
@@ -127,7 +130,11 @@ test_killed_monitor_lease_runs_out() {
 	sleep 2.2
 	spoof "$C1" 6004
 	assert_eq "$(lease_of 0)" 0 "drop lease after a killed monitor's ran out"
-	# a new monitor starts: the lock went with the killed one
+	# a new monitor starts (the lock went with the killed one) and shows
+	# what happens from now on, not what the killed one left unread
 	start_monitor again -j
+	spoof "$C1" 6011
+	wait_for 5 has_event again drop_spoofed_ip
 	stop_monitor
+	assert_eq "$(events again drop_spoofed_ip | jq -r .sport)" 6011 "events shown by the new monitor"
 }

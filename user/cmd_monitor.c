@@ -43,6 +43,7 @@ struct mon {
 	int n_who;
 	time_t who_loaded;	/* CLOCK_MONOTONIC seconds of the last load */
 	__u64 lost_seen;
+	__u64 started_ns;	/* CLOCK_MONOTONIC: older events are an earlier monitor's */
 };
 
 static volatile sig_atomic_t stop;
@@ -133,16 +134,25 @@ static const char *event_name(const struct bpfnet_event *e)
 	return name ? name : "unknown";
 }
 
-/* "HH:MM:SS.uuuuuu" of now: the event was made a moment ago. */
-static void time_text(char *buf, size_t len)
+static __u64 clock_ns(clockid_t clock)
 {
 	struct timespec ts;
+
+	clock_gettime(clock, &ts);
+	return (__u64)ts.tv_sec * 1000000000ULL + (__u64)ts.tv_nsec;
+}
+
+/* "HH:MM:SS.uuuuuu", local time, of an event's bpf_ktime_get_ns() stamp. */
+static void time_text(__u64 ts_ns, char *buf, size_t len)
+{
+	__u64 mono = clock_ns(CLOCK_MONOTONIC), wall = clock_ns(CLOCK_REALTIME);
+	__u64 at = wall - (mono > ts_ns ? mono - ts_ns : 0);
+	time_t secs = (time_t)(at / 1000000000ULL);
 	struct tm tm;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	localtime_r(&ts.tv_sec, &tm);
-	snprintf(buf, len, "%02d:%02d:%02d.%06ld", tm.tm_hour, tm.tm_min,
-		 tm.tm_sec, ts.tv_nsec / 1000);
+	localtime_r(&secs, &tm);
+	snprintf(buf, len, "%02d:%02d:%02d.%06llu", tm.tm_hour, tm.tm_min,
+		 tm.tm_sec, (unsigned long long)(at % 1000000000ULL / 1000));
 }
 
 static void add_tuple(cJSON *o, const struct bpfnet_flow *f)
@@ -162,7 +172,7 @@ static void print_json(const struct bpfnet_event *e, const struct who *w,
 	cJSON *o = cJSON_CreateObject();
 	char t[32], *out;
 
-	time_text(t, sizeof(t));
+	time_text(e->ts_ns, t, sizeof(t));
 	cJSON_AddStringToObject(o, "time", t);
 	cJSON_AddStringToObject(o, "type", e->type == BPFNET_EV_TRACE ? "trace" : "drop");
 	cJSON_AddStringToObject(o, "reason", event_name(e));
@@ -203,20 +213,17 @@ static void tuple_text(const struct bpfnet_event *e, const struct bpfnet_flow *f
 static void print_text(const struct bpfnet_event *e, const struct who *w,
 		       const char *ifname)
 {
-	char t[32], tup[96], after[96] = "";
+	char t[32], tup[96], after[96];
 
-	time_text(t, sizeof(t));
+	time_text(e->ts_ns, t, sizeof(t));
 	tuple_text(e, &e->tuple, tup, sizeof(tup));
-	if (e->type == BPFNET_EV_TRACE) {
-		after[0] = ' ';
-		after[1] = '=';
-		after[2] = '>';
-		after[3] = ' ';
-		tuple_text(e, &e->after, after + 4, sizeof(after) - 4);
-	}
-	printf("%s %-5s %-28s %-20.64s %-15s %s%s\n", t,
+	if (e->type == BPFNET_EV_TRACE)
+		tuple_text(e, &e->after, after, sizeof(after));
+	printf("%s %-5s %-28s %-20.64s %-15s %s%s%s\n", t,
 	       e->type == BPFNET_EV_TRACE ? "trace" : "drop", event_name(e),
-	       w ? w->id : "-", ifname, tup, after);
+	       w ? w->id : "-", ifname, tup,
+	       e->type == BPFNET_EV_TRACE ? " => " : "",
+	       e->type == BPFNET_EV_TRACE ? after : "");
 }
 
 static int on_event(void *ctx, void *data, size_t size)
@@ -226,9 +233,10 @@ static int on_event(void *ctx, void *data, size_t size)
 	char ifname[IF_NAMESIZE] = "?";
 	const struct who *w;
 
-	if (size < sizeof(*e) || e->type >= BPFNET_EV_TYPES ||
-	    !(m->cfg->monitor_types & (1u << e->type)))
-		return 0;	/* another monitor's type */
+	/* what an earlier monitor left unread in the ring: not news */
+	if (size < sizeof(*e) || e->ts_ns < m->started_ns ||
+	    e->type >= BPFNET_EV_TYPES || !(m->cfg->monitor_types & (1u << e->type)))
+		return 0;
 	w = who_of(m, e);
 	if (m->cfg->monitor_id[0] && (!w || strcmp(w->id, m->cfg->monitor_id)))
 		return 0;
@@ -265,6 +273,7 @@ static int run(struct mon *m, struct dp *dp, struct ring_buffer *rb)
 	int err = 0;
 
 	m->lost_seen = monitor_lost(dp);
+	m->started_ns = clock_ns(CLOCK_MONOTONIC);
 	while (!stop && !err) {
 		err = monitor_lease(dp, types, m->cfg->monitor_rate);
 		if (err) {
