@@ -29,6 +29,7 @@
 #include "icmp_err.h"
 #include "into_container.h"
 #include "maps.h"
+#include "monitor.h"
 #include "nat.h"
 #include "parse.h"
 #include "portmap.h"
@@ -101,6 +102,8 @@ static __noinline int snat(struct __sk_buff *skb, struct pkt *p,
 		es->tx_packets++;
 		es->tx_bytes += p->tot_len;
 	}
+	if (monitor_tracing())	/* p is still as it came */
+		monitor_trace(skb, BPFNET_STAT_SNAT_PKTS, caddr, p->saddr, p->sport);
 	return 0;
 }
 
@@ -437,6 +440,8 @@ int uplink_ingress(struct __sk_buff *skb)
 		es->rx_packets++;
 		es->rx_bytes += p.tot_len;
 	}
+	if (monitor_tracing())
+		monitor_trace(skb, BPFNET_STAT_RNAT_PKTS, ck.saddr, p.daddr, p.dport);
 	return deliver(skb, &p, cfg, ck.saddr);
 }
 

@@ -205,4 +205,26 @@ struct {
 	__type(value, struct bpfnet_proto_val);
 } proto_nat SEC(".maps");
 
+/* bpfnet monitor's events (struct bpfnet_event). Datapath; the monitor reads. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, BPFNET_MONITOR_RING_BYTES);
+} monitor_ring SEC(".maps");
+
+/* Which events a monitor wants, until when. Written by `bpfnet monitor`. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct bpfnet_monitor_ctl);
+} monitor_ctl SEC(".maps");
+
+/* Events made and lost this second, per CPU: the rate limit. Datapath. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct bpfnet_monitor_budget);
+} monitor_budget SEC(".maps");
+
 #endif

@@ -9,6 +9,7 @@
 #include "bpfnet_shared.h"
 #include "consts.h"
 #include "maps.h"
+#include "monitor.h"
 
 static __always_inline void stat_add(__u32 idx, __u64 n)
 {
@@ -62,12 +63,20 @@ static __always_inline void ep_rx(__be32 addr, __u32 len)
 	}
 }
 
-/* Drop a packet, counting why (and against the container if known). */
-static __always_inline int drop(__u32 reason, __be32 ep_addr)
+/*
+ * Drop a packet, counting why (and against the container if known), and
+ * telling a monitor (monitor.h). Called as drop(reason, ep_addr): every
+ * drop site is a TC program's helper whose packet is `skb`.
+ */
+#define drop(reason, ep_addr) drop_skb(skb, (reason), (ep_addr))
+
+static __always_inline int drop_skb(struct __sk_buff *skb, __u32 reason,
+				    __be32 ep_addr)
 {
 	struct bpfnet_ep_stats *s;
 
 	stat_inc(reason);
+	monitor_drop(skb, reason, ep_addr);
 	if (ep_addr) {
 		s = bpf_map_lookup_elem(&endpoint_stats, &ep_addr);
 		if (s)

@@ -67,6 +67,9 @@
 #define BPFNET_PIN_PEER_PORTMAPS "peer_port_maps"
 #define BPFNET_PIN_FRAG_NAT "frag_nat"
 #define BPFNET_PIN_PROTO_NAT "proto_nat"
+#define BPFNET_PIN_MONITOR_RING "monitor_ring"
+#define BPFNET_PIN_MONITOR_CTL "monitor_ctl"
+#define BPFNET_PIN_MONITOR_BUDGET "monitor_budget"
 #define BPFNET_PIN_PROG_CONNECT4 "prog_sock_connect4"
 #define BPFNET_PIN_PROG_SENDMSG4 "prog_sock_sendmsg4"
 #define BPFNET_PIN_PROG_RECVMSG4 "prog_sock_recvmsg4"
@@ -333,5 +336,60 @@ struct bpfnet_ep_stats {
 	__u64 rx_bytes;
 	__u64 drops;		/* its packets dropped (anti-spoofing, no free port...) */
 };
+
+/*
+ * bpfnet monitor: the datapath's events, through the "monitor_ring" ring
+ * buffer. The datapath makes an event only while a monitor holds a lease
+ * of that type in "monitor_ctl" (a bpf_ktime_get_ns() deadline the monitor
+ * renews every BPFNET_MONITOR_RENEW_MS): with no monitor, the cost is one
+ * array lookup and a zero test where an event could be made. A monitor
+ * killed with SIGKILL stops renewing; its lease runs out, and the first
+ * packet to see it expired sets it to 0 again.
+ */
+#ifndef BPFNET_MONITOR_RING_BYTES
+#define BPFNET_MONITOR_RING_BYTES (256 * 1024)	/* a power of two, pages */
+#endif
+#define BPFNET_MONITOR_LEASE_NS 2000000000ULL
+#define BPFNET_MONITOR_RENEW_MS 500
+/* Events per second and CPU when monitor_ctl.rate is 0; the rest are lost. */
+#define BPFNET_MONITOR_RATE 1000
+
+enum bpfnet_event_type {
+	BPFNET_EV_DROP = 0,	/* a packet dropped: reason is its drop counter */
+	BPFNET_EV_TRACE = 1,	/* a packet translated: reason is SNAT_PKTS... */
+	BPFNET_EV_TYPES,
+};
+
+/* "monitor_ctl": one slot. Written by `bpfnet monitor`; the datapath clears
+ * a lease it finds expired. */
+struct bpfnet_monitor_ctl {
+	__u64 until_ns[BPFNET_EV_TYPES];	/* per event type: lease deadline, 0 off */
+	__u32 rate;		/* events per second per CPU; 0: BPFNET_MONITOR_RATE */
+	__u32 pad;
+};
+_Static_assert(sizeof(struct bpfnet_monitor_ctl) == 24, "bpfnet_monitor_ctl layout");
+
+/* "monitor_budget": per CPU, the events of the current second (a bucket of
+ * rate tokens refilled once a second) and those lost. Datapath only. */
+struct bpfnet_monitor_budget {
+	__u64 second_ns;	/* bpf_ktime_get_ns() when this second began */
+	__u64 used;		/* events made in it */
+	__u64 lost;		/* events not made: over the rate, or the ring full */
+};
+_Static_assert(sizeof(struct bpfnet_monitor_budget) == 24, "bpfnet_monitor_budget layout");
+
+/* One record of "monitor_ring". */
+struct bpfnet_event {
+	__u64 ts_ns;		/* bpf_ktime_get_ns() */
+	__u8 type;		/* enum bpfnet_event_type */
+	__u8 pad;
+	__u16 eth_proto;	/* the frame's ethertype, host order */
+	__u32 reason;		/* enum bpfnet_stat */
+	__u32 ifindex;		/* the interface the program ran on, host order */
+	__be32 ep_addr;		/* the container, when the datapath knows it; else 0 */
+	struct bpfnet_flow tuple;	/* IPv4: as the packet was (ports: TCP, UDP) */
+	struct bpfnet_flow after;	/* trace: as it left; drop: zero */
+};
+_Static_assert(sizeof(struct bpfnet_event) == 56, "bpfnet_event layout");
 
 #endif /* BPFNET_SHARED_H */

@@ -429,6 +429,8 @@ test_bpftool_fields_as_in_readme() {
 	lines=$(sed -n 's|^bpftool map dump pinned /sys/fs/bpf/bpfnet/\([a-z_]*\) *# \(.*\)$|\1 \2|p' "$TOP/README.md")
 	while read -r map comment; do
 		listed+=("$map")
+		# (a ring buffer has no entries to dump: t_monitor reads it)
+		[ "$map" = monitor_ring ] && continue
 		d=$(dump_map "$map")
 		# (nothing here sends GRE or ESP: proto_nat stays empty, its
 		# fields are checked by test_frag's packet tests)

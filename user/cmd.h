@@ -41,6 +41,7 @@ int cmd_stats(struct bpfnet_config *cfg, struct bpfnet_args *args);
 int cmd_gc(struct bpfnet_config *cfg, struct bpfnet_args *args);
 int cmd_resync(struct bpfnet_config *cfg, struct bpfnet_args *args);
 int cmd_watch(struct bpfnet_config *cfg, struct bpfnet_args *args);
+int cmd_monitor(struct bpfnet_config *cfg, struct bpfnet_args *args);
 
 extern const struct cmd port_cmds[];	/* port add|del|ls */
 extern const struct cmd net_cmds[];	/* net show|set */

@@ -51,6 +51,11 @@ struct bpfnet_config {
 	bool topics;			/* help --topics: the names of the pages */
 	bool prometheus;		/* stats in Prometheus' text format */
 	char textfile[PATH_MAX];	/* stats: write DIR/bpfnet.prom; "" = no */
+	/* bpfnet monitor: event types (1 << enum bpfnet_event_type; 0 = drops),
+	 * one container's id ("" = all), events per second per CPU (0 = default) */
+	unsigned int monitor_types;
+	char monitor_id[256];
+	unsigned int monitor_rate;
 	/* allowedHostPorts (config file only): host ports annotations may
 	 * publish. The CLI is not restricted. */
 	struct { unsigned short lo, hi; } allowed[BPFNET_MAX_ALLOWED];
@@ -123,6 +128,12 @@ int set_no_masq_list(struct bpfnet_config *cfg, const struct cJSON *arr,
 		     const char *origin);
 /* The prefixes as the flag takes them, canonical ("" for none). */
 void no_masq_format(const struct bpfnet_config *cfg, char *buf, size_t len);
+int set_monitor_type(struct bpfnet_config *cfg, const struct option_def *o,
+		     const char *val);
+int set_monitor_id(struct bpfnet_config *cfg, const struct option_def *o,
+		   const char *val);
+int set_monitor_rate(struct bpfnet_config *cfg, const struct option_def *o,
+		     const char *val);
 int set_allowed_ports(struct bpfnet_config *cfg, const struct cJSON *arr,
 		      const char *origin);
 

@@ -5,6 +5,7 @@
  * not. And the flow tables' default size, from the host's memory.
  */
 #include <arpa/inet.h>
+#include <linux/types.h>
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <stdint.h>
@@ -12,8 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bpfnet_shared.h"
 #include "config.h"
 #include "log.h"
+#include "oci.h"
 
 /* The shared setters fill the field at o->off and name it o->what. */
 int set_name(struct bpfnet_config *cfg, const struct option_def *o,
@@ -223,6 +226,43 @@ void no_masq_format(const struct bpfnet_config *cfg, char *buf, size_t len)
 		n += snprintf(buf + n, len - n, "%s%s/%d", i ? "," : "", net,
 			      cfg->no_masq[i].prefix);
 	}
+}
+
+/* --type drop|trace|all: the events bpfnet monitor shows */
+int set_monitor_type(struct bpfnet_config *cfg, const struct option_def *o,
+		     const char *val)
+{
+	(void)o;
+	if (!strcmp(val, "drop"))
+		cfg->monitor_types = 1u << BPFNET_EV_DROP;
+	else if (!strcmp(val, "trace"))
+		cfg->monitor_types = 1u << BPFNET_EV_TRACE;
+	else if (!strcmp(val, "all"))
+		cfg->monitor_types = (1u << BPFNET_EV_TYPES) - 1;
+	else {
+		pr_err("invalid type '%s': drop, trace or all is needed", val);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int set_monitor_id(struct bpfnet_config *cfg, const struct option_def *o,
+		   const char *val)
+{
+	(void)o;
+	if (!oci_id_valid(val)) {
+		pr_err("invalid id '%s': a container id is 1 to %d of [A-Za-z0-9_.+-]",
+		       val, OCI_ID_MAX);
+		return -EINVAL;
+	}
+	strcpy(cfg->monitor_id, val);
+	return 0;
+}
+
+int set_monitor_rate(struct bpfnet_config *cfg, const struct option_def *o,
+		     const char *val)
+{
+	return set_uint(&cfg->monitor_rate, val, 1, 1000000, o->what);
 }
 
 /* "allowedHostPorts": ["80", "8000-8999", 443, ...] */

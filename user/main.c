@@ -37,6 +37,8 @@ static const struct cmd cmds[] = {
 	  .help = "the network's settings, shown or changed for every container" },
 	{ .name = "stats", .fn = cmd_stats, .args = "[-j]",
 	  .help = "datapath counters: totals, drops, tables, per container (also --prometheus)" },
+	{ .name = "monitor", .fn = cmd_monitor, .args = "[-j]",
+	  .help = "drops as they happen, until stopped (--type trace: translations; --id ID)" },
 	{ .name = "gc", .fn = cmd_gc,
 	  .help = "remove expired flows and what dead or half-built containers left" },
 	{ .name = "resync", .fn = cmd_resync,

@@ -19,6 +19,7 @@ struct dp {
 	int peer_rnat_fd, peer_pm_fd, peer_rnat_new_fd;
 	int ct_new_fd, rnat_new_fd, dnat_ct_new_fd, dnat_rev_new_fd;
 	int frag_nat_fd, proto_nat_fd;
+	int mon_ring_fd, mon_ctl_fd, mon_budget_fd;	/* bpfnet monitor */
 	int prog_from_ct, prog_to_ct, prog_up_in, prog_up_out;
 	struct sock_progs sock;	/* the cgroup socket programs */
 	bool fresh;	/* loaded by this dp_open: maps are empty */

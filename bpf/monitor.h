@@ -1,0 +1,198 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Events for `bpfnet monitor`: a drop or a translation, written straight
+ * into the ring buffer's memory (no copy on the stack), only while a
+ * monitor's lease of that type runs (bpfnet_shared.h), at most `rate` per
+ * second on each CPU.
+ */
+#ifndef BPFNET_MONITOR_H
+#define BPFNET_MONITOR_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+
+#include "bpfnet_shared.h"
+#include "consts.h"
+#include "maps.h"
+
+/*
+ * Does a monitor want events of this type now? With none, one array
+ * lookup and a zero test. A lease found expired is cleared, so a monitor
+ * that was killed costs the clock read only until the next packet.
+ */
+static __always_inline const struct bpfnet_monitor_ctl *monitor_wants(__u32 type,
+								 __u64 *now)
+{
+	struct bpfnet_monitor_ctl *c;
+	__u32 zero = 0;
+	__u64 until;
+
+	c = bpf_map_lookup_elem(&monitor_ctl, &zero);
+	if (!c || type >= BPFNET_EV_TYPES)
+		return NULL;
+	until = c->until_ns[type];
+	if (!until)
+		return NULL;
+	*now = bpf_ktime_get_ns();
+	if (*now < until)
+		return c;
+	c->until_ns[type] = 0;
+	return NULL;
+}
+
+/* One token of this CPU's second: 1, or 0 and the event counted lost. */
+static __always_inline int monitor_take(const struct bpfnet_monitor_ctl *c,
+					__u64 now)
+{
+	__u32 zero = 0, rate = c->rate ? c->rate : BPFNET_MONITOR_RATE;
+	struct bpfnet_monitor_budget *b;
+
+	b = bpf_map_lookup_elem(&monitor_budget, &zero);
+	if (!b)
+		return 0;
+	if (now - b->second_ns >= NSEC_PER_SEC) {
+		b->second_ns = now;
+		b->used = 0;
+	}
+	if (b->used >= rate) {
+		b->lost++;
+		return 0;
+	}
+	b->used++;
+	return 1;
+}
+
+/* The ring is full: the reader is behind. Counted with the rate's losses. */
+static __always_inline void monitor_ring_full(void)
+{
+	struct bpfnet_monitor_budget *b;
+	__u32 zero = 0;
+
+	b = bpf_map_lookup_elem(&monitor_budget, &zero);
+	if (b)
+		b->lost++;
+}
+
+/* A reserved event, zeroed, with its header; NULL when none may be made. */
+static __always_inline struct bpfnet_event *monitor_event(struct __sk_buff *skb,
+							  __u32 type, __u32 reason,
+							  __be32 ep_addr)
+{
+	const struct bpfnet_monitor_ctl *c;
+	struct bpfnet_event *e;
+	__u64 now = 0;
+
+	c = monitor_wants(type, &now);
+	if (!c || !monitor_take(c, now))
+		return NULL;
+	e = bpf_ringbuf_reserve(&monitor_ring, sizeof(*e), 0);
+	if (!e) {
+		monitor_ring_full();
+		return NULL;
+	}
+	__builtin_memset(e, 0, sizeof(*e));
+	e->ts_ns = now;
+	e->type = type;
+	e->reason = reason;
+	e->ifindex = skb->ifindex;
+	e->ep_addr = ep_addr;
+	e->eth_proto = bpf_ntohs(skb->protocol);
+	return e;
+}
+
+/*
+ * The packet's tuple, read from the frame as it is now, into the event:
+ * addresses and protocol of IPv4, the ports of TCP and UDP (not of a later
+ * fragment: it has none).
+ */
+static __always_inline void monitor_tuple(struct __sk_buff *skb,
+					  struct bpfnet_event *e,
+					  struct bpfnet_flow *f)
+{
+	struct {
+		__u8 ver_ihl, tos;
+		__be16 tot_len, id, frag_off;
+	} h;
+	__u32 l4off;
+
+	if (e->eth_proto != ETH_P_IP ||
+	    bpf_skb_load_bytes(skb, ETH_HLEN, &h, sizeof(h)) ||
+	    bpf_skb_load_bytes(skb, ETH_HLEN + IP_SADDR_OFF, &f->saddr, 8) ||
+	    bpf_skb_load_bytes(skb, ETH_HLEN + 9, &f->proto, 1))
+		return;
+	if (bpf_ntohs(h.frag_off) & IP_OFFSET)
+		return;
+	if (f->proto != IPPROTO_TCP && f->proto != IPPROTO_UDP)
+		return;
+	l4off = ETH_HLEN + (h.ver_ihl & 0xf) * 4;
+	if (bpf_skb_load_bytes(skb, l4off, &f->sport, 4)) {
+		f->sport = 0;
+		f->dport = 0;
+	}
+}
+
+/*
+ * A drop, for a monitor: its reason, the container the datapath knew
+ * (ep_addr, or 0), the interface and the packet's tuple. A subprogram of
+ * its own: the drop sites, deep in the call chains, pay its few bytes of
+ * stack only while they call it.
+ */
+static __noinline int monitor_drop(struct __sk_buff *skb, __u32 reason,
+				   __be32 ep_addr)
+{
+	struct bpfnet_event *e;
+
+	e = monitor_event(skb, BPFNET_EV_DROP, reason, ep_addr);
+	if (!e)
+		return 0;
+	monitor_tuple(skb, e, &e->tuple);
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+/* Is a monitor tracing? Inline, so a translation pays one lookup for it. */
+static __always_inline int monitor_tracing(void)
+{
+	struct bpfnet_monitor_ctl *c;
+	__u32 zero = 0;
+
+	c = bpf_map_lookup_elem(&monitor_ctl, &zero);
+	return c && c->until_ns[BPFNET_EV_TRACE];
+}
+
+/*
+ * A translation, once written: the packet as it leaves, read from the
+ * frame, and as it came, which differed only in its source (SNAT, a
+ * published container's reply) or its destination (reverse NAT): there it
+ * had old_addr and, for TCP and UDP, old_port.
+ */
+static __noinline int monitor_trace(struct __sk_buff *skb, __u32 reason,
+				    __be32 ep_addr, __be32 old_addr,
+				    __be16 old_port)
+{
+	int src = reason == BPFNET_STAT_SNAT_PKTS ||
+		  reason == BPFNET_STAT_DNAT_REPLIES;
+	struct bpfnet_event *e;
+	int ports;
+
+	e = monitor_event(skb, BPFNET_EV_TRACE, reason, ep_addr);
+	if (!e)
+		return 0;
+	monitor_tuple(skb, e, &e->after);
+	e->tuple = e->after;
+	ports = e->tuple.proto == IPPROTO_TCP || e->tuple.proto == IPPROTO_UDP;
+	if (src) {
+		e->tuple.saddr = old_addr;
+		if (ports)
+			e->tuple.sport = old_port;
+	} else {
+		e->tuple.daddr = old_addr;
+		if (ports)
+			e->tuple.dport = old_port;
+	}
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+#endif

@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# bpfnet monitor with real traffic: a container sends from an address that
+# is not its own, and the monitor, running in the background, prints the
+# drop as it happens (reason, container, interface, tuple); --type and --id
+# choose the events; the lease it holds in monitor_ctl is given back when it
+# stops, and runs out when it is killed; one monitor per network at a time.
+
+# The monitor in the background, as a user runs it: start_monitor NAME ARGS...
+# Its output goes to $T/NAME, its pid to MON; it returns once its lease is on.
+start_monitor() {
+	local name=$1
+	shift
+	nsenter --net="$HOSTNS" "$BPFNET" monitor "$@" "${FLAGS[@]}" >"$T/$name" 2>"$T/$name.err" &
+	MON=$!
+	PIDS+=("$MON")
+	wait_for 5 lease_on
+}
+
+# A monitor that should refuse to start; one that does not stops after 3 s.
+monitor_once() { in_host timeout 3 "$BPFNET" monitor "$@" "${FLAGS[@]}"; }
+
+# The lease of drops (type 0) or traces (type 1), as a deadline in ns (0: off).
+lease_of() { dump_map monitor_ctl | jq -r ".[0].value.until_ns[${1:-0}]"; }
+lease_on() { [ "$(lease_of 0)" != 0 ] || [ "$(lease_of 1)" != 0 ]; }
+
+# stop_monitor: SIGTERM, as systemd or Ctrl-C would; it must exit 0.
+stop_monitor() {
+	local rc=0
+	kill -TERM "$MON"
+	wait "$MON" || rc=$?
+	assert_eq "$rc" 0 "monitor exit code after SIGTERM ($(cat "$T"/*.err 2>/dev/null))"
+}
+
+# c1 (172.19.0.2) sends one UDP datagram from 172.19.0.99, an address that is
+# not its own: spoof C1-PID PORT. The gateway's MAC is learnt first with its
+# own address, or the ARP request would carry the spoofed one.
+spoof() {
+	in_ns "$1" ping -c1 -W2 "$OUTSIDE_IP" >/dev/null || fail "baseline ping failed"
+	in_ns "$1" ip addr add 172.19.0.99/32 dev eth0
+	echo spoofed | in_ns "$1" nc -u -w1 -s 172.19.0.99 -p "$2" "$OUTSIDE_IP" 7 || true
+	in_ns "$1" ip addr del 172.19.0.99/32 dev eth0
+}
+
+# The JSON events of a monitor's output with that reason.
+events() { jq -c --arg r "$2" 'select(.reason == $r)' "$T/$1"; }
+has_event() { [ -n "$(events "$1" "$2")" ]; }
+
+test_spoofed_drop_shown_with_container_and_tuple() {
+	containers_world 1
+	start_monitor mon -j
+	spoof "$C1" 5555
+	wait_for 5 has_event mon drop_spoofed_ip
+	local ev veth
+	ev=$(events mon drop_spoofed_ip | head -1)
+	veth=$(bn ls -j | jq -r '.[] | select(.id=="c1") | .veth')
+	assert_eq "$(jq -r .type <<<"$ev")" drop "event type"
+	assert_eq "$(jq -r .id <<<"$ev")" c1 "container"
+	assert_eq "$(jq -r .iface <<<"$ev")" "$veth" "interface"
+	assert_eq "$(jq -r .proto <<<"$ev")" udp "protocol"
+	assert_eq "$(jq -r .src <<<"$ev")" 172.19.0.99 "source"
+	assert_eq "$(jq -r .sport <<<"$ev")" 5555 "source port"
+	assert_eq "$(jq -r .dst <<<"$ev")" "$OUTSIDE_IP" "destination"
+	assert_eq "$(jq -r .dport <<<"$ev")" 7 "destination port"
+	# every line is one JSON object (jq reads the whole output)
+	jq -e . "$T/mon" >/dev/null || fail "not one JSON object per line: $(cat "$T/mon")"
+	stop_monitor
+	assert_eq "$(lease_of 0)" 0 "drop lease after the monitor stopped"
+	# the text form: one line, the same facts
+	start_monitor text
+	spoof "$C1" 5556
+	wait_for 5 grep -q drop_spoofed_ip "$T/text"
+	assert_contains "$(cat "$T/text")" "udp 172.19.0.99:5556 -> $OUTSIDE_IP:7"
+	assert_contains "$(grep drop_spoofed_ip "$T/text")" " c1 "
+	stop_monitor
+}
+
+test_type_and_id_choose_events() {
+	containers_world 2
+	local C2=${CS[1]}
+	# --id c2: c1's drop is not shown, c2's is
+	start_monitor id2 -j --id c2
+	local out rc=0
+	out=$(monitor_once -j 2>&1) || rc=$?
+	assert_eq "$rc" 1 "exit code of a second monitor of the network"
+	assert_contains "$out" "another bpfnet monitor is running"
+	spoof "$C1" 6001
+	spoof "$C2" 6002
+	wait_for 5 has_event id2 drop_spoofed_ip
+	stop_monitor
+	assert_eq "$(events id2 drop_spoofed_ip | jq -r .id | sort -u)" c2 "containers shown with --id c2"
+	assert_eq "$(events id2 drop_spoofed_ip | jq -r .sport)" 6002 "the datagram shown with --id c2"
+	# --type trace: translations with both tuples, no drops
+	start_monitor trace -j --type trace
+	assert_eq "$(lease_of 0)" 0 "drop lease of a trace monitor"
+	spoof "$C1" 6003
+	wait_for 5 has_event trace snat_packets
+	stop_monitor
+	assert_eq "$(jq -r .type "$T/trace" | sort -u)" trace "event types with --type trace"
+	local ev
+	ev=$(events trace snat_packets | head -1)
+	assert_eq "$(jq -r .id <<<"$ev")" c1 "container of the translation"
+	assert_eq "$(jq -r .src <<<"$ev")" 172.19.0.2 "source before"
+	assert_eq "$(jq -r .after.src <<<"$ev")" "$UPLINK_IP" "source after"
+	assert_eq "$(jq -r .after.dst <<<"$ev")" "$OUTSIDE_IP" "destination after"
+}
+
+test_bad_input_refused() {
+	containers_world 1
+	local out rc=0
+	out=$(monitor_once --type loss 2>&1) || rc=$?
+	assert_eq "$rc" 2 "exit code for --type loss"
+	assert_eq "$out" "bpfnet: invalid type 'loss': drop, trace or all is needed"
+	rc=0
+	out=$(monitor_once --id nosuch 2>&1) || rc=$?
+	assert_eq "$rc" 1 "exit code for an unknown container"
+	assert_eq "$out" "bpfnet: no container 'nosuch' (see 'bpfnet ls')"
+	assert_eq "$(lease_of 0)" 0 "drop lease after refused monitors"
+}
+
+test_killed_monitor_lease_runs_out() {
+	containers_world 1
+	start_monitor mon -j
+	# stopped, then killed: its last event stays unread in the ring
+	kill -STOP "$MON"
+	spoof "$C1" 6010
+	kill -KILL "$MON"
+	wait "$MON" 2>/dev/null || true
+	[ "$(lease_of 0)" != 0 ] || fail "the lease was cleared without a packet"
+	# the lease runs out within BPFNET_MONITOR_LEASE_NS (2 s); the next drop clears it
+	sleep 2.2
+	spoof "$C1" 6004
+	assert_eq "$(lease_of 0)" 0 "drop lease after a killed monitor's ran out"
+	# a new monitor starts (the lock went with the killed one) and shows
+	# what happens from now on, not what the killed one left unread
+	start_monitor again -j
+	spoof "$C1" 6011
+	wait_for 5 has_event again drop_spoofed_ip
+	stop_monitor
+	assert_eq "$(events again drop_spoofed_ip | jq -r .sport)" 6011 "events shown by the new monitor"
+}

@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Packet tests of the monitor's events (monitor.h): a drop makes one event
+ * in monitor_ring while a monitor holds the lease, none without one or
+ * after it ran out, at most `rate` a second per CPU (the rest counted
+ * lost); a translation makes a trace event with both tuples. The events
+ * are read from the ring here as `bpfnet monitor` reads them.
+ *
+ *   172.19.0.2 (container, MAC 02:42:ac:13:00:02), or 172.19.0.9 (spoofed)
+ *        |  from_container: admission     uplink_egress: source NAT
+ *   198.51.100.1 (uplink)  ---- 198.51.100.2 (remote)
+ */
+#include <sched.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include "dp.h"
+
+#define MAX_SEEN 64
+#define NSEC 1000000000ULL
+
+/* What the ring held, in order. */
+static struct bpfnet_event seen[MAX_SEEN];
+static int n_seen;
+
+static int on_event(void *ctx, void *data, size_t size)
+{
+	(void)ctx;
+	if (size == sizeof(struct bpfnet_event) && n_seen < MAX_SEEN)
+		memcpy(&seen[n_seen], data, size);
+	n_seen++;	/* counted even when too many or of another size */
+	return 0;
+}
+
+/* Every event in the ring now: their number (seen[] holds them), or -1. */
+static int drain_ring(void)
+{
+	struct ring_buffer *rb;
+	int n;
+
+	n_seen = 0;
+	rb = ring_buffer__new(bpf_map__fd(skel->maps.monitor_ring), on_event, NULL, NULL);
+	if (!rb)
+		return -1;
+	n = ring_buffer__consume(rb);
+	ring_buffer__free(rb);
+	return n < 0 ? -1 : n_seen;
+}
+
+/* A monitor's lease of one type, running out at until (0: off). */
+static int set_lease(__u32 type, __u64 until, __u32 rate)
+{
+	struct bpfnet_monitor_ctl c = { .rate = rate };
+	__u32 zero = 0;
+
+	c.until_ns[type] = until;
+	return bpf_map_update_elem(bpf_map__fd(skel->maps.monitor_ctl), &zero, &c, 0);
+}
+
+static __u64 lease_of(__u32 type)
+{
+	struct bpfnet_monitor_ctl c;
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.monitor_ctl), &zero, &c))
+		return ~0ULL;
+	return c.until_ns[type];
+}
+
+/* Events lost on every CPU. */
+static __u64 lost(void)
+{
+	int n = libbpf_num_possible_cpus();
+	struct bpfnet_monitor_budget b[256];
+	__u64 sum = 0;
+	__u32 zero = 0;
+
+	if (n < 1 || n > 256 ||
+	    bpf_map_lookup_elem(bpf_map__fd(skel->maps.monitor_budget), &zero, b))
+		return ~0ULL;
+	for (int i = 0; i < n; i++)
+		sum += b[i].lost;
+	return sum;
+}
+
+/* A UDP datagram from c1's veth with another container's address. */
+static size_t spoofed(uint8_t *buf)
+{
+	struct pkt_spec s = out_spec(IPPROTO_UDP, 7000, 53);
+
+	s.src = "172.19.0.9";
+	return build_pkt(buf, &s);
+}
+
+static void teardown(void)
+{
+	bpfnet_bpf__destroy(skel);
+	skel = NULL;
+}
+
+static void test_spoofed_drop_makes_one_event(void)
+{
+	uint8_t in[256], out[2048];
+	struct bpfnet_event *e = &seen[0];
+	__u32 olen;
+	size_t len = spoofed(in);
+
+	CHECK_EQ(set_lease(BPFNET_EV_DROP, mono_ns() + 60 * NSEC, 0), 0, "write monitor_ctl");
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_SHOT);
+	CHECK_EQ(drain_ring(), 1, "events in the ring after one spoofed datagram");
+	CHECK_EQ(e->type, (__u8)BPFNET_EV_DROP, "event type");
+	CHECK_EQ(e->reason, (__u32)BPFNET_STAT_DROP_SPOOF_IP, "drop reason");
+	CHECK_EQ(e->eth_proto, 0x0800, "ethertype");
+	CHECK_EQ(e->ifindex, 1u, "interface (BPF_PROG_TEST_RUN runs on lo)");
+	CHECK_EQ(e->ep_addr, 0u, "container address (unknown: the source is spoofed)");
+	CHECK_IP4(e->tuple.saddr, "172.19.0.9", "source");
+	CHECK_IP4(e->tuple.daddr, "198.51.100.2", "destination");
+	CHECK_EQ(ntohs(e->tuple.sport), 7000, "source port");
+	CHECK_EQ(ntohs(e->tuple.dport), 53, "destination port");
+	CHECK_EQ(e->tuple.proto, IPPROTO_UDP, "protocol");
+	CHECK_EQ(e->after.saddr, 0u, "no translation for a drop");
+	CHECK_EQ(stat(BPFNET_STAT_DROP_SPOOF_IP), 1u, "spoofed address drops");
+	CHECK_EQ(lost(), 0u, "events lost");
+}
+
+static void test_no_event_without_lease(void)
+{
+	uint8_t in[256], out[2048];
+	__u32 olen;
+	size_t len = spoofed(in);
+
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_SHOT);
+	CHECK_EQ(drain_ring(), 0, "events with no monitor");
+	/* a monitor that was killed: its lease ran out a moment ago */
+	CHECK_EQ(set_lease(BPFNET_EV_DROP, mono_ns() - 1, 0), 0, "write monitor_ctl");
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_SHOT);
+	CHECK_EQ(drain_ring(), 0, "events after the lease ran out");
+	CHECK_EQ(lease_of(BPFNET_EV_DROP), 0u, "the expired lease, cleared by the datapath");
+	/* a lease of traces only makes no drop event */
+	CHECK_EQ(set_lease(BPFNET_EV_TRACE, mono_ns() + 60 * NSEC, 0), 0, "write monitor_ctl");
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_SHOT);
+	CHECK_EQ(drain_ring(), 0, "drop events under a trace lease");
+	CHECK_EQ(stat(BPFNET_STAT_DROP_SPOOF_IP), 3u, "spoofed address drops, all counted");
+}
+
+static void test_rate_caps_a_burst(void)
+{
+	uint8_t in[256], out[2048];
+	__u32 olen;
+	size_t len = spoofed(in);
+
+	/* one CPU runs the whole burst: the budget is per CPU */
+	CHECK_EQ(set_lease(BPFNET_EV_DROP, mono_ns() + 60 * NSEC, 5), 0, "write monitor_ctl");
+	for (int i = 0; i < 20; i++)
+		CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_SHOT);
+	CHECK_EQ(drain_ring(), 5, "events of a burst of 20 at 5 a second");
+	CHECK_EQ(lost(), 15u, "events lost");
+	CHECK_EQ(stat(BPFNET_STAT_DROP_SPOOF_IP), 20u, "spoofed address drops, all counted");
+}
+
+static void test_snat_trace_has_both_tuples(void)
+{
+	uint8_t in[256], out[2048];
+	struct pkt_spec s = out_spec(IPPROTO_UDP, 7000, 53);
+	struct bpfnet_event *e = &seen[0];
+	struct udphdr *u;
+	__u32 olen;
+	size_t len = build_pkt(in, &s);
+
+	CHECK_RUN(uplink_egress, in, len, out, &olen, TC_ACT_OK);
+	CHECK_EQ(drain_ring(), 0, "trace events with no monitor");
+	CHECK_EQ(set_lease(BPFNET_EV_TRACE, mono_ns() + 60 * NSEC, 0), 0, "write monitor_ctl");
+	CHECK_RUN(uplink_egress, in, len, out, &olen, TC_ACT_OK);
+	u = l4_of(out);
+	CHECK_EQ(drain_ring(), 1, "events after one translated datagram");
+	CHECK_EQ(e->type, (__u8)BPFNET_EV_TRACE, "event type");
+	CHECK_EQ(e->reason, (__u32)BPFNET_STAT_SNAT_PKTS, "translation");
+	CHECK_IP4(e->ep_addr, "172.19.0.2", "container");
+	CHECK_IP4(e->tuple.saddr, "172.19.0.2", "source before");
+	CHECK_EQ(ntohs(e->tuple.sport), 7000, "source port before");
+	CHECK_IP4(e->after.saddr, "198.51.100.1", "source after");
+	CHECK_EQ(e->after.sport, u->source, "source port after, as the frame has it");
+	CHECK_IP4(e->after.daddr, "198.51.100.2", "destination after");
+	CHECK_EQ(ntohs(e->after.dport), 53, "destination port after");
+	CHECK_EQ(e->after.proto, IPPROTO_UDP, "protocol");
+}
+
+static const struct check_test tests[] = {
+	CHECK_TEST(test_spoofed_drop_makes_one_event),
+	CHECK_TEST(test_no_event_without_lease),
+	CHECK_TEST(test_rate_caps_a_burst),
+	CHECK_TEST(test_snat_trace_has_both_tuples),
+};
+
+int main(int argc, char **argv)
+{
+	static const struct check_fixture fx = { setup, teardown };
+	cpu_set_t one;
+
+	if (geteuid() != 0) {
+		printf("SKIP monitor: needs root for BPF_PROG_TEST_RUN\n");
+		return 0;
+	}
+	/* the programs' FIB lookups see only this namespace: lo, down */
+	if (unshare(CLONE_NEWNET)) {
+		printf("FAIL setup: unshare(CLONE_NEWNET): %s\n", strerror(errno));
+		return 1;
+	}
+	/* the rate is per CPU: every run on the same one */
+	CPU_ZERO(&one);
+	CPU_SET(sched_getcpu() < 0 ? 0 : sched_getcpu(), &one);
+	if (sched_setaffinity(0, sizeof(one), &one)) {
+		printf("FAIL setup: sched_setaffinity: %s\n", strerror(errno));
+		return 1;
+	}
+	return check_main(argc, argv, tests, CHECK_NTESTS(tests), &fx);
+}
