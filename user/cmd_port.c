@@ -13,7 +13,6 @@
 #include "dplinks.h"
 #include "fsutil.h"
 #include "log.h"
-#include "netns.h"
 #include "nl.h"
 #include "portcheck.h"
 #include "portmap.h"
@@ -38,8 +37,7 @@ static int port_open(struct bpfnet_config *cfg, const char *id,
 		return err;
 	pc->rec = state_find(&pc->s.st, id);
 	if (!pc->rec || !pc->rec->ready ||
-	    (pc->rec->netns_ino &&
-	     netns_ino_of_pid(pc->rec->pid) != pc->rec->netns_ino)) {
+	    (pc->rec->netns_ino && !state_rec_alive(pc->rec))) {
 		pr_err("container %s is not running", id);
 		return -ESRCH;
 	}
