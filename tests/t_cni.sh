@@ -263,3 +263,56 @@ test_prev_result_kept() {
 	assert_eq "$(jq -c '[.ips[] | [.address, .interface]]' "$r")" '[["10.9.0.5/24",0],["172.19.0.2/16",2]]' "ips"
 	assert_eq "$(jq -c .dns "$r")" '{"nameservers":["10.9.0.1"]}' "dns"
 }
+
+# --- podman 4.3 with its CNI backend, bpfnet as the network's plugin ---
+
+# pm ARGS...: podman in the world's host namespace, its storage, config
+# and CNI dirs under $T (nothing of the machine's podman is used).
+pm() {
+	in_host env CONTAINERS_CONF="$T/pm/containers.conf" podman \
+		--root "$T/pm/root" --runroot "$T/pm/run" --storage-driver vfs \
+		--network-backend cni --network-config-dir "$T/pm/net" \
+		--cgroup-manager cgroupfs --events-backend none "$@"
+}
+
+# A failed test's containers go before the world does (their conmon and
+# namespace would outlive it).
+podman_down() { pm rm -a -f -t 0 >/dev/null 2>&1 || true; }
+
+podman_world() {
+	command -v podman >/dev/null || { echo "podman is not installed"; exit 77; }
+	cni_world
+	trap 'podman_down; trap - ERR; set +e; world_down' EXIT
+	make_rootfs
+	# podman writes /etc/hosts and the like into the rootfs: a copy of its own
+	cp -a "$ROOTFS_CACHE" "$T/rootfs"
+	mkdir -p "$T/pm/net" "$T/pm/bin" "$T/pm/root" "$T/pm/run"
+	ln -s "$BPFNET" "$T/pm/bin/bpfnet"
+	printf '[network]\ncni_plugin_dirs = ["%s"]\n' "$T/pm/bin" >"$T/pm/containers.conf"
+	cni_conf 1.0.0 '{"capabilities": {"portMappings": true}}' |
+		jq '{cniVersion, name, plugins: [del(.cniVersion, .name)]}' >"$T/pm/net/bntest.conflist"
+}
+
+test_podman_published_port_and_rm() {
+	podman_world
+	mkdir -p "$T/www"
+	echo "hello from podman" >"$T/www/index.html"
+	# podman 4.3 asks for nofile and nproc limits (1048576) above this
+	# machine's hard ones, which crun may not raise: lower ones. --rootfs:
+	# the first word after the flags is a directory, not an image.
+	pm run -d --name web --network bntest -p 8080:80 \
+		--ulimit nofile=1024:1024 --ulimit nproc=4096:4096 -v "$T/www:/www:ro" --rootfs "$T/rootfs" /bin/httpd -f -p 80 -h /www >"$T/pm.out" 2>&1 ||
+		fail "podman run failed: $(cat "$T/pm.out")"
+	assert_eq "$(bn ls -j | jq -r '.[0].netns | startswith("/run/netns/")')" true "the record names podman's namespace file"
+	assert_eq "$(bn ls -j | jq -c '[.[0].ip, .[0].alive]')" '["172.19.0.2",true]' "the container's record"
+	local veth got
+	veth=$(bn ls -j | jq -r '.[0].veth')
+	wait_for 5 sh -c "nsenter --net=$OUTNS wget -q -T 1 -O - http://$UPLINK_IP:8080/ | grep -q podman"
+	got=$(in_out wget -q -T 2 -O - "http://$UPLINK_IP:8080/")
+	assert_eq "$got" "hello from podman" "page fetched from the outside through the published port"
+	pm rm -f web >/dev/null
+	assert_eq "$(bn ls -j)" "[]" "records after podman rm -f"
+	refute "veth $veth left after podman rm -f" in_host ip link show "$veth"
+	assert_eq "$(dump_map port_maps | jq length)" 0 "port map entries after podman rm -f"
+	assert_eq "$(dump_map endpoints | jq length)" 0 "endpoint entries after podman rm -f"
+}
