@@ -25,7 +25,6 @@
 #include "log.h"
 #include "netrec.h"
 #include "portstore.h"
-#include "netns.h"
 #include "portmap.h"
 #include "state.h"
 
@@ -82,7 +81,7 @@ static bool record_dead(const struct endpoint_rec *e, const struct link_vec *lin
 {
 	if (!e->ready || !link_present(links, e->veth))
 		return true;
-	return e->netns_ino && netns_ino_of_pid(e->pid) != e->netns_ino;
+	return e->netns_ino && !state_rec_alive(e);
 }
 
 static void gc_endpoints_map(struct dp *dp, struct bpfnet_state *st,

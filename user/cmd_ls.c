@@ -9,13 +9,7 @@
 #include "cmd.h"
 #include "ctrid.h"
 #include "log.h"
-#include "netns.h"
 #include "state.h"
-
-static bool endpoint_alive(const struct endpoint_rec *e)
-{
-	return e->netns_ino && netns_ino_of_pid(e->pid) == e->netns_ino;
-}
 
 static void mac_text(const uint8_t *m, char *buf)
 {
@@ -38,7 +32,9 @@ static void print_json(const struct bpfnet_state *st)
 		cJSON_AddStringToObject(o, "mac", mac);
 		cJSON_AddStringToObject(o, "veth", e->veth);
 		cJSON_AddNumberToObject(o, "pid", e->pid);
-		cJSON_AddBoolToObject(o, "alive", endpoint_alive(e));
+		if (e->netns[0])
+			cJSON_AddStringToObject(o, "netns", e->netns);
+		cJSON_AddBoolToObject(o, "alive", state_rec_alive(e));
 		cJSON_AddBoolToObject(o, "ready", e->ready);
 		ports = portlist_format(&e->ports);
 		cJSON_AddStringToObject(o, "ports", ports ? ports : "");
@@ -65,7 +61,7 @@ static void print_table(const struct bpfnet_state *st)
 		printf("%-20.*s %-15s %-17s %-15s %-6s %s\n",
 		       ctrid_short_len(e->id), e->id, inet_ntoa(e->ip), mac, e->veth,
 		       !e->ready ? "setup" : !e->netns_ino ? "?" :
-		       endpoint_alive(e) ? "alive" : "dead",
+		       state_rec_alive(e) ? "alive" : "dead",
 		       ports && ports[0] ? ports : "-");
 		free(ports);
 	}

@@ -14,7 +14,6 @@
 #include "dplinks.h"
 #include "fsutil.h"
 #include "log.h"
-#include "netns.h"
 #include "nl.h"
 #include "portcheck.h"
 #include "portmap.h"
@@ -41,8 +40,7 @@ static int port_open(struct bpfnet_config *cfg, const char *id,
 	if (!pc->rec)
 		return -ESRCH;
 	if (!pc->rec->ready ||
-	    (pc->rec->netns_ino &&
-	     netns_ino_of_pid(pc->rec->pid) != pc->rec->netns_ino)) {
+	    (pc->rec->netns_ino && !state_rec_alive(pc->rec))) {
 		pr_err("container %s is not running", id);
 		return -ESRCH;
 	}

@@ -79,16 +79,20 @@ static const struct option_def options[] = {
 	{ .name = "iface", .arg = "NAME", .json = KEY_STR,
 	  .help = "interface name inside the container (default eth0)",
 	  .set = set_name, .off = FIELD(iface), .what = "interface name" },
-	{ .name = "state-dir", .alias = "state_dir", .arg = "DIR", .json = KEY_STR,
+	{ .name = "state-dir", .alias = "state_dir", .camel = "stateDir",
+	  .arg = "DIR", .json = KEY_STR,
 	  .help = "persistent state (default /run/bpfnet)",
 	  .set = set_path, .off = FIELD(state_dir), .what = "state dir" },
-	{ .name = "pin-dir", .alias = "pin_dir", .arg = "DIR", .json = KEY_STR,
+	{ .name = "pin-dir", .alias = "pin_dir", .camel = "pinDir",
+	  .arg = "DIR", .json = KEY_STR,
 	  .help = "BPF pins (default /sys/fs/bpf/bpfnet)",
 	  .set = set_path, .off = FIELD(pin_dir), .what = "pin dir" },
-	{ .name = "snat-ports", .alias = "snat_ports", .arg = "MIN-MAX", .json = KEY_STR,
+	{ .name = "snat-ports", .alias = "snat_ports", .camel = "snatPorts",
+	  .arg = "MIN-MAX", .json = KEY_STR,
 	  .help = "source ports for masquerade (default 1024-65535)",
 	  .set = set_port_range },
-	{ .name = "flow-table-size", .alias = "flow_table_size", .arg = "N",
+	{ .name = "flow-table-size", .alias = "flow_table_size",
+	  .camel = "flowTableSize", .arg = "N",
 	  .json = KEY_STR | cJSON_Number,
 	  .help = "flows per flow table (the new-flow tables: half), 1024 or more;\n"
 		  "default: memory / 16 KiB as a power of two, 16384 to 1048576",
@@ -193,20 +197,21 @@ bool config_port_allowed(const struct bpfnet_config *cfg, unsigned int lo,
 	return false;
 }
 
-static const struct option_def *find_key(const char *key)
+const struct option_def *config_find_key(const char *key)
 {
 	for (const struct option_def *o = options; o->name; o++)
 		if (o->json && (!strcmp(key, o->name) ||
-				(o->alias && !strcmp(key, o->alias))))
+				(o->alias && !strcmp(key, o->alias)) ||
+				(o->camel && !strcmp(key, o->camel))))
 			return o;
 	return NULL;
 }
 
 /* One key of the config file, as its table entry says. */
-static int apply_key(struct bpfnet_config *cfg, const cJSON *it,
+int config_apply_key(struct bpfnet_config *cfg, const cJSON *it,
 		     const char *origin)
 {
-	const struct option_def *o = find_key(it->string);
+	const struct option_def *o = config_find_key(it->string);
 	char num[32];
 
 	if (o && (it->type & o->json)) {
@@ -244,7 +249,7 @@ int config_apply_json(struct bpfnet_config *cfg, const char *text, size_t len,
 		return -EINVAL;
 	}
 	cJSON_ArrayForEach(it, root) {
-		err = apply_key(cfg, it, origin);
+		err = config_apply_key(cfg, it, origin);
 		if (err)
 			break;
 	}

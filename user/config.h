@@ -85,6 +85,8 @@ struct cJSON;
 struct option_def {
 	const char *name;	/* --NAME, and the config file key */
 	const char *alias;	/* another config file key, or NULL */
+	const char *camel;	/* its camelCase key, as a CNI network config
+				 * spells it (a config file may too), or NULL */
 	char short_name;	/* -X, or 0 */
 	const char *arg;	/* the value's name in help; NULL: a switch */
 	const char *help;	/* a '\n' continues on an indented line */
@@ -149,6 +151,16 @@ void config_defaults(struct bpfnet_config *cfg);
  */
 int config_parse_args(struct bpfnet_config *cfg, struct bpfnet_args *pos,
 		      int argc, char **argv);
+
+/* The option a config file key names (name, alias or camelCase), or NULL. */
+const struct option_def *config_find_key(const char *key);
+
+/*
+ * Apply one key of a JSON object (it->string names it) as the config file
+ * would. Returns 0 or -EINVAL after printing one line.
+ */
+int config_apply_key(struct bpfnet_config *cfg, const struct cJSON *it,
+		     const char *origin);
 
 /* Apply a JSON config document (text, len) to cfg. Returns 0 or -EINVAL. */
 int config_apply_json(struct bpfnet_config *cfg, const char *text, size_t len,

@@ -22,14 +22,14 @@
 #include "portmap.h"
 
 static int pick_address(const struct bpfnet_config *cfg,
-			const struct bpfnet_state *st, const struct oci_state *oci,
+			const struct bpfnet_state *st, const struct setup_req *req,
 			struct in_addr *ip)
 {
 	char why[160];
 	int err;
 
-	if (oci->ip[0]) {
-		err = ipam_static(st, cfg, oci->ip, ip, why, sizeof(why));
+	if (req->ip && req->ip[0]) {
+		err = ipam_static(st, cfg, req->ip, ip, why, sizeof(why));
 		if (err)
 			pr_err("%s", why);
 		return err;
@@ -41,20 +41,21 @@ static int pick_address(const struct bpfnet_config *cfg,
 	return err;
 }
 
-/* The bpfnet.ports annotation: valid, free, stored in canonical form. */
+/* The ports to publish: valid, free, stored in canonical form. */
 static int check_ports(const struct bpfnet_config *cfg, struct nl *nl,
-		       struct bpfnet_state *st, const struct oci_state *oci,
+		       struct bpfnet_state *st, const struct setup_req *req,
 		       struct endpoint_rec *rec)
 {
+	const char *from = req->ports_from ? req->ports_from : "bpfnet.ports";
 	char why[200];
 	struct dp dp;
 	int n, err;
 
-	if (!oci->ports[0])
+	if (!req->ports || !req->ports[0])
 		return 0;
-	n = portlist_parse(oci->ports, &rec->ports, true, why, sizeof(why));
+	n = portlist_parse(req->ports, &rec->ports, true, why, sizeof(why));
 	if (n < 0) {
-		pr_err("bpfnet.ports: %s", why);
+		pr_err("%s: %s", from, why);
 		return n;
 	}
 	for (int i = 0; i < n; i++) {
@@ -62,14 +63,14 @@ static int check_ports(const struct bpfnet_config *cfg, struct nl *nl,
 
 		if (!config_port_allowed(cfg, ps->host_lo, ps->host_hi)) {
 			portspec_format(ps, why, sizeof(why));
-			pr_err("bpfnet.ports: %s: host port not in allowedHostPorts of the config",
-			       why);
+			pr_err("%s: %s: host port not in allowedHostPorts of the config",
+			       from, why);
 			return -EPERM;
 		}
 	}
 	err = portcheck_host(nl, rec->ports.v, n, cfg->force, why, sizeof(why));
 	if (err) {
-		pr_err("bpfnet.ports: %s", why);
+		pr_err("%s: %s", from, why);
 		return err;
 	}
 	state_note_port_addrs(st, rec->ports.v, n);
@@ -79,7 +80,7 @@ static int check_ports(const struct bpfnet_config *cfg, struct nl *nl,
 	err = portmap_check_conflicts(&dp, st, rec->ports.v, n, why, sizeof(why));
 	dp_close(&dp);
 	if (err)
-		pr_err("bpfnet.ports: %s", why);
+		pr_err("%s: %s", from, why);
 	return err;
 }
 
@@ -150,16 +151,26 @@ struct ctr_netns {
 	struct nl nl;
 };
 
-static int ctr_netns_open(const struct oci_state *oci, struct ctr_netns *c)
+/* By path (CNI_NETNS) when the request names one, else by pid. */
+static int ctr_netns_open(const struct setup_req *req, struct ctr_netns *c)
 {
 	int err;
 
-	c->fd = netns_open_pid(oci->pid, &c->ino);
-	if (c->fd < 0) {
-		pr_err("container process %d does not exist: %s", oci->pid,
-		       strerror(-c->fd));
-		return c->fd;
+	if (req->netns && req->netns[0]) {
+		c->fd = netns_open_path(req->netns, &c->ino);
+		if (c->fd == -EINVAL)
+			pr_err("%s is not a network namespace", req->netns);
+		else if (c->fd < 0)
+			pr_err("network namespace %s does not exist: %s",
+			       req->netns, strerror(-c->fd));
+	} else {
+		c->fd = netns_open_pid(req->pid, &c->ino);
+		if (c->fd < 0)
+			pr_err("container process %d does not exist: %s",
+			       req->pid, strerror(-c->fd));
 	}
+	if (c->fd < 0)
+		return c->fd;
 	err = nl_open_in(&c->nl, c->fd);
 	if (err) {
 		pr_err("failed to open netlink in the container: %s",
@@ -175,14 +186,57 @@ static void ctr_netns_close(struct ctr_netns *c)
 	close(c->fd);
 }
 
+/* What set-up made, or found made: the record's facts. */
+static void setup_note(const struct bpfnet_config *cfg,
+		       const struct endpoint_rec *rec, struct setup_out *out)
+{
+	if (!out)
+		return;
+	out->ip = rec->ip;
+	out->gateway = cfg->gateway;
+	out->prefix = cfg->prefix;
+	memcpy(out->mac, rec->mac, sizeof(out->mac));
+	snprintf(out->veth, sizeof(out->veth), "%s", rec->veth);
+}
+
+/*
+ * A namespace the hook leaves alone (the host's, one shared with another
+ * container): 0 for the hook, which must let such a container run; an
+ * error for a strict request (CNI), which asked for an interface.
+ */
+static int leave_alone(const struct setup_req *req, int err, const char *why)
+{
+	if (req->strict) {
+		pr_err("container %s: %s", req->id, why);
+		return err;
+	}
+	pr_warn("container %s: %s: leaving it alone", req->id, why);
+	return 0;
+}
+
+/* Is rec another container's, alive in another namespace? */
+static bool id_in_use(const struct endpoint_rec *rec)
+{
+	if (!rec->ready || !state_rec_alive(rec))
+		return false;
+	if (rec->netns[0])
+		pr_err("container id %s is in use by a running container (netns %s)",
+		       rec->id, rec->netns);
+	else
+		pr_err("container id %s is in use by a running container (pid %d)",
+		       rec->id, rec->pid);
+	return true;
+}
+
 /*
  * Is there anything to set up? 0 with *go set when there is; 0 without it
  * when the container is left alone (set up already, the host's namespace,
  * a shared one); else -errno. A stale record of the same id is dropped.
  */
 static int setup_wanted(const struct bpfnet_config *cfg,
-			const struct oci_state *oci, struct nl *nl,
-			struct ctr_netns *c, struct bpfnet_state *st, bool *go)
+			const struct setup_req *req, struct nl *nl,
+			struct ctr_netns *c, struct bpfnet_state *st,
+			struct setup_out *out, bool *go)
 {
 	struct endpoint_rec *rec;
 	struct link_info li;
@@ -190,34 +244,33 @@ static int setup_wanted(const struct bpfnet_config *cfg,
 	int err;
 
 	*go = false;
-	if (not_a_container_netns(cfg, nl, &c->nl, c->ino, why, sizeof(why))) {
+	if (not_a_container_netns(cfg, nl, &c->nl, c->ino, why, sizeof(why)))
 		/* host-network containers keep running: change nothing, exit 0 */
-		pr_warn("container %s: %s: leaving it alone", oci->id, why);
-		return 0;
-	}
+		return leave_alone(req, -EPERM, why);
 	err = check_state_not_lost(cfg, nl, st);
 	if (err)
 		return err;
-	rec = state_find(st, oci->id);
+	rec = state_find(st, req->id);
 	if (rec && endpoint_intact(nl, rec, c->ino)) {
-		pr_info("container %s is already set up", oci->id);
+		pr_info("container %s is already set up", req->id);
+		setup_note(cfg, rec, out);
 		return 0;
 	}
-	if (rec && rec->ready && rec->netns_ino &&
-	    netns_ino_of_pid(rec->pid) == rec->netns_ino) {
-		/* the same id, another namespace, the first one still alive */
-		pr_err("container id %s is in use by a running container (pid %d)",
-		       oci->id, rec->pid);
+	if (rec && id_in_use(rec))	/* the same id, another namespace */
 		return -EEXIST;
-	}
 	if (rec) {	/* stale or half-built: start over */
 		endpoint_release(cfg, nl, rec);
 		state_remove(st, rec);
 	}
 	if (!link_get(&c->nl, cfg->iface, 0, &li)) {
 		/* a shared namespace: another container's eth0 is here */
+		if (req->strict) {
+			pr_err("container %s: %s already exists in its network namespace",
+			       req->id, cfg->iface);
+			return -EEXIST;
+		}
 		pr_info("%s already exists in the namespace of %d: leaving it alone",
-			cfg->iface, oci->pid);
+			cfg->iface, req->pid);
 		return 0;
 	}
 	*go = true;
@@ -226,7 +279,7 @@ static int setup_wanted(const struct bpfnet_config *cfg,
 
 /* Add the container's record: address, MAC, veth name, ports. */
 static int reserve(const struct bpfnet_config *cfg, struct nl *nl,
-		   const struct oci_state *oci, const struct ctr_netns *c,
+		   const struct setup_req *req, const struct ctr_netns *c,
 		   struct bpfnet_state *st, struct endpoint_rec **out)
 {
 	struct endpoint_rec *rec;
@@ -234,19 +287,22 @@ static int reserve(const struct bpfnet_config *cfg, struct nl *nl,
 	int err;
 
 	/* pick before adding the record: the new record must not count as a user */
-	err = pick_address(cfg, st, oci, &ip);
+	err = pick_address(cfg, st, req, &ip);
 	if (err)
 		return err;
 	rec = state_add(st);
 	if (!rec)
 		return -ENOMEM;
 	rec->ip = ip;
-	snprintf(rec->id, sizeof(rec->id), "%s", oci->id);
+	snprintf(rec->id, sizeof(rec->id), "%s", req->id);
 	ipam_mac(rec->ip, rec->mac);
-	ipam_veth_name(st, oci->id, rec->veth);
-	rec->pid = oci->pid;
+	ipam_veth_name(st, req->id, rec->veth);
+	rec->pid = req->pid;
+	if (req->netns)
+		snprintf(rec->netns, sizeof(rec->netns), "%s", req->netns);
+	snprintf(rec->ifname, sizeof(rec->ifname), "%s", cfg->iface);
 	rec->netns_ino = c->ino;
-	err = check_ports(cfg, nl, st, oci, rec);
+	err = check_ports(cfg, nl, st, req, rec);
 	if (err) {
 		state_remove(st, rec);
 		return err;
@@ -254,6 +310,12 @@ static int reserve(const struct bpfnet_config *cfg, struct nl *nl,
 	*out = rec;
 	return 0;
 }
+
+/* One set-up: the request, and where to say what was made. */
+struct setup_call {
+	const struct setup_req *req;
+	struct setup_out *out;
+};
 
 /*
  * Set-up is reserve -> build -> commit. The reservation is saved before any
@@ -263,26 +325,27 @@ static int reserve(const struct bpfnet_config *cfg, struct nl *nl,
  * (new_net) and no container is left.
  */
 static int setup_locked(const struct bpfnet_config *cfg,
-			const struct oci_state *oci, struct nl *nl,
+			const struct setup_call *call, struct nl *nl,
 			struct state_session *s, bool new_net)
 {
+	const struct setup_req *req = call->req;
 	struct net_plan plan = { 0 };
 	struct endpoint_rec *rec;
 	struct ctr_netns c;
 	bool go;
 	int err;
 
-	err = ctr_netns_open(oci, &c);
+	err = ctr_netns_open(req, &c);
 	if (err)
 		return err;
-	err = setup_wanted(cfg, oci, nl, &c, &s->st, &go);
+	err = setup_wanted(cfg, req, nl, &c, &s->st, call->out, &go);
 	if (!err && !go && s->st.n_gone)	/* a stale record was dropped */
 		err = state_commit(s);
 	if (err || !go)
 		goto out;
 	err = endpoint_plan(cfg, nl, &plan);
 	if (!err)
-		err = reserve(cfg, nl, oci, &c, &s->st, &rec);
+		err = reserve(cfg, nl, req, &c, &s->st, &rec);
 	if (!err)
 		err = state_commit(s);
 	if (err)
@@ -299,6 +362,7 @@ static int setup_locked(const struct bpfnet_config *cfg,
 	}
 	rec->ready = true;
 	err = state_commit(s);
+	setup_note(cfg, rec, call->out);
 	pr_info("container %s: %s on %s", rec->id, inet_ntoa(rec->ip), rec->veth);
 out:
 	ctr_netns_close(&c);
@@ -341,23 +405,46 @@ static int setup_cb(const struct bpfnet_config *cfg, struct nl *nl,
 	return err ? err : setup_locked(&net, arg, nl, s, new_net);
 }
 
+int setup_container(const struct bpfnet_config *cfg,
+		    const struct setup_req *req, struct setup_out *out)
+{
+	struct setup_call call = { .req = req, .out = out };
+
+	if (out)
+		memset(out, 0, sizeof(*out));
+	return with_state(cfg, setup_cb, &call);
+}
+
 int hook_setup(const struct bpfnet_config *cfg, const struct oci_state *oci)
 {
-	return with_state(cfg, setup_cb, oci);
+	struct setup_req req = {
+		.id = oci->id,
+		.pid = oci->pid,
+		.ip = oci->ip,
+		.ports = oci->ports,
+		.ports_from = "bpfnet.ports",
+	};
+
+	return setup_container(cfg, &req, NULL);
 }
 
 static int teardown_locked(const struct bpfnet_config *cfg, struct nl *nl,
 			   struct state_session *s, const void *arg)
 {
-	const char *id = arg;
-	struct endpoint_rec *rec = state_find(&s->st, id), tmp = { 0 };
+	const struct teardown_req *req = arg;
+	struct endpoint_rec *rec = state_find(&s->st, req->id), tmp = { 0 };
 
 	if (!rec) {
 		/* unknown or never recorded: remove a veth named after it */
-		snprintf(tmp.id, sizeof(tmp.id), "%s", id);
-		ipam_veth_name_salted(id, 0, tmp.veth);
+		snprintf(tmp.id, sizeof(tmp.id), "%s", req->id);
+		ipam_veth_name_salted(req->id, 0, tmp.veth);
 		endpoint_release(cfg, nl, &tmp);
-		pr_info("container %s was not set up by bpfnet", id);
+		pr_info("container %s was not set up by bpfnet", req->id);
+		return 0;
+	}
+	if (req->ifname && rec->ifname[0] && strcmp(req->ifname, rec->ifname)) {
+		pr_info("container %s has %s here, not %s: leaving it", req->id,
+			rec->ifname, req->ifname);
 		return 0;
 	}
 	fault_point(7, "teardown started");
@@ -367,9 +454,17 @@ static int teardown_locked(const struct bpfnet_config *cfg, struct nl *nl,
 	return state_commit(s);
 }
 
+int teardown_container(const struct bpfnet_config *cfg,
+		       const struct teardown_req *req)
+{
+	return with_state(cfg, teardown_locked, req);
+}
+
 int hook_teardown(const struct bpfnet_config *cfg, const char *id)
 {
-	return with_state(cfg, teardown_locked, id);
+	struct teardown_req req = { .id = id };
+
+	return teardown_container(cfg, &req);
 }
 
 int cmd_hook(struct bpfnet_config *cfg, struct bpfnet_args *args)

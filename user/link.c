@@ -451,6 +451,52 @@ int route_default_oif(struct nl *nl, int *oif)
 	return *oif ? 0 : -ENOENT;
 }
 
+/* The main table's default route: its device and its gateway. */
+struct default_via {
+	int oif;
+	struct in_addr gw;
+};
+
+static int route_via_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
+	struct default_via *via = data, this = { 0 };
+	uint32_t table = rtm->rtm_table;
+	const struct nlattr *attr;
+
+	if (rtm->rtm_family != AF_INET || rtm->rtm_dst_len != 0 ||
+	    rtm->rtm_type != RTN_UNICAST || via->oif)
+		return MNL_CB_OK;
+	mnl_attr_for_each(attr, nlh, sizeof(*rtm)) {
+		if (mnl_attr_get_type(attr) == RTA_OIF)
+			this.oif = (int)mnl_attr_get_u32(attr);
+		if (mnl_attr_get_type(attr) == RTA_GATEWAY)
+			this.gw.s_addr = mnl_attr_get_u32(attr);
+		if (mnl_attr_get_type(attr) == RTA_TABLE)
+			table = mnl_attr_get_u32(attr);
+	}
+	if (table == RT_TABLE_MAIN)
+		*via = this;
+	return MNL_CB_OK;
+}
+
+int route_default_via(struct nl *nl, int *oif, struct in_addr *gw)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = nl_msg(nl, buf, RTM_GETROUTE, NLM_F_DUMP);
+	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	struct default_via via = { 0 };
+	int err;
+
+	rtm->rtm_family = AF_INET;
+	err = nl_talk(nl, nlh, route_via_cb, &via);
+	*oif = via.oif;
+	*gw = via.gw;
+	if (err)
+		return err;
+	return via.oif ? 0 : -ENOENT;
+}
+
 int uplink_resolve(struct nl *nl, const char *name, int *ifindex, int *mtu)
 {
 	struct link_info li;

@@ -92,6 +92,12 @@ int addr_is_local(struct nl *nl, struct in_addr a);
 
 int route_add_default(struct nl *nl, struct in_addr gw, int oif);
 
+/*
+ * The main table's IPv4 default route: its device and gateway (0.0.0.0 for
+ * none). -ENOENT if there is no default route.
+ */
+int route_default_via(struct nl *nl, int *oif, struct in_addr *gw);
+
 /* Interface of the main table's IPv4 default route. -ENOENT if none. */
 int route_default_oif(struct nl *nl, int *oif);
 

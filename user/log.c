@@ -8,6 +8,14 @@
 
 int log_verbose;
 
+/* The last error line, for a caller that must report it elsewhere (CNI). */
+static char last_error[512];
+
+const char *log_last_error(void)
+{
+	return last_error;
+}
+
 static void vlog(const char *prefix, const char *fmt, va_list ap)
 {
 	fprintf(stderr, "bpfnet: %s", prefix);
@@ -19,6 +27,9 @@ void pr_err(const char *fmt, ...)
 {
 	va_list ap;
 
+	va_start(ap, fmt);
+	vsnprintf(last_error, sizeof(last_error), fmt, ap);
+	va_end(ap);
 	va_start(ap, fmt);
 	vlog("", fmt, ap);
 	va_end(ap);

@@ -12,6 +12,9 @@ void pr_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void pr_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void pr_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* The text of the last pr_err since the start ("" if none). */
+const char *log_last_error(void);
+
 /* Format a parse error into err (size len); returns -EINVAL. */
 int fmt_err(char *err, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -4,9 +4,11 @@
  * datapath instead of iptables. One binary: the OCI hook and the CLI.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include "cmd.h"
+#include "cni.h"
 #include "config.h"
 #include "doc.h"
 #include "log.h"
@@ -95,6 +97,9 @@ int main(int argc, char **argv)
 	struct bpfnet_config cfg;
 	struct bpfnet_args args;
 
+	/* a container runtime runs CNI plugins with no arguments */
+	if (argc == 1 && getenv("CNI_COMMAND"))
+		return cni_main();
 	config_defaults(&cfg);
 	if (config_parse_args(&cfg, &args, argc - 1, argv + 1))
 		return EXIT_USAGE;

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/nsfs.h>
 #include <sched.h>
 #include <stdio.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -27,6 +29,37 @@ int netns_open_pid(int pid, uint64_t *ino)
 	}
 	*ino = (uint64_t)st.st_ino;
 	return fd;
+}
+
+int netns_open_path(const char *path, uint64_t *ino)
+{
+	struct stat st;
+	int fd, err;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	/* a file bind-mounted from a network namespace, nothing else */
+	if (ioctl(fd, NS_GET_NSTYPE) != CLONE_NEWNET) {
+		close(fd);
+		return -EINVAL;
+	}
+	if (fstat(fd, &st)) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	*ino = (uint64_t)st.st_ino;
+	return fd;
+}
+
+uint64_t netns_ino_of_path(const char *path)
+{
+	struct stat st;
+
+	if (!path[0] || stat(path, &st))
+		return 0;
+	return (uint64_t)st.st_ino;
 }
 
 uint64_t netns_ino_of_pid(int pid)

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Network namespaces: open a process's, and run netlink inside it. */
+/* Network namespaces: open a process's or a file's, and run netlink inside. */
 #ifndef BPFNET_NETNS_H
 #define BPFNET_NETNS_H
 
@@ -9,6 +9,16 @@
 
 /* Open /proc/PID/ns/net; *ino gets its inode. fd or -errno (-ESRCH: no such process). */
 int netns_open_pid(int pid, uint64_t *ino);
+
+/*
+ * Open a network namespace file (/run/netns/NAME, /proc/PID/ns/net); *ino
+ * gets its inode. fd or -errno (-ENOENT: no such file; -EINVAL: the file is
+ * no network namespace).
+ */
+int netns_open_path(const char *path, uint64_t *ino);
+
+/* Inode of a namespace file, 0 if it is gone (a bind mount undone). */
+uint64_t netns_ino_of_path(const char *path);
 
 /* Inode of /proc/PID/ns/net, 0 if the process is gone. */
 uint64_t netns_ino_of_pid(int pid);

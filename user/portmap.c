@@ -96,6 +96,31 @@ int portmap_check_conflicts(const struct dp *dp, const struct bpfnet_state *st,
 	return 0;
 }
 
+int portmap_missing(const struct dp *dp, struct in_addr caddr,
+		    const struct port_spec *ps, int n, char *err, size_t errlen)
+{
+	for (int i = 0; i < n; i++) {
+		unsigned int span = ps[i].host_hi - ps[i].host_lo + 1u;
+
+		for (unsigned int off = 0; off < span; off++) {
+			struct bpfnet_pm_key k;
+			struct bpfnet_pm_val v;
+			char a[64];
+
+			pm_key(&ps[i], off, &k);
+			if (!bpf_map_lookup_elem(dp->pm_fd, &k, &v) &&
+			    v.caddr == caddr.s_addr &&
+			    v.cport == htons((uint16_t)(ps[i].ctr_lo + off)))
+				continue;
+			portspec_format(&ps[i], a, sizeof(a));
+			snprintf(err, errlen, "port map %s has no entry for host port %u",
+				 a, ps[i].host_lo + off);
+			return -ENOENT;
+		}
+	}
+	return 0;
+}
+
 /* Another network on the uplink publishes one of these host ports: -EEXIST. */
 static int peer_conflict(const struct dp *dp, const struct port_spec *ps, int n)
 {

@@ -20,6 +20,13 @@ int portmap_check_conflicts(const struct dp *dp, const struct bpfnet_state *st,
 			    size_t errlen);
 
 /*
+ * Is every host port of ps[0..n) in the port map, sending to caddr's
+ * container port? 0, or -ENOENT with the first one missing in err.
+ */
+int portmap_missing(const struct dp *dp, struct in_addr caddr,
+		    const struct port_spec *ps, int n, char *err, size_t errlen);
+
+/*
  * Insert every entry for caddr, or none: -EEXIST when one is taken, here
  * or by another network on the uplink (peers.h, which says which).
  */

@@ -13,6 +13,7 @@
 #include "fault.h"
 #include "fsutil.h"
 #include "log.h"
+#include "netns.h"
 #include "portstore.h"
 #include "state.h"
 #include "vec.h"
@@ -143,6 +144,10 @@ char *state_to_json(const struct bpfnet_state *st)
 		cJSON_AddStringToObject(o, "mac", buf);
 		cJSON_AddStringToObject(o, "veth", e->veth);
 		cJSON_AddNumberToObject(o, "pid", e->pid);
+		if (e->netns[0])
+			cJSON_AddStringToObject(o, "netns", e->netns);
+		if (e->ifname[0])
+			cJSON_AddStringToObject(o, "ifname", e->ifname);
 		cJSON_AddNumberToObject(o, "netns_ino", (double)e->netns_ino);
 		cJSON_AddBoolToObject(o, "ready", e->ready);
 		cJSON_AddItemToArray(arr, o);
@@ -182,6 +187,19 @@ static bool whole_in(double v, double lo, double hi)
 	return v >= lo && v <= hi && v == (double)(long long)v;
 }
 
+/* Optional strings of a record: absent is "", anything else must fit. */
+static int opt_str(const cJSON *o, const char *key, char *dst, size_t size)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	if (!v)
+		return 0;
+	if (!cJSON_IsString(v) || strlen(v->valuestring) >= size)
+		return -EINVAL;
+	strcpy(dst, v->valuestring);
+	return 0;
+}
+
 static int rec_from_json(const cJSON *o, struct endpoint_rec *e)
 {
 	const char *id, *ip, *mac, *veth;
@@ -207,7 +225,9 @@ static int rec_from_json(const cJSON *o, struct endpoint_rec *e)
 	    !whole_in(ino->valuedouble, 0, 9007199254740992.0) || !veth[0] ||
 	    strncmp(veth, BPFNET_VETH_PREFIX, strlen(BPFNET_VETH_PREFIX)))
 		return -EINVAL;
-	if (inet_pton(AF_INET, ip, &e->ip) != 1)
+	if (inet_pton(AF_INET, ip, &e->ip) != 1 ||
+	    opt_str(o, "netns", e->netns, sizeof(e->netns)) ||
+	    opt_str(o, "ifname", e->ifname, sizeof(e->ifname)))
 		return -EINVAL;
 	if (sscanf(mac, "%2x:%2x:%2x:%2x:%2x:%2x%n", &m[0], &m[1], &m[2], &m[3],
 		   &m[4], &m[5], &end) != 6 || mac[end])
@@ -473,6 +493,14 @@ struct endpoint_rec *state_add(struct bpfnet_state *st)
 	memset(&st->eps[st->n], 0, sizeof(st->eps[0]));
 	st->eps[st->n].ports_dirty = true;	/* no ports: no file */
 	return &st->eps[st->n++];
+}
+
+bool state_rec_alive(const struct endpoint_rec *rec)
+{
+	uint64_t now = rec->netns[0] ? netns_ino_of_path(rec->netns) :
+				       netns_ino_of_pid(rec->pid);
+
+	return rec->netns_ino && now == rec->netns_ino;
 }
 
 void state_remove(struct bpfnet_state *st, struct endpoint_rec *rec)

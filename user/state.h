@@ -15,12 +15,17 @@
 /* Host ends of container veths are named so (ipam_veth_name). */
 #define BPFNET_VETH_PREFIX "bnv"
 
+/* The longest namespace path a record keeps (CNI_NETNS). */
+#define NETNS_PATH_MAX 256
+
 struct endpoint_rec {
 	char id[OCI_ID_MAX + 1];
 	struct in_addr ip;
 	uint8_t mac[6];
 	char veth[IFNAMSIZ];		/* host end of the veth pair */
-	int pid;
+	int pid;			/* 0 when set up by path (CNI) */
+	char netns[NETNS_PATH_MAX];	/* the netns file set up (CNI), or "" */
+	char ifname[IFNAMSIZ];		/* the container's interface; "": eth0 */
 	uint64_t netns_ino;		/* inode of the container's netns */
 	bool ready;			/* false while set-up is under way */
 	struct port_list ports;		/* published ports, any number */
@@ -101,6 +106,12 @@ struct endpoint_rec *state_add(struct bpfnet_state *st);
 /* Note the host addresses ps[0..n) name: true when one was new. */
 bool state_note_port_addrs(struct bpfnet_state *st,
 			   const struct port_spec *ps, int n);
+/*
+ * Is rec's container alive: does its namespace file (or its process's
+ * namespace, for a record without one) still hold the inode recorded?
+ */
+bool state_rec_alive(const struct endpoint_rec *rec);
+
 /* Remove rec (and free what it holds); pointers into st move. */
 void state_remove(struct bpfnet_state *st, struct endpoint_rec *rec);
 

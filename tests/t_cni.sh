@@ -1,0 +1,318 @@
+#!/usr/bin/env bash
+# bpfnet as a CNI plugin, run as libcni runs it: CNI_* variables, the
+# network config on stdin, the reply on stdout. Container namespaces are
+# made with "ip netns add $P-NAME" inside the world (world_down deletes them).
+
+# A world with an outside, and the network config of its network.
+cni_world() {
+	world_up_outside
+	[ -n "${CG:-}" ] || { echo "no cgroup2 for the socket programs"; exit 77; }
+}
+
+# cni_conf [VERSION] [EXTRA-JSON]: the network config (EXTRA merged in).
+cni_conf() {
+	jq -cn --arg v "${1:-1.0.0}" --arg st "$T/state" --arg pin "$T/bpf/bpfnet" \
+		--arg cg "$CG" --argjson extra "${2:-"{}"}" \
+		'{cniVersion: $v, name: "bntest", type: "bpfnet", bridge: "bnbr0",
+		  uplink: "up0", stateDir: $st, pinDir: $pin, cgroup: $cg} + $extra'
+}
+
+# cni COMMAND [ID] [NETNS] [IFNAME] < CONFIG: the plugin in the host
+# namespace with only the variables libcni sets (an empty one is unset).
+cni() {
+	local -a env=(PATH="$PATH" CNI_COMMAND="$1" CNI_PATH=/usr/lib/cni)
+	[ -z "${2:-}" ] || env+=(CNI_CONTAINERID="$2")
+	[ -z "${3:-}" ] || env+=(CNI_NETNS="$3")
+	[ -z "${4:-}" ] || env+=(CNI_IFNAME="$4")
+	in_host env -i "${env[@]}" "$BPFNET"
+}
+
+# A container namespace: ctr_ns NAME makes /run/netns/$P-NAME.
+ctr_ns() { ip netns add "$P-$1"; ip -n "$P-$1" link set lo up; }
+ns_path() { echo "/run/netns/$P-$1"; }
+in_ctr() { local n=$1; shift; ip netns exec "$P-$n" "$@"; }
+
+# cni_add NAME [VERSION] [EXTRA] [IFNAME]: ADD for container NAME in its
+# namespace; the result in $T/NAME.json. Fails the test when ADD fails.
+cni_add() {
+	local n=$1 rc=0
+	ctr_ns "$n"
+	cni_conf "${2:-1.0.0}" "${3:-"{}"}" | cni ADD "$n" "$(ns_path "$n")" "${4:-eth0}" >"$T/$n.json" || rc=$?
+	assert_eq "$rc" 0 "ADD $n exit code (reply: $(cat "$T/$n.json"))"
+}
+
+# The error reply's shape (SPEC.md "Error"): typed fields, the given code.
+assert_cni_error() { # FILE CODE VERSION
+	local j
+	j=$(cat "$1")
+	assert_eq "$(jq -c '[.cniVersion, .code, .msg, .details] | map(type)' <<<"$j")" '["string","number","string","string"]' "error field types in $j"
+	assert_eq "$(jq .code <<<"$j")" "$2" "error code in $j"
+	assert_eq "$(jq -r .cniVersion <<<"$j")" "$3" "error cniVersion"
+	assert_eq "$(jq -r '.details | length > 0' <<<"$j")" true "error details say why"
+}
+
+# Every field of an ADD result, against the kernel's view of the links.
+check_result() { # NAME VERSION IFNAME
+	local r=$T/$1.json ns veth ip hostmac ctrmac
+	ns=$(ns_path "$1")
+	veth=$(bn ls -j | jq -r --arg id "$1" '.[] | select(.id == $id) | .veth')
+	ip=$(ip_of "$1")
+	hostmac=$(in_host ip -j link show "$veth" | jq -r '.[0].address')
+	ctrmac=$(in_ctr "$1" ip -j link show "$3" | jq -r '.[0].address')
+	assert_eq "$(jq -r .cniVersion "$r")" "$2" "cniVersion"
+	assert_eq "$(jq -c '.interfaces | length' "$r")" 2 "interfaces"
+	assert_eq "$(jq -c '.interfaces[0]' "$r")" "{\"name\":\"$veth\",\"mac\":\"$hostmac\"}" "host interface"
+	assert_eq "$(jq -c '.interfaces[1]' "$r")" "{\"name\":\"$3\",\"mac\":\"$ctrmac\",\"sandbox\":\"$ns\"}" "container interface"
+	assert_eq "$(jq -c '.ips | length' "$r")" 1 "ips"
+	assert_eq "$(jq -r '.ips[0].address' "$r")" "$ip/16" "address"
+	assert_eq "$(in_ctr "$1" ip -j addr show dev "$3" | jq -r '.[0].addr_info[] | select(.family == "inet") | "\(.local)/\(.prefixlen)"')" "$ip/16" "address on $3"
+	assert_eq "$(jq -r '.ips[0].gateway' "$r")" 172.19.0.1 "gateway"
+	assert_eq "$(jq -c '.ips[0].interface' "$r")" 1 "ips[0].interface (a number: the index of $3)"
+	if [ "$2" = 0.3.1 ] || [ "$2" = 0.4.0 ]; then
+		assert_eq "$(jq -c '.ips[0].version' "$r")" '"4"' "ips[0].version before 1.0.0"
+	else
+		assert_eq "$(jq -c '.ips[0] | has("version")' "$r")" false "ips[0].version from 1.0.0 on"
+	fi
+	assert_eq "$(jq -c .routes "$r")" '[{"dst":"0.0.0.0/0","gw":"172.19.0.1"}]' "routes"
+	assert_eq "$(jq -c .dns "$r")" '{}' "dns"
+	assert_eq "$(in_ctr "$1" ip -4 route show default)" "default via 172.19.0.1 dev $3 " "default route inside"
+}
+
+test_add_result_fields_each_version() {
+	cni_world
+	local v i=0
+	for v in 0.3.1 0.4.0 1.0.0 1.1.0; do
+		i=$((i + 1))
+		cni_add "c$i" "$v" '{}' "net$i"
+		check_result "c$i" "$v" "net$i"
+		assert_eq "$(bn ls -j | jq -c --arg id "c$i" '.[] | select(.id == $id) | [.netns, .alive, .pid]')" "[\"$(ns_path "c$i")\",true,0]" "ls of c$i"
+	done
+	# the allocator handed out distinct addresses, in order
+	assert_eq "$(bn ls -j | jq -r '[.[].ip] | join(" ")')" "172.19.0.2 172.19.0.3 172.19.0.4 172.19.0.5" "addresses"
+	in_ctr c4 ping -c 1 -W 2 "$OUTSIDE_IP" >/dev/null || fail "c4 cannot ping the outside"
+	in_ctr c1 ping -c 1 -W 2 172.19.0.5 >/dev/null || fail "c1 cannot ping c4"
+}
+
+test_published_port_reached_from_outside_then_deleted() {
+	cni_world
+	cni_add web 1.0.0 '{"runtimeConfig":{"portMappings":[{"hostPort":8080,"containerPort":80,"protocol":"tcp","hostIP":""},{"hostPort":5353,"containerPort":53,"protocol":"udp"}]}}'
+	assert_eq "$(bn port ls -j | jq -c '[.[] | "\(.id) \(.host_ip):\(.host_port):\(.container_port)/\(.proto)"] | sort')" '["web 0.0.0.0:5353:53/udp","web 0.0.0.0:8080:80/tcp"]' "published ports"
+	in_ctr web timeout 10 nc -nl 172.19.0.2 80 >"$T/got" &
+	PIDS+=($!)
+	wait_for 5 sh -c "ip netns exec $P-web ss -Hltn 'sport = :80' | grep -q ."
+	echo "over cni" | in_out nc -N -w 3 "$UPLINK_IP" 8080 || fail "the outside could not connect to $UPLINK_IP:8080"
+	assert_file_eq "$T/got" "over cni"
+	local veth
+	veth=$(bn ls -j | jq -r '.[0].veth')
+	assert_eq "$(dump_map port_maps | jq length)" 2 "port map entries after ADD"
+	cni_conf | cni DEL web "$(ns_path web)" eth0 >"$T/del.out" || fail "DEL failed: $(cat "$T/del.out")"
+	assert_eq "$(cat "$T/del.out")" "" "DEL prints nothing"
+	assert_eq "$(dump_map port_maps | jq length)" 0 "port map entries after DEL"
+	assert_eq "$(bn ls -j)" "[]" "records after DEL"
+	refute "veth $veth left after DEL" in_host ip link show "$veth"
+	refute "eth0 left in the namespace after DEL" in_ctr web ip link show eth0
+	refute "the port still answers after DEL" in_out nc -z -w 1 "$UPLINK_IP" 8080
+}
+
+test_check_passes_then_fails_without_address() {
+	cni_world
+	cni_add c1 0.4.0 '{"runtimeConfig":{"portMappings":[{"hostPort":8080,"containerPort":80,"protocol":"tcp","hostIP":""}]}}'
+	local prev rc=0
+	prev=$(cat "$T/c1.json")
+	cni_conf 0.4.0 "{\"prevResult\": $prev}" | cni CHECK c1 "$(ns_path c1)" eth0 >"$T/check.out" || rc=$?
+	assert_eq "$rc" 0 "CHECK of an intact container (reply: $(cat "$T/check.out"))"
+	assert_eq "$(cat "$T/check.out")" "" "CHECK prints nothing when it passes"
+	in_ctr c1 ip addr flush dev eth0
+	rc=0
+	cni_conf 0.4.0 "{\"prevResult\": $prev}" | cni CHECK c1 "$(ns_path c1)" eth0 >"$T/check.out" || rc=$?
+	assert_eq "$rc" 1 "CHECK exit code once the address is gone"
+	assert_cni_error "$T/check.out" 101 0.4.0
+	assert_contains "$(jq -r .details "$T/check.out")" "does not have its address 172.19.0.2/16"
+	# an unknown container: code 3
+	rc=0
+	cni_conf 0.4.0 | cni CHECK nosuch "$(ns_path c1)" eth0 >"$T/check.out" || rc=$?
+	assert_eq "$rc" 1 "CHECK of an unknown container"
+	assert_cni_error "$T/check.out" 3 0.4.0
+}
+
+test_check_fails_without_port_map() {
+	cni_world
+	cni_add c1 1.0.0 '{"runtimeConfig":{"portMappings":[{"hostPort":8080,"containerPort":80,"protocol":"tcp","hostIP":""}]}}'
+	# shellcheck disable=SC2046  # the key's bytes, one word each
+	bpftool map delete pinned "$T/bpf/bpfnet/port_maps" key hex $(bpftool map dump pinned "$T/bpf/bpfnet/port_maps" -j | jq -r '.[0].key[] | ltrimstr("0x")')
+	local rc=0
+	cni_conf 1.0.0 | cni CHECK c1 "$(ns_path c1)" eth0 >"$T/check.out" || rc=$?
+	assert_eq "$rc" 1 "CHECK exit code without the port map entry"
+	assert_cni_error "$T/check.out" 101 1.0.0
+	assert_contains "$(jq -r .details "$T/check.out")" "has no entry for host port 8080"
+}
+
+test_del_twice_and_after_netns_gone() {
+	cni_world
+	cni_add c1
+	cni_conf | cni DEL c1 "$(ns_path c1)" eth0 || fail "first DEL failed"
+	cni_conf | cni DEL c1 "$(ns_path c1)" eth0 >"$T/del.out" || fail "second DEL failed: $(cat "$T/del.out")"
+	assert_eq "$(cat "$T/del.out")" "" "second DEL prints nothing"
+	cni_add c2
+	local veth
+	veth=$(bn ls -j | jq -r '.[0].veth')
+	ip netns del "$P-c2"
+	cni_conf | cni DEL c2 "$(ns_path c2)" eth0 >"$T/del.out" || fail "DEL after the netns is gone failed: $(cat "$T/del.out")"
+	cni_conf | cni DEL c2 "" eth0 || fail "DEL without CNI_NETNS failed"
+	assert_eq "$(bn ls -j)" "[]" "records after DEL"
+	refute "veth $veth left" in_host ip link show "$veth"
+	# a network that is gone, or never was: DEL succeeds, makes nothing
+	cni_conf 1.0.0 "{\"stateDir\": \"$T/nonet\"}" | cni DEL c3 /run/netns/none eth0 || fail "DEL on a missing network failed"
+	[ ! -e "$T/nonet" ] || fail "DEL made the state dir of a missing network"
+}
+
+test_version_needs_no_network() {
+	T=$(mktemp -d /tmp/bpfnet-test.XXXXXX)
+	local out
+	out=$(echo '{"cniVersion":"0.4.0"}' | env -i CNI_COMMAND=VERSION "$BPFNET")
+	assert_eq "$out" '{"cniVersion":"0.4.0","supportedVersions":["0.3.1","0.4.0","1.0.0","1.1.0"]}' "VERSION reply"
+	out=$(env -i CNI_COMMAND=VERSION "$BPFNET" </dev/null)
+	assert_eq "$(jq -r .cniVersion <<<"$out")" 1.1.0 "VERSION with no config"
+}
+
+# Bad input: one error object on stdout, exit 1, nothing set up.
+test_error_shapes() {
+	cni_world
+	ctr_ns c1
+	local ns rc
+	ns=$(ns_path c1)
+	rc=0; echo '{"cniVersion": "1.0.0", "name": ' | cni ADD c1 "$ns" eth0 >"$T/e" || rc=$?
+	assert_eq "$rc" 1 "exit code on bad JSON"; assert_cni_error "$T/e" 6 1.1.0
+	rc=0; cni_conf | cni ADD "" "$ns" eth0 >"$T/e" || rc=$?
+	assert_eq "$rc" 1 "exit code without CNI_CONTAINERID"; assert_cni_error "$T/e" 4 1.0.0
+	rc=0; cni_conf | cni ADD "bad/id" "$ns" eth0 >"$T/e" || rc=$?
+	assert_eq "$rc" 1 "exit code on a bad CNI_CONTAINERID"; assert_cni_error "$T/e" 4 1.0.0
+	rc=0; cni_conf | cni ADD c1 "$ns" >"$T/e" || rc=$?
+	assert_eq "$rc" 1 "exit code without CNI_IFNAME"; assert_cni_error "$T/e" 4 1.0.0
+	rc=0; cni_conf 0.2.0 | cni ADD c1 "$ns" eth0 >"$T/e" || rc=$?
+	assert_eq "$rc" 1 "exit code on cniVersion 0.2.0"; assert_cni_error "$T/e" 1 0.2.0
+	rc=0; cni_conf 0.3.1 | cni CHECK c1 "$ns" eth0 >"$T/e" || rc=$?
+	assert_eq "$rc" 1 "exit code of CHECK at 0.3.1"; assert_cni_error "$T/e" 1 0.3.1
+	rc=0; cni_conf 1.0.0 '{"subnt": "10.0.0.0/8"}' | cni ADD c1 "$ns" eth0 >"$T/e" || rc=$?
+	assert_eq "$rc" 1 "exit code on an unknown key"; assert_cni_error "$T/e" 2 1.0.0
+	assert_contains "$(jq -r .details "$T/e")" "unknown key 'subnt'"
+	rc=0; cni_conf 1.0.0 '{"ipam": {"type": "host-local"}}' | cni ADD c1 "$ns" eth0 >"$T/e" || rc=$?
+	assert_eq "$rc" 1 "exit code with ipam"; assert_cni_error "$T/e" 2 1.0.0
+	rc=0; cni_conf 1.0.0 '{"subnet": "10.1.2.3/8"}' | cni ADD c1 "$ns" eth0 >"$T/e" || rc=$?
+	assert_eq "$rc" 1 "exit code on a bad subnet"; assert_cni_error "$T/e" 7 1.0.0
+	rc=0; cni_conf | cni ADD c1 /run/netns/nosuch eth0 >"$T/e" || rc=$?
+	assert_eq "$rc" 1 "exit code with a missing netns"; assert_cni_error "$T/e" 3 1.0.0
+	rc=0; cni_conf | cni FROB c1 "$ns" eth0 >"$T/e" || rc=$?
+	assert_eq "$rc" 1 "exit code of an unknown command"; assert_cni_error "$T/e" 4 1.0.0
+	# none of them set anything up
+	assert_eq "$(in_ctr c1 ip -o link show | count_lines)" 1 "links in the container namespace"
+	[ ! -e "$T/state/state.json" ] || assert_eq "$(bn ls -j)" "[]" "records"
+}
+
+test_cni_and_hook_containers_share_the_network() {
+	cni_world
+	new_netns
+	hook_up h1 "$NEWPID"
+	cni_add c1
+	assert_eq "$(ip_of h1) $(ip_of c1)" "172.19.0.2 172.19.0.3" "one allocator for both"
+	in_ctr c1 ping -c 1 -W 2 "$(ip_of h1)" >/dev/null || fail "the CNI container cannot reach the hook's"
+	in_ns "$NEWPID" ping -c 1 -W 2 "$(ip_of c1)" >/dev/null || fail "the hook's container cannot reach the CNI one"
+	# and a hook container's teardown leaves the CNI one alone
+	hook_down h1
+	assert_eq "$(bn ls -j | jq -r '[.[].id] | join(" ")')" c1 "records after the hook's teardown"
+}
+
+test_gc_removes_unlisted_attachments_only() {
+	cni_world
+	new_netns
+	hook_up h1 "$NEWPID"
+	cni_add keep 1.1.0
+	cni_add drop 1.1.0 '{"runtimeConfig":{"portMappings":[{"hostPort":9090,"containerPort":90,"protocol":"tcp","hostIP":""}]}}'
+	local veth out
+	veth=$(bn ls -j | jq -r '.[] | select(.id == "drop") | .veth')
+	out=$(cni_conf 1.1.0 '{"cni.dev/valid-attachments": [{"containerID": "keep", "ifname": "eth0"}]}' | cni GC) ||
+		fail "GC failed: $out"
+	assert_eq "$out" "" "GC prints nothing"
+	assert_eq "$(bn ls -j | jq -r '[.[].id] | sort | join(" ")')" "h1 keep" "records after GC"
+	refute "the unlisted attachment's veth $veth is left" in_host ip link show "$veth"
+	assert_eq "$(dump_map port_maps | jq length)" 0 "port map entries after GC"
+	in_ctr keep ping -c 1 -W 2 "$OUTSIDE_IP" >/dev/null || fail "the listed attachment lost its network"
+}
+
+test_status_says_whether_add_can_be_served() {
+	cni_world
+	local rc=0
+	cni_conf 1.1.0 | cni STATUS >"$T/s" || rc=$?
+	assert_eq "$rc" 0 "STATUS of a usable network (reply: $(cat "$T/s"))"
+	assert_eq "$(cat "$T/s")" "" "STATUS prints nothing"
+	rc=0; cni_conf 1.1.0 '{"uplink": "nosuch0"}' | cni STATUS >"$T/s" || rc=$?
+	assert_eq "$rc" 1 "STATUS with a missing uplink"
+	assert_cni_error "$T/s" 50 1.1.0
+	rc=0; cni_conf 1.0.0 | cni STATUS >"$T/s" || rc=$?
+	assert_eq "$rc" 1 "STATUS at 1.0.0"
+	assert_cni_error "$T/s" 1 1.0.0
+}
+
+# A plugin chained after another: prevResult's content comes back with ours after it.
+test_prev_result_kept() {
+	cni_world
+	local prev='{"cniVersion":"1.0.0","interfaces":[{"name":"dummy0","mac":"00:11:22:33:44:55"}],"ips":[{"address":"10.9.0.5/24","interface":0}],"dns":{"nameservers":["10.9.0.1"]}}'
+	cni_add c1 1.0.0 "{\"prevResult\": $prev}"
+	local r=$T/c1.json
+	assert_eq "$(jq -c '[.interfaces[].name]' "$r")" "[\"dummy0\",\"$(bn ls -j | jq -r '.[0].veth')\",\"eth0\"]" "interfaces"
+	assert_eq "$(jq -c '[.ips[] | [.address, .interface]]' "$r")" '[["10.9.0.5/24",0],["172.19.0.2/16",2]]' "ips"
+	assert_eq "$(jq -c .dns "$r")" '{"nameservers":["10.9.0.1"]}' "dns"
+}
+
+# --- podman 4.3 with its CNI backend, bpfnet as the network's plugin ---
+
+# pm ARGS...: podman in the world's host namespace, its storage, config
+# and CNI dirs under $T (nothing of the machine's podman is used).
+pm() {
+	in_host env CONTAINERS_CONF="$T/pm/containers.conf" podman \
+		--root "$T/pm/root" --runroot "$T/pm/run" --storage-driver vfs \
+		--network-backend cni --network-config-dir "$T/pm/net" \
+		--cgroup-manager cgroupfs --events-backend none "$@"
+}
+
+# A failed test's containers go before the world does (their conmon and
+# namespace would outlive it).
+podman_down() { pm rm -a -f -t 0 >/dev/null 2>&1 || true; }
+
+podman_world() {
+	command -v podman >/dev/null || { echo "podman is not installed"; exit 77; }
+	cni_world
+	trap 'podman_down; trap - ERR; set +e; world_down' EXIT
+	make_rootfs
+	# podman writes /etc/hosts and the like into the rootfs: a copy of its own
+	cp -a "$ROOTFS_CACHE" "$T/rootfs"
+	mkdir -p "$T/pm/net" "$T/pm/bin" "$T/pm/root" "$T/pm/run"
+	ln -s "$BPFNET" "$T/pm/bin/bpfnet"
+	printf '[network]\ncni_plugin_dirs = ["%s"]\n' "$T/pm/bin" >"$T/pm/containers.conf"
+	cni_conf 1.0.0 '{"capabilities": {"portMappings": true}}' |
+		jq '{cniVersion, name, plugins: [del(.cniVersion, .name)]}' >"$T/pm/net/bntest.conflist"
+}
+
+test_podman_published_port_and_rm() {
+	podman_world
+	mkdir -p "$T/www"
+	echo "hello from podman" >"$T/www/index.html"
+	# podman 4.3 asks for nofile and nproc limits (1048576) above this
+	# machine's hard ones, which crun may not raise: lower ones. --rootfs:
+	# the first word after the flags is a directory, not an image.
+	pm run -d --name web --network bntest -p 8080:80 \
+		--ulimit nofile=1024:1024 --ulimit nproc=4096:4096 -v "$T/www:/www:ro" --rootfs "$T/rootfs" /bin/httpd -f -p 80 -h /www >"$T/pm.out" 2>&1 ||
+		fail "podman run failed: $(cat "$T/pm.out")"
+	assert_eq "$(bn ls -j | jq -r '.[0].netns | startswith("/run/netns/")')" true "the record names podman's namespace file"
+	assert_eq "$(bn ls -j | jq -c '[.[0].ip, .[0].alive]')" '["172.19.0.2",true]' "the container's record"
+	local veth got
+	veth=$(bn ls -j | jq -r '.[0].veth')
+	wait_for 5 sh -c "nsenter --net=$OUTNS wget -q -T 1 -O - http://$UPLINK_IP:8080/ | grep -q podman"
+	got=$(in_out wget -q -T 2 -O - "http://$UPLINK_IP:8080/")
+	assert_eq "$got" "hello from podman" "page fetched from the outside through the published port"
+	pm rm -f web >/dev/null
+	assert_eq "$(bn ls -j)" "[]" "records after podman rm -f"
+	refute "veth $veth left after podman rm -f" in_host ip link show "$veth"
+	assert_eq "$(dump_map port_maps | jq length)" 0 "port map entries after podman rm -f"
+	assert_eq "$(dump_map endpoints | jq length)" 0 "endpoint entries after podman rm -f"
+}

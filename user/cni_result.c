@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The CNI plugin's replies, as the spec's "Result" and "Error" sections shape them. */
+#include <arpa/inet.h>
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cni_result.h"
+#include "log.h"
+
+static const struct {
+	int code;
+	const char *msg;
+} messages[] = {
+	{ CNI_ERR_VERSION, "incompatible CNI version" },
+	{ CNI_ERR_FIELD, "unsupported field in network configuration" },
+	{ CNI_ERR_UNKNOWN, "container unknown or does not exist" },
+	{ CNI_ERR_ENV, "invalid necessary environment variables" },
+	{ CNI_ERR_IO, "I/O failure" },
+	{ CNI_ERR_DECODE, "failed to decode content" },
+	{ CNI_ERR_CONFIG, "invalid network configuration" },
+	{ CNI_ERR_AGAIN, "try again later" },
+	{ CNI_ERR_UNAVAILABLE, "the plugin cannot serve ADD now" },
+	{ CNI_ERR_SETUP, "failed to set up the container's network" },
+	{ CNI_ERR_CHECK, "the container's network is not as it was set up" },
+	{ CNI_ERR_TEARDOWN, "failed to remove the container's network" },
+};
+
+static const char *message(int code)
+{
+	for (size_t i = 0; i < sizeof(messages) / sizeof(messages[0]); i++)
+		if (messages[i].code == code)
+			return messages[i].msg;
+	return "failed";
+}
+
+/* Print o compactly on one line and free it. */
+static int print_json(cJSON *o)
+{
+	char *out = o ? cJSON_PrintUnformatted(o) : NULL;
+
+	cJSON_Delete(o);
+	if (!out) {
+		pr_err("out of memory writing the reply");
+		return -ENOMEM;
+	}
+	puts(out);
+	fflush(stdout);
+	free(out);
+	return 0;
+}
+
+void cni_print_error(const char *version, int code)
+{
+	cJSON *o = cJSON_CreateObject();
+	const char *details = log_last_error();
+
+	cJSON_AddStringToObject(o, "cniVersion", version[0] ? version : CNI_LATEST);
+	cJSON_AddNumberToObject(o, "code", code);
+	cJSON_AddStringToObject(o, "msg", message(code));
+	if (details[0])
+		cJSON_AddStringToObject(o, "details", details);
+	print_json(o);
+}
+
+void cni_print_versions(const char *version)
+{
+	cJSON *o = cJSON_CreateObject(), *arr;
+
+	cJSON_AddStringToObject(o, "cniVersion", version[0] ? version : CNI_LATEST);
+	arr = cJSON_AddArrayToObject(o, "supportedVersions");
+	for (int i = 0; i < CNI_NVERSIONS; i++)
+		cJSON_AddItemToArray(arr, cJSON_CreateString(cni_versions[i]));
+	print_json(o);
+}
+
+static void mac_text(const uint8_t *m, char *buf)
+{
+	sprintf(buf, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3],
+		m[4], m[5]);
+}
+
+static cJSON *interface(const char *name, const uint8_t *mac, const char *sandbox)
+{
+	cJSON *o = cJSON_CreateObject();
+	char buf[18];
+
+	mac_text(mac, buf);
+	cJSON_AddStringToObject(o, "name", name);
+	cJSON_AddStringToObject(o, "mac", buf);
+	if (sandbox)
+		cJSON_AddStringToObject(o, "sandbox", sandbox);
+	return o;
+}
+
+/* The array key of res, made when prevResult had none. */
+static cJSON *array_of(cJSON *res, const char *key)
+{
+	cJSON *a = cJSON_GetObjectItemCaseSensitive(res, key);
+
+	if (cJSON_IsArray(a))
+		return a;
+	cJSON_DeleteItemFromObjectCaseSensitive(res, key);
+	return cJSON_AddArrayToObject(res, key);
+}
+
+/* Our interfaces, address and route, after whatever res holds. */
+static void add_ours(cJSON *res, const struct cni_req *r,
+		     const struct cni_attachment *a)
+{
+	cJSON *ifs = array_of(res, "interfaces"), *ips = array_of(res, "ips");
+	cJSON *routes = array_of(res, "routes"), *ip, *rt;
+	char addr[INET_ADDRSTRLEN + 4], gw[INET_ADDRSTRLEN];
+	int ctr_index;
+
+	cJSON_AddItemToArray(ifs, interface(a->host_if, a->host_mac, NULL));
+	ctr_index = cJSON_GetArraySize(ifs);
+	cJSON_AddItemToArray(ifs, interface(a->ctr_if, a->ctr_mac, a->sandbox));
+
+	inet_ntop(AF_INET, &a->ip, addr, INET_ADDRSTRLEN);
+	snprintf(addr + strlen(addr), 4, "/%d", a->prefix);
+	inet_ntop(AF_INET, &a->gateway, gw, sizeof(gw));
+	ip = cJSON_CreateObject();
+	/* before 1.0.0, each address said its IP version */
+	if (cni_version_num(r->version) < cni_version_num("1.0.0"))
+		cJSON_AddStringToObject(ip, "version", "4");
+	cJSON_AddStringToObject(ip, "address", addr);
+	cJSON_AddStringToObject(ip, "gateway", gw);
+	cJSON_AddNumberToObject(ip, "interface", ctr_index);
+	cJSON_AddItemToArray(ips, ip);
+
+	rt = cJSON_CreateObject();
+	cJSON_AddStringToObject(rt, "dst", "0.0.0.0/0");
+	cJSON_AddStringToObject(rt, "gw", gw);
+	cJSON_AddItemToArray(routes, rt);
+}
+
+int cni_print_result(const struct cni_req *r, const struct cni_attachment *a)
+{
+	cJSON *res = r->prev ? cJSON_Duplicate(r->prev, true) : cJSON_CreateObject();
+
+	if (!res) {
+		pr_err("out of memory writing the result");
+		return -ENOMEM;
+	}
+	cJSON_DeleteItemFromObjectCaseSensitive(res, "cniVersion");
+	cJSON_AddStringToObject(res, "cniVersion", r->version);
+	add_ours(res, r, a);
+	if (!cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(res, "dns"))) {
+		cJSON_DeleteItemFromObjectCaseSensitive(res, "dns");
+		cJSON_AddObjectToObject(res, "dns");
+	}
+	return print_json(res);
+}
