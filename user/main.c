@@ -35,6 +35,8 @@ static const struct cmd cmds[] = {
 	{ .name = "net", .sub = net_cmds },
 	{ .name = "stats", .fn = cmd_stats, .args = "[-j]",
 	  .help = "datapath counters: totals and per container" },
+	{ .name = "flows", .fn = cmd_flows, .args = "[ID] [-j]", .max_args = 1,
+	  .help = "live flows as conntrack -L: tuples sent and translated, state, expiry, counters" },
 	{ .name = "gc", .fn = cmd_gc,
 	  .help = "remove expired flows and what dead or half-built containers left" },
 	{ .name = "resync", .fn = cmd_resync,
