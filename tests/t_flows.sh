@@ -6,7 +6,7 @@
 # A container id as runc makes them: 64 hex digits (shown as 12 in text).
 CID=3f9a6c21d0b84e57a1c2d3e4f5061728394a5b6c7d8e9f00112233445566778f
 
-# c1 (id $CID) publishes 8080 -> 80; c2 is plain. SNAT ports are narrowed to
+# c1 (id $CID) publishes 8080 -> 80 and 8081 -> 81; c2 is plain. SNAT ports are narrowed to
 # a range the containers' own ports are outside of, so the translated port
 # is one the datapath chose, not the container's kept.
 flows_world() {
@@ -14,20 +14,20 @@ flows_world() {
 	FLAGS+=(--snat-ports 20000-20999)
 	new_netns; C1=$NEWPID
 	new_netns; C2=$NEWPID
-	hook_up "$CID" "$C1" '{"bpfnet.ports":"8080:80"}'
+	hook_up "$CID" "$C1" '{"bpfnet.ports":"8080:80,8081:81"}'
 	hook_up c2 "$C2"
 }
 
 # start_held NAME CMD...: CMD runs in the background, its stdin the fifo
 # $T/NAME.in and its stdout $T/NAME.out. The caller opens the fifo's write
-# end (exec N>"$T/NAME.in", N from 3 to 7), writes to it to send, closes it
+# end (exec N>"$T/NAME.in", N from 3 to 9), writes to it to send, closes it
 # to end what CMD sends (an nc -N then sends its FIN). CMD does not keep the
 # write ends of the others' fifos (their EOF would never come).
 start_held() {
 	local name=$1
 	shift
 	mkfifo "$T/$name.in"
-	"$@" <"$T/$name.in" >"$T/$name.out" 2>"$T/$name.err" 3>&- 4>&- 5>&- 6>&- 7>&- &
+	"$@" <"$T/$name.in" >"$T/$name.out" 2>"$T/$name.err" 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &
 	PIDS+=($!)
 }
 
@@ -204,24 +204,35 @@ test_id_filter_and_text_output() {
 	flows_world
 	two_connections
 	unanswered_datagram
-	local rc out
-	assert_eq "$(bn flows -j | jq length)" 3 "every flow"
-	assert_eq "$(bn flows "$CID" -j | jq -r '[.[].kind] | sort | join(" ")')" "masquerade published" "flows of c1"
-	assert_eq "$(bn flows c2 -j | jq -r '[.[] | "\(.id) \(.proto)"] | join(",")')" "c2 udp" "flows of c2"
+	# hairpin: c2 dials c1's published port 8081 at the uplink address
+	start_held hsrv in_ns "$C1" nc -N -nl 172.19.0.2 81
+	exec 8>"$T/hsrv.in"
+	wait_listen tcp 81 in_ns "$C1"
+	start_held hcli in_ns "$C2" nc -N -n "$UPLINK_IP" 8081
+	exec 9>"$T/hcli.in"
+	echo "from c2" >&9
+	assert_file_eq "$T/hsrv.out" "from c2"
+	local rc out f
+	assert_eq "$(bn flows -j | jq length)" 4 "every flow"
+	f=$(one_flow '.kind == "hairpin"')
+	assert_eq "$(jq -r '[.id, .client_id, .original.src, .original.dst, .original.dport, .translated.dst, .translated.dport] | join(" ")' <<<"$f")" \
+		"$CID c2 172.19.0.3 $UPLINK_IP 8081 172.19.0.2 81" "hairpin flow"
+	assert_eq "$(bn flows "$CID" -j | jq -r '[.[].kind] | sort | join(" ")')" "hairpin masquerade published" "flows of c1"
+	assert_eq "$(bn flows c2 -j | jq -r '[.[] | "\(.kind) \(.proto)"] | sort | join(",")')" "hairpin tcp,masquerade udp" "flows of c2"
 	rc=0
 	out=$(bn flows nosuch 2>&1) || rc=$?
 	assert_eq "$rc" 1 "exit code for an unknown id"
 	assert_eq "$out" "bpfnet: no container nosuch (see 'bpfnet ls')"
 	# text: a header and one line per flow, the long id shortened to 12
 	out=$(bn flows)
-	assert_eq "$(count_lines . <<<"$out")" 4 "lines of text output: $out"
+	assert_eq "$(count_lines . <<<"$out")" 5 "lines of text output: $out"
 	assert_eq "$(head -1 <<<"$out" | tr -s ' ')" "ID PROTO KIND STATE ORIGINAL TRANSLATED EXPIRES PACKETS BYTES"
-	assert_eq "$(awk '$1 == "'"${CID:0:12}"'"' <<<"$out" | count_lines .)" 2 "lines of c1: $out"
+	assert_eq "$(awk '$1 == "'"${CID:0:12}"'"' <<<"$out" | count_lines .)" 3 "lines of c1: $out"
 	assert_not_contains "$out" "$CID"
 	assert_contains "$out" "172.19.0.2:80"
 	# columns line up: each line's ORIGINAL starts where the header's does
 	local col
 	col=$(head -1 <<<"$out" | grep -bo ORIGINAL | cut -d: -f1)
 	assert_eq "$(tail -n +2 <<<"$out" | cut -c$((col + 1)) | sort -u | tr -d '\n')" "1" "ORIGINAL column start: $out"
-	exec 3>&- 4>&- 5>&- 6>&- 7>&-
+	exec 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&-
 }
