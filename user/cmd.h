@@ -38,6 +38,7 @@ int cmd_hook(struct bpfnet_config *cfg, struct bpfnet_args *args);
 int cmd_ls(struct bpfnet_config *cfg, struct bpfnet_args *args);
 int cmd_down(struct bpfnet_config *cfg, struct bpfnet_args *args);
 int cmd_stats(struct bpfnet_config *cfg, struct bpfnet_args *args);
+int cmd_flows(struct bpfnet_config *cfg, struct bpfnet_args *args);
 int cmd_gc(struct bpfnet_config *cfg, struct bpfnet_args *args);
 int cmd_resync(struct bpfnet_config *cfg, struct bpfnet_args *args);
 int cmd_watch(struct bpfnet_config *cfg, struct bpfnet_args *args);

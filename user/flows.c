@@ -9,6 +9,7 @@
  * it goes: the datapath may have refreshed it meanwhile.
  */
 #include <bpf/bpf.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -301,21 +302,93 @@ static void pair_orphans(const struct flow_pair *p)
 	free(w.l.keys);
 }
 
+/*
+ * The four pairs, i from 0 to FLOW_PAIRS - 1: each kind (masqueraded,
+ * published) in each tier (answered, new).
+ */
+enum { FLOW_PAIRS = 4 };
+
+static void pair_of(struct dp *dp, int i, struct flow_pair *p)
+{
+	if (i < 2)
+		pair_snat(dp, p, i);
+	else
+		pair_dnat(dp, p, i - 2);
+}
+
 int dp_expire_flows(struct dp *dp)
 {
 	struct flow_pair p;
 	int removed = 0;
 
-	/* each kind (masqueraded, published) in each tier (answered, new) */
-	for (int i = 0; i < 4; i++) {
-		if (i < 2)
-			pair_snat(dp, &p, i);
-		else
-			pair_dnat(dp, &p, i - 2);
+	for (int i = 0; i < FLOW_PAIRS; i++) {
+		pair_of(dp, i, &p);
 		removed += pair_expire(&p);
 		pair_orphans(&p);
 	}
 	return removed;
+}
+
+/* A walk of one pair's flow table for dp_list_flows. */
+struct live_walk {
+	const struct flow_pair *p;
+	bool published, answered;
+	__u64 now;
+	struct flow_entries *out;
+	int err;
+};
+
+static void pick_live(const void *key, const void *val, void *ctx)
+{
+	const struct bpfnet_flow *k = key;
+	const struct bpfnet_ct *ct = val;
+	struct live_walk *w = ctx;
+	struct flow_entry *e;
+
+	/* the datapath's own test: a flow lives while expires_ns > now */
+	if (ct->expires_ns <= w->now)
+		return;
+	if (VEC_RESERVE(w->out->v, w->out->n, w->out->cap)) {
+		w->err = -ENOMEM;
+		return;
+	}
+	e = &w->out->v[w->out->n++];
+	e->key = *k;
+	e->ct = *ct;
+	w->p->reply_key(k, ct, &e->reply);
+	e->published = w->published;
+	e->answered = w->answered;
+	e->now_ns = w->now;
+}
+
+int dp_list_flows(struct dp *dp, struct flow_entries *out)
+{
+	struct flow_pair p;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	for (int i = 0; i < FLOW_PAIRS; i++) {
+		struct live_walk w = { .p = &p, .published = i >= 2,
+				       .answered = i % 2 == 0, .now = now_ns(),
+				       .out = out };
+
+		pair_of(dp, i, &p);
+		err = map_for_each(p.fwd_fd, sizeof(struct bpfnet_flow),
+				   sizeof(struct bpfnet_ct), pick_live, &w);
+		if (!err)
+			err = w.err;
+		if (err) {
+			flow_entries_free(out);
+			return err;
+		}
+	}
+	return 0;
+}
+
+void flow_entries_free(struct flow_entries *l)
+{
+	free(l->v);
+	memset(l, 0, sizeof(*l));
 }
 
 struct sock_keys {

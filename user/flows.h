@@ -3,6 +3,7 @@
 #ifndef BPFNET_FLOWS_H
 #define BPFNET_FLOWS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <linux/types.h>
 
@@ -32,6 +33,31 @@ int dp_flush_nat_addr(struct dp *dp, __be32 nat_addr);
  * entries, and reply entries of no flow; returns how many flows.
  */
 int dp_expire_flows(struct dp *dp);
+
+/*
+ * One live flow (bpfnet flows): masqueraded (conntrack, ct_new) or to a
+ * published port (dnat_ct, dnat_ct_new), answered or not yet.
+ */
+struct flow_entry {
+	struct bpfnet_flow key;		/* the original tuple, as it was sent */
+	struct bpfnet_flow reply;	/* the tuple its replies carry, translated */
+	struct bpfnet_ct ct;
+	bool published;			/* to a published port; else masqueraded */
+	bool answered;			/* in the main tables, not the new-flow ones */
+	__u64 now_ns;			/* when it was read (CLOCK_MONOTONIC, as expires_ns) */
+};
+
+struct flow_entries {
+	struct flow_entry *v;
+	size_t n, cap;
+};
+
+/*
+ * Every flow of the four tables that has not expired, with its reply
+ * tuple, into out (freed with flow_entries_free). 0 or -errno.
+ */
+int dp_list_flows(struct dp *dp, struct flow_entries *out);
+void flow_entries_free(struct flow_entries *l);
 
 /* Delete sock_rev entries of sockets that are gone; returns how many. */
 int dp_expire_sock_rev(struct dp *dp);

@@ -41,6 +41,8 @@ static const struct cmd cmds[] = {
 	  .help = "datapath counters: totals, drops, tables, per container (also --prometheus)" },
 	{ .name = "monitor", .fn = cmd_monitor, .args = "[-j]",
 	  .help = "drops as they happen, until stopped (--type trace: translations; --id ID)" },
+	{ .name = "flows", .fn = cmd_flows, .args = "[ID] [-j]", .max_args = 1,
+	  .help = "live flows as conntrack -L: tuples sent and translated, state, expiry, counters" },
 	{ .name = "gc", .fn = cmd_gc,
 	  .help = "remove expired flows and what dead or half-built containers left" },
 	{ .name = "resync", .fn = cmd_resync,
