@@ -72,7 +72,7 @@ world_down() {
 	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
 	for p in "${OUTNS:+$P-out}" "${HOSTNS:+$P-host}"; do [ -n "$p" ] && netns_kill "$p"; done
 	# namespaces a test named after its world ("ip netns add $P-c1")
-	for p in $(ip netns list 2>/dev/null | awk -v w="$P-" 'index($1, w) == 1 {print $1}'); do
+	for p in $([ -z "${P:-}" ] || ip netns list 2>/dev/null | awk -v w="$P-" 'index($1, w) == 1 {print $1}'); do
 		[ "$p" = "$P-host" ] || [ "$p" = "$P-out" ] || { netns_kill "$p"; ip netns del "$p" 2>/dev/null || true; }
 	done
 	if [ -n "${RUNC_ROOT:-}" ]; then runtime_cleanup || true; fi

@@ -70,7 +70,7 @@ const char *stat_help(int k)
 
 bool stat_is_drop(int k)
 {
-	return k >= BPFNET_STAT_DROP_SPOOF_IP;
+	return !strncmp(stats[k].name, "drop_", 5);
 }
 
 static int read_totals(struct dp *dp, __u64 *totals)
