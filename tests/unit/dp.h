@@ -19,6 +19,9 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "bpfnet_shared.h"
@@ -343,6 +346,26 @@ static inline size_t want_in(uint8_t *buf, struct pkt_spec s, const char *dst,
 	ip->check = 0;
 	ip->check = htons(fold(sum16(ip, sizeof(*ip), 0)));
 	return len;
+}
+
+/*
+ * The main of a packet test: root for BPF_PROG_TEST_RUN (else it skips,
+ * saying why), and a network namespace of its own, so the programs' FIB
+ * lookups see only lo, down.
+ */
+static inline int dp_main(int argc, char **argv, const char *suite,
+			  const struct check_test *tests, size_t n,
+			  const struct check_fixture *fx)
+{
+	if (geteuid() != 0) {
+		printf("SKIP %s: needs root for BPF_PROG_TEST_RUN\n", suite);
+		return 0;
+	}
+	if (unshare(CLONE_NEWNET)) {
+		printf("FAIL setup: unshare(CLONE_NEWNET): %s\n", strerror(errno));
+		return 1;
+	}
+	return check_main(argc, argv, tests, n, fx);
 }
 
 #endif

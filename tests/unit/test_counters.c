@@ -229,14 +229,5 @@ int main(int argc, char **argv)
 {
 	static const struct check_fixture fx = { setup, teardown };
 
-	if (geteuid() != 0) {
-		printf("SKIP counters: needs root for BPF_PROG_TEST_RUN\n");
-		return 0;
-	}
-	/* the programs' FIB lookups see only this namespace: lo, down */
-	if (unshare(CLONE_NEWNET)) {
-		printf("FAIL setup: unshare(CLONE_NEWNET): %s\n", strerror(errno));
-		return 1;
-	}
-	return check_main(argc, argv, tests, CHECK_NTESTS(tests), &fx);
+	return dp_main(argc, argv, "counters", tests, CHECK_NTESTS(tests), &fx);
 }

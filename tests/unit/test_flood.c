@@ -426,14 +426,5 @@ int main(int argc, char **argv)
 {
 	static const struct check_fixture fx = { setup_small, teardown };
 
-	if (geteuid() != 0) {
-		printf("SKIP flood: needs root for BPF_PROG_TEST_RUN\n");
-		return 0;
-	}
-	/* the programs' FIB lookups see only this namespace: lo, down */
-	if (unshare(CLONE_NEWNET)) {
-		printf("FAIL setup: unshare(CLONE_NEWNET): %s\n", strerror(errno));
-		return 1;
-	}
-	return check_main(argc, argv, tests, CHECK_NTESTS(tests), &fx);
+	return dp_main(argc, argv, "flood", tests, CHECK_NTESTS(tests), &fx);
 }
