@@ -316,3 +316,34 @@ test_podman_published_port_and_rm() {
 	assert_eq "$(dump_map port_maps | jq length)" 0 "port map entries after podman rm -f"
 	assert_eq "$(dump_map endpoints | jq length)" 0 "endpoint entries after podman rm -f"
 }
+
+# The installed hooks.d file, read by podman through a private --hooks-dir:
+# an annotated container gets its network from the hook (createRuntime) and
+# loses it at poststop; one without the annotation is left alone. The file
+# is the one `make install` lays out, pointed at this world's dirs.
+test_podman_hooks_d_file() {
+	podman_world
+	make -C "$TOP" -s install DESTDIR="$T/inst" PREFIX=/usr >/dev/null
+	mkdir -p "$T/hooks"
+	jq --arg bin "$BPFNET" --argjson flags "$(printf '%s\n' "${FLAGS[@]}" | jq -R . | jq -sc .)" \
+		'.hook.path = $bin | .hook.args += $flags' \
+		"$T/inst/usr/share/containers/oci/hooks.d/bpfnet.json" >"$T/hooks/bpfnet.json"
+	in_out sh -c "timeout 20 nc -nlv $OUTSIDE_IP 9300 >$T/got 2>$T/got.peer" &
+	PIDS+=($!)
+	wait_listen tcp 9300 in_out
+	pm --hooks-dir "$T/hooks" run -d --name h1 --network none --annotation bpfnet.network=true \
+		--ulimit nofile=1024:1024 --ulimit nproc=4096:4096 --rootfs "$T/rootfs" /bin/sleep 300 >"$T/pm.out" 2>&1 ||
+		fail "podman run failed: $(cat "$T/pm.out")"
+	local id
+	id=$(pm inspect h1 --format '{{.Id}}')
+	assert_eq "$(bn ls -j | jq -c '[.[] | [.id, .ip, .alive]]')" "[[\"$id\",\"172.19.0.2\",true]]" "the hook's record"
+	pm exec h1 sh -c "echo from-podman | nc $OUTSIDE_IP 9300" || fail "the container could not reach the outside"
+	wait_for 5 grep -q from-podman "$T/got"
+	assert_contains "$(cat "$T/got.peer")" "Connection received on $UPLINK_IP"
+	pm --hooks-dir "$T/hooks" run -d --name h2 --network none \
+		--ulimit nofile=1024:1024 --ulimit nproc=4096:4096 --rootfs "$T/rootfs" /bin/sleep 300 >/dev/null
+	assert_eq "$(bn ls -j | jq length)" 1 "records with an unannotated container too"
+	pm --hooks-dir "$T/hooks" rm -f -t 0 h1 h2 >/dev/null
+	assert_eq "$(bn ls -j)" "[]" "records after podman rm -f (poststop)"
+	assert_eq "$(dump_map endpoints | jq length)" 0 "endpoint entries after podman rm -f"
+}
