@@ -143,7 +143,9 @@ static int flood_syn(void)
 		if (run_spec(skel->progs.uplink_ingress, &s, out, &len) != TC_ACT_REDIRECT)
 			fails++;
 		c = seg(c, 0x12, 3000, 7001, NULL);
+		/* no route here: the stack takes it, the uplink egress answers */
 		run_spec(skel->progs.from_container, &c, out, &len);
+		run_spec(skel->progs.uplink_egress, &c, out, &len);
 		s = seg(s, 0x10, 7001, 123456, NULL);
 		run_spec(skel->progs.uplink_ingress, &s, out, &len);
 	}
