@@ -224,7 +224,8 @@ static int pair_expire(const struct flow_pair *p)
 
 	map_for_each(p->fwd_fd, sizeof(struct bpfnet_flow), sizeof(ct),
 		     pick_expired, &l);
-	fault_point(10, "expired flows picked");
+	if (l.n)	/* the test holds gc where it has something to delete */
+		fault_point(10, "expired flows picked");
 	for (size_t i = 0; i < l.n; i++) {
 		if (bpf_map_lookup_elem(p->fwd_fd, &l.keys[i], &ct) ||
 		    ct.expires_ns > now_ns())
