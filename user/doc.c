@@ -127,7 +127,7 @@ void doc_man(FILE *f, const struct cmd *cmds, const char *version)
 		   ".SH SYNOPSIS\n.B bpfnet\n[\\fIFLAGS\\fR] \\fICOMMAND\\fR [\\fIARGS\\fR] [\\fIFLAGS\\fR]\n"
 		   ".br\n.B bpfnet\n< \\fIstate.json\\fR\n"
 		   ".SH DESCRIPTION\n"
-		   "bpfnet gives containers a bridged network whose datapath is eBPF instead of iptables. "
+		   "bpfnet gives containers a bridged network whose datapath is eBPF: TC programs and BPF maps do the translation and filtering. "
 		   "It is one binary: an OCI hook, which reads the container's state on stdin "
 		   "(no command and stdin not a terminal: the same as \\fBhook\\fR), and the CLI below.\n"
 		   ".SH COMMANDS\n", version);
