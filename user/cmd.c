@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Command tables: run the command argv names, after checking its words. */
+#include <cjson/cJSON.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmd.h"
@@ -53,4 +55,14 @@ int cmd_select(const struct cmd *cmds, const char *parent,
 	else
 		print_usage(c, c + 1, NULL);
 	return EXIT_USAGE;
+}
+
+void cmd_put_json(struct cJSON *doc)
+{
+	char *out = cJSON_PrintUnformatted(doc);
+
+	if (out)
+		puts(out);
+	free(out);
+	cJSON_Delete(doc);
 }

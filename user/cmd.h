@@ -47,4 +47,9 @@ int cmd_monitor(struct bpfnet_config *cfg, struct bpfnet_args *args);
 extern const struct cmd port_cmds[];	/* port add|del|ls */
 extern const struct cmd net_cmds[];	/* net show|set */
 
+struct cJSON;
+
+/* Print a JSON document as one line on stdout (-j), then free it. */
+void cmd_put_json(struct cJSON *doc);
+
 #endif

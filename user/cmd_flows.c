@@ -183,14 +183,10 @@ static cJSON *row_json(const struct flow_row *r)
 static void print_json(const struct flow_row *rows, size_t n)
 {
 	cJSON *arr = cJSON_CreateArray();
-	char *out;
 
 	for (size_t i = 0; i < n; i++)
 		cJSON_AddItemToArray(arr, row_json(&rows[i]));
-	out = cJSON_PrintUnformatted(arr);
-	puts(out);
-	free(out);
-	cJSON_Delete(arr);
+	cmd_put_json(arr);
 }
 
 /* Width of the ID column: its longest entry, at least the heading's. */

@@ -20,7 +20,7 @@ static void mac_text(const uint8_t *m, char *buf)
 static void print_json(const struct bpfnet_state *st)
 {
 	cJSON *arr = cJSON_CreateArray();
-	char mac[18], *out, *ports;
+	char mac[18], *ports;
 
 	for (int i = 0; i < st->n; i++) {
 		const struct endpoint_rec *e = &st->eps[i];
@@ -41,10 +41,7 @@ static void print_json(const struct bpfnet_state *st)
 		free(ports);
 		cJSON_AddItemToArray(arr, o);
 	}
-	out = cJSON_PrintUnformatted(arr);
-	puts(out);
-	free(out);
-	cJSON_Delete(arr);
+	cmd_put_json(arr);
 }
 
 static void print_table(const struct bpfnet_state *st)

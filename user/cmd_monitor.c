@@ -171,7 +171,7 @@ static void print_json(const struct bpfnet_event *e, const struct who *w,
 		       const char *ifname)
 {
 	cJSON *o = cJSON_CreateObject();
-	char t[32], *out;
+	char t[32];
 
 	time_text(e->ts_ns, t, sizeof(t));
 	cJSON_AddStringToObject(o, "time", t);
@@ -188,11 +188,7 @@ static void print_json(const struct bpfnet_event *e, const struct who *w,
 		add_tuple(o, &e->tuple);
 	if (e->type == BPFNET_EV_TRACE)
 		add_tuple(cJSON_AddObjectToObject(o, "after"), &e->after);
-	out = cJSON_PrintUnformatted(o);
-	if (out)
-		puts(out);
-	free(out);
-	cJSON_Delete(o);
+	cmd_put_json(o);
 }
 
 /* "udp 172.19.0.9:5000 -> 198.51.100.2:7", or the ethertype of a non-IPv4 frame */

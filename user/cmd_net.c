@@ -23,7 +23,7 @@
 static void show_json(const struct bpfnet_config *net, bool recorded)
 {
 	cJSON *o = cJSON_CreateObject(), *list;
-	char v[64], *out;
+	char v[64];
 
 	netrec_value(net, "subnet", v, sizeof(v));
 	cJSON_AddStringToObject(o, "subnet", v);
@@ -40,10 +40,7 @@ static void show_json(const struct bpfnet_config *net, bool recorded)
 		cJSON_AddItemToArray(list, cJSON_CreateString(v));
 	}
 	cJSON_AddBoolToObject(o, "recorded", recorded);
-	out = cJSON_PrintUnformatted(o);
-	puts(out);
-	free(out);
-	cJSON_Delete(o);
+	cmd_put_json(o);
 }
 
 static void show_text(const struct bpfnet_config *net, bool recorded)

@@ -37,7 +37,6 @@ static void warn_full(const struct table_fill *t)
 static void print_json(const struct counters *c)
 {
 	cJSON *root = cJSON_CreateObject(), *t, *arr;
-	char *out;
 
 	t = cJSON_AddObjectToObject(root, "totals");
 	for (int k = 0; k < BPFNET_STAT_MAX; k++)
@@ -65,10 +64,7 @@ static void print_json(const struct counters *c)
 		cJSON_AddNumberToObject(o, "drops", (double)e->s.drops);
 		cJSON_AddItemToArray(arr, o);
 	}
-	out = cJSON_PrintUnformatted(root);
-	puts(out);
-	free(out);
-	cJSON_Delete(root);
+	cmd_put_json(root);
 }
 
 static void print_text(const struct counters *c)
