@@ -101,7 +101,8 @@ static const struct option_def options[] = {
 	  .help = "cgroup2 dir whose processes reach published ports through\n"
 		  "the socket programs (default: the cgroup2 root)",
 	  .set = set_path, .off = FIELD(cgroup), .what = "cgroup" },
-	{ .name = "no-masquerade", .alias = "noMasquerade", .arg = "CIDR,...",
+	{ .name = "no-masquerade", .alias = "no_masquerade",
+	  .camel = "noMasquerade", .arg = "CIDR,...",
 	  .json = KEY_STR | cJSON_Array,
 	  .help = "destinations reached with the container's own address (other\n"
 		  "nodes' pod subnets), and the only routed sources that reach\n"

@@ -76,16 +76,17 @@ static void put_flags(FILE *f, enum doc_fmt fmt)
 	}
 }
 
-/* The config file keys: "state-dir, state_dir" and what they take. */
+/* The config file keys: "state-dir, state_dir, stateDir" and what they take. */
 static void put_keys(FILE *f)
 {
-	char key[64], pre[128];
+	char key[96], pre[128];
 
 	for (const struct option_def *o = config_options(); o->name; o++) {
 		if (o->hidden || !o->json)
 			continue;
-		snprintf(key, sizeof(key), "%s%s%s", o->name, o->alias ? ", " : "",
-			 o->alias ? o->alias : "");
+		snprintf(key, sizeof(key), "%s%s%s%s%s", o->name,
+			 o->alias ? ", " : "", o->alias ? o->alias : "",
+			 o->camel ? ", " : "", o->camel ? o->camel : "");
 		if (o->file_only)
 			snprintf(pre, sizeof(pre), "%s: ", o->arg);
 		else

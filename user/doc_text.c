@@ -19,6 +19,10 @@ static const struct doc_key cni_keys[] = {
 	{ "snatPorts", "\"MIN-MAX\", as --snat-ports (default 1024-65535)" },
 	{ "stateDir", "persistent state, as --state-dir (default /run/bpfnet)" },
 	{ "pinDir", "BPF pins, as --pin-dir (default /sys/fs/bpf/bpfnet)" },
+	{ "flowTableSize", "flows per flow table, as --flow-table-size" },
+	{ "noMasquerade", "[\"CIDR\", ...], as --no-masquerade: other nodes' pod\n"
+			  "subnets, reached and admitted untranslated" },
+	{ "cgroup", "cgroup2 dir for the socket programs, as --cgroup" },
 	{ "capabilities", "{\"portMappings\": true}: the runtime passes the\n"
 			  "container's published ports as runtimeConfig.portMappings" },
 	{ NULL }

@@ -9,7 +9,10 @@
 #include <cjson/cJSON.h>
 
 #include "check.h"
+#include "cmd.h"
 #include "config.h"
+#include "doc.h"
+#include "doc_text.h"
 #include "netrec.h"
 
 static int parse(struct bpfnet_config *cfg, struct bpfnet_args *pos, ...)
@@ -343,6 +346,42 @@ static void test_flow_table_size_recorded(void)
 	cJSON_Delete(root);
 }
 
+/*
+ * A CNI network config spells the flags in camelCase (stateDir): every such
+ * key is in bpfnet(8)'s config file keys and in bpfnet-cni(8)'s key list.
+ */
+static void test_camel_keys_documented(void)
+{
+	static const struct cmd no_cmds[] = { { NULL } };
+	const struct doc_key *cni_keys = NULL;
+	char *man = NULL, word[80];
+	size_t len = 0;
+	FILE *f = open_memstream(&man, &len);
+	int n = 0;
+
+	CHECK(f != NULL);
+	doc_man(f, no_cmds, "test");
+	fclose(f);
+	for (const struct doc_text *t = doc_extra_topics; t->name; t++)
+		if (!strcmp(t->name, "cni"))
+			cni_keys = t->keys;
+	CHECK(cni_keys != NULL);
+	for (const struct option_def *o = config_options(); o->name; o++) {
+		bool in_cni = false;
+
+		if (!o->camel)
+			continue;
+		n++;
+		snprintf(word, sizeof(word), ", %s\n", o->camel);
+		CHECK_CONTAINS(man, word, "bpfnet(8) lists the camelCase key");
+		for (const struct doc_key *k = cni_keys; k->key; k++)
+			in_cni |= !strcmp(k->key, o->camel);
+		CHECK_EQ(in_cni, true, o->camel);
+	}
+	CHECK_GE(n, 5, "options with a camelCase key");
+	free(man);
+}
+
 static const struct check_test tests[] = {
 	CHECK_TEST(test_defaults),
 	CHECK_TEST(test_flags_anywhere),
@@ -355,6 +394,7 @@ static const struct check_test tests[] = {
 	CHECK_TEST(test_flow_table_size),
 	CHECK_TEST(test_flow_table_default),
 	CHECK_TEST(test_flow_table_size_recorded),
+	CHECK_TEST(test_camel_keys_documented),
 };
 
 int main(int argc, char **argv)
