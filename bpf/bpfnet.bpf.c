@@ -142,19 +142,20 @@ static __noinline int from_container_dnat(struct __sk_buff *skb,
 					       const struct bpfnet_cfg *cfg)
 {
 	int out = !in_subnet(cfg, p->daddr), rc;
-	__u64 now = bpf_ktime_get_ns();
 	struct bpf_fib_lookup fib = {};
 	struct bpfnet_frag_key fk = {};
 	struct bpfnet_flow rk = {};
 
 	flow_of(p, &rk);
-	/* (a reply of a connection proven or not yet: either tier) */
-	if (out && (bpf_map_lookup_elem(&dnat_rev, &rk) ||
-		    bpf_map_lookup_elem(&dnat_rev_new, &rk)) &&
-	    !leaves_fast(skb, p, cfg, &fib))
+	/* a reply of a connection proven or not yet (either tier)? Most
+	 * packets are none: they pay these two lookups and nothing more */
+	if (!bpf_map_lookup_elem(&dnat_rev, &rk) &&
+	    !bpf_map_lookup_elem(&dnat_rev_new, &rk))
+		return BPFNET_CONTINUE;
+	if (out && !leaves_fast(skb, p, cfg, &fib))
 		return BPFNET_CONTINUE;
 	frag_key_of(p, &fk);
-	rc = dnat_reverse(skb, p, now);
+	rc = dnat_reverse(skb, p, bpf_ktime_get_ns());
 	if (rc == BPFNET_ERR)
 		return drop(BPFNET_STAT_DROP_CSUM, p->saddr);
 	if (rc == 0) {

@@ -21,6 +21,9 @@ private_world BPFNET_BENCH_UNSHARED "$0" "$@"
 # cgroup_up/cgroup_down, wait_for, wait_listen (lib.sh sets no shell options)
 # shellcheck source=../../tests/lib.sh
 source "$TOP/tests/lib.sh"
+# measure_cost, report_cost: CPU per GB and per packet, program run times
+# shellcheck source=cost.sh
+source "$TOP/tools/bench/cost.sh"
 
 QUICK=0
 [ "${1:-}" = --quick ] && QUICK=1
@@ -491,6 +494,7 @@ report() {
 		echo
 		echo "tput_out = container → outside host (masquerade); tput_in = outside host → published port (DNAT); _1/_2 = streams."
 		echo
+		report_cost
 		echo "## Request/response latency (µs, sockperf ping-pong)"
 		echo
 		echo "| path | floor | bpfnet | iptables | cni | bpfnet/floor | iptables/floor | cni/floor |"
@@ -579,6 +583,7 @@ setup_iptables
 setup_cni
 start_servers
 measure_traffic
+measure_cost
 measure_connect_vs_maps
 measure_map_add_del
 measure_setup_teardown
