@@ -370,6 +370,8 @@ measure_map_add_del() {
 		[ "$n" -le 1000 ] && set_maps cni "$n"
 		for r in $(seq "$REPS"); do
 			rec "spawn" floor "$(time_ms in_host true)"
+			# the same binary doing nothing: what "beyond process start" subtracts
+			rec "spawn_self" bpfnet "$(time_ms bn version)"
 			rec "add_$n" bpfnet "$(time_ms bn port add c1 31000:31000)"
 			rec "del_$n" bpfnet "$(time_ms bn port del c1 31000:31000)"
 			rec "add_$n" iptables "$(time_ms in_netns iptables-host iptables -t nat -A BENCH-DNAT -p tcp --dport 31000 -j DNAT --to-destination 172.19.0.2:31000)"
@@ -393,11 +395,18 @@ sh_hook() { # state-json
 	sh -c 'j=$1; shift; printf %s "$j" | nsenter "$@"' sh "$1" --net="$HOSTNS" "$BPFNET" hook "${FLAGS[@]}"
 }
 
+# The same chain of processes, the binary doing nothing.
+sh_hook_spawn() {
+	# shellcheck disable=SC2016 # expanded by that sh, from its arguments
+	sh -c 'printf %s "{}" | nsenter "$@"' sh --net="$HOSTNS" "$BPFNET" version "${FLAGS[@]}"
+}
+
 measure_setup_teardown() {
 	local r pid conf_b
 	log "container set-up and teardown"
 	for r in $(seq "$REPS"); do
 		pid=$(held_ns "st-$r")
+		rec hook_spawn bpfnet "$(time_ms sh_hook_spawn)"
 		rec setup bpfnet "$(time_ms sh_hook "$(printf '{"id":"st%s","status":"creating","pid":%s,"annotations":{"bpfnet.ports":"%s:80"}}' "$r" "$pid" "$((40000 + r))")")"
 		rec teardown bpfnet "$(time_ms sh_hook "$(printf '{"id":"st%s","status":"stopped"}' "$r")")"
 		conf_b=$(cni_conf "$BRIDGE_CONF")
@@ -472,6 +481,8 @@ cell() {
 	v=$(stats_of "$1" "$2")
 	if [ "$v" = - ]; then echo "–"; else awk '{printf "%g (%g–%g)", $1, $2, $3}' <<<"$v"; fi
 }
+# median of bpfnet's metric a minus median of its metric b, in ms
+med_diff() { local a b; a=$(med "$1" bpfnet); b=$(med "$2" bpfnet); [ "$a" = - ] || [ "$b" = - ] && { echo "–"; return; }; echo "scale=2; ($a - $b) / 1" | bc; }
 ratio() { local a b; a=$(med "$1" "$2"); b=$(med "$1" "$3"); [ "$a" = - ] || [ "$b" = - ] && { echo "–"; return; }; echo "scale=2; $a / $b" | bc; }
 
 report() {
@@ -537,6 +548,8 @@ report() {
 		echo "| set-up (with one published port) | $(cell setup bpfnet) | $(cell setup cni) |"
 		echo "| teardown | $(cell teardown bpfnet) | $(cell teardown cni) |"
 		echo "| $MANY set-ups at once (wall time) | $(cell setup_many bpfnet) | $(cell setup_many cni) |"
+		echo
+		echo "Beyond process start (medians): the same chain of processes with the binary doing nothing (\`bpfnet version\`) takes $(cell hook_spawn bpfnet) ms for the hook and $(cell spawn_self bpfnet) ms for \`port add\`; what bpfnet itself spends is set-up $(med_diff setup hook_spawn) ms, teardown $(med_diff teardown hook_spawn) ms, port add $(med_diff add_1 spawn_self) ms, port del $(med_diff del_1 spawn_self) ms (one map present)."
 		echo
 		echo "## Memory"
 		echo
