@@ -177,8 +177,10 @@ struct bpfnet_ct {
 	__u64 bytes;
 	__u32 ack_orig;		/* TCP: acknowledgement number from the orig side, host order */
 	__u32 ack_reply;	/* TCP: acknowledgement number from the reply side, host order */
+	__u64 created_ns;	/* bpf_ktime_get_ns() when the entry was made (a lost half
+				 * re-made: then); kept when promoted. Never rewritten. */
 };
-_Static_assert(sizeof(struct bpfnet_ct) == 48, "bpfnet_ct layout");
+_Static_assert(sizeof(struct bpfnet_ct) == 56, "bpfnet_ct layout");
 
 /* "rev_nat": reply flow arriving on the uplink (key) -> the original flow. */
 struct bpfnet_rnat {
