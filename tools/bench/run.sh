@@ -5,7 +5,10 @@
 # plain veth pair between two namespaces. Results: docs/benchmarks.md and
 # docs/connect-latency.png.
 #
-#   tools/bench/run.sh [--quick]     --quick: a smoke run (under 2 minutes)
+#   tools/bench/run.sh [--quick] [monitor]
+#	--quick: a smoke run (under 2 minutes); monitor: only the section on
+#	bpfnet monitor's datapath cost (bpfnet's world alone), written into
+#	the existing docs/benchmarks.md in place of its former figures
 # shellcheck source-path=SCRIPTDIR
 set -euo pipefail
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
@@ -22,8 +25,15 @@ private_world BPFNET_BENCH_UNSHARED "$0" "$@"
 # shellcheck source=../../tests/lib.sh
 source "$TOP/tests/lib.sh"
 
-QUICK=0
-[ "${1:-}" = --quick ] && QUICK=1
+QUICK=0 SECTION=all
+for a in "$@"; do
+	case $a in
+	--quick) QUICK=1 ;;
+	monitor) SECTION=$a ;;
+	all | "") ;;
+	*) echo "bench: unknown argument '$a' (--quick, monitor)" >&2; exit 2 ;;
+	esac
+done
 if [ $QUICK = 1 ]; then
 	RUNS=1 SECS=1 STREAMS=1 CONNS=300 MAPS="1 100" ADDMAPS="1 100" REPS=5 MANY=10 MEMC="1 10"
 	OUT=$TOP/.output/bench-quick.md
@@ -33,6 +43,7 @@ else
 	OUT=$TOP/docs/benchmarks.md
 	RAW=$TOP/.output/bench.results	# kept after the run; not committed
 fi
+[ "$SECTION" = all ] || RAW=${RAW%.results}-$SECTION.results
 PLOT=$TOP/docs/connect-latency.png
 BPFNET=$TOP/bpfnet
 CONNBENCH=$TOP/.output/connbench
@@ -52,6 +63,7 @@ FLAGS=(--state-dir "$B/state" --pin-dir "$B/bpf/bpfnet" --bridge bnbr0 --uplink 
 
 cleanup() {
 	local p n
+	bpf_stats_restore
 	for p in "${BGPIDS[@]}"; do kill_tree "$p"; done
 	for p in "${BGPIDS[@]}"; do wait "$p" 2>/dev/null || true; done
 	# bpfnet down (when its cgroup was made), then the cgroup goes
@@ -457,6 +469,88 @@ measure_memory() {
 	done
 }
 
+# --- the cost of bpfnet monitor ------------------------------------------
+# The datapath's own time per packet, as the kernel counts it while
+# kernel.bpf_stats_enabled is 1 (run_time_ns and run_cnt of each program,
+# bpftool prog show): with no monitor, with one of drops (the default:
+# translations test a lease nobody holds) and with one of every event
+# (--type all: each translation makes a trace, up to 1000 a second per CPU,
+# the rest counted lost). The sysctl is machine-wide: its value before is
+# put back when the bench ends, however it ends.
+BPF_STATS_BEFORE=
+bpf_stats_on() {
+	BPF_STATS_BEFORE=$(sysctl -n kernel.bpf_stats_enabled)
+	sysctl -qw kernel.bpf_stats_enabled=1
+}
+bpf_stats_restore() {
+	[ -z "$BPF_STATS_BEFORE" ] || sysctl -qw kernel.bpf_stats_enabled="$BPF_STATS_BEFORE"
+	BPF_STATS_BEFORE=
+}
+
+# "run_time_ns run_cnt" of a pinned program of bpfnet's world
+prog_stats() {
+	bpftool prog show pinned "$B/bpf/bpfnet/prog_$1" -j | jq -r '"\(.run_time_ns // 0) \(.run_cnt // 0)"'
+}
+# ns per run of a program between two "run_time_ns run_cnt" snapshots (0: it did not run)
+ns_per_run() { # before after
+	awk -v b="$1" -v a="$2" 'BEGIN {split(b, x, " "); split(a, y, " "); n = y[2] - x[2];
+		print (n > 0 ? sprintf("%.1f", (y[1] - x[1]) / n) : 0)}'
+}
+
+MONPID=
+monitor_start() { # mode: off, drop or all; its events go to $B/monitor.out
+	: >"$B/monitor.out"
+	[ "$1" = off ] && return 0
+	in_host "$BPFNET" monitor -j --type "$1" "${FLAGS[@]}" >"$B/monitor.out" 2>/dev/null &
+	MONPID=$!
+	BGPIDS+=("$MONPID")
+	wait_for 5 monitor_leased
+}
+monitor_leased() { bpftool map dump pinned "$B/bpf/bpfnet/monitor_ctl" -j | jq -e '.[0].formatted.value.until_ns | any(. != 0)' >/dev/null; }
+monitor_stop() {
+	[ -n "$MONPID" ] || return 0
+	kill -TERM "$MONPID"
+	wait "$MONPID" || true
+	MONPID=
+}
+
+# One workload under one mode: iperf3 (tcp out, tcp in, or udp out at a
+# fixed rate, the same packets in every mode), with the programs' time.
+monitor_run() { # mode workload
+	local mode=$1 w=$2 fc0 ui0 fc1 ui1 j
+	monitor_start "$mode"
+	fc0=$(prog_stats from_container) ui0=$(prog_stats uplink_ingress)
+	case $w in
+	tcp_out) j=$(in_netns bpfnet-c1 timeout 30 iperf3 -c "$OUTSIDE_IP" -p 5201 -t "$SECS" -J 2>/dev/null) ;;
+	tcp_in) j=$(in_netns bpfnet-out timeout 30 iperf3 -c "$UPLINK_IP" -p 8080 -t "$SECS" -J 2>/dev/null) ;;
+	udp_out) j=$(in_netns bpfnet-c1 timeout 30 iperf3 -c "$OUTSIDE_IP" -p 5201 -u -b 100M -l 512 -t "$SECS" -J 2>/dev/null) ;;
+	esac
+	fc1=$(prog_stats from_container) ui1=$(prog_stats uplink_ingress)
+	monitor_stop
+	rec "mon_${w}_fc_ns" "$mode" "$(ns_per_run "$fc0" "$fc1")"
+	rec "mon_${w}_ui_ns" "$mode" "$(ns_per_run "$ui0" "$ui1")"
+	rec "mon_${w}_gbps" "$mode" "$(jq -r '.end.sum_received.bits_per_second / 1e9 | . * 1000 | round / 1000' <<<"$j" 2>/dev/null)"
+	rec "mon_${w}_events" "$mode" "$(wc -l <"$B/monitor.out")"
+}
+
+measure_monitor() {
+	local r mode w
+	bpf_stats_on
+	for r in $(seq "$RUNS"); do
+		for mode in off drop all; do
+			log "run $r/$RUNS: datapath cost, monitor $mode"
+			for w in tcp_out tcp_in udp_out; do
+				monitor_run "$mode" "$w"
+			done
+		done
+	done
+	bpf_stats_restore
+	# a monitor of every event saw them: the figures are of one that worked
+	case $(med mon_tcp_out_events all) in
+	- | 0) log "the monitor of every event printed none"; exit 1 ;;
+	esac
+}
+
 # --- report -------------------------------------------------------------
 # median, min and max of a metric for a system: "med min max" (or "-")
 stats_of() {
@@ -470,6 +564,58 @@ cell() {
 	if [ "$v" = - ]; then echo "–"; else awk '{printf "%g (%g–%g)", $1, $2, $3}' <<<"$v"; fi
 }
 ratio() { local a b; a=$(med "$1" "$2"); b=$(med "$1" "$3"); [ "$a" = - ] || [ "$b" = - ] && { echo "–"; return; }; echo "scale=2; $a / $b" | bc; }
+
+# The section on the monitor's cost, as markdown.
+report_monitor() {
+	local w m label fig
+	echo "## Datapath cost of bpfnet monitor"
+	echo
+	echo "Measured by \`make bench$([ $QUICK = 1 ] && echo ' QUICK=1') BENCH=monitor\` on $(date -u +%Y-%m-%d), $(nproc) CPUs, $(uname -r)."
+	echo "bpfnet's world alone; medians with min–max over $RUNS run(s) of ${SECS}s each, the three cases alternated in every run."
+	echo "ns/packet: the programs' own time, run_time_ns / run_cnt of \`bpftool prog show\` with \`kernel.bpf_stats_enabled=1\` (set back afterwards);"
+	echo "a packet is an skb (TCP: GSO segments of up to 64 KiB). Cases: no monitor; \`bpfnet monitor\` (drops only: translations test a lease no one holds);"
+	echo "\`bpfnet monitor --type all\` (every translation makes a trace event, at most 1000 a second per CPU, the rest counted as lost)."
+	echo
+	echo "| workload | figure | no monitor | monitor (drops) | monitor (all) | drops/none | all/none |"
+	echo "|---|---|---|---|---|---|---|"
+	for w in tcp_out tcp_in udp_out; do
+		case $w in
+		tcp_out) label="TCP container → outside (masquerade)" ;;
+		tcp_in) label="TCP outside → published port (DNAT)" ;;
+		udp_out) label="UDP container → outside, 512-byte datagrams at 100 Mbit/s" ;;
+		esac
+		for m in fc_ns ui_ns gbps events; do
+			case $m in
+			fc_ns) fig="from_container ns/packet" ;;
+			ui_ns) fig="uplink_ingress ns/packet" ;;
+			gbps) fig="throughput Gbit/s" ;;
+			events) fig="events the monitor printed" ;;
+			esac
+			echo "| $label | $fig | $(cell "mon_${w}_$m" off) | $(cell "mon_${w}_$m" drop) | $(cell "mon_${w}_$m" all) | $(ratio "mon_${w}_$m" drop off) | $(ratio "mon_${w}_$m" all off) |"
+		done
+	done
+	echo
+	echo "Raw figures: \`${RAW#"$TOP"/}\` of the run that wrote this section."
+}
+
+# Only the monitor's section: put in place of its former figures in $OUT
+# (added at the end when it has none); the rest of the file stays as it is.
+report_section() {
+	local new=$B/section.md
+	report_monitor >"$new"
+	mkdir -p "$(dirname "$OUT")"
+	touch "$OUT"
+	awk -v new="$new" '
+		function put() { while ((getline l < new) > 0) print l; print ""; done = 1 }
+		/^## Datapath cost of bpfnet monitor$/ { put(); skip = 1; next }
+		skip && /^## / { skip = 0 }
+		!skip { print }
+		END { if (!done) { print ""; put() } }' "$OUT" >"$OUT.tmp"
+	# no blank line doubled, none left at the end
+	cat -s "$OUT.tmp" | sed -e :a -e '/^\n*$/{$d;N;ba' -e '}' >"$OUT"
+	rm -f "$OUT.tmp"
+	log "wrote the monitor's section of $OUT"
+}
 
 report() {
 	mkdir -p "$(dirname "$OUT")"
@@ -543,6 +689,8 @@ report() {
 		done
 		echo
 		echo "Raw figures: one line per measurement, \`metric system value\`, in \`${RAW#"$TOP"/}\` of the run that wrote this file."
+		echo
+		report_monitor
 	} >"$OUT"
 	log "wrote $OUT"
 }
@@ -572,6 +720,21 @@ EOF
 	log "wrote $PLOT"
 }
 
+if [ "$SECTION" = monitor ]; then
+	log "building bpfnet's world"
+	setup_bpfnet
+	bg in_netns bpfnet-out iperf3 -s -B "$OUTSIDE_IP" -p 5201
+	bg in_netns bpfnet-c1 iperf3 -s -B 172.19.0.2 -p 5201
+	wait_listen tcp 5201 in_netns bpfnet-out
+	wait_listen tcp 5201 in_netns bpfnet-c1
+	measure_monitor
+	report_section
+	mkdir -p "$(dirname "$RAW")"
+	cp "$RES" "$RAW"
+	log "kept the raw figures in $RAW"
+	report_monitor
+	exit 0
+fi
 log "building worlds"
 setup_floor
 setup_bpfnet
@@ -579,6 +742,7 @@ setup_iptables
 setup_cni
 start_servers
 measure_traffic
+measure_monitor
 measure_connect_vs_maps
 measure_map_add_del
 measure_setup_teardown
