@@ -501,17 +501,21 @@ MONPID=
 monitor_start() { # mode: off, drop or all; its events go to $B/monitor.out
 	: >"$B/monitor.out"
 	[ "$1" = off ] && return 0
-	in_host "$BPFNET" monitor -j --type "$1" "${FLAGS[@]}" >"$B/monitor.out" 2>/dev/null &
+	# nsenter itself in the background ($! the monitor, not a subshell)
+	nsenter --net="$HOSTNS" "$BPFNET" monitor -j --type "$1" "${FLAGS[@]}" \
+		>"$B/monitor.out" 2>"$B/monitor.err" &
 	MONPID=$!
 	BGPIDS+=("$MONPID")
 	wait_for 5 monitor_leased
 }
 monitor_leased() { bpftool map dump pinned "$B/bpf/bpfnet/monitor_ctl" -j | jq -e '.[0].formatted.value.until_ns | any(. != 0)' >/dev/null; }
-monitor_stop() {
+monitor_stop() { # the monitor must have run to the end: else its figures are not its
+	local rc=0
 	[ -n "$MONPID" ] || return 0
-	kill -TERM "$MONPID"
-	wait "$MONPID" || true
+	kill -TERM "$MONPID" 2>/dev/null || { log "the monitor had stopped: $(cat "$B/monitor.err")"; exit 1; }
+	wait "$MONPID" || rc=$?
 	MONPID=
+	[ "$rc" = 0 ] || { log "the monitor exited $rc: $(cat "$B/monitor.err")"; exit 1; }
 }
 
 # One workload under one mode: iperf3 (tcp out, tcp in, or udp out at a
