@@ -532,6 +532,7 @@ monitor_run() { # mode workload
 	fc1=$(prog_stats from_container) ui1=$(prog_stats uplink_ingress)
 	monitor_stop
 	rec "mon_${w}_fc_ns" "$mode" "$(ns_per_run "$fc0" "$fc1")"
+	rec "mon_${w}_fc_pkts" "$mode" "$(( ${fc1#* } - ${fc0#* } ))"
 	rec "mon_${w}_ui_ns" "$mode" "$(ns_per_run "$ui0" "$ui1")"
 	rec "mon_${w}_gbps" "$mode" "$(jq -r '.end.sum_received.bits_per_second / 1e9 | . * 1000 | round / 1000' <<<"$j" 2>/dev/null)"
 	rec "mon_${w}_events" "$mode" "$(wc -l <"$B/monitor.out")"
@@ -571,7 +572,7 @@ ratio() { local a b; a=$(med "$1" "$2"); b=$(med "$1" "$3"); [ "$a" = - ] || [ "
 
 # The section on the monitor's cost, as markdown.
 report_monitor() {
-	local w m label fig
+	local w m label fig figs
 	echo "## Datapath cost of bpfnet monitor"
 	echo
 	echo "Measured by \`make bench$([ $QUICK = 1 ] && echo ' QUICK=1') BENCH=monitor\` on $(date -u +%Y-%m-%d), $(nproc) CPUs, $(uname -r)."
@@ -584,18 +585,24 @@ report_monitor() {
 	echo "|---|---|---|---|---|---|---|"
 	for w in tcp_out tcp_in udp_out; do
 		case $w in
-		tcp_out) label="TCP container → outside (masquerade)" ;;
-		tcp_in) label="TCP outside → published port (DNAT)" ;;
-		udp_out) label="UDP container → outside, 512-byte datagrams at 100 Mbit/s" ;;
+		tcp_out) label="TCP container → outside (masquerade, its ACKs reverse-NATed)" figs="fc_ns ui_ns gbps events" ;;
+		tcp_in) label="TCP outside → published port (DNAT, the answers' ACKs dnat-reply)" figs="ui_ns fc_ns gbps events" ;;
+		# (uplink_ingress sees only iperf3's control connection here)
+		udp_out) label="UDP container → outside, 512-byte datagrams at 100 Mbit/s" figs="fc_ns fc_pkts events" ;;
 		esac
-		for m in fc_ns ui_ns gbps events; do
+		for m in $figs; do
 			case $m in
 			fc_ns) fig="from_container ns/packet" ;;
 			ui_ns) fig="uplink_ingress ns/packet" ;;
 			gbps) fig="throughput Gbit/s" ;;
+			fc_pkts) fig="from_container packets (run_cnt)" ;;
 			events) fig="events the monitor printed" ;;
 			esac
-			echo "| $label | $fig | $(cell "mon_${w}_$m" off) | $(cell "mon_${w}_$m" drop) | $(cell "mon_${w}_$m" all) | $(ratio "mon_${w}_$m" drop off) | $(ratio "mon_${w}_$m" all off) |"
+			if [ "$m" = events ]; then	# none without a monitor of traces: no ratio
+				echo "| $label | $fig | $(cell "mon_${w}_$m" off) | $(cell "mon_${w}_$m" drop) | $(cell "mon_${w}_$m" all) | – | – |"
+			else
+				echo "| $label | $fig | $(cell "mon_${w}_$m" off) | $(cell "mon_${w}_$m" drop) | $(cell "mon_${w}_$m" all) | $(ratio "mon_${w}_$m" drop off) | $(ratio "mon_${w}_$m" all off) |"
+			fi
 		done
 	done
 	echo
@@ -616,7 +623,8 @@ report_section() {
 		!skip { print }
 		END { if (!done) { print ""; put() } }' "$OUT" >"$OUT.tmp"
 	# no blank line doubled, none left at the end
-	cat -s "$OUT.tmp" | sed -e :a -e '/^\n*$/{$d;N;ba' -e '}' >"$OUT"
+	cat -s "$OUT.tmp" | awk '{ l[NR] = $0 } END { n = NR; while (n > 0 && l[n] == "") n--
+		for (i = 1; i <= n; i++) print l[i] }' >"$OUT"
 	rm -f "$OUT.tmp"
 	log "wrote the monitor's section of $OUT"
 }
