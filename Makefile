@@ -115,7 +115,7 @@ demo: deps
 
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all $(OUTPUT)/connbench
-	$(Q)bash tools/bench/run.sh $(if $(QUICK),--quick)
+	$(Q)bash tools/bench/run.sh $(if $(QUICK),--quick) $(BENCH)
 
 $(OUTPUT)/connbench: tools/bench/connbench.c | $(OUTPUT)
 	$(call msg,CC,$@)
@@ -213,7 +213,7 @@ help:
 	@echo "  test-long  make test with longer fuzzing, then every mutant"
 	@echo "  mutants    apply each tests/mutants/*.patch, run its test: all must be killed"
 	@echo "  demo       install missing dependencies, build, run the demo (root)"
-	@echo "  bench      benchmarks side by side (QUICK=1 for a smoke run)"
+	@echo "  bench      benchmarks side by side (QUICK=1 for a smoke run; BENCH=monitor: that section alone)"
 	@echo "  install    install to \$$(DESTDIR)\$$(PREFIX): the binary, man pages, bash completion, hooks.d file,"
 	@echo "             CNI example, systemd unit (PREFIX=$(PREFIX)); uninstall removes them"
 	@echo "  man        regenerate docs/bpfnet.8, docs/man/ and the bash completion from the binary's tables"

@@ -78,6 +78,7 @@ static __noinline int snat(struct __sk_buff *skb, struct pkt *p,
 {
 	__u64 now = bpf_ktime_get_ns();
 	struct bpfnet_frag_key fk = {};
+	struct bpfnet_flow before = {};
 	struct bpfnet_ep_stats *es;
 	struct bpfnet_ct *ct;
 	__be32 caddr = p->saddr;
@@ -102,8 +103,10 @@ static __noinline int snat(struct __sk_buff *skb, struct pkt *p,
 		es->tx_packets++;
 		es->tx_bytes += p->tot_len;
 	}
-	if (monitor_tracing())	/* p is still as it came */
-		monitor_trace(skb, BPFNET_STAT_SNAT_PKTS, caddr, p->saddr, p->sport);
+	if (monitor_tracing()) {	/* p is still as it came */
+		flow_of(p, &before);
+		monitor_trace(skb, BPFNET_TRACE_SNAT, caddr, &before);
+	}
 	return 0;
 }
 
@@ -120,13 +123,17 @@ static __noinline int to_published(struct __sk_buff *skb, struct pkt *p,
 {
 	__u64 now = bpf_ktime_get_ns();
 	struct bpfnet_ct *ct = dnat_get(skb, p, cfg, now, where);
+	struct bpfnet_flow before = {};
 
 	if (!ct)
 		return BPFNET_CONTINUE;
 	ep_tx(p->saddr, p->tot_len);	/* (dnat_apply counts the receiver's) */
+	flow_of(p, &before);
 	if (dnat_apply(skb, p, ct, now))
 		return drop(BPFNET_STAT_DROP_CSUM, p->saddr);
 	stat_inc(BPFNET_STAT_HAIRPIN);
+	if (monitor_tracing())
+		monitor_trace(skb, BPFNET_TRACE_HAIRPIN, p->daddr, &before);
 	return deliver(skb, p, cfg, p->daddr);
 }
 
@@ -159,6 +166,9 @@ static __noinline int from_container_dnat(struct __sk_buff *skb,
 	if (rc == BPFNET_ERR)
 		return drop(BPFNET_STAT_DROP_CSUM, p->saddr);
 	if (rc == 0) {
+		if (monitor_tracing())	/* rk: the packet as it came */
+			monitor_trace(skb, out ? BPFNET_TRACE_DNAT_REPLY :
+					   BPFNET_TRACE_HAIRPIN_REPLY, fk.saddr, &rk);
 		if (!out) {	/* (dnat_reverse counted the sender's) */
 			ep_rx(p->daddr, p->tot_len);
 			stat_inc(BPFNET_STAT_HAIRPIN);
@@ -378,13 +388,17 @@ static __always_inline int uplink_dnat(struct __sk_buff *skb, struct pkt *p,
 	__u64 now = bpf_ktime_get_ns();
 	struct bpfnet_ct *ct = dnat_get(skb, p, cfg, now, DNAT_FROM_OUTSIDE);
 	struct bpfnet_frag_key fk = {};
+	struct bpfnet_flow before = {};
 
 	if (!ct)	/* the host's own traffic, or another network's port */
 		return TC_ACT_NEXT_FILTER;
 	frag_key_of(p, &fk);
+	flow_of(p, &before);
 	if (dnat_apply(skb, p, ct, now))
 		return drop(BPFNET_STAT_DROP_CSUM, ct->nat_addr);
 	frag_note(p, &fk, p->daddr, 0);
+	if (monitor_tracing())
+		monitor_trace(skb, BPFNET_TRACE_DNAT, p->daddr, &before);
 	return deliver(skb, p, cfg, p->daddr);
 }
 
@@ -441,8 +455,8 @@ int uplink_ingress(struct __sk_buff *skb)
 		es->rx_packets++;
 		es->rx_bytes += p.tot_len;
 	}
-	if (monitor_tracing())
-		monitor_trace(skb, BPFNET_STAT_RNAT_PKTS, ck.saddr, p.daddr, p.dport);
+	if (monitor_tracing())	/* rk: the packet as it came */
+		monitor_trace(skb, BPFNET_TRACE_RNAT, ck.saddr, &rk);
 	return deliver(skb, &p, cfg, ck.saddr);
 }
 
@@ -454,16 +468,21 @@ int uplink_ingress(struct __sk_buff *skb)
 static __noinline int egress_dnat_reply(struct __sk_buff *skb, struct pkt *p)
 {
 	struct bpfnet_frag_key fk = {};
+	struct bpfnet_flow before = {};
 	__be32 caddr = p->saddr;
 	int rc;
 
 	frag_key_of(p, &fk);
+	flow_of(p, &before);
 	rc = dnat_reverse(skb, p, bpf_ktime_get_ns());
 	if (rc == BPFNET_ERR)
 		return drop(BPFNET_STAT_DROP_CSUM, caddr);
-	if (rc == 0)
-		frag_note(p, &fk, p->saddr, 1);
-	return rc;
+	if (rc)
+		return rc;
+	frag_note(p, &fk, p->saddr, 1);
+	if (monitor_tracing())
+		monitor_trace(skb, BPFNET_TRACE_DNAT_REPLY, caddr, &before);
+	return 0;
 }
 
 SEC("tc")

@@ -361,6 +361,7 @@ static __always_inline struct bpfnet_ct *ct_snat(struct __sk_buff *skb,
 	nct.nat_port = port;
 	nct.state = BPFNET_CT_NEW;
 	nct.expires_ns = now + ct_lifetime(&nct, p->proto);
+	nct.created_ns = now;
 	if (bpf_map_update_elem(&ct_new, &k, &nct, BPF_NOEXIST)) {
 		/* another CPU created it first: give our claim back, unless
 		 * it is the winner's too (the same tuple, found again) */
@@ -426,6 +427,7 @@ static __always_inline struct bpfnet_ct *ct_of_reply(void *ctmap,
 		nct.state = BPFNET_CT_ESTABLISHED;
 		nct.seen_reply = 1;
 		nct.expires_ns = now + ct_lifetime(&nct, p->proto);
+		nct.created_ns = now;
 		if (!bpf_map_update_elem(ctmap, ck, &nct, BPF_NOEXIST))
 			stat_inc(BPFNET_STAT_FLOWS_HEALED);
 		ct = bpf_map_lookup_elem(ctmap, ck);

@@ -161,35 +161,47 @@ static __always_inline int monitor_tracing(void)
 	return c && c->until_ns[BPFNET_EV_TRACE];
 }
 
-/*
- * A translation, once written: the packet as it leaves, read from the
- * frame, and as it came, which differed only in its source (SNAT, a
- * published container's reply) or its destination (reverse NAT): there it
- * had old_addr and, for TCP and UDP, old_port.
- */
-static __noinline int monitor_trace(struct __sk_buff *skb, __u32 reason,
-				    __be32 ep_addr, __be32 old_addr,
-				    __be16 old_port)
+/* The counter a translation of this kind adds to: the event's reason. */
+static __always_inline __u32 trace_reason(__u32 kind)
 {
-	int src = reason == BPFNET_STAT_SNAT_PKTS ||
-		  reason == BPFNET_STAT_DNAT_REPLIES;
-	struct bpfnet_event *e;
-	int ports;
+	switch (kind) {
+	case BPFNET_TRACE_SNAT:
+		return BPFNET_STAT_SNAT_PKTS;
+	case BPFNET_TRACE_RNAT:
+		return BPFNET_STAT_RNAT_PKTS;
+	case BPFNET_TRACE_DNAT:
+		return BPFNET_STAT_DNAT_PKTS;
+	case BPFNET_TRACE_DNAT_REPLY:
+		return BPFNET_STAT_DNAT_REPLIES;
+	default:
+		return BPFNET_STAT_HAIRPIN;
+	}
+}
 
-	e = monitor_event(skb, BPFNET_EV_TRACE, reason, ep_addr);
+/*
+ * A translation, once written: the packet as it came (before: the tuple
+ * the caller kept, a few stores on its stack, no lookup) and as it leaves,
+ * read from the frame; kind says which translation it was (enum
+ * bpfnet_trace_kind). Called only once monitor_tracing() said yes, so a
+ * translation pays one lookup and a zero test when no monitor traces.
+ */
+static __noinline int monitor_trace(struct __sk_buff *skb, __u32 kind,
+				    __be32 ep_addr,
+				    const struct bpfnet_flow *before)
+{
+	struct bpfnet_event *e;
+
+	if (!before)
+		return 0;
+	e = monitor_event(skb, BPFNET_EV_TRACE, trace_reason(kind), ep_addr);
 	if (!e)
 		return 0;
+	e->kind = kind;
 	monitor_tuple(skb, e, &e->after);
-	e->tuple = e->after;
-	ports = e->tuple.proto == IPPROTO_TCP || e->tuple.proto == IPPROTO_UDP;
-	if (src) {
-		e->tuple.saddr = old_addr;
-		if (ports)
-			e->tuple.sport = old_port;
-	} else {
-		e->tuple.daddr = old_addr;
-		if (ports)
-			e->tuple.dport = old_port;
+	e->tuple = *before;
+	if (e->tuple.proto != IPPROTO_TCP && e->tuple.proto != IPPROTO_UDP) {
+		e->tuple.sport = 0;	/* an echo id is no port (as monitor_tuple) */
+		e->tuple.dport = 0;
 	}
 	bpf_ringbuf_submit(e, 0);
 	return 0;

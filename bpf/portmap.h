@@ -280,6 +280,7 @@ static __always_inline struct bpfnet_ct *dnat_heal(const struct bpfnet_flow *k,
 	nct.state = BPFNET_CT_ESTABLISHED;
 	nct.seen_reply = 1;
 	nct.expires_ns = now + ct_lifetime(&nct, k->proto);
+	nct.created_ns = now;
 	if (!bpf_map_update_elem(&dnat_ct, k, &nct, BPF_NOEXIST))
 		stat_inc(BPFNET_STAT_FLOWS_HEALED);
 	return bpf_map_lookup_elem(&dnat_ct, k);
@@ -297,6 +298,7 @@ static __always_inline struct bpfnet_ct *dnat_new(const struct bpfnet_flow *k,
 	dnat_fill(&nct, k, pm, cfg);
 	nct.state = BPFNET_CT_NEW;
 	nct.expires_ns = now + ct_lifetime(&nct, k->proto);
+	nct.created_ns = now;
 	drev_key(k, &nct, &rk);
 	if (drev_claim(DTIER_NEW, &rk, k, now) < 0) {
 		stat_inc(BPFNET_STAT_DNAT_TAKEN);
@@ -407,6 +409,7 @@ static __always_inline struct bpfnet_ct *dnat_of_reply(void *ctmap,
 		nct.state = BPFNET_CT_ESTABLISHED;
 		nct.seen_reply = 1;
 		nct.expires_ns = now + ct_lifetime(&nct, p->proto);
+		nct.created_ns = now;
 		if (!bpf_map_update_elem(ctmap, ck, &nct, BPF_NOEXIST))
 			stat_inc(BPFNET_STAT_FLOWS_HEALED);
 		ct = bpf_map_lookup_elem(ctmap, ck);

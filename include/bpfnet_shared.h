@@ -177,8 +177,10 @@ struct bpfnet_ct {
 	__u64 bytes;
 	__u32 ack_orig;		/* TCP: acknowledgement number from the orig side, host order */
 	__u32 ack_reply;	/* TCP: acknowledgement number from the reply side, host order */
+	__u64 created_ns;	/* bpf_ktime_get_ns() when the entry was made (a lost half
+				 * re-made: then); kept when promoted. Never rewritten. */
 };
-_Static_assert(sizeof(struct bpfnet_ct) == 48, "bpfnet_ct layout");
+_Static_assert(sizeof(struct bpfnet_ct) == 56, "bpfnet_ct layout");
 
 /* "rev_nat": reply flow arriving on the uplink (key) -> the original flow. */
 struct bpfnet_rnat {
@@ -356,8 +358,25 @@ struct bpfnet_ep_stats {
 
 enum bpfnet_event_type {
 	BPFNET_EV_DROP = 0,	/* a packet dropped: reason is its drop counter */
-	BPFNET_EV_TRACE = 1,	/* a packet translated: reason is SNAT_PKTS... */
+	BPFNET_EV_TRACE = 1,	/* a packet translated: kind says which, reason its counter */
 	BPFNET_EV_TYPES,
+};
+
+/* What a trace event's translation was (its reason: the counter in brackets). */
+enum bpfnet_trace_kind {
+	BPFNET_TRACE_NONE = 0,		/* a drop */
+	BPFNET_TRACE_SNAT,		/* masqueraded: new source (snat_packets) */
+	BPFNET_TRACE_RNAT,		/* a reply to it: the container as destination (reverse_nat_packets) */
+	BPFNET_TRACE_DNAT,		/* to a published port from outside: the container as
+					 * destination (dnat_packets) */
+	BPFNET_TRACE_DNAT_REPLY,	/* the published container's answer to outside: the
+					 * published address and port as source (dnat_replies) */
+	BPFNET_TRACE_HAIRPIN,		/* a container to a published port: the container as
+					 * destination, the gateway as source when it dialled
+					 * itself (hairpin) */
+	BPFNET_TRACE_HAIRPIN_REPLY,	/* the published container's answer to it: the published
+					 * address and port as source (hairpin) */
+	BPFNET_TRACE_KINDS,
 };
 
 /* "monitor_ctl": one slot. Written by `bpfnet monitor`; the datapath clears
@@ -382,12 +401,13 @@ _Static_assert(sizeof(struct bpfnet_monitor_budget) == 24, "bpfnet_monitor_budge
 struct bpfnet_event {
 	__u64 ts_ns;		/* bpf_ktime_get_ns() */
 	__u8 type;		/* enum bpfnet_event_type */
-	__u8 pad;
+	__u8 kind;		/* trace: enum bpfnet_trace_kind; drop: 0 */
 	__u16 eth_proto;	/* the frame's ethertype, host order */
 	__u32 reason;		/* enum bpfnet_stat */
 	__u32 ifindex;		/* the interface the program ran on, host order */
-	__be32 ep_addr;		/* the container, when the datapath knows it; else 0 */
-	struct bpfnet_flow tuple;	/* IPv4: as the packet was (ports: TCP, UDP) */
+	__be32 ep_addr;		/* the container, when the datapath knows it (a published
+				 * port's trace: the published one); else 0 */
+	struct bpfnet_flow tuple;	/* IPv4: as the packet came (ports: TCP, UDP) */
 	struct bpfnet_flow after;	/* trace: as it left; drop: zero */
 };
 _Static_assert(sizeof(struct bpfnet_event) == 56, "bpfnet_event layout");

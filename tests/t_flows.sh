@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # bpfnet flows with real connections: what it lists is checked against what
 # the peers see (ss on each side), for masqueraded flows, published-port
-# flows and flows nobody answered yet.
+# flows and flows nobody answered yet; each flow's age counts from its
+# first packet.
 
 # A container id as runc makes them: 64 hex digits (shown as 12 in text).
 CID=3f9a6c21d0b84e57a1c2d3e4f5061728394a5b6c7d8e9f00112233445566778f
@@ -226,7 +227,7 @@ test_id_filter_and_text_output() {
 	# text: a header and one line per flow, the long id shortened to 12
 	out=$(bn flows)
 	assert_eq "$(count_lines . <<<"$out")" 5 "lines of text output: $out"
-	assert_eq "$(head -1 <<<"$out" | tr -s ' ')" "ID PROTO KIND STATE ORIGINAL TRANSLATED EXPIRES PACKETS BYTES"
+	assert_eq "$(head -1 <<<"$out" | tr -s ' ')" "ID PROTO KIND STATE ORIGINAL TRANSLATED AGE EXPIRES PACKETS BYTES"
 	assert_eq "$(awk '$1 == "'"${CID:0:12}"'"' <<<"$out" | count_lines .)" 3 "lines of c1: $out"
 	assert_not_contains "$out" "$CID"
 	assert_contains "$out" "172.19.0.2:80"
@@ -235,4 +236,34 @@ test_id_filter_and_text_output() {
 	col=$(head -1 <<<"$out" | grep -bo ORIGINAL | cut -d: -f1)
 	assert_eq "$(tail -n +2 <<<"$out" | cut -c$((col + 1)) | sort -u | tr -d '\n')" "1" "ORIGINAL column start: $out"
 	exec 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&-
+}
+
+# Whole seconds since a date +%s%N stamp.
+secs_since() { echo $((($(date +%s%N) - $1) / 1000000000)); }
+
+test_age_grows_from_the_first_packet() {
+	local t0 f a0 a1 out
+	t0=$(date +%s%N)
+	flows_world
+	unanswered_datagram
+	a0=$(jq .age <<<"$(one_flow '.proto == "udp"')")
+	two_connections
+	sleep 1.2
+	# each flow, masqueraded or published, answered or not: at least the
+	# 1.2 s slept, never more than this test has run
+	f=$(one_flow '.proto == "udp"')
+	a1=$(jq .age <<<"$f")
+	assert_ge "$a1" $((a0 + 1)) "age of the unanswered datagram's flow, 1.2 s later (first $a0)"
+	assert_ge "$(secs_since "$t0")" "$a1" "age of the datagram's flow, within the test's $(secs_since "$t0") s"
+	for k in masquerade published; do
+		f=$(one_flow ".kind == \"$k\" and .proto == \"tcp\"")
+		assert_ge "$(jq .age <<<"$f")" 1 "age of the $k connection after 1.2 s"
+		assert_ge "$(secs_since "$t0")" "$(jq .age <<<"$f")" "age of the $k connection, within the test's time"
+	done
+	# text: the AGE column, between the tuples and EXPIRES
+	out=$(bn flows)
+	f=$(awk '$2 == "udp" {print $7}' <<<"$out")
+	assert_ge "$f" "$a1" "AGE of the datagram's flow in text: $out"
+	assert_ge "$((a1 + 1))" "$f" "AGE of the datagram's flow in text: $out"
+	exec 3>&- 4>&- 5>&- 6>&- 7>&-
 }

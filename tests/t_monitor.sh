@@ -2,8 +2,11 @@
 # bpfnet monitor with real traffic: a container sends from an address that
 # is not its own, and the monitor, running in the background, prints the
 # drop as it happens (reason, container, interface, tuple); --type and --id
-# choose the events; the lease it holds in monitor_ctl is given back when it
-# stops, and runs out when it is killed; one monitor per network at a time.
+# choose the events; --type trace shows every translation of a real
+# connection to a published port (from outside, from a neighbour, from the
+# container itself) with both tuples; the lease it holds in monitor_ctl is
+# given back when it stops, and runs out when it is killed; one monitor per
+# network at a time.
 
 # The monitor in the background, as a user runs it: start_monitor NAME ARGS...
 # Its output goes to $T/NAME, its pid to MON; it returns once its lease is on.
@@ -137,4 +140,81 @@ test_killed_monitor_lease_runs_out() {
 	wait_for 5 has_event again drop_spoofed_ip
 	stop_monitor
 	assert_eq "$(events again drop_spoofed_ip | jq -r .sport)" 6011 "events shown by the new monitor"
+}
+
+# The JSON trace events of a monitor's output of that kind whose tuple
+# (before) has that source or destination port: kind_events NAME KIND PORT.
+kind_events() {
+	jq -c --arg k "$2" --argjson p "$3" \
+		'select(.type == "trace" and .kind == $k and (.sport == $p or .dport == $p))' "$T/$1"
+}
+has_kind() { [ -n "$(kind_events "$@")" ]; }
+
+# The first such event's fields: kind_fields NAME KIND PORT, as
+# "id iface | before | after" (tuples as proto src:sport>dst:dport).
+kind_fields() {
+	kind_events "$@" | head -1 | jq -r '"\(.id) \(.iface) \(.reason) | \(.proto) \(.src):\(.sport)>\(.dst):\(.dport) | \(.after.proto) \(.after.src):\(.after.sport)>\(.after.dst):\(.after.dport)"'
+}
+
+# One request and its answer through c1's published port 8080 (-> 80):
+# published_request CLIENT-PREFIX... DEST SPORT; c1 answers "pong".
+published_request() {
+	local sport=${*: -1} dest=${*: -2:1} out
+	set -- "${@:1:$(($# - 2))}"
+	echo pong | in_ns "$C1" timeout 5 nc -N -nl 172.19.0.2 80 >/dev/null &
+	PIDS+=($!)
+	wait_listen tcp 80 in_ns "$C1"
+	out=$(echo ping | "$@" timeout 5 nc -N -n -p "$sport" "$dest" 8080) || true
+	assert_eq "$out" pong "answer through the published port (from $* port $sport)"
+}
+
+test_published_port_traces() {
+	world_up_outside
+	new_netns; C1=$NEWPID
+	new_netns; C2=$NEWPID
+	hook_up c1 "$C1" '{"bpfnet.ports":"8080:80"}'
+	hook_up c2 "$C2"
+	local v1 v2
+	v1=$(bn ls -j | jq -r '.[] | select(.id=="c1") | .veth')
+	v2=$(bn ls -j | jq -r '.[] | select(.id=="c2") | .veth')
+	start_monitor pub -j --type trace
+	# from outside: the client's packets to the container, its answers back
+	published_request in_out "$UPLINK_IP" 41000
+	# from the neighbour c2, at the uplink address; from c1 itself, at the gateway
+	published_request in_ns "$C2" "$UPLINK_IP" 41001
+	published_request in_ns "$C1" 172.19.0.1 41002
+	wait_for 5 has_kind pub hairpin-reply 41002
+	stop_monitor
+	assert_eq "$(kind_fields pub dnat 41000)" \
+		"c1 up0 dnat_packets | tcp $OUTSIDE_IP:41000>$UPLINK_IP:8080 | tcp $OUTSIDE_IP:41000>172.19.0.2:80" \
+		"dnat trace"
+	assert_eq "$(kind_fields pub dnat-reply 41000)" \
+		"c1 $v1 dnat_replies | tcp 172.19.0.2:80>$OUTSIDE_IP:41000 | tcp $UPLINK_IP:8080>$OUTSIDE_IP:41000" \
+		"dnat-reply trace"
+	assert_eq "$(kind_fields pub hairpin 41001)" \
+		"c1 $v2 hairpin | tcp 172.19.0.3:41001>$UPLINK_IP:8080 | tcp 172.19.0.3:41001>172.19.0.2:80" \
+		"hairpin trace (a neighbour's)"
+	assert_eq "$(kind_fields pub hairpin-reply 41001)" \
+		"c1 $v1 hairpin | tcp 172.19.0.2:80>172.19.0.3:41001 | tcp $UPLINK_IP:8080>172.19.0.3:41001" \
+		"hairpin-reply trace (to the neighbour)"
+	assert_eq "$(kind_fields pub hairpin 41002)" \
+		"c1 $v1 hairpin | tcp 172.19.0.2:41002>172.19.0.1:8080 | tcp 172.19.0.1:41002>172.19.0.2:80" \
+		"hairpin trace (its own port: the gateway as source)"
+	assert_eq "$(kind_fields pub hairpin-reply 41002)" \
+		"c1 $v1 hairpin | tcp 172.19.0.2:80>172.19.0.1:41002 | tcp 172.19.0.1:8080>172.19.0.2:41002" \
+		"hairpin-reply trace (to itself)"
+	# no other translation was made of these connections
+	assert_eq "$(jq -r '.kind' "$T/pub" | sort -u | tr '\n' ' ')" "dnat dnat-reply hairpin hairpin-reply " \
+		"kinds of the traces"
+	# the text form names the kind, both tuples on one line
+	start_monitor text --type trace
+	published_request in_out "$UPLINK_IP" 41003
+	wait_for 5 grep -q "dnat-reply .*:41003" "$T/text"
+	stop_monitor
+	assert_contains "$(grep -m1 ' dnat ' "$T/text")" \
+		"trace dnat"
+	assert_contains "$(grep -m1 ' dnat ' "$T/text")" \
+		"tcp $OUTSIDE_IP:41003 -> $UPLINK_IP:8080 => tcp $OUTSIDE_IP:41003 -> 172.19.0.2:80"
+	assert_contains "$(grep -m1 ' dnat-reply ' "$T/text")" \
+		"tcp 172.19.0.2:80 -> $OUTSIDE_IP:41003 => tcp $UPLINK_IP:8080 -> $OUTSIDE_IP:41003"
 }

@@ -152,7 +152,7 @@ test_stale_layout_replaced() {
 	bpftool map create "$T/bpf/bpfnet/conntrack" type lru_hash key 16 value 32 entries 16 name conntrack
 	new_netns; C2=$NEWPID
 	hook_up c2 "$C2" 2>/dev/null || fail "hook with a stale layout"
-	assert_eq "$(bpftool map show pinned "$T/bpf/bpfnet/conntrack" -j | jq .bytes_value)" 48 "conntrack's value size (struct bpfnet_ct)"
+	assert_eq "$(bpftool map show pinned "$T/bpf/bpfnet/conntrack" -j | jq .bytes_value)" 56 "conntrack's value size (struct bpfnet_ct)"
 	in_ns "$C1" ping -c1 -W2 "$OUTSIDE_IP" >/dev/null || fail "c1 not re-attached"
 	in_ns "$C2" ping -c1 -W2 "$OUTSIDE_IP" >/dev/null || fail "c2 has no network"
 	assert_eq "$(in_host tc filter show dev up0 ingress | grep -c uplink_ingress)" 1 "one uplink filter"

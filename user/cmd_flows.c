@@ -2,9 +2,8 @@
 /*
  * bpfnet flows [ID]: the live flows, as `conntrack -L` lists the kernel's.
  * Each with its container, its tuple as sent and as translated, its state,
- * the seconds until it expires and its counters; from the four flow tables
- * (flows.h), answered flows and flows not answered yet alike. The datapath
- * keeps no start time, so no age is shown.
+ * its age, the seconds until it expires and its counters; from the four
+ * flow tables (flows.h), answered flows and flows not answered yet alike.
  */
 #include <arpa/inet.h>
 #include <cjson/cJSON.h>
@@ -104,6 +103,18 @@ static unsigned long long expires_in(const struct flow_entry *e)
 	return (e->ct.expires_ns - e->now_ns) / 1000000000ull;
 }
 
+/*
+ * Whole seconds since the datapath made the flow's entry (created_ns, on
+ * the clock of now_ns; a half re-made after the LRU lost it counts from
+ * then).
+ */
+static unsigned long long age(const struct flow_entry *e)
+{
+	if (e->ct.created_ns > e->now_ns)
+		return 0;
+	return (e->now_ns - e->ct.created_ns) / 1000000000ull;
+}
+
 /* A 64-hex id (as runc and podman make them) shortened, as docker ps does. */
 static const char *short_id(const struct endpoint_rec *rec, char *buf)
 {
@@ -174,6 +185,7 @@ static cJSON *row_json(const struct flow_row *r)
 	cJSON_AddStringToObject(o, "state", state_name(e->ct.state));
 	cJSON_AddBoolToObject(o, "half_closed", half_closed(e));
 	cJSON_AddBoolToObject(o, "answered", e->answered);
+	cJSON_AddNumberToObject(o, "age", (double)age(e));
 	cJSON_AddNumberToObject(o, "expires_in", (double)expires_in(e));
 	cJSON_AddNumberToObject(o, "packets", (double)e->ct.packets);
 	cJSON_AddNumberToObject(o, "bytes", (double)e->ct.bytes);
@@ -211,20 +223,20 @@ static void print_text(const struct flow_row *rows, size_t n)
 	int w = id_width(rows, n);
 	struct bpfnet_flow t;
 
-	printf("%-*s %-5s %-10s %-11s %-*s %-*s %7s %10s %12s\n", w, "ID", "PROTO",
+	printf("%-*s %-5s %-10s %-11s %-*s %-*s %7s %7s %10s %12s\n", w, "ID", "PROTO",
 	       "KIND", "STATE", TUPLE_W, "ORIGINAL", TUPLE_W, "TRANSLATED",
-	       "EXPIRES", "PACKETS", "BYTES");
+	       "AGE", "EXPIRES", "PACKETS", "BYTES");
 	for (size_t i = 0; i < n; i++) {
 		const struct flow_entry *e = rows[i].e;
 
 		tuple_text(&e->key, orig, sizeof(orig));
 		translated(e, &t);
 		tuple_text(&t, xlat, sizeof(xlat));
-		printf("%-*s %-5s %-10s %-11s %-*s %-*s %7llu %10llu %12llu\n", w,
+		printf("%-*s %-5s %-10s %-11s %-*s %-*s %7llu %7llu %10llu %12llu\n", w,
 		       short_id(rows[i].rec, id),
 		       proto_name(e->key.proto, proto, sizeof(proto)), rows[i].kind,
 		       half_closed(e) ? "HALF-CLOSED" : state_name(e->ct.state),
-		       TUPLE_W, orig, TUPLE_W, xlat, expires_in(e),
+		       TUPLE_W, orig, TUPLE_W, xlat, age(e), expires_in(e),
 		       (unsigned long long)e->ct.packets,
 		       (unsigned long long)e->ct.bytes);
 	}

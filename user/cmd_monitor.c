@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * bpfnet monitor: the datapath's drops (and translations, --type trace) as
- * they happen, one line each (-j: one JSON object each), read from the
+ * bpfnet monitor: the datapath's drops (and translations, --type trace:
+ * masquerade and its replies, published ports from outside and their
+ * answers, hairpin both ways) as they happen, one line each (-j: one JSON
+ * object each), read from the
  * pinned ring buffer until SIGINT or SIGTERM. The container of an event is
  * found in the state: by the address the datapath knew, else by the
  * interface (its host veth). One monitor per network at a time: a ring
@@ -135,6 +137,21 @@ static const char *event_name(const struct bpfnet_event *e)
 	return name ? name : "unknown";
 }
 
+/* A trace's kind, as text and -j name it (enum bpfnet_trace_kind). */
+static const char *kind_name(const struct bpfnet_event *e)
+{
+	static const char *const names[BPFNET_TRACE_KINDS] = {
+		[BPFNET_TRACE_SNAT] = "snat",
+		[BPFNET_TRACE_RNAT] = "reverse-nat",
+		[BPFNET_TRACE_DNAT] = "dnat",
+		[BPFNET_TRACE_DNAT_REPLY] = "dnat-reply",
+		[BPFNET_TRACE_HAIRPIN] = "hairpin",
+		[BPFNET_TRACE_HAIRPIN_REPLY] = "hairpin-reply",
+	};
+
+	return e->kind < BPFNET_TRACE_KINDS && names[e->kind] ? names[e->kind] : "unknown";
+}
+
 static __u64 clock_ns(clockid_t clock)
 {
 	struct timespec ts;
@@ -176,6 +193,8 @@ static void print_json(const struct bpfnet_event *e, const struct who *w,
 	time_text(e->ts_ns, t, sizeof(t));
 	cJSON_AddStringToObject(o, "time", t);
 	cJSON_AddStringToObject(o, "type", e->type == BPFNET_EV_TRACE ? "trace" : "drop");
+	if (e->type == BPFNET_EV_TRACE)
+		cJSON_AddStringToObject(o, "kind", kind_name(e));
 	cJSON_AddStringToObject(o, "reason", event_name(e));
 	if (w)
 		cJSON_AddStringToObject(o, "id", w->id);
@@ -216,8 +235,10 @@ static void print_text(const struct bpfnet_event *e, const struct who *w,
 	tuple_text(e, &e->tuple, tup, sizeof(tup));
 	if (e->type == BPFNET_EV_TRACE)
 		tuple_text(e, &e->after, after, sizeof(after));
+	/* a drop's reason, a trace's kind (its reason is the kind's counter) */
 	printf("%s %-5s %-28s %-20.64s %-15s %s%s%s\n", t,
-	       e->type == BPFNET_EV_TRACE ? "trace" : "drop", event_name(e),
+	       e->type == BPFNET_EV_TRACE ? "trace" : "drop",
+	       e->type == BPFNET_EV_TRACE ? kind_name(e) : event_name(e),
 	       w ? w->id : "-", ifname, tup,
 	       e->type == BPFNET_EV_TRACE ? " => " : "",
 	       e->type == BPFNET_EV_TRACE ? after : "");

@@ -311,11 +311,11 @@ int set_allowed_ports(struct bpfnet_config *cfg,
  * rounded down to a power of two, within 16,384..1,048,576 (131,072 at
  * 2 GiB, the size every network had before it was a setting). Why 1/16384:
  * LRU hash maps are preallocated, and an entry costs its key (16 bytes),
- * its value and the kernel's element overhead: measured (memlock), 128
+ * its value and the kernel's element overhead: measured (memlock), 136
  * bytes in conntrack and dnat_ct, 96 in rev_nat and dnat_rev. Those four
  * have N slots and the four new-flow tables N/2, so a slot of N costs
- * about 4 x 112 x 1.5 = 672 bytes: about 4% of RAM per network at this
- * ratio (88 MiB at 2 GiB), bounded so a small VM still holds a busy
+ * about 4 x 116 x 1.5 = 696 bytes: about 4% of RAM per network at this
+ * ratio (91 MB at 2 GiB), bounded so a small VM still holds a busy
  * container's flows and a large host does not give up gigabytes unasked.
  */
 unsigned int flow_table_default(unsigned long long mem_bytes)

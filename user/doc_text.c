@@ -96,6 +96,30 @@ static const struct doc_text commands[] = {
 "Prints the datapath's counters: totals, drops by reason and per container,\n"
 "and the fill of each flow table, with one warning line per table at 95%.\n"
 "With -j, JSON." },
+	{ .name = "monitor", .text =
+"Prints the datapath's events as they happen, one line each (-j: one JSON\n"
+"object per line), until SIGINT or SIGTERM. --type drop (the default): each\n"
+"dropped packet with its reason, as bpfnet stats names it. --type trace:\n"
+"each translation, named by its kind: snat and reverse-nat (a masqueraded\n"
+"flow and its replies), dnat and dnat-reply (a client outside to a\n"
+"published port, and the container's answer), hairpin and hairpin-reply (a\n"
+"container to a published port, its own or another's, and the answer),\n"
+"each with the tuple as it came and as it left. --type all: both. An event\n"
+"names its container (for a published port, the one it is published by),\n"
+"the interface and the packet's tuple. --id ID: one container's events.\n"
+"\n"
+"The datapath makes events only while a monitor holds its lease, renewed\n"
+"every 0.5 s: with none, they cost nothing but a lookup. At most --rate N\n"
+"a second per CPU (1000 by default); the rest are counted and reported as\n"
+"lost. One monitor per network at a time." },
+	{ .name = "flows", .text =
+"Lists the flows the datapath tracks, as conntrack -L lists the kernel's:\n"
+"masqueraded flows and flows to published ports, answered or not yet.\n"
+"Each with its container, its kind (masquerade, published, hairpin), the\n"
+"tuple as sent and as translated, its state, its age (whole seconds since\n"
+"its first packet), the whole seconds until it expires and its packets and\n"
+"bytes. With an ID, only that container's flows. With -j, a JSON array\n"
+"(fields age and expires_in)." },
 	{ .name = "gc", .text =
 "Removes expired flows and what dead or half-built containers left behind:\n"
 "links, addresses, published ports, map entries and counters. Each flow is\n"

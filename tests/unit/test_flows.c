@@ -603,6 +603,68 @@ static void test_expiry_refreshed_once_a_second(void)
 	CHECK_EQ(ct.ack_orig, 5001u + 100000, "ack_orig, rewritten for 100,000 bytes");
 }
 
+/* A flow's entry in one table (map), by its original tuple. */
+static int lookup_in(struct bpf_map *map, const char *src, const char *dst,
+		     uint16_t sport, uint16_t dport, struct bpfnet_ct *ct)
+{
+	struct bpfnet_flow k = { .saddr = ip4(src), .daddr = ip4(dst),
+				 .sport = htons(sport), .dport = htons(dport),
+				 .proto = IPPROTO_TCP };
+
+	return bpf_map_lookup_elem(bpf_map__fd(map), &k, ct) ? -errno : 0;
+}
+
+/*
+ * bpfnet flows' age: a flow's entry records when its first packet made it
+ * (created_ns, the clock of bpf_ktime_get_ns), and keeps it through its
+ * promotion to the main tables and every later packet; masqueraded and
+ * published alike.
+ */
+static void test_created_ns_kept(void)
+{
+	struct pkt_spec s = tcp_out(40000, 0x02, 1000, 0), sp;
+	uint8_t out[2048];
+	struct bpfnet_ct ct;
+	__u64 t0, t1, made;
+	size_t len;
+	int port;
+
+	t0 = mono_ns();
+	CHECK_EQ(run_spec(skel->progs.uplink_egress, &s, out, &len), TC_ACT_OK, "a SYN");
+	t1 = mono_ns();
+	port = ntohs(((struct tcphdr *)l4_of(out))->source);
+	CHECK_EQ(lookup_in(skel->maps.ct_new, "172.19.0.2", "198.51.100.2", 40000, 80, &ct), 0,
+		 "ct_new entry of the SYN");
+	CHECK_GE(ct.created_ns, t0, "created_ns of the masqueraded flow, at its SYN");
+	CHECK_LE(ct.created_ns, t1, "created_ns of the masqueraded flow, at its SYN");
+	made = ct.created_ns;
+	usleep(20000);
+	s = tcp_in((uint16_t)port, 0x12, 5000, 1001);
+	CHECK_EQ(run_spec(skel->progs.uplink_ingress, &s, out, &len), TC_ACT_REDIRECT, "SYN-ACK");
+	s = tcp_out(40000, 0x10, 1001, 5001);
+	CHECK_EQ(run_spec(skel->progs.uplink_egress, &s, out, &len), TC_ACT_OK, "ACK");
+	CHECK_EQ(lookup_in(skel->maps.conntrack, "172.19.0.2", "198.51.100.2", 40000, 80, &ct),
+		 0, "conntrack entry, promoted");
+	CHECK_EQ(ct.created_ns, made, "created_ns, kept by the promotion and later packets");
+	CHECK_EQ(ct.packets, 3u, "packets of the flow");
+
+	CHECK_EQ(publish(8080, 80, IPPROTO_TCP), 0, "publish 8080:80/tcp");
+	t0 = mono_ns();
+	CHECK_EQ(client_seg(8080, 0x02, NULL, out, &len, &sp), TC_ACT_REDIRECT, "client's SYN");
+	t1 = mono_ns();
+	CHECK_EQ(lookup_in(skel->maps.dnat_ct_new, "198.51.100.2", "198.51.100.1", 33333, 8080,
+			   &ct), 0, "dnat_ct_new entry of the SYN");
+	CHECK_GE(ct.created_ns, t0, "created_ns of the published-port flow, at its SYN");
+	CHECK_LE(ct.created_ns, t1, "created_ns of the published-port flow, at its SYN");
+	made = ct.created_ns;
+	usleep(20000);
+	CHECK_EQ(container_seg(0x12, NULL, out, &len, &sp), 8080, "container's SYN-ACK");
+	CHECK_EQ(client_seg(8080, 0x10, NULL, out, &len, &sp), TC_ACT_REDIRECT, "client's ACK");
+	CHECK_EQ(lookup_in(skel->maps.dnat_ct, "198.51.100.2", "198.51.100.1", 33333, 8080, &ct),
+		 0, "dnat_ct entry, promoted");
+	CHECK_EQ(ct.created_ns, made, "created_ns, kept by the promotion and later packets");
+}
+
 static void teardown(void)
 {
 	bpfnet_bpf__destroy(skel);
@@ -623,6 +685,7 @@ static const struct check_test tests[] = {
 	CHECK_TEST(test_tcp_half_close),
 	CHECK_TEST(test_tcp_rst_window),
 	CHECK_TEST(test_expiry_refreshed_once_a_second),
+	CHECK_TEST(test_created_ns_kept),
 };
 
 int main(int argc, char **argv)

@@ -3,12 +3,16 @@
  * Packet tests of the monitor's events (monitor.h): a drop makes one event
  * in monitor_ring while a monitor holds the lease, none without one or
  * after it ran out, at most `rate` a second per CPU (the rest counted
- * lost); a translation makes a trace event with both tuples. The events
- * are read from the ring here as `bpfnet monitor` reads them.
+ * lost); every translation (masquerade, a published port from outside and
+ * its answer, hairpin both ways) makes a trace event of its kind with both
+ * tuples, and none without a trace lease. The events are read from the
+ * ring here as `bpfnet monitor` reads them.
  *
  *   172.19.0.2 (container, MAC 02:42:ac:13:00:02), or 172.19.0.9 (spoofed)
- *        |  from_container: admission     uplink_egress: source NAT
+ *        |  from_container: admission, hairpin     uplink_egress: source NAT,
+ *        |                                         published ports' answers
  *   198.51.100.1 (uplink)  ---- 198.51.100.2 (remote)
+ *        |  uplink_ingress: published ports (8080 -> 172.19.0.2:80)
  */
 #include <sched.h>
 #include <stdio.h>
@@ -174,6 +178,7 @@ static void test_snat_trace_has_both_tuples(void)
 	u = l4_of(out);
 	CHECK_EQ(drain_ring(), 1, "events after one translated datagram");
 	CHECK_EQ(e->type, (__u8)BPFNET_EV_TRACE, "event type");
+	CHECK_EQ(e->kind, (__u8)BPFNET_TRACE_SNAT, "kind");
 	CHECK_EQ(e->reason, (__u32)BPFNET_STAT_SNAT_PKTS, "translation");
 	CHECK_IP4(e->ep_addr, "172.19.0.2", "container");
 	CHECK_IP4(e->tuple.saddr, "172.19.0.2", "source before");
@@ -185,11 +190,199 @@ static void test_snat_trace_has_both_tuples(void)
 	CHECK_EQ(e->after.proto, IPPROTO_UDP, "protocol");
 }
 
+/* A tuple of an event, field by field. */
+#define CHECK_TUPLE(f, src, sp, dst, dp, pr, what)                           \
+	do {                                                                 \
+		CHECK_IP4((f).saddr, src, what ": source");                  \
+		CHECK_EQ(ntohs((f).sport), sp, what ": source port");        \
+		CHECK_IP4((f).daddr, dst, what ": destination");             \
+		CHECK_EQ(ntohs((f).dport), dp, what ": destination port");   \
+		CHECK_EQ((f).proto, pr, what ": protocol");                  \
+	} while (0)
+
+/* The header of a trace event of kind k (reason: its counter). */
+#define CHECK_TRACE(e, k, r, ep, what)                                       \
+	do {                                                                 \
+		CHECK_EQ((e)->type, (__u8)BPFNET_EV_TRACE, what ": type");   \
+		CHECK_EQ((e)->kind, (__u8)(k), what ": kind");               \
+		CHECK_EQ((e)->reason, (__u32)(r), what ": reason");          \
+		CHECK_IP4((e)->ep_addr, ep, what ": container");             \
+		CHECK_EQ((e)->ifindex, 1u, what ": interface (lo)");         \
+		CHECK_EQ((e)->eth_proto, 0x0800, what ": ethertype");        \
+	} while (0)
+
+/* A TCP SYN from the remote to the published 198.51.100.1:8080. */
+static size_t syn_to_published(uint8_t *buf)
+{
+	struct pkt_spec s = in_spec(IPPROTO_TCP, 33333, 8080);
+
+	s.tcp_flags = 0x02;
+	return build_pkt(buf, &s);
+}
+
+/* The container's SYN-ACK from :80 to that client. */
+static size_t synack_of_published(uint8_t *buf)
+{
+	struct pkt_spec s = out_spec(IPPROTO_TCP, 80, 33333);
+
+	s.tcp_flags = 0x12;
+	return build_pkt(buf, &s);
+}
+
+/* A datagram of the container to a published port on the gateway. */
+static size_t to_gateway(uint8_t *buf, uint16_t sport, uint16_t dport)
+{
+	struct pkt_spec s = out_spec(IPPROTO_UDP, sport, dport);
+
+	s.dst = "172.19.0.1";
+	s.payload = "q";
+	s.plen = 1;
+	return build_pkt(buf, &s);
+}
+
+static void test_dnat_and_reply_traces(void)
+{
+	uint8_t in[256], out[2048];
+	__u32 olen;
+	size_t len;
+
+	CHECK_EQ(publish(8080, 80, IPPROTO_TCP), 0, "publish 8080:80/tcp");
+	CHECK_EQ(set_lease(BPFNET_EV_TRACE, mono_ns() + 60 * NSEC, 0), 0, "write monitor_ctl");
+	len = syn_to_published(in);
+	CHECK_RUN(uplink_ingress, in, len, out, &olen, TC_ACT_REDIRECT);
+	CHECK_EQ(drain_ring(), 1, "events after a SYN to a published port");
+	CHECK_TRACE(&seen[0], BPFNET_TRACE_DNAT, BPFNET_STAT_DNAT_PKTS, "172.19.0.2", "dnat");
+	CHECK_TUPLE(seen[0].tuple, "198.51.100.2", 33333, "198.51.100.1", 8080, IPPROTO_TCP,
+		    "dnat before");
+	CHECK_TUPLE(seen[0].after, "198.51.100.2", 33333, "172.19.0.2", 80, IPPROTO_TCP,
+		    "dnat after");
+	/* the answer: left to the stack by from_container (no route here),
+	 * translated by the uplink egress, traced once, there */
+	len = synack_of_published(in);
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_OK);
+	CHECK_EQ(drain_ring(), 0, "events of an answer from_container did not translate");
+	CHECK_RUN(uplink_egress, in, len, out, &olen, TC_ACT_OK);
+	CHECK_EQ(drain_ring(), 1, "events after the answer left");
+	CHECK_TRACE(&seen[0], BPFNET_TRACE_DNAT_REPLY, BPFNET_STAT_DNAT_REPLIES, "172.19.0.2",
+		    "dnat-reply");
+	CHECK_TUPLE(seen[0].tuple, "172.19.0.2", 80, "198.51.100.2", 33333, IPPROTO_TCP,
+		    "dnat-reply before");
+	CHECK_TUPLE(seen[0].after, "198.51.100.1", 8080, "198.51.100.2", 33333, IPPROTO_TCP,
+		    "dnat-reply after");
+	CHECK_IP4(ip_of(out)->saddr, "198.51.100.1", "the frame's source, as the event says");
+}
+
+/* c1 dials its own published port on the gateway: both ends rewritten */
+static void test_hairpin_self_traces(void)
+{
+	uint8_t in[256], out[2048];
+	__u32 olen;
+	size_t len;
+
+	CHECK_EQ(publish(5353, 53, IPPROTO_UDP), 0, "publish 5353:53/udp");
+	CHECK_EQ(set_lease(BPFNET_EV_TRACE, mono_ns() + 60 * NSEC, 0), 0, "write monitor_ctl");
+	len = to_gateway(in, 44444, 5353);
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_REDIRECT);
+	CHECK_EQ(drain_ring(), 1, "events after a datagram to its own published port");
+	CHECK_TRACE(&seen[0], BPFNET_TRACE_HAIRPIN, BPFNET_STAT_HAIRPIN, "172.19.0.2", "hairpin");
+	CHECK_TUPLE(seen[0].tuple, "172.19.0.2", 44444, "172.19.0.1", 5353, IPPROTO_UDP,
+		    "hairpin before");
+	CHECK_TUPLE(seen[0].after, "172.19.0.1", 44444, "172.19.0.2", 53, IPPROTO_UDP,
+		    "hairpin after (the gateway as source)");
+	/* its answer, to the gateway standing in for it */
+	len = to_gateway(in, 53, 44444);
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_REDIRECT);
+	CHECK_EQ(drain_ring(), 1, "events after the answer");
+	CHECK_TRACE(&seen[0], BPFNET_TRACE_HAIRPIN_REPLY, BPFNET_STAT_HAIRPIN, "172.19.0.2",
+		    "hairpin-reply");
+	CHECK_TUPLE(seen[0].tuple, "172.19.0.2", 53, "172.19.0.1", 44444, IPPROTO_UDP,
+		    "hairpin-reply before");
+	CHECK_TUPLE(seen[0].after, "172.19.0.1", 5353, "172.19.0.2", 44444, IPPROTO_UDP,
+		    "hairpin-reply after");
+}
+
+/* c1 dials a port published by its neighbour 172.19.0.3: the destination only */
+static void test_hairpin_neighbour_trace(void)
+{
+	struct bpfnet_pm_key k = { .host_port = htons(7000), .proto = IPPROTO_UDP };
+	struct bpfnet_pm_val v = { .caddr = ip4("172.19.0.3"), .cport = htons(70) };
+	uint8_t in[256], out[2048];
+	__u32 olen;
+	size_t len;
+
+	CHECK_EQ(add_neighbour(), 0, "add the neighbour 172.19.0.3");
+	CHECK_EQ(bpf_map_update_elem(bpf_map__fd(skel->maps.port_maps), &k, &v, 0), 0,
+		 "publish 7000:70/udp on 172.19.0.3");
+	CHECK_EQ(set_lease(BPFNET_EV_TRACE, mono_ns() + 60 * NSEC, 0), 0, "write monitor_ctl");
+	len = to_gateway(in, 40000, 7000);
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_REDIRECT);
+	CHECK_EQ(drain_ring(), 1, "events after a datagram to a neighbour's published port");
+	CHECK_TRACE(&seen[0], BPFNET_TRACE_HAIRPIN, BPFNET_STAT_HAIRPIN, "172.19.0.3", "hairpin");
+	CHECK_TUPLE(seen[0].tuple, "172.19.0.2", 40000, "172.19.0.1", 7000, IPPROTO_UDP,
+		    "hairpin before");
+	CHECK_TUPLE(seen[0].after, "172.19.0.2", 40000, "172.19.0.3", 70, IPPROTO_UDP,
+		    "hairpin after (its own source kept)");
+}
+
+/* Every translation of the published ports, with no trace lease: no event. */
+static void test_no_trace_without_lease(void)
+{
+	uint8_t in[256], out[2048];
+	__u32 olen;
+	size_t len;
+
+	CHECK_EQ(publish(8080, 80, IPPROTO_TCP), 0, "publish 8080:80/tcp");
+	CHECK_EQ(publish(5353, 53, IPPROTO_UDP), 0, "publish 5353:53/udp");
+	/* a monitor of drops only: its lease makes no trace */
+	CHECK_EQ(set_lease(BPFNET_EV_DROP, mono_ns() + 60 * NSEC, 0), 0, "write monitor_ctl");
+	len = syn_to_published(in);
+	CHECK_RUN(uplink_ingress, in, len, out, &olen, TC_ACT_REDIRECT);
+	len = synack_of_published(in);
+	CHECK_RUN(uplink_egress, in, len, out, &olen, TC_ACT_OK);
+	len = to_gateway(in, 44444, 5353);
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_REDIRECT);
+	len = to_gateway(in, 53, 44444);
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_REDIRECT);
+	CHECK_EQ(drain_ring(), 0, "trace events under a drop lease");
+	/* a tracing monitor that was killed: its lease ran out */
+	CHECK_EQ(set_lease(BPFNET_EV_TRACE, mono_ns() - 1, 0), 0, "write monitor_ctl");
+	len = to_gateway(in, 44444, 5353);
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_REDIRECT);
+	CHECK_EQ(drain_ring(), 0, "trace events after the lease ran out");
+	CHECK_EQ(lease_of(BPFNET_EV_TRACE), 0u, "the expired lease, cleared by the datapath");
+	CHECK_EQ(stat(BPFNET_STAT_DNAT_PKTS), 3u, "packets to published ports, all translated");
+	CHECK_EQ(stat(BPFNET_STAT_DNAT_REPLIES), 2u, "answers, all translated");
+	CHECK_EQ(lost(), 0u, "events lost (none was wanted)");
+}
+
+/* Published-port traces share the drops' budget: rate a second per CPU. */
+static void test_rate_caps_dnat_traces(void)
+{
+	uint8_t in[256], out[2048];
+	struct pkt_spec s = in_spec(IPPROTO_UDP, 5000, 8080);
+	__u32 olen;
+	size_t len;
+
+	CHECK_EQ(publish(8080, 80, IPPROTO_UDP), 0, "publish 8080:80/udp");
+	CHECK_EQ(set_lease(BPFNET_EV_TRACE, mono_ns() + 60 * NSEC, 4), 0, "write monitor_ctl");
+	len = build_pkt(in, &s);
+	for (int i = 0; i < 12; i++)
+		CHECK_RUN(uplink_ingress, in, len, out, &olen, TC_ACT_REDIRECT);
+	CHECK_EQ(drain_ring(), 4, "trace events of 12 datagrams at 4 a second");
+	CHECK_EQ(lost(), 8u, "events lost");
+	CHECK_EQ(stat(BPFNET_STAT_DNAT_PKTS), 12u, "datagrams translated");
+}
+
 static const struct check_test tests[] = {
 	CHECK_TEST(test_spoofed_drop_makes_one_event),
 	CHECK_TEST(test_no_event_without_lease),
 	CHECK_TEST(test_rate_caps_a_burst),
 	CHECK_TEST(test_snat_trace_has_both_tuples),
+	CHECK_TEST(test_dnat_and_reply_traces),
+	CHECK_TEST(test_hairpin_self_traces),
+	CHECK_TEST(test_hairpin_neighbour_trace),
+	CHECK_TEST(test_no_trace_without_lease),
+	CHECK_TEST(test_rate_caps_dnat_traces),
 };
 
 int main(int argc, char **argv)

@@ -42,30 +42,43 @@ measure_cost_run() { # sys
 		'.end.sum_sent.packets as $p | if $p > 0 then $ns / $p | round else empty end' <<<"$j" 2>/dev/null)"
 }
 
-# run_cnt and run_time_ns of bpfnet's TC programs: "name cnt ns" lines
-prog_counters() {
-	local p
-	for p in $COST_PROGS; do
-		bpftool prog show pinned "$B/bpf/bpfnet/prog_$p" -j |
-			jq -r --arg p "$p" '"\($p) \(.run_cnt // 0) \(.run_time_ns // 0)"'
-	done
+# kernel.bpf_stats_enabled is machine-wide: its value before is put back
+# when the bench ends, however it ends (run.sh's cleanup).
+BPF_STATS_BEFORE=
+bpf_stats_on() {
+	BPF_STATS_BEFORE=$(sysctl -n kernel.bpf_stats_enabled)
+	sysctl -qw kernel.bpf_stats_enabled=1
+}
+bpf_stats_restore() {
+	[ -z "$BPF_STATS_BEFORE" ] || sysctl -qw kernel.bpf_stats_enabled="$BPF_STATS_BEFORE"
+	BPF_STATS_BEFORE=
 }
 
-# ns per run of each program over one run of kind (tcp1|udp64)
+# "run_time_ns run_cnt" of a pinned program of bpfnet's world
+prog_stats() {
+	bpftool prog show pinned "$B/bpf/bpfnet/prog_$1" -j | jq -r '"\(.run_time_ns // 0) \(.run_cnt // 0)"'
+}
+# ns per run of a program between two "run_time_ns run_cnt" snapshots (0: it did not run)
+ns_per_run() { # before after
+	awk -v b="$1" -v a="$2" 'BEGIN {split(b, x, " "); split(a, y, " "); n = y[2] - x[2];
+		print (n > 0 ? sprintf("%.1f", (y[1] - x[1]) / n) : 0)}'
+}
+
+# ns per run of each of bpfnet's TC programs over one run of kind (tcp1|udp64)
 measure_prog_ns() { # kind
-	local kind=$1 before after old
-	old=$(sysctl -n kernel.bpf_stats_enabled)
-	sysctl -qw kernel.bpf_stats_enabled=1
-	before=$(prog_counters)
+	local kind=$1 p before=() after=() i=0
+	bpf_stats_on
+	for p in $COST_PROGS; do before+=("$(prog_stats "$p")"); done
 	"$kind" bpfnet >/dev/null
-	after=$(prog_counters)
-	sysctl -qw kernel.bpf_stats_enabled="$old"
-	join <(sort <<<"$before") <(sort <<<"$after") |
-		while read -r p c0 t0 c1 t1; do
-			[ $((c1 - c0)) -gt 0 ] || continue
-			rec "prog_${kind}_${p}_ns" bpfnet "$(((t1 - t0) / (c1 - c0)))"
-			rec "prog_${kind}_${p}_runs" bpfnet "$((c1 - c0))"
-		done
+	for p in $COST_PROGS; do after+=("$(prog_stats "$p")"); done
+	bpf_stats_restore
+	for p in $COST_PROGS; do
+		if [ "${after[$i]#* }" -gt "${before[$i]#* }" ]; then
+			rec "prog_${kind}_${p}_ns" bpfnet "$(ns_per_run "${before[$i]}" "${after[$i]}")"
+			rec "prog_${kind}_${p}_runs" bpfnet "$(( ${after[$i]#* } - ${before[$i]#* } ))"
+		fi
+		i=$((i + 1))
+	done
 }
 
 measure_cost() {

@@ -5,7 +5,10 @@
 # plain veth pair between two namespaces. Results: docs/benchmarks.md and
 # docs/connect-latency.png.
 #
-#   tools/bench/run.sh [--quick]     --quick: a smoke run (under 2 minutes)
+#   tools/bench/run.sh [--quick] [monitor]
+#	--quick: a smoke run (under 2 minutes); monitor: only the section on
+#	bpfnet monitor's datapath cost (bpfnet's world alone), written into
+#	the existing docs/benchmarks.md in place of its former figures
 # shellcheck source-path=SCRIPTDIR
 set -euo pipefail
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
@@ -24,9 +27,19 @@ source "$TOP/tests/lib.sh"
 # measure_cost, report_cost: CPU per GB and per packet, program run times
 # shellcheck source=cost.sh
 source "$TOP/tools/bench/cost.sh"
+# measure_monitor, report_monitor, report_section: bpfnet monitor's cost
+# shellcheck source=monitor.sh
+source "$TOP/tools/bench/monitor.sh"
 
-QUICK=0
-[ "${1:-}" = --quick ] && QUICK=1
+QUICK=0 SECTION=all
+for a in "$@"; do
+	case $a in
+	--quick) QUICK=1 ;;
+	monitor) SECTION=$a ;;
+	all | "") ;;
+	*) echo "bench: unknown argument '$a' (--quick, monitor)" >&2; exit 2 ;;
+	esac
+done
 if [ $QUICK = 1 ]; then
 	RUNS=1 SECS=1 STREAMS=1 CONNS=300 MAPS="1 100" ADDMAPS="1 100" REPS=5 MANY=10 MEMC="1 10"
 	OUT=$TOP/.output/bench-quick.md
@@ -36,6 +49,7 @@ else
 	OUT=$TOP/docs/benchmarks.md
 	RAW=$TOP/.output/bench.results	# kept after the run; not committed
 fi
+[ "$SECTION" = all ] || RAW=${RAW%.results}-$SECTION.results
 PLOT=$TOP/docs/connect-latency.png
 BPFNET=$TOP/bpfnet
 CONNBENCH=$TOP/.output/connbench
@@ -55,6 +69,7 @@ FLAGS=(--state-dir "$B/state" --pin-dir "$B/bpf/bpfnet" --bridge bnbr0 --uplink 
 
 cleanup() {
 	local p n
+	bpf_stats_restore
 	for p in "${BGPIDS[@]}"; do kill_tree "$p"; done
 	for p in "${BGPIDS[@]}"; do wait "$p" 2>/dev/null || true; done
 	# bpfnet down (when its cgroup was made), then the cgroup goes
@@ -560,6 +575,8 @@ report() {
 		done
 		echo
 		echo "Raw figures: one line per measurement, \`metric system value\`, in \`${RAW#"$TOP"/}\` of the run that wrote this file."
+		echo
+		report_monitor
 	} >"$OUT"
 	log "wrote $OUT"
 }
@@ -589,6 +606,21 @@ EOF
 	log "wrote $PLOT"
 }
 
+if [ "$SECTION" = monitor ]; then
+	log "building bpfnet's world"
+	setup_bpfnet
+	bg in_netns bpfnet-out iperf3 -s -B "$OUTSIDE_IP" -p 5201
+	bg in_netns bpfnet-c1 iperf3 -s -B 172.19.0.2 -p 5201
+	wait_listen tcp 5201 in_netns bpfnet-out
+	wait_listen tcp 5201 in_netns bpfnet-c1
+	measure_monitor
+	report_section
+	mkdir -p "$(dirname "$RAW")"
+	cp "$RES" "$RAW"
+	log "kept the raw figures in $RAW"
+	report_monitor
+	exit 0
+fi
 log "building worlds"
 setup_floor
 setup_bpfnet
@@ -597,6 +629,7 @@ setup_cni
 start_servers
 measure_traffic
 measure_cost
+measure_monitor
 measure_connect_vs_maps
 measure_map_add_del
 measure_setup_teardown
