@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install what bpfnet needs to build, test and demo, from Debian's packages.
 # Idempotent: packages already present are skipped, apt runs only if one is missing.
-# --bench adds what `make bench` compares against (CNI plugins, sockperf, gnuplot).
+# --bench adds what `make bench` needs besides (sockperf, gnuplot); the CNI
+# plugins it compares against are a test dependency (t_cni runs host-local).
 set -euo pipefail
 
 BUILD_PKGS="make gcc clang llvm pkg-config libbpf-dev libelf-dev zlib1g-dev
