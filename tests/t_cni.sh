@@ -291,12 +291,14 @@ assert_nothing_set_up() { # NAME
 test_ipam_host_local() {
 	cni_world
 	local ipam prev rc=0
-	ipam=$(ipam_conf 172.19.0.0/16 172.19.0.3 172.19.0.4)
+	echo "nameserver 192.0.2.53" >"$T/resolv.conf"
+	ipam=$(ipam_conf 172.19.0.0/16 172.19.0.3 172.19.0.4 | jq -c --arg r "$T/resolv.conf" '.ipam.resolvConf = $r')
 	cni_add c1 1.0.0 "$ipam"
 	cni_add c2 0.4.0 "$ipam"
 	assert_eq "$(ip_of c1) $(ip_of c2)" "172.19.0.3 172.19.0.4" "addresses from host-local's range"
 	assert_eq "$(jq -c '.ips[0] | [.address, .gateway]' "$T/c1.json")" '["172.19.0.3/16","172.19.0.1"]' "c1's result"
 	assert_eq "$(jq -c '.ips[0] | [.address, .version]' "$T/c2.json")" '["172.19.0.4/16","4"]' "c2's result (0.4.0)"
+	assert_eq "$(jq -c .dns "$T/c1.json")" '{"nameservers":["192.0.2.53"]}' "host-local's dns in the result"
 	assert_eq "$(in_ctr c1 ip -j addr show dev eth0 | jq -r '.[0].addr_info[] | select(.family == "inet") | .local')" 172.19.0.3 "the address on c1's eth0"
 	assert_eq "$(ipam_held)" "172.19.0.3 172.19.0.4 " "host-local's files"
 	assert_eq "$(head -1 "$T/ipam/bntest/172.19.0.3" | tr -d '\r')" c1 "host-local's file names c1"
@@ -370,6 +372,26 @@ test_ipam_address_outside_subnet_refused() {
 	assert_eq "$(jq -c '[.code, (.msg | contains("no IP addresses available"))]' "$T/e")" '[999,true]' "host-local's code and msg passed on"
 	assert_nothing_set_up c2
 	assert_eq "$(ipam_held)" "172.19.0.9 " "host-local's files: c1's alone"
+}
+
+# With ipam, STATUS leaves the addresses to the plugin, and GC does not call it.
+test_ipam_status_and_gc() {
+	cni_world
+	local net='{"subnet": "172.19.0.0/30"}' ipam rc=0
+	ipam=$(ipam_conf 172.19.0.0/30 | jq -c '. + {subnet: "172.19.0.0/30"}')
+	cni_add c1 1.0.0 "$net"	# the pool's one address
+	cni_conf 1.1.0 "$net" | cni STATUS >"$T/s" || rc=$?
+	assert_eq "$rc" 1 "STATUS with the pool full"
+	assert_cni_error "$T/s" 50 1.1.0
+	rc=0
+	cni_conf 1.1.0 "$ipam" | cni STATUS >"$T/s" || rc=$?
+	assert_eq "$rc" 0 "STATUS with ipam and the pool full (reply: $(cat "$T/s"))"
+	cni_conf 1.0.0 "$net" | cni DEL c1 "$(ns_path c1)" eth0 || fail "DEL of c1 failed"
+	cni_add c2 1.0.0 "$ipam"
+	assert_eq "$(ipam_held)" "172.19.0.2 " "host-local's files"
+	cni_conf 1.1.0 "$(jq -c '. + {"cni.dev/valid-attachments": []}' <<<"$ipam")" | cni GC >"$T/gc" || fail "GC failed: $(cat "$T/gc")"
+	assert_eq "$(bn ls -j)" "[]" "records after GC"
+	assert_eq "$(ipam_held)" "172.19.0.2 " "host-local's files after GC (not called)"
 }
 
 test_cni_args_ip() {
