@@ -18,9 +18,11 @@ cni_conf() {
 }
 
 # cni COMMAND [ID] [NETNS] [IFNAME] < CONFIG: the plugin in the host
-# namespace with only the variables libcni sets (an empty one is unset).
+# namespace with only the variables libcni sets (an empty one is unset;
+# CNI_ARGS passed on when the caller sets it).
 cni() {
 	local -a env=(PATH="$PATH" CNI_COMMAND="$1" CNI_PATH=/usr/lib/cni)
+	[ -z "${CNI_ARGS:-}" ] || env+=(CNI_ARGS="$CNI_ARGS")
 	[ -z "${2:-}" ] || env+=(CNI_CONTAINERID="$2")
 	[ -z "${3:-}" ] || env+=(CNI_NETNS="$3")
 	[ -z "${4:-}" ] || env+=(CNI_IFNAME="$4")
@@ -196,8 +198,11 @@ test_error_shapes() {
 	rc=0; cni_conf 1.0.0 '{"subnt": "10.0.0.0/8"}' | cni ADD c1 "$ns" eth0 >"$T/e" || rc=$?
 	assert_eq "$rc" 1 "exit code on an unknown key"; assert_cni_error "$T/e" 2 1.0.0
 	assert_contains "$(jq -r .details "$T/e")" "unknown key 'subnt'"
-	rc=0; cni_conf 1.0.0 '{"ipam": {"type": "host-local"}}' | cni ADD c1 "$ns" eth0 >"$T/e" || rc=$?
-	assert_eq "$rc" 1 "exit code with ipam"; assert_cni_error "$T/e" 2 1.0.0
+	rc=0; cni_conf 1.0.0 '{"ipam": {"type": "nosuch"}}' | cni ADD c1 "$ns" eth0 >"$T/e" || rc=$?
+	assert_eq "$rc" 1 "exit code with an ipam plugin missing"; assert_cni_error "$T/e" 4 1.0.0
+	assert_contains "$(jq -r .details "$T/e")" "the ipam plugin nosuch is in no directory of CNI_PATH"
+	rc=0; cni_conf 1.0.0 '{"ipam": {"type": "../bin/true"}}' | cni ADD c1 "$ns" eth0 >"$T/e" || rc=$?
+	assert_eq "$rc" 1 "exit code with an ipam type that is a path"; assert_cni_error "$T/e" 7 1.0.0
 	rc=0; cni_conf 1.0.0 '{"subnet": "10.1.2.3/8"}' | cni ADD c1 "$ns" eth0 >"$T/e" || rc=$?
 	assert_eq "$rc" 1 "exit code on a bad subnet"; assert_cni_error "$T/e" 7 1.0.0
 	rc=0; cni_conf | cni ADD c1 /run/netns/nosuch eth0 >"$T/e" || rc=$?
@@ -262,6 +267,218 @@ test_prev_result_kept() {
 	assert_eq "$(jq -c '[.interfaces[].name]' "$r")" "[\"dummy0\",\"$(bn ls -j | jq -r '.[0].veth')\",\"eth0\"]" "interfaces"
 	assert_eq "$(jq -c '[.ips[] | [.address, .interface]]' "$r")" '[["10.9.0.5/24",0],["172.19.0.2/16",2]]' "ips"
 	assert_eq "$(jq -c .dns "$r")" '{"nameservers":["10.9.0.1"]}' "dns"
+}
+
+# --- ipam delegated (Debian's host-local), CNI_ARGS, the ips and mac capabilities ---
+
+# ipam_conf SUBNET [START END]: host-local for the network, its state in
+# $T/ipam (never /var/lib/cni), as an extra for cni_conf.
+ipam_conf() {
+	jq -cn --arg d "$T/ipam" --arg sub "$1" --arg s "${2:-}" --arg e "${3:-}" \
+		'{ipam: {type: "host-local", dataDir: $d, ranges: [[{subnet: $sub} +
+		  (if $s == "" then {} else {rangeStart: $s, rangeEnd: $e} end)]]}}'
+}
+
+# The addresses host-local holds for the network bntest.
+ipam_held() { find "$T/ipam/bntest" -name '[0-9]*' -printf '%f\n' 2>/dev/null | sort | tr '\n' ' '; }
+
+# Nothing set up in container NAME's namespace, and no record of it.
+assert_nothing_set_up() { # NAME
+	assert_eq "$(in_ctr "$1" ip -o link show | count_lines)" 1 "links in the namespace of $1"
+	[ ! -e "$T/state/state.json" ] || assert_eq "$(bn ls -j | jq --arg id "$1" '[.[] | select(.id == $id)] | length')" 0 "records of $1"
+}
+
+test_ipam_host_local() {
+	cni_world
+	local ipam prev rc=0
+	echo "nameserver 192.0.2.53" >"$T/resolv.conf"
+	ipam=$(ipam_conf 172.19.0.0/16 172.19.0.3 172.19.0.4 | jq -c --arg r "$T/resolv.conf" '.ipam.resolvConf = $r')
+	cni_add c1 1.0.0 "$ipam"
+	cni_add c2 0.4.0 "$ipam"
+	assert_eq "$(ip_of c1) $(ip_of c2)" "172.19.0.3 172.19.0.4" "addresses from host-local's range"
+	assert_eq "$(jq -c '.ips[0] | [.address, .gateway]' "$T/c1.json")" '["172.19.0.3/16","172.19.0.1"]' "c1's result"
+	assert_eq "$(jq -c '.ips[0] | [.address, .version]' "$T/c2.json")" '["172.19.0.4/16","4"]' "c2's result (0.4.0)"
+	assert_eq "$(jq -c .dns "$T/c1.json")" '{"nameservers":["192.0.2.53"]}' "host-local's dns in the result"
+	assert_eq "$(in_ctr c1 ip -j addr show dev eth0 | jq -r '.[0].addr_info[] | select(.family == "inet") | .local')" 172.19.0.3 "the address on c1's eth0"
+	assert_eq "$(ipam_held)" "172.19.0.3 172.19.0.4 " "host-local's files"
+	assert_eq "$(head -1 "$T/ipam/bntest/172.19.0.3" | tr -d '\r')" c1 "host-local's file names c1"
+	in_ctr c1 ping -c 1 -W 2 "$OUTSIDE_IP" >/dev/null || fail "c1 cannot ping the outside"
+	in_ctr c2 ping -c 1 -W 2 "$OUTSIDE_IP" >/dev/null || fail "c2 cannot ping the outside"
+	# the built-in allocator (hook containers) skips the addresses host-local handed out
+	new_netns
+	hook_up h1 "$NEWPID"
+	new_netns
+	hook_up h2 "$NEWPID"
+	assert_eq "$(ip_of h1) $(ip_of h2)" "172.19.0.2 172.19.0.5" "the hook's containers' addresses"
+	# CHECK runs host-local's CHECK too: it fails once host-local lost c1
+	prev=$(cat "$T/c1.json")
+	cni_conf 1.0.0 "$(jq -c --argjson p "$prev" '. + {prevResult: $p}' <<<"$ipam")" | cni CHECK c1 "$(ns_path c1)" eth0 >"$T/check.out" || rc=$?
+	assert_eq "$rc" 0 "CHECK (reply: $(cat "$T/check.out"))"
+	mv "$T/ipam/bntest/172.19.0.3" "$T/held"
+	rc=0
+	cni_conf 1.0.0 "$(jq -c --argjson p "$prev" '. + {prevResult: $p}' <<<"$ipam")" | cni CHECK c1 "$(ns_path c1)" eth0 >"$T/check.out" || rc=$?
+	assert_eq "$rc" 1 "CHECK once host-local has no address for c1"
+	assert_contains "$(jq -r .msg "$T/check.out")" "c1"
+	mv "$T/held" "$T/ipam/bntest/172.19.0.3"
+	# DEL gives the address back (twice, and after the namespace is gone)
+	cni_conf 1.0.0 "$ipam" | cni DEL c1 "$(ns_path c1)" eth0 >"$T/del.out" || fail "DEL failed: $(cat "$T/del.out")"
+	assert_eq "$(ipam_held)" "172.19.0.4 " "host-local's files after DEL of c1"
+	cni_conf 1.0.0 "$ipam" | cni DEL c1 "$(ns_path c1)" eth0 >"$T/del.out" || fail "second DEL failed: $(cat "$T/del.out")"
+	ip netns del "$P-c2"
+	cni_conf 0.4.0 "$ipam" | cni DEL c2 "" eth0 >"$T/del.out" || fail "DEL of c2 after its namespace went failed: $(cat "$T/del.out")"
+	assert_eq "$(ipam_held)" "" "host-local's files after DEL of c2"
+	assert_eq "$(bn ls -j | jq -r '[.[].id] | sort | join(" ")')" "h1 h2" "records"
+	# and host-local hands it out again
+	cni_add c3 1.0.0 "$ipam"
+	assert_eq "$(ip_of c3)" 172.19.0.3 "c3's address"
+}
+
+# A bad address from the ipam plugin: code 7, host-local has it back, nothing set up.
+test_ipam_address_outside_subnet_refused() {
+	cni_world
+	ctr_ns c1
+	local rc=0
+	cni_conf 1.0.0 "$(ipam_conf 10.99.0.0/24)" | cni ADD c1 "$(ns_path c1)" eth0 >"$T/e" || rc=$?
+	assert_eq "$rc" 1 "ADD exit code with an address outside the subnet"
+	assert_cni_error "$T/e" 7 1.0.0
+	assert_contains "$(jq -r .details "$T/e")" "the ipam plugin's address 10.99.0.2 is outside the subnet 172.19.0.0/16"
+	assert_eq "$(ipam_held)" "" "host-local's files after the refusal"
+	assert_nothing_set_up c1
+	# a gateway that is not the network's
+	rc=0
+	cni_conf 1.0.0 "$(ipam_conf 172.19.0.0/16 172.19.0.20 172.19.0.30 | jq -c '.ipam.ranges[0][0].gateway = "172.19.0.254"')" | cni ADD c1 "$(ns_path c1)" eth0 >"$T/e" || rc=$?
+	assert_eq "$rc" 1 "ADD exit code with another gateway"
+	assert_cni_error "$T/e" 7 1.0.0
+	assert_contains "$(jq -r .details "$T/e")" "gateway 172.19.0.254 for 172.19.0.20 is not the network's gateway 172.19.0.1"
+	assert_eq "$(ipam_held)" "" "host-local's files after the second refusal"
+	# an address a hook container has: refused, given back
+	new_netns
+	hook_up h1 "$NEWPID"
+	rc=0
+	cni_conf 1.0.0 "$(ipam_conf 172.19.0.0/16 172.19.0.2 172.19.0.2)" | cni ADD c1 "$(ns_path c1)" eth0 >"$T/e" || rc=$?
+	assert_eq "$rc" 1 "ADD exit code with an address in use"
+	assert_cni_error "$T/e" 7 1.0.0
+	assert_contains "$(jq -r .details "$T/e")" "the ipam plugin's address 172.19.0.2 is in use by h1"
+	assert_eq "$(ipam_held)" "" "host-local's files after the third refusal"
+	assert_nothing_set_up c1
+	# host-local's own error comes through as it gave it
+	rc=0
+	cni_conf 1.0.0 "$(ipam_conf 172.19.0.0/16 172.19.0.9 172.19.0.9)" | cni ADD c1 "$(ns_path c1)" eth0 >/dev/null || rc=$?
+	assert_eq "$rc" 0 "ADD of c1 from a range of one"
+	ctr_ns c2
+	rc=0
+	cni_conf 1.0.0 "$(ipam_conf 172.19.0.0/16 172.19.0.9 172.19.0.9)" | cni ADD c2 "$(ns_path c2)" eth0 >"$T/e" || rc=$?
+	assert_eq "$rc" 1 "ADD exit code with host-local's range exhausted"
+	assert_eq "$(jq -c '[.code, (.msg | contains("no IP addresses available"))]' "$T/e")" '[999,true]' "host-local's code and msg passed on"
+	assert_nothing_set_up c2
+	assert_eq "$(ipam_held)" "172.19.0.9 " "host-local's files: c1's alone"
+}
+
+# With ipam, STATUS leaves the addresses to the plugin, and GC does not call it.
+test_ipam_status_and_gc() {
+	cni_world
+	local net='{"subnet": "172.19.0.0/30"}' ipam rc=0
+	ipam=$(ipam_conf 172.19.0.0/30 | jq -c '. + {subnet: "172.19.0.0/30"}')
+	cni_add c1 1.0.0 "$net"	# the pool's one address
+	cni_conf 1.1.0 "$net" | cni STATUS >"$T/s" || rc=$?
+	assert_eq "$rc" 1 "STATUS with the pool full"
+	assert_cni_error "$T/s" 50 1.1.0
+	rc=0
+	cni_conf 1.1.0 "$ipam" | cni STATUS >"$T/s" || rc=$?
+	assert_eq "$rc" 0 "STATUS with ipam and the pool full (reply: $(cat "$T/s"))"
+	cni_conf 1.0.0 "$net" | cni DEL c1 "$(ns_path c1)" eth0 || fail "DEL of c1 failed"
+	cni_add c2 1.0.0 "$ipam"
+	assert_eq "$(ipam_held)" "172.19.0.2 " "host-local's files"
+	cni_conf 1.1.0 "$(jq -c '. + {"cni.dev/valid-attachments": []}' <<<"$ipam")" | cni GC >"$T/gc" || fail "GC failed: $(cat "$T/gc")"
+	assert_eq "$(bn ls -j)" "[]" "records after GC"
+	assert_eq "$(ipam_held)" "172.19.0.2 " "host-local's files after GC (not called)"
+}
+
+test_cni_args_ip() {
+	cni_world
+	ctr_ns c1
+	cni_conf | CNI_ARGS="IgnoreUnknown=1;K8S_POD_NAMESPACE=ns;K8S_POD_NAME=p;IP=172.19.0.50" cni ADD c1 "$(ns_path c1)" eth0 >"$T/c1.json" ||
+		fail "ADD with CNI_ARGS IP failed: $(cat "$T/c1.json")"
+	assert_eq "$(ip_of c1)" 172.19.0.50 "c1's address"
+	assert_eq "$(jq -r '.ips[0].address' "$T/c1.json")" 172.19.0.50/16 "the result's address"
+	in_ctr c1 ping -c 1 -W 2 "$OUTSIDE_IP" >/dev/null || fail "c1 cannot ping the outside"
+	local state ip why rc
+	state=$(md5sum <"$T/state/state.json")
+	ctr_ns c2
+	for ip in "172.19.0.50|is in use by c1" "10.0.0.5|is outside the subnet 172.19.0.0/16" \
+		"172.19.0.1|is the network, gateway or broadcast address" "172.19.0.300|is not an IPv4 address"; do
+		why=${ip#*|}
+		ip=${ip%%|*}
+		rc=0
+		cni_conf | CNI_ARGS="IP=$ip" cni ADD c2 "$(ns_path c2)" eth0 >"$T/e" || rc=$?
+		assert_eq "$rc" 1 "ADD exit code with CNI_ARGS IP=$ip"
+		assert_cni_error "$T/e" 7 1.0.0
+		assert_contains "$(jq -r .details "$T/e")" "$why"
+		assert_nothing_set_up c2
+		assert_eq "$(md5sum <"$T/state/state.json")" "$state" "the state after IP=$ip"
+	done
+	# the allocator's next address is still the lowest free one
+	cni_conf | cni ADD c2 "$(ns_path c2)" eth0 >/dev/null || fail "ADD of c2 without CNI_ARGS failed"
+	assert_eq "$(ip_of c2)" 172.19.0.2 "c2's address"
+}
+
+test_cni_args_unknown_key() {
+	cni_world
+	ctr_ns c1
+	local a rc
+	for a in "FOO=bar" "IP=172.19.0.9;FOO=bar;IgnoreUnknown=0" "IP" "IP=172.19.0.9;" "IgnoreUnknown=maybe"; do
+		rc=0
+		cni_conf | CNI_ARGS="$a" cni ADD c1 "$(ns_path c1)" eth0 >"$T/e" || rc=$?
+		assert_eq "$rc" 1 "ADD exit code with CNI_ARGS '$a'"
+		assert_cni_error "$T/e" 4 1.0.0
+		assert_contains "$(jq -r .details "$T/e")" "CNI_ARGS"
+		assert_nothing_set_up c1
+	done
+	assert_contains "$(cni_conf | CNI_ARGS="FOO=bar" cni ADD c1 "$(ns_path c1)" eth0 | jq -r .details)" "unknown key 'FOO'"
+	cni_conf | CNI_ARGS="FOO=bar;IgnoreUnknown=true;IP=172.19.0.9" cni ADD c1 "$(ns_path c1)" eth0 >"$T/c1.json" ||
+		fail "ADD with IgnoreUnknown failed: $(cat "$T/c1.json")"
+	assert_eq "$(ip_of c1)" 172.19.0.9 "c1's address"
+}
+
+test_capability_ips_and_mac() {
+	cni_world
+	local caps='{"capabilities": {"ips": true, "mac": true}, "runtimeConfig": {"ips": ["172.19.0.77/16"], "mac": "02:aa:bb:cc:dd:ee"}}'
+	cni_add c1 1.0.0 "$caps"
+	assert_eq "$(in_ctr c1 ip -j link show eth0 | jq -r '.[0].address')" 02:aa:bb:cc:dd:ee "c1's eth0 MAC"
+	assert_eq "$(jq -c '[.interfaces[1].mac, .ips[0].address]' "$T/c1.json")" '["02:aa:bb:cc:dd:ee","172.19.0.77/16"]' "the result"
+	assert_eq "$(bn ls -j | jq -c '.[0] | [.ip, .mac]')" '["172.19.0.77","02:aa:bb:cc:dd:ee"]' "c1's record"
+	# traffic flows from the requested MAC: the datapath admits it, and only it
+	in_ctr c1 ping -c 1 -W 2 "$OUTSIDE_IP" >/dev/null || fail "c1 cannot ping the outside"
+	local rc=0 prev drops
+	prev=$(cat "$T/c1.json")
+	cni_conf 1.0.0 "{\"prevResult\": $prev}" | cni CHECK c1 "$(ns_path c1)" eth0 >"$T/check.out" || rc=$?
+	assert_eq "$rc" 0 "CHECK (reply: $(cat "$T/check.out"))"
+	# the MAC bpfnet would have derived from the address is another one: dropped
+	drops=$(stat_of drop_spoofed_mac)
+	in_ctr c1 ip link set eth0 address 02:42:ac:13:00:4d
+	in_ctr c1 ip neigh replace 172.19.0.1 lladdr "$(in_host ip -j link show bnbr0 | jq -r '.[0].address')" dev eth0 nud permanent
+	refute "a frame from another MAC got through" in_ctr c1 ping -c 2 -W 1 "$OUTSIDE_IP"
+	assert_ge "$(stat_of drop_spoofed_mac)" "$((drops + 2))" "drops of frames from another MAC"
+	in_ctr c1 ip link set eth0 address 02:aa:bb:cc:dd:ee
+	in_ctr c1 ping -c 1 -W 2 "$OUTSIDE_IP" >/dev/null || fail "c1 cannot ping the outside with its MAC back"
+	# args.cni (the conventions' args) too
+	cni_add c2 1.0.0 '{"args": {"cni": {"ips": ["172.19.0.78"], "mac": "02:aa:bb:cc:dd:ef"}}}'
+	assert_eq "$(bn ls -j | jq -c '.[] | select(.id == "c2") | [.ip, .mac]')" '["172.19.0.78","02:aa:bb:cc:dd:ef"]' "c2's record"
+	# refused: IPv6, a MAC in use, a group MAC, a prefix not the subnet's
+	ctr_ns c3
+	local bad
+	for bad in '{"runtimeConfig": {"ips": ["fd00::5/64"]}}|2|IPv6' \
+		'{"runtimeConfig": {"mac": "02:aa:bb:cc:dd:ee"}}|7|runtimeConfig.mac 02:aa:bb:cc:dd:ee is in use by c1' \
+		'{"runtimeConfig": {"mac": "03:aa:bb:cc:dd:ee"}}|7|not a unicast MAC' \
+		'{"runtimeConfig": {"ips": ["172.19.0.79/24"]}}|7|prefix is /16'; do
+		rc=0
+		cni_conf 1.0.0 "${bad%%|*}" | cni ADD c3 "$(ns_path c3)" eth0 >"$T/e" || rc=$?
+		assert_eq "$rc" 1 "ADD exit code with ${bad%%|*}"
+		bad=${bad#*|}
+		assert_cni_error "$T/e" "${bad%%|*}" 1.0.0
+		assert_contains "$(jq -r .details "$T/e")" "${bad#*|}"
+		assert_nothing_set_up c3
+	done
 }
 
 # --- podman 4.3 with its CNI backend, bpfnet as the network's plugin ---

@@ -116,7 +116,7 @@ test_man_page_matches_tables() {
 		n=$((n + 1))
 	done < <("$BPFNET" help | sed -n 's/^  \(bpfnet \)\?\([a-z-][^ ].*\)/\2/p' | sed 's/  .*//')
 	assert_ge "$n" 23 "commands and flags of bpfnet help in the man page"
-	for line in "snat\\-ports, snat_ports" "state\\-dir, state_dir" "pin\\-dir, pin_dir" allowedHostPorts; do
+	for line in "snat\\-ports, snat_ports, snatPorts" "state\\-dir, state_dir, stateDir" "pin\\-dir, pin_dir, pinDir" allowedHostPorts; do
 		grep -qxF ".B $line" <<<"$man" || fail "the man page does not list the config key '$line'"
 	done
 	assert_eq "$(groff -man -Tutf8 -ww -z "$TOP/docs/bpfnet.8" 2>&1)" "" "groff's warnings"

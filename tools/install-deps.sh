@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
 # Install what bpfnet needs to build, test and demo, from Debian's packages.
 # Idempotent: packages already present are skipped, apt runs only if one is missing.
-# --bench adds what `make bench` compares against (CNI plugins, sockperf, gnuplot).
+# --bench adds what `make bench` needs besides (sockperf, gnuplot); the CNI
+# plugins it compares against are a test dependency (t_cni runs host-local).
 set -euo pipefail
 
 BUILD_PKGS="make gcc clang llvm pkg-config libbpf-dev libelf-dev zlib1g-dev
 libmnl-dev libcjson-dev bpftool"
 RUN_PKGS="iproute2 runc crun busybox-static iperf3 netcat-openbsd tcpdump
 ethtool iptables nftables util-linux procps jq iputils-ping wget
-libclang-rt-14-dev valgrind shellcheck groff-base podman"
+libclang-rt-14-dev valgrind shellcheck groff-base podman containernetworking-plugins"
 
-BENCH_PKGS="sockperf containernetworking-plugins gnuplot-nox time bc"
+BENCH_PKGS="sockperf gnuplot-nox time bc"
 WANT="$BUILD_PKGS $RUN_PKGS"
 [ "${1:-}" = --bench ] && WANT="$WANT $BENCH_PKGS"
 

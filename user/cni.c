@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cni.h"
+#include "cni_ipam.h"
 #include "cni_result.h"
 #include "endpoint.h"
 #include "fsutil.h"
@@ -32,60 +33,127 @@ static int code_of(int err, int code)
 	return err == -ETIMEDOUT ? CNI_ERR_AGAIN : code;
 }
 
+/* ADD's result: the links as the kernel has them, the address as set up. */
+static int add_reply(const struct cni_req *r, const struct setup_out *out,
+		     const struct cJSON *dns)
+{
+	struct cni_attachment a = { .sandbox = r->netns, .dns = dns };
+	struct link_info li;
+	struct nl nl;
+	int err;
+
+	err = nl_open(&nl);
+	if (!err) {
+		err = link_get(&nl, out->veth, 0, &li);
+		nl_close(&nl);
+	}
+	if (err) {
+		pr_err("failed to read the host interface %s: %s", out->veth,
+		       strerror(-err));
+		return CNI_ERR_IO;
+	}
+	snprintf(a.host_if, sizeof(a.host_if), "%s", out->veth);
+	memcpy(a.host_mac, li.mac, sizeof(a.host_mac));
+	snprintf(a.ctr_if, sizeof(a.ctr_if), "%s", r->cfg.iface);
+	memcpy(a.ctr_mac, out->mac, sizeof(a.ctr_mac));
+	a.ip = out->ip;
+	a.gateway = out->gateway;
+	a.prefix = out->prefix;
+	return cni_print_result(r, &a) ? CNI_ERR_IO : CNI_OK;
+}
+
+/*
+ * The ipam plugin's address as the container's: inside the subnet, its
+ * gateway (if it names one) the network's. Set-up checks it again against
+ * the network as recorded, and that no container has it.
+ */
+static int ipam_request(const struct cni_req *r, const struct ipam_result *res,
+			char ip[INET_ADDRSTRLEN], struct setup_req *req)
+{
+	uint32_t mask = r->cfg.prefix ? htonl(~0u << (32 - r->cfg.prefix)) : 0;
+	char gw[INET_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, &res->ip, ip, INET_ADDRSTRLEN);
+	if ((res->ip.s_addr & mask) != r->cfg.subnet.s_addr) {
+		pr_err("the ipam plugin's address %s is outside the subnet %s/%d",
+		       ip, inet_ntoa(r->cfg.subnet), r->cfg.prefix);
+		return CNI_ERR_CONFIG;
+	}
+	if (res->has_gateway && res->gateway.s_addr != r->cfg.gateway.s_addr) {
+		inet_ntop(AF_INET, &res->gateway, gw, sizeof(gw));
+		pr_err("the ipam plugin's gateway %s for %s is not the network's gateway %s",
+		       gw, ip, inet_ntoa(r->cfg.gateway));
+		return CNI_ERR_CONFIG;
+	}
+	req->ip = ip;
+	req->ip_from = "the ipam plugin's address";
+	return CNI_OK;
+}
+
+/*
+ * The hook's set-up in CNI_NETNS, with the address the ipam plugin gave,
+ * or the one asked for, or one of the allocator's. An ipam address that
+ * was not set up is given back (DEL) before the error is answered.
+ */
 static int cni_add(const struct cni_req *r)
 {
 	struct setup_req req = {
 		.id = r->id,
 		.netns = r->netns,
+		.ip = r->want.ip,
+		.ip_from = r->want.ip_from,
+		.mac = r->want.mac_from ? r->want.mac : NULL,
+		.mac_from = r->want.mac_from,
 		.ports = r->ports,
 		.ports_from = "runtimeConfig.portMappings",
 		.strict = true,
 	};
-	struct cni_attachment a = { .sandbox = r->netns };
+	struct ipam_result ipam = { 0 };
+	char ip[INET_ADDRSTRLEN];
 	struct setup_out out;
-	struct link_info li;
-	struct nl nl;
-	int err;
+	int code = CNI_OK, err;
 
 	if (access(r->netns, F_OK)) {
 		pr_err("CNI_NETNS %s does not exist", r->netns);
 		return CNI_ERR_UNKNOWN;
 	}
-	err = setup_container(&r->cfg, &req, &out);
-	if (err)
-		return code_of(err, CNI_ERR_SETUP);
-	err = nl_open(&nl);
-	if (!err) {
-		err = link_get(&nl, out.veth, 0, &li);
-		nl_close(&nl);
+	if (r->ipam) {
+		code = cni_ipam_add(r, &ipam);
+		if (code) {
+			cni_ipam_result_free(&ipam);
+			return code;
+		}
+		code = ipam_request(r, &ipam, ip, &req);
 	}
-	if (err) {
-		pr_err("failed to read the host interface %s: %s", out.veth,
-		       strerror(-err));
-		return CNI_ERR_IO;
+	if (!code) {
+		err = setup_container(&r->cfg, &req, &out);
+		if (err)
+			code = out.refused ? CNI_ERR_CONFIG : code_of(err, CNI_ERR_SETUP);
 	}
-	snprintf(a.host_if, sizeof(a.host_if), "%s", out.veth);
-	memcpy(a.host_mac, li.mac, sizeof(a.host_mac));
-	snprintf(a.ctr_if, sizeof(a.ctr_if), "%s", r->cfg.iface);
-	memcpy(a.ctr_mac, out.mac, sizeof(a.ctr_mac));
-	a.ip = out.ip;
-	a.gateway = out.gateway;
-	a.prefix = out.prefix;
-	return cni_print_result(r, &a) ? CNI_ERR_IO : CNI_OK;
+	if (code && r->ipam)
+		cni_ipam_run(r, "DEL", true);	/* not set up: give it back */
+	if (!code)
+		code = add_reply(r, &out, ipam.dns);
+	cni_ipam_result_free(&ipam);
+	return code;
 }
 
-/* Whatever is gone already (the container, its namespace, the network) is fine. */
+/*
+ * Whatever is gone already (the container, its namespace, the network) is
+ * fine. The ipam plugin's address goes back after the links are gone.
+ */
 static int cni_del(const struct cni_req *r)
 {
 	struct teardown_req req = { .id = r->id, .ifname = r->ifname };
-	int err;
+	int err = 0;
 
-	if (access(r->cfg.state_dir, F_OK)) {
+	if (access(r->cfg.state_dir, F_OK))
 		pr_info("no network state in %s: nothing to remove", r->cfg.state_dir);
-		return CNI_OK;
-	}
-	err = teardown_container(&r->cfg, &req);
-	return err ? code_of(err, CNI_ERR_TEARDOWN) : CNI_OK;
+	else
+		err = teardown_container(&r->cfg, &req);
+	if (err)
+		return code_of(err, CNI_ERR_TEARDOWN);
+	return r->ipam ? cni_ipam_run(r, "DEL", false) : CNI_OK;
 }
 
 /* Does cni.dev/valid-attachments list rec's container and interface? */
@@ -164,7 +232,8 @@ static int cni_status(const struct cni_req *r)
 	err = state_begin(&s, net.state_dir, 0);
 	if (!err)
 		err = netrec_take(&s.st.net, s.st.n, &net, false);
-	if (!err && ipam_alloc(&s.st, &net, &ip) == -ENOSPC) {
+	/* with ipam delegated, the addresses are the ipam plugin's to count */
+	if (!err && !r->ipam && ipam_alloc(&s.st, &net, &ip) == -ENOSPC) {
 		pr_err("address pool %s/%d is exhausted", inet_ntoa(net.subnet),
 		       net.prefix);
 		err = -ENOSPC;
@@ -185,13 +254,16 @@ static int cni_status(const struct cni_req *r)
 
 static int run(const struct cni_req *r)
 {
+	int code;
+
 	switch (r->cmd) {
 	case CNI_ADD:
 		return cni_add(r);
 	case CNI_DEL:
 		return cni_del(r);
 	case CNI_CHECK:
-		return cni_check(r);
+		code = cni_check(r);
+		return !code && r->ipam ? cni_ipam_run(r, "CHECK", false) : code;
 	case CNI_GC:
 		return cni_gc(r);
 	case CNI_STATUS:
@@ -219,12 +291,12 @@ int cni_main(void)
 		return 1;
 	}
 	code = cni_req_parse(&r, text, len);
-	free(text);
 	log_verbose = r.cfg.verbose;
 	if (!code)
 		code = run(&r);
 	if (code)
 		cni_print_error(r.version, code);
 	cni_req_free(&r);
+	free(text);
 	return code ? 1 : 0;
 }

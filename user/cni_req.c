@@ -229,13 +229,33 @@ static bool spec_key(const char *key)
 	return false;
 }
 
+/*
+ * ipam: {"type": PLUGIN, ...}, delegated to PLUGIN in CNI_PATH. The name is
+ * a file name, never a path.
+ */
+static int read_ipam(struct cni_req *r, const cJSON *it)
+{
+	const cJSON *t = cJSON_GetObjectItemCaseSensitive(it, "type");
+	const char *s = cJSON_IsString(t) ? t->valuestring : "";
+	bool ok = s[0] && strcmp(s, ".") && strcmp(s, "..");
+
+	for (const char *c = s; ok && *c; c++)
+		ok = isalnum((unsigned char)*c) || strchr("_.-", *c);
+	if (!cJSON_IsObject(it) || !ok) {
+		pr_err("ipam must be an object whose type names a plugin ([A-Za-z0-9_.-]+), not '%.64s'",
+		       s);
+		return CNI_ERR_CONFIG;
+	}
+	r->ipam = it;
+	r->ipam_type = s;
+	return CNI_OK;
+}
+
 /* A key that is not the spec's: bpfnet's setting, or refused. */
 static int apply_setting(struct cni_req *r, const cJSON *it)
 {
-	if (!strcmp(it->string, "ipam")) {
-		pr_err("'ipam' is not supported: bpfnet allocates the addresses of its subnet itself");
-		return CNI_ERR_FIELD;
-	}
+	if (!strcmp(it->string, "ipam"))
+		return read_ipam(r, it);
 	if (!strcmp(it->string, "ipMasq")) {
 		if (cJSON_IsTrue(it))
 			return CNI_OK;
@@ -288,6 +308,20 @@ static int read_keys(struct cni_req *r)
 	return CNI_OK;
 }
 
+/* ADD: the address and MAC asked for; an address's "/N" is the subnet's. */
+static int read_wants(struct cni_req *r)
+{
+	int code = cni_want_read(&r->want, r->conf, getenv("CNI_ARGS"),
+				 r->ipam != NULL);
+
+	if (!code && r->want.prefix >= 0 && r->want.prefix != r->cfg.prefix) {
+		pr_err("%s: %s/%d: the network's prefix is /%d", r->want.ip_from,
+		       r->want.ip, r->want.prefix, r->cfg.prefix);
+		code = CNI_ERR_CONFIG;
+	}
+	return code;
+}
+
 /* The config on stdin: one JSON object (VERSION may come with none). */
 static int decode(struct cni_req *r, const char *text, size_t len)
 {
@@ -332,6 +366,10 @@ int cni_req_parse(struct cni_req *r, const char *text, size_t len)
 		code = read_keys(r);
 	if (!code && config_validate(&r->cfg))
 		code = CNI_ERR_CONFIG;
+	r->text = text;
+	r->len = len;
+	if (!code && r->cmd == CNI_ADD)
+		code = read_wants(r);
 	return code;
 }
 

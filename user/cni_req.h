@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "cni_args.h"
+#include "cni_code.h"
 #include "config.h"
 
 enum cni_cmd {
@@ -19,27 +21,6 @@ enum cni_cmd {
 	CNI_VERSION,
 	CNI_GC,
 	CNI_STATUS,
-};
-
-/*
- * Error codes: the spec's well-known ones (0-99), then bpfnet's own. A
- * function that fails returns one of them after printing the reason with
- * pr_err (it becomes the error's "details").
- */
-enum cni_code {
-	CNI_OK = 0,
-	CNI_ERR_VERSION = 1,		/* incompatible CNI version */
-	CNI_ERR_FIELD = 2,		/* unsupported field in the config */
-	CNI_ERR_UNKNOWN = 3,		/* container unknown or does not exist */
-	CNI_ERR_ENV = 4,		/* invalid necessary environment variables */
-	CNI_ERR_IO = 5,			/* I/O failure */
-	CNI_ERR_DECODE = 6,		/* failed to decode content */
-	CNI_ERR_CONFIG = 7,		/* invalid network config */
-	CNI_ERR_AGAIN = 11,		/* try again later */
-	CNI_ERR_UNAVAILABLE = 50,	/* STATUS: ADD cannot be served */
-	CNI_ERR_SETUP = 100,		/* set-up failed (details say why) */
-	CNI_ERR_CHECK = 101,		/* CHECK: not as it was set up */
-	CNI_ERR_TEARDOWN = 102,		/* DEL or GC could not finish */
 };
 
 /* The spec versions answered, oldest first, as VERSION lists them. */
@@ -61,6 +42,11 @@ struct cni_req {
 	struct cJSON *conf;		/* the config on stdin (NULL: none) */
 	const struct cJSON *prev;	/* its prevResult, or NULL */
 	const struct cJSON *valid;	/* its cni.dev/valid-attachments, or NULL */
+	const char *text;		/* the config as read, for a delegated plugin */
+	size_t len;
+	const struct cJSON *ipam;	/* its ipam object (delegated), or NULL */
+	const char *ipam_type;		/* the ipam plugin's name */
+	struct cni_want want;		/* the address and MAC asked for */
 };
 
 /*

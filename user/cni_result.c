@@ -52,14 +52,29 @@ static int print_json(cJSON *o)
 	return 0;
 }
 
+/* The error a delegated plugin returned, passed on as it came. */
+static struct {
+	int code;
+	char msg[256];
+	char details[1024];
+} passed;
+
+void cni_error_pass(int code, const char *msg, const char *details)
+{
+	passed.code = code;
+	snprintf(passed.msg, sizeof(passed.msg), "%s", msg);
+	snprintf(passed.details, sizeof(passed.details), "%s", details);
+}
+
 void cni_print_error(const char *version, int code)
 {
 	cJSON *o = cJSON_CreateObject();
-	const char *details = log_last_error();
+	bool pass = passed.code && passed.code == code;
+	const char *details = pass ? passed.details : log_last_error();
 
 	cJSON_AddStringToObject(o, "cniVersion", version[0] ? version : CNI_LATEST);
 	cJSON_AddNumberToObject(o, "code", code);
-	cJSON_AddStringToObject(o, "msg", message(code));
+	cJSON_AddStringToObject(o, "msg", pass ? passed.msg : message(code));
 	if (details[0])
 		cJSON_AddStringToObject(o, "details", details);
 	print_json(o);
@@ -150,7 +165,10 @@ int cni_print_result(const struct cni_req *r, const struct cni_attachment *a)
 	add_ours(res, r, a);
 	if (!cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(res, "dns"))) {
 		cJSON_DeleteItemFromObjectCaseSensitive(res, "dns");
-		cJSON_AddObjectToObject(res, "dns");
+		if (cJSON_IsObject(a->dns))
+			cJSON_AddItemToObject(res, "dns", cJSON_Duplicate(a->dns, true));
+		else
+			cJSON_AddObjectToObject(res, "dns");
 	}
 	return print_json(res);
 }

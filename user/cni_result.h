@@ -9,6 +9,8 @@
 
 #include "cni_req.h"
 
+struct cJSON;
+
 /* One attachment as ADD made it. */
 struct cni_attachment {
 	char host_if[IFNAMSIZ];		/* the host end of the veth pair */
@@ -18,6 +20,7 @@ struct cni_attachment {
 	const char *sandbox;		/* CNI_NETNS */
 	struct in_addr ip, gateway;
 	int prefix;
+	const struct cJSON *dns;	/* the ipam plugin's dns, or NULL */
 };
 
 /*
@@ -31,6 +34,13 @@ int cni_print_result(const struct cni_req *r, const struct cni_attachment *a);
  * line printed. version "" answers in the newest version.
  */
 void cni_print_error(const char *version, int code);
+
+/*
+ * An error another plugin (the delegated ipam one) returned: the next
+ * cni_print_error with the same code prints its msg and details as they
+ * came, not bpfnet's.
+ */
+void cni_error_pass(int code, const char *msg, const char *details);
 
 /* VERSION's answer: the versions bpfnet speaks. */
 void cni_print_versions(const char *version);

@@ -23,8 +23,13 @@ static const struct doc_key cni_keys[] = {
 	{ "noMasquerade", "[\"CIDR\", ...], as --no-masquerade: other nodes' pod\n"
 			  "subnets, reached and admitted untranslated" },
 	{ "cgroup", "cgroup2 dir for the socket programs, as --cgroup" },
+	{ "ipam", "{\"type\": PLUGIN, ...}: addresses from PLUGIN (host-local)\n"
+		  "in CNI_PATH instead of bpfnet's allocator; they must be in\n"
+		  "the subnet" },
 	{ "capabilities", "{\"portMappings\": true}: the runtime passes the\n"
-			  "container's published ports as runtimeConfig.portMappings" },
+			  "container's published ports as runtimeConfig.portMappings;\n"
+			  "{\"ips\": true, \"mac\": true}: the address and MAC asked\n"
+			  "for, as runtimeConfig.ips and runtimeConfig.mac" },
 	{ NULL }
 };
 
@@ -47,7 +52,19 @@ const struct doc_text doc_extra_topics[] = {
 "STATUS says whether the plugin is ready to add containers.\n"
 "\n"
 "The keys of the plugin's configuration are the flags of the same meaning;\n"
-"an example list is installed as share/doc/bpfnet/examples/bpfnet.conflist.",
+"an example list is installed as share/doc/bpfnet/examples/bpfnet.conflist.\n"
+"\n"
+"With an ipam object, ADD runs the plugin it names (found in CNI_PATH, with\n"
+"the same environment and configuration) and gives the container the first\n"
+"IPv4 address of its result; an address outside the subnet, with another\n"
+"gateway or in use fails (code 7) and is given back. DEL and CHECK run the\n"
+"plugin's DEL and CHECK too; its errors are passed on as it gave them.\n"
+"\n"
+"ADD reads CNI_ARGS (K=V;K2=V2): IP=a.b.c.d asks for that address (in the\n"
+"subnet and free, else code 7), MAC= for that MAC; the K8S_POD_* keys are\n"
+"ignored, any other key fails (code 4) unless IgnoreUnknown=1 is given.\n"
+"runtimeConfig.ips and .mac (and args.cni.ips and .mac) ask the same way;\n"
+"IPv6 addresses are refused. The datapath admits the MAC asked for only.",
 	  .keys = cni_keys },
 	{ NULL }
 };

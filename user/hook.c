@@ -29,7 +29,8 @@ static int pick_address(const struct bpfnet_config *cfg,
 	int err;
 
 	if (req->ip && req->ip[0]) {
-		err = ipam_static(st, cfg, req->ip, ip, why, sizeof(why));
+		err = ipam_static(st, cfg, req->ip_from ? req->ip_from : "bpfnet.ip",
+				  req->ip, ip, why, sizeof(why));
 		if (err)
 			pr_err("%s", why);
 		return err;
@@ -277,25 +278,66 @@ static int setup_wanted(const struct bpfnet_config *cfg,
 	return 0;
 }
 
+/* One set-up: the request, and where to say what was made. */
+struct setup_call {
+	const struct setup_req *req;
+	struct setup_out *out;
+};
+
+/* The address and MAC asked for or picked; refused set when one asked for is refused. */
+static int pick_ids(const struct bpfnet_config *cfg,
+		    const struct bpfnet_state *st, const struct setup_req *req,
+		    struct in_addr *ip, uint8_t mac[6], bool *refused)
+{
+	char why[160];
+	int err;
+
+	err = pick_address(cfg, st, req, ip);
+	if (err) {
+		*refused = req->ip && req->ip[0];
+		return err;
+	}
+	if (!req->mac) {
+		ipam_mac(*ip, mac);
+		return 0;
+	}
+	err = ipam_mac_free(st, cfg, req->mac, why, sizeof(why));
+	if (err) {
+		pr_err("%s %02x:%02x:%02x:%02x:%02x:%02x %s", req->mac_from,
+		       req->mac[0], req->mac[1], req->mac[2], req->mac[3],
+		       req->mac[4], req->mac[5], why);
+		*refused = true;
+		return err;
+	}
+	memcpy(mac, req->mac, 6);
+	return 0;
+}
+
 /* Add the container's record: address, MAC, veth name, ports. */
 static int reserve(const struct bpfnet_config *cfg, struct nl *nl,
-		   const struct setup_req *req, const struct ctr_netns *c,
+		   const struct setup_call *call, const struct ctr_netns *c,
 		   struct bpfnet_state *st, struct endpoint_rec **out)
 {
+	const struct setup_req *req = call->req;
 	struct endpoint_rec *rec;
+	bool refused = false;
 	struct in_addr ip;
+	uint8_t mac[6];
 	int err;
 
 	/* pick before adding the record: the new record must not count as a user */
-	err = pick_address(cfg, st, req, &ip);
-	if (err)
+	err = pick_ids(cfg, st, req, &ip, mac, &refused);
+	if (err) {
+		if (call->out)
+			call->out->refused = refused;
 		return err;
+	}
 	rec = state_add(st);
 	if (!rec)
 		return -ENOMEM;
 	rec->ip = ip;
 	snprintf(rec->id, sizeof(rec->id), "%s", req->id);
-	ipam_mac(rec->ip, rec->mac);
+	memcpy(rec->mac, mac, sizeof(rec->mac));
 	ipam_veth_name(st, req->id, rec->veth);
 	rec->pid = req->pid;
 	if (req->netns)
@@ -310,12 +352,6 @@ static int reserve(const struct bpfnet_config *cfg, struct nl *nl,
 	*out = rec;
 	return 0;
 }
-
-/* One set-up: the request, and where to say what was made. */
-struct setup_call {
-	const struct setup_req *req;
-	struct setup_out *out;
-};
 
 /*
  * Set-up is reserve -> build -> commit. The reservation is saved before any
@@ -345,7 +381,7 @@ static int setup_locked(const struct bpfnet_config *cfg,
 		goto out;
 	err = endpoint_plan(cfg, nl, &plan);
 	if (!err)
-		err = reserve(cfg, nl, req, &c, &s->st, &rec);
+		err = reserve(cfg, nl, call, &c, &s->st, &rec);
 	if (!err)
 		err = state_commit(s);
 	if (err)

@@ -20,6 +20,9 @@ struct setup_req {
 	int pid;		/* its namespace is this process's, */
 	const char *netns;	/* or this file's (NULL or "": by pid) */
 	const char *ip;		/* a static address; NULL or "": allocated */
+	const char *ip_from;	/* where it was asked for (NULL: bpfnet.ip) */
+	const uint8_t *mac;	/* the interface's MAC; NULL: from the address */
+	const char *mac_from;	/* where it was asked for, for messages */
 	const char *ports;	/* to publish, as bpfnet.ports; NULL: none */
 	const char *ports_from;	/* where they were given, for messages */
 	bool strict;		/* refuse a namespace the hook leaves alone */
@@ -32,6 +35,7 @@ struct setup_out {
 	int prefix;
 	uint8_t mac[6];		/* the container interface's */
 	char veth[IFNAMSIZ];	/* the host end */
+	bool refused;		/* the address or MAC asked for was refused */
 };
 
 /* 0 (out filled when not NULL), or -errno after printing one line. */

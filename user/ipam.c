@@ -49,32 +49,52 @@ int ipam_alloc(const struct bpfnet_state *st, const struct bpfnet_config *cfg,
 }
 
 int ipam_static(const struct bpfnet_state *st, const struct bpfnet_config *cfg,
-		const char *text, struct in_addr *out, char *err, size_t errlen)
+		const char *what, const char *text, struct in_addr *out,
+		char *err, size_t errlen)
 {
 	uint32_t net = ntohl(cfg->subnet.s_addr), hm = host_mask(cfg->prefix);
 	uint32_t a;
 
 	if (inet_pton(AF_INET, text, out) != 1) {
-		snprintf(err, errlen, "bpfnet.ip '%.40s' is not an IPv4 address",
+		snprintf(err, errlen, "%s '%.40s' is not an IPv4 address", what,
 			 text);
 		return -EINVAL;
 	}
 	a = ntohl(out->s_addr);
 	if ((a & ~hm) != net) {
-		snprintf(err, errlen, "bpfnet.ip %s is outside the subnet %s/%d",
+		snprintf(err, errlen, "%s %s is outside the subnet %s/%d", what,
 			 text, inet_ntoa(cfg->subnet), cfg->prefix);
 		return -EINVAL;
 	}
 	if (a == net || a == (net | hm) || a == net + 1) {
 		snprintf(err, errlen,
-			 "bpfnet.ip %s is the network, gateway or broadcast address",
-			 text);
+			 "%s %s is the network, gateway or broadcast address",
+			 what, text);
 		return -EINVAL;
 	}
 	for (int i = 0; i < st->n; i++) {
 		if (st->eps[i].ip.s_addr == out->s_addr) {
-			snprintf(err, errlen, "bpfnet.ip %s is in use by %.64s",
+			snprintf(err, errlen, "%s %s is in use by %.64s", what,
 				 text, st->eps[i].id);
+			return -EADDRINUSE;
+		}
+	}
+	return 0;
+}
+
+int ipam_mac_free(const struct bpfnet_state *st, const struct bpfnet_config *cfg,
+		  const uint8_t mac[6], char *err, size_t errlen)
+{
+	uint8_t bridge[6];
+
+	ipam_bridge_mac(cfg->gateway, bridge);
+	if (!memcmp(mac, bridge, 6)) {
+		snprintf(err, errlen, "is the bridge's MAC");
+		return -EADDRINUSE;
+	}
+	for (int i = 0; i < st->n; i++) {
+		if (!memcmp(st->eps[i].mac, mac, 6)) {
+			snprintf(err, errlen, "is in use by %.64s", st->eps[i].id);
 			return -EADDRINUSE;
 		}
 	}

@@ -17,10 +17,19 @@ int ipam_alloc(const struct bpfnet_state *st, const struct bpfnet_config *cfg,
 
 /*
  * Validate a requested static address: in the subnet, not the network,
- * gateway or broadcast address, not in use. -EINVAL/-EADDRINUSE with a reason.
+ * gateway or broadcast address, not in use. -EINVAL/-EADDRINUSE with a
+ * reason that names it as what ("bpfnet.ip", "CNI_ARGS IP").
  */
 int ipam_static(const struct bpfnet_state *st, const struct bpfnet_config *cfg,
-		const char *text, struct in_addr *out, char *err, size_t errlen);
+		const char *what, const char *text, struct in_addr *out,
+		char *err, size_t errlen);
+
+/*
+ * A requested MAC: neither a container's nor the bridge's. -EADDRINUSE with
+ * a reason ("is in use by ID").
+ */
+int ipam_mac_free(const struct bpfnet_state *st, const struct bpfnet_config *cfg,
+		  const uint8_t mac[6], char *err, size_t errlen);
 
 /* Locally administered MAC derived from the address: 02:42:a.b.c.d. */
 void ipam_mac(struct in_addr ip, uint8_t mac[6]);

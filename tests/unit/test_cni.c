@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /* CNI requests: the environment and the network config become settings, or a code. */
 #include <arpa/inet.h>
+#include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
+#include "cni_ipam.h"
 #include "cni_req.h"
 
 /* The variables libcni sets for an attachment command. */
@@ -67,7 +69,9 @@ static void test_codes(void)
 		{ "GC", "{\"cniVersion\":\"1.0.0\",\"name\":\"n\"}", CNI_ERR_VERSION },
 		{ "ADD", "{\"cniVersion\":\"1.0.0\",\"name\":\"-n\"}", CNI_ERR_CONFIG },
 		{ "ADD", "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"subnt\":\"x\"}", CNI_ERR_FIELD },
-		{ "ADD", "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"ipam\":{}}", CNI_ERR_FIELD },
+		{ "ADD", "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"ipam\":{}}", CNI_ERR_CONFIG },
+		{ "ADD", "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"ipam\":{\"type\":\"../x\"}}", CNI_ERR_CONFIG },
+		{ "ADD", "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"ipam\":\"host-local\"}", CNI_ERR_CONFIG },
 		{ "ADD", "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"iface\":\"x\"}", CNI_ERR_FIELD },
 		{ "ADD", "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"mtu\":true}", CNI_ERR_CONFIG },
 		{ "ADD", "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"subnet\":\"10.0.0.1/8\"}", CNI_ERR_CONFIG },
@@ -128,10 +132,205 @@ static void test_what_each_command_needs(void)
 	CHECK_EQ(cni_version_num("1.0"), -1, "a version of two parts");
 }
 
+/* CNI_ARGS as libcni's LoadArgs reads it. */
+static void test_cni_args_parser(void)
+{
+	static const struct {
+		const char *text;
+		int code;
+		const char *ip;
+		bool ignore;
+	} cases[] = {
+		{ NULL, CNI_OK, "", false },
+		{ "", CNI_OK, "", false },
+		{ "IP=172.19.0.9", CNI_OK, "172.19.0.9", false },
+		{ "IgnoreUnknown=1;K8S_POD_NAMESPACE=ns;K8S_POD_NAME=p;"
+		  "K8S_POD_INFRA_CONTAINER_ID=abc;K8S_POD_UID=u;IP=10.0.0.2", CNI_OK, "10.0.0.2", true },
+		/* kubelet's keys need no IgnoreUnknown */
+		{ "K8S_POD_NAME=p;K8S_POD_NAMESPACE=ns", CNI_OK, "", false },
+		{ "FOO=bar", CNI_ERR_ENV, "", false },
+		/* IgnoreUnknown counts wherever it stands */
+		{ "FOO=bar;IgnoreUnknown=true", CNI_OK, "", true },
+		{ "FOO=bar;IgnoreUnknown=TRUE", CNI_OK, "", true },
+		{ "FOO=bar;IgnoreUnknown=0", CNI_ERR_ENV, "", false },
+		{ "IgnoreUnknown=yes", CNI_ERR_ENV, "", false },
+		{ "IP", CNI_ERR_ENV, "", false },
+		{ "IP=1=2", CNI_ERR_ENV, "", false },
+		{ "IP=10.0.0.2;", CNI_ERR_ENV, "", false },	/* an empty pair */
+		{ "ip=10.0.0.2", CNI_ERR_ENV, "", false },	/* keys are case-sensitive */
+		{ "IP=", CNI_OK, "", false },
+	};
+	struct cni_env_args a;
+	char what[160];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(what, sizeof(what), "CNI_ARGS '%s'", cases[i].text ? cases[i].text : "(unset)");
+		CHECK_EQ(cni_args_parse(cases[i].text, &a), cases[i].code, what);
+		if (cases[i].code)
+			continue;
+		CHECK_STR(a.ip, cases[i].ip, what);
+		CHECK_EQ(a.ignore_unknown, cases[i].ignore, what);
+	}
+	CHECK_EQ(cni_args_parse("MAC=02:00:00:00:00:07", &a), CNI_OK, "MAC=");
+	CHECK_STR(a.mac, "02:00:00:00:00:07", "MAC= as given");
+}
+
+static void test_mac_parse(void)
+{
+	uint8_t m[6];
+
+	CHECK_EQ(cni_mac_parse("02:aB:00:11:22:33", m), 0, "a locally administered MAC");
+	CHECK_EQ(m[1], 0xab, "second octet");
+	CHECK_EQ(m[5], 0x33, "last octet");
+	CHECK_EQ(cni_mac_parse("02-ab-00-11-22-34", m), 0, "dashes");
+	CHECK_EQ(cni_mac_parse("01:00:5e:00:00:01", m), -1, "a group (multicast) MAC");
+	CHECK_EQ(cni_mac_parse("ff:ff:ff:ff:ff:ff", m), -1, "broadcast");
+	CHECK_EQ(cni_mac_parse("00:00:00:00:00:00", m), -1, "zero");
+	CHECK_EQ(cni_mac_parse("02:ab:00:11:22", m), -1, "five octets");
+	CHECK_EQ(cni_mac_parse("02:ab:00:11:22:33:44", m), -1, "seven octets");
+	CHECK_EQ(cni_mac_parse("02:ab-00:11:22:33", m), -1, "mixed separators");
+	CHECK_EQ(cni_mac_parse("02ab00112233", m), -1, "no separators");
+	CHECK_EQ(cni_mac_parse("2:ab:00:11:22:33", m), -1, "one digit");
+}
+
+static int want(struct cni_want *w, const char *conf, const char *env, bool ipam)
+{
+	cJSON *o = cJSON_Parse(conf);
+	int code = cni_want_read(w, o, env, ipam);
+
+	cJSON_Delete(o);
+	return code;
+}
+
+/* The address and MAC asked for, from every source, agreeing. */
+static void test_wants(void)
+{
+	struct cni_want w;
+
+	CHECK_EQ(want(&w, "{\"runtimeConfig\":{\"ips\":[\"172.19.0.9/16\"],\"mac\":\"02:11:22:33:44:55\"}}",
+		      NULL, false), CNI_OK, "runtimeConfig.ips and .mac");
+	CHECK_STR(w.ip, "172.19.0.9", "the address");
+	CHECK_EQ(w.prefix, 16, "its prefix");
+	CHECK_STR(w.ip_from, "runtimeConfig.ips", "where");
+	CHECK_STR(w.mac_from, "runtimeConfig.mac", "the MAC's source");
+	CHECK_EQ(w.mac[5], 0x55, "the MAC");
+	CHECK_EQ(want(&w, "{\"args\":{\"cni\":{\"ips\":[\"172.19.0.9\"],\"mac\":\"02:11:22:33:44:56\"}}}",
+		      "IP=172.19.0.9", false), CNI_OK, "args.cni and CNI_ARGS agreeing");
+	CHECK_EQ(w.prefix, -1, "no prefix");
+	CHECK_STR(w.mac_from, "args.cni.mac", "the MAC's source");
+	CHECK_EQ(want(&w, "{}", "IP=172.19.0.9;MAC=02:11:22:33:44:57", false), CNI_OK, "CNI_ARGS alone");
+	CHECK_STR(w.ip_from, "CNI_ARGS IP", "where");
+	CHECK_STR(w.mac_from, "CNI_ARGS MAC", "the MAC's source");
+	CHECK_EQ(want(&w, "{\"runtimeConfig\":{\"ips\":[\"172.19.0.9\"]}}", "IP=172.19.0.10", false),
+		 CNI_ERR_CONFIG, "two different addresses");
+	CHECK_EQ(want(&w, "{\"runtimeConfig\":{\"ips\":[\"fd00::5/64\"]}}", NULL, false),
+		 CNI_ERR_FIELD, "IPv6 refused");
+	CHECK_EQ(want(&w, "{\"runtimeConfig\":{\"ips\":[\"172.19.0.9\",\"fd00::5\"]}}", NULL, false),
+		 CNI_ERR_FIELD, "IPv6 beside IPv4 refused");
+	CHECK_EQ(want(&w, "{\"runtimeConfig\":{\"ips\":[\"172.19.0.300\"]}}", NULL, false),
+		 CNI_ERR_CONFIG, "no address");
+	CHECK_EQ(want(&w, "{\"runtimeConfig\":{\"ips\":[\"172.19.0.9/33\"]}}", NULL, false),
+		 CNI_ERR_CONFIG, "a prefix over 32");
+	CHECK_EQ(want(&w, "{\"runtimeConfig\":{\"ips\":\"172.19.0.9\"}}", NULL, false),
+		 CNI_ERR_CONFIG, "ips not a list");
+	CHECK_EQ(want(&w, "{\"runtimeConfig\":{\"mac\":\"03:11:22:33:44:55\"}}", NULL, false),
+		 CNI_ERR_CONFIG, "a group MAC");
+	CHECK_EQ(want(&w, "{\"runtimeConfig\":{\"mac\":\"02:11:22:33:44:55\"}}", "MAC=02:11:22:33:44:56",
+		      false), CNI_ERR_CONFIG, "two different MACs");
+	CHECK_EQ(want(&w, "{}", "IP=172.19.0.9;FOO=1", false), CNI_ERR_ENV, "an unknown CNI_ARGS key");
+	/* with ipam delegated, addresses are the ipam plugin's business */
+	CHECK_EQ(want(&w, "{\"runtimeConfig\":{\"ips\":[\"fd00::5\"],\"mac\":\"02:11:22:33:44:55\"}}",
+		      "IP=172.19.0.9", true), CNI_OK, "ips left to ipam");
+	CHECK_STR(w.ip, "", "no address of bpfnet's own");
+	CHECK_STR(w.mac_from, "runtimeConfig.mac", "the MAC still bpfnet's");
+}
+
+/* An ADD request reads the wants, and a prefix must be the subnet's. */
+static void test_wants_in_request(void)
+{
+	struct cni_req r;
+
+	env_attach("ADD");
+	setenv("CNI_ARGS", "IgnoreUnknown=1;K8S_POD_NAME=p;IP=172.19.0.40", 1);
+	CHECK_EQ(parse(&r, "{\"cniVersion\":\"1.0.0\",\"name\":\"n\"}"), CNI_OK, "CNI_ARGS IP");
+	CHECK_STR(r.want.ip, "172.19.0.40", "the address asked for");
+	cni_req_free(&r);
+	setenv("CNI_ARGS", "FOO=1", 1);
+	CHECK_EQ(parse(&r, "{\"cniVersion\":\"1.0.0\",\"name\":\"n\"}"), CNI_ERR_ENV, "unknown key on ADD");
+	cni_req_free(&r);
+	env_attach("DEL");
+	CHECK_EQ(parse(&r, "{\"cniVersion\":\"1.0.0\",\"name\":\"n\"}"), CNI_OK, "DEL does not read them");
+	cni_req_free(&r);
+	unsetenv("CNI_ARGS");
+	env_attach("ADD");
+	CHECK_EQ(parse(&r, "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"runtimeConfig\":{\"ips\":[\"172.19.0.9/24\"]}}"),
+		 CNI_ERR_CONFIG, "a prefix not the subnet's");
+	cni_req_free(&r);
+	CHECK_EQ(parse(&r, "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"ipam\":{\"type\":\"host-local\"}}"),
+		 CNI_OK, "an ipam object");
+	CHECK_STR(r.ipam_type, "host-local", "its plugin");
+	CHECK_EQ(r.len > 0 && r.text != NULL, true, "the config kept for the plugin");
+	cni_req_free(&r);
+}
+
+static int result(struct ipam_result *res, const char *text)
+{
+	return cni_ipam_result_parse(text, strlen(text), res);
+}
+
+/* host-local's results, as each version shapes them. */
+static void test_ipam_result_each_version(void)
+{
+	static const char *const ok[] = {
+		"{\"cniVersion\":\"0.3.1\",\"ips\":[{\"version\":\"4\",\"address\":\"172.19.3.4/16\","
+		"\"gateway\":\"172.19.0.1\"}],\"dns\":{}}",
+		"{\"cniVersion\":\"0.4.0\",\"ips\":[{\"version\":\"6\",\"address\":\"fd00::4/64\"},"
+		"{\"version\":\"4\",\"address\":\"172.19.3.4/16\",\"gateway\":\"172.19.0.1\"}]}",
+		"{\"cniVersion\":\"1.0.0\",\"ips\":[{\"address\":\"172.19.3.4/16\",\"gateway\":\"172.19.0.1\","
+		"\"interface\":0}],\"routes\":[{\"dst\":\"0.0.0.0/0\"}],\"dns\":{\"nameservers\":[\"10.0.0.53\"]}}",
+	};
+	struct ipam_result res;
+
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		CHECK_EQ(result(&res, ok[i]), CNI_OK, ok[i]);
+		CHECK_STR(inet_ntoa(res.ip), "172.19.3.4", ok[i]);
+		CHECK_EQ(res.prefix, 16, ok[i]);
+		CHECK_EQ(res.has_gateway, true, ok[i]);
+		CHECK_STR(inet_ntoa(res.gateway), "172.19.0.1", ok[i]);
+		cni_ipam_result_free(&res);
+	}
+	CHECK_EQ(result(&res, ok[2]), CNI_OK, "1.0.0 with dns");
+	CHECK_EQ(res.dns != NULL, true, "its dns kept");
+	cni_ipam_result_free(&res);
+	CHECK_EQ(result(&res, "{\"cniVersion\":\"1.0.0\",\"ips\":[{\"address\":\"10.1.2.3/8\"}]}"), CNI_OK,
+		 "no gateway");
+	CHECK_EQ(res.has_gateway, false, "no gateway named");
+	cni_ipam_result_free(&res);
+	CHECK_EQ(result(&res, "{\"cniVersion\":\"1.0.0\",\"ips\":[{\"address\":\"fd00::4/64\"}]}"),
+		 CNI_ERR_CONFIG, "IPv6 only");
+	cni_ipam_result_free(&res);
+	CHECK_EQ(result(&res, "{\"cniVersion\":\"0.2.0\",\"ip4\":{\"ip\":\"10.1.2.3/8\"}}"), CNI_ERR_DECODE,
+		 "a 0.2.0 result");
+	cni_ipam_result_free(&res);
+	CHECK_EQ(result(&res, "{\"cniVersion\":\"1.0.0\",\"ips\":[{\"address\":\"10.1.2.3\"}]}"),
+		 CNI_ERR_DECODE, "an address without its prefix");
+	cni_ipam_result_free(&res);
+	CHECK_EQ(result(&res, "{\"cniVersion\":\"1.0.0\",\"ips\":[{\"address\":\"10.1.2.3/8\",\"gateway\":7}]}"),
+		 CNI_ERR_DECODE, "a gateway that is no string");
+	cni_ipam_result_free(&res);
+	CHECK_EQ(result(&res, "not json"), CNI_ERR_DECODE, "no JSON");
+	cni_ipam_result_free(&res);
+}
+
 static const struct check_test tests[] = {
 	CHECK_TEST(test_keys_become_settings),
 	CHECK_TEST(test_codes),
 	CHECK_TEST(test_what_each_command_needs),
+	CHECK_TEST(test_cni_args_parser),
+	CHECK_TEST(test_mac_parse),
+	CHECK_TEST(test_wants),
+	CHECK_TEST(test_wants_in_request),
+	CHECK_TEST(test_ipam_result_each_version),
 };
 
 int main(int argc, char **argv)

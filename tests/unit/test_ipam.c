@@ -76,22 +76,22 @@ static void test_static(void)
 
 	cfg_subnet(&cfg, "10.1.0.0/24");
 	add(&st, "a", "10.1.0.7");
-	CHECK_EQ(ipam_static(&st, &cfg, "10.1.0.9", &a, err, sizeof(err)), 0, "a free address");
+	CHECK_EQ(ipam_static(&st, &cfg, "bpfnet.ip", "10.1.0.9", &a, err, sizeof(err)), 0, "a free address");
 	CHECK_STR(inet_ntoa(a), "10.1.0.9", "the static address given");
-	CHECK_EQ(ipam_static(&st, &cfg, "10.1.0.7", &a, err, sizeof(err)), -EADDRINUSE,
+	CHECK_EQ(ipam_static(&st, &cfg, "bpfnet.ip", "10.1.0.7", &a, err, sizeof(err)), -EADDRINUSE,
 		 "an address in use");
 	CHECK_CONTAINS(err, "in use by a", "message naming the holder");
-	CHECK_EQ(ipam_static(&st, &cfg, "10.1.0.1", &a, err, sizeof(err)), -EINVAL,
+	CHECK_EQ(ipam_static(&st, &cfg, "bpfnet.ip", "10.1.0.1", &a, err, sizeof(err)), -EINVAL,
 		 "the gateway");
-	CHECK_EQ(ipam_static(&st, &cfg, "10.1.0.0", &a, err, sizeof(err)), -EINVAL,
+	CHECK_EQ(ipam_static(&st, &cfg, "bpfnet.ip", "10.1.0.0", &a, err, sizeof(err)), -EINVAL,
 		 "the network address");
-	CHECK_EQ(ipam_static(&st, &cfg, "10.1.0.255", &a, err, sizeof(err)), -EINVAL,
+	CHECK_EQ(ipam_static(&st, &cfg, "bpfnet.ip", "10.1.0.255", &a, err, sizeof(err)), -EINVAL,
 		 "the broadcast address");
-	CHECK_EQ(ipam_static(&st, &cfg, "10.2.0.5", &a, err, sizeof(err)), -EINVAL,
+	CHECK_EQ(ipam_static(&st, &cfg, "bpfnet.ip", "10.2.0.5", &a, err, sizeof(err)), -EINVAL,
 		 "outside the subnet");
-	CHECK_EQ(ipam_static(&st, &cfg, "10.1.0", &a, err, sizeof(err)), -EINVAL,
+	CHECK_EQ(ipam_static(&st, &cfg, "bpfnet.ip", "10.1.0", &a, err, sizeof(err)), -EINVAL,
 		 "three octets");
-	CHECK_EQ(ipam_static(&st, &cfg, "x", &a, err, sizeof(err)), -EINVAL, "not an address");
+	CHECK_EQ(ipam_static(&st, &cfg, "bpfnet.ip", "x", &a, err, sizeof(err)), -EINVAL, "not an address");
 	/* a static address in the middle is skipped by dynamic allocation */
 	add(&st, "s", "10.1.0.2");
 	CHECK_EQ(ipam_alloc(&st, &cfg, &a), 0, "allocation next to a static address");
