@@ -175,11 +175,11 @@ test_containerd_cni_run() {
 	assert_eq "$(machine_dirs)" "$MACHINE_BEFORE" "the machine's CNI and containerd dirs"
 }
 
-# `ctr run -d --cni`: ctr 1.6 returns once the task runs and never runs CNI
-# DEL for it (not at `ctr task kill`, `task rm` or `container rm`: that came
-# with 1.7). The veth goes with the task's namespace; the record, its
-# endpoint and libcni's cache entry stay, until `bpfnet gc` finds the
-# namespace gone.
+# `ctr run -d --cni`: ctr 1.6.20 returns once the task runs and never runs
+# CNI DEL for it (not at `ctr task kill`, `task rm` or `container rm`; its
+# binary has no trace of containerd#6670, which made `task kill` run it).
+# The veth goes with the task's namespace; the record, its endpoint and
+# libcni's cache entry stay, until `bpfnet gc` finds the namespace gone.
 test_containerd_detached_left_to_gc() {
 	ctrd_up
 	local t0 t1 pid veth
@@ -193,7 +193,7 @@ test_containerd_detached_left_to_gc() {
 		"[[\"default-bg\",\"172.19.0.2\",\"/proc/$pid/ns/net\",true]]" "the record"
 	veth=$(bn ls -j | jq -r '.[0].veth')
 	in_ns "$pid" ping -c 1 -W 2 "$OUTSIDE_IP" >/dev/null || fail "the task's namespace cannot ping the outside"
-	echo "FIGURE: ctr run -d --cni to a running task with its address: $(((t1 - t0) / 1000000)) ms"
+	echo "FIGURE: ctr run -d --cni to a running task with its address, the network's first (its programs loaded): $(((t1 - t0) / 1000000)) ms"
 	ctrc task kill -s KILL bg
 	wait_for 10 sh -c "! kill -0 $pid"
 	ctrc task rm bg >/dev/null
