@@ -163,7 +163,7 @@ fail() {
 	local i=1
 	# name the test's line, not the helper's
 	while :; do
-		case ${FUNCNAME[$i]:-} in fail | assert_* | wait_for | refute) i=$((i + 1)) ;; *) break ;; esac
+		case ${FUNCNAME[$i]:-} in fail | assert_* | wait_* | refute) i=$((i + 1)) ;; *) break ;; esac
 	done
 	echo "FAILED ${BASH_SOURCE[$i]##*/}:${BASH_LINENO[$((i - 1))]}: $*" >&2
 	exit 1
@@ -236,6 +236,28 @@ assert_file_eq() {
 		sleep 0.05
 	done
 	assert_eq "$(cat "$1" 2>/dev/null)" "$2" "${3:-contents of ${1##*/}}"
+}
+
+# --- CNI: the network config the CNI suites (t_cni, t_containerd) hand a runtime ---
+
+# A world with an outside, and the network config of its network.
+cni_world() {
+	world_up_outside
+	[ -n "${CG:-}" ] || { echo "no cgroup2 for the socket programs"; exit 77; }
+}
+
+# cni_conf [VERSION] [EXTRA-JSON]: the network config (EXTRA merged in).
+cni_conf() {
+	jq -cn --arg v "${1:-1.0.0}" --arg st "$T/state" --arg pin "$T/bpf/bpfnet" \
+		--arg cg "$CG" --argjson extra "${2:-"{}"}" \
+		'{cniVersion: $v, name: "bntest", type: "bpfnet", bridge: "bnbr0",
+		  uplink: "up0", stateDir: $st, pinDir: $pin, cgroup: $cg} + $extra'
+}
+
+# cni_conflist [EXTRA-JSON]: the same network as a conflist (what runtimes
+# read from their config dir), its one plugin bpfnet.
+cni_conflist() {
+	cni_conf 1.0.0 "${1:-"{}"}" | jq '{cniVersion, name, plugins: [del(.cniVersion, .name)]}'
 }
 
 # --- OCI runtimes (runc, crun) with a busybox rootfs ---

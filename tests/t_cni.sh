@@ -3,20 +3,6 @@
 # network config on stdin, the reply on stdout. Container namespaces are
 # made with "ip netns add $P-NAME" inside the world (world_down deletes them).
 
-# A world with an outside, and the network config of its network.
-cni_world() {
-	world_up_outside
-	[ -n "${CG:-}" ] || { echo "no cgroup2 for the socket programs"; exit 77; }
-}
-
-# cni_conf [VERSION] [EXTRA-JSON]: the network config (EXTRA merged in).
-cni_conf() {
-	jq -cn --arg v "${1:-1.0.0}" --arg st "$T/state" --arg pin "$T/bpf/bpfnet" \
-		--arg cg "$CG" --argjson extra "${2:-"{}"}" \
-		'{cniVersion: $v, name: "bntest", type: "bpfnet", bridge: "bnbr0",
-		  uplink: "up0", stateDir: $st, pinDir: $pin, cgroup: $cg} + $extra'
-}
-
 # cni COMMAND [ID] [NETNS] [IFNAME] < CONFIG: the plugin in the host
 # namespace with only the variables libcni sets (an empty one is unset;
 # CNI_ARGS passed on when the caller sets it).
@@ -506,8 +492,7 @@ podman_world() {
 	mkdir -p "$T/pm/net" "$T/pm/bin" "$T/pm/root" "$T/pm/run"
 	ln -s "$BPFNET" "$T/pm/bin/bpfnet"
 	printf '[network]\ncni_plugin_dirs = ["%s"]\n' "$T/pm/bin" >"$T/pm/containers.conf"
-	cni_conf 1.0.0 '{"capabilities": {"portMappings": true}}' |
-		jq '{cniVersion, name, plugins: [del(.cniVersion, .name)]}' >"$T/pm/net/bntest.conflist"
+	cni_conflist '{"capabilities": {"portMappings": true}}' >"$T/pm/net/bntest.conflist"
 }
 
 test_podman_published_port_and_rm() {

@@ -9,7 +9,8 @@ BUILD_PKGS="make gcc clang llvm pkg-config libbpf-dev libelf-dev zlib1g-dev
 libmnl-dev libcjson-dev bpftool"
 RUN_PKGS="iproute2 runc crun busybox-static iperf3 netcat-openbsd tcpdump
 ethtool iptables nftables util-linux procps jq iputils-ping wget
-libclang-rt-14-dev valgrind shellcheck groff-base podman containernetworking-plugins"
+libclang-rt-14-dev valgrind shellcheck groff-base podman containernetworking-plugins
+containerd"
 
 BENCH_PKGS="sockperf gnuplot-nox time bc"
 WANT="$BUILD_PKGS $RUN_PKGS"
