@@ -34,7 +34,7 @@ LIB_OBJS  := $(filter-out $(OUTPUT)/user/main.o,$(USER_OBJS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(UNIT_SRCS))
 
-.PHONY: all deps test test-long mutants check unit demo bench install uninstall clean vmlinux help fuzz fuzz-smoke asan-unit man
+.PHONY: all deps test test-long mutants check unit demo bench profile install uninstall clean vmlinux help fuzz fuzz-smoke asan-unit man
 .DEFAULT_GOAL := all
 
 all: bpfnet
@@ -116,6 +116,11 @@ demo: deps
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all $(OUTPUT)/connbench
 	$(Q)bash tools/bench/run.sh $(if $(QUICK),--quick) $(BENCH)
+
+# Where a packet's time goes in the TC programs (perf, one container).
+profile: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)bash tools/bench/profile.sh
 
 $(OUTPUT)/connbench: tools/bench/connbench.c | $(OUTPUT)
 	$(call msg,CC,$@)

@@ -12,7 +12,7 @@ ethtool iptables nftables util-linux procps jq iputils-ping wget
 libclang-rt-14-dev valgrind shellcheck groff-base podman containernetworking-plugins
 containerd"
 
-BENCH_PKGS="sockperf gnuplot-nox time bc"
+BENCH_PKGS="sockperf gnuplot-nox time bc linux-perf"
 WANT="$BUILD_PKGS $RUN_PKGS"
 [ "${1:-}" = --bench ] && WANT="$WANT $BENCH_PKGS"
 

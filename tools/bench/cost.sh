@@ -10,7 +10,7 @@
 # (kernel.bpf_stats_enabled for that run only, so the figures above carry no
 # stats overhead).
 
-COST_PROGS="from_container to_container uplink_egress uplink_ingress"
+COST_PROGS="from_container uplink_egress uplink_ingress"
 
 # busy CPU time, all CPUs, in ns: user nice system irq softirq steal
 cpu_busy_ns() {
@@ -107,7 +107,7 @@ report_cost() {
 	echo
 	echo "cost_tcp_ms_per_gb: CPU ms per GB received over one TCP stream; udp64_kpps: thousands of packets per second received; cost_udp64_ns_per_pkt: CPU ns per packet sent."
 	echo
-	echo "bpfnet's TC programs, ns per run (kernel.bpf_stats_enabled, in separate runs): a packet to the outside runs from_container (host veth, ingress) then uplink_egress; its reply uplink_ingress then to_container. A TCP run's packets are GSO super-packets, so a run there carries up to 64 KB."
+	echo "bpfnet's TC programs, ns per run (kernel.bpf_stats_enabled, in separate runs): a packet to the outside runs from_container (host veth, ingress) then uplink_egress; its reply uplink_ingress, which hands it to the container itself (to_container does not run on these paths). A TCP run's packets are GSO super-packets, so a run there carries up to 64 KB."
 	echo
 	echo "| program | TCP ns/run | TCP runs | UDP 64 B ns/run | UDP 64 B runs |"
 	echo "|---|---|---|---|---|"
