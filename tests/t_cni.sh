@@ -478,14 +478,42 @@ pm() {
 		--cgroup-manager cgroupfs --events-backend none "$@"
 }
 
+# podman 4.3 keeps libcni's cache in /var/lib/cni and a lock in
+# /etc/cni/net.d whatever its flags say. The runner has a mount namespace of
+# its own (private_world): a directory of $T goes over each that exists, and
+# one that did not exist (nor its parents) is removed again afterwards.
+PM_OVER=(/etc/cni/net.d /var/lib/cni)
+PM_MOUNTED=() PM_MADE=()
+podman_private_dirs() {
+	local d top
+	for d in "${PM_OVER[@]}"; do
+		if [ -d "$d" ]; then
+			mkdir -p "$T/pm/over$d"
+			mount --bind "$T/pm/over$d" "$d"
+			PM_MOUNTED+=("$d")
+		else
+			top=$d	# the highest missing directory: what podman will make
+			while [ ! -e "$(dirname "$top")" ]; do top=$(dirname "$top"); done
+			PM_MADE+=("$top")
+		fi
+	done
+}
+
 # A failed test's containers go before the world does (their conmon and
-# namespace would outlive it).
-podman_down() { pm rm -a -f -t 0 >/dev/null 2>&1 || true; }
+# namespace would outlive it); then the machine's directories come back.
+podman_down() {
+	local d
+	pm rm -a -f -t 0 >/dev/null 2>&1 || true
+	for d in "${PM_MOUNTED[@]}"; do umount "$d" 2>/dev/null || true; done
+	for d in "${PM_MADE[@]}"; do rm -rf "$d"; done
+	PM_MOUNTED=() PM_MADE=()
+}
 
 podman_world() {
 	command -v podman >/dev/null || { echo "podman is not installed"; exit 77; }
 	cni_world
 	trap 'podman_down; trap - ERR; set +e; world_down' EXIT
+	podman_private_dirs
 	make_rootfs
 	# podman writes /etc/hosts and the like into the rootfs: a copy of its own
 	cp -a "$ROOTFS_CACHE" "$T/rootfs"
@@ -507,6 +535,10 @@ test_podman_published_port_and_rm() {
 		fail "podman run failed: $(cat "$T/pm.out")"
 	assert_eq "$(bn ls -j | jq -r '.[0].netns | startswith("/run/netns/")')" true "the record names podman's namespace file"
 	assert_eq "$(bn ls -j | jq -c '[.[0].ip, .[0].alive]')" '["172.19.0.2",true]' "the container's record"
+	# libcni's cache went to the world's directory, not the machine's
+	if [ -d "$T/pm/over/var/lib/cni" ]; then
+		assert_ge "$(find "$T/pm/over/var/lib/cni" -type f | count_lines)" 1 "libcni cache files under \$T"
+	fi
 	local veth got
 	veth=$(bn ls -j | jq -r '.[0].veth')
 	wait_for 5 sh -c "nsenter --net=$OUTNS wget -q -T 1 -O - http://$UPLINK_IP:8080/ | grep -q podman"

@@ -124,7 +124,8 @@ wait_up() {
 	shift 3
 	until "$@" >/dev/null 2>&1; do
 		! gone "$pid" || fail "it exited: $(tail -3 "$log" | tr '\n' ' ')"
-		[ "$SECONDS" -lt "$deadline" ] || fail "timed out after ${secs}s waiting for: $*"
+		[ "$SECONDS" -lt "$deadline" ] ||
+			fail "timed out after ${secs}s waiting for: $* (its log: $(tail -5 "$log" | tr '\n' ' '); the last try: $("$@" 2>&1 | tail -2 | tr '\n' ' '))"
 		sleep 0.05
 	done
 }
