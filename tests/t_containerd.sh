@@ -67,12 +67,15 @@ ctrd_up() {
 
 # ctr on our daemon, in its mount namespace and the world's host namespace
 # (the CNI plugin it runs sets up the host side there).
-ctrc() { nsenter --net="$HOSTNS" --mount="/proc/$CTRD_PID/ns/mnt" ctr --address "$SOCK" "$@"; }
+# --root: the daemon's root too; entering a mount namespace alone puts a
+# process at the namespace's root, outside any chroot the tests run in.
+in_ctrd() { nsenter --net="$HOSTNS" --mount="/proc/$CTRD_PID/ns/mnt" --root="/proc/$CTRD_PID/root" "$@"; }
+ctrc() { in_ctrd ctr --address "$SOCK" "$@"; }
 # The same, killed after SECONDS: ctrc_within SECONDS ARGS...
 ctrc_within() {
 	local secs=$1
 	shift
-	timeout "$secs" nsenter --net="$HOSTNS" --mount="/proc/$CTRD_PID/ns/mnt" ctr --address "$SOCK" "$@"
+	timeout "$secs" nsenter --net="$HOSTNS" --mount="/proc/$CTRD_PID/ns/mnt" --root="/proc/$CTRD_PID/root" ctr --address "$SOCK" "$@"
 }
 
 # Processes living in the daemon's mount namespace (it, its shims).
