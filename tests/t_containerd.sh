@@ -160,8 +160,8 @@ test_containerd_cni_run() {
 	[ -s "$D/lib/cni/results/bntest-default-web-eth0" ] || fail "no libcni cache entry in the private /var/lib/cni"
 	wait_for 5 sh -c "nsenter --net=$HOSTNS wget -q -T 1 -O - http://172.19.0.2/ | grep -q containerd"
 	# to the outside: the server sees the uplink's address, and every byte
-	ctrc_within 15 task exec --exec-id send web /bin/sh -c "nc -w 5 $OUTSIDE_IP 9300 </io/payload" ||
-		fail "the task could not send to the outside"
+	ctrc_within 15 task exec --exec-id send web /bin/sh -c "nc -w 5 $OUTSIDE_IP 9300 </io/payload" >"$D/exec.log" 2>&1 ||
+		fail "the task could not send to the outside: $(tail -3 "$D/exec.log" | tr '\n' ' ')"
 	assert_same_file "$D/io/payload" "$T/got"
 	assert_contains "$(cat "$T/got.peer")" "Connection received on $UPLINK_IP"
 	# the task ends: ctr run runs CNI DEL, then deletes the task
