@@ -74,6 +74,8 @@
 #define BPFNET_PIN_PROG_SENDMSG4 "prog_sock_sendmsg4"
 #define BPFNET_PIN_PROG_RECVMSG4 "prog_sock_recvmsg4"
 #define BPFNET_PIN_PROG_PEERNAME4 "prog_sock_getpeername4"
+#define BPFNET_PIN_CONFIG6 "net_config6"
+#define BPFNET_PIN_ENDPOINTS6 "endpoints6"
 
 /* Connection lifetimes, in seconds. */
 #define BPFNET_CT_TCP_SYN_SECS 60
@@ -120,7 +122,29 @@ struct bpfnet_cfg {
 };
 _Static_assert(sizeof(struct bpfnet_cfg) == 120, "bpfnet_cfg layout");
 
-/* "endpoints": container address (be) -> what the container is allowed to be. */
+/*
+ * IPv6 (dual stack, --subnet6). An address as four network-order words:
+ * the bytes on the wire, in order.
+ */
+struct bpfnet_in6 {
+	__be32 a[4];
+};
+_Static_assert(sizeof(struct bpfnet_in6) == 16, "bpfnet_in6 layout");
+
+/* One entry of the single-slot "net_config6" array map, written by user space. */
+struct bpfnet_cfg6 {
+	struct bpfnet_in6 subnet;	/* container prefix (--subnet6), host bits zero */
+	struct bpfnet_in6 gateway;	/* the bridge's address in it */
+	struct bpfnet_in6 uplink_addr;	/* source of masqueraded traffic (nat6), or zero */
+	__u8 prefix_len;	/* of subnet, 64 to 120 */
+	__u8 enabled;		/* 0: no --subnet6: IPv6 from containers is dropped (drop_ipv6) */
+	__u8 nat6;		/* 1: masquerade through uplink_addr; 0: routed, no translation */
+	__u8 pad[5];
+};
+_Static_assert(sizeof(struct bpfnet_cfg6) == 56, "bpfnet_cfg6 layout");
+
+/* "endpoints": container address (be) -> what the container is allowed to be.
+ * "endpoints6": its IPv6 address (struct bpfnet_in6) -> the same. */
 struct bpfnet_endpoint {
 	__u8 mac[6];		/* the container's eth0 MAC */
 	__u16 pad;
@@ -321,6 +345,9 @@ enum bpfnet_stat {
 	BPFNET_STAT_DROP_PROTO_TAKEN,	/* GRE, ESP...: another container holds that remote */
 	BPFNET_STAT_NO_MASQ_OUT,	/* left untranslated: to a --no-masquerade prefix */
 	BPFNET_STAT_NO_MASQ_IN,	/* let in from a --no-masquerade prefix, routed */
+	BPFNET_STAT_DROP_SPOOF_ND,	/* neighbour solicitation or advertisement for an address
+					 * not the container's */
+	BPFNET_STAT_DROP_RA,		/* router advertisement or redirect from a container */
 	BPFNET_STAT_MAX,
 };
 

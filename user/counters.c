@@ -56,6 +56,8 @@ static const struct {
 	[BPFNET_STAT_DROP_PROTO_TAKEN] = { "drop_protocol_remote_taken", "Other-protocol packets to a remote another container holds." },
 	[BPFNET_STAT_NO_MASQ_OUT] = { "no_masquerade_out", "Packets from containers left untranslated: to a --no-masquerade prefix." },
 	[BPFNET_STAT_NO_MASQ_IN] = { "no_masquerade_in", "Packets routed in from a --no-masquerade prefix, let into containers." },
+	[BPFNET_STAT_DROP_SPOOF_ND] = { "drop_spoofed_nd", "Neighbour solicitations or advertisements from a container for an address not its own." },
+	[BPFNET_STAT_DROP_RA] = { "drop_router_advert", "Router advertisements or redirects from a container." },
 };
 
 const char *stat_name(int k)
