@@ -20,6 +20,23 @@ struct {
 	__type(value, struct bpfnet_cfg);
 } net_config SEC(".maps");
 
+/* The network's IPv6 settings (--subnet6); one slot. Written by the hook. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct bpfnet_cfg6);
+} net_config6 SEC(".maps");
+
+/* Container IPv6 address -> MAC and host veth, as endpoints. Hook. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, BPFNET_MAX_ENDPOINTS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct bpfnet_in6);
+	__type(value, struct bpfnet_endpoint);
+} endpoints6 SEC(".maps");
+
 /* Container address -> MAC and host veth: anti-spoofing and delivery. Hook. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);

@@ -35,6 +35,8 @@ static const struct {
 } pins[] = {
 	{ BPFNET_PIN_CONFIG, offsetof(struct dp, cfg_fd) },
 	{ BPFNET_PIN_ENDPOINTS, offsetof(struct dp, ep_fd) },
+	{ BPFNET_PIN_CONFIG6, offsetof(struct dp, cfg6_fd) },
+	{ BPFNET_PIN_ENDPOINTS6, offsetof(struct dp, ep6_fd) },
 	{ BPFNET_PIN_CT, offsetof(struct dp, ct_fd) },
 	{ BPFNET_PIN_RNAT, offsetof(struct dp, rnat_fd) },
 	{ BPFNET_PIN_STATS, offsetof(struct dp, stats_fd) },
@@ -74,6 +76,8 @@ static const struct {
 } layouts[] = {
 	{ offsetof(struct dp, cfg_fd), 4, sizeof(struct bpfnet_cfg) },
 	{ offsetof(struct dp, ep_fd), 4, sizeof(struct bpfnet_endpoint) },
+	{ offsetof(struct dp, cfg6_fd), 4, sizeof(struct bpfnet_cfg6) },
+	{ offsetof(struct dp, ep6_fd), sizeof(struct bpfnet_in6), sizeof(struct bpfnet_endpoint) },
 	{ offsetof(struct dp, ct_fd), sizeof(struct bpfnet_flow), sizeof(struct bpfnet_ct) },
 	{ offsetof(struct dp, rnat_fd), sizeof(struct bpfnet_flow), sizeof(struct bpfnet_rnat) },
 	{ offsetof(struct dp, stats_fd), 4, 8 },
