@@ -113,8 +113,10 @@ demo: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)bash tools/demo.sh
 
+BENCH_TOOLS := $(OUTPUT)/connbench $(OUTPUT)/hopctl $(OUTPUT)/xdp_pass.bpf.o
+
 bench: deps
-	$(Q)$(MAKE) --no-print-directory all $(OUTPUT)/connbench
+	$(Q)$(MAKE) --no-print-directory all $(BENCH_TOOLS)
 	$(Q)bash tools/bench/run.sh $(if $(QUICK),--quick) $(BENCH)
 
 # Where a packet's time goes in the TC programs (perf, one container).
@@ -125,6 +127,15 @@ profile: deps
 $(OUTPUT)/connbench: tools/bench/connbench.c | $(OUTPUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) -O2 -Wall -Wextra -Werror -o $@ $<
+
+# The hop experiments of make bench BENCH=hops (tools/bench/hops.sh).
+$(OUTPUT)/hopctl: tools/bench/hopctl.c | $(OUTPUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)
+
+$(OUTPUT)/xdp_pass.bpf.o: tools/bench/xdp_pass.bpf.c vmlinux.h | $(OUTPUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 # libFuzzer targets (clang, Debian's libclang-rt): parsers of untrusted input.
 FUZZ_SECS ?= 15
@@ -218,7 +229,7 @@ help:
 	@echo "  test-long  make test with longer fuzzing, then every mutant"
 	@echo "  mutants    apply each tests/mutants/*.patch, run its test: all must be killed"
 	@echo "  demo       install missing dependencies, build, run the demo (root)"
-	@echo "  bench      benchmarks side by side (QUICK=1 for a smoke run; BENCH=monitor: that section alone)"
+	@echo "  bench      benchmarks side by side (QUICK=1 for a smoke run; BENCH=monitor or BENCH=hops: that section alone)"
 	@echo "  install    install to \$$(DESTDIR)\$$(PREFIX): the binary, man pages, bash completion, hooks.d file,"
 	@echo "             CNI example, systemd unit (PREFIX=$(PREFIX)); uninstall removes them"
 	@echo "  man        regenerate docs/bpfnet.8, docs/man/ and the bash completion from the binary's tables"

@@ -191,7 +191,8 @@ static __noinline int from_container_dnat(struct __sk_buff *skb,
 static __always_inline int from_container_flows(struct __sk_buff *skb,
 						struct pkt *p,
 						const struct bpfnet_cfg *cfg,
-						struct bpf_fib_lookup *fib)
+						struct bpf_fib_lookup *fib,
+						const struct bpfnet_endpoint *ep)
 {
 	int rc;
 
@@ -206,10 +207,13 @@ static __always_inline int from_container_flows(struct __sk_buff *skb,
 	if (!p->has_ports)
 		return BPFNET_CONTINUE;
 	/* each a subprogram of its own, one after the other: their stack
-	 * frames never add up */
-	rc = from_container_dnat(skb, p, cfg);
-	if (rc != BPFNET_CONTINUE)
-		return rc;
+	 * frames never add up. Only a container a port map names can send a
+	 * published port's replies: the others skip two lookups. */
+	if (ep->flags & BPFNET_EP_PUBLISHED) {
+		rc = from_container_dnat(skb, p, cfg);
+		if (rc != BPFNET_CONTINUE)
+			return rc;
+	}
 	/* the host's other addresses: once the FIB says so (from_container) */
 	if (p->daddr != cfg->uplink_addr && p->daddr != cfg->gateway)
 		return BPFNET_CONTINUE;
@@ -322,7 +326,7 @@ int from_container(struct __sk_buff *skb)
 
 	cfg = get_cfg();
 	if (cfg) {
-		rc = from_container_flows(skb, &p, cfg, &fib);
+		rc = from_container_flows(skb, &p, cfg, &fib, ep);
 		if (rc != BPFNET_CONTINUE)
 			return rc;
 	}

@@ -147,9 +147,13 @@ _Static_assert(sizeof(struct bpfnet_cfg6) == 56, "bpfnet_cfg6 layout");
  * "endpoints6": its IPv6 address (struct bpfnet_in6) -> the same. */
 struct bpfnet_endpoint {
 	__u8 mac[6];		/* the container's eth0 MAC */
-	__u16 pad;
+	__u16 flags;		/* BPFNET_EP_*, host order */
 	__u32 host_ifindex;	/* host end of the veth, host order */
 };
+/* A port map names the container (set before its first one is written, never
+ * cleared): only then can its packets be a published port's replies, and the
+ * datapath looks them up in dnat_rev. */
+#define BPFNET_EP_PUBLISHED 1
 _Static_assert(sizeof(struct bpfnet_endpoint) == 12, "bpfnet_endpoint layout");
 
 /*

@@ -166,6 +166,26 @@ static int pm_insert(struct dp *dp, struct in_addr caddr,
 }
 
 /*
+ * The container's endpoint says it is published before its first port map
+ * is written: from then on its packets may be a published port's replies,
+ * and the datapath looks for them (BPFNET_EP_PUBLISHED). Never cleared: a
+ * container whose ports were all taken back pays two lookups for nothing.
+ * No endpoint: nothing to mark (endpoint_publish writes it before its
+ * ports).
+ */
+static int mark_published(struct dp *dp, struct in_addr caddr)
+{
+	struct bpfnet_endpoint ep;
+
+	if (bpf_map_lookup_elem(dp->ep_fd, &caddr.s_addr, &ep))
+		return errno == ENOENT ? 0 : -errno;
+	if (ep.flags & BPFNET_EP_PUBLISHED)
+		return 0;
+	ep.flags |= BPFNET_EP_PUBLISHED;
+	return bpf_map_update_elem(dp->ep_fd, &caddr.s_addr, &ep, BPF_EXIST) ? -errno : 0;
+}
+
+/*
  * Publish ps for caddr. Another network on the uplink may publish the same
  * port between our check and our write (each network has its own lock): so
  * check again once written, and give way if it is there. Of two networks,
@@ -178,7 +198,9 @@ int portmap_apply(struct dp *dp, struct in_addr caddr,
 
 	if (peer_conflict(dp, ps, n) || fault_point(9, "peers checked"))
 		return -EEXIST;
-	err = pm_insert(dp, caddr, ps, n);
+	err = mark_published(dp, caddr);
+	if (!err)
+		err = pm_insert(dp, caddr, ps, n);
 	if (!err && peer_conflict(dp, ps, n)) {
 		portmap_unapply(dp, caddr, ps, n);
 		err = -EEXIST;

@@ -272,12 +272,29 @@ static inline __u64 mono_ns(void)
 			 "expires_ns, " #secs " s after the packet: " what);  \
 	} while (0)
 
+/* The endpoint's flags (BPFNET_EP_*), as user space sets them. */
+static inline int set_ep_flags(const char *addr, __u16 flags)
+{
+	struct bpfnet_endpoint ep;
+	__be32 a = ip4(addr);
+	int fd = bpf_map__fd(skel->maps.endpoints);
+
+	if (bpf_map_lookup_elem(fd, &a, &ep))
+		return -errno;
+	ep.flags = flags;
+	return bpf_map_update_elem(fd, &a, &ep, BPF_EXIST) ? -errno : 0;
+}
+
+/* Publish hport on every address for 172.19.0.2:cport, as user space does:
+ * the endpoint marked published first (portmap_apply). */
 static inline int publish(uint16_t hport, uint16_t cport, uint8_t proto)
 {
 	struct bpfnet_pm_key k = { .host_addr = 0, .host_port = htons(hport),
 				   .proto = proto };
 	struct bpfnet_pm_val v = { .caddr = ip4("172.19.0.2"), .cport = htons(cport) };
 
+	if (set_ep_flags("172.19.0.2", BPFNET_EP_PUBLISHED))
+		return -1;
 	return bpf_map_update_elem(bpf_map__fd(skel->maps.port_maps), &k, &v, 0);
 }
 

@@ -946,6 +946,45 @@ static void test_hairpin_self(void)
 }
 
 /*
+ * Only a container a port map names is looked up as a published port's
+ * replier: with its endpoint's BPFNET_EP_PUBLISHED cleared, the answer of
+ * test_hairpin_self goes to the gateway as it was sent.
+ */
+static void test_unpublished_container_not_a_replier(void)
+{
+	uint8_t in[256], out[2048];
+	struct pkt_spec s = out_spec(IPPROTO_UDP, 44444, 5353);
+	struct udphdr *u;
+	__u32 olen;
+	size_t len;
+
+	CHECK_EQ(publish(5353, 53, IPPROTO_UDP), 0, "publish 5353:53/udp");
+	s.dst = "172.19.0.1";
+	s.payload = "q";
+	s.plen = 1;
+	len = build_pkt(in, &s);
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_REDIRECT);
+	CHECK_EQ(stat(BPFNET_STAT_HAIRPIN), 1u, "hairpin packets: the question");
+
+	s = out_spec(IPPROTO_UDP, 53, 44444);
+	s.dst = "172.19.0.1";
+	s.payload = "a";
+	s.plen = 1;
+	len = build_pkt(in, &s);
+	CHECK_EQ(set_ep_flags("172.19.0.2", 0), 0, "clear BPFNET_EP_PUBLISHED");
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_OK);
+	CHECK_MEM(out, in, len, "the answer, to the gateway as sent");
+	CHECK_EQ(stat(BPFNET_STAT_HAIRPIN), 1u, "hairpin packets: the answer not one");
+
+	CHECK_EQ(set_ep_flags("172.19.0.2", BPFNET_EP_PUBLISHED), 0, "set BPFNET_EP_PUBLISHED");
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_REDIRECT);
+	u = l4_of(out);
+	CHECK_IP4(ip_of(out)->saddr, "172.19.0.1", "source of the answer (the gateway)");
+	CHECK_EQ(ntohs(u->source), 5353, "source port of the answer (the published one)");
+	CHECK_EQ(stat(BPFNET_STAT_HAIRPIN), 2u, "hairpin packets: the answer, now");
+}
+
+/*
  * Several networks share one uplink, each with its own filter there; TC
  * runs them in turn while they answer TC_ACT_UNSPEC. Network A is this
  * test's object, network B a second one, run after A as TC would:
@@ -983,6 +1022,7 @@ static int load_network_b(void)
 	c.port_max = 30100;
 	memcpy(c.bridge_mac, mac_bridge, 6);
 	c.enabled = 1;
+	ep.flags = BPFNET_EP_PUBLISHED;	/* its port map below */
 	memcpy(ep.mac, mac_b1, 6);
 	if (bpf_map_update_elem(bpf_map__fd(skel_b->maps.net_config), &zero, &c, 0) ||
 	    bpf_map_update_elem(bpf_map__fd(skel_b->maps.endpoints), &a, &ep, 0) ||
@@ -1437,6 +1477,7 @@ static const struct check_test tests[] = {
 	CHECK_TEST(test_unrelated_traffic_untouched),
 	CHECK_TEST(test_dnat_and_reverse),
 	CHECK_TEST(test_hairpin_self),
+	CHECK_TEST(test_unpublished_container_not_a_replier),
 	CHECK_TEST(test_other_network_passed_on),
 	CHECK_TEST(test_conntrack_full),
 };

@@ -311,6 +311,7 @@ static void test_hairpin_neighbour_trace(void)
 	size_t len;
 
 	CHECK_EQ(add_neighbour(), 0, "add the neighbour 172.19.0.3");
+	CHECK_EQ(set_ep_flags("172.19.0.3", BPFNET_EP_PUBLISHED), 0, "mark 172.19.0.3 published");
 	CHECK_EQ(bpf_map_update_elem(bpf_map__fd(skel->maps.port_maps), &k, &v, 0), 0,
 		 "publish 7000:70/udp on 172.19.0.3");
 	CHECK_EQ(set_lease(BPFNET_EV_TRACE, mono_ns() + 60 * NSEC, 0), 0, "write monitor_ctl");

@@ -108,24 +108,3 @@ report_monitor() {
 	echo
 	echo "Raw figures: \`${RAW#"$TOP"/}\` of the run that wrote this section."
 }
-
-# Only the monitor's section: put in place of its former figures in $OUT
-# (added at the end when it has none); the rest of the file stays as it is.
-report_section() {
-	local new=$B/section.md
-	report_monitor >"$new"
-	mkdir -p "$(dirname "$OUT")"
-	touch "$OUT"
-	awk -v new="$new" '
-		function put() { while ((getline l < new) > 0) print l; print ""; done = 1 }
-		/^## Datapath cost of bpfnet monitor$/ { put(); skip = 1; next }
-		skip && /^## / { skip = 0 }
-		!skip { print }
-		END { if (!done) { print ""; put() } }' "$OUT" >"$OUT.tmp"
-	# no blank line doubled, none left at the end
-	cat -s "$OUT.tmp" | awk '{ l[NR] = $0 } END { n = NR; while (n > 0 && l[n] == "") n--
-		for (i = 1; i <= n; i++) print l[i] }' >"$OUT"
-	rm -f "$OUT.tmp"
-	log "wrote the monitor's section of $OUT"
-}
-

@@ -5,10 +5,12 @@
 # plain veth pair between two namespaces. Results: docs/benchmarks.md and
 # docs/connect-latency.png.
 #
-#   tools/bench/run.sh [--quick] [monitor]
+#   tools/bench/run.sh [--quick] [monitor|hops]
 #	--quick: a smoke run (under 2 minutes); monitor: only the section on
-#	bpfnet monitor's datapath cost (bpfnet's world alone), written into
-#	the existing docs/benchmarks.md in place of its former figures
+#	bpfnet monitor's datapath cost (bpfnet's world alone); hops: only the
+#	hop experiments (bpfnet's world and the floor). A section alone is
+#	written into the existing docs/benchmarks.md in place of its former
+#	figures
 # shellcheck source-path=SCRIPTDIR
 set -euo pipefail
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
@@ -27,17 +29,20 @@ source "$TOP/tests/lib.sh"
 # measure_cost, report_cost: CPU per GB and per packet, program run times
 # shellcheck source=cost.sh
 source "$TOP/tools/bench/cost.sh"
-# measure_monitor, report_monitor, report_section: bpfnet monitor's cost
+# measure_monitor, report_monitor: bpfnet monitor's cost
 # shellcheck source=monitor.sh
 source "$TOP/tools/bench/monitor.sh"
+# measure_hops, report_hops: veth GRO, RPS, TCX, XDP, one by one
+# shellcheck source=hops.sh
+source "$TOP/tools/bench/hops.sh"
 
 QUICK=0 SECTION=all
 for a in "$@"; do
 	case $a in
 	--quick) QUICK=1 ;;
-	monitor) SECTION=$a ;;
+	monitor | hops) SECTION=$a ;;
 	all | "") ;;
-	*) echo "bench: unknown argument '$a' (--quick, monitor)" >&2; exit 2 ;;
+	*) echo "bench: unknown argument '$a' (--quick, monitor, hops)" >&2; exit 2 ;;
 	esac
 done
 if [ $QUICK = 1 ]; then
@@ -152,21 +157,34 @@ setup_bpfnet() {
 	hook_up c1 "$pid" '{"bpfnet.ports":"8080:5201/tcp,11111:11111/tcp,11111:11111/udp,17000:7000/tcp"}'
 }
 
-setup_iptables() {
-	outside_world iptables
-	local h="in_netns iptables-host"
+# The outside world, a bridge and one container on it, the kernel routing
+# between them: no translation, no filter.
+bridged_world() { # sys
+	local s=$1 h="in_netns $1-host"
+	outside_world "$s"
 	$h ip link add br0 type bridge
 	$h ip addr add 172.19.0.1/16 dev br0
 	$h ip link set br0 up
-	ip netns add iptables-c1
-	in_netns iptables-c1 ip link set lo up
-	$h ip link add vc1 type veth peer name eth0 netns /run/netns/iptables-c1
+	ip netns add "$s-c1"
+	in_netns "$s-c1" ip link set lo up
+	$h ip link add vc1 type veth peer name eth0 netns /run/netns/"$s-c1"
 	$h ip link set vc1 master br0 up
-	in_netns iptables-c1 ip addr add 172.19.0.2/16 dev eth0
-	in_netns iptables-c1 ip link set eth0 up
-	in_netns iptables-c1 ip route add default via 172.19.0.1
-	$h iptables -t nat -A POSTROUTING -s 172.19.0.0/16 ! -o br0 -j MASQUERADE
+	in_netns "$s-c1" ip addr add 172.19.0.2/16 dev eth0
+	in_netns "$s-c1" ip link set eth0 up
+	in_netns "$s-c1" ip route add default via 172.19.0.1
+}
+
+setup_iptables() {
+	bridged_world iptables
+	in_netns iptables-host iptables -t nat -A POSTROUTING -s 172.19.0.0/16 ! -o br0 -j MASQUERADE
 	ipt_maps 1
+}
+
+# The same, routed: the outside reaches the containers' subnet through the
+# uplink (make bench BENCH=hops: the two-hop path's own cost).
+setup_routed() {
+	bridged_world routed
+	in_netns routed-out ip route add 172.19.0.0/16 via "$UPLINK_IP"
 }
 
 # Replace the DNAT rules: N-1 unrelated maps first, the measured ones last.
@@ -499,6 +517,18 @@ cell() {
 # median of bpfnet's metric a minus median of its metric b, in ms
 med_diff() { local a b; a=$(med "$1" bpfnet); b=$(med "$2" bpfnet); [ "$a" = - ] || [ "$b" = - ] && { echo "–"; return; }; echo "scale=2; ($a - $b) / 1" | bc; }
 ratio() { local a b; a=$(med "$1" "$2"); b=$(med "$1" "$3"); [ "$a" = - ] || [ "$b" = - ] && { echo "–"; return; }; echo "scale=2; $a / $b" | bc; }
+# Paired ratio: the n-th figure of a over the n-th of b (one each per run,
+# taken next to each other), median and min-max over the runs. Drift of a
+# shared machine cancels within a pair.
+pratio() { # metric a b
+	awk -v m="$1" -v a="$2" -v b="$3" '
+		$1 == m && $2 == a { x[++na] = $3 }
+		$1 == m && $2 == b { y[++nb] = $3 }
+		END { for (i = 1; i <= na && i <= nb; i++) if (x[i] != "" && y[i] > 0) r[++n] = x[i] / y[i]
+		      if (!n) { print "–"; exit }
+		      for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (r[j] < r[i]) { t = r[i]; r[i] = r[j]; r[j] = t }
+		      printf "%.2f (%.2f–%.2f)\n", (n % 2) ? r[(n + 1) / 2] : (r[n / 2] + r[n / 2 + 1]) / 2, r[1], r[n] }' "$RES"
+}
 
 report() {
 	mkdir -p "$(dirname "$OUT")"
@@ -606,6 +636,27 @@ EOF
 	log "wrote $PLOT"
 }
 
+# Only one section (a bench run of BENCH=monitor or hops): put in place of
+# its former figures in $OUT (added at the end when it has none); the rest
+# of the file stays as it is.
+report_section() { # its "## " title, the function that writes it
+	local title=$1 new=$B/section.md
+	"$2" >"$new"
+	mkdir -p "$(dirname "$OUT")"
+	touch "$OUT"
+	awk -v new="$new" -v title="$title" '
+		function put() { while ((getline l < new) > 0) print l; print ""; done = 1 }
+		$0 == "## " title { put(); skip = 1; next }
+		skip && /^## / { skip = 0 }
+		!skip { print }
+		END { if (!done) { print ""; put() } }' "$OUT" >"$OUT.tmp"
+	# no blank line doubled, none left at the end
+	cat -s "$OUT.tmp" | awk '{ l[NR] = $0 } END { n = NR; while (n > 0 && l[n] == "") n--
+		for (i = 1; i <= n; i++) print l[i] }' >"$OUT"
+	rm -f "$OUT.tmp"
+	log "wrote the section \"$title\" of $OUT"
+}
+
 if [ "$SECTION" = monitor ]; then
 	log "building bpfnet's world"
 	setup_bpfnet
@@ -614,11 +665,26 @@ if [ "$SECTION" = monitor ]; then
 	wait_listen tcp 5201 in_netns bpfnet-out
 	wait_listen tcp 5201 in_netns bpfnet-c1
 	measure_monitor
-	report_section
+	report_section "Datapath cost of bpfnet monitor" report_monitor
 	mkdir -p "$(dirname "$RAW")"
 	cp "$RES" "$RAW"
 	log "kept the raw figures in $RAW"
 	report_monitor
+	exit 0
+fi
+if [ "$SECTION" = hops ]; then
+	log "building the floor, the routed world and bpfnet's"
+	SYSTEMS="floor routed bpfnet"
+	setup_floor
+	setup_routed
+	setup_bpfnet
+	start_servers
+	measure_hops
+	report_section "Hops: what this kernel offers, tried one by one" report_hops
+	mkdir -p "$(dirname "$RAW")"
+	cp "$RES" "$RAW"
+	log "kept the raw figures in $RAW"
+	report_hops
 	exit 0
 fi
 log "building worlds"
