@@ -19,10 +19,14 @@
 #		receives through NAPI, and merges segments)
 #   rps		RPS on that device: its packets processed on every CPU, not
 #		only the sender's
+#   unpublished	bpfnet with the container's endpoint flags cleared, as
+#		for a container no port map names: its packets skip the
+#		published-reply lookups (its published ports' answers would
+#		leave untranslated meanwhile; nothing here sends any)
 #   xdp		an XDP program that passes everything (xdp.frags, so GSO
 #		stays) on that device: the cost of receiving through XDP at
 #		all, before any redirect could save a hop
-HOP_CASES="floor routed bpfnet tcx gro rps xdp"
+HOP_CASES="floor routed bpfnet unpublished tcx gro rps xdp"
 HOPCTL=$TOP/.output/hopctl
 XDP_PASS=$TOP/.output/xdp_pass.bpf.o
 HOPPID=
@@ -31,6 +35,16 @@ hop_host_veth() { # the host end of bpfnet-c1's veth, on the bridge
 	in_netns bpfnet-host ip -o link show master bnbr0 | awk -F': ' '{sub(/@.*/, "", $2); print $2; exit}'
 }
 hop_prog_id() { bpftool prog show pinned "$B/bpf/bpfnet/prog_$1" -j | jq -r .id; }
+
+# bpfnet-c1's endpoint entry with its flags set to $1 (bytes 6-7, host order)
+hop_ep_flags() {
+	local v
+	v=$(bpftool map lookup pinned "$B/bpf/bpfnet/endpoints" key 172 19 0 2 -j | jq -r '.value | map(ltrimstr("0x")) | .[]' | tr '\n' ' ')
+	read -ra v <<<"$v"
+	v[6]=$(printf '%02x' "$1")
+	v[7]=00
+	bpftool map update pinned "$B/bpf/bpfnet/endpoints" key 172 19 0 2 value hex "${v[@]}"
+}
 
 hop_hold() { # hopctl arguments: run it in bpfnet's host namespace until hop_undo
 	nsenter --net="$HOSTNS" "$HOPCTL" "$@" >"$B/hopctl.out" 2>"$B/hopctl.err" &
@@ -50,6 +64,7 @@ hop_apply() { # case
 			up0 ingress "$(hop_prog_id uplink_ingress)" \
 			up0 egress "$(hop_prog_id uplink_egress)" ;;
 	gro) in_netns bpfnet-host ethtool -K "$hv" gro on ;;
+	unpublished) hop_ep_flags 0 ;;
 	rps)
 		mask=$(printf '%x' $(( (1 << $(nproc)) - 1 )))
 		# ip netns exec mounts the namespace's own /sys
@@ -67,6 +82,7 @@ hop_undo() { # case
 		wait "$HOPPID" || { log "hopctl $1 exited $?: $(cat "$B/hopctl.err")"; exit 1; }
 		HOPPID= ;;
 	gro) in_netns bpfnet-host ethtool -K "$hv" gro off ;;
+	unpublished) hop_ep_flags 1 ;;
 	rps) ip netns exec bpfnet-host sh -c "echo 0 >/sys/class/net/$hv/queues/rx-0/rps_cpus" ;;
 	esac
 }
@@ -89,6 +105,16 @@ hop_measure() { # case
 	rec hop_rr_udp_p50 "$c" "${o% *}"
 	o=$(sockperf_pp "$s" out tcp)
 	rec hop_rr_tcp_p50 "$c" "${o% *}"
+	# the programs' own time, for the cases that change it, in a run of
+	# its own (bpf_stats_enabled costs time too)
+	case $c in bpfnet | unpublished | tcx)
+		bpf_stats_on
+		c0=$(prog_stats from_container)
+		udp64 bpfnet >/dev/null
+		c1=$(prog_stats from_container)
+		bpf_stats_restore
+		rec hop_fc_ns "$c" "$(ns_per_run "$c0" "$c1")" ;;
+	esac
 }
 
 # TCX ahead of clsact: a verdict other than TCX_NEXT ends the hook, so each
@@ -135,7 +161,7 @@ report_hops() {
 	echo
 	echo "Measured by \`make bench$([ "$QUICK" = 1 ] && echo ' QUICK=1') BENCH=hops\` on $(date -u +%Y-%m-%d), $(nproc) CPUs, $(uname -r)."
 	echo "Container → outside on bpfnet's world, each case applied to the running container and taken off again; medians with min–max over $HOP_RUNS run(s) of ${SECS}s each, the cases alternated in every run."
-	echo "floor: plain veth pair; routed: a bridged container and the host routing its packets to the uplink, no program, translation or filter (the outside routes the subnet back); bpfnet: as set up (clsact); tcx: the same programs through TCX links on the host veth and the uplink; gro: GRO on the host veth (NAPI receive);"
+	echo "floor: plain veth pair; routed: a bridged container and the host routing its packets to the uplink, no program, translation or filter (the outside routes the subnet back); bpfnet: as set up (clsact); unpublished: bpfnet with the container's endpoint flags cleared, as for a container no port map names (its packets skip the published-reply lookups); tcx: the same programs through TCX links on the host veth and the uplink; gro: GRO on the host veth (NAPI receive);"
 	echo "rps: RPS over every CPU on the host veth; xdp: an XDP program that passes everything (multi-buffer, GSO kept) on the host veth."
 	echo
 	row="| figure |"
@@ -144,7 +170,7 @@ report_hops() {
 	row="|---|"
 	for c in $HOP_CASES; do row="$row---|"; done
 	echo "$row"
-	for m in hop_tcp_gbps hop_udp64_kpps hop_udp64_ns_per_pkt hop_rr_udp_p50 hop_rr_tcp_p50; do
+	for m in hop_tcp_gbps hop_udp64_kpps hop_udp64_ns_per_pkt hop_rr_udp_p50 hop_rr_tcp_p50 hop_fc_ns; do
 		row="| $m |"
 		for c in $HOP_CASES; do row="$row $(cell "$m" "$c") |"; done
 		echo "$row"
@@ -158,13 +184,13 @@ report_hops() {
 	row="|---|"
 	for c in $HOP_CASES; do [ "$c" = bpfnet ] || row="$row---|"; done
 	echo "$row"
-	for m in hop_tcp_gbps hop_udp64_kpps hop_udp64_ns_per_pkt hop_rr_udp_p50 hop_rr_tcp_p50; do
+	for m in hop_tcp_gbps hop_udp64_kpps hop_udp64_ns_per_pkt hop_rr_udp_p50 hop_rr_tcp_p50 hop_fc_ns; do
 		row="| $m |"
 		for c in $HOP_CASES; do [ "$c" = bpfnet ] || row="$row $(pratio "$m" "$c" bpfnet) |"; done
 		echo "$row"
 	done
 	echo
-	echo "hop_tcp_gbps: one TCP stream, Gbit/s; hop_udp64_kpps: 64-byte UDP payloads received, thousands per second; hop_udp64_ns_per_pkt: CPU ns of the whole machine per packet sent; hop_rr_*_p50: sockperf ping-pong p50, µs."
+	echo "hop_tcp_gbps: one TCP stream, Gbit/s; hop_udp64_kpps: 64-byte UDP payloads received, thousands per second; hop_udp64_ns_per_pkt: CPU ns of the whole machine per packet sent; hop_rr_*_p50: sockperf ping-pong p50, µs; hop_fc_ns: from_container's own ns per packet of the 64-byte UDP run (\`kernel.bpf_stats_enabled\`, in a run of its own; TCX runs the same program, so a gain of TCX is outside it)."
 	echo
 	echo "Raw figures: \`${RAW#"$TOP"/}\` of the run that wrote this section."
 }

@@ -607,7 +607,14 @@ report() {
 		echo "Raw figures: one line per measurement, \`metric system value\`, in \`${RAW#"$TOP"/}\` of the run that wrote this file."
 		echo
 		report_monitor
-	} >"$OUT"
+	} >"$OUT.new"
+	# the hop experiments run only alone (make bench BENCH=hops): their
+	# last section stays
+	local hops=""
+	[ ! -f "$OUT" ] ||
+		hops=$(awk '/^## Hops: / { keep = 1 } keep && /^## / && !/^## Hops: / { keep = 0 } keep' "$OUT")
+	[ -z "$hops" ] || printf '\n%s\n' "$hops" >>"$OUT.new"
+	mv "$OUT.new" "$OUT"
 	log "wrote $OUT"
 }
 
