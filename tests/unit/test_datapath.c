@@ -909,20 +909,27 @@ static void test_dnat_and_reverse(void)
 	CHECK_MEM(out, in, len, "packet to an unpublished port, unchanged");
 }
 
+/* A one-byte datagram from the container to the gateway: sport -> dport. */
+static size_t to_gateway_1(uint8_t *buf, uint16_t sport, uint16_t dport, const char *byte)
+{
+	struct pkt_spec s = out_spec(IPPROTO_UDP, sport, dport);
+
+	s.dst = "172.19.0.1";
+	s.payload = byte;
+	s.plen = 1;
+	return build_pkt(buf, &s);
+}
+
 /* the container reaches its own published port through the gateway */
 static void test_hairpin_self(void)
 {
 	uint8_t in[256], out[2048];
-	struct pkt_spec s = out_spec(IPPROTO_UDP, 44444, 5353);
 	struct udphdr *u;
 	__u32 olen;
 	size_t len;
 
 	CHECK_EQ(publish(5353, 53, IPPROTO_UDP), 0, "publish 5353:53/udp");
-	s.dst = "172.19.0.1";
-	s.payload = "q";
-	s.plen = 1;
-	len = build_pkt(in, &s);
+	len = to_gateway_1(in, 44444, 5353, "q");
 	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_REDIRECT);
 	u = l4_of(out);
 	CHECK_IP4(ip_of(out)->daddr, "172.19.0.2", "destination (the container itself)");
@@ -931,11 +938,7 @@ static void test_hairpin_self(void)
 	CHECK_EQ(ntohs(u->source), 44444, "source port (kept)");
 	CHECK_CSUMS(ip_of(out), u, l4_len(out));
 	/* its answer goes back to itself as from the gateway's published port */
-	s = out_spec(IPPROTO_UDP, 53, 44444);
-	s.dst = "172.19.0.1";
-	s.payload = "a";
-	s.plen = 1;
-	len = build_pkt(in, &s);
+	len = to_gateway_1(in, 53, 44444, "a");
 	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_REDIRECT);
 	u = l4_of(out);
 	CHECK_IP4(ip_of(out)->saddr, "172.19.0.1", "source of the answer (the gateway)");
@@ -953,24 +956,16 @@ static void test_hairpin_self(void)
 static void test_unpublished_container_not_a_replier(void)
 {
 	uint8_t in[256], out[2048];
-	struct pkt_spec s = out_spec(IPPROTO_UDP, 44444, 5353);
 	struct udphdr *u;
 	__u32 olen;
 	size_t len;
 
 	CHECK_EQ(publish(5353, 53, IPPROTO_UDP), 0, "publish 5353:53/udp");
-	s.dst = "172.19.0.1";
-	s.payload = "q";
-	s.plen = 1;
-	len = build_pkt(in, &s);
+	len = to_gateway_1(in, 44444, 5353, "q");
 	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_REDIRECT);
 	CHECK_EQ(stat(BPFNET_STAT_HAIRPIN), 1u, "hairpin packets: the question");
 
-	s = out_spec(IPPROTO_UDP, 53, 44444);
-	s.dst = "172.19.0.1";
-	s.payload = "a";
-	s.plen = 1;
-	len = build_pkt(in, &s);
+	len = to_gateway_1(in, 53, 44444, "a");
 	CHECK_EQ(set_ep_flags("172.19.0.2", 0), 0, "clear BPFNET_EP_PUBLISHED");
 	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_OK);
 	CHECK_MEM(out, in, len, "the answer, to the gateway as sent");

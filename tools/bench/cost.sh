@@ -32,13 +32,19 @@ measure_cost_run() { # sys
 	# CPU ms per GB received
 	rec cost_tcp_ms_per_gb "$s" "$(jq -r --argjson ns $((c1 - c0)) \
 		'.end.sum_received.bytes as $b | if $b > 0 then ($ns / 1e6) / ($b / 1e9) | . * 10 | round / 10 else empty end' <<<"$j" 2>/dev/null)"
+	rec_udp64 "$s" "$s" udp64_kpps cost_udp64_ns_per_pkt
+}
+
+# One run of 64-byte UDP payloads through sys, recorded as label: thousands
+# of packets received per second, and CPU ns per packet sent (every sent
+# packet crossed the path or was dropped at the receiver's socket).
+rec_udp64() { # sys label kpps-metric ns-metric
+	local c0 c1 j
 	c0=$(cpu_busy_ns)
-	j=$(udp64 "$s")
+	j=$(udp64 "$1")
 	c1=$(cpu_busy_ns)
-	# received packets per second, and CPU ns per packet sent (every sent
-	# packet crossed the path or was dropped at the receiver's socket)
-	rec udp64_kpps "$s" "$(jq -r '.end.sum_received | (.bytes / 64 / .seconds / 1000) | round' <<<"$j" 2>/dev/null)"
-	rec cost_udp64_ns_per_pkt "$s" "$(jq -r --argjson ns $((c1 - c0)) \
+	rec "$3" "$2" "$(jq -r '.end.sum_received | (.bytes / 64 / .seconds / 1000) | round' <<<"$j" 2>/dev/null)"
+	rec "$4" "$2" "$(jq -r --argjson ns $((c1 - c0)) \
 		'.end.sum_sent.packets as $p | if $p > 0 then $ns / $p | round else empty end' <<<"$j" 2>/dev/null)"
 }
 

@@ -2,8 +2,8 @@
 # make bench BENCH=hops: what this kernel offers to make the container ->
 # outside path cheaper, each tried alone on bpfnet's world, against the
 # plain-veth floor and bpfnet as it is. Sourced by run.sh (its in_netns, rec,
-# cell, ratio, med, SECS, RUNS, B, OUT, RAW, BGPIDS, log, sockperf_pp; cost.sh's
-# tcp1, udp64, cpu_busy_ns, bpf_stats_on, bpf_stats_restore, prog_stats).
+# cell, pratio, SECS, RUNS, QUICK, B, OUT, RAW, HOSTNS, BGPIDS, log, sockperf_pp; cost.sh's
+# tcp1, udp64, rec_udp64, bpf_stats_on, bpf_stats_restore, prog_stats, ns_per_run).
 #
 # The cases, alternated in every run:
 #   floor	plain veth pair, container namespace to outside namespace
@@ -87,20 +87,13 @@ hop_undo() { # case
 	esac
 }
 
-# The counters that prove a case ran as it says: the TC programs' runs
-# through TCX are counted by the programs alone (not by the clsact filter's
-# statistics); with xdp, the device counts XDP packets.
+# One case's figures (the programs' own time only where the case changes it).
 hop_measure() { # case
 	local c=$1 s=bpfnet j c0 c1 o
 	case $c in floor | routed) s=$c ;; esac
 	j=$(tcp1 "$s")
 	rec hop_tcp_gbps "$c" "$(jq -r '.end.sum_received.bits_per_second / 1e9 | . * 1000 | round / 1000' <<<"$j" 2>/dev/null)"
-	c0=$(cpu_busy_ns)
-	j=$(udp64 "$s")
-	c1=$(cpu_busy_ns)
-	rec hop_udp64_kpps "$c" "$(jq -r '.end.sum_received | (.bytes / 64 / .seconds / 1000) | round' <<<"$j" 2>/dev/null)"
-	rec hop_udp64_ns_per_pkt "$c" "$(jq -r --argjson ns $((c1 - c0)) \
-		'.end.sum_sent.packets as $p | if $p > 0 then $ns / $p | round else empty end' <<<"$j" 2>/dev/null)"
+	rec_udp64 "$s" "$c" hop_udp64_kpps hop_udp64_ns_per_pkt
 	o=$(sockperf_pp "$s" out udp)
 	rec hop_rr_udp_p50 "$c" "${o% *}"
 	o=$(sockperf_pp "$s" out tcp)
