@@ -174,11 +174,13 @@ void netrec_to_json(const struct net_rec *r, int n, cJSON *root)
 	memcpy(tmp.no_masq, r->no_masq, sizeof(tmp.no_masq));
 	no_masq_format(&tmp, list, sizeof(list));
 	cJSON_AddStringToObject(o, "no_masquerade", list);
-	list[0] = '\0';
-	if (r->prefix6)
+	/* IPv4 only, the default: the record reads as before dual stack */
+	if (r->prefix6) {
 		cidr6_format(&r->subnet6, r->prefix6, list, sizeof(list));
-	cJSON_AddStringToObject(o, "subnet6", list);
-	cJSON_AddBoolToObject(o, "nat6", r->nat6);
+		cJSON_AddStringToObject(o, "subnet6", list);
+	}
+	if (r->prefix6 || !r->nat6)
+		cJSON_AddBoolToObject(o, "nat6", r->nat6);
 }
 
 static int subnet_from_json(const cJSON *subnet, struct net_rec *r, char *err,

@@ -218,14 +218,18 @@ static int ip6_from_json(const cJSON *o, struct endpoint_rec *e)
 	return 0;
 }
 
-/* An IPv6 address must be unique and inside the network's prefix. */
+/*
+ * An IPv6 address must be unique, and inside the network's prefix when that
+ * is recorded (a state gc rebuilt from the maps has not recorded it yet).
+ */
 static bool ip6_valid(const struct bpfnet_state *st, const struct endpoint_rec *e)
 {
 	if (in6_is_zero(&e->ip6))
 		return true;
-	return st->net.prefix6 &&
-	       in6_in_prefix(&e->ip6, &st->net.subnet6, st->net.prefix6) &&
-	       state_find_ip6(st, &e->ip6) == e;
+	if (st->net.prefix6 &&
+	    !in6_in_prefix(&e->ip6, &st->net.subnet6, st->net.prefix6))
+		return false;
+	return state_find_ip6(st, &e->ip6) == e;
 }
 
 static int rec_from_json(const cJSON *o, struct endpoint_rec *e)
