@@ -601,7 +601,7 @@ test_dual_stack_add_check_del() {
 			assert_eq "$(jq -c '[.ips[] | has("version")]' "$r")" '[false,false]' "no version from 1.0.0 on"
 		fi
 		assert_eq "$(jq -c .routes "$r")" '[{"dst":"0.0.0.0/0","gw":"172.19.0.1"},{"dst":"::/0","gw":"fd19::1"}]' "routes in $v"
-		assert_eq "$(in_ctr "c$i" ip -j -6 addr show dev eth0 scope global | jq -r '.[0].addr_info[] | "\(.local)/\(.prefixlen) \(.tentative // false)"')" "fd19::$((i + 1))/64 false" "IPv6 address on eth0 of c$i"
+		assert_eq "$(in_ctr "c$i" ip -j -6 addr show dev eth0 scope global | jq -r '.[0].addr_info[] | select(.local) | "\(.local)/\(.prefixlen) \(.tentative // false)"')" "fd19::$((i + 1))/64 false" "IPv6 address on eth0 of c$i"
 		assert_eq "$(in_ctr "c$i" ip -j -6 route show default | jq -r '.[0] | "\(.gateway) \(.dev)"')" "fd19::1 eth0" "IPv6 default route in c$i"
 	done
 	assert_eq "$(dump_map endpoints6 | jq length)" 4 "endpoints6 entries"

@@ -557,7 +557,7 @@ test_flow_table_sizes_differ_on_one_uplink() {
 # The IPv6 addresses of DEV, one "addr/len flags" line each (global scope).
 addrs6() { # nsenter-prefix... DEV
 	local dev=${*: -1}
-	"${@:1:$#-1}" ip -j -6 addr show dev "$dev" scope global | jq -r '.[0].addr_info[]? |
+	"${@:1:$#-1}" ip -j -6 addr show dev "$dev" scope global | jq -r '.[0].addr_info[]? | select(.local) |
 		"\(.local)/\(.prefixlen) tentative=\(.tentative // false) dadfailed=\(.dadfailed // false)"'
 }
 
