@@ -740,3 +740,33 @@ test_dual_stack_failure_undoes_this_run() {
 	hook_up c1 "$C1"
 	assert_eq "$(bn ls -j | jq -r '.[] | select(.id=="c1") | .ip6')" fd19::3
 }
+
+# net set nat6 rewrites net_config6 at once; net set subnet6 moves the
+# bridge's IPv6 gateway, only while no container exists; "" takes it away.
+test_dual_stack_net_set() {
+	world_up
+	FLAGS+=(--subnet6 fd19::/64)
+	new_netns; C1=$NEWPID
+	hook_up c1 "$C1"
+	flags_without --subnet6
+	bn net set nat6 false
+	assert_eq "$(dump_map net_config6 | jq '.[0].value.nat6')" 0 "net_config6.nat6 after net set"
+	assert_eq "$(bn net show -j | jq .nat6)" false "net show"
+	local out rc=0
+	out=$(bn net set subnet6 fd1a::/64 2>&1) || rc=$?
+	assert_eq "$rc" 1 "exit code with a container"
+	assert_eq "$out" "bpfnet: the subnet6 cannot change while 1 containers exist (their addresses are in it)"
+	rc=0
+	out=$(bn net set subnet6 fd1a::/63 2>&1) || rc=$?
+	assert_eq "$rc" 2 "exit code for a bad prefix"
+	assert_eq "$out" "bpfnet: invalid subnet6 'fd1a::/63': a prefix from /64 to /120 is needed"
+	hook_down c1
+	bn net set subnet6 fd1a::/64
+	assert_eq "$(addrs6 in_host bnbr0)" "fd1a::1/64 tentative=false dadfailed=false" "bridge after net set subnet6"
+	assert_eq "$(dump_map net_config6 | jq -c '.[0].value.gateway.a')" "$(in6_words fd1a::1)" "net_config6 gateway"
+	bn net set subnet6 ""
+	assert_eq "$(addrs6 in_host bnbr0)" "" "bridge after net set subnet6 \"\""
+	assert_eq "$(dump_map net_config6 | jq '.[0].value.enabled')" 0 "net_config6 disabled"
+	hook_up c1 "$C1"
+	assert_eq "$(bn ls -j | jq -r '.[0].ip6 // "none"')" none "a container of an IPv4-only network"
+}
