@@ -431,7 +431,7 @@ test_bpftool_fields_as_in_readme() {
 	assert_eq "$(dump_map peer_rev_nat | jq -c 'map([.key, .value])')" "[[[\"0x00\",\"0x00\",\"0x00\",\"0x00\"],[$le]]]" \
 		"network 1's peer_rev_nat: slot 0 -> network 2's rev_nat ($rn2)"
 	local lines map comment d groups part fields f listed=() n=0 type
-	lines=$(sed -n 's|^bpftool map dump pinned /sys/fs/bpf/bpfnet/\([a-z_]*\) *# \(.*\)$|\1 \2|p' "$TOP/README.md")
+	lines=$(sed -n 's|^bpftool map dump pinned /sys/fs/bpf/bpfnet/\([a-z0-9_]*\) *# \(.*\)$|\1 \2|p' "$TOP/README.md")
 	while read -r map comment; do
 		listed+=("$map")
 		# (a ring buffer has no entries to dump: t_monitor reads it)
