@@ -349,8 +349,8 @@ test_network_settings_recorded() {
 	local fts
 	fts=$(flow_default)
 	assert_eq "$(jq -c .network "$T/state/state.json")" '{"isolate":true,"snat_ports":"20000-29999","uplink":"","flow_table_size":'"$fts"',"no_masquerade":""}' "settings in state.json"
-	assert_eq "$(bn net show -j)" '{"subnet":"172.19.0.0/16","gateway":"172.19.0.1","isolate":true,"snat_ports":"20000-29999","uplink":"","flow_table_size":'"$fts"',"no_masquerade":[],"recorded":true}' "net show -j"
-	assert_eq "$(bn net show | awk '{print $1 "=" $2}' | tr '\n' ' ')" "subnet=172.19.0.0/16 isolate=true snat-ports=20000-29999 uplink=(the flow-table-size=$fts no-masquerade=(none) recorded=yes " "net show"
+	assert_eq "$(bn net show -j)" '{"subnet":"172.19.0.0/16","gateway":"172.19.0.1","isolate":true,"snat_ports":"20000-29999","uplink":"","flow_table_size":'"$fts"',"no_masquerade":[],"subnet6":"","nat6":true,"recorded":true}' "net show -j"
+	assert_eq "$(bn net show | awk '{print $1 "=" $2}' | tr '\n' ' ')" "subnet=172.19.0.0/16 isolate=true snat-ports=20000-29999 uplink=(the flow-table-size=$fts no-masquerade=(none) subnet6=(none) nat6=true recorded=yes " "net show"
 	# a hook without the flags: the recorded values, not the defaults
 	FLAGS=("${base[@]}")
 	new_netns; C2=$NEWPID
@@ -769,4 +769,32 @@ test_dual_stack_net_set() {
 	assert_eq "$(dump_map net_config6 | jq '.[0].value.enabled')" 0 "net_config6 disabled"
 	hook_up c1 "$C1"
 	assert_eq "$(bn ls -j | jq -r '.[0].ip6 // "none"')" none "a container of an IPv4-only network"
+}
+
+# gc releases a dead container's IPv6 address like its IPv4 one (record,
+# endpoints6 entry, host neighbour), and a state rebuilt from the kernel
+# takes each container's IPv6 address back from endpoints6.
+test_dual_stack_gc() {
+	world_up
+	FLAGS+=(--subnet6 fd19::/64)
+	new_netns; C1=$NEWPID
+	new_netns; C2=$NEWPID
+	hook_up c1 "$C1"
+	hook_up c2 "$C2"
+	local v1
+	v1=$(bn ls -j | jq -r '.[] | select(.id=="c1") | .veth')
+	kill "$C1"
+	wait_for 5 sh -c "! nsenter --net=$HOSTNS ip link show $v1"
+	bn gc >/dev/null
+	assert_eq "$(bn ls -j | jq -r '[.[] | "\(.id)=\(.ip6)"] | join(" ")')" "c2=fd19::3" "records after gc"
+	assert_eq "$(dump_map endpoints6 | jq -c '[.[].key.a]')" "[$(in6_words fd19::3)]" "endpoints6 after gc"
+	assert_eq "$(in_host ip -6 neigh show fd19::2 dev bnbr0)" "" "host neighbour of c1 after gc"
+	# a corrupt state: rebuilt from the links and the maps, IPv6 included
+	head -c 40 "$T/state/state.json" >"$T/state/state.json.tmp"
+	mv "$T/state/state.json.tmp" "$T/state/state.json"
+	bn gc >/dev/null 2>&1
+	assert_eq "$(bn ls -j | jq -r '[.[] | "\(.id)=\(.ip6)"] | join(" ")')" "c2=fd19::3" "records rebuilt by gc"
+	new_netns; C3=$NEWPID
+	hook_up c3 "$C3"
+	assert_eq "$(bn ls -j | jq -r '.[] | select(.id=="c3") | .ip6')" fd19::2 "the next address skips the rebuilt one"
 }
