@@ -396,7 +396,7 @@ test_net_set_applies() {
 	hook_up c2 "$C2"
 	assert_eq "$(dump_map net_config | jq '.[0].value.isolate')" 1 "net_config.isolate after a hook without --isolate"
 	# bad keys and values: one line, nothing changed
-	refused 2 "bpfnet: unknown network setting 'frob': subnet, isolate, snat-ports, uplink, flow-table-size or no-masquerade" bn net set frob 1
+	refused 2 "bpfnet: unknown network setting 'frob': subnet, isolate, snat-ports, uplink, flow-table-size, no-masquerade, subnet6 or nat6" bn net set frob 1
 	refused 2 "bpfnet: invalid isolate 'maybe': true or false is needed" bn net set isolate maybe
 	refused 2 "bpfnet: invalid port range '9-1': MIN-MAX within 1-65535 is needed" bn net set snat-ports 9-1
 	refused 1 "bpfnet: failed to find uplink nosuch0: No such device" bn net set uplink nosuch0
