@@ -7,13 +7,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "addr6.h"
 #include "cmd.h"
 #include "datapath.h"
 #include "endpoint.h"
 #include "fault.h"
 #include "fsutil.h"
 #include "hook.h"
-#include "addr6.h"
 #include "ipam.h"
 #include "ipam6.h"
 #include "link.h"
