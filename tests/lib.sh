@@ -409,3 +409,10 @@ map_set_field() {
 	# shellcheck disable=SC2046
 	bpftool map update pinned "$pin" key hex $(jq -r '.key[] | ltrimstr("0x")' <<<"$entry") value hex "${val[@]}"
 }
+
+# An IPv6 address as bpftool prints a struct bpfnet_in6 (four __be32 words,
+# each shown as this little-endian host's u32): in6_words fd19::2
+in6_words() {
+	python3 -c 'import ipaddress, struct, sys
+print(list(struct.unpack("<4I", ipaddress.IPv6Address(sys.argv[1]).packed)))' "$1" | tr -d ' '
+}

@@ -581,3 +581,50 @@ test_podman_hooks_d_file() {
 	assert_eq "$(bn ls -j)" "[]" "records after podman rm -f (poststop)"
 	assert_eq "$(dump_map endpoints | jq length)" 0 "endpoint entries after podman rm -f"
 }
+
+# Dual stack (subnet6): ADD's result gives both families in every version,
+# as the kernel has them; CHECK verifies the IPv6 address and route too; DEL
+# removes the IPv6 entries. (IPv6 traffic waits for the datapath.)
+test_dual_stack_add_check_del() {
+	cni_world
+	local v i=0 r prev rc
+	for v in 0.3.1 0.4.0 1.0.0 1.1.0; do
+		i=$((i + 1))
+		cni_add "c$i" "$v" '{"subnet6": "fd19::/64", "nat6": true}'
+		r=$T/c$i.json
+		assert_eq "$(jq -c '.ips | length' "$r")" 2 "ips in $v"
+		assert_eq "$(jq -c '[.ips[] | {address, gateway, interface}]' "$r")" \
+			"[{\"address\":\"172.19.0.$((i + 1))/16\",\"gateway\":\"172.19.0.1\",\"interface\":1},{\"address\":\"fd19::$((i + 1))/64\",\"gateway\":\"fd19::1\",\"interface\":1}]" "ips in $v"
+		if [ "$v" = 0.3.1 ] || [ "$v" = 0.4.0 ]; then
+			assert_eq "$(jq -c '[.ips[].version]' "$r")" '["4","6"]' "versions before 1.0.0"
+		else
+			assert_eq "$(jq -c '[.ips[] | has("version")]' "$r")" '[false,false]' "no version from 1.0.0 on"
+		fi
+		assert_eq "$(jq -c .routes "$r")" '[{"dst":"0.0.0.0/0","gw":"172.19.0.1"},{"dst":"::/0","gw":"fd19::1"}]' "routes in $v"
+		assert_eq "$(in_ctr "c$i" ip -j -6 addr show dev eth0 scope global | jq -r '.[0].addr_info[] | select(.local) | "\(.local)/\(.prefixlen) \(.tentative // false)"')" "fd19::$((i + 1))/64 false" "IPv6 address on eth0 of c$i"
+		assert_eq "$(in_ctr "c$i" ip -j -6 route show default | jq -r '.[0] | "\(.gateway) \(.dev)"')" "fd19::1 eth0" "IPv6 default route in c$i"
+	done
+	assert_eq "$(dump_map endpoints6 | jq length)" 4 "endpoints6 entries"
+	# CHECK: passes intact, fails once the IPv6 address or route is gone
+	prev=$(cat "$T/c2.json")
+	rc=0
+	cni_conf 0.4.0 "{\"subnet6\": \"fd19::/64\", \"prevResult\": $prev}" | cni CHECK c2 "$(ns_path c2)" eth0 >"$T/check.out" || rc=$?
+	assert_eq "$rc" 0 "CHECK of an intact dual-stack container (reply: $(cat "$T/check.out"))"
+	in_ctr c2 ip -6 route del default
+	rc=0
+	cni_conf 0.4.0 "{\"subnet6\": \"fd19::/64\", \"prevResult\": $prev}" | cni CHECK c2 "$(ns_path c2)" eth0 >"$T/check.out" || rc=$?
+	assert_eq "$rc" 1 "CHECK without the IPv6 default route"
+	assert_cni_error "$T/check.out" 101 0.4.0
+	assert_eq "$(jq -r .details "$T/check.out")" "container c2 has no IPv6 default route via fd19::1 dev eth0"
+	prev=$(cat "$T/c3.json")
+	in_ctr c3 ip -6 addr del fd19::4/64 dev eth0
+	rc=0
+	cni_conf 1.0.0 "{\"subnet6\": \"fd19::/64\", \"prevResult\": $prev}" | cni CHECK c3 "$(ns_path c3)" eth0 >"$T/check.out" || rc=$?
+	assert_eq "$rc" 1 "CHECK without the IPv6 address"
+	assert_eq "$(jq -r .details "$T/check.out")" "eth0 of container c3 does not have its address fd19::4/64"
+	# DEL: the endpoint and the host's neighbour entry go
+	cni_conf 1.0.0 '{"subnet6": "fd19::/64"}' | cni DEL c1 "$(ns_path c1)" eth0 || fail "DEL failed"
+	assert_eq "$(in_host ip -6 neigh show fd19::2 dev bnbr0)" "" "host neighbour after DEL"
+	assert_eq "$(dump_map endpoints6 | jq length)" 3 "endpoints6 entries after DEL"
+	assert_eq "$(bn ls -j | jq -r '[.[].ip6] | join(" ")')" "fd19::3 fd19::4 fd19::5" "records after DEL"
+}

@@ -349,8 +349,8 @@ test_network_settings_recorded() {
 	local fts
 	fts=$(flow_default)
 	assert_eq "$(jq -c .network "$T/state/state.json")" '{"isolate":true,"snat_ports":"20000-29999","uplink":"","flow_table_size":'"$fts"',"no_masquerade":""}' "settings in state.json"
-	assert_eq "$(bn net show -j)" '{"subnet":"172.19.0.0/16","gateway":"172.19.0.1","isolate":true,"snat_ports":"20000-29999","uplink":"","flow_table_size":'"$fts"',"no_masquerade":[],"recorded":true}' "net show -j"
-	assert_eq "$(bn net show | awk '{print $1 "=" $2}' | tr '\n' ' ')" "subnet=172.19.0.0/16 isolate=true snat-ports=20000-29999 uplink=(the flow-table-size=$fts no-masquerade=(none) recorded=yes " "net show"
+	assert_eq "$(bn net show -j)" '{"subnet":"172.19.0.0/16","gateway":"172.19.0.1","isolate":true,"snat_ports":"20000-29999","uplink":"","flow_table_size":'"$fts"',"no_masquerade":[],"subnet6":"","nat6":true,"recorded":true}' "net show -j"
+	assert_eq "$(bn net show | awk '{print $1 "=" $2}' | tr '\n' ' ')" "subnet=172.19.0.0/16 isolate=true snat-ports=20000-29999 uplink=(the flow-table-size=$fts no-masquerade=(none) subnet6=(none) nat6=true recorded=yes " "net show"
 	# a hook without the flags: the recorded values, not the defaults
 	FLAGS=("${base[@]}")
 	new_netns; C2=$NEWPID
@@ -396,7 +396,7 @@ test_net_set_applies() {
 	hook_up c2 "$C2"
 	assert_eq "$(dump_map net_config | jq '.[0].value.isolate')" 1 "net_config.isolate after a hook without --isolate"
 	# bad keys and values: one line, nothing changed
-	refused 2 "bpfnet: unknown network setting 'frob': subnet, isolate, snat-ports, uplink, flow-table-size or no-masquerade" bn net set frob 1
+	refused 2 "bpfnet: unknown network setting 'frob': subnet, isolate, snat-ports, uplink, flow-table-size, no-masquerade, subnet6 or nat6" bn net set frob 1
 	refused 2 "bpfnet: invalid isolate 'maybe': true or false is needed" bn net set isolate maybe
 	refused 2 "bpfnet: invalid port range '9-1': MIN-MAX within 1-65535 is needed" bn net set snat-ports 9-1
 	refused 1 "bpfnet: failed to find uplink nosuch0: No such device" bn net set uplink nosuch0
@@ -548,4 +548,253 @@ test_flow_table_sizes_differ_on_one_uplink() {
 	assert_eq "$(dump_map peer_rnat_new | jq length)" 1 "network 1's peer_rnat_new entries"
 	in_ns "$C1" ping -c1 -W2 "$OUTSIDE_IP" >/dev/null || fail "network 1 cannot reach the outside"
 	in_ns "$C2" ping -c1 -W2 "$OUTSIDE_IP" >/dev/null || fail "network 2 cannot reach the outside"
+}
+
+# --- dual stack (--subnet6): the control plane. IPv6 traffic waits for the
+# datapath (from_container drops it until then), so these check what the
+# hook configured, not packets.
+
+# The IPv6 addresses of DEV, one "addr/len flags" line each (global scope).
+addrs6() { # nsenter-prefix... DEV
+	local dev=${*: -1}
+	"${@:1:$#-1}" ip -j -6 addr show dev "$dev" scope global | jq -r '.[0].addr_info[]? | select(.local) |
+		"\(.local)/\(.prefixlen) tentative=\(.tentative // false) dadfailed=\(.dadfailed // false)"'
+}
+
+test_dual_stack_links_routes_neighbours() {
+	world_up_outside
+	in_host ip addr add 2001:db8:1::1/64 dev up0 nodad
+	in_host sysctl -qw net.ipv6.conf.all.forwarding=0
+	in_host sysctl -qw net.ipv6.conf.up0.forwarding=0
+	FLAGS+=(--subnet6 fd19::/64)
+	new_netns; C1=$NEWPID
+	hook_up c1 "$C1"
+	local veth brmac vidx j
+	veth=$(bn ls -j | jq -r '.[0].veth')
+	brmac=$(in_host ip -j link show bnbr0 | jq -r '.[0].address')
+	vidx=$(in_host ip -j link show "$veth" | jq '.[0].ifindex')
+	# the bridge: the gateway, no DAD, and IPv6 forwarding on it alone
+	assert_eq "$(addrs6 in_host bnbr0)" "fd19::1/64 tentative=false dadfailed=false" "bridge IPv6"
+	assert_contains "$(in_host ip -6 addr show dev bnbr0)" "nodad"
+	assert_eq "$(in_host sysctl -n net.ipv6.conf.bnbr0.forwarding)" 1 "bridge IPv6 forwarding"
+	assert_eq "$(in_host sysctl -n net.ipv6.conf.all.forwarding)" 0 "host-wide IPv6 forwarding untouched"
+	assert_eq "$(in_host sysctl -n net.ipv6.conf.up0.forwarding)" 0 "uplink IPv6 forwarding untouched"
+	# the container: its address usable at once, the default route, no RAs
+	assert_eq "$(addrs6 in_ns "$C1" eth0)" "fd19::2/64 tentative=false dadfailed=false" "container IPv6"
+	j=$(in_ns "$C1" ip -j -6 route show default)
+	assert_eq "$(jq -r '.[0] | "\(.gateway) \(.dev)"' <<<"$j")" "fd19::1 eth0" "IPv6 default route"
+	assert_eq "$(in_ns "$C1" sysctl -n net.ipv6.conf.eth0.accept_ra)" 0 accept_ra
+	assert_eq "$(in_ns "$C1" sysctl -n net.ipv6.conf.eth0.accept_dad)" 0 accept_dad
+	# neighbour discovery answered before it is asked: static entries both ways
+	j=$(in_ns "$C1" ip -j -6 neigh show fd19::1 dev eth0)
+	assert_eq "$(jq -r '.[0] | "\(.lladdr) \(.state | join(","))"' <<<"$j")" "$brmac PERMANENT" "gateway neighbour"
+	j=$(in_host ip -j -6 neigh show fd19::2 dev bnbr0)
+	assert_eq "$(jq -r '.[0] | "\(.lladdr) \(.state | join(","))"' <<<"$j")" "02:42:ac:13:00:02 PERMANENT" "container neighbour"
+	# the datapath's maps
+	j=$(dump_map endpoints6)
+	assert_eq "$(jq length <<<"$j")" 1 "endpoints6 entries"
+	assert_eq "$(jq -c '.[0].key.a' <<<"$j")" "$(in6_words fd19::2)" "endpoints6 key"
+	assert_eq "$(jq -c '.[0].value.mac' <<<"$j")" "[2,66,172,19,0,2]" "endpoints6 MAC"
+	assert_eq "$(jq '.[0].value.host_ifindex' <<<"$j")" "$vidx" "endpoints6 host veth"
+	j=$(dump_map net_config6)
+	assert_eq "$(jq -c '.[0].value | [.enabled, .nat6, .prefix_len]' <<<"$j")" "[1,1,64]" "net_config6"
+	assert_eq "$(jq -c '.[0].value.subnet.a' <<<"$j")" "$(in6_words fd19::)" "net_config6 subnet"
+	assert_eq "$(jq -c '.[0].value.gateway.a' <<<"$j")" "$(in6_words fd19::1)" "net_config6 gateway"
+	assert_eq "$(jq -c '.[0].value.uplink_addr.a' <<<"$j")" "$(in6_words 2001:db8:1::1)" "net_config6 uplink address"
+	# what ls and the state say
+	assert_eq "$(bn ls -j | jq -r '.[0].ip6')" fd19::2 "ls -j"
+	assert_eq "$(bn ls | awk 'NR == 1 {print $3} NR == 2 {print $3}' | paste -sd' ')" "ADDRESS6 fd19::2" "ls"
+	assert_eq "$(jq -r '.containers[0].ip6' "$T/state/state.json")" fd19::2 "state record"
+	assert_eq "$(bn net show -j | jq -r '"\(.subnet6) \(.nat6)"')" "fd19::/64 true" "net show"
+}
+
+test_dual_stack_teardown_leaves_nothing() {
+	world_up_outside
+	FLAGS+=(--subnet6 fd19::/64)
+	new_netns; C1=$NEWPID
+	new_netns; C2=$NEWPID
+	hook_up c1 "$C1"
+	hook_up c2 "$C2"
+	assert_eq "$(bn ls -j | jq -r '[.[].ip6] | join(" ")')" "fd19::2 fd19::3" "two IPv6 addresses"
+	hook_down c1
+	assert_eq "$(in_host ip -6 neigh show fd19::2 dev bnbr0)" "" "host neighbour of c1 after teardown"
+	assert_eq "$(dump_map endpoints6 | jq -c '[.[].key.a]')" "[$(in6_words fd19::3)]" "endpoints6 after teardown"
+	# released: the next container takes ::2 again
+	new_netns; C3=$NEWPID
+	hook_up c3 "$C3"
+	assert_eq "$(bn ls -j | jq -r '.[] | select(.id=="c3") | .ip6')" fd19::2 "address reused"
+	hook_down c2
+	hook_down c3
+	assert_eq "$(in_host ip -6 neigh show dev bnbr0 nud permanent)" "" "host neighbours left"
+	assert_eq "$(dump_map endpoints6 | jq length)" 0 "endpoints6 entries left"
+	bn down
+	[ ! -e "$T/state/forwarding6" ] || fail "IPv6 forwarding record left after down"
+}
+
+# A bridge bpfnet did not create keeps living after down: its IPv6
+# forwarding is given back as it was.
+test_dual_stack_bridge_forwarding_restored() {
+	world_up_outside
+	in_host ip link add bnbr0 type bridge
+	in_host sysctl -qw net.ipv6.conf.bnbr0.forwarding=0
+	FLAGS+=(--subnet6 fd19::/64)
+	new_netns; C1=$NEWPID
+	hook_up c1 "$C1"
+	assert_eq "$(in_host sysctl -n net.ipv6.conf.bnbr0.forwarding)" 1 "bridge IPv6 forwarding after the hook"
+	assert_eq "$(cat "$T/state/forwarding6")" "bnbr0 0" "the record of what it was"
+	hook_down c1
+	bn down
+	assert_eq "$(in_host sysctl -n net.ipv6.conf.bnbr0.forwarding)" 0 "bridge IPv6 forwarding after down"
+}
+
+test_dual_stack_static_annotation() {
+	world_up
+	FLAGS+=(--subnet6 fd19::/64)
+	new_netns; C1=$NEWPID
+	new_netns; C2=$NEWPID
+	hook_up c1 "$C1" '{"bpfnet.ip6":"fd19::50"}'
+	assert_eq "$(bn ls -j | jq -r '.[0].ip6')" fd19::50
+	assert_eq "$(addrs6 in_ns "$C1" eth0)" "fd19::50/64 tentative=false dadfailed=false"
+	local out rc before ann want
+	before=$(cat "$T/state/state.json")
+	for ann in 'fd19::50|bpfnet: bpfnet.ip6 fd19::50 is in use by c1' \
+		'fd19::1|bpfnet: bpfnet.ip6 fd19::1 is the gateway address of fd19::/64' \
+		'fd20::5|bpfnet: bpfnet.ip6 fd20::5 is outside the subnet6 fd19::/64' \
+		'172.19.9.9|bpfnet: bpfnet.ip6 '"'"'172.19.9.9'"'"' is not an IPv6 address'; do
+		want=${ann#*|}
+		rc=0
+		out=$(hook_up c2 "$C2" "{\"bpfnet.ip6\":\"${ann%%|*}\"}" 2>&1) || rc=$?
+		assert_eq "$rc" 1 "exit code for ${ann%%|*}"
+		assert_eq "$out" "$want" "the one line for ${ann%%|*}"
+		assert_eq "$(cat "$T/state/state.json")" "$before" "state after ${ann%%|*}"
+		refute "eth0 created for a refused container" in_ns "$C2" ip link show eth0
+	done
+	assert_eq "$(in_host ip -o link show type veth | wc -l)" 1 "veths"
+}
+
+# A full IPv6 pool (a /120 whose 254 addresses records hold): one line,
+# nothing made, the state as it was.
+test_dual_stack_pool_exhausted() {
+	world_up
+	FLAGS+=(--subnet6 fd19::100/120)
+	local recs i
+	recs=$(for i in $(seq 2 255); do
+		printf '{"id":"held%d","ip":"172.19.1.%d","ip6":"fd19::1%02x","mac":"02:00:00:00:01:%02x","veth":"bnv00000000%04d","pid":0,"netns_ino":0,"ready":false}\n' \
+			"$i" "$i" "$i" "$i" "$i"
+	done | jq -s .)
+	jq -n --argjson c "$recs" '{version: 1, subnet: "172.19.0.0/16",
+		network: {isolate: false, snat_ports: "1024-65535", uplink: "", flow_table_size: 16384,
+			  no_masquerade: "", subnet6: "fd19::100/120", nat6: true},
+		port_addrs: [], containers: $c}' >"$T/state/state.json"
+	chmod 600 "$T/state/state.json"
+	assert_eq "$(bn ls -j | jq length)" 254 "records held"
+	local out rc=0 before
+	before=$(cat "$T/state/state.json")
+	new_netns; C1=$NEWPID
+	out=$(hook_up c1 "$C1" 2>&1) || rc=$?
+	assert_eq "$rc" 1 "exit code"
+	assert_eq "$out" "bpfnet: IPv6 address pool fd19::100/120 is exhausted" "the one line"
+	assert_eq "$(cat "$T/state/state.json")" "$before" "state changed"
+	assert_eq "$(in_host ip -o link show type veth | wc -l)" 0 "veths"
+	refute "eth0 created" in_ns "$C1" ip link show eth0
+}
+
+test_dual_stack_bad_subnet6() {
+	world_up
+	new_netns; C1=$NEWPID
+	local out rc v
+	for v in fd19::/63 fd19::/121 fd19::1/64 banana fe80::/64; do
+		rc=0
+		out=$(oci_state c1 creating "$C1" | in_host "$BPFNET" hook "${FLAGS[@]}" --subnet6 "$v" 2>&1) || rc=$?
+		assert_eq "$rc" 2 "exit code for --subnet6 $v"
+		assert_eq "$(wc -l <<<"$out")" 1 "one line for --subnet6 $v"
+		assert_contains "$out" "bpfnet: invalid subnet6 '$v': "
+	done
+	hook_down c1
+	assert_eq "$(in_host ip -o link show type veth | wc -l)" 0 "veths"
+	# a network recorded without IPv6 refuses a hook asking for it
+	hook_up c1 "$C1"
+	new_netns; C2=$NEWPID
+	rc=0
+	out=$(oci_state c2 creating "$C2" | in_host "$BPFNET" hook "${FLAGS[@]}" --subnet6 fd19::/64 2>&1) || rc=$?
+	assert_eq "$rc" 1 "exit code for a differing subnet6"
+	assert_eq "$out" "bpfnet: subnet6 fd19::/64 differs from the one in use (none) while containers exist"
+}
+
+# A set-up failing at any step leaves no IPv6 trace either.
+test_dual_stack_failure_undoes_this_run() {
+	use_testing_build
+	world_up
+	FLAGS+=(--subnet6 fd19::/64)
+	new_netns; C0=$NEWPID
+	hook_up c0 "$C0"
+	new_netns; C1=$NEWPID
+	local step
+	for step in 2 3 4 5 6; do
+		BPFNET_FAIL_STEP=$step hook_up c1 "$C1" 2>/dev/null && fail "step $step did not fail"
+		assert_eq "$(bn ls -j | jq -r '.[].id')" c0 "state after failing step $step"
+		assert_eq "$(in_host ip -6 neigh show fd19::3 dev bnbr0)" "" "host neighbour after step $step"
+		assert_eq "$(dump_map endpoints6 | jq -c '[.[].key.a]')" "[$(in6_words fd19::2)]" "endpoints6 after step $step"
+		in_ns "$C1" ip link show eth0 >/dev/null 2>&1 && fail "eth0 left after step $step"
+	done
+	hook_up c1 "$C1"
+	assert_eq "$(bn ls -j | jq -r '.[] | select(.id=="c1") | .ip6')" fd19::3
+}
+
+# net set nat6 rewrites net_config6 at once; net set subnet6 moves the
+# bridge's IPv6 gateway, only while no container exists; "" takes it away.
+test_dual_stack_net_set() {
+	world_up
+	FLAGS+=(--subnet6 fd19::/64)
+	new_netns; C1=$NEWPID
+	hook_up c1 "$C1"
+	flags_without --subnet6
+	bn net set nat6 false
+	assert_eq "$(dump_map net_config6 | jq '.[0].value.nat6')" 0 "net_config6.nat6 after net set"
+	assert_eq "$(bn net show -j | jq .nat6)" false "net show"
+	local out rc=0
+	out=$(bn net set subnet6 fd1a::/64 2>&1) || rc=$?
+	assert_eq "$rc" 1 "exit code with a container"
+	assert_eq "$out" "bpfnet: the subnet6 cannot change while 1 containers exist (their addresses are in it)"
+	rc=0
+	out=$(bn net set subnet6 fd1a::/63 2>&1) || rc=$?
+	assert_eq "$rc" 2 "exit code for a bad prefix"
+	assert_eq "$out" "bpfnet: invalid subnet6 'fd1a::/63': a prefix from /64 to /120 is needed"
+	hook_down c1
+	bn net set subnet6 fd1a::/64
+	assert_eq "$(addrs6 in_host bnbr0)" "fd1a::1/64 tentative=false dadfailed=false" "bridge after net set subnet6"
+	assert_eq "$(dump_map net_config6 | jq -c '.[0].value.gateway.a')" "$(in6_words fd1a::1)" "net_config6 gateway"
+	bn net set subnet6 ""
+	assert_eq "$(addrs6 in_host bnbr0)" "" "bridge after net set subnet6 \"\""
+	assert_eq "$(dump_map net_config6 | jq '.[0].value.enabled')" 0 "net_config6 disabled"
+	hook_up c1 "$C1"
+	assert_eq "$(bn ls -j | jq -r '.[0].ip6 // "none"')" none "a container of an IPv4-only network"
+}
+
+# gc releases a dead container's IPv6 address like its IPv4 one (record,
+# endpoints6 entry, host neighbour), and a state rebuilt from the kernel
+# takes each container's IPv6 address back from endpoints6.
+test_dual_stack_gc() {
+	world_up
+	FLAGS+=(--subnet6 fd19::/64)
+	new_netns; C1=$NEWPID
+	new_netns; C2=$NEWPID
+	hook_up c1 "$C1"
+	hook_up c2 "$C2"
+	local v1
+	v1=$(bn ls -j | jq -r '.[] | select(.id=="c1") | .veth')
+	kill "$C1"
+	wait_for 5 sh -c "! nsenter --net=$HOSTNS ip link show $v1"
+	bn gc >/dev/null
+	assert_eq "$(bn ls -j | jq -r '[.[] | "\(.id)=\(.ip6)"] | join(" ")')" "c2=fd19::3" "records after gc"
+	assert_eq "$(dump_map endpoints6 | jq -c '[.[].key.a]')" "[$(in6_words fd19::3)]" "endpoints6 after gc"
+	assert_eq "$(in_host ip -6 neigh show fd19::2 dev bnbr0)" "" "host neighbour of c1 after gc"
+	# a corrupt state: rebuilt from the links and the maps, IPv6 included
+	head -c 40 "$T/state/state.json" >"$T/state/state.json.tmp"
+	mv "$T/state/state.json.tmp" "$T/state/state.json"
+	bn gc >/dev/null 2>&1
+	assert_eq "$(bn ls -j | jq -r '[.[] | "\(.id)=\(.ip6)"] | join(" ")')" "c2=fd19::3" "records rebuilt by gc"
+	new_netns; C3=$NEWPID
+	hook_up c3 "$C3"
+	assert_eq "$(bn ls -j | jq -r '.[] | select(.id=="c3") | .ip6')" fd19::2 "the next address skips the rebuilt one"
 }

@@ -2,8 +2,9 @@
 # Published ports with real traffic: outside -> host port, hairpin from
 # containers, host processes (cgroup socket programs), live add/del.
 
-pm_world() { # annotations for c1
+pm_world() { # annotations for c1 (PM_SUBNET6: the network's --subnet6)
 	world_up_outside
+	[ -z "${PM_SUBNET6:-}" ] || FLAGS+=(--subnet6 "$PM_SUBNET6")
 	cgroup_up
 	new_netns; C1=$NEWPID
 	new_netns; C2=$NEWPID
@@ -412,7 +413,8 @@ test_ten_thousand_maps() {
 # are those of include/bpfnet_shared.h, the one header the BPF programs and
 # user space share.
 test_bpftool_fields_as_in_readme() {
-	pm_world '{"bpfnet.ports":"8080:80"}'
+	# dual stack, for entries in endpoints6 and net_config6
+	PM_SUBNET6=fd19::/64 pm_world '{"bpfnet.ports":"8080:80"}'
 	# an entry in every map: a flow out, a connection from outside to the
 	# published port, a host socket sent to it
 	in_ns "$C1" ping -c1 -W2 "$OUTSIDE_IP" >/dev/null
@@ -429,21 +431,19 @@ test_bpftool_fields_as_in_readme() {
 	echo unanswered | in_ns "$C1" timeout 2 nc -u -w 1 "$OUTSIDE_IP" 9999 || true
 	in_out nc -w 2 "$UPLINK_IP" 8080 </dev/null || true
 	# a second network on the uplink: each lists the other's maps
+	local rn2 le i
 	net2_flags 172.20.0.0/16
+	for ((i = 0; i < ${#FLAGS2[@]}; i++)); do
+		[ "${FLAGS2[i]}" != --subnet6 ] || FLAGS2[i + 1]=fd1a::/64
+	done
 	new_netns
 	hook_up2 d1 "$NEWPID"
-	local rn2 le
 	rn2=$(bpftool map show pinned "$T/bpf/bpfnet2/rev_nat" -j | jq .id)
 	# (no BTF for a map of maps: bpftool prints bytes, the id little-endian)
 	le=$(printf '"0x%02x","0x%02x","0x%02x","0x%02x"' $((rn2 & 255)) $((rn2 >> 8 & 255)) $((rn2 >> 16 & 255)) $((rn2 >> 24)))
 	assert_eq "$(dump_map peer_rev_nat | jq -c 'map([.key, .value])')" "[[[\"0x00\",\"0x00\",\"0x00\",\"0x00\"],[$le]]]" \
 		"network 1's peer_rev_nat: slot 0 -> network 2's rev_nat ($rn2)"
-	local lines map comment d groups part fields f listed=() n=0 type i
-	# (this world has no --subnet6: one IPv6 endpoint written by hand, so
-	# that endpoints6 has an entry whose fields bpftool can name)
-	bpftool map update pinned "$T/bpf/bpfnet/endpoints6" \
-		key hex fd 19 00 00 00 00 00 00 00 00 00 00 00 00 00 02 \
-		value hex 02 42 ac 13 00 02 00 00 07 00 00 00
+	local lines map comment d groups part fields f listed=() n=0 type
 	lines=$(sed -n 's|^bpftool map dump pinned /sys/fs/bpf/bpfnet/\([a-z0-9_]*\) *# \(.*\)$|\1 \2|p' "$TOP/README.md")
 	while read -r map comment; do
 		listed+=("$map")

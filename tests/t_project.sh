@@ -6,7 +6,7 @@
 
 # The README's command lines ("bpfnet ls [-j] ...") and flags ("| `--bridge NAME` |").
 readme_commands() { sed -n '/^## Commands/,/^## Flags/p' "$TOP/README.md" | sed -n 's/^bpfnet \([a-z]*\( add\| del\| ls\| show\| set\)\?\).*/\1/p' | grep -v '^help$'; }
-readme_flags() { sed -n '/^## Flags/,/^## How it works/p' "$TOP/README.md" | grep '^| `-' | cut -d'|' -f2 | grep -oE -- '-(-[a-z-]+|[a-z])'; }
+readme_flags() { sed -n '/^## Flags/,/^## How it works/p' "$TOP/README.md" | grep '^| `-' | cut -d'|' -f2 | grep -oE -- '-(-[a-z0-9-]+|[a-z])'; }
 
 test_help_and_version() {
 	local help

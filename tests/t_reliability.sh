@@ -394,6 +394,7 @@ test_500_containers() {
 test_valgrind_clean() {
 	command -v valgrind >/dev/null || { echo "valgrind is not installed"; exit 77; }
 	world_up_outside
+	FLAGS+=(--subnet6 fd19::/64)	# the dual-stack paths too
 	new_netns; C1=$NEWPID
 	# shellcheck disable=SC2054  # the commas are valgrind's list syntax
 	local vg=(valgrind -q --error-exitcode=99 --suppressions="$TOP/tests/valgrind.supp" --leak-check=full --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect)
@@ -401,6 +402,7 @@ test_valgrind_clean() {
 	oci_state c1 creating "$C1" '{"bpfnet.ports":"8080:80"}' | vgbn hook || fail "valgrind: hook set-up"
 	vgbn ls >/dev/null || fail "valgrind: ls"
 	vgbn ls -j >/dev/null || fail "valgrind: ls -j"
+	vgbn net show -j >/dev/null || fail "valgrind: net show"
 	vgbn stats -j >/dev/null || fail "valgrind: stats"
 	vgbn port add c1 9090:90 || fail "valgrind: port add"
 	vgbn port ls >/dev/null || fail "valgrind: port ls"

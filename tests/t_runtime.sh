@@ -52,6 +52,32 @@ test_runc_hook_refuses_bad_annotation() {
 	assert_eq "$(in_host ip -o link show type veth | wc -l)" 0
 }
 
+# Dual stack with runc: an allocated and an annotated (bpfnet.ip6) IPv6
+# address as the container itself sees them, usable at once; poststop
+# takes everything away. (Traffic waits for the datapath.)
+test_runc_dual_stack_addresses() {
+	command -v runc >/dev/null || { echo "runc is not installed"; exit 77; }
+	world_up
+	FLAGS+=(--subnet6 fd19::/64)
+	runtime_init runc
+	make_bundle "$T/b1" '["sleep","3600"]'
+	make_bundle "$T/b2" '["sleep","3600"]' '{"bpfnet.ip6":"fd19::50"}'
+	rt_run c1 "$T/b1"
+	rt_run c2 "$T/b2"
+	assert_eq "$(bn ls -j | jq -r '[.[] | "\(.id)=\(.ip6)"] | join(" ")')" "c1=fd19::2 c2=fd19::50" "ls"
+	# busybox ip prints the address; iproute2 (from outside) its flags
+	assert_contains "$(rt_exec c1 ip -o -6 addr show dev eth0 scope global)" "inet6 fd19::2/64 scope global"
+	assert_contains "$(rt_exec c2 ip -o -6 addr show dev eth0 scope global)" "inet6 fd19::50/64 scope global"
+	assert_eq "$(in_ns "$(rt_pid c1)" ip -j -6 addr show dev eth0 scope global | jq -r '.[0].addr_info[] | select(.local) | "\(.local) \(.nodad // false) \(.tentative // false)"')" "fd19::2 true false" "c1's address: no DAD, not tentative"
+	assert_contains "$(rt_exec c1 ip -6 route show default)" "default via fd19::1 dev eth0"
+	assert_contains "$(rt_exec c2 ip -6 neigh show fd19::1)" "PERMANENT"
+	rt delete -f c2
+	rt delete -f c1
+	assert_eq "$(bn ls -j)" "[]"
+	assert_eq "$(in_host ip -6 neigh show dev bnbr0 nud permanent)" "" "host neighbours left"
+	assert_eq "$(dump_map endpoints6 | jq length)" 0 "endpoints6 entries left"
+}
+
 test_runc_container_masqueraded() {
 	world_up_outside
 	runtime_init runc

@@ -121,3 +121,25 @@ test_uplink_without_ethernet_refused() {
 	refute "bridge created for a refused uplink" in_host ip link show bnbr0
 	assert_eq "$(bn ls -j)" "[]" "records"
 }
+
+# With --subnet6, net_config6 holds the uplink's first global IPv6 address
+# (none: zero), followed as the IPv4 one is: by resync, and by watch.
+test_dual_stack_uplink_address_followed() {
+	world_up_outside
+	FLAGS+=(--subnet6 fd19::/64)
+	new_netns; C1=$NEWPID
+	hook_up c1 "$C1"
+	local zero
+	zero=$(in6_words ::)
+	assert_eq "$(dump_map net_config6 | jq -c '.[0].value.uplink_addr.a')" "$zero" "no IPv6 address on the uplink yet"
+	in_host ip addr add 2001:db8:1::1/64 dev up0 nodad
+	bn resync >/dev/null
+	assert_eq "$(dump_map net_config6 | jq -c '.[0].value.uplink_addr.a')" "$(in6_words 2001:db8:1::1)" "after resync"
+	bn watch >"$T/watch" 2>&1 &
+	PIDS+=($!)
+	wait_for 5 grep -q "^watch: following" "$T/watch"
+	in_host ip addr del 2001:db8:1::1/64 dev up0
+	in_host ip addr add 2001:db8:1::7/64 dev up0 nodad
+	wait_for 5 sh -c "[ \"\$(nsenter --net=$HOSTNS bpftool map dump pinned $T/bpf/bpfnet/net_config6 -j | jq -c '.[0].formatted.value.uplink_addr.a')\" = '$(in6_words 2001:db8:1::7)' ]"
+	assert_eq "$(dump_map net_config6 | jq -c '.[0].value | [.enabled, .nat6, .prefix_len]')" "[1,1,64]" "the rest of net_config6"
+}

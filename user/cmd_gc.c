@@ -18,6 +18,7 @@
 #include "datapath.h"
 #include "dplinks.h"
 #include "flows.h"
+#include "addr6.h"
 #include "fsutil.h"
 #include "endpoint.h"
 #include "ipam.h"
@@ -31,6 +32,23 @@
 struct gc_counts {
 	int containers, unrecorded, endpoints, port_maps, flows, sockets, stats;
 };
+
+/* A rebuilt record's IPv6 address: the endpoints6 entry of its veth. */
+static void rebuild_ip6(struct dp *dp, int ifindex, struct endpoint_rec *e)
+{
+	struct bpfnet_in6 key, *prev = NULL, next;
+	struct bpfnet_endpoint ep;
+
+	while (!bpf_map_get_next_key(dp->ep6_fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (!bpf_map_lookup_elem(dp->ep6_fd, &key, &ep) &&
+		    (int)ep.host_ifindex == ifindex) {
+			memcpy(&e->ip6, key.a, sizeof(e->ip6));
+			return;
+		}
+	}
+}
 
 /* Rebuild records from our veths and the endpoint map. */
 static void rebuild_state(const struct bpfnet_config *cfg, struct dp *dp,
@@ -63,6 +81,7 @@ static void rebuild_state(const struct bpfnet_config *cfg, struct dp *dp,
 			snprintf(e->id, sizeof(e->id), "%s", li->alias);
 			snprintf(e->veth, sizeof(e->veth), "%s", li->name);
 			e->ip.s_addr = key;
+			rebuild_ip6(dp, li->ifindex, e);
 			memcpy(e->mac, ep.mac, 6);
 			e->ready = true;	/* pid unknown: kept while its veth is */
 		}
@@ -118,6 +137,24 @@ static void gc_endpoints_map(struct dp *dp, struct bpfnet_state *st,
 	for (int i = 0; i < n; i++)
 		if (!bpf_map_delete_elem(dp->ep_stats_fd, &stale[i]))
 			c->stats++;
+}
+
+/* endpoints6 entries no record holds (a crash between map and record). */
+static void gc_endpoints6_map(struct dp *dp, struct bpfnet_state *st,
+			      struct gc_counts *c)
+{
+	struct bpfnet_in6 key, next, *prev = NULL, stale[256];
+	int n = 0;
+
+	while (!bpf_map_get_next_key(dp->ep6_fd, prev, &next) && n < 256) {
+		key = next;
+		prev = &key;
+		if (!state_find_ip6(st, (const struct in6_addr *)next.a))
+			stale[n++] = next;
+	}
+	for (int i = 0; i < n; i++)
+		if (!bpf_map_delete_elem(dp->ep6_fd, &stale[i]))
+			c->endpoints++;
 }
 
 static bool state_file_exists(const struct bpfnet_config *cfg)
@@ -269,6 +306,7 @@ int cmd_gc(struct bpfnet_config *cfg, struct bpfnet_args *args)
 	if (have_dp) {
 		c.port_maps = portmap_sync_state(&dp, st, rebuilt);
 		gc_endpoints_map(&dp, st, &c);
+		gc_endpoints6_map(&dp, st, &c);
 		c.flows += dp_expire_flows(&dp);
 		c.sockets = dp_expire_sock_rev(&dp);
 		/* and the uplink as it is now (its address may have changed) */

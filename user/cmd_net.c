@@ -16,6 +16,7 @@
 #include "endpoint.h"
 #include "ipam.h"
 #include "link.h"
+#include "link6.h"
 #include "log.h"
 #include "netrec.h"
 #include "state.h"
@@ -39,6 +40,9 @@ static void show_json(const struct bpfnet_config *net, bool recorded)
 			 net->no_masq[i].prefix);
 		cJSON_AddItemToArray(list, cJSON_CreateString(v));
 	}
+	netrec_value(net, "subnet6", v, sizeof(v));
+	cJSON_AddStringToObject(o, "subnet6", v);
+	cJSON_AddBoolToObject(o, "nat6", net->nat6);
 	cJSON_AddBoolToObject(o, "recorded", recorded);
 	cmd_put_json(o);
 }
@@ -117,6 +121,35 @@ static int move_bridge(struct nl *nl, const struct bpfnet_config *from,
 	return err;
 }
 
+/* The bridge's IPv6 gateway follows a new --subnet6 (or goes with none). */
+static int move_bridge6(struct nl *nl, const struct bpfnet_config *from,
+			const struct bpfnet_config *to)
+{
+	struct link_info br;
+	int err = 0;
+
+	if (link_get(nl, to->bridge, 0, &br) || strcmp(br.kind, "bridge"))
+		return 0;	/* none yet: the next hook makes it */
+	if (from->prefix6)
+		addr6_del(nl, br.ifindex, &from->gateway6, from->prefix6);
+	if (to->prefix6)
+		err = addr6_add(nl, br.ifindex, &to->gateway6, to->prefix6);
+	if (err) {
+		if (from->prefix6)
+			addr6_add(nl, br.ifindex, &from->gateway6, from->prefix6);
+		pr_err("failed to move bridge %s to the new subnet6: %s",
+		       to->bridge, strerror(-err));
+	}
+	return err;
+}
+
+static bool subnet6_differs(const struct bpfnet_config *a,
+			    const struct bpfnet_config *b)
+{
+	return a->prefix6 != b->prefix6 ||
+	       memcmp(&a->subnet6, &b->subnet6, sizeof(a->subnet6));
+}
+
 /* Is a datapath loaded? 0 with *loaded, or -errno (a stale one: said). */
 static int datapath_loaded(const struct bpfnet_config *cfg, bool *loaded)
 {
@@ -167,7 +200,7 @@ static int reconfigure(struct nl *nl, const struct bpfnet_config *cfg)
 static int net_apply(const struct bpfnet_config *old,
 		     const struct bpfnet_config *want)
 {
-	bool moved = false, loaded;
+	bool moved = false, moved6 = false, loaded;
 	struct net_plan plan = { 0 };
 	struct nl nl;
 	int err = datapath_loaded(want, &loaded);
@@ -185,11 +218,17 @@ static int net_apply(const struct bpfnet_config *old,
 		err = move_bridge(&nl, old, want);
 		moved = !err;
 	}
+	if (!err && subnet6_differs(old, want)) {
+		err = move_bridge6(&nl, old, want);
+		moved6 = !err;
+	}
 	if (!err && loaded) {
 		err = reconfigure(&nl, want);
 		if (err)
 			reconfigure(&nl, old);
 	}
+	if (err && moved6)
+		move_bridge6(&nl, want, old);
 	if (err && moved)
 		move_bridge(&nl, want, old);
 	nl_close(&nl);
@@ -206,7 +245,7 @@ static int net_set(struct bpfnet_config *cfg, const char *key, const char *val)
 	for (i = 0; i < NETREC_NKEYS && strcmp(key, netrec_keys[i]); i++)
 		;
 	if (i == NETREC_NKEYS) {
-		pr_err("unknown network setting '%s': subnet, isolate, snat-ports, uplink, flow-table-size or no-masquerade",
+		pr_err("unknown network setting '%s': subnet, isolate, snat-ports, uplink, flow-table-size, no-masquerade, subnet6 or nat6",
 		       key);
 		return EXIT_USAGE;
 	}
@@ -221,9 +260,9 @@ static int net_set(struct bpfnet_config *cfg, const char *key, const char *val)
 		rc = EXIT_USAGE;
 		goto out;
 	}
-	if (!strcmp(key, "subnet") && s.st.n) {
-		pr_err("the subnet cannot change while %d containers exist (their addresses are in it)",
-		       s.st.n);
+	if ((!strcmp(key, "subnet") || !strcmp(key, "subnet6")) && s.st.n) {
+		pr_err("the %s cannot change while %d containers exist (their addresses are in it)",
+		       key, s.st.n);
 		goto out;
 	}
 	if (!strcmp(key, "flow-table-size") && flow_tables_fixed(&want))
@@ -257,10 +296,11 @@ static int do_set(struct bpfnet_config *cfg, struct bpfnet_args *args)
 const struct cmd net_cmds[] = {
 	{ "show", do_show, "[-j]",
 	  "the network's settings: subnet, isolate, snat-ports, uplink, flow-table-size,"
-	  " no-masquerade", 0, 0 },
+	  " no-masquerade, subnet6, nat6", 0, 0 },
 	{ "set", do_set, "KEY VALUE",
 	  "change one now: isolate true|false, snat-ports MIN-MAX, uplink NAME|\"\", subnet CIDR,"
-	  " flow-table-size N (no datapath loaded), no-masquerade CIDR,...|\"\"",
+	  " flow-table-size N (no datapath loaded), no-masquerade CIDR,...|\"\","
+	  " subnet6 CIDR|\"\" (no container), nat6 true|false",
 	  2, 2 },
 	{ NULL }
 };

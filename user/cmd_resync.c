@@ -171,8 +171,10 @@ int cmd_watch(struct bpfnet_config *cfg, struct bpfnet_args *args)
 	int err;
 
 	(void)args;
+	/* IPv6 addresses too: net_config6 holds the uplink's (--subnet6) */
 	if (!ev || mnl_socket_bind(ev, RTMGRP_LINK | RTMGRP_IPV4_IFADDR |
-					  RTMGRP_IPV4_ROUTE, MNL_SOCKET_AUTOPID)) {
+					  RTMGRP_IPV6_IFADDR | RTMGRP_IPV4_ROUTE,
+				   MNL_SOCKET_AUTOPID)) {
 		pr_err("failed to listen to netlink events: %s", strerror(errno));
 		if (ev)
 			mnl_socket_close(ev);

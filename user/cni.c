@@ -19,7 +19,9 @@
 #include "endpoint.h"
 #include "fsutil.h"
 #include "hook.h"
+#include "addr6.h"
 #include "ipam.h"
+#include "ipam6.h"
 #include "link.h"
 #include "log.h"
 #include "netrec.h"
@@ -59,6 +61,9 @@ static int add_reply(const struct cni_req *r, const struct setup_out *out,
 	a.ip = out->ip;
 	a.gateway = out->gateway;
 	a.prefix = out->prefix;
+	a.ip6 = out->ip6;
+	a.gateway6 = out->gateway6;
+	a.prefix6 = out->prefix6;
 	return cni_print_result(r, &a) ? CNI_ERR_IO : CNI_OK;
 }
 
@@ -225,6 +230,8 @@ static int cni_status(const struct cni_req *r)
 {
 	struct bpfnet_config net = r->cfg;
 	struct state_session s;
+	char net6[CIDR6_STRLEN];
+	struct in6_addr ip6;
 	struct in_addr ip;
 	int err, up, mtu;
 	struct nl nl;
@@ -236,6 +243,12 @@ static int cni_status(const struct cni_req *r)
 	if (!err && !r->ipam && ipam_alloc(&s.st, &net, &ip) == -ENOSPC) {
 		pr_err("address pool %s/%d is exhausted", inet_ntoa(net.subnet),
 		       net.prefix);
+		err = -ENOSPC;
+	}
+	if (!err && !r->ipam && net.prefix6 &&
+	    ipam6_alloc(&s.st, &net, &ip6) == -ENOSPC) {
+		cidr6_format(&net.subnet6, net.prefix6, net6, sizeof(net6));
+		pr_err("IPv6 address pool %s is exhausted", net6);
 		err = -ENOSPC;
 	}
 	state_end(&s);

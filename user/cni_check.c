@@ -11,10 +11,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <linux/if_addr.h>
+
+#include "addr6.h"
 #include "cni.h"
 #include "datapath.h"
 #include "endpoint.h"
 #include "link.h"
+#include "link6.h"
 #include "log.h"
 #include "netns.h"
 #include "netrec.h"
@@ -88,6 +92,35 @@ static bool has_address(struct nl *cnl, int ifindex, struct in_addr ip,
 	return false;
 }
 
+/* With --subnet6: the IPv6 address (usable: not tentative) and default route. */
+static int check_inside6(const struct bpfnet_config *cfg, struct nl *cnl,
+			 const struct endpoint_rec *rec, int ifindex)
+{
+	char ip[INET6_ADDRSTRLEN], gw[INET6_ADDRSTRLEN];
+	struct in6_addr via;
+	uint32_t flags;
+	int prefix, oif;
+
+	if (in6_is_zero(&rec->ip6))
+		return CNI_OK;
+	inet_ntop(AF_INET6, &rec->ip6, ip, sizeof(ip));
+	inet_ntop(AF_INET6, &cfg->gateway6, gw, sizeof(gw));
+	if (addr6_find(cnl, ifindex, &rec->ip6, &prefix, &flags) ||
+	    prefix != cfg->prefix6 ||
+	    (flags & (IFA_F_TENTATIVE | IFA_F_DADFAILED))) {
+		pr_err("%s of container %s does not have its address %s/%d",
+		       cfg->iface, rec->id, ip, cfg->prefix6);
+		return CNI_ERR_CHECK;
+	}
+	if (route6_default_via(cnl, &oif, &via) || oif != ifindex ||
+	    memcmp(&via, &cfg->gateway6, sizeof(via))) {
+		pr_err("container %s has no IPv6 default route via %s dev %s",
+		       rec->id, gw, cfg->iface);
+		return CNI_ERR_CHECK;
+	}
+	return CNI_OK;
+}
+
 /* Inside the namespace: the interface, its MAC, address and default route. */
 static int check_inside(const struct bpfnet_config *cfg, struct nl *cnl,
 			const struct endpoint_rec *rec)
@@ -120,7 +153,7 @@ static int check_inside(const struct bpfnet_config *cfg, struct nl *cnl,
 		       gw, cfg->iface);
 		return CNI_ERR_CHECK;
 	}
-	return CNI_OK;
+	return check_inside6(cfg, cnl, rec, eth.ifindex);
 }
 
 static int check_netns(const struct bpfnet_config *cfg,
@@ -172,23 +205,34 @@ static int check_ports(const struct bpfnet_config *cfg,
 	return err ? CNI_ERR_CHECK : CNI_OK;
 }
 
-/* prevResult (ADD's result) lists the address the record holds. */
+/* Does prevResult's "ips" list want? */
+static bool prev_lists(const struct cni_req *r, const char *want)
+{
+	const cJSON *ips = cJSON_GetObjectItemCaseSensitive(r->prev, "ips"), *it;
+
+	cJSON_ArrayForEach(it, ips) {
+		const cJSON *a = cJSON_GetObjectItemCaseSensitive(it, "address");
+
+		if (cJSON_IsString(a) && !strcmp(a->valuestring, want))
+			return true;
+	}
+	return false;
+}
+
+/* prevResult (ADD's result) lists the addresses the record holds. */
 static int check_prev(const struct cni_req *r, const struct bpfnet_config *cfg,
 		      const struct endpoint_rec *rec)
 {
-	const cJSON *ips = cJSON_GetObjectItemCaseSensitive(r->prev, "ips"), *it;
-	char want[INET_ADDRSTRLEN + 4];
+	char want[CIDR6_STRLEN];
 
 	if (!r->prev)
 		return CNI_OK;
 	inet_ntop(AF_INET, &rec->ip, want, INET_ADDRSTRLEN);
 	snprintf(want + strlen(want), 4, "/%d", cfg->prefix);
-	cJSON_ArrayForEach(it, ips) {
-		const cJSON *a = cJSON_GetObjectItemCaseSensitive(it, "address");
-
-		if (cJSON_IsString(a) && !strcmp(a->valuestring, want))
-			return CNI_OK;
-	}
+	if (prev_lists(r, want) && !in6_is_zero(&rec->ip6))
+		cidr6_format(&rec->ip6, cfg->prefix6, want, sizeof(want));
+	if (prev_lists(r, want))
+		return CNI_OK;
 	pr_err("prevResult does not list the address of container %s (%s)",
 	       rec->id, want);
 	return CNI_ERR_CHECK;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "addr6.h"
 #include "cni_result.h"
 #include "log.h"
 
@@ -121,35 +122,58 @@ static cJSON *array_of(cJSON *res, const char *key)
 	return cJSON_AddArrayToObject(res, key);
 }
 
-/* Our interfaces, address and route, after whatever res holds. */
+/* One "ips" entry: the address (with its prefix), the gateway, the interface. */
+static cJSON *ip_entry(const struct cni_req *r, int family, const void *addr,
+		       int prefix, const void *gateway, int ctr_index)
+{
+	char text[CIDR6_STRLEN], gw[INET6_ADDRSTRLEN];
+	cJSON *ip = cJSON_CreateObject();
+
+	inet_ntop(family, addr, text, INET6_ADDRSTRLEN);
+	snprintf(text + strlen(text), 5, "/%d", prefix);
+	inet_ntop(family, gateway, gw, sizeof(gw));
+	/* before 1.0.0, each address said its IP version */
+	if (cni_version_num(r->version) < cni_version_num("1.0.0"))
+		cJSON_AddStringToObject(ip, "version", family == AF_INET ? "4" : "6");
+	cJSON_AddStringToObject(ip, "address", text);
+	cJSON_AddStringToObject(ip, "gateway", gw);
+	cJSON_AddNumberToObject(ip, "interface", ctr_index);
+	return ip;
+}
+
+/* The default route of one family: dst 0.0.0.0/0 or ::/0 via the gateway. */
+static cJSON *default_route(int family, const void *gateway)
+{
+	char gw[INET6_ADDRSTRLEN];
+	cJSON *rt = cJSON_CreateObject();
+
+	inet_ntop(family, gateway, gw, sizeof(gw));
+	cJSON_AddStringToObject(rt, "dst", family == AF_INET ? "0.0.0.0/0" : "::/0");
+	cJSON_AddStringToObject(rt, "gw", gw);
+	return rt;
+}
+
+/* Our interfaces, addresses and routes, after whatever res holds. */
 static void add_ours(cJSON *res, const struct cni_req *r,
 		     const struct cni_attachment *a)
 {
 	cJSON *ifs = array_of(res, "interfaces"), *ips = array_of(res, "ips");
-	cJSON *routes = array_of(res, "routes"), *ip, *rt;
-	char addr[INET_ADDRSTRLEN + 4], gw[INET_ADDRSTRLEN];
+	cJSON *routes = array_of(res, "routes");
+	bool six = !in6_is_zero(&a->ip6);
 	int ctr_index;
 
 	cJSON_AddItemToArray(ifs, interface(a->host_if, a->host_mac, NULL));
 	ctr_index = cJSON_GetArraySize(ifs);
 	cJSON_AddItemToArray(ifs, interface(a->ctr_if, a->ctr_mac, a->sandbox));
 
-	inet_ntop(AF_INET, &a->ip, addr, INET_ADDRSTRLEN);
-	snprintf(addr + strlen(addr), 4, "/%d", a->prefix);
-	inet_ntop(AF_INET, &a->gateway, gw, sizeof(gw));
-	ip = cJSON_CreateObject();
-	/* before 1.0.0, each address said its IP version */
-	if (cni_version_num(r->version) < cni_version_num("1.0.0"))
-		cJSON_AddStringToObject(ip, "version", "4");
-	cJSON_AddStringToObject(ip, "address", addr);
-	cJSON_AddStringToObject(ip, "gateway", gw);
-	cJSON_AddNumberToObject(ip, "interface", ctr_index);
-	cJSON_AddItemToArray(ips, ip);
-
-	rt = cJSON_CreateObject();
-	cJSON_AddStringToObject(rt, "dst", "0.0.0.0/0");
-	cJSON_AddStringToObject(rt, "gw", gw);
-	cJSON_AddItemToArray(routes, rt);
+	cJSON_AddItemToArray(ips, ip_entry(r, AF_INET, &a->ip, a->prefix,
+					   &a->gateway, ctr_index));
+	if (six)
+		cJSON_AddItemToArray(ips, ip_entry(r, AF_INET6, &a->ip6, a->prefix6,
+						   &a->gateway6, ctr_index));
+	cJSON_AddItemToArray(routes, default_route(AF_INET, &a->gateway));
+	if (six)
+		cJSON_AddItemToArray(routes, default_route(AF_INET6, &a->gateway6));
 }
 
 int cni_print_result(const struct cni_req *r, const struct cni_attachment *a)

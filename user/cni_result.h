@@ -20,6 +20,8 @@ struct cni_attachment {
 	const char *sandbox;		/* CNI_NETNS */
 	struct in_addr ip, gateway;
 	int prefix;
+	struct in6_addr ip6, gateway6;	/* ip6 :: : IPv4 only */
+	int prefix6;
 	const struct cJSON *dns;	/* the ipam plugin's dns, or NULL */
 };
 

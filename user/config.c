@@ -26,6 +26,7 @@ void config_defaults(struct bpfnet_config *cfg)
 	strcpy(cfg->pin_dir, "/sys/fs/bpf/bpfnet");
 	cfg->port_min = 1024;
 	cfg->port_max = 65535;
+	cfg->nat6 = true;
 	cfg->flow_table_size = flow_table_host_default();
 }
 
@@ -70,6 +71,14 @@ static const struct option_def options[] = {
 	{ .name = "subnet", .arg = "CIDR", .json = KEY_STR,
 	  .help = "container subnet (default 172.19.0.0/16, gateway = first address)",
 	  .set = set_subnet },
+	{ .name = "subnet6", .arg = "CIDR", .json = KEY_STR,
+	  .help = "IPv6 container prefix, /64 to /120, e.g. fd19::/64 (default: none,\n"
+		  "IPv4 only); the gateway is its ::1, containers get ::2 up",
+	  .set = set_subnet6 },
+	{ .name = "nat6", .arg = "true|false", .json = KEY_BOOL | KEY_STR,
+	  .help = "masquerade IPv6 behind the uplink's address (default true);\n"
+		  "false: routed, the prefix must be routed to the host",
+	  .set = set_nat6 },
 	{ .name = "uplink", .arg = "IFNAME", .json = KEY_STR,
 	  .help = "interface to masquerade behind (default: the default route's)",
 	  .set = set_name, .off = FIELD(uplink), .what = "uplink name" },

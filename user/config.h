@@ -34,6 +34,11 @@ struct bpfnet_config {
 	struct in_addr subnet;		/* network address */
 	int prefix;
 	struct in_addr gateway;		/* first host address of the subnet */
+	/* --subnet6 (dual stack): prefix6 0 = off; the gateway is its ::1 */
+	struct in6_addr subnet6;
+	int prefix6;
+	struct in6_addr gateway6;
+	bool nat6;			/* masquerade IPv6 (false: routed) */
 	char uplink[IFNAMSIZ];		/* "" = interface of the default route */
 	int mtu;			/* 0 = the uplink's, else 1500 */
 	char iface[IFNAMSIZ];		/* name inside the container */
@@ -117,6 +122,11 @@ int set_verbose(struct bpfnet_config *cfg, const struct option_def *o,
 		const char *val);
 int set_subnet(struct bpfnet_config *cfg, const struct option_def *o,
 	       const char *val);
+/* --subnet6 fd19::/64 (/64 to /120; "" for none), --nat6 true|false */
+int set_subnet6(struct bpfnet_config *cfg, const struct option_def *o,
+		const char *val);
+int set_nat6(struct bpfnet_config *cfg, const struct option_def *o,
+	     const char *val);
 int set_port_range(struct bpfnet_config *cfg, const struct option_def *o,
 		   const char *val);
 int set_mtu(struct bpfnet_config *cfg, const struct option_def *o,

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "addr6.h"
 #include "bpfnet_shared.h"
 #include "config.h"
 #include "log.h"
@@ -126,6 +127,70 @@ int set_subnet(struct bpfnet_config *cfg, const struct option_def *o,
 		}
 	}
 	cfg->gateway.s_addr = htonl(ntohl(cfg->subnet.s_addr) + 1);
+	return 0;
+}
+
+/* IPv6 ranges a container prefix may not touch. */
+static const struct {
+	const char *net;
+	int prefix;
+	const char *what;
+} unusable_nets6[] = {
+	{ "::", 96, "the unspecified and IPv4-compatible range (::/96)" },
+	{ "::ffff:0:0", 96, "IPv4-mapped addresses (::ffff:0:0/96)" },
+	{ "fe80::", 10, "link-local (fe80::/10)" },
+	{ "ff00::", 8, "multicast (ff00::/8)" },
+};
+
+int set_subnet6(struct bpfnet_config *cfg, const struct option_def *o,
+		const char *val)
+{
+	struct in6_addr net;
+	int prefix;
+
+	(void)o;
+	if (!*val) {	/* "": IPv4 only */
+		memset(&cfg->subnet6, 0, sizeof(cfg->subnet6));
+		memset(&cfg->gateway6, 0, sizeof(cfg->gateway6));
+		cfg->prefix6 = 0;
+		return 0;
+	}
+	if (parse_cidr6(val, &net, &prefix)) {
+		pr_err("invalid subnet6 '%s': an IPv6 network like fd19::/64 (host bits clear) is needed",
+		       val);
+		return -EINVAL;
+	}
+	if (prefix < SUBNET6_PREFIX_MIN || prefix > SUBNET6_PREFIX_MAX) {
+		pr_err("invalid subnet6 '%s': a prefix from /%d to /%d is needed",
+		       val, SUBNET6_PREFIX_MIN, SUBNET6_PREFIX_MAX);
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < sizeof(unusable_nets6) / sizeof(unusable_nets6[0]); i++) {
+		const int plen = unusable_nets6[i].prefix;
+		struct in6_addr n;
+
+		inet_pton(AF_INET6, unusable_nets6[i].net, &n);
+		if (in6_in_prefix(&net, &n, plen)) {
+			pr_err("invalid subnet6 '%s': it overlaps %s", val,
+			       unusable_nets6[i].what);
+			return -EINVAL;
+		}
+	}
+	cfg->subnet6 = net;
+	cfg->prefix6 = prefix;
+	cfg->gateway6 = in6_with_low64(&net, in6_low64(&net) + 1);
+	return 0;
+}
+
+int set_nat6(struct bpfnet_config *cfg, const struct option_def *o,
+	     const char *val)
+{
+	(void)o;
+	if (!val || (strcmp(val, "true") && strcmp(val, "false"))) {
+		pr_err("invalid nat6 '%s': true or false is needed", val ? val : "");
+		return -EINVAL;
+	}
+	cfg->nat6 = !strcmp(val, "true");
 	return 0;
 }
 

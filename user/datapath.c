@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "bpfnet.objid.h"
+#include "addr6.h"
 #include "attach.h"
 #include "datapath.h"
 #include "flows.h"
@@ -34,6 +35,9 @@ static int enable_forwarding(const struct bpfnet_config *cfg,
 {
 	int err = forwarding_enable(cfg->state_dir, links->bridge_name);
 
+	/* IPv6: the bridge only, never conf.all (forwarding6_enable says why) */
+	if (!err && cfg->prefix6)
+		err = forwarding6_enable(cfg->state_dir, links->bridge_name);
 	return err ? err : forwarding_enable(cfg->state_dir, links->uplink_name);
 }
 
@@ -50,6 +54,24 @@ static __u64 netns_cookie(void)
 	return cookie;
 }
 
+/* The IPv6 half (net_config6): disabled, all zero, without --subnet6. */
+static int write_config6(const struct bpfnet_config *bcfg, struct dp *dp,
+			 const struct dp_links *links)
+{
+	struct bpfnet_cfg6 c = { 0 };
+	__u32 zero = 0;
+
+	if (bcfg->prefix6) {
+		memcpy(c.subnet.a, &bcfg->subnet6, sizeof(c.subnet));
+		memcpy(c.gateway.a, &bcfg->gateway6, sizeof(c.gateway));
+		memcpy(c.uplink_addr.a, &links->uplink_addr6, sizeof(c.uplink_addr));
+		c.prefix_len = (__u8)bcfg->prefix6;
+		c.enabled = 1;
+		c.nat6 = bcfg->nat6;
+	}
+	return bpf_map_update_elem(dp->cfg6_fd, &zero, &c, BPF_ANY) ? -errno : 0;
+}
+
 /* Write the network's settings into the config map. */
 static int write_config(const struct bpfnet_config *bcfg, struct dp *dp,
 			const struct dp_links *links)
@@ -57,6 +79,7 @@ static int write_config(const struct bpfnet_config *bcfg, struct dp *dp,
 	struct bpfnet_cfg c = { 0 }, old;
 	__be32 old_addr;
 	__u32 zero = 0;
+	int err;
 
 	if (links->uplink_ifindex && !links->uplink_addr.s_addr)
 		pr_warn("uplink %s has no IPv4 address yet: containers reach the outside once it has one ('bpfnet resync', or 'bpfnet watch' running)",
@@ -81,6 +104,10 @@ static int write_config(const struct bpfnet_config *bcfg, struct dp *dp,
 	c.obj_id = BPFNET_OBJ_ID;
 	c.netns_cookie = netns_cookie();
 	old_addr = bpf_map_lookup_elem(dp->cfg_fd, &zero, &old) ? 0 : old.uplink_addr;
+	/* the IPv6 half first: the IPv4 one is what readers take as written */
+	err = write_config6(bcfg, dp, links);
+	if (err)
+		return err;
 	if (bpf_map_update_elem(dp->cfg_fd, &zero, &c, BPF_ANY))
 		return -errno;
 	/* the uplink's address changed (DHCP, another uplink): flows behind
@@ -210,6 +237,25 @@ static int publish_ports(struct dp *dp, const struct endpoint_rec *rec)
 	return err;
 }
 
+/* Its IPv6 address, if it has one, in endpoints6: the same entry. */
+static int endpoint6_publish(struct dp *dp, const struct endpoint_rec *rec,
+			     const struct bpfnet_endpoint *ep)
+{
+	struct bpfnet_in6 key;
+	char a[INET6_ADDRSTRLEN];
+	int err;
+
+	if (in6_is_zero(&rec->ip6))
+		return 0;
+	memcpy(key.a, &rec->ip6, sizeof(key));
+	if (!bpf_map_update_elem(dp->ep6_fd, &key, ep, BPF_ANY))
+		return 0;
+	err = -errno;
+	pr_err("failed to add %s to the IPv6 endpoint map: %s",
+	       inet_ntop(AF_INET6, &rec->ip6, a, sizeof(a)), strerror(-err));
+	return err;
+}
+
 /* Publish one recorded endpoint in the maps and attach to its veth. */
 static int endpoint_publish(struct dp *dp, const struct endpoint_rec *rec,
 			    int veth_ifindex)
@@ -224,6 +270,9 @@ static int endpoint_publish(struct dp *dp, const struct endpoint_rec *rec,
 		       inet_ntoa(rec->ip), strerror(-err));
 		return err;
 	}
+	err = endpoint6_publish(dp, rec, &ep);
+	if (err)
+		return err;
 	err = attach_tc(veth_ifindex, TC_INGRESS, dp->prog_from_ct,
 			"from_container");
 	/* and what goes into the container: see to_container */
@@ -309,6 +358,8 @@ void datapath_endpoint_del(const struct bpfnet_config *cfg,
 	if (rec->ports.n)
 		portmap_unapply(&dp, rec->ip, rec->ports.v, rec->ports.n);
 	bpf_map_delete_elem(dp.ep_fd, &rec->ip.s_addr);
+	if (!in6_is_zero(&rec->ip6))
+		bpf_map_delete_elem(dp.ep6_fd, &rec->ip6);	/* a bpfnet_in6 */
 	bpf_map_delete_elem(dp.ep_stats_fd, &rec->ip.s_addr);
 	dp_flush_flows(&dp, rec->ip.s_addr);
 	dp_close(&dp);

@@ -31,6 +31,7 @@ struct dp_links {
 	int uplink_ifindex;		/* 0 when the host has no uplink */
 	char uplink_name[IF_NAMESIZE];
 	struct in_addr uplink_addr;	/* its first IPv4 address; 0 if none */
+	struct in6_addr uplink_addr6;	/* its first global IPv6 address; :: if none */
 	/* every IPv4 address of the host: published ports on any of them */
 	struct host_addr addrs[DP_MAX_ADDRS];
 	int n_addrs;

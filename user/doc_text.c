@@ -12,6 +12,9 @@ static const struct doc_key cni_keys[] = {
 	{ "type", "\"bpfnet\": the plugin's name, which CNI_PATH must hold" },
 	{ "bridge", "bridge to create or use, as --bridge (default bpfnet0)" },
 	{ "subnet", "container subnet, as --subnet (default 172.19.0.0/16)" },
+	{ "subnet6", "IPv6 prefix, as --subnet6 (default none): the result then\n"
+		     "lists an IPv6 address and the ::/0 route too" },
+	{ "nat6", "true or false, as --nat6 (default true)" },
 	{ "uplink", "interface to masquerade behind, as --uplink (default: the\n"
 		    "default route's)" },
 	{ "mtu", "MTU of the veths, as --mtu (default: the uplink's)" },
@@ -85,11 +88,16 @@ static const struct doc_text commands[] = {
 "the address and unpublishes the ports. A container that joins another's\n"
 "network namespace finds its interface there; the hook leaves it alone.\n"
 "\n"
+"With --subnet6 the container also gets the next free IPv6 address of that\n"
+"prefix (or the bpfnet.ip6 annotation's), a default route via the bridge's\n"
+"::1 and static neighbour entries both ways, with DAD and router\n"
+"advertisements off on its interface.\n"
+"\n"
 "make install lays out an oci-hooks(5) file that has podman and CRI-O run\n"
 "the hook for containers annotated bpfnet.network=true." },
 	{ .name = "ls", .text =
-"Lists the network's containers: id, address, MAC address, host-side\n"
-"interface, whether the network namespace is alive or dead, and published\n"
+"Lists the network's containers: id, address (and IPv6 address, when the\n"
+"network has --subnet6), MAC address, host-side interface, whether the network namespace is alive or dead, and published\n"
 "ports. With -j, a JSON array." },
 	{ .name = "port", .text =
 "Publishes a port of a running container, or unpublishes it, without\n"
@@ -100,15 +108,16 @@ static const struct doc_text commands[] = {
 "connections stop at once and established ones are cut." },
 	{ .name = "net", .text =
 "Shows the network's settings, or changes one for every container at once.\n"
-"They are subnet, isolate, snat-ports, uplink and flow-table-size: the first\n"
-"container's hook records them in the state dir, later commands take the\n"
-"recorded value of each one they are not given, and one given another value\n"
-"is refused.\n"
+"They are subnet, isolate, snat-ports, uplink, flow-table-size,\n"
+"no-masquerade, subnet6 and nat6: the first container's hook records them\n"
+"in the state dir, later commands take the recorded value of each one they\n"
+"are not given, and one given another value is refused.\n"
 "\n"
 "net set takes: isolate true|false; snat-ports MIN-MAX; uplink NAME (\"\" for\n"
 "the default route's); subnet CIDR, only while no container exists;\n"
-"flow-table-size N, only while no datapath is loaded. A bad key or value is\n"
-"a usage error, a refused change an error, and neither changes anything." },
+"flow-table-size N, only while no datapath is loaded; subnet6 CIDR (\"\" for\n"
+"none), only while no container exists; nat6 true|false. A bad key or value\n"
+"is a usage error, a refused change an error, and neither changes anything." },
 	{ .name = "stats", .text =
 "Prints the datapath's counters: totals, drops by reason and per container,\n"
 "and the fill of each flow table, with one warning line per table at 95%.\n"

@@ -4,6 +4,7 @@
 
 #include "dplinks.h"
 #include "link.h"
+#include "link6.h"
 #include "log.h"
 
 int dp_links_get(struct nl *nl, int bridge_ifindex, int uplink_ifindex,
@@ -37,6 +38,8 @@ int dp_links_get(struct nl *nl, int bridge_ifindex, int uplink_ifindex,
 	/* none is a fact too: the datapath says why that is an error */
 	if (addr_first(nl, uplink_ifindex, &l->uplink_addr))
 		l->uplink_addr.s_addr = 0;
+	if (addr6_first_global(nl, uplink_ifindex, &l->uplink_addr6))
+		memset(&l->uplink_addr6, 0, sizeof(l->uplink_addr6));
 	return 0;
 }
 

@@ -12,6 +12,7 @@
 #include "datapath.h"
 #include "dplinks.h"
 #include "endpoint.h"
+#include "endpoint6.h"
 #include "fault.h"
 #include "ipam.h"
 #include "log.h"
@@ -105,7 +106,10 @@ static int ensure_bridge(const struct bpfnet_config *cfg, struct nl *nl,
 		return -EEXIST;
 	}
 	plan->bridge_ifindex = li.ifindex;
+	memcpy(plan->bridge_mac, li.mac, sizeof(plan->bridge_mac));
 	err = addr_add(nl, li.ifindex, cfg->gateway, cfg->prefix);
+	if (!err)
+		err = endpoint6_bridge(cfg, nl, li.ifindex);
 	if (!err && !li.up)
 		err = link_set(nl, li.ifindex, true, -1);
 	if (err)
@@ -114,9 +118,13 @@ static int ensure_bridge(const struct bpfnet_config *cfg, struct nl *nl,
 	return err;
 }
 
-/* Inside the container: lo and iface up, address, default route. */
+/*
+ * Inside the container: lo and iface up, address, default route; with
+ * --subnet6 the IPv6 ones too (endpoint6.c says how).
+ */
 static int configure_container(const struct bpfnet_config *cfg, struct nl *cnl,
-			       const struct endpoint_rec *rec)
+			       int netns_fd, const struct endpoint_rec *rec,
+			       const struct net_plan *plan)
 {
 	struct link_info lo, eth;
 	int err;
@@ -129,10 +137,14 @@ static int configure_container(const struct bpfnet_config *cfg, struct nl *cnl,
 	err = link_get(cnl, cfg->iface, 0, &eth);
 	if (!err)
 		err = addr_add(cnl, eth.ifindex, rec->ip, cfg->prefix);
+	if (!err && endpoint6_inside_down(cfg, cnl, netns_fd, eth.ifindex, rec))
+		return -EIO;	/* said */
 	if (!err)
 		err = link_set(cnl, eth.ifindex, true, -1);
 	if (!err)
 		err = route_add_default(cnl, cfg->gateway, eth.ifindex);
+	if (!err && endpoint6_inside_up(cfg, cnl, eth.ifindex, plan->bridge_mac))
+		return -EIO;	/* said */
 	if (!err)
 		return 0;
 fail:
@@ -184,6 +196,7 @@ void endpoint_release(const struct bpfnet_config *cfg, struct nl *nl,
 		return;
 	}
 	datapath_endpoint_del(cfg, rec);
+	endpoint6_release(cfg, nl, rec);
 	if (present)
 		link_del(nl, li.ifindex);
 }
@@ -232,7 +245,9 @@ int endpoint_build(const struct bpfnet_config *cfg, struct nl *nl,
 		       strerror(-err));
 		goto undo_veth;
 	}
-	err = configure_container(cfg, cnl, rec);
+	err = configure_container(cfg, cnl, netns_fd, rec, plan);
+	if (!err)
+		err = endpoint6_host_neigh(nl, plan->bridge_ifindex, rec);
 	if (err)
 		goto undo_veth;
 	err = fault_point(5, "container configured");

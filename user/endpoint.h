@@ -16,6 +16,7 @@ struct net_plan {
 	int uplink_ifindex;	/* 0 when the host has no uplink */
 	int mtu;
 	int bridge_ifindex;
+	uint8_t bridge_mac[6];	/* the gateway's, for the IPv6 neighbour entry */
 	bool bridge_created;
 };
 

@@ -13,13 +13,27 @@
 #include "fsutil.h"
 #include "log.h"
 
-#define FORWARDING_FILE "forwarding"
+/* One family's per-interface sysctl and the record of what bpfnet changed. */
+struct fwd_family {
+	const char *proc;	/* net.ipvN.conf */
+	const char *file;	/* the record, in the state dir */
+	const char *name;	/* in messages */
+};
+
+static const struct fwd_family fwd4 = { "ipv4", "forwarding", "IPv4" };
+/* IPv6: the bridge only (--subnet6). Never conf.all: on a host that takes
+ * its address from router advertisements, that would stop it taking them */
+static const struct fwd_family fwd6 = { "ipv6", "forwarding6", "IPv6" };
+static const struct fwd_family *fam = &fwd4;	/* this call's */
+
+#define FORWARDING_FILE (fam->file)
 
 static int conf_path(const char *ifname, char *buf, size_t size)
 {
 	if (!ifname[0] || strchr(ifname, '/') || strlen(ifname) >= IFNAMSIZ)
 		return -EINVAL;
-	snprintf(buf, size, "/proc/sys/net/ipv4/conf/%s/forwarding", ifname);
+	snprintf(buf, size, "/proc/sys/net/%s/conf/%s/forwarding", fam->proc,
+		 ifname);
 	return 0;
 }
 
@@ -119,14 +133,14 @@ static int record_add(const char *state_dir, const char *ifname, char val)
 	return err;
 }
 
-int forwarding_enable(const char *state_dir, const char *ifname)
+static int enable(const char *state_dir, const char *ifname)
 {
 	char cur, was;
 	int err = conf_read(ifname, &cur);
 
 	if (err) {
-		pr_err("failed to read IPv4 forwarding of %s: %s", ifname,
-		       strerror(-err));
+		pr_err("failed to read %s forwarding of %s: %s", fam->name,
+		       ifname, strerror(-err));
 		return err;
 	}
 	if (cur == '1') {
@@ -141,10 +155,26 @@ int forwarding_enable(const char *state_dir, const char *ifname)
 	if (!err)
 		err = conf_write(ifname, '1');
 	if (err)
-		pr_err("failed to enable IPv4 forwarding on %s: %s", ifname,
-		       strerror(-err));
+		pr_err("failed to enable %s forwarding on %s: %s", fam->name,
+		       ifname, strerror(-err));
 	else
-		pr_info("enabled IPv4 forwarding on %s", ifname);
+		pr_info("enabled %s forwarding on %s", fam->name, ifname);
+	return err;
+}
+
+int forwarding_enable(const char *state_dir, const char *ifname)
+{
+	fam = &fwd4;
+	return enable(state_dir, ifname);
+}
+
+int forwarding6_enable(const char *state_dir, const char *ifname)
+{
+	int err;
+
+	fam = &fwd6;
+	err = enable(state_dir, ifname);
+	fam = &fwd4;
 	return err;
 }
 
@@ -165,16 +195,16 @@ static bool restore_line(const char *state_dir, const char *line,
 	others = uplink_other_nets((int)if_nametoindex(ifname), state_dir, &nets);
 	if (others > 0) {
 		nets_free(nets, others);
-		pr_info("leaving IPv4 forwarding on %s: %d other bpfnet network(s) use it",
-			ifname, others);
+		pr_info("leaving %s forwarding on %s: %d other bpfnet network(s) use it",
+			fam->name, ifname, others);
 		return true;
 	}
 	if (!conf_write(ifname, val))
-		pr_info("restored IPv4 forwarding %c on %s", val, ifname);
+		pr_info("restored %s forwarding %c on %s", fam->name, val, ifname);
 	return true;
 }
 
-void forwarding_restore_if(const char *state_dir, const char *only)
+static void restore_if(const char *state_dir, const char *only)
 {
 	char path[PATH_MAX], *text = record_read(state_dir), *save = NULL;
 	char *keep;
@@ -198,7 +228,16 @@ void forwarding_restore_if(const char *state_dir, const char *only)
 	free(keep);
 }
 
+void forwarding_restore_if(const char *state_dir, const char *only)
+{
+	fam = &fwd4;
+	restore_if(state_dir, only);
+}
+
 void forwarding_restore(const char *state_dir)
 {
-	forwarding_restore_if(state_dir, NULL);
+	fam = &fwd6;
+	restore_if(state_dir, NULL);
+	fam = &fwd4;
+	restore_if(state_dir, NULL);
 }

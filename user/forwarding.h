@@ -16,7 +16,14 @@
 int forwarding_enable(const char *state_dir, const char *ifname);
 
 /*
- * Put back every value forwarding_enable changed, but on an interface where
+ * The same for net.ipv6.conf.IFNAME.forwarding (the bridge of a network
+ * with --subnet6), recorded in <state_dir>/forwarding6.
+ */
+int forwarding6_enable(const char *state_dir, const char *ifname);
+
+/*
+ * Put back every value forwarding6_enable changed too, and every one
+ * forwarding_enable changed, but on an interface where
  * another network's uplink filter remains (after this network's are
  * detached); then forget them.
  */

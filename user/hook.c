@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "addr6.h"
 #include "cmd.h"
 #include "datapath.h"
 #include "endpoint.h"
@@ -14,6 +15,7 @@
 #include "fsutil.h"
 #include "hook.h"
 #include "ipam.h"
+#include "ipam6.h"
 #include "link.h"
 #include "log.h"
 #include "netrec.h"
@@ -39,6 +41,31 @@ static int pick_address(const struct bpfnet_config *cfg,
 	if (err == -ENOSPC)
 		pr_err("address pool %s/%d is exhausted", inet_ntoa(cfg->subnet),
 		       cfg->prefix);
+	return err;
+}
+
+/* The IPv6 address (--subnet6): the one asked for, or the lowest free. */
+static int pick_address6(const struct bpfnet_config *cfg,
+			 const struct bpfnet_state *st,
+			 const struct setup_req *req, struct in6_addr *ip6)
+{
+	const char *from = req->ip6_from ? req->ip6_from : "bpfnet.ip6";
+	char why[200], net[CIDR6_STRLEN];
+	int err;
+
+	memset(ip6, 0, sizeof(*ip6));
+	if (req->ip6 && req->ip6[0]) {
+		err = ipam6_static(st, cfg, from, req->ip6, ip6, why, sizeof(why));
+		if (err)
+			pr_err("%s", why);
+		return err;
+	}
+	if (!cfg->prefix6)
+		return 0;
+	err = ipam6_alloc(st, cfg, ip6);
+	cidr6_format(&cfg->subnet6, cfg->prefix6, net, sizeof(net));
+	if (err == -ENOSPC)
+		pr_err("IPv6 address pool %s is exhausted", net);
 	return err;
 }
 
@@ -196,6 +223,9 @@ static void setup_note(const struct bpfnet_config *cfg,
 	out->ip = rec->ip;
 	out->gateway = cfg->gateway;
 	out->prefix = cfg->prefix;
+	out->ip6 = rec->ip6;
+	out->gateway6 = cfg->gateway6;
+	out->prefix6 = cfg->prefix6;
 	memcpy(out->mac, rec->mac, sizeof(out->mac));
 	snprintf(out->veth, sizeof(out->veth), "%s", rec->veth);
 }
@@ -284,10 +314,11 @@ struct setup_call {
 	struct setup_out *out;
 };
 
-/* The address and MAC asked for or picked; refused set when one asked for is refused. */
+/* The addresses and MAC asked for or picked; refused set when one asked for is refused. */
 static int pick_ids(const struct bpfnet_config *cfg,
 		    const struct bpfnet_state *st, const struct setup_req *req,
-		    struct in_addr *ip, uint8_t mac[6], bool *refused)
+		    struct in_addr *ip, struct in6_addr *ip6, uint8_t mac[6],
+		    bool *refused)
 {
 	char why[160];
 	int err;
@@ -295,6 +326,11 @@ static int pick_ids(const struct bpfnet_config *cfg,
 	err = pick_address(cfg, st, req, ip);
 	if (err) {
 		*refused = req->ip && req->ip[0];
+		return err;
+	}
+	err = pick_address6(cfg, st, req, ip6);
+	if (err) {
+		*refused = req->ip6 && req->ip6[0];
 		return err;
 	}
 	if (!req->mac) {
@@ -321,12 +357,13 @@ static int reserve(const struct bpfnet_config *cfg, struct nl *nl,
 	const struct setup_req *req = call->req;
 	struct endpoint_rec *rec;
 	bool refused = false;
+	struct in6_addr ip6;
 	struct in_addr ip;
 	uint8_t mac[6];
 	int err;
 
 	/* pick before adding the record: the new record must not count as a user */
-	err = pick_ids(cfg, st, req, &ip, mac, &refused);
+	err = pick_ids(cfg, st, req, &ip, &ip6, mac, &refused);
 	if (err) {
 		if (call->out)
 			call->out->refused = refused;
@@ -336,6 +373,7 @@ static int reserve(const struct bpfnet_config *cfg, struct nl *nl,
 	if (!rec)
 		return -ENOMEM;
 	rec->ip = ip;
+	rec->ip6 = ip6;
 	snprintf(rec->id, sizeof(rec->id), "%s", req->id);
 	memcpy(rec->mac, mac, sizeof(rec->mac));
 	ipam_veth_name(st, req->id, rec->veth);
@@ -457,6 +495,7 @@ int hook_setup(const struct bpfnet_config *cfg, const struct oci_state *oci)
 		.id = oci->id,
 		.pid = oci->pid,
 		.ip = oci->ip,
+		.ip6 = oci->ip6,
 		.ports = oci->ports,
 		.ports_from = "bpfnet.ports",
 	};

@@ -21,6 +21,8 @@ struct setup_req {
 	const char *netns;	/* or this file's (NULL or "": by pid) */
 	const char *ip;		/* a static address; NULL or "": allocated */
 	const char *ip_from;	/* where it was asked for (NULL: bpfnet.ip) */
+	const char *ip6;	/* a static IPv6 one (--subnet6); NULL or "": allocated */
+	const char *ip6_from;	/* where it was asked for (NULL: bpfnet.ip6) */
 	const uint8_t *mac;	/* the interface's MAC; NULL: from the address */
 	const char *mac_from;	/* where it was asked for, for messages */
 	const char *ports;	/* to publish, as bpfnet.ports; NULL: none */
@@ -33,6 +35,9 @@ struct setup_out {
 	struct in_addr ip;
 	struct in_addr gateway;	/* the network's, as recorded */
 	int prefix;
+	struct in6_addr ip6;	/* :: when the network has no --subnet6 */
+	struct in6_addr gateway6;
+	int prefix6;
 	uint8_t mac[6];		/* the container interface's */
 	char veth[IFNAMSIZ];	/* the host end */
 	bool refused;		/* the address or MAC asked for was refused */

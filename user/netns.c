@@ -4,6 +4,7 @@
 #include <linux/nsfs.h>
 #include <sched.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -75,7 +76,8 @@ uint64_t netns_ino_of_pid(int pid)
 	return (uint64_t)st.st_ino;
 }
 
-int nl_open_in(struct nl *nl, int netns_fd)
+/* Run fn(arg) inside the namespace of netns_fd, then come back. */
+static int in_netns(int netns_fd, int (*fn)(void *), void *arg)
 {
 	int self, err, rerr;
 
@@ -87,7 +89,7 @@ int nl_open_in(struct nl *nl, int netns_fd)
 		close(self);
 		return err;
 	}
-	err = nl_open(nl);
+	err = fn(arg);
 	rerr = setns(self, CLONE_NEWNET) ? -errno : 0;
 	close(self);
 	if (rerr) {
@@ -97,4 +99,38 @@ int nl_open_in(struct nl *nl, int netns_fd)
 		_exit(1);
 	}
 	return err;
+}
+
+struct sysctl_write {
+	const char *path, *val;
+};
+
+static int sysctl_write(void *arg)
+{
+	const struct sysctl_write *w = arg;
+	size_t len = strlen(w->val);
+	int fd = open(w->path, O_WRONLY | O_CLOEXEC), err;
+
+	if (fd < 0)
+		return -errno;
+	err = write(fd, w->val, len) == (ssize_t)len ? 0 : -errno;
+	close(fd);
+	return err;
+}
+
+int netns_sysctl_set(int netns_fd, const char *path, const char *val)
+{
+	struct sysctl_write w = { path, val };
+
+	return in_netns(netns_fd, sysctl_write, &w);
+}
+
+static int open_nl(void *nl)
+{
+	return nl_open(nl);
+}
+
+int nl_open_in(struct nl *nl, int netns_fd)
+{
+	return in_netns(netns_fd, open_nl, nl);
 }

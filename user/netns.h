@@ -26,4 +26,11 @@ uint64_t netns_ino_of_pid(int pid);
 /* Open a netlink socket that lives in the namespace of fd (we come back). */
 int nl_open_in(struct nl *nl, int netns_fd);
 
+/*
+ * Write val to the /proc/sys file path as seen from the namespace of fd
+ * (/proc/sys/net follows the namespace of whoever opens it; we come back).
+ * 0 or -errno.
+ */
+int netns_sysctl_set(int netns_fd, const char *path, const char *val);
+
 #endif

@@ -6,13 +6,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "addr6.h"
 #include "log.h"
 #include "netrec.h"
 
 /* In the order of `bpfnet net show`. */
 const char *const netrec_keys[NETREC_NKEYS] = {
 	"subnet", "isolate", "snat-ports", "uplink", "flow-table-size",
-	"no-masquerade",
+	"no-masquerade", "subnet6", "nat6",
 };
 
 void netrec_value(const struct bpfnet_config *cfg, const char *key, char *buf,
@@ -31,6 +32,13 @@ void netrec_value(const struct bpfnet_config *cfg, const char *key, char *buf,
 		snprintf(buf, len, "%u", cfg->flow_table_size);
 	} else if (!strcmp(key, "no-masquerade")) {
 		no_masq_format(cfg, buf, len);
+	} else if (!strcmp(key, "subnet6")) {
+		if (cfg->prefix6)
+			cidr6_format(&cfg->subnet6, cfg->prefix6, buf, len);
+		else
+			snprintf(buf, len, "%s", "");
+	} else if (!strcmp(key, "nat6")) {
+		snprintf(buf, len, "%s", cfg->nat6 ? "true" : "false");
 	} else {
 		snprintf(buf, len, "%s", cfg->uplink);
 	}
@@ -47,7 +55,24 @@ void netrec_record(struct net_rec *r, const struct bpfnet_config *cfg)
 	r->flow_table_size = cfg->flow_table_size;
 	memcpy(r->no_masq, cfg->no_masq, sizeof(r->no_masq));
 	r->n_no_masq = cfg->n_no_masq;
+	r->subnet6 = cfg->subnet6;
+	r->prefix6 = cfg->prefix6;
+	r->nat6 = cfg->nat6;
 	snprintf(r->uplink, sizeof(r->uplink), "%s", cfg->uplink);
+}
+
+/* The recorded IPv6 prefix, and its gateway, into cfg. */
+static void netrec_subnet6_to_config(const struct net_rec *r,
+				     struct bpfnet_config *cfg)
+{
+	char buf[CIDR6_STRLEN];
+
+	if (r->prefix6) {
+		cidr6_format(&r->subnet6, r->prefix6, buf, sizeof(buf));
+		set_subnet6(cfg, NULL, buf);	/* recorded: valid */
+	} else {
+		set_subnet6(cfg, NULL, "");
+	}
 }
 
 void netrec_to_config(const struct net_rec *r, struct bpfnet_config *cfg)
@@ -63,6 +88,8 @@ void netrec_to_config(const struct net_rec *r, struct bpfnet_config *cfg)
 	cfg->flow_table_size = r->flow_table_size;
 	memcpy(cfg->no_masq, r->no_masq, sizeof(cfg->no_masq));
 	cfg->n_no_masq = r->n_no_masq;
+	netrec_subnet6_to_config(r, cfg);
+	cfg->nat6 = r->nat6;
 	snprintf(cfg->uplink, sizeof(cfg->uplink), "%s", r->uplink);
 }
 
@@ -70,6 +97,14 @@ void netrec_to_config(const struct net_rec *r, struct bpfnet_config *cfg)
 static const char *shown(const char *v)
 {
 	return *v ? v : "the default route's";
+}
+
+/* An empty value, in words: no IPv6 prefix, or the default route's uplink. */
+static const char *shown6(const char *key, const char *v)
+{
+	if (!strcmp(key, "subnet6") && !*v)
+		return "none";
+	return shown(v);
 }
 
 /* The first setting given explicitly with a value other than the record's. */
@@ -85,12 +120,14 @@ static int check_given(const struct bpfnet_config *rec, int n,
 		netrec_value(rec, key, have, sizeof(have));
 		if (!strcmp(want, have) || !config_given(cfg, key))
 			continue;
-		if (!strcmp(key, "subnet") && n)	/* no net set with containers */
-			pr_err("subnet %s differs from the one in use (%s) while containers exist",
-			       want, have);
+		if ((!strcmp(key, "subnet") || !strcmp(key, "subnet6")) && n)
+			/* no net set with containers */
+			pr_err("%s %s differs from the one in use (%s) while containers exist",
+			       key, shown6(key, want), shown6(key, have));
 		else
 			pr_err("%s %s differs from the network's (%s): 'bpfnet net set %s %s' changes it",
-			       key, shown(want), shown(have), key, want);
+			       key, shown6(key, want), shown6(key, have), key,
+			       want[0] ? want : "\"\"");
 		return -EINVAL;
 	}
 	return 0;
@@ -137,6 +174,13 @@ void netrec_to_json(const struct net_rec *r, int n, cJSON *root)
 	memcpy(tmp.no_masq, r->no_masq, sizeof(tmp.no_masq));
 	no_masq_format(&tmp, list, sizeof(list));
 	cJSON_AddStringToObject(o, "no_masquerade", list);
+	/* IPv4 only, the default: the record reads as before dual stack */
+	if (r->prefix6) {
+		cidr6_format(&r->subnet6, r->prefix6, list, sizeof(list));
+		cJSON_AddStringToObject(o, "subnet6", list);
+	}
+	if (r->prefix6 || !r->nat6)
+		cJSON_AddBoolToObject(o, "nat6", r->nat6);
 }
 
 static int subnet_from_json(const cJSON *subnet, struct net_rec *r, char *err,
@@ -196,6 +240,23 @@ static int no_masq_from_json(const cJSON *list, struct net_rec *r)
 	return 0;
 }
 
+/* "subnet6": "fd19::/64" or "", "nat6": true; records before them: none, true. */
+static int v6_from_json(const cJSON *o, struct net_rec *r)
+{
+	const cJSON *sub = cJSON_GetObjectItemCaseSensitive(o, "subnet6");
+	const cJSON *nat = cJSON_GetObjectItemCaseSensitive(o, "nat6");
+
+	if ((sub && !cJSON_IsString(sub)) || (nat && !cJSON_IsBool(nat)))
+		return -EINVAL;
+	r->prefix6 = 0;
+	if (sub && sub->valuestring[0] &&
+	    (parse_cidr6(sub->valuestring, &r->subnet6, &r->prefix6) ||
+	     r->prefix6 < SUBNET6_PREFIX_MIN || r->prefix6 > SUBNET6_PREFIX_MAX))
+		return -EINVAL;
+	r->nat6 = !nat || cJSON_IsTrue(nat);
+	return 0;
+}
+
 /* "network": {"isolate": false, "snat_ports": "1024-65535", "uplink": "",
  * "flow_table_size": 131072} */
 static int network_from_json(const cJSON *o, struct net_rec *r)
@@ -218,6 +279,8 @@ static int network_from_json(const cJSON *o, struct net_rec *r)
 	if (flow_size_from_json(cJSON_GetObjectItemCaseSensitive(o, "flow_table_size"), r))
 		return -EINVAL;
 	if (no_masq_from_json(cJSON_GetObjectItemCaseSensitive(o, "no_masquerade"), r))
+		return -EINVAL;
+	if (v6_from_json(o, r))
 		return -EINVAL;
 	r->isolate = cJSON_IsTrue(iso);
 	r->port_min = lo;

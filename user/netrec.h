@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The network's own settings: subnet, isolation, SNAT port range, uplink,
- * flow tables' size, prefixes not masqueraded.
+ * flow tables' size, prefixes not masqueraded, the IPv6 prefix and nat6.
  * They belong to the network, not to one hook: the first container's hook
  * records them in state.json, every later command takes them from there,
  * and one given a different value is refused (`bpfnet net set` changes
@@ -27,11 +27,14 @@ struct net_rec {
 	unsigned int flow_table_size;	/* records before it: the fallback */
 	struct ip_prefix no_masq[BPFNET_NO_MASQ_MAX];	/* records before it: none */
 	int n_no_masq;
+	struct in6_addr subnet6;	/* prefix6 0: none (records before it too) */
+	int prefix6;
+	bool nat6;			/* records before it: true */
 };
 
 /* The settings' names: flags, config file keys and `net set` keys. */
 extern const char *const netrec_keys[];
-#define NETREC_NKEYS 6
+#define NETREC_NKEYS 8
 
 /* One setting's value as cfg holds it ("true", "1024-65535", ...). */
 void netrec_value(const struct bpfnet_config *cfg, const char *key, char *buf,

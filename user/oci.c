@@ -103,6 +103,9 @@ static int parse_root(const cJSON *root, struct oci_state *st, char *err,
 		return 0;
 	ret = copy_annotation(ann, "bpfnet.ip", st->ip, sizeof(st->ip), err,
 			      errlen);
+	if (!ret)
+		ret = copy_annotation(ann, "bpfnet.ip6", st->ip6, sizeof(st->ip6),
+				      err, errlen);
 	if (ret)
 		return ret;
 	return copy_annotation(ann, "bpfnet.ports", st->ports, sizeof(st->ports),

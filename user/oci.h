@@ -24,6 +24,7 @@ struct oci_state {
 	enum oci_status status;
 	int pid;			/* 0 when absent (allowed when stopped) */
 	char ip[64];			/* annotation bpfnet.ip, "" if none */
+	char ip6[64];			/* annotation bpfnet.ip6, "" if none */
 	char ports[OCI_ANNOTATION_MAX];	/* annotation bpfnet.ports, "" if none */
 };
 

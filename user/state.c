@@ -10,6 +10,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include "addr6.h"
 #include "fault.h"
 #include "fsutil.h"
 #include "log.h"
@@ -140,6 +141,10 @@ char *state_to_json(const struct bpfnet_state *st)
 
 		cJSON_AddStringToObject(o, "id", e->id);
 		cJSON_AddStringToObject(o, "ip", inet_ntoa(e->ip));
+		if (!in6_is_zero(&e->ip6)) {
+			inet_ntop(AF_INET6, &e->ip6, buf, sizeof(buf));
+			cJSON_AddStringToObject(o, "ip6", buf);
+		}
 		mac_str(e->mac, buf);
 		cJSON_AddStringToObject(o, "mac", buf);
 		cJSON_AddStringToObject(o, "veth", e->veth);
@@ -200,6 +205,33 @@ static int opt_str(const cJSON *o, const char *key, char *dst, size_t size)
 	return 0;
 }
 
+/* "ip6": optional (IPv4-only records, and records before dual stack). */
+static int ip6_from_json(const cJSON *o, struct endpoint_rec *e)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "ip6");
+
+	if (!v)
+		return 0;
+	if (!cJSON_IsString(v) || inet_pton(AF_INET6, v->valuestring, &e->ip6) != 1 ||
+	    in6_is_zero(&e->ip6))
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * An IPv6 address must be unique, and inside the network's prefix when that
+ * is recorded (a state gc rebuilt from the maps has not recorded it yet).
+ */
+static bool ip6_valid(const struct bpfnet_state *st, const struct endpoint_rec *e)
+{
+	if (in6_is_zero(&e->ip6))
+		return true;
+	if (st->net.prefix6 &&
+	    !in6_in_prefix(&e->ip6, &st->net.subnet6, st->net.prefix6))
+		return false;
+	return state_find_ip6(st, &e->ip6) == e;
+}
+
 static int rec_from_json(const cJSON *o, struct endpoint_rec *e)
 {
 	const char *id, *ip, *mac, *veth;
@@ -225,7 +257,7 @@ static int rec_from_json(const cJSON *o, struct endpoint_rec *e)
 	    !whole_in(ino->valuedouble, 0, 9007199254740992.0) || !veth[0] ||
 	    strncmp(veth, BPFNET_VETH_PREFIX, strlen(BPFNET_VETH_PREFIX)))
 		return -EINVAL;
-	if (inet_pton(AF_INET, ip, &e->ip) != 1 ||
+	if (inet_pton(AF_INET, ip, &e->ip) != 1 || ip6_from_json(o, e) ||
 	    opt_str(o, "netns", e->netns, sizeof(e->netns)) ||
 	    opt_str(o, "ifname", e->ifname, sizeof(e->ifname)))
 		return -EINVAL;
@@ -346,7 +378,7 @@ int state_from_json(const char *text, size_t len, struct bpfnet_state *st,
 		}
 		if (rec_from_json(it, e) || state_find(st, e->id) != e ||
 		    state_find_ip(st, e->ip) != e || !in_subnet(st, e->ip) ||
-		    veth_taken(st, e)) {
+		    !ip6_valid(st, e) || veth_taken(st, e)) {
 			snprintf(err, errlen, "container entry %d is invalid", idx);
 			goto out;
 		}
@@ -482,6 +514,17 @@ struct endpoint_rec *state_find_ip(const struct bpfnet_state *st,
 {
 	for (int i = 0; i < st->n; i++)
 		if (st->eps[i].ip.s_addr == ip.s_addr)
+			return &st->eps[i];
+	return NULL;
+}
+
+struct endpoint_rec *state_find_ip6(const struct bpfnet_state *st,
+				    const struct in6_addr *ip6)
+{
+	if (in6_is_zero(ip6))
+		return NULL;
+	for (int i = 0; i < st->n; i++)
+		if (!memcmp(&st->eps[i].ip6, ip6, sizeof(*ip6)))
 			return &st->eps[i];
 	return NULL;
 }

@@ -21,6 +21,7 @@
 struct endpoint_rec {
 	char id[OCI_ID_MAX + 1];
 	struct in_addr ip;
+	struct in6_addr ip6;		/* its IPv6 address (--subnet6); :: for none */
 	uint8_t mac[6];
 	char veth[IFNAMSIZ];		/* host end of the veth pair */
 	int pid;			/* 0 when set up by path (CNI) */
@@ -101,6 +102,9 @@ int state_from_json(const char *text, size_t len, struct bpfnet_state *st,
 struct endpoint_rec *state_find(const struct bpfnet_state *st, const char *id);
 struct endpoint_rec *state_find_ip(const struct bpfnet_state *st,
 				   struct in_addr ip);
+/* The record holding IPv6 address ip6 (never matches ::). */
+struct endpoint_rec *state_find_ip6(const struct bpfnet_state *st,
+				    const struct in6_addr *ip6);
 /* A new empty record (its ports file, if any is left, is replaced at save). */
 struct endpoint_rec *state_add(struct bpfnet_state *st);
 /* Note the host addresses ps[0..n) name: true when one was new. */

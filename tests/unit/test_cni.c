@@ -5,10 +5,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "cni_ipam.h"
 #include "cni_req.h"
+#include "cni_result.h"
 
 /* The variables libcni sets for an attachment command. */
 static void env_attach(const char *cmd)
@@ -322,6 +324,75 @@ static void test_ipam_result_each_version(void)
 	cni_ipam_result_free(&res);
 }
 
+/* What cni_print_result printed for a, in version (stdout captured). */
+static char *result_text(const char *version, const struct cni_attachment *a)
+{
+	struct cni_req r = { 0 };
+	char *text = calloc(1, 4096);
+	FILE *tmp = tmpfile();
+	int saved = dup(STDOUT_FILENO);
+
+	snprintf(r.version, sizeof(r.version), "%s", version);
+	fflush(stdout);
+	dup2(fileno(tmp), STDOUT_FILENO);
+	cni_print_result(&r, a);
+	fflush(stdout);
+	dup2(saved, STDOUT_FILENO);
+	close(saved);
+	rewind(tmp);
+	if (!fgets(text, 4096, tmp))
+		text[0] = '\0';
+	fclose(tmp);
+	text[strcspn(text, "\n")] = '\0';
+	return text;
+}
+
+/* ADD's result with --subnet6, exactly: both families, in every version. */
+static void test_result_dual_stack_each_version(void)
+{
+	static const char ifs[] =
+		"\"interfaces\":[{\"name\":\"bnv0123456789ab\",\"mac\":\"aa:bb:cc:dd:ee:01\"},"
+		"{\"name\":\"eth0\",\"mac\":\"02:42:ac:13:00:02\",\"sandbox\":\"/run/netns/c1\"}],";
+	static const char routes[] =
+		"\"routes\":[{\"dst\":\"0.0.0.0/0\",\"gw\":\"172.19.0.1\"},"
+		"{\"dst\":\"::/0\",\"gw\":\"fd19::1\"}],\"dns\":{}}";
+	struct cni_attachment a = {
+		.host_if = "bnv0123456789ab",
+		.host_mac = { 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0x01 },
+		.ctr_if = "eth0",
+		.ctr_mac = { 0x02, 0x42, 0xac, 0x13, 0x00, 0x02 },
+		.sandbox = "/run/netns/c1",
+		.prefix = 16,
+		.prefix6 = 64,
+	};
+	char want[1024], *got;
+
+	inet_pton(AF_INET, "172.19.0.2", &a.ip);
+	inet_pton(AF_INET, "172.19.0.1", &a.gateway);
+	inet_pton(AF_INET6, "fd19::2", &a.ip6);
+	inet_pton(AF_INET6, "fd19::1", &a.gateway6);
+	for (int i = 0; i < CNI_NVERSIONS; i++) {
+		bool old = strcmp(cni_versions[i], "1.0.0") < 0;
+
+		snprintf(want, sizeof(want),
+			 "{\"cniVersion\":\"%s\",%s\"ips\":["
+			 "{%s\"address\":\"172.19.0.2/16\",\"gateway\":\"172.19.0.1\",\"interface\":1},"
+			 "{%s\"address\":\"fd19::2/64\",\"gateway\":\"fd19::1\",\"interface\":1}],%s",
+			 cni_versions[i], ifs, old ? "\"version\":\"4\"," : "",
+			 old ? "\"version\":\"6\"," : "", routes);
+		got = result_text(cni_versions[i], &a);
+		CHECK_STR(got, want, cni_versions[i]);
+		free(got);
+	}
+	/* without --subnet6: IPv4 only, as before */
+	memset(&a.ip6, 0, sizeof(a.ip6));
+	got = result_text("1.1.0", &a);
+	CHECK_CONTAINS(got, "\"routes\":[{\"dst\":\"0.0.0.0/0\",\"gw\":\"172.19.0.1\"}],",
+		       "IPv4 only: one route");
+	CHECK(strstr(got, "fd19") == NULL);
+	free(got);
+}
+
 static const struct check_test tests[] = {
 	CHECK_TEST(test_keys_become_settings),
 	CHECK_TEST(test_codes),
@@ -331,6 +402,7 @@ static const struct check_test tests[] = {
 	CHECK_TEST(test_wants),
 	CHECK_TEST(test_wants_in_request),
 	CHECK_TEST(test_ipam_result_each_version),
+	CHECK_TEST(test_result_dual_stack_each_version),
 };
 
 int main(int argc, char **argv)

@@ -13,6 +13,7 @@
 #include "config.h"
 #include "doc.h"
 #include "doc_text.h"
+#include "log.h"
 #include "netrec.h"
 
 static int parse(struct bpfnet_config *cfg, struct bpfnet_args *pos, ...)
@@ -382,6 +383,62 @@ static void test_camel_keys_documented(void)
 	free(man);
 }
 
+/* --subnet6 and --nat6: off and true by default, /64 to /120, one line each refusal. */
+static void test_subnet6(void)
+{
+	struct bpfnet_config cfg;
+	struct bpfnet_args pos;
+	char a[INET6_ADDRSTRLEN];
+	static const struct {
+		const char *val, *why;
+	} bad[] = {
+		{ "fd19::/63", "invalid subnet6 'fd19::/63': a prefix from /64 to /120 is needed" },
+		{ "fd19::/121", "invalid subnet6 'fd19::/121': a prefix from /64 to /120 is needed" },
+		{ "fd19::1/64", "invalid subnet6 'fd19::1/64': an IPv6 network like fd19::/64 (host bits clear) is needed" },
+		{ "172.19.0.0/16", "an IPv6 network like fd19::/64" },
+		{ "fd19::", "an IPv6 network like fd19::/64" },
+		{ "fd19::/x", "an IPv6 network like fd19::/64" },
+		{ "fe80::/64", "it overlaps link-local (fe80::/10)" },
+		{ "ff02::/64", "it overlaps multicast (ff00::/8)" },
+		{ "::ffff:0:0/96", "it overlaps IPv4-mapped addresses" },
+	};
+
+	config_defaults(&cfg);
+	CHECK_EQ(cfg.prefix6, 0, "no IPv6 by default");
+	CHECK_EQ(cfg.nat6, true, "nat6 by default");
+	CHECK_EQ(parse(&cfg, &pos, "--subnet6", "fd19::/64", NULL), 0, "--subnet6 fd19::/64");
+	CHECK_EQ(cfg.prefix6, 64, "prefix of --subnet6");
+	CHECK_STR(inet_ntop(AF_INET6, &cfg.gateway6, a, sizeof(a)), "fd19::1",
+		  "gateway of --subnet6");
+	CHECK_STR(inet_ntop(AF_INET6, &cfg.subnet6, a, sizeof(a)), "fd19::", "--subnet6");
+	CHECK_EQ(parse(&cfg, &pos, "--subnet6=fd19:0:0:7::100/120", "--nat6=false", NULL), 0,
+		 "--subnet6=/120 and --nat6=false");
+	CHECK_EQ(cfg.prefix6, 120, "a /120");
+	CHECK_STR(inet_ntop(AF_INET6, &cfg.gateway6, a, sizeof(a)), "fd19:0:0:7::101",
+		  "gateway of a /120");
+	CHECK_EQ(cfg.nat6, false, "--nat6=false: routed");
+	CHECK_EQ(parse(&cfg, &pos, "--nat6", "true", NULL), 0, "--nat6 true");
+	CHECK_EQ(cfg.nat6, true, "--nat6 true");
+	CHECK_EQ(config_given(&cfg, "nat6"), true, "nat6 counts as given");
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		CHECK_NE(parse(&cfg, &pos, "--subnet6", bad[i].val, NULL), 0, bad[i].val);
+		CHECK_CONTAINS(log_last_error(), bad[i].why, bad[i].val);
+	}
+	CHECK_NE(parse(&cfg, &pos, "--nat6", "maybe", NULL), 0, "--nat6 maybe");
+	CHECK_STR(log_last_error(), "invalid nat6 'maybe': true or false is needed",
+		  "--nat6 maybe, in one line");
+	/* the config file and a CNI config spell them the same */
+	config_defaults(&cfg);
+	CHECK_EQ(config_apply_json(&cfg, "{\"subnet6\":\"fd19::/64\",\"nat6\":false}", 36,
+				   "test"), 0, "subnet6 and nat6 as keys");
+	CHECK_EQ(cfg.prefix6, 64, "subnet6 key");
+	CHECK_EQ(cfg.nat6, false, "nat6 key");
+	CHECK_NE(config_apply_json(&cfg, "{\"nat6\":1}", 10, "test"), 0,
+		 "nat6 as a number");
+	CHECK_EQ(parse(&cfg, &pos, "--subnet6", "", NULL), 0, "--subnet6 \"\": none");
+	CHECK_EQ(cfg.prefix6, 0, "--subnet6 \"\"");
+}
+
 static const struct check_test tests[] = {
 	CHECK_TEST(test_defaults),
 	CHECK_TEST(test_flags_anywhere),
@@ -395,6 +452,7 @@ static const struct check_test tests[] = {
 	CHECK_TEST(test_flow_table_default),
 	CHECK_TEST(test_flow_table_size_recorded),
 	CHECK_TEST(test_camel_keys_documented),
+	CHECK_TEST(test_subnet6),
 };
 
 int main(int argc, char **argv)

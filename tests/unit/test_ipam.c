@@ -8,6 +8,7 @@
 
 #include "check.h"
 #include "ipam.h"
+#include "ipam6.h"
 #include "netrec.h"
 #include "portstore.h"
 #include "state.h"
@@ -187,7 +188,8 @@ static void test_state_roundtrip(void)
 	/* truncation and corruption are detected, not read as empty */
 	CHECK_EQ(state_from_json(json, strlen(json) / 2, &back, err, sizeof(err)), -EBADMSG,
 		 "a truncated state file");
-	json[strlen(json) / 3] = '#';
+	/* a structural character: a byte inside a key would only rename it */
+	*strchr(json + strlen(json) / 3, ':') = '#';
 	CHECK_EQ(state_from_json(json, strlen(json), &back, err, sizeof(err)), -EBADMSG,
 		 "a corrupted state file");
 	CHECK_EQ(state_from_json("{\"version\":1}", 13, &back, err, sizeof(err)), -EBADMSG,
@@ -443,8 +445,147 @@ static void test_ports_inline_taken_over(void)
 	state_free(&st);
 }
 
+static void add6(struct bpfnet_state *st, const char *id, const char *ip,
+		 const char *ip6)
+{
+	add(st, id, ip);
+	inet_pton(AF_INET6, ip6, &st->eps[st->n - 1].ip6);
+}
+
+static const char *text6(const struct in6_addr *a)
+{
+	static char buf[INET6_ADDRSTRLEN];
+
+	return inet_ntop(AF_INET6, a, buf, sizeof(buf));
+}
+
+/* IPv6 from the same records: ::2 upwards, the lowest free, reused. */
+static void test_alloc6_lowest_free_and_reuse(void)
+{
+	struct bpfnet_state st = { 0 };
+	struct bpfnet_config cfg;
+	struct in6_addr a;
+
+	cfg_subnet(&cfg, "10.1.0.0/24");
+	CHECK_EQ(config_set(&cfg, "subnet6", "fd19::/64"), 0, "subnet6");
+	CHECK_EQ(ipam6_alloc(&st, &cfg, &a), 0, "first allocation");
+	CHECK_STR(text6(&a), "fd19::2", "first address (after the gateway ::1)");
+	add6(&st, "a", "10.1.0.2", "fd19::2");
+	add6(&st, "b", "10.1.0.3", "fd19::3");
+	add(&st, "v4only", "10.1.0.4");	/* a record without IPv6 */
+	add6(&st, "c", "10.1.0.5", "fd19::5");
+	CHECK_EQ(ipam6_alloc(&st, &cfg, &a), 0, "allocation after three");
+	CHECK_STR(text6(&a), "fd19::4", "the gap before ::5");
+	state_remove(&st, state_find(&st, "b"));	/* release */
+	CHECK_EQ(ipam6_alloc(&st, &cfg, &a), 0, "allocation after a release");
+	CHECK_STR(text6(&a), "fd19::3", "address after a release (reused)");
+	state_free(&st);
+}
+
+static void test_exhaustion6(void)
+{
+	struct bpfnet_state st = { 0 };
+	struct bpfnet_config cfg;
+	struct in6_addr a;
+
+	cfg_subnet(&cfg, "10.1.0.0/16");
+	CHECK_EQ(config_set(&cfg, "subnet6", "fd19:0:0:7::100/120"), 0, "a /120");
+	for (int i = 0; i < 254; i++) {	/* ::102 .. ::1ff */
+		char id[8], ip[16];
+
+		CHECK_EQ(ipam6_alloc(&st, &cfg, &a), 0, "allocation within the pool");
+		snprintf(id, sizeof(id), "c%d", i);
+		snprintf(ip, sizeof(ip), "10.1.%d.%d", i / 200, 2 + i % 200);
+		add(&st, id, ip);
+		st.eps[st.n - 1].ip6 = a;
+	}
+	CHECK_STR(text6(&st.eps[253].ip6), "fd19:0:0:7::1ff", "the last address");
+	CHECK_EQ(ipam6_alloc(&st, &cfg, &a), -ENOSPC, "a full /120");
+	state_free(&st);
+}
+
+static void test_static6(void)
+{
+	struct bpfnet_state st = { 0 };
+	struct bpfnet_config cfg;
+	struct in6_addr a;
+	char err[200];
+
+	cfg_subnet(&cfg, "10.1.0.0/24");
+	CHECK_EQ(ipam6_static(&st, &cfg, "bpfnet.ip6", "fd19::9", &a, err, sizeof(err)),
+		 -EINVAL, "no --subnet6");
+	CHECK_STR(err, "bpfnet.ip6 'fd19::9' needs a network with --subnet6", "why");
+	CHECK_EQ(config_set(&cfg, "subnet6", "fd19::/64"), 0, "subnet6");
+	add6(&st, "a", "10.1.0.2", "fd19::2");
+	CHECK_EQ(ipam6_static(&st, &cfg, "bpfnet.ip6", "fd19::50", &a, err, sizeof(err)),
+		 0, "a free address");
+	CHECK_STR(text6(&a), "fd19::50", "the address asked for");
+	CHECK_EQ(ipam6_static(&st, &cfg, "bpfnet.ip6", "fd19::2", &a, err, sizeof(err)),
+		 -EADDRINUSE, "an address in use");
+	CHECK_STR(err, "bpfnet.ip6 fd19::2 is in use by a", "in use: by whom");
+	CHECK_EQ(ipam6_static(&st, &cfg, "bpfnet.ip6", "fd19::1", &a, err, sizeof(err)),
+		 -EINVAL, "the gateway");
+	CHECK_STR(err, "bpfnet.ip6 fd19::1 is the gateway address of fd19::/64", "gateway");
+	CHECK_EQ(ipam6_static(&st, &cfg, "bpfnet.ip6", "fd19::", &a, err, sizeof(err)),
+		 -EINVAL, "the network address");
+	CHECK_STR(err, "bpfnet.ip6 fd19:: is the network address of fd19::/64", "network");
+	CHECK_EQ(ipam6_static(&st, &cfg, "bpfnet.ip6", "fd20::5", &a, err, sizeof(err)),
+		 -EINVAL, "outside the prefix");
+	CHECK_STR(err, "bpfnet.ip6 fd20::5 is outside the subnet6 fd19::/64", "outside");
+	CHECK_EQ(ipam6_static(&st, &cfg, "bpfnet.ip6", "10.1.0.9", &a, err, sizeof(err)),
+		 -EINVAL, "an IPv4 address");
+	CHECK_STR(err, "bpfnet.ip6 '10.1.0.9' is not an IPv6 address", "not IPv6");
+	state_free(&st);
+}
+
+/* ip6 and the network's IPv6 settings survive the state file; bad ones are refused. */
+static void test_state_ip6_roundtrip(void)
+{
+	struct bpfnet_state st = { 0 }, back;
+	char err[160], *json, *dup;
+
+	inet_pton(AF_INET, "172.19.0.0", &st.net.subnet);
+	st.net.prefix = 16;
+	st.net.recorded = true;
+	st.net.port_min = 1024;
+	st.net.port_max = 65535;
+	st.net.flow_table_size = 4096;
+	inet_pton(AF_INET6, "fd19::", &st.net.subnet6);
+	st.net.prefix6 = 64;
+	st.net.nat6 = false;
+	add6(&st, "c1", "172.19.0.2", "fd19::2");
+	add(&st, "c2", "172.19.0.3");
+	json = state_to_json(&st);
+	CHECK(json != NULL);
+	CHECK_EQ(state_from_json(json, strlen(json), &back, err, sizeof(err)), 0,
+		 "reading back what was written");
+	CHECK_EQ(back.net.prefix6, 64, "subnet6 prefix read back");
+	CHECK_STR(text6(&back.net.subnet6), "fd19::", "subnet6 read back");
+	CHECK_EQ(back.net.nat6, false, "nat6 read back");
+	CHECK_STR(text6(&back.eps[0].ip6), "fd19::2", "ip6 read back");
+	CHECK_STR(text6(&back.eps[1].ip6), "::", "a record without ip6");
+	state_free(&back);
+	/* two records with one IPv6 address, or one outside the prefix: corrupt */
+	st.eps[1].ip6 = st.eps[0].ip6;
+	dup = state_to_json(&st);
+	CHECK_EQ(state_from_json(dup, strlen(dup), &back, err, sizeof(err)), -EBADMSG,
+		 "an IPv6 address twice");
+	free(dup);
+	inet_pton(AF_INET6, "fd20::3", &st.eps[1].ip6);
+	dup = state_to_json(&st);
+	CHECK_EQ(state_from_json(dup, strlen(dup), &back, err, sizeof(err)), -EBADMSG,
+		 "an IPv6 address outside subnet6");
+	free(dup);
+	free(json);
+	state_free(&st);
+}
+
 static const struct check_test tests[] = {
 	CHECK_TEST(test_alloc_lowest_free_and_reuse),
+	CHECK_TEST(test_alloc6_lowest_free_and_reuse),
+	CHECK_TEST(test_exhaustion6),
+	CHECK_TEST(test_static6),
+	CHECK_TEST(test_state_ip6_roundtrip),
 	CHECK_TEST(test_exhaustion),
 	CHECK_TEST(test_static),
 	CHECK_TEST(test_mac),

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * IPv6 addresses, routes and neighbours over rtnetlink (dual stack): what
+ * `ip -6 addr|route|neigh` would do.
+ */
+#ifndef BPFNET_LINK6_H
+#define BPFNET_LINK6_H
+
+#include <netinet/in.h>
+#include <stdint.h>
+
+#include "nl.h"
+
+/* addr/prefix on ifindex with IFA_F_NODAD: usable at once, never tentative. */
+int addr6_add(struct nl *nl, int ifindex, const struct in6_addr *addr,
+	      int prefix);
+int addr6_del(struct nl *nl, int ifindex, const struct in6_addr *addr,
+	      int prefix);
+
+/*
+ * Does ifindex hold addr? 0 with its prefix length and IFA_F_* flags,
+ * -ENOENT if not, or -errno.
+ */
+int addr6_find(struct nl *nl, int ifindex, const struct in6_addr *addr,
+	       int *prefix, uint32_t *flags);
+
+/* The first global address of ifindex (not tentative). -ENOENT if none. */
+int addr6_first_global(struct nl *nl, int ifindex, struct in6_addr *out);
+
+/* Default route ::/0 via gw on oif; an existing one is not replaced. */
+int route6_add_default(struct nl *nl, const struct in6_addr *gw, int oif);
+
+/* The main table's IPv6 default route: device and gateway. -ENOENT: none. */
+int route6_default_via(struct nl *nl, int *oif, struct in6_addr *gw);
+
+/* A permanent neighbour entry: addr is at mac on ifindex (no solicitation). */
+int neigh6_set(struct nl *nl, int ifindex, const struct in6_addr *addr,
+	       const uint8_t mac[6]);
+int neigh6_del(struct nl *nl, int ifindex, const struct in6_addr *addr);
+
+#endif
