@@ -141,7 +141,7 @@ $(OUTPUT)/xdp_pass.bpf.o: tools/bench/xdp_pass.bpf.c vmlinux.h | $(OUTPUT)
 FUZZ_SECS ?= 15
 TEST_FUZZ_SECS ?= 10	# each fuzz target's share of make test
 FUZZERS   := oci config portspec
-FUZZ_SRCS := user/oci.c user/config.c user/config_set.c user/portspec.c user/fsutil.c user/log.c
+FUZZ_SRCS := user/oci.c user/config.c user/config_set.c user/addr6.c user/portspec.c user/fsutil.c user/log.c
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	      -D_GNU_SOURCE -Iinclude -Iuser
 
