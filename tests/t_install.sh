@@ -155,7 +155,7 @@ test_completion_offers_every_command_and_flag() {
 	cmds=$(sed -n 's/^  bpfnet \([a-z-]*\).*/\1/p' <<<"$help" | sort -u | one_line)
 	assert_ge "$(wc -w <<<"$cmds")" 11 "commands in bpfnet help"
 	assert_eq "$(complete "$T/completion" "")" "$cmds" "bpfnet <TAB>"
-	flags=$(grep -oE -- '^  (-[a-z], )?--[a-z-]+' <<<"$help" | grep -oE -- '-(-[a-z-]+|[a-z])' | sort | one_line)
+	flags=$(grep -oE -- '^  (-[a-z], )?--[a-z0-9-]+' <<<"$help" | grep -oE -- '-(-[a-z0-9-]+|[a-z])' | sort | one_line)
 	assert_ge "$(wc -w <<<"$flags")" 17 "flags in bpfnet help"
 	assert_eq "$(complete "$T/completion" -)" "$flags" "bpfnet -<TAB>"
 	assert_eq "$(complete "$T/completion" port add ID --)" "$(tr ' ' '\n' <<<"$flags" | grep -- '^--' | one_line)" \
@@ -167,7 +167,7 @@ test_completion_offers_every_command_and_flag() {
 		assert_eq "$(complete "$T/completion" --bridge br1 -j "$c" "")" "$subs" "bpfnet --bridge br1 -j $c <TAB>"
 	done
 	assert_eq "$(complete "$T/completion" port "")" "add del ls" "bpfnet port <TAB>"
-	assert_eq "$(complete "$T/completion" net set "")" "flow-table-size isolate no-masquerade snat-ports subnet uplink" "bpfnet net set <TAB>"
+	assert_eq "$(complete "$T/completion" net set "")" "flow-table-size isolate nat6 no-masquerade snat-ports subnet subnet6 uplink" "bpfnet net set <TAB>"
 	assert_eq "$(complete "$T/completion" help "")" "$("$BPFNET" help --topics | sort | one_line)" "bpfnet help <TAB>"
 	assert_eq "$(complete "$T/completion" ls "")" "" "bpfnet ls <TAB>"
 	mkdir "$T/dir1"
