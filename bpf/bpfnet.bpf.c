@@ -23,6 +23,7 @@
 #include "config.h"
 #include "consts.h"
 #include "ct.h"
+#include "datapath6.h"
 #include "flow.h"
 #include "forward.h"
 #include "frag.h"
@@ -38,12 +39,6 @@
 #include "stats.h"
 
 char LICENSE[] SEC("license") = "GPL";
-
-static __always_inline int mac_eq(const __u8 *a, const __u8 *b)
-{
-	return *(const __u32 *)a == *(const __u32 *)b &&
-	       *(const __u16 *)(a + 4) == *(const __u16 *)(b + 4);
-}
 
 /* ARP from a container must speak for its own address and MAC. */
 static __always_inline int check_arp(struct __sk_buff *skb)
@@ -226,10 +221,11 @@ static __always_inline int to_everyone(const struct pkt *p,
 
 /*
  * Admission is an allow-list: IPv4 and ARP from the container's own
- * address and MAC. Every other frame is dropped under its own reason:
- * VLAN tags (the kernel moves the outer one into skb metadata before TC
- * ingress; a second one stays in the frame), IPv6 (router advertisements,
- * NDP for any MAC) until dual stack brings RA guard and NDP source checks,
+ * address and MAC; IPv6 with --subnet6 (admit6.h: its own addresses and
+ * MAC, RA guard, ND checks; from_container6 goes on to forward it), without
+ * it dropped (router advertisements, NDP for any MAC). Every other frame is
+ * dropped under its own reason: VLAN tags (the kernel moves the outer one
+ * into skb metadata before TC ingress; a second one stays in the frame),
  * and any other ethertype. BPFNET_CONTINUE for an IPv4 frame (its
  * addresses still to be checked), else the verdict.
  */
@@ -249,11 +245,21 @@ static __noinline int admit(struct __sk_buff *skb)
 	case ETH_P_8021Q:
 	case ETH_P_8021AD:
 		return drop(BPFNET_STAT_DROP_VLAN, 0);
+	/* (IPv6, untagged, never comes here: from_container sends it to
+	 * from_container6, which drops it without --subnet6) */
 	case ETH_P_IPV6:
 		return drop(BPFNET_STAT_DROP_IPV6, 0);
 	default:
 		return drop(BPFNET_STAT_DROP_ETHERTYPE, 0);
 	}
+}
+
+/* IPv6, untagged: datapath6.h's (tagged, admit drops it as VLAN). */
+static __always_inline int is_ipv6(struct __sk_buff *skb)
+{
+	__u16 proto;
+
+	return !skb->vlan_present && !load_eth_proto(skb, &proto) && proto == ETH_P_IPV6;
 }
 
 /*
@@ -308,6 +314,9 @@ int from_container(struct __sk_buff *skb)
 	__u8 src[ETH_ALEN];
 	int rc, verdict;
 
+	/* before anything of IPv4's: the IPv6 path stacks on this frame */
+	if (is_ipv6(skb))
+		return from_container6(skb);
 	rc = admit(skb);
 	if (rc != BPFNET_CONTINUE)
 		return rc;
@@ -402,8 +411,7 @@ static __always_inline int uplink_dnat(struct __sk_buff *skb, struct pkt *p,
 	return deliver(skb, p, cfg, p->daddr);
 }
 
-SEC("tc")
-int uplink_ingress(struct __sk_buff *skb)
+static __noinline int uplink_ingress4(struct __sk_buff *skb)
 {
 	const struct bpfnet_cfg *cfg = get_cfg();
 	struct bpfnet_flow rk = {}, ck = {};
@@ -458,6 +466,17 @@ int uplink_ingress(struct __sk_buff *skb)
 	if (monitor_tracing())	/* rk: the packet as it came */
 		monitor_trace(skb, BPFNET_TRACE_RNAT, ck.saddr, &rk);
 	return deliver(skb, &p, cfg, ck.saddr);
+}
+
+/*
+ * IPv6 (untagged) on the uplink takes its own way (datapath6.h): the IPv4
+ * program's stack frame and the IPv6 one's would pass the 512 bytes a
+ * program's calls may stack, so each is a subprogram of its own here.
+ */
+SEC("tc")
+int uplink_ingress(struct __sk_buff *skb)
+{
+	return is_ipv6(skb) ? uplink_ingress6(skb) : uplink_ingress4(skb);
 }
 
 /*
@@ -541,6 +560,8 @@ int to_container(struct __sk_buff *skb)
 
 	if (!cfg || load_eth_proto(skb, &proto))
 		return TC_ACT_OK;
+	if (proto == ETH_P_IPV6)
+		return to_container6(skb);
 	if (proto != ETH_P_IP) {
 		/* ARP for the bridge and the host; anything else only theirs */
 		if (proto == ETH_P_ARP || !skb->ingress_ifindex)

@@ -37,6 +37,19 @@ struct {
 	__type(value, struct bpfnet_endpoint);
 } endpoints6 SEC(".maps");
 
+/*
+ * IPv6 flow a container opened -> its state (ct6.h). Datapath: written by
+ * from_container, read (and the reply side noted) by uplink_ingress and
+ * to_container, which let packets from outside in only as its replies.
+ * One tier (no new-flow table yet); --flow-table-size slots (pins.c).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, BPFNET_MAX_FLOWS);
+	__type(key, struct bpfnet_flow6);
+	__type(value, struct bpfnet_ct6);
+} conntrack6 SEC(".maps");
+
 /* Container address -> MAC and host veth: anti-spoofing and delivery. Hook. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);

@@ -76,6 +76,7 @@
 #define BPFNET_PIN_PROG_PEERNAME4 "prog_sock_getpeername4"
 #define BPFNET_PIN_CONFIG6 "net_config6"
 #define BPFNET_PIN_ENDPOINTS6 "endpoints6"
+#define BPFNET_PIN_CT6 "conntrack6"
 
 /* Connection lifetimes, in seconds. */
 #define BPFNET_CT_TCP_SYN_SECS 60
@@ -143,8 +144,18 @@ struct bpfnet_cfg6 {
 };
 _Static_assert(sizeof(struct bpfnet_cfg6) == 56, "bpfnet_cfg6 layout");
 
-/* "endpoints": container address (be) -> what the container is allowed to be.
- * "endpoints6": its IPv6 address (struct bpfnet_in6) -> the same. */
+/*
+ * "endpoints": container address (be) -> what the container is allowed to be.
+ * "endpoints6": its IPv6 address (struct bpfnet_in6) -> the same. A
+ * container has two keys there: its address in the subnet, and its
+ * link-local address (fe80::/64; the EUI-64 of its MAC, as the kernel makes
+ * it, unless user space gives it another), both -> the same endpoint. The
+ * link-local key is what lets the datapath admit its neighbour discovery
+ * and MLD from fe80:: and, for the unspecified source ::, check the frame's
+ * MAC: from :: it looks up the EUI-64 link-local of the frame's source MAC.
+ * Without it, IPv6 from the container's global address still works, but
+ * every packet from its link-local address is dropped (drop_spoofed_ip).
+ */
 struct bpfnet_endpoint {
 	__u8 mac[6];		/* the container's eth0 MAC */
 	__u16 pad;
@@ -165,6 +176,22 @@ struct bpfnet_flow {
 	__u8 pad[3];
 };
 _Static_assert(sizeof(struct bpfnet_flow) == 16, "bpfnet_flow layout");
+
+/*
+ * An IPv6 flow as seen in one direction (the key of "conntrack6"): as the
+ * bpfnet_flow above, addresses as on the wire. Protocols without ports
+ * (GRE, ESP...) have sport = dport = 0; ICMPv6 echo has its identifier as
+ * the port of the side that chose it, as IPv4's.
+ */
+struct bpfnet_flow6 {
+	struct bpfnet_in6 saddr;
+	struct bpfnet_in6 daddr;
+	__be16 sport;
+	__be16 dport;
+	__u8 proto;		/* IPPROTO_* (ICMPv6: 58) */
+	__u8 pad[3];
+};
+_Static_assert(sizeof(struct bpfnet_flow6) == 40, "bpfnet_flow6 layout");
 
 enum bpfnet_ct_state {
 	BPFNET_CT_NEW = 0,	/* TCP SYN seen, or first UDP/ICMP packet */
@@ -205,6 +232,21 @@ struct bpfnet_ct {
 				 * re-made: then); kept when promoted. Never rewritten. */
 };
 _Static_assert(sizeof(struct bpfnet_ct) == 56, "bpfnet_ct layout");
+
+/*
+ * "conntrack6": an IPv6 flow a container opened, its own tuple (key) -> its
+ * state. ct holds state, expiry, TCP FINs and acknowledgements, counters and
+ * start time exactly as for IPv4 (ct.h's logic runs on it); ct.nat_addr is
+ * unused (0). Routed mode (nat6 0): nat_addr6 is zero and ct.nat_port 0;
+ * packets from outside reach a container only as replies to these flows.
+ * NAT66 (nat6 1, to come): the source the flow is given, nat_addr6 and
+ * ct.nat_port.
+ */
+struct bpfnet_ct6 {
+	struct bpfnet_ct ct;
+	struct bpfnet_in6 nat_addr6;	/* NAT66: the translated source, as on the wire */
+};
+_Static_assert(sizeof(struct bpfnet_ct6) == 72, "bpfnet_ct6 layout");
 
 /* "rev_nat": reply flow arriving on the uplink (key) -> the original flow. */
 struct bpfnet_rnat {
