@@ -156,7 +156,8 @@ static __always_inline int parse_ext6(struct __sk_buff *skb, struct pkt *p, __u8
 	int frags = 0;
 	__be16 frag_off;
 
-	for (int i = 0; i < BPFNET_MAX_EXT6; i++) {
+	/* the extension headers, then the upper layer: one more turn */
+	for (int i = 0; i <= BPFNET_MAX_EXT6; i++) {
 		switch (nh) {
 		case NEXTHDR_HOP:
 			if (i)
@@ -164,7 +165,8 @@ static __always_inline int parse_ext6(struct __sk_buff *skb, struct pkt *p, __u8
 			/* fall through */
 		case NEXTHDR_ROUTING:
 		case NEXTHDR_DEST:
-			if (bpf_skb_load_bytes(skb, off, &e, sizeof(e)))
+			if (i == BPFNET_MAX_EXT6 ||
+			    bpf_skb_load_bytes(skb, off, &e, sizeof(e)))
 				return BPFNET_ERR;
 			if (nh == NEXTHDR_ROUTING && e.type == 0 && e.left)
 				return BPFNET_ERR;
@@ -172,7 +174,7 @@ static __always_inline int parse_ext6(struct __sk_buff *skb, struct pkt *p, __u8
 			nh = e.nexthdr;
 			continue;
 		case NEXTHDR_FRAGMENT:
-			if (frags++ || bpf_skb_load_bytes(skb, off, &e, 2) ||
+			if (i == BPFNET_MAX_EXT6 || frags++ || bpf_skb_load_bytes(skb, off, &e, 2) ||
 			    bpf_skb_load_bytes(skb, off + 2, &frag_off, 2))
 				return BPFNET_ERR;
 			/* offset (13 bits, 8-byte units) and M, the last bit */
@@ -187,8 +189,7 @@ static __always_inline int parse_ext6(struct __sk_buff *skb, struct pkt *p, __u8
 			return 0;
 		}
 	}
-	/* still an extension header after the last one allowed */
-	return BPFNET_ERR;
+	return BPFNET_ERR;	/* (not reached) */
 }
 
 /*
