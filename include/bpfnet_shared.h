@@ -387,9 +387,10 @@ enum bpfnet_stat {
 	BPFNET_STAT_DROP_PROTO_TAKEN,	/* GRE, ESP...: another container holds that remote */
 	BPFNET_STAT_NO_MASQ_OUT,	/* left untranslated: to a --no-masquerade prefix */
 	BPFNET_STAT_NO_MASQ_IN,	/* let in from a --no-masquerade prefix, routed */
-	BPFNET_STAT_DROP_SPOOF_ND,	/* neighbour solicitation or advertisement for an address
-					 * not the container's */
-	BPFNET_STAT_DROP_RA,		/* router advertisement or redirect from a container */
+	BPFNET_STAT_DROP_SPOOF_ND,	/* neighbour discovery for an address or MAC not the
+					 * container's (admit6.h) */
+	BPFNET_STAT_DROP_RA,		/* router advertisement, redirect or other router-only
+					 * ICMPv6 from a container */
 	BPFNET_STAT_MAX,
 };
 

@@ -89,6 +89,18 @@ static int set_cfg6(int enabled)
 	return bpf_map_update_elem(bpf_map__fd(skel->maps.net_config6), &zero, &c, 0);
 }
 
+/* nat6 in net_config6. */
+static int set_nat6(int nat6)
+{
+	struct bpfnet_cfg6 c;
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.net_config6), &zero, &c))
+		return -errno;
+	c.nat6 = (__u8)nat6;
+	return bpf_map_update_elem(bpf_map__fd(skel->maps.net_config6), &zero, &c, 0) ? -errno : 0;
+}
+
 static void setup6(void)
 {
 	setup();
@@ -571,6 +583,15 @@ static void test6_routed_forward_to_outside(void)
 	CHECK_MEM(out, in, len, "the datagram with hop limit 1, unchanged");
 	CHECK_EQ(lookup_ct6("fd19::2", "2001:db8:100::2", 5000, 53, IPPROTO_UDP, &ct), 0,
 		 "conntrack6 entry of the datagram");
+	/* NAT66 is not built: with nat6 set nothing leaves with its own address */
+	CHECK_EQ(set_nat6(1), 0, "write net_config6 with nat6");
+	s.hop_limit = 64;
+	len = build_pkt6(in, &s);
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_SHOT);
+	CHECK_COUNTERS([BPFNET_STAT_FAST_OUT] = 1, [BPFNET_STAT_FLOWS_CREATED] = 2,
+		       [BPFNET_STAT_DROP_OTHER_NET] = 1, [BPFNET_STAT_PASS] = 1,
+		       [BPFNET_STAT_DROP_ISOLATED] = 2, [BPFNET_STAT_SLOW_PATH] = 1,
+		       [BPFNET_STAT_DROP_NO_UPLINK_ADDR] = 1);
 }
 
 /* To a neighbour: straight to its veth peer, no hop; by link-local too. */
