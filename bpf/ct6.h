@@ -151,4 +151,39 @@ static __always_inline int ct6_error(struct __sk_buff *skb, const struct pkt6 *p
 	return ct && ct->ct.expires_ns > now;
 }
 
+/* The datagram a fragment from outside belongs to. */
+static __always_inline void frag6_key_of(const struct pkt6 *p6, struct bpfnet_frag6_key *k)
+{
+	k->saddr = p6->saddr;
+	k->daddr = p6->daddr;
+	k->id = p6->frag_id;
+	k->proto = p6->p.proto;
+}
+
+/*
+ * May a packet from outside enter its container? A reply of one of its
+ * flows, an ICMPv6 error quoting one, or a later fragment of a datagram
+ * whose first fragment was such a reply (noted here when it was let in;
+ * one that comes before its first is not).
+ */
+static __always_inline int ct6_inbound(struct __sk_buff *skb, const struct pkt6 *p6)
+{
+	struct bpfnet_frag6_key fk = {};
+	__u64 now = bpf_ktime_get_ns(), exp, *until;
+
+	if (p6->p.frag)
+		frag6_key_of(p6, &fk);
+	if (p6->p.frag_later) {
+		until = bpf_map_lookup_elem(&frag6_in, &fk);
+		return until && *until > now;
+	}
+	if (!ct6_reply(p6, now) && !ct6_error(skb, p6, now))
+		return 0;
+	if (p6->p.frag) {	/* a first fragment: its followers may come */
+		exp = now + BPFNET_FRAG_SECS * NSEC_PER_SEC;
+		bpf_map_update_elem(&frag6_in, &fk, &exp, BPF_ANY);
+	}
+	return 1;
+}
+
 #endif

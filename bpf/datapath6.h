@@ -8,9 +8,9 @@
  *                    the bridge, neighbours to their veth peer, the outside
  *                    by the uplink only (bpf_fib_lookup, bpf_redirect_neigh),
  *                    each flow noted in conntrack6 (ct6.h)
- *   uplink_ingress6  for the subnet: replies of those flows and ICMPv6
- *                    errors about them, into the container (redirect_peer);
- *                    nothing else (drop_unsolicited)
+ *   uplink_ingress6  for the subnet: replies of those flows, ICMPv6 errors
+ *                    about them and the later fragments of a reply, into the
+ *                    container (redirect_peer); nothing else (drop_unsolicited)
  *   to_container6    what the stack and the bridge hand a container: ND
  *                    and MLD, the host (not under --isolate), neighbours,
  *                    replies of its flows; nothing else
@@ -117,13 +117,11 @@ __noinline int uplink_ingress6(struct __sk_buff *skb)
 	const struct bpfnet_cfg6 *c6 = get_cfg6();
 	const struct bpfnet_cfg *cfg = get_cfg();
 	struct pkt6 p6 = {};
-	__u64 now;
 
 	if (!skb || !c6 || !cfg || parse_ipv6(skb, &p6) ||
 	    !in_subnet6(c6, &p6.daddr) || icmp6_link_scope(&p6.p))
 		return TC_ACT_NEXT_FILTER;
-	now = bpf_ktime_get_ns();
-	if (!ct6_reply(&p6, now) && !ct6_error(skb, &p6, now))
+	if (!ct6_inbound(skb, &p6))
 		return drop(BPFNET_STAT_DROP_UNSOLICITED, 0);
 	return deliver6(skb, &p6, cfg);
 }
@@ -140,7 +138,6 @@ __noinline int to_container6(struct __sk_buff *skb)
 	struct bpfnet_endpoint *src;
 	struct pkt6 p6 = {};
 	__u32 from;
-	__u64 now;
 
 	if (!skb)
 		return TC_ACT_SHOT;
@@ -162,8 +159,7 @@ __noinline int to_container6(struct __sk_buff *skb)
 	src = bpf_map_lookup_elem(&endpoints6, &p6.saddr);
 	if (src && src->host_ifindex == from)
 		return TC_ACT_OK;	/* a neighbour, through the bridge */
-	now = bpf_ktime_get_ns();
-	if (ct6_reply(&p6, now) || ct6_error(skb, &p6, now))
+	if (ct6_inbound(skb, &p6))
 		return TC_ACT_OK;
 	return drop(BPFNET_STAT_DROP_UNSOLICITED, 0);
 }

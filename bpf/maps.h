@@ -50,6 +50,17 @@ struct {
 	__type(value, struct bpfnet_ct6);
 } conntrack6 SEC(".maps");
 
+/*
+ * IPv6 datagram from outside whose first fragment answered a flow -> until
+ * when its later fragments may follow it in (ct6.h). Datapath only.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, BPFNET_MAX_FRAGS);
+	__type(key, struct bpfnet_frag6_key);
+	__type(value, __u64);
+} frag6_in SEC(".maps");
+
 /* Container address -> MAC and host veth: anti-spoofing and delivery. Hook. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);

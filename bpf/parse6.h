@@ -66,6 +66,7 @@ struct pkt6 {
 	struct pkt p;		/* L4 fields, hop limit (ttl), IPv6 length (tot_len) */
 	struct bpfnet_in6 saddr, daddr;
 	__be32 flowinfo;	/* traffic class and flow label, as the FIB takes them */
+	__be32 frag_id;		/* a fragment's identification (p.frag) */
 	__u32 end;		/* offset of the end of the IPv6 payload */
 };
 
@@ -147,7 +148,8 @@ static __always_inline int parse_icmp6(struct __sk_buff *skb, struct pkt *p)
  * type 0 routing header with segments left refused (RFC 5095). On return
  * p->proto is the upper-layer protocol and p->l4off its offset.
  */
-static __always_inline int parse_ext6(struct __sk_buff *skb, struct pkt *p, __u8 nh)
+static __always_inline int parse_ext6(struct __sk_buff *skb, struct pkt *p, __u8 nh,
+				      __be32 *frag_id)
 {
 	__u32 off = ETH_HLEN + IPV6_HLEN;
 	struct {
@@ -175,7 +177,8 @@ static __always_inline int parse_ext6(struct __sk_buff *skb, struct pkt *p, __u8
 			continue;
 		case NEXTHDR_FRAGMENT:
 			if (i == BPFNET_MAX_EXT6 || frags++ || bpf_skb_load_bytes(skb, off, &e, 2) ||
-			    bpf_skb_load_bytes(skb, off + 2, &frag_off, 2))
+			    bpf_skb_load_bytes(skb, off + 2, &frag_off, 2) ||
+			    bpf_skb_load_bytes(skb, off + 4, frag_id, 4))
 				return BPFNET_ERR;
 			/* offset (13 bits, 8-byte units) and M, the last bit */
 			p->frag = (bpf_ntohs(frag_off) & 0xfff9) != 0;
@@ -213,7 +216,7 @@ static __always_inline int parse_ipv6(struct __sk_buff *skb, struct pkt6 *p6)
 	p6->end = ETH_HLEN + IPV6_HLEN + len;
 	p6->p.ttl = ip.hop_limit;
 	p6->p.tot_len = IPV6_HLEN + len;
-	if (parse_ext6(skb, &p6->p, ip.nexthdr) || p6->p.l4off > p6->end)
+	if (parse_ext6(skb, &p6->p, ip.nexthdr, &p6->frag_id) || p6->p.l4off > p6->end)
 		return BPFNET_ERR;
 	if (p6->p.frag_later)
 		return 0;

@@ -77,6 +77,7 @@
 #define BPFNET_PIN_CONFIG6 "net_config6"
 #define BPFNET_PIN_ENDPOINTS6 "endpoints6"
 #define BPFNET_PIN_CT6 "conntrack6"
+#define BPFNET_PIN_FRAG6_IN "frag6_in"
 
 /* Connection lifetimes, in seconds. */
 #define BPFNET_CT_TCP_SYN_SECS 60
@@ -247,6 +248,21 @@ struct bpfnet_ct6 {
 	struct bpfnet_in6 nat_addr6;	/* NAT66: the translated source, as on the wire */
 };
 _Static_assert(sizeof(struct bpfnet_ct6) == 72, "bpfnet_ct6 layout");
+
+/*
+ * "frag6_in": an IPv6 datagram from outside whose first fragment was let
+ * into a container as a reply of its flow (key) -> until when its later
+ * fragments, which carry no ports, are let in too (value: a
+ * bpf_ktime_get_ns() deadline, BPFNET_FRAG_SECS after the first).
+ */
+struct bpfnet_frag6_key {
+	struct bpfnet_in6 saddr;	/* as on the wire */
+	struct bpfnet_in6 daddr;
+	__be32 id;		/* the fragment header's identification, be */
+	__u8 proto;		/* the fragment header's next header */
+	__u8 pad[3];
+};
+_Static_assert(sizeof(struct bpfnet_frag6_key) == 40, "bpfnet_frag6_key layout");
 
 /* "rev_nat": reply flow arriving on the uplink (key) -> the original flow. */
 struct bpfnet_rnat {

@@ -714,6 +714,44 @@ static void test6_reply_to_tracked_flow_let_in(void)
 }
 
 /*
+ * A fragmented reply: its first fragment (the ports) answers the flow and
+ * goes in; its later fragments, which carry no ports, follow it in (on the
+ * uplink and through the veth). A later fragment of another datagram, whose
+ * first was never let in, does not.
+ */
+static void test6_reply_fragments_follow_their_first(void)
+{
+	static const uint8_t big[64] = { 1, 2, 3 };
+	uint8_t in[256], out[2048];
+	struct pkt6_spec s = c_spec(IPPROTO_UDP, "2001:db8:100::2", 5000, 53);
+	__u32 olen;
+	size_t len;
+
+	CHECK_EQ(host_links6(0), 0, "links, addresses and net_config of the host");
+	len = build_pkt6(in, &s);
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_REDIRECT);
+	s = (struct pkt6_spec){ .src = "2001:db8:100::2", .dst = "fd19::2",
+				.proto = IPPROTO_UDP, .sport = 53, .dport = 5000,
+				.ext = { IPPROTO_FRAGMENT }, .n_ext = 1, .frag = 0x0001,
+				.body = big, .blen = sizeof(big) };
+	len = build_pkt6(in, &s);	/* the first: offset 0, more to come */
+	CHECK_RUN(uplink_ingress, in, len, out, &olen, TC_ACT_REDIRECT);
+	CHECK_EQ(out[ETH_HLEN + 7], 63, "hop limit of the first fragment");
+	s.frag = 72 << 3;	/* the last: offset 72 bytes */
+	len = build_pkt6(in, &s);
+	CHECK_RUN(uplink_ingress, in, len, out, &olen, TC_ACT_REDIRECT);
+	CHECK_MEM(out, mac_c1, 6, "destination MAC of the later fragment (the container)");
+	CHECK_MEM(out + ETH_HLEN + 8, in + ETH_HLEN + 8, len - ETH_HLEN - 8,
+		  "the later fragment past its hop limit, unchanged");
+	CHECK_EQ(run_from(skel->progs.to_container, in, len, out, 1), TC_ACT_OK,
+		 "the later fragment routed in by the stack");
+	in[ETH_HLEN + IP6_HLEN + 7] ^= 1;	/* another datagram's */
+	CHECK_RUN(uplink_ingress, in, len, out, &olen, TC_ACT_SHOT);
+	CHECK_COUNTERS([BPFNET_STAT_FAST_OUT] = 1, [BPFNET_STAT_FLOWS_CREATED] = 1,
+		       [BPFNET_STAT_FAST_IN] = 2, [BPFNET_STAT_DROP_UNSOLICITED] = 1);
+}
+
+/*
  * Into a container through its veth: ND from anyone of the link, a
  * neighbour by its own veth, the host (under --isolate what opens nothing);
  * a router advertisement only from the host itself.
@@ -775,6 +813,7 @@ static const struct check_test tests[] = {
 	CHECK_TEST(test6_neighbour_delivered_directly),
 	CHECK_TEST(test6_unsolicited_inbound_dropped),
 	CHECK_TEST(test6_reply_to_tracked_flow_let_in),
+	CHECK_TEST(test6_reply_fragments_follow_their_first),
 	CHECK_TEST(test6_to_container_admits_only_allowed),
 };
 
