@@ -245,21 +245,11 @@ static __noinline int admit(struct __sk_buff *skb)
 	case ETH_P_8021Q:
 	case ETH_P_8021AD:
 		return drop(BPFNET_STAT_DROP_VLAN, 0);
-	/* (IPv6, untagged, never comes here: from_container sends it to
-	 * from_container6, which drops it without --subnet6) */
-	case ETH_P_IPV6:
+	case ETH_P_IPV6:	/* tagged only: from_container sent the rest on */
 		return drop(BPFNET_STAT_DROP_IPV6, 0);
 	default:
 		return drop(BPFNET_STAT_DROP_ETHERTYPE, 0);
 	}
-}
-
-/* IPv6, untagged: datapath6.h's (tagged, admit drops it as VLAN). */
-static __always_inline int is_ipv6(struct __sk_buff *skb)
-{
-	__u16 proto;
-
-	return !skb->vlan_present && !load_eth_proto(skb, &proto) && proto == ETH_P_IPV6;
 }
 
 /*
@@ -314,10 +304,7 @@ int from_container(struct __sk_buff *skb)
 	__u8 src[ETH_ALEN];
 	int rc, verdict;
 
-	/* before anything of IPv4's: the IPv6 path stacks on this frame */
-	if (is_ipv6(skb))
-		return from_container6(skb);
-	rc = admit(skb);
+	rc = is_ipv6(skb) ? from_container6(skb) : admit(skb);	/* a verdict, or IPv4 */
 	if (rc != BPFNET_CONTINUE)
 		return rc;
 	if (parse_ipv4(skb, &p))
@@ -468,11 +455,7 @@ static __noinline int uplink_ingress4(struct __sk_buff *skb)
 	return deliver(skb, &p, cfg, ck.saddr);
 }
 
-/*
- * IPv6 (untagged) on the uplink takes its own way (datapath6.h): the IPv4
- * program's stack frame and the IPv6 one's would pass the 512 bytes a
- * program's calls may stack, so each is a subprogram of its own here.
- */
+/* IPv6 takes its own way: IPv4's frame and its would stack over 512 bytes. */
 SEC("tc")
 int uplink_ingress(struct __sk_buff *skb)
 {

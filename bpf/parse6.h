@@ -225,6 +225,14 @@ static __always_inline int parse_ipv6(struct __sk_buff *skb, struct pkt6 *p6)
 	return parse_l4(skb, &p6->p);
 }
 
+/* IPv6, untagged: datapath6.h's (a tagged frame is dropped as VLAN). */
+static __always_inline int is_ipv6(struct __sk_buff *skb)
+{
+	__u16 proto;
+
+	return !skb->vlan_present && !load_eth_proto(skb, &proto) && proto == ETH_P_IPV6;
+}
+
 /*
  * Does the packet start a conversation? TCP SYN, any UDP, ICMPv6 echo
  * request, any other protocol (as opens_conn for IPv4).
