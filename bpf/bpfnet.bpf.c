@@ -495,6 +495,8 @@ int uplink_egress(struct __sk_buff *skb)
 	__u16 proto;
 	int rc;
 
+	if (is_ipv6(skb))	/* NAT66 (datapath6.h) */
+		return uplink_egress6(skb);
 	/* another network's packets (its filter translates them) or the host's */
 	if (!cfg || load_eth_proto(skb, &proto) || proto != ETH_P_IP ||
 	    parse_ipv4(skb, &p) || !in_subnet(cfg, p.saddr))

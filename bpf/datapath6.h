@@ -8,7 +8,10 @@
  *                    the bridge, neighbours to their veth peer, the outside
  *                    by the uplink only (bpf_fib_lookup, bpf_redirect_neigh),
  *                    each flow noted in conntrack6 (ct6.h)
- *   uplink_ingress6  for the subnet: replies of those flows, ICMPv6 errors
+ *   uplink_egress6   with nat6: masquerade behind the uplink's address
+ *                    (nat6.h), for the datapath's packets and the stack's
+ *   uplink_ingress6  with nat6, replies to the uplink's address translated
+ *                    back; for the subnet: replies of those flows, ICMPv6 errors
  *                    about them and the later fragments of a reply, into the
  *                    container (redirect_peer); nothing else (drop_unsolicited)
  *   to_container6    what the stack and the bridge hand a container: ND
@@ -27,6 +30,7 @@
 #include "consts.h"
 #include "ct6.h"
 #include "maps.h"
+#include "nat6.h"
 #include "parse6.h"
 #include "route6.h"
 #include "stats.h"
@@ -87,10 +91,7 @@ __noinline int from_container6(struct __sk_buff *skb)
 		goto pass;	/* for the host itself */
 	if (rc != BPF_FIB_LKUP_RET_SUCCESS && rc != BPF_FIB_LKUP_RET_FRAG_NEEDED)
 		goto slow;	/* routed nowhere, or the bridge forwards nothing */
-	/* to the uplink: NAT66 is not built yet, and nothing leaves a
-	 * masquerading network with the container's own address */
-	if (c6->nat6)
-		return drop(BPFNET_STAT_DROP_NO_UPLINK_ADDR, 0);
+	/* to the uplink (with nat6, uplink_egress6 translates it there) */
 	ct6_out(&p6, bpf_ktime_get_ns());
 	/* over the route's MTU, the hop limit spent: the stack's (mtu.h) */
 	if (rc != BPF_FIB_LKUP_RET_SUCCESS || p6.p.ttl <= 1)
@@ -117,13 +118,37 @@ __noinline int uplink_ingress6(struct __sk_buff *skb)
 	const struct bpfnet_cfg6 *c6 = get_cfg6();
 	const struct bpfnet_cfg *cfg = get_cfg();
 	struct pkt6 p6 = {};
+	int rc;
 
-	if (!skb || !c6 || !cfg || parse_ipv6(skb, &p6) ||
-	    !in_subnet6(c6, &p6.daddr) || icmp6_link_scope(&p6.p))
+	if (!skb || !c6 || !cfg || parse_ipv6(skb, &p6))
+		return TC_ACT_NEXT_FILTER;
+	if (c6->nat6 && in6_eq(&p6.daddr, &c6->uplink_addr)) {
+		rc = nat6_in(skb, &p6);	/* a reply of a masqueraded flow? */
+		if (rc == BPFNET_CONTINUE)
+			return TC_ACT_NEXT_FILTER;	/* the host's own */
+		return rc ? rc : deliver6(skb, &p6, cfg);
+	}
+	if (!in_subnet6(c6, &p6.daddr) || icmp6_link_scope(&p6.p))
 		return TC_ACT_NEXT_FILTER;
 	if (!ct6_inbound(skb, &p6))
 		return drop(BPFNET_STAT_DROP_UNSOLICITED, 0);
 	return deliver6(skb, &p6, cfg);
+}
+
+/*
+ * IPv6 leaving by the uplink (uplink_egress): with nat6, a container's
+ * packet is masqueraded (nat6.h); anything else is not this filter's.
+ */
+__noinline int uplink_egress6(struct __sk_buff *skb)
+{
+	const struct bpfnet_cfg6 *c6 = get_cfg6();
+	const struct bpfnet_cfg *cfg = get_cfg();
+	struct pkt6 p6 = {};
+
+	if (!skb || !c6 || !cfg || !c6->nat6 || parse_ipv6(skb, &p6) ||
+	    !in_subnet6(c6, &p6.saddr))
+		return TC_ACT_NEXT_FILTER;
+	return nat6_out(skb, &p6, cfg, c6);
 }
 
 /*

@@ -61,6 +61,14 @@ struct {
 	__type(value, __u64);
 } frag6_in SEC(".maps");
 
+/* NAT66: reply tuple on the uplink -> the container's flow (nat6.h). Datapath. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, BPFNET_MAX_FLOWS);
+	__type(key, struct bpfnet_flow6);
+	__type(value, struct bpfnet_flow6);
+} rev_nat6 SEC(".maps");
+
 /* Container address -> MAC and host veth: anti-spoofing and delivery. Hook. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);

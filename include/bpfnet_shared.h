@@ -78,6 +78,7 @@
 #define BPFNET_PIN_ENDPOINTS6 "endpoints6"
 #define BPFNET_PIN_CT6 "conntrack6"
 #define BPFNET_PIN_FRAG6_IN "frag6_in"
+#define BPFNET_PIN_RNAT6 "rev_nat6"
 
 /* Connection lifetimes, in seconds. */
 #define BPFNET_CT_TCP_SYN_SECS 60
@@ -240,8 +241,8 @@ _Static_assert(sizeof(struct bpfnet_ct) == 56, "bpfnet_ct layout");
  * start time exactly as for IPv4 (ct.h's logic runs on it); ct.nat_addr is
  * unused (0). Routed mode (nat6 0): nat_addr6 is zero and ct.nat_port 0;
  * packets from outside reach a container only as replies to these flows.
- * NAT66 (nat6 1, to come): the source the flow is given, nat_addr6 and
- * ct.nat_port.
+ * NAT66 (nat6 1): the source the flow is given, nat_addr6 and ct.nat_port
+ * (network order), claimed in "rev_nat6".
  */
 struct bpfnet_ct6 {
 	struct bpfnet_ct ct;
@@ -263,6 +264,13 @@ struct bpfnet_frag6_key {
 	__u8 pad[3];
 };
 _Static_assert(sizeof(struct bpfnet_frag6_key) == 40, "bpfnet_frag6_key layout");
+
+/*
+ * "rev_nat6": NAT66, a reply tuple on the uplink (struct bpfnet_flow6, its
+ * destination the uplink's address and the translated port) -> the
+ * container's flow (struct bpfnet_flow6, the key of "conntrack6"). Claimed
+ * with BPF_NOEXIST: two flows never share a translated tuple.
+ */
 
 /* "rev_nat": reply flow arriving on the uplink (key) -> the original flow. */
 struct bpfnet_rnat {
@@ -407,6 +415,8 @@ enum bpfnet_stat {
 					 * container's (admit6.h) */
 	BPFNET_STAT_DROP_RA,		/* router advertisement, redirect or other router-only
 					 * ICMPv6 from a container */
+	BPFNET_STAT_DROP_NAT66_UNSUPPORTED,	/* NAT66: what is not translated yet (ICMPv6
+						 * errors, later fragments, protocols without ports) */
 	BPFNET_STAT_MAX,
 };
 

@@ -89,7 +89,7 @@ static int set_cfg6(int enabled)
 	return bpf_map_update_elem(bpf_map__fd(skel->maps.net_config6), &zero, &c, 0);
 }
 
-/* nat6 in net_config6. */
+/* nat6 in net_config6, and the uplink's address 2001:db8:100::1 with it. */
 static int set_nat6(int nat6)
 {
 	struct bpfnet_cfg6 c;
@@ -98,6 +98,7 @@ static int set_nat6(int nat6)
 	if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.net_config6), &zero, &c))
 		return -errno;
 	c.nat6 = (__u8)nat6;
+	c.uplink_addr = in6(nat6 ? "2001:db8:100::1" : "::");
 	return bpf_map_update_elem(bpf_map__fd(skel->maps.net_config6), &zero, &c, 0) ? -errno : 0;
 }
 
@@ -583,15 +584,117 @@ static void test6_routed_forward_to_outside(void)
 	CHECK_MEM(out, in, len, "the datagram with hop limit 1, unchanged");
 	CHECK_EQ(lookup_ct6("fd19::2", "2001:db8:100::2", 5000, 53, IPPROTO_UDP, &ct), 0,
 		 "conntrack6 entry of the datagram");
-	/* NAT66 is not built: with nat6 set nothing leaves with its own address */
-	CHECK_EQ(set_nat6(1), 0, "write net_config6 with nat6");
-	s.hop_limit = 64;
-	len = build_pkt6(in, &s);
-	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_SHOT);
 	CHECK_COUNTERS([BPFNET_STAT_FAST_OUT] = 1, [BPFNET_STAT_FLOWS_CREATED] = 2,
 		       [BPFNET_STAT_DROP_OTHER_NET] = 1, [BPFNET_STAT_PASS] = 1,
-		       [BPFNET_STAT_DROP_ISOLATED] = 2, [BPFNET_STAT_SLOW_PATH] = 1,
-		       [BPFNET_STAT_DROP_NO_UPLINK_ADDR] = 1);
+		       [BPFNET_STAT_DROP_ISOLATED] = 2, [BPFNET_STAT_SLOW_PATH] = 1);
+}
+
+/* A frame as the uplink's egress or ingress must see it, checksum verified. */
+#define CHECK_L6(f, len, src, dst, sport_off, sport, what)                   \
+	do {                                                                 \
+		struct bpfnet_in6 ___s = in6(src), ___d = in6(dst);          \
+		CHECK_MEM((f) + ETH_HLEN + 8, &___s, 16, "source address: " what); \
+		CHECK_MEM((f) + ETH_HLEN + 24, &___d, 16, "destination address: " what); \
+		CHECK_EQ(ntohs(*(uint16_t *)((f) + ETH_HLEN + IP6_HLEN + (sport_off))), \
+			 (sport), "port: " what);                            \
+		CHECK_EQ(l6_csum_check((f), (len)), 0, "transport checksum: " what); \
+	} while (0)
+
+/*
+ * NAT66: the container's TCP, UDP and echo leave from the uplink's
+ * address (the TCP and UDP source port kept while free, the echo id
+ * kept), routed untranslated by from_container and translated at the
+ * uplink's egress; replies come back to the container. A second flow on
+ * the same tuple from its neighbour gets another port, and its replies
+ * reach the neighbour. ICMPv6 errors from a container are not translated
+ * yet: dropped. Nothing else to the uplink's address is the network's.
+ */
+static void test6_nat66_masquerade(void)
+{
+	uint8_t in[256], out[2048], mid[2048];
+	struct pkt6_spec s = c_spec(IPPROTO_TCP, "2001:db8:100::2", 40000, 80);
+	struct bpfnet_ct6 ct;
+	uint16_t port3;
+	__u32 olen, mlen;
+	size_t len;
+
+	CHECK_EQ(host_links6(0), 0, "links, addresses and net_config of the host");
+	CHECK_EQ(set_nat6(1), 0, "write net_config6 with nat6 and the uplink's address");
+	s.tcp_flags = 0x02;
+	s.body = "hello";
+	s.blen = 5;
+	len = build_pkt6(in, &s);
+	CHECK_RUN(from_container, in, len, mid, &mlen, TC_ACT_REDIRECT);
+	CHECK_MEM(mid + ETH_HLEN + 8, in + ETH_HLEN + 8, len - ETH_HLEN - 8,
+		  "routed untranslated: uplink_egress translates");
+	CHECK_RUN(uplink_egress, mid, mlen, out, &olen, TC_ACT_OK);
+	CHECK_L6(out, olen, "2001:db8:100::1", "2001:db8:100::2", 0, 40000, "the SYN out");
+	CHECK_MEM(out + olen - 5, "hello", 5, "payload");
+	CHECK_EQ(lookup_ct6("fd19::2", "2001:db8:100::2", 40000, 80, IPPROTO_TCP, &ct), 0,
+		 "conntrack6 entry");
+	CHECK_EQ(ntohs(ct.ct.nat_port), 40000, "its translated port");
+	CHECK_MEM(&ct.nat_addr6, out + ETH_HLEN + 8, 16, "its translated address");
+
+	s = (struct pkt6_spec){ .src = "2001:db8:100::2", .dst = "2001:db8:100::1",
+				.proto = IPPROTO_TCP, .sport = 80, .dport = 40000,
+				.tcp_flags = 0x12 };
+	len = build_pkt6(in, &s);
+	CHECK_RUN(uplink_ingress, in, len, out, &olen, TC_ACT_REDIRECT);
+	CHECK_L6(out, olen, "2001:db8:100::2", "fd19::2", 2, 40000, "the SYN-ACK in");
+	CHECK_MEM(out, mac_c1, 6, "destination MAC (the container)");
+	CHECK_EQ(out[ETH_HLEN + 7], 63, "hop limit (forwarded once)");
+
+	/* its neighbour, same port, same remote: another port */
+	s = c_spec(IPPROTO_TCP, "2001:db8:100::2", 40000, 80);
+	s.src = "fd19::3";
+	s.tcp_flags = 0x02;
+	memcpy(s.smac, mac_c3, 6);
+	len = build_pkt6(in, &s);
+	CHECK_RUN(uplink_egress, in, len, out, &olen, TC_ACT_OK);
+	port3 = ntohs(*(uint16_t *)(out + ETH_HLEN + IP6_HLEN));
+	CHECK_NE(port3, 40000, "the neighbour's translated port");
+	CHECK_GE(port3, 1024, "within --snat-ports");
+	CHECK_L6(out, olen, "2001:db8:100::1", "2001:db8:100::2", 0, port3, "the neighbour's SYN");
+	s = (struct pkt6_spec){ .src = "2001:db8:100::2", .dst = "2001:db8:100::1",
+				.proto = IPPROTO_TCP, .sport = 80, .dport = port3,
+				.tcp_flags = 0x12 };
+	len = build_pkt6(in, &s);
+	CHECK_RUN(uplink_ingress, in, len, out, &olen, TC_ACT_REDIRECT);
+	CHECK_L6(out, olen, "2001:db8:100::2", "fd19::3", 2, 40000, "the neighbour's SYN-ACK");
+	CHECK_MEM(out, mac_c3, 6, "destination MAC (the neighbour)");
+
+	s = c_spec(IPPROTO_UDP, "2001:db8:100::2", 5000, 53);
+	len = build_pkt6(in, &s);
+	CHECK_RUN(uplink_egress, in, len, out, &olen, TC_ACT_OK);
+	CHECK_L6(out, olen, "2001:db8:100::1", "2001:db8:100::2", 0, 5000, "the datagram");
+	s = c_spec(IPPROTO_ICMPV6, "2001:db8:100::2", 0x4242, 0);
+	s.icmp_type = 128;
+	len = build_pkt6(in, &s);
+	CHECK_RUN(uplink_egress, in, len, out, &olen, TC_ACT_OK);
+	CHECK_L6(out, olen, "2001:db8:100::1", "2001:db8:100::2", 4, 0x4242, "the echo request");
+	s = (struct pkt6_spec){ .src = "2001:db8:100::2", .dst = "2001:db8:100::1",
+				.proto = IPPROTO_ICMPV6, .icmp_type = 129, .sport = 0x4242 };
+	len = build_pkt6(in, &s);
+	CHECK_RUN(uplink_ingress, in, len, out, &olen, TC_ACT_REDIRECT);
+	CHECK_L6(out, olen, "2001:db8:100::2", "fd19::2", 4, 0x4242, "the echo reply");
+	CHECK_COUNTERS([BPFNET_STAT_FLOWS_CREATED] = 4, [BPFNET_STAT_FAST_OUT] = 1,
+		       [BPFNET_STAT_SNAT_PKTS] = 4, [BPFNET_STAT_SNAT_BYTES] = 65 + 60 + 48 + 48,
+		       [BPFNET_STAT_RNAT_PKTS] = 3, [BPFNET_STAT_RNAT_BYTES] = 60 + 60 + 48,
+		       [BPFNET_STAT_FAST_IN] = 3, [BPFNET_STAT_PORT_RETRIES] = 1);
+
+	s = (struct pkt6_spec){ .src = "fd19::2", .dst = "2001:db8:100::2",
+				.proto = IPPROTO_ICMPV6, .icmp_type = 1, .icmp_code = 4,
+				.body = "\0\0\0\0", .blen = 4 };
+	memcpy(s.smac, mac_c1, 6);
+	len = build_pkt6(in, &s);
+	CHECK_RUN(uplink_egress, in, len, out, &olen, TC_ACT_SHOT);
+	s = (struct pkt6_spec){ .src = "2001:db8:100::2", .dst = "2001:db8:100::1",
+				.proto = IPPROTO_TCP, .sport = 1234, .dport = 22, .tcp_flags = 0x02 };
+	len = build_pkt6(in, &s);
+	CHECK_RUN(uplink_ingress, in, len, out, &olen, TC_ACT_UNSPEC);
+	CHECK_MEM(out, in, len, "the host's own SYN, unchanged");
+	CHECK_EQ(stat(BPFNET_STAT_DROP_NAT66_UNSUPPORTED), 1u, "ICMPv6 errors not translated");
+	CHECK_EQ(stat(BPFNET_STAT_RNAT_PKTS), 3u, "replies translated, in the end");
 }
 
 /* To a neighbour: straight to its veth peer, no hop; by link-local too. */
@@ -814,6 +917,7 @@ static const struct check_test tests[] = {
 	CHECK_TEST(test6_unsolicited_inbound_dropped),
 	CHECK_TEST(test6_reply_to_tracked_flow_let_in),
 	CHECK_TEST(test6_reply_fragments_follow_their_first),
+	CHECK_TEST(test6_nat66_masquerade),
 	CHECK_TEST(test6_to_container_admits_only_allowed),
 };
 
