@@ -258,3 +258,123 @@ test_isolated_host_opens_nothing() {
 	echo "to the published port" | in_host_cg nc -N -w 3 127.0.0.1 8080 || fail "the host's client of the published port"
 	assert_file_eq "$T/got" "to the published port"
 }
+
+# --- IPv6, routed (the datapath half of dual stack) ---
+
+# The bytes of an IPv6 address of fd19::/64 whose last byte is N, or of
+# the EUI-64 link-local address of MAC, for bpftool ("fd 19 00 ...").
+fd19_hex() { printf 'fd 19 00 00 00 00 00 00 00 00 00 00 00 00 00 %02x' "$1"; }
+ll_hex() {
+	local -a m
+	IFS=: read -ra m <<<"$1"
+	printf 'fe 80 00 00 00 00 00 00 %02x %s %s ff fe %s %s %s' \
+		$((16#${m[0]} ^ 2)) "${m[1]}" "${m[2]}" "${m[3]}" "${m[4]}" "${m[5]}"
+}
+# map_put MAP KEY VALUE: update a pinned map, KEY and VALUE as hex bytes.
+map_put() {
+	# shellcheck disable=SC2086  # each byte is a word of bpftool's
+	in_host bpftool map update pinned "$T/bpf/bpfnet/$1" key hex $2 value hex $3
+}
+# ep6_value MAC IFINDEX: struct bpfnet_endpoint (ifindex in host order).
+ep6_value() {
+	printf '%s 00 00 %02x %02x %02x %02x' "${1//:/ }" $(($2 & 255)) $((($2 >> 8) & 255)) \
+		$((($2 >> 16) & 255)) $((($2 >> 24) & 255))
+}
+
+# What the control plane will do for --subnet6 fd19::/64 (routed), done by
+# hand: the bridge's gateway address and IPv6 forwarding (the bridge only),
+# net_config6, each container's address in the subnet and its link-local
+# one in endpoints6, its address and default route; the outside routes
+# fd19::/64 to the uplink.
+ipv6_routed_world() {
+	local c pid mac veth ifx n=2
+	in_host ip -6 addr add fd19::1/64 dev bnbr0 nodad
+	in_host sysctl -qw net.ipv6.conf.bnbr0.forwarding=1
+	in_host ip -6 addr add 2001:db8:100::1/64 dev up0 nodad
+	in_out ip -6 addr add 2001:db8:100::2/64 dev eth0 nodad
+	in_out ip -6 route add fd19::/64 via 2001:db8:100::1
+	# {subnet, gateway, uplink_addr, prefix_len 64, enabled, nat6 0, pad}
+	map_put net_config6 "00 00 00 00" \
+		"$(fd19_hex 0) $(fd19_hex 1) $(printf '00 %.0s' {1..16}) 40 01 00 00 00 00 00 00"
+	for pid in "${CS[@]}"; do
+		c=c$((n - 1))
+		mac=$(mac_of eth0 in_ns "$pid")
+		veth=$(bn ls -j | jq -r --arg id "$c" '.[] | select(.id==$id) | .veth')
+		ifx=$(in_host ip -j link show "$veth" | jq -r ".[0].ifindex")
+		map_put endpoints6 "$(fd19_hex "$n")" "$(ep6_value "$mac" "$ifx")"
+		map_put endpoints6 "$(ll_hex "$mac")" "$(ep6_value "$mac" "$ifx")"
+		in_ns "$pid" ip -6 addr add "fd19::$n/64" dev eth0 nodad
+		in_ns "$pid" ip -6 route add default via fd19::1
+		n=$((n + 1))
+	done
+}
+
+# IPv6 with net_config6 and endpoints6 filled, routed: the containers'
+# kernels' own neighbour discovery, DAD and MLD pass admission (no spoofing
+# or router drop counted), so c1 reaches the gateway, c2 (by its address and
+# its link-local one) and the outside (bpf_fib_lookup, its replies straight
+# in from the uplink) with ping -6; the outside reaches nothing of c1 it did
+# not ask for; an address c1 gives itself is not its own to use.
+test_ipv6_routed_admission_and_replies() {
+	edges_world 2
+	local C2=${CS[1]} sip smac snd sra c2ll
+	ipv6_routed_world
+	sip=$(stat_of drop_spoofed_ip)
+	smac=$(stat_of drop_spoofed_mac)
+	snd=$(stat_of drop_spoofed_nd)
+	sra=$(stat_of drop_router_advert)
+	in_ns "$C1" ping -6 -c1 -W2 fd19::1 >/dev/null || fail "c1 cannot ping the gateway over IPv6"
+	in_ns "$C1" ping -6 -c1 -W2 fd19::3 >/dev/null || fail "c1 cannot ping c2 over IPv6"
+	# c2's link-local address: the EUI-64 of its MAC, as endpoints6 has it
+	c2ll=$(ll_hex "$(mac_of eth0 in_ns "$C2")" | tr -d ' ' | sed 's/..../&:/g; s/:$//')
+	in_ns "$C1" ping -6 -c1 -W2 "$c2ll%eth0" >/dev/null ||
+		fail "c1 cannot ping c2's link-local $c2ll: $(in_ns "$C2" ip -6 -o addr show dev eth0)"
+	in_ns "$C1" ping -6 -c1 -W2 2001:db8:100::2 >/dev/null || fail "c1 cannot ping the outside over IPv6"
+	assert_ge "$(stat_of fast_path_out)" 1 "IPv6 packets routed to the uplink by the datapath"
+	assert_ge "$(stat_of fast_path_in)" 1 "IPv6 replies sent into the container by the datapath"
+	assert_ge "$(stat_of fast_path_neighbour)" 1 "IPv6 packets sent straight to a neighbour"
+	assert_eq "$(stat_of drop_spoofed_ip)" "$sip" "spoofed address drops (real ND, MLD, RS)"
+	assert_eq "$(stat_of drop_spoofed_mac)" "$smac" "spoofed MAC drops"
+	assert_eq "$(stat_of drop_spoofed_nd)" "$snd" "spoofed ND drops"
+	assert_eq "$(stat_of drop_router_advert)" "$sra" "router message drops"
+	# from outside: nothing c1 did not open
+	local un
+	un=$(stat_of drop_unsolicited)
+	refute "the outside reached c1 over IPv6 unasked" in_out ping -6 -c1 -W1 fd19::2
+	assert_ge "$(stat_of drop_unsolicited)" $((un + 1)) "unsolicited IPv6 dropped"
+	# an address c1 takes that is not its own
+	in_ns "$C1" ip -6 addr add fd19::99/64 dev eth0 nodad
+	refute "c1 reached the gateway from an address not its own" \
+		in_ns "$C1" ping -6 -c1 -W1 -I fd19::99 fd19::1
+	assert_ge "$(stat_of drop_spoofed_ip)" $((sip + 1)) "spoofed address drops"
+	in_ns "$C1" ping -6 -c1 -W2 -I fd19::2 2001:db8:100::2 >/dev/null ||
+		fail "c1 cannot ping the outside from its own address"
+}
+
+size_is() { [ "$(wc -c <"$1")" -eq "$2" ]; } # FILE BYTES
+
+# NAT66: net_config6 with nat6 and the uplink's address; the outside has no
+# route to fd19::/64, so only packets masqueraded behind 2001:db8:100::1 can
+# be answered: c1's ping -6 and a TCP stream to the outside arrive and are
+# answered (the datapath redirects them to the uplink, whose egress
+# translates them, and translates the replies back at its ingress).
+test_ipv6_nat66_to_the_outside() {
+	edges_world 1
+	local up got
+	ipv6_routed_world
+	in_out ip -6 route del fd19::/64
+	up="20 01 0d b8 01 00 00 00 00 00 00 00 00 00 00 01"
+	map_put net_config6 "00 00 00 00" "$(fd19_hex 0) $(fd19_hex 1) $up 40 01 01 00 00 00 00 00"
+	refute "the outside has a route back to the containers" in_out ip -6 route get fd19::2
+	in_ns "$C1" ping -6 -c1 -W2 2001:db8:100::2 >/dev/null || fail "c1 cannot ping the outside through NAT66"
+	in_out timeout 10 nc -6 -n -l 2001:db8:100::2 8080 >"$T/got" 2>/dev/null &
+	PIDS+=($!)
+	wait_listen tcp 8080 in_out
+	head -c 65536 /dev/zero | tr '\0' x | in_ns "$C1" nc -6 -N -w 5 2001:db8:100::2 8080 ||
+		fail "c1's TCP stream to the outside through NAT66"
+	wait_for 5 size_is "$T/got" 65536
+	assert_ge "$(stat_of snat_packets)" 2 "packets masqueraded"
+	assert_ge "$(stat_of reverse_nat_packets)" 2 "replies translated back"
+	got=$(bn stats -j | jq -r '.totals.drop_nat66_unsupported')
+	assert_eq "$got" 0 "packets NAT66 could not translate"
+}
