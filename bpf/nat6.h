@@ -6,7 +6,8 @@
  * BPF_NOEXIST (its own port first, when inside --snat-ports and free), so
  * two flows never share a translated tuple. Packets are translated at the
  * uplink's egress, where both the datapath's redirected ones and the
- * stack's arrive, and replies back at its ingress. IPv6 has no header
+ * stack's arrive, and replies (and ICMPv6 errors about the flows) back at
+ * its ingress. IPv6 has no header
  * checksum: the 16-byte address goes into the L4 checksum through the
  * pseudo header (bpf_csum_diff, then bpf_l4_csum_replace with
  * BPF_F_PSEUDO_HDR; ICMPv6 has one too).
@@ -159,6 +160,60 @@ static __always_inline int nat6_out(struct __sk_buff *skb, struct pkt6 *p6,
 }
 
 /*
+ * An ICMPv6 error (unreachable, packet too big, time exceeded, parameter
+ * problem) to the uplink's address about a masqueraded flow: its
+ * destination and the quoted packet's source address and port become the
+ * container's again, the ICMPv6 checksum fixed for each (the quoted
+ * transport checksum is left as it came: receivers do not check it). 0
+ * (p6 then names the container), BPFNET_CONTINUE, or a drop verdict.
+ */
+static __always_inline int nat6_in_error(struct __sk_buff *skb, struct pkt6 *p6)
+{
+	__u32 csum = p6->p.l4off + 2, qip = p6->p.l4off + 8;
+	struct bpfnet_flow6 r = {}, k, *rv;
+	__u32 qport = qip + IPV6_HLEN;
+	struct bpfnet_ct6 *ct;
+	struct ipv6hdr ip;
+	__be16 ports[2];
+	__s64 diff;
+
+	if (bpf_skb_load_bytes(skb, qip, &ip, sizeof(ip)) ||
+	    bpf_skb_load_bytes(skb, qport, ports, sizeof(ports)))
+		return BPFNET_CONTINUE;
+	if (ip.nexthdr == NEXTHDR_ICMP6) {	/* the echo request's id */
+		qport += 4;
+		if (bpf_skb_load_bytes(skb, qport, &ports[0], 2))
+			return BPFNET_CONTINUE;
+		ports[1] = 0;
+	} else if (ip.nexthdr != IPPROTO_TCP && ip.nexthdr != IPPROTO_UDP) {
+		return BPFNET_CONTINUE;
+	}
+	/* the quoted packet left as the flow's: its reply tuple names the flow */
+	__builtin_memcpy(&r.saddr, &ip.daddr, sizeof(r.saddr));
+	__builtin_memcpy(&r.daddr, &ip.saddr, sizeof(r.daddr));
+	r.sport = ports[1];
+	r.dport = ports[0];
+	r.proto = ip.nexthdr;
+	rv = bpf_map_lookup_elem(&rev_nat6, &r);
+	if (!rv || !in6_eq(&r.daddr, &p6->daddr))
+		return BPFNET_CONTINUE;
+	k = *rv;
+	ct = bpf_map_lookup_elem(&conntrack6, &k);
+	if (!ct || ct->ct.nat_port != r.dport || !in6_eq(&ct->nat_addr6, &r.daddr))
+		return BPFNET_CONTINUE;
+	diff = bpf_csum_diff((__be32 *)&r.daddr, 16, (__be32 *)&k.saddr, 16, 0);
+	if (diff < 0 || nat6_addr(skb, p6, 0, &p6->daddr, &k.saddr) ||
+	    bpf_l4_csum_replace(skb, csum, 0, diff, 0) ||
+	    bpf_skb_store_bytes(skb, qip + IP6_SADDR_OFF, &k.saddr, 16, 0) ||
+	    bpf_l4_csum_replace(skb, csum, r.dport, k.sport, sizeof(k.sport)) ||
+	    bpf_skb_store_bytes(skb, qport, &k.sport, sizeof(k.sport), 0))
+		return drop(BPFNET_STAT_DROP_CSUM, 0);
+	p6->daddr = k.saddr;
+	stat_inc(BPFNET_STAT_ICMP_ERR_XLATED);
+	return 0;
+}
+
+/*
  * A reply on the uplink to the uplink's address: translated back to its
  * container's flow (p6 then names the container) and 0, or BPFNET_CONTINUE
  * (no flow of this network's), or a drop verdict.
@@ -169,6 +224,8 @@ static __always_inline int nat6_in(struct __sk_buff *skb, struct pkt6 *p6)
 	__u64 now = bpf_ktime_get_ns();
 	struct bpfnet_ct6 *ct;
 
+	if (p6->p.icmp_error && !p6->p.frag)
+		return nat6_in_error(skb, p6);
 	if (!p6->p.has_ports || p6->p.frag_later || p6->p.icmp_error)
 		return BPFNET_CONTINUE;
 	flow6_of(p6, &r);

@@ -899,6 +899,56 @@ static void test6_to_container_admits_only_allowed(void)
 	CHECK_COUNTERS([BPFNET_STAT_DROP_UNSOLICITED] = 2, [BPFNET_STAT_DROP_ISOLATED] = 1);
 }
 
+/*
+ * NAT66, ICMPv6 errors coming back: a Packet Too Big from a router about
+ * the neighbour's flow (translated to another port) reaches the neighbour
+ * with its own address as destination and as the quoted source, its own
+ * port quoted, the ICMPv6 checksum right; one quoting a tuple no flow
+ * holds is the host's.
+ */
+static void test6_nat66_icmp_error_in(void)
+{
+	uint8_t in[512], out[2048], err[160];
+	struct pkt6_spec s = c_spec(IPPROTO_TCP, "2001:db8:100::2", 40000, 80);
+	struct bpfnet_in6 want;
+	uint16_t port3;
+	__u32 olen;
+	size_t len, qlen;
+
+	CHECK_EQ(set_nat6(1), 0, "write net_config6 with nat6 and the uplink's address");
+	s.tcp_flags = 0x02;
+	len = build_pkt6(in, &s);
+	CHECK_RUN(uplink_egress, in, len, out, &olen, TC_ACT_OK);	/* c1 keeps 40000 */
+	s.src = "fd19::3";
+	memcpy(s.smac, mac_c3, 6);
+	len = build_pkt6(in, &s);
+	CHECK_RUN(uplink_egress, in, len, out, &olen, TC_ACT_OK);
+	port3 = ntohs(*(uint16_t *)(out + ETH_HLEN + IP6_HLEN));
+	CHECK_NE(port3, 40000, "the neighbour's translated port");
+	qlen = olen - ETH_HLEN;
+	memset(err, 0, 4);
+	err[2] = 0x05;	/* MTU 1280 */
+	memcpy(err + 4, out + ETH_HLEN, qlen);
+	s = (struct pkt6_spec){ .src = "2001:db8:100::9", .dst = "2001:db8:100::1",
+				.proto = IPPROTO_ICMPV6, .icmp_type = 2, .body = err,
+				.blen = 4 + qlen };
+	len = build_pkt6(in, &s);
+	CHECK_EQ(l6_csum_check(in, len), 0, "the Packet Too Big's checksum verifies");
+	CHECK_RUN(uplink_ingress, in, len, out, &olen, TC_ACT_REDIRECT);
+	want = in6("fd19::3");
+	CHECK_MEM(out + ETH_HLEN + 24, &want, 16, "destination: the neighbour");
+	CHECK_MEM(out + ETH_HLEN + IP6_HLEN + 8 + 8, &want, 16, "quoted source: the neighbour");
+	CHECK_EQ(ntohs(*(uint16_t *)(out + ETH_HLEN + IP6_HLEN + 8 + IP6_HLEN)), 40000,
+		 "quoted source port: its own");
+	CHECK_EQ(l6_csum_check(out, olen), 0, "ICMPv6 checksum");
+	CHECK_MEM(out, mac_c3, 6, "destination MAC (the neighbour)");
+	CHECK_EQ(stat(BPFNET_STAT_ICMP_ERR_XLATED), 1u, "ICMP errors translated");
+	err[4 + 40 + 1] ^= 1;	/* another quoted port: nobody's flow */
+	len = build_pkt6(in, &s);
+	CHECK_RUN(uplink_ingress, in, len, out, &olen, TC_ACT_UNSPEC);
+	CHECK_EQ(stat(BPFNET_STAT_ICMP_ERR_XLATED), 1u, "ICMP errors translated, in the end");
+}
+
 static const struct check_test tests[] = {
 	CHECK_TEST(test6_own_address_admitted),
 	CHECK_TEST(test6_wrong_source_dropped),
@@ -918,6 +968,7 @@ static const struct check_test tests[] = {
 	CHECK_TEST(test6_reply_to_tracked_flow_let_in),
 	CHECK_TEST(test6_reply_fragments_follow_their_first),
 	CHECK_TEST(test6_nat66_masquerade),
+	CHECK_TEST(test6_nat66_icmp_error_in),
 	CHECK_TEST(test6_to_container_admits_only_allowed),
 };
 
