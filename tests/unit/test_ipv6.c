@@ -213,7 +213,7 @@ static size_t build_nd(uint8_t *f, uint8_t type, const char *src, const char *ds
 }
 
 /* A UDP datagram from the container's own address and MAC: admitted. */
-static void test6_own_address_admitted(void)
+static void test_own_address_admitted(void)
 {
 	uint8_t in[256], out[2048];
 	struct pkt6_spec s = c_spec(IPPROTO_UDP, "fd19::1", 5000, 53);
@@ -230,7 +230,7 @@ static void test6_own_address_admitted(void)
 }
 
 /* From an address not its own: another's, one outside, its neighbour's. */
-static void test6_wrong_source_dropped(void)
+static void test_wrong_source_dropped(void)
 {
 	static const char *const src[] = { "fd19::9", "2001:db8:100::2", "fd19::3",
 					   "fe80::1" };
@@ -248,7 +248,7 @@ static void test6_wrong_source_dropped(void)
 }
 
 /* Its own address from another MAC (its neighbour's, or made up). */
-static void test6_wrong_mac_dropped(void)
+static void test_wrong_mac_dropped(void)
 {
 	uint8_t in[256], out[2048];
 	struct pkt6_spec s = c_spec(IPPROTO_UDP, "fd19::1", 5000, 53);
@@ -269,7 +269,7 @@ static void test6_wrong_mac_dropped(void)
 }
 
 /* A router advertisement: from its own link-local address and MAC, still dropped. */
-static void test6_router_advert_dropped(void)
+static void test_router_advert_dropped(void)
 {
 	uint8_t in[256], out[2048], body[48] = {
 		0x40, 0x00, 0x07, 0x08,	/* hop limit 64, router lifetime 1800 s */
@@ -294,7 +294,7 @@ static void test6_router_advert_dropped(void)
 }
 
 /* A redirect (137) sending the host's traffic for fd19::3 to the container. */
-static void test6_redirect_dropped(void)
+static void test_redirect_dropped(void)
 {
 	uint8_t in[256], out[2048], body[36] = { 0 };
 	struct pkt6_spec s = { .src = LL_C1, .dst = "fd19::1", .proto = IPPROTO_ICMPV6,
@@ -314,7 +314,7 @@ static void test6_redirect_dropped(void)
  * A neighbour advertisement for another address (its neighbour's, the
  * gateway's): dropped. For its own address, global and link-local: admitted.
  */
-static void test6_na_for_other_address_dropped(void)
+static void test_na_for_other_address_dropped(void)
 {
 	uint8_t in[256], out[2048];
 	__u32 olen;
@@ -337,7 +337,7 @@ static void test6_na_for_other_address_dropped(void)
 }
 
 /* Its own target, but a target (or source) link-layer option of another MAC. */
-static void test6_na_foreign_lladdr_dropped(void)
+static void test_na_foreign_lladdr_dropped(void)
 {
 	uint8_t in[256], out[2048];
 	__u32 olen;
@@ -352,7 +352,7 @@ static void test6_na_foreign_lladdr_dropped(void)
 }
 
 /* Who has the gateway? From its address and its link-local one, its MAC as option. */
-static void test6_ns_for_gateway_admitted(void)
+static void test_ns_for_gateway_admitted(void)
 {
 	uint8_t in[256], out[2048];
 	__u32 olen;
@@ -378,7 +378,7 @@ static void test6_ns_for_gateway_admitted(void)
  * neighbour's address, with a source option, from another MAC, or any
  * other packet from ::: dropped.
  */
-static void test6_dad_ns_admitted(void)
+static void test_dad_ns_admitted(void)
 {
 	uint8_t in[256], out[2048];
 	struct pkt6_spec s = c_spec(IPPROTO_UDP, "fd19::1", 5000, 53);
@@ -416,7 +416,7 @@ static void test6_dad_ns_admitted(void)
  * multicast destinations; a link-local source towards a global address
  * cannot be its (dropped).
  */
-static void test6_link_local_nd_admitted(void)
+static void test_link_local_nd_admitted(void)
 {
 	uint8_t in[256], out[2048], mld[24] = { 0 };
 	struct pkt6_spec s = { .src = LL_C1, .dst = "ff02::16", .proto = IPPROTO_ICMPV6,
@@ -454,7 +454,7 @@ static void test6_link_local_nd_admitted(void)
  * L4 header; hop-by-hop anywhere but first, a chain longer than 6 and a
  * routing header of type 0 with segments left are malformed.
  */
-static void test6_extension_headers(void)
+static void test_extension_headers(void)
 {
 	uint8_t in[256], out[2048];
 	struct pkt6_spec s = c_spec(IPPROTO_UDP, "fd19::1", 5000, 53);
@@ -496,7 +496,7 @@ static void test6_extension_headers(void)
  * Without --subnet6 (net_config6 not enabled) every IPv6 frame from a
  * container is dropped as before, its own good datagram too.
  */
-static void test6_subnet6_disabled_drops_ipv6(void)
+static void test_subnet6_disabled_drops_ipv6(void)
 {
 	uint8_t in[256], out[2048];
 	struct pkt6_spec s = c_spec(IPPROTO_UDP, "fd19::1", 5000, 53);
@@ -533,7 +533,7 @@ static int lookup_ct6(const char *src, const char *dst, uint16_t sport, uint16_t
  * changed, the flow noted; to another network of the host dropped; to
  * the host's own uplink address passed, under --isolate dropped.
  */
-static void test6_routed_forward_to_outside(void)
+static void test_routed_forward_to_outside(void)
 {
 	uint8_t in[256], out[2048];
 	struct pkt6_spec s = c_spec(IPPROTO_TCP, "2001:db8:100::2", 40000, 80);
@@ -609,7 +609,7 @@ static void test6_routed_forward_to_outside(void)
  * reach the neighbour. ICMPv6 errors from a container are not translated
  * yet: dropped. Nothing else to the uplink's address is the network's.
  */
-static void test6_nat66_masquerade(void)
+static void test_nat66_masquerade(void)
 {
 	uint8_t in[256], out[2048], mid[2048];
 	struct pkt6_spec s = c_spec(IPPROTO_TCP, "2001:db8:100::2", 40000, 80);
@@ -698,7 +698,7 @@ static void test6_nat66_masquerade(void)
 }
 
 /* To a neighbour: straight to its veth peer, no hop; by link-local too. */
-static void test6_neighbour_delivered_directly(void)
+static void test_neighbour_delivered_directly(void)
 {
 	uint8_t in[256], out[2048];
 	struct pkt6_spec s = c_spec(IPPROTO_TCP, "fd19::3", 40000, 80);
@@ -723,7 +723,7 @@ static void test6_neighbour_delivered_directly(void)
  * From outside, nothing the container did not ask for: a SYN, a datagram,
  * an echo request to its address are dropped on the uplink and at its veth.
  */
-static void test6_unsolicited_inbound_dropped(void)
+static void test_unsolicited_inbound_dropped(void)
 {
 	uint8_t in[256], out[2048];
 	struct pkt6_spec s = { .src = "2001:db8:100::2", .dst = "fd19::2",
@@ -758,7 +758,7 @@ static void test6_unsolicited_inbound_dropped(void)
  * stack through its veth; and an ICMPv6 error quoting the flow. Another
  * port of the same peer does not.
  */
-static void test6_reply_to_tracked_flow_let_in(void)
+static void test_reply_to_tracked_flow_let_in(void)
 {
 	uint8_t in[256], out[2048], err[128];
 	struct pkt6_spec s = c_spec(IPPROTO_UDP, "2001:db8:100::2", 5000, 53);
@@ -822,7 +822,7 @@ static void test6_reply_to_tracked_flow_let_in(void)
  * uplink and through the veth). A later fragment of another datagram, whose
  * first was never let in, does not.
  */
-static void test6_reply_fragments_follow_their_first(void)
+static void test_reply_fragments_follow_their_first(void)
 {
 	static const uint8_t big[64] = { 1, 2, 3 };
 	uint8_t in[256], out[2048];
@@ -859,7 +859,7 @@ static void test6_reply_fragments_follow_their_first(void)
  * neighbour by its own veth, the host (under --isolate what opens nothing);
  * a router advertisement only from the host itself.
  */
-static void test6_to_container_admits_only_allowed(void)
+static void test_to_container_admits_only_allowed(void)
 {
 	uint8_t in[256], out[2048];
 	struct pkt6_spec s = { .src = "fd19::3", .dst = "fd19::2", .proto = IPPROTO_TCP,
@@ -906,7 +906,7 @@ static void test6_to_container_admits_only_allowed(void)
  * port quoted, the ICMPv6 checksum right; one quoting a tuple no flow
  * holds is the host's.
  */
-static void test6_nat66_icmp_error_in(void)
+static void test_nat66_icmp_error_in(void)
 {
 	uint8_t in[512], out[2048], err[160];
 	struct pkt6_spec s = c_spec(IPPROTO_TCP, "2001:db8:100::2", 40000, 80);
@@ -950,26 +950,26 @@ static void test6_nat66_icmp_error_in(void)
 }
 
 static const struct check_test tests[] = {
-	CHECK_TEST(test6_own_address_admitted),
-	CHECK_TEST(test6_wrong_source_dropped),
-	CHECK_TEST(test6_wrong_mac_dropped),
-	CHECK_TEST(test6_router_advert_dropped),
-	CHECK_TEST(test6_redirect_dropped),
-	CHECK_TEST(test6_na_for_other_address_dropped),
-	CHECK_TEST(test6_na_foreign_lladdr_dropped),
-	CHECK_TEST(test6_ns_for_gateway_admitted),
-	CHECK_TEST(test6_dad_ns_admitted),
-	CHECK_TEST(test6_link_local_nd_admitted),
-	CHECK_TEST(test6_extension_headers),
-	CHECK_TEST(test6_subnet6_disabled_drops_ipv6),
-	CHECK_TEST(test6_routed_forward_to_outside),
-	CHECK_TEST(test6_neighbour_delivered_directly),
-	CHECK_TEST(test6_unsolicited_inbound_dropped),
-	CHECK_TEST(test6_reply_to_tracked_flow_let_in),
-	CHECK_TEST(test6_reply_fragments_follow_their_first),
-	CHECK_TEST(test6_nat66_masquerade),
-	CHECK_TEST(test6_nat66_icmp_error_in),
-	CHECK_TEST(test6_to_container_admits_only_allowed),
+	CHECK_TEST(test_own_address_admitted),
+	CHECK_TEST(test_wrong_source_dropped),
+	CHECK_TEST(test_wrong_mac_dropped),
+	CHECK_TEST(test_router_advert_dropped),
+	CHECK_TEST(test_redirect_dropped),
+	CHECK_TEST(test_na_for_other_address_dropped),
+	CHECK_TEST(test_na_foreign_lladdr_dropped),
+	CHECK_TEST(test_ns_for_gateway_admitted),
+	CHECK_TEST(test_dad_ns_admitted),
+	CHECK_TEST(test_link_local_nd_admitted),
+	CHECK_TEST(test_extension_headers),
+	CHECK_TEST(test_subnet6_disabled_drops_ipv6),
+	CHECK_TEST(test_routed_forward_to_outside),
+	CHECK_TEST(test_neighbour_delivered_directly),
+	CHECK_TEST(test_unsolicited_inbound_dropped),
+	CHECK_TEST(test_reply_to_tracked_flow_let_in),
+	CHECK_TEST(test_reply_fragments_follow_their_first),
+	CHECK_TEST(test_nat66_masquerade),
+	CHECK_TEST(test_nat66_icmp_error_in),
+	CHECK_TEST(test_to_container_admits_only_allowed),
 };
 
 int main(int argc, char **argv)
