@@ -307,28 +307,38 @@ ipv6_routed_world() {
 		in_ns "$pid" ip -6 route add default via fd19::1
 		n=$((n + 1))
 	done
+	# link-local addresses usable (DAD done), so the kernels speak from them
+	for pid in "${CS[@]}"; do wait_for 10 ipv6_ready eth0 in_ns "$pid"; done
+	wait_for 10 ipv6_ready bnbr0 in_host
+}
+
+# What to know when IPv6 between containers fails: c1's and PID's addresses
+# and neighbours, the counters that moved.
+ipv6_state() {
+	in_ns "$C1" ip -6 -o addr show dev eth0
+	in_ns "$C1" ip -6 neigh
+	in_ns "$1" ip -6 -o addr show dev eth0
+	in_ns "$1" ip -6 neigh
+	bn stats -j | jq -c '.totals | with_entries(select(.value != 0))'
 }
 
 # IPv6 with net_config6 and endpoints6 filled, routed: the containers'
 # kernels' own neighbour discovery, DAD and MLD pass admission (no spoofing
-# or router drop counted), so c1 reaches the gateway, c2 (by its address and
-# its link-local one) and the outside (bpf_fib_lookup, its replies straight
+# or router drop counted), so c1 reaches the gateway, c2 (by its address)
+# and the outside (bpf_fib_lookup, its replies straight
 # in from the uplink) with ping -6; the outside reaches nothing of c1 it did
 # not ask for; an address c1 gives itself is not its own to use.
 test_ipv6_routed_admission_and_replies() {
 	edges_world 2
-	local C2=${CS[1]} sip smac snd sra c2ll
+	local C2=${CS[1]} sip smac snd sra
 	ipv6_routed_world
 	sip=$(stat_of drop_spoofed_ip)
 	smac=$(stat_of drop_spoofed_mac)
 	snd=$(stat_of drop_spoofed_nd)
 	sra=$(stat_of drop_router_advert)
 	in_ns "$C1" ping -6 -c1 -W2 fd19::1 >/dev/null || fail "c1 cannot ping the gateway over IPv6"
-	in_ns "$C1" ping -6 -c1 -W2 fd19::3 >/dev/null || fail "c1 cannot ping c2 over IPv6"
-	# c2's link-local address: the EUI-64 of its MAC, as endpoints6 has it
-	c2ll=$(ll_hex "$(mac_of eth0 in_ns "$C2")" | tr -d ' ' | sed 's/..../&:/g; s/:$//')
-	in_ns "$C1" ping -6 -c1 -W2 "$c2ll%eth0" >/dev/null ||
-		fail "c1 cannot ping c2's link-local $c2ll: $(in_ns "$C2" ip -6 -o addr show dev eth0)"
+	in_ns "$C1" ping -6 -c1 -W2 fd19::3 >/dev/null ||
+		fail "c1 cannot ping c2 over IPv6: $(ipv6_state "$C2" | tr '\n' ' ')"
 	in_ns "$C1" ping -6 -c1 -W2 2001:db8:100::2 >/dev/null || fail "c1 cannot ping the outside over IPv6"
 	assert_ge "$(stat_of fast_path_out)" 1 "IPv6 packets routed to the uplink by the datapath"
 	assert_ge "$(stat_of fast_path_in)" 1 "IPv6 replies sent into the container by the datapath"
@@ -352,6 +362,19 @@ test_ipv6_routed_admission_and_replies() {
 }
 
 size_is() { [ "$(wc -c <"$1")" -eq "$2" ]; } # FILE BYTES
+
+# c1 reaches c2 by its link-local address (the EUI-64 of its MAC, as
+# endpoints6 has it), straight to its veth peer. (Seen failing 2 times in 6
+# runs on a loaded machine, its cause not found yet: the state is printed.)
+test_ipv6_link_local_between_containers() {
+	edges_world 2
+	local C2=${CS[1]} c2ll
+	ipv6_routed_world
+	c2ll=$(ll_hex "$(mac_of eth0 in_ns "$C2")" | tr -d ' ' | sed 's/..../&:/g; s/:$//')
+	in_ns "$C1" ping -6 -c1 -W2 "$c2ll%eth0" >/dev/null ||
+		fail "c1 cannot ping c2's link-local $c2ll: $(ipv6_state "$C2" | tr '\n' ' ')"
+	assert_ge "$(stat_of fast_path_neighbour)" 2 "packets sent straight to a neighbour"
+}
 
 # NAT66: net_config6 with nat6 and the uplink's address; the outside has no
 # route to fd19::/64, so only packets masqueraded behind 2001:db8:100::1 can
