@@ -23,6 +23,7 @@
 #include "config.h"
 #include "consts.h"
 #include "ct.h"
+#include "datapath6.h"
 #include "flow.h"
 #include "forward.h"
 #include "frag.h"
@@ -38,12 +39,6 @@
 #include "stats.h"
 
 char LICENSE[] SEC("license") = "GPL";
-
-static __always_inline int mac_eq(const __u8 *a, const __u8 *b)
-{
-	return *(const __u32 *)a == *(const __u32 *)b &&
-	       *(const __u16 *)(a + 4) == *(const __u16 *)(b + 4);
-}
 
 /* ARP from a container must speak for its own address and MAC. */
 static __always_inline int check_arp(struct __sk_buff *skb)
@@ -230,10 +225,11 @@ static __always_inline int to_everyone(const struct pkt *p,
 
 /*
  * Admission is an allow-list: IPv4 and ARP from the container's own
- * address and MAC. Every other frame is dropped under its own reason:
- * VLAN tags (the kernel moves the outer one into skb metadata before TC
- * ingress; a second one stays in the frame), IPv6 (router advertisements,
- * NDP for any MAC) until dual stack brings RA guard and NDP source checks,
+ * address and MAC; IPv6 with --subnet6 (admit6.h: its own addresses and
+ * MAC, RA guard, ND checks; from_container6 goes on to forward it), without
+ * it dropped (router advertisements, NDP for any MAC). Every other frame is
+ * dropped under its own reason: VLAN tags (the kernel moves the outer one
+ * into skb metadata before TC ingress; a second one stays in the frame),
  * and any other ethertype. BPFNET_CONTINUE for an IPv4 frame (its
  * addresses still to be checked), else the verdict.
  */
@@ -253,7 +249,7 @@ static __noinline int admit(struct __sk_buff *skb)
 	case ETH_P_8021Q:
 	case ETH_P_8021AD:
 		return drop(BPFNET_STAT_DROP_VLAN, 0);
-	case ETH_P_IPV6:
+	case ETH_P_IPV6:	/* tagged only: from_container sent the rest on */
 		return drop(BPFNET_STAT_DROP_IPV6, 0);
 	default:
 		return drop(BPFNET_STAT_DROP_ETHERTYPE, 0);
@@ -312,7 +308,7 @@ int from_container(struct __sk_buff *skb)
 	__u8 src[ETH_ALEN];
 	int rc, verdict;
 
-	rc = admit(skb);
+	rc = is_ipv6(skb) ? from_container6(skb) : admit(skb);	/* a verdict, or IPv4 */
 	if (rc != BPFNET_CONTINUE)
 		return rc;
 	if (parse_ipv4(skb, &p))
@@ -406,8 +402,7 @@ static __always_inline int uplink_dnat(struct __sk_buff *skb, struct pkt *p,
 	return deliver(skb, p, cfg, p->daddr);
 }
 
-SEC("tc")
-int uplink_ingress(struct __sk_buff *skb)
+static __noinline int uplink_ingress4(struct __sk_buff *skb)
 {
 	const struct bpfnet_cfg *cfg = get_cfg();
 	struct bpfnet_flow rk = {}, ck = {};
@@ -464,6 +459,13 @@ int uplink_ingress(struct __sk_buff *skb)
 	return deliver(skb, &p, cfg, ck.saddr);
 }
 
+/* IPv6 takes its own way: IPv4's frame and its would stack over 512 bytes. */
+SEC("tc")
+int uplink_ingress(struct __sk_buff *skb)
+{
+	return is_ipv6(skb) ? uplink_ingress6(skb) : uplink_ingress4(skb);
+}
+
 /*
  * A published container's reply the stack routed (from_container_dnat left
  * it): translated as on the fast path. 0, BPFNET_CONTINUE (no such reply),
@@ -497,6 +499,8 @@ int uplink_egress(struct __sk_buff *skb)
 	__u16 proto;
 	int rc;
 
+	if (is_ipv6(skb))	/* NAT66 (datapath6.h) */
+		return uplink_egress6(skb);
 	/* another network's packets (its filter translates them) or the host's */
 	if (!cfg || load_eth_proto(skb, &proto) || proto != ETH_P_IP ||
 	    parse_ipv4(skb, &p) || !in_subnet(cfg, p.saddr))
@@ -545,6 +549,8 @@ int to_container(struct __sk_buff *skb)
 
 	if (!cfg || load_eth_proto(skb, &proto))
 		return TC_ACT_OK;
+	if (proto == ETH_P_IPV6)
+		return to_container6(skb);
 	if (proto != ETH_P_IP) {
 		/* ARP for the bridge and the host; anything else only theirs */
 		if (proto == ETH_P_ARP || !skb->ingress_ifindex)

@@ -37,6 +37,38 @@ struct {
 	__type(value, struct bpfnet_endpoint);
 } endpoints6 SEC(".maps");
 
+/*
+ * IPv6 flow a container opened -> its state (ct6.h). Datapath: written by
+ * from_container, read (and the reply side noted) by uplink_ingress and
+ * to_container, which let packets from outside in only as its replies.
+ * One tier (no new-flow table yet); --flow-table-size slots (pins.c).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, BPFNET_MAX_FLOWS);
+	__type(key, struct bpfnet_flow6);
+	__type(value, struct bpfnet_ct6);
+} conntrack6 SEC(".maps");
+
+/*
+ * IPv6 datagram from outside whose first fragment answered a flow -> until
+ * when its later fragments may follow it in (ct6.h). Datapath only.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, BPFNET_MAX_FRAGS);
+	__type(key, struct bpfnet_frag6_key);
+	__type(value, __u64);
+} frag6_in SEC(".maps");
+
+/* NAT66: reply tuple on the uplink -> the container's flow (nat6.h). Datapath. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, BPFNET_MAX_FLOWS);
+	__type(key, struct bpfnet_flow6);
+	__type(value, struct bpfnet_flow6);
+} rev_nat6 SEC(".maps");
+
 /* Container address -> MAC and host veth: anti-spoofing and delivery. Hook. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);

@@ -29,6 +29,12 @@ struct pkt {
 	__u8 icmp_error;	/* 1: an ICMP error carrying a packet */
 };
 
+static __always_inline int mac_eq(const __u8 *a, const __u8 *b)
+{
+	return *(const __u32 *)a == *(const __u32 *)b &&
+	       *(const __u16 *)(a + 4) == *(const __u16 *)(b + 4);
+}
+
 static __always_inline int load_eth_proto(struct __sk_buff *skb, __u16 *proto)
 {
 	__be16 p;

@@ -76,6 +76,9 @@
 #define BPFNET_PIN_PROG_PEERNAME4 "prog_sock_getpeername4"
 #define BPFNET_PIN_CONFIG6 "net_config6"
 #define BPFNET_PIN_ENDPOINTS6 "endpoints6"
+#define BPFNET_PIN_CT6 "conntrack6"
+#define BPFNET_PIN_FRAG6_IN "frag6_in"
+#define BPFNET_PIN_RNAT6 "rev_nat6"
 
 /* Connection lifetimes, in seconds. */
 #define BPFNET_CT_TCP_SYN_SECS 60
@@ -143,8 +146,18 @@ struct bpfnet_cfg6 {
 };
 _Static_assert(sizeof(struct bpfnet_cfg6) == 56, "bpfnet_cfg6 layout");
 
-/* "endpoints": container address (be) -> what the container is allowed to be.
- * "endpoints6": its IPv6 address (struct bpfnet_in6) -> the same. */
+/*
+ * "endpoints": container address (be) -> what the container is allowed to be.
+ * "endpoints6": its IPv6 address (struct bpfnet_in6) -> the same. A
+ * container has two keys there: its address in the subnet, and its
+ * link-local address (fe80::/64; the EUI-64 of its MAC, as the kernel makes
+ * it, unless user space gives it another), both -> the same endpoint. The
+ * link-local key is what lets the datapath admit its neighbour discovery
+ * and MLD from fe80:: and, for the unspecified source ::, check the frame's
+ * MAC: from :: it looks up the EUI-64 link-local of the frame's source MAC.
+ * Without it, IPv6 from the container's global address still works, but
+ * every packet from its link-local address is dropped (drop_spoofed_ip).
+ */
 struct bpfnet_endpoint {
 	__u8 mac[6];		/* the container's eth0 MAC */
 	__u16 flags;		/* BPFNET_EP_*, host order */
@@ -169,6 +182,22 @@ struct bpfnet_flow {
 	__u8 pad[3];
 };
 _Static_assert(sizeof(struct bpfnet_flow) == 16, "bpfnet_flow layout");
+
+/*
+ * An IPv6 flow as seen in one direction (the key of "conntrack6"): as the
+ * bpfnet_flow above, addresses as on the wire. Protocols without ports
+ * (GRE, ESP...) have sport = dport = 0; ICMPv6 echo has its identifier as
+ * the port of the side that chose it, as IPv4's.
+ */
+struct bpfnet_flow6 {
+	struct bpfnet_in6 saddr;
+	struct bpfnet_in6 daddr;
+	__be16 sport;
+	__be16 dport;
+	__u8 proto;		/* IPPROTO_* (ICMPv6: 58) */
+	__u8 pad[3];
+};
+_Static_assert(sizeof(struct bpfnet_flow6) == 40, "bpfnet_flow6 layout");
 
 enum bpfnet_ct_state {
 	BPFNET_CT_NEW = 0,	/* TCP SYN seen, or first UDP/ICMP packet */
@@ -209,6 +238,43 @@ struct bpfnet_ct {
 				 * re-made: then); kept when promoted. Never rewritten. */
 };
 _Static_assert(sizeof(struct bpfnet_ct) == 56, "bpfnet_ct layout");
+
+/*
+ * "conntrack6": an IPv6 flow a container opened, its own tuple (key) -> its
+ * state. ct holds state, expiry, TCP FINs and acknowledgements, counters and
+ * start time exactly as for IPv4 (ct.h's logic runs on it); ct.nat_addr is
+ * unused (0). Routed mode (nat6 0): nat_addr6 is zero and ct.nat_port 0;
+ * packets from outside reach a container only as replies to these flows.
+ * NAT66 (nat6 1): the source the flow is given, nat_addr6 and ct.nat_port
+ * (network order), claimed in "rev_nat6".
+ */
+struct bpfnet_ct6 {
+	struct bpfnet_ct ct;
+	struct bpfnet_in6 nat_addr6;	/* NAT66: the translated source, as on the wire */
+};
+_Static_assert(sizeof(struct bpfnet_ct6) == 72, "bpfnet_ct6 layout");
+
+/*
+ * "frag6_in": an IPv6 datagram from outside whose first fragment was let
+ * into a container as a reply of its flow (key) -> until when its later
+ * fragments, which carry no ports, are let in too (value: a
+ * bpf_ktime_get_ns() deadline, BPFNET_FRAG_SECS after the first).
+ */
+struct bpfnet_frag6_key {
+	struct bpfnet_in6 saddr;	/* as on the wire */
+	struct bpfnet_in6 daddr;
+	__be32 id;		/* the fragment header's identification, be */
+	__u8 proto;		/* the fragment header's next header */
+	__u8 pad[3];
+};
+_Static_assert(sizeof(struct bpfnet_frag6_key) == 40, "bpfnet_frag6_key layout");
+
+/*
+ * "rev_nat6": NAT66, a reply tuple on the uplink (struct bpfnet_flow6, its
+ * destination the uplink's address and the translated port) -> the
+ * container's flow (struct bpfnet_flow6, the key of "conntrack6"). Claimed
+ * with BPF_NOEXIST: two flows never share a translated tuple.
+ */
 
 /* "rev_nat": reply flow arriving on the uplink (key) -> the original flow. */
 struct bpfnet_rnat {
@@ -349,9 +415,12 @@ enum bpfnet_stat {
 	BPFNET_STAT_DROP_PROTO_TAKEN,	/* GRE, ESP...: another container holds that remote */
 	BPFNET_STAT_NO_MASQ_OUT,	/* left untranslated: to a --no-masquerade prefix */
 	BPFNET_STAT_NO_MASQ_IN,	/* let in from a --no-masquerade prefix, routed */
-	BPFNET_STAT_DROP_SPOOF_ND,	/* neighbour solicitation or advertisement for an address
-					 * not the container's */
-	BPFNET_STAT_DROP_RA,		/* router advertisement or redirect from a container */
+	BPFNET_STAT_DROP_SPOOF_ND,	/* neighbour discovery for an address or MAC not the
+					 * container's (admit6.h) */
+	BPFNET_STAT_DROP_RA,		/* router advertisement, redirect or other router-only
+					 * ICMPv6 from a container */
+	BPFNET_STAT_DROP_NAT66_UNSUPPORTED,	/* NAT66: what is not translated yet (outgoing ICMPv6
+						 * errors, later fragments, protocols without ports) */
 	BPFNET_STAT_MAX,
 };
 

@@ -52,14 +52,31 @@ world_up_outside() {
 # world_up_outside and n containers c1..cn (pids in CS, the first in C1).
 containers_world() { # [n]
 	world_up_outside
+	add_containers "${1:-1}"
+}
+add_containers() { # n
 	local i
 	CS=()
-	for i in $(seq "${1:-1}"); do
+	for i in $(seq "$1"); do
 		new_netns
 		CS+=("$NEWPID")
 		hook_up "c$i" "$NEWPID"
 	done
 	C1=${CS[0]}
+}
+
+# Dual stack: containers_world with --subnet6 fd19::/64 and --nat6 NAT6.
+# The uplink has 2001:db8:100::1/64, the outside 2001:db8:100::2/64 (its
+# OUTSIDE_IP6); routed (NAT6 false), the outside routes fd19::/64 back
+# through the uplink, as a provider routing a prefix to the host would.
+OUTSIDE_IP6=2001:db8:100::2
+dual_stack_world() { # n nat6
+	world_up_outside
+	in_host ip -6 addr add 2001:db8:100::1/64 dev up0 nodad
+	in_out ip -6 addr add "$OUTSIDE_IP6/64" dev eth0 nodad
+	[ "$2" = true ] || in_out ip -6 route add fd19::/64 via 2001:db8:100::1
+	FLAGS+=(--subnet6 fd19::/64 --nat6 "$2")
+	add_containers "$1"
 }
 
 world_down() {
@@ -386,25 +403,39 @@ flow_default() {
 # A pinned map as JSON, one object per entry with named key and value fields.
 dump_map() { bpftool map dump pinned "$T/bpf/bpfnet/$1" -j | jq 'map(.formatted // .)'; }
 
-# map_set_field MAP INDEX FIELD NUMBER: set one field of the INDEX-th entry of a
-# pinned map, at the offset and width the map's BTF gives (so tests follow
-# include/bpfnet_shared.h instead of copying its layout).
-map_set_field() {
-	local pin=$T/bpf/bpfnet/$1 entry m off size i b
-	local -a val
-	entry=$(bpftool map dump pinned "$pin" -j | jq -c ".[$2]")
-	[ "$entry" != null ] || fail "map $1 has no entry $2"
-	# a member's width: up to the next member, or to the end of the struct
-	m=$(bpftool btf dump map pinned "$pin" value -j | jq -r --arg f "$3" '
+# value_field MAP FIELD: "OFFSET SIZE" of a member of MAP's value, as the
+# map's BTF gives them (so tests follow include/bpfnet_shared.h instead of
+# copying its layout); a member's width is up to the next member, or to the
+# end of the struct.
+value_field() {
+	local m
+	m=$(bpftool btf dump map pinned "$T/bpf/bpfnet/$1" value -j | jq -r --arg f "$2" '
 		.types[0] as $s | ([$s.members[].bits_offset / 8] + [$s.size]) as $ends |
 		[$s.members | to_entries[] | select(.value.name == $f) |
 			"\(.value.bits_offset / 8) \($ends[.key + 1] - .value.bits_offset / 8)"][0] // empty')
-	[ -n "$m" ] || fail "no field $3 in the value of map $1"
-	read -r off size <<<"$m"
+	[ -n "$m" ] || fail "no field $2 in the value of map $1"
+	echo "$m"
+}
+
+# map_set_field MAP INDEX FIELD NUMBER: set one field of the INDEX-th entry
+# of a pinned map (value_field says where).
+map_set_field() {
+	local off size
+	read -r off size <<<"$(value_field "$1" "$3")"
+	map_set_bytes "$1" "$2" "$off" "$size" "$4"
+}
+
+# map_set_bytes MAP INDEX OFFSET SIZE NUMBER: NUMBER into SIZE bytes at
+# OFFSET of the INDEX-th entry's value.
+map_set_bytes() {
+	local pin=$T/bpf/bpfnet/$1 entry i b
+	local -a val
+	entry=$(bpftool map dump pinned "$pin" -j | jq -c ".[$2]")
+	[ "$entry" != null ] || fail "map $1 has no entry $2"
 	mapfile -t val < <(jq -r '.value[] | ltrimstr("0x")' <<<"$entry")
-	for ((i = 0; i < size; i++)); do	# little-endian, as the host stores it
-		b=$((($4 >> (8 * i)) & 255))
-		val[off + i]=$(printf '%02x' "$b")
+	for ((i = 0; i < $4; i++)); do	# little-endian, as the host stores it
+		b=$((($5 >> (8 * i)) & 255))
+		val[$3 + i]=$(printf '%02x' "$b")
 	done
 	# shellcheck disable=SC2046
 	bpftool map update pinned "$pin" key hex $(jq -r '.key[] | ltrimstr("0x")' <<<"$entry") value hex "${val[@]}"

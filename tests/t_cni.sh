@@ -604,7 +604,7 @@ test_dual_stack_add_check_del() {
 		assert_eq "$(in_ctr "c$i" ip -j -6 addr show dev eth0 scope global | jq -r '.[0].addr_info[] | select(.local) | "\(.local)/\(.prefixlen) \(.tentative // false)"')" "fd19::$((i + 1))/64 false" "IPv6 address on eth0 of c$i"
 		assert_eq "$(in_ctr "c$i" ip -j -6 route show default | jq -r '.[0] | "\(.gateway) \(.dev)"')" "fd19::1 eth0" "IPv6 default route in c$i"
 	done
-	assert_eq "$(dump_map endpoints6 | jq length)" 4 "endpoints6 entries"
+	assert_eq "$(dump_map endpoints6 | jq length)" 8 "endpoints6 entries (address and link-local of each)"
 	# CHECK: passes intact, fails once the IPv6 address or route is gone
 	prev=$(cat "$T/c2.json")
 	rc=0
@@ -625,6 +625,6 @@ test_dual_stack_add_check_del() {
 	# DEL: the endpoint and the host's neighbour entry go
 	cni_conf 1.0.0 '{"subnet6": "fd19::/64"}' | cni DEL c1 "$(ns_path c1)" eth0 || fail "DEL failed"
 	assert_eq "$(in_host ip -6 neigh show fd19::2 dev bnbr0)" "" "host neighbour after DEL"
-	assert_eq "$(dump_map endpoints6 | jq length)" 3 "endpoints6 entries after DEL"
+	assert_eq "$(dump_map endpoints6 | jq length)" 6 "endpoints6 entries after DEL"
 	assert_eq "$(bn ls -j | jq -r '[.[].ip6] | join(" ")')" "fd19::3 fd19::4 fd19::5" "records after DEL"
 }

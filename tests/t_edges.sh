@@ -258,3 +258,157 @@ test_isolated_host_opens_nothing() {
 	echo "to the published port" | in_host_cg nc -N -w 3 127.0.0.1 8080 || fail "the host's client of the published port"
 	assert_file_eq "$T/got" "to the published port"
 }
+
+# --- IPv6, routed (the datapath half of dual stack) ---
+
+# The EUI-64 link-local address of MAC, as the container's kernel makes it
+# and endpoints6 has it.
+ll_of_mac() {
+	local -a m
+	IFS=: read -ra m <<<"$1"
+	printf 'fe80::%x:%x:%x:%x' $(((16#${m[0]} ^ 2) << 8 | 16#${m[1]})) \
+		$((16#${m[2]} << 8 | 255)) $((0xfe00 | 16#${m[3]})) $((16#${m[4]} << 8 | 16#${m[5]}))
+}
+
+# What to know when IPv6 between containers fails: c1's and PID's addresses
+# and neighbours, the counters that moved.
+ipv6_state() {
+	in_ns "$C1" ip -6 -o addr show dev eth0
+	in_ns "$C1" ip -6 neigh
+	in_ns "$1" ip -6 -o addr show dev eth0
+	in_ns "$1" ip -6 neigh
+	bn stats -j | jq -c '.totals | with_entries(select(.value != 0))'
+}
+
+# Routed IPv6 (--subnet6, --nat6 false) as the hook set it up: the
+# containers' kernels' own neighbour discovery and MLD pass admission (no
+# spoofing or router drop counted), so c1 reaches the gateway, c2 (by its
+# address) and the outside (bpf_fib_lookup, its replies straight in from
+# the uplink) with ping -6; the outside reaches nothing of c1 it did not
+# ask for; an address c1 gives itself is not its own to use.
+test_ipv6_routed_admission_and_replies() {
+	edges_world_v6 2 false
+	local C2=${CS[1]} sip smac snd sra
+	sip=$(stat_of drop_spoofed_ip)
+	smac=$(stat_of drop_spoofed_mac)
+	snd=$(stat_of drop_spoofed_nd)
+	sra=$(stat_of drop_router_advert)
+	in_ns "$C1" ping -6 -c1 -W2 fd19::1 >/dev/null || fail "c1 cannot ping the gateway over IPv6"
+	in_ns "$C1" ping -6 -c1 -W2 fd19::3 >/dev/null ||
+		fail "c1 cannot ping c2 over IPv6: $(ipv6_state "$C2" | tr '\n' ' ')"
+	in_ns "$C1" ping -6 -c1 -W2 "$OUTSIDE_IP6" >/dev/null || fail "c1 cannot ping the outside over IPv6"
+	assert_ge "$(stat_of fast_path_out)" 1 "IPv6 packets routed to the uplink by the datapath"
+	assert_ge "$(stat_of fast_path_in)" 1 "IPv6 replies sent into the container by the datapath"
+	assert_ge "$(stat_of fast_path_neighbour)" 1 "IPv6 packets sent straight to a neighbour"
+	assert_eq "$(stat_of drop_spoofed_ip)" "$sip" "spoofed address drops (real ND, MLD, RS)"
+	assert_eq "$(stat_of drop_spoofed_mac)" "$smac" "spoofed MAC drops"
+	assert_eq "$(stat_of drop_spoofed_nd)" "$snd" "spoofed ND drops"
+	assert_eq "$(stat_of drop_router_advert)" "$sra" "router message drops"
+	# from outside: nothing c1 did not open
+	local un
+	un=$(stat_of drop_unsolicited)
+	refute "the outside reached c1 over IPv6 unasked" in_out ping -6 -c1 -W1 fd19::2
+	assert_ge "$(stat_of drop_unsolicited)" $((un + 1)) "unsolicited IPv6 dropped"
+	# an address c1 takes that is not its own
+	in_ns "$C1" ip -6 addr add fd19::99/64 dev eth0 nodad
+	refute "c1 reached the gateway from an address not its own" \
+		in_ns "$C1" ping -6 -c1 -W1 -I fd19::99 fd19::1
+	assert_ge "$(stat_of drop_spoofed_ip)" $((sip + 1)) "spoofed address drops"
+	in_ns "$C1" ping -6 -c1 -W2 -I fd19::2 "$OUTSIDE_IP6" >/dev/null ||
+		fail "c1 cannot ping the outside from its own address"
+}
+
+# edges_world_v6 N NAT6: edges_world's checks, then dual_stack_world.
+edges_world_v6() {
+	[ -x "$RAWSEND" ] || fail "$RAWSEND is missing: make unit builds it"
+	[ -d /proc/sys/net/ipv6 ] || { echo "no IPv6 in this kernel"; exit 77; }
+	dual_stack_world "$1" "$2"
+}
+
+size_is() { [ "$(wc -c <"$1")" -eq "$2" ]; } # FILE BYTES
+
+# c1 reaches c2 by its link-local address (the EUI-64 of its MAC, which
+# the hook writes into endpoints6 next to its address), straight to its
+# veth peer.
+test_ipv6_link_local_between_containers() {
+	edges_world_v6 2 false
+	local C2=${CS[1]} c2ll
+	c2ll=$(ll_of_mac "$(mac_of eth0 in_ns "$C2")")
+	assert_contains "$(in_ns "$C2" ip -6 addr show dev eth0 scope link)" "inet6 $c2ll/64"
+	in_ns "$C1" ping -6 -c1 -W2 "$c2ll%eth0" >/dev/null ||
+		fail "c1 cannot ping c2's link-local $c2ll: $(ipv6_state "$C2" | tr '\n' ' ')"
+	assert_ge "$(stat_of fast_path_neighbour)" 2 "packets sent straight to a neighbour"
+}
+
+# NAT66 (--nat6 true, the default): the outside has no route to
+# fd19::/64, so only packets masqueraded behind the uplink's 2001:db8:100::1
+# can be answered: c1's ping -6 and a TCP stream to the outside arrive and
+# are answered (the datapath redirects them to the uplink, whose egress
+# translates them, and translates the replies back at its ingress).
+test_ipv6_nat66_to_the_outside() {
+	edges_world_v6 1 true
+	local got
+	refute "the outside has a route back to the containers" in_out ip -6 route get fd19::2
+	in_ns "$C1" ping -6 -c1 -W2 "$OUTSIDE_IP6" >/dev/null || fail "c1 cannot ping the outside through NAT66"
+	in_out timeout 10 nc -6 -n -l "$OUTSIDE_IP6" 8080 >"$T/got" 2>/dev/null &
+	PIDS+=($!)
+	wait_listen tcp 8080 in_out
+	head -c 65536 /dev/zero | tr '\0' x | in_ns "$C1" nc -6 -N -w 5 "$OUTSIDE_IP6" 8080 ||
+		fail "c1's TCP stream to the outside through NAT66"
+	wait_for 5 size_is "$T/got" 65536
+	assert_ge "$(stat_of snat_packets)" 2 "packets masqueraded"
+	assert_ge "$(stat_of reverse_nat_packets)" 2 "replies translated back"
+	got=$(bn stats -j | jq -r '.totals.drop_nat66_unsupported')
+	assert_eq "$got" 0 "packets NAT66 could not translate"
+}
+
+# The IPv6 flows of conntrack6 as "SOURCE>TRANSLATED-SOURCE" words, sorted,
+# and rev_nat6's entries as the flows' sources they name.
+in6_text() { python3 -c 'import ipaddress, struct, sys
+for w in sys.argv[1:]:
+    print(ipaddress.IPv6Address(struct.pack("<4I", *map(int, w.split(",")))))' "$@"; }
+flows6() {
+	local j
+	j=$(dump_map conntrack6)
+	# shellcheck disable=SC2046  # one word per address
+	paste -d'>' <(in6_text $(jq -r '.[].key.saddr.a | join(",")' <<<"$j")) \
+		<(in6_text $(jq -r '.[].value.nat_addr6.a | join(",")' <<<"$j")) | sort | paste -sd' '
+}
+rnat6_owners() {
+	# shellcheck disable=SC2046
+	in6_text $(dump_map rev_nat6 | jq -r '.[].value.saddr.a | join(",")') | sort | paste -sd' '
+}
+
+# A container's IPv6 flows go with it, as its IPv4 ones do: gc removes an
+# expired flow (and its rev_nat6 entry) and keeps a live one; a new uplink
+# address (resync) flushes the flows masqueraded behind the old one, and
+# the container's next packet leaves from the new one; teardown removes the
+# container's flows and leaves the other's.
+test_ipv6_flows_go_with_their_container() {
+	edges_world_v6 2 true
+	local C2=${CS[1]} up=2001:db8:100::1 off size
+	in_ns "$C1" ping -6 -c1 -W2 "$OUTSIDE_IP6" >/dev/null || fail "c1 cannot ping the outside"
+	in_ns "$C2" ping -6 -c1 -W2 "$OUTSIDE_IP6" >/dev/null || fail "c2 cannot ping the outside"
+	assert_eq "$(flows6)" "fd19::2>$up fd19::3>$up" "flows, translated"
+	assert_eq "$(rnat6_owners)" "fd19::2 fd19::3" "rev_nat6 entries"
+	# c2's flow expired: gc takes it and its reply entry
+	read -r off size <<<"$(value_field conntrack "expires_ns")"	# ct6's ct comes first
+	local i
+	i=$(dump_map conntrack6 | jq '[.[].key.saddr.a] | index(['"$(in6_words fd19::3)"'])')
+	map_set_bytes conntrack6 "$i" "$off" "$size" 1
+	bn gc >/dev/null
+	assert_eq "$(flows6)" "fd19::2>$up" "flows after gc"
+	assert_eq "$(rnat6_owners)" "fd19::2" "rev_nat6 after gc"
+	# the uplink's address changes
+	in_host ip -6 addr del "$up/64" dev up0
+	in_host ip -6 addr add 2001:db8:100::7/64 dev up0 nodad
+	bn resync >/dev/null
+	assert_eq "$(flows6)" "" "flows after the uplink's address changed"
+	assert_eq "$(rnat6_owners)" "" "rev_nat6 after the uplink's address changed"
+	in_ns "$C1" ping -6 -c1 -W2 "$OUTSIDE_IP6" >/dev/null || fail "c1 cannot ping the outside from the new address"
+	in_ns "$C2" ping -6 -c1 -W2 "$OUTSIDE_IP6" >/dev/null || fail "c2 cannot ping the outside from the new address"
+	assert_eq "$(flows6)" "fd19::2>2001:db8:100::7 fd19::3>2001:db8:100::7" "flows from the new address"
+	hook_down c1
+	assert_eq "$(flows6)" "fd19::3>2001:db8:100::7" "flows after c1's teardown"
+	assert_eq "$(rnat6_owners)" "fd19::3" "rev_nat6 after c1's teardown"
+}

@@ -550,9 +550,12 @@ test_flow_table_sizes_differ_on_one_uplink() {
 	in_ns "$C2" ping -c1 -W2 "$OUTSIDE_IP" >/dev/null || fail "network 2 cannot reach the outside"
 }
 
-# --- dual stack (--subnet6): the control plane. IPv6 traffic waits for the
-# datapath (from_container drops it until then), so these check what the
-# hook configured, not packets.
+# --- dual stack (--subnet6): the control plane, what the hook configured.
+# IPv6 traffic: t_edges/ipv6_*, t_nat/dual_stack_*.
+
+# endpoints6's keys, sorted; the keys ADDR... would make, sorted.
+ep6_keys() { dump_map endpoints6 | jq -c '[.[].key.a] | sort'; }
+ep6_keys_of() { local a; for a; do in6_words "$a"; done | jq -sc sort; }
 
 # The IPv6 addresses of DEV, one "addr/len flags" line each (global scope).
 addrs6() { # nsenter-prefix... DEV
@@ -591,11 +594,14 @@ test_dual_stack_links_routes_neighbours() {
 	j=$(in_host ip -j -6 neigh show fd19::2 dev bnbr0)
 	assert_eq "$(jq -r '.[0] | "\(.lladdr) \(.state | join(","))"' <<<"$j")" "02:42:ac:13:00:02 PERMANENT" "container neighbour"
 	# the datapath's maps
+	# endpoints6: its address and its link-local one (the EUI-64 of its
+	# MAC, which the container's kernel gives eth0 under addr_gen_mode 0)
+	assert_eq "$(in_ns "$C1" sysctl -n net.ipv6.conf.eth0.addr_gen_mode)" 0 addr_gen_mode
+	assert_contains "$(in_ns "$C1" ip -6 addr show dev eth0 scope link)" "inet6 fe80::42:acff:fe13:2/64"
+	assert_eq "$(ep6_keys)" "$(ep6_keys_of fd19::2 fe80::42:acff:fe13:2)" "endpoints6 keys"
 	j=$(dump_map endpoints6)
-	assert_eq "$(jq length <<<"$j")" 1 "endpoints6 entries"
-	assert_eq "$(jq -c '.[0].key.a' <<<"$j")" "$(in6_words fd19::2)" "endpoints6 key"
-	assert_eq "$(jq -c '.[0].value.mac' <<<"$j")" "[2,66,172,19,0,2]" "endpoints6 MAC"
-	assert_eq "$(jq '.[0].value.host_ifindex' <<<"$j")" "$vidx" "endpoints6 host veth"
+	assert_eq "$(jq -c '[.[].value.mac] | unique' <<<"$j")" "[[2,66,172,19,0,2]]" "endpoints6 MAC"
+	assert_eq "$(jq -c '[.[].value.host_ifindex] | unique' <<<"$j")" "[$vidx]" "endpoints6 host veth"
 	j=$(dump_map net_config6)
 	assert_eq "$(jq -c '.[0].value | [.enabled, .nat6, .prefix_len]' <<<"$j")" "[1,1,64]" "net_config6"
 	assert_eq "$(jq -c '.[0].value.subnet.a' <<<"$j")" "$(in6_words fd19::)" "net_config6 subnet"
@@ -618,7 +624,7 @@ test_dual_stack_teardown_leaves_nothing() {
 	assert_eq "$(bn ls -j | jq -r '[.[].ip6] | join(" ")')" "fd19::2 fd19::3" "two IPv6 addresses"
 	hook_down c1
 	assert_eq "$(in_host ip -6 neigh show fd19::2 dev bnbr0)" "" "host neighbour of c1 after teardown"
-	assert_eq "$(dump_map endpoints6 | jq -c '[.[].key.a]')" "[$(in6_words fd19::3)]" "endpoints6 after teardown"
+	assert_eq "$(ep6_keys)" "$(ep6_keys_of fd19::3 fe80::42:acff:fe13:3)" "endpoints6 after teardown"
 	# released: the next container takes ::2 again
 	new_netns; C3=$NEWPID
 	hook_up c3 "$C3"
@@ -734,7 +740,7 @@ test_dual_stack_failure_undoes_this_run() {
 		BPFNET_FAIL_STEP=$step hook_up c1 "$C1" 2>/dev/null && fail "step $step did not fail"
 		assert_eq "$(bn ls -j | jq -r '.[].id')" c0 "state after failing step $step"
 		assert_eq "$(in_host ip -6 neigh show fd19::3 dev bnbr0)" "" "host neighbour after step $step"
-		assert_eq "$(dump_map endpoints6 | jq -c '[.[].key.a]')" "[$(in6_words fd19::2)]" "endpoints6 after step $step"
+		assert_eq "$(ep6_keys)" "$(ep6_keys_of fd19::2 fe80::42:acff:fe13:2)" "endpoints6 after step $step"
 		in_ns "$C1" ip link show eth0 >/dev/null 2>&1 && fail "eth0 left after step $step"
 	done
 	hook_up c1 "$C1"
@@ -787,13 +793,14 @@ test_dual_stack_gc() {
 	wait_for 5 sh -c "! nsenter --net=$HOSTNS ip link show $v1"
 	bn gc >/dev/null
 	assert_eq "$(bn ls -j | jq -r '[.[] | "\(.id)=\(.ip6)"] | join(" ")')" "c2=fd19::3" "records after gc"
-	assert_eq "$(dump_map endpoints6 | jq -c '[.[].key.a]')" "[$(in6_words fd19::3)]" "endpoints6 after gc"
+	assert_eq "$(ep6_keys)" "$(ep6_keys_of fd19::3 fe80::42:acff:fe13:3)" "endpoints6 after gc"
 	assert_eq "$(in_host ip -6 neigh show fd19::2 dev bnbr0)" "" "host neighbour of c1 after gc"
 	# a corrupt state: rebuilt from the links and the maps, IPv6 included
 	head -c 40 "$T/state/state.json" >"$T/state/state.json.tmp"
 	mv "$T/state/state.json.tmp" "$T/state/state.json"
 	bn gc >/dev/null 2>&1
 	assert_eq "$(bn ls -j | jq -r '[.[] | "\(.id)=\(.ip6)"] | join(" ")')" "c2=fd19::3" "records rebuilt by gc"
+	assert_eq "$(ep6_keys)" "$(ep6_keys_of fd19::3 fe80::42:acff:fe13:3)" "endpoints6 after the rebuild"
 	new_netns; C3=$NEWPID
 	hook_up c3 "$C3"
 	assert_eq "$(bn ls -j | jq -r '.[] | select(.id=="c3") | .ip6')" fd19::2 "the next address skips the rebuilt one"

@@ -86,3 +86,16 @@ void cidr6_format(const struct in6_addr *net, int prefix, char *buf,
 	inet_ntop(AF_INET6, net, a, sizeof(a));
 	snprintf(buf, len, "%s/%d", a, prefix);
 }
+
+struct in6_addr in6_linklocal_of_mac(const uint8_t mac[6])
+{
+	struct in6_addr a = { .s6_addr = { 0xfe, 0x80 } };
+
+	a.s6_addr[8] = mac[0] ^ 2;	/* the universal/local bit inverted */
+	a.s6_addr[9] = mac[1];
+	a.s6_addr[10] = mac[2];
+	a.s6_addr[11] = 0xff;
+	a.s6_addr[12] = 0xfe;
+	memcpy(&a.s6_addr[13], &mac[3], 3);
+	return a;
+}

@@ -38,6 +38,13 @@ uint64_t in6_host_max(int prefix);
 
 bool in6_is_zero(const struct in6_addr *a);
 
+/*
+ * fe80::/64 with the modified EUI-64 interface identifier of mac (RFC 4291
+ * 2.5.1): the link-local address a kernel with addr_gen_mode 0 gives an
+ * interface with that MAC, which the datapath admits as the container's.
+ */
+struct in6_addr in6_linklocal_of_mac(const uint8_t mac[6]);
+
 /* "fd19::/64" */
 void cidr6_format(const struct in6_addr *net, int prefix, char *buf,
 		  size_t len);

@@ -18,6 +18,7 @@
 #include "datapath.h"
 #include "dplinks.h"
 #include "flows.h"
+#include "flows6.h"
 #include "addr6.h"
 #include "fsutil.h"
 #include "endpoint.h"
@@ -43,7 +44,8 @@ static void rebuild_ip6(struct dp *dp, int ifindex, struct endpoint_rec *e)
 		key = next;
 		prev = &key;
 		if (!bpf_map_lookup_elem(dp->ep6_fd, &key, &ep) &&
-		    (int)ep.host_ifindex == ifindex) {
+		    (int)ep.host_ifindex == ifindex &&
+		    !IN6_IS_ADDR_LINKLOCAL((const struct in6_addr *)key.a)) {
 			memcpy(&e->ip6, key.a, sizeof(e->ip6));
 			return;
 		}
@@ -139,6 +141,20 @@ static void gc_endpoints_map(struct dp *dp, struct bpfnet_state *st,
 			c->stats++;
 }
 
+/* A record's IPv6 address, or the link-local one of a record that has one. */
+static bool ip6_recorded(const struct bpfnet_state *st, const struct in6_addr *a)
+{
+	if (state_find_ip6(st, a))
+		return true;
+	for (int i = 0; i < st->n; i++) {
+		struct in6_addr ll = in6_linklocal_of_mac(st->eps[i].mac);
+
+		if (!in6_is_zero(&st->eps[i].ip6) && !memcmp(&ll, a, sizeof(ll)))
+			return true;
+	}
+	return false;
+}
+
 /* endpoints6 entries no record holds (a crash between map and record). */
 static void gc_endpoints6_map(struct dp *dp, struct bpfnet_state *st,
 			      struct gc_counts *c)
@@ -149,12 +165,14 @@ static void gc_endpoints6_map(struct dp *dp, struct bpfnet_state *st,
 	while (!bpf_map_get_next_key(dp->ep6_fd, prev, &next) && n < 256) {
 		key = next;
 		prev = &key;
-		if (!state_find_ip6(st, (const struct in6_addr *)next.a))
+		if (!ip6_recorded(st, (const struct in6_addr *)next.a))
 			stale[n++] = next;
 	}
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < n; i++) {
 		if (!bpf_map_delete_elem(dp->ep6_fd, &stale[i]))
 			c->endpoints++;
+		c->flows += dp_flush_flows6(dp, (const struct in6_addr *)stale[i].a);
+	}
 }
 
 static bool state_file_exists(const struct bpfnet_config *cfg)
@@ -307,7 +325,7 @@ int cmd_gc(struct bpfnet_config *cfg, struct bpfnet_args *args)
 		c.port_maps = portmap_sync_state(&dp, st, rebuilt);
 		gc_endpoints_map(&dp, st, &c);
 		gc_endpoints6_map(&dp, st, &c);
-		c.flows += dp_expire_flows(&dp);
+		c.flows += dp_expire_flows(&dp) + dp_expire_flows6(&dp);
 		c.sockets = dp_expire_sock_rev(&dp);
 		/* and the uplink as it is now (its address may have changed) */
 		if (!dp_links_lookup(&nl, cfg, &dpl))

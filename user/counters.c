@@ -39,7 +39,7 @@ static const struct {
 	[BPFNET_STAT_FLOWS_PROMOTED] = { "flows_promoted", "Flows moved from the new-flow tables to the main ones." },
 	[BPFNET_STAT_FRAG_XLATED] = { "fragments_translated", "Later fragments translated as their first was." },
 	[BPFNET_STAT_PROTO_NAT_PKTS] = { "other_protocol_packets", "GRE, ESP and other protocols masqueraded by address, both ways." },
-	[BPFNET_STAT_DROP_SPOOF_IP] = { "drop_spoofed_ip", "A container's packet from an address not its own." },
+	[BPFNET_STAT_DROP_SPOOF_IP] = { "drop_spoofed_ip", "A container's packet from an address not its own (IPv6: also its link-local one off the link, or :: but for DAD and MLD)." },
 	[BPFNET_STAT_DROP_SPOOF_MAC] = { "drop_spoofed_mac", "A container's packet from a MAC not its own." },
 	[BPFNET_STAT_DROP_SPOOF_ARP] = { "drop_spoofed_arp", "ARP speaking for another address or MAC." },
 	[BPFNET_STAT_DROP_NO_PORT] = { "drop_no_free_port", "No free source port to masquerade with." },
@@ -47,7 +47,7 @@ static const struct {
 	[BPFNET_STAT_DROP_CSUM] = { "drop_rewrite_failed", "Packets whose rewrite failed." },
 	[BPFNET_STAT_DROP_ISOLATED] = { "drop_isolated", "Packets to the host under --isolate." },
 	[BPFNET_STAT_DROP_OTHER_NET] = { "drop_other_network", "Packets to another network of the host." },
-	[BPFNET_STAT_DROP_IPV6] = { "drop_ipv6", "IPv6 from a container." },
+	[BPFNET_STAT_DROP_IPV6] = { "drop_ipv6", "IPv6 from a container of a network without --subnet6." },
 	[BPFNET_STAT_DROP_VLAN] = { "drop_vlan", "VLAN-tagged frames from a container." },
 	[BPFNET_STAT_DROP_ETHERTYPE] = { "drop_ethertype", "Frames of any other ethertype from a container." },
 	[BPFNET_STAT_DROP_UNSOLICITED] = { "drop_unsolicited", "Packets to a container that nothing invited." },
@@ -56,8 +56,9 @@ static const struct {
 	[BPFNET_STAT_DROP_PROTO_TAKEN] = { "drop_protocol_remote_taken", "Other-protocol packets to a remote another container holds." },
 	[BPFNET_STAT_NO_MASQ_OUT] = { "no_masquerade_out", "Packets from containers left untranslated: to a --no-masquerade prefix." },
 	[BPFNET_STAT_NO_MASQ_IN] = { "no_masquerade_in", "Packets routed in from a --no-masquerade prefix, let into containers." },
-	[BPFNET_STAT_DROP_SPOOF_ND] = { "drop_spoofed_nd", "Neighbour solicitations or advertisements from a container for an address not its own." },
-	[BPFNET_STAT_DROP_RA] = { "drop_router_advert", "Router advertisements or redirects from a container." },
+	[BPFNET_STAT_DROP_SPOOF_ND] = { "drop_spoofed_nd", "Neighbour discovery from a container for an address or MAC not its own (an advertisement's target, a link-layer option), in fragments, or not checked (inverse ND, SEND)." },
+	[BPFNET_STAT_DROP_RA] = { "drop_router_advert", "Router advertisements, redirects and other router-only ICMPv6 (MLD queries, router renumbering) from a container." },
+	[BPFNET_STAT_DROP_NAT66_UNSUPPORTED] = { "drop_nat66_unsupported", "IPv6 to masquerade that NAT66 does not translate yet: ICMPv6 errors a container sends, later fragments, protocols without ports." },
 };
 
 const char *stat_name(int k)

@@ -19,6 +19,7 @@
 #include "attach.h"
 #include "datapath.h"
 #include "flows.h"
+#include "flows6.h"
 #include "forwarding.h"
 #include "log.h"
 #include "mapiter.h"
@@ -58,9 +59,11 @@ static __u64 netns_cookie(void)
 static int write_config6(const struct bpfnet_config *bcfg, struct dp *dp,
 			 const struct dp_links *links)
 {
-	struct bpfnet_cfg6 c = { 0 };
+	struct bpfnet_cfg6 c = { 0 }, old = { 0 };
 	__u32 zero = 0;
+	char a[INET6_ADDRSTRLEN];
 
+	bpf_map_lookup_elem(dp->cfg6_fd, &zero, &old);
 	if (bcfg->prefix6) {
 		memcpy(c.subnet.a, &bcfg->subnet6, sizeof(c.subnet));
 		memcpy(c.gateway.a, &bcfg->gateway6, sizeof(c.gateway));
@@ -69,7 +72,18 @@ static int write_config6(const struct bpfnet_config *bcfg, struct dp *dp,
 		c.enabled = 1;
 		c.nat6 = bcfg->nat6;
 	}
-	return bpf_map_update_elem(dp->cfg6_fd, &zero, &c, BPF_ANY) ? -errno : 0;
+	if (bpf_map_update_elem(dp->cfg6_fd, &zero, &c, BPF_ANY))
+		return -errno;
+	/* as IPv4's: NAT66 flows behind an address the uplink lost are dead */
+	if (!in6_is_zero((const struct in6_addr *)old.uplink_addr.a) &&
+	    memcmp(&old.uplink_addr, &c.uplink_addr, sizeof(c.uplink_addr))) {
+		int n = dp_flush_nat6_addr(dp, (const struct in6_addr *)old.uplink_addr.a);
+
+		if (n)
+			pr_info("uplink IPv6 address changed: %d flows masqueraded behind %s flushed",
+				n, inet_ntop(AF_INET6, old.uplink_addr.a, a, sizeof(a)));
+	}
+	return 0;
 }
 
 /* Write the network's settings into the config map. */
@@ -237,23 +251,28 @@ static int publish_ports(struct dp *dp, const struct endpoint_rec *rec)
 	return err;
 }
 
-/* Its IPv6 address, if it has one, in endpoints6: the same entry. */
+/*
+ * Its IPv6 addresses, if it has one in the subnet, in endpoints6 with the
+ * same entry: that one and its link-local one (the EUI-64 of its MAC).
+ */
 static int endpoint6_publish(struct dp *dp, const struct endpoint_rec *rec,
 			     const struct bpfnet_endpoint *ep)
 {
-	struct bpfnet_in6 key;
+	struct in6_addr keys[2] = { rec->ip6, in6_linklocal_of_mac(rec->mac) };
 	char a[INET6_ADDRSTRLEN];
 	int err;
 
 	if (in6_is_zero(&rec->ip6))
 		return 0;
-	memcpy(key.a, &rec->ip6, sizeof(key));
-	if (!bpf_map_update_elem(dp->ep6_fd, &key, ep, BPF_ANY))
-		return 0;
-	err = -errno;
-	pr_err("failed to add %s to the IPv6 endpoint map: %s",
-	       inet_ntop(AF_INET6, &rec->ip6, a, sizeof(a)), strerror(-err));
-	return err;
+	for (int i = 0; i < 2; i++) {
+		if (!bpf_map_update_elem(dp->ep6_fd, &keys[i], ep, BPF_ANY))
+			continue;
+		err = -errno;
+		pr_err("failed to add %s to the IPv6 endpoint map: %s",
+		       inet_ntop(AF_INET6, &keys[i], a, sizeof(a)), strerror(-err));
+		return err;
+	}
+	return 0;
 }
 
 /* Publish one recorded endpoint in the maps and attach to its veth. */
@@ -358,8 +377,13 @@ void datapath_endpoint_del(const struct bpfnet_config *cfg,
 	if (rec->ports.n)
 		portmap_unapply(&dp, rec->ip, rec->ports.v, rec->ports.n);
 	bpf_map_delete_elem(dp.ep_fd, &rec->ip.s_addr);
-	if (!in6_is_zero(&rec->ip6))
+	if (!in6_is_zero(&rec->ip6)) {
+		struct in6_addr ll = in6_linklocal_of_mac(rec->mac);
+
 		bpf_map_delete_elem(dp.ep6_fd, &rec->ip6);	/* a bpfnet_in6 */
+		bpf_map_delete_elem(dp.ep6_fd, &ll);
+		dp_flush_flows6(&dp, &rec->ip6);
+	}
 	bpf_map_delete_elem(dp.ep_stats_fd, &rec->ip.s_addr);
 	dp_flush_flows(&dp, rec->ip.s_addr);
 	dp_close(&dp);

@@ -26,7 +26,8 @@ int endpoint6_bridge(const struct bpfnet_config *cfg, struct nl *nl,
 	return err;
 }
 
-/* net.ipv6.conf.IFACE.KEY = 0 inside the container. */
+/* net.ipv6.conf.IFACE.KEY = 0 inside the container (addr_gen_mode 0:
+ * the link-local address is the EUI-64 of the MAC, as endpoints6 has it). */
 static int sysctl_off(const struct bpfnet_config *cfg, int netns_fd,
 		      const char *key)
 {
@@ -51,6 +52,10 @@ int endpoint6_inside_down(const struct bpfnet_config *cfg, struct nl *cnl,
 	err = sysctl_off(cfg, netns_fd, what);
 	if (!err) {
 		what = "accept_dad";
+		err = sysctl_off(cfg, netns_fd, what);
+	}
+	if (!err) {
+		what = "addr_gen_mode";
 		err = sysctl_off(cfg, netns_fd, what);
 	}
 	if (!err) {

@@ -37,6 +37,9 @@ static const struct {
 	{ BPFNET_PIN_ENDPOINTS, offsetof(struct dp, ep_fd) },
 	{ BPFNET_PIN_CONFIG6, offsetof(struct dp, cfg6_fd) },
 	{ BPFNET_PIN_ENDPOINTS6, offsetof(struct dp, ep6_fd) },
+	{ BPFNET_PIN_CT6, offsetof(struct dp, ct6_fd) },
+	{ BPFNET_PIN_FRAG6_IN, offsetof(struct dp, frag6_in_fd) },
+	{ BPFNET_PIN_RNAT6, offsetof(struct dp, rnat6_fd) },
 	{ BPFNET_PIN_CT, offsetof(struct dp, ct_fd) },
 	{ BPFNET_PIN_RNAT, offsetof(struct dp, rnat_fd) },
 	{ BPFNET_PIN_STATS, offsetof(struct dp, stats_fd) },
@@ -78,6 +81,9 @@ static const struct {
 	{ offsetof(struct dp, ep_fd), 4, sizeof(struct bpfnet_endpoint) },
 	{ offsetof(struct dp, cfg6_fd), 4, sizeof(struct bpfnet_cfg6) },
 	{ offsetof(struct dp, ep6_fd), sizeof(struct bpfnet_in6), sizeof(struct bpfnet_endpoint) },
+	{ offsetof(struct dp, ct6_fd), sizeof(struct bpfnet_flow6), sizeof(struct bpfnet_ct6) },
+	{ offsetof(struct dp, frag6_in_fd), sizeof(struct bpfnet_frag6_key), 8 },
+	{ offsetof(struct dp, rnat6_fd), sizeof(struct bpfnet_flow6), sizeof(struct bpfnet_flow6) },
 	{ offsetof(struct dp, ct_fd), sizeof(struct bpfnet_flow), sizeof(struct bpfnet_ct) },
 	{ offsetof(struct dp, rnat_fd), sizeof(struct bpfnet_flow), sizeof(struct bpfnet_rnat) },
 	{ offsetof(struct dp, stats_fd), 4, 8 },
@@ -272,7 +278,7 @@ static int size_flow_tables(struct bpfnet_bpf *skel, unsigned int n, int *tmpl)
 {
 	struct bpf_map *full[] = {
 		skel->maps.conntrack, skel->maps.rev_nat, skel->maps.dnat_ct,
-		skel->maps.dnat_rev,
+		skel->maps.dnat_rev, skel->maps.conntrack6, skel->maps.rev_nat6,
 	};
 	struct bpf_map *half[] = {
 		skel->maps.ct_new, skel->maps.rev_nat_new, skel->maps.dnat_ct_new,

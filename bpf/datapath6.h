@@ -1,0 +1,192 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The IPv6 halves of the TC programs (--subnet6, routed mode): each a
+ * global function, so the verifier checks it once on its own rather than
+ * inside every path of the IPv4 program that calls it.
+ *
+ *   from_container6  admission (admit6.h), then: multicast and the host to
+ *                    the bridge, neighbours to their veth peer, the outside
+ *                    by the uplink only (bpf_fib_lookup, bpf_redirect_neigh),
+ *                    each flow noted in conntrack6 (ct6.h)
+ *   uplink_egress6   with nat6: masquerade behind the uplink's address
+ *                    (nat6.h), for the datapath's packets and the stack's
+ *   uplink_ingress6  with nat6, replies to the uplink's address translated
+ *                    back; for the subnet: replies of those flows, ICMPv6 errors
+ *                    about them and the later fragments of a reply, into the
+ *                    container (redirect_peer); nothing else (drop_unsolicited)
+ *   to_container6    what the stack and the bridge hand a container: ND
+ *                    and MLD, the host (not under --isolate), neighbours,
+ *                    replies of its flows; nothing else
+ */
+#ifndef BPFNET_DATAPATH6_H
+#define BPFNET_DATAPATH6_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+
+#include "admit6.h"
+#include "bpfnet_shared.h"
+#include "config.h"
+#include "consts.h"
+#include "ct6.h"
+#include "maps.h"
+#include "nat6.h"
+#include "parse6.h"
+#include "route6.h"
+#include "stats.h"
+
+/*
+ * A container's IPv6 frame (from_container). Without --subnet6, or before
+ * user space filled net_config, every IPv6 frame is dropped (drop_ipv6).
+ */
+__noinline int from_container6(struct __sk_buff *skb)
+{
+	const struct bpfnet_cfg6 *c6 = get_cfg6();
+	const struct bpfnet_cfg *cfg = get_cfg();
+	struct bpf_fib_lookup fib = {};
+	struct bpfnet_endpoint *ep;
+	struct pkt6 p6 = {};
+	int rc, verdict, link;
+
+	if (!skb)
+		return TC_ACT_SHOT;
+	if (!c6 || !cfg)
+		return drop(BPFNET_STAT_DROP_IPV6, 0);
+	if (parse_ipv6(skb, &p6))
+		return drop(BPFNET_STAT_DROP_MALFORMED, 0);
+	rc = admit6(skb, &p6);
+	if (rc)
+		return rc;
+	link = icmp6_link_scope(&p6.p);	/* ND, MLD: never isolated */
+
+	/* multicast reaches the host's daemons too, as IPv4's broadcast */
+	if (in6_multicast(&p6.daddr)) {
+		if (cfg->isolate && !link)
+			return drop(BPFNET_STAT_DROP_ISOLATED, 0);
+		goto pass;
+	}
+	/* the link: a neighbour (its address in the subnet or its link-local
+	 * one) straight to its veth, the host and the rest to the bridge */
+	if (in6_linklocal(&p6.daddr) ||
+	    (in_subnet6(c6, &p6.daddr) && !in6_eq(&p6.daddr, &c6->gateway))) {
+		ep = bpf_map_lookup_elem(&endpoints6, &p6.daddr);
+		if (ep && ep->host_ifindex != skb->ifindex)
+			return deliver_neighbour6(skb, ep);
+		if (!ep && in6_linklocal(&p6.daddr) && cfg->isolate && !link &&
+		    opens_conn6(&p6.p))
+			return drop(BPFNET_STAT_DROP_ISOLATED, 0);
+		goto pass;
+	}
+	if (in6_eq(&p6.daddr, &c6->gateway)) {
+		if (cfg->isolate && !link && opens_conn6(&p6.p))
+			return drop(BPFNET_STAT_DROP_ISOLATED, 0);
+		goto pass;
+	}
+
+	rc = fib_lookup6(skb, &p6, cfg, &fib, route_len(skb, &p6.p));
+	verdict = route_allowed6(skb, &p6, cfg, &fib, rc);
+	if (verdict)
+		return verdict;
+	if (rc == BPF_FIB_LKUP_RET_NOT_FWDED)
+		goto pass;	/* for the host itself */
+	if (rc != BPF_FIB_LKUP_RET_SUCCESS && rc != BPF_FIB_LKUP_RET_FRAG_NEEDED)
+		goto slow;	/* routed nowhere, or the bridge forwards nothing */
+	/* to the uplink (with nat6, uplink_egress6 translates it there) */
+	ct6_out(&p6, bpf_ktime_get_ns());
+	/* over the route's MTU, the hop limit spent: the stack's (mtu.h) */
+	if (rc != BPF_FIB_LKUP_RET_SUCCESS || p6.p.ttl <= 1)
+		goto slow;
+	rc = fib_redirect6(skb, &p6, &fib);
+	return rc == BPFNET_ERR ? drop(BPFNET_STAT_DROP_CSUM, 0) : rc;
+
+slow:
+	stat_inc(BPFNET_STAT_SLOW_PATH);
+	return TC_ACT_OK;
+pass:
+	stat_inc(BPFNET_STAT_PASS);
+	return TC_ACT_OK;
+}
+
+/*
+ * IPv6 arriving on the uplink: a reply (or an ICMPv6 error) for one of the
+ * network's flows goes straight into its container; anything else for the
+ * subnet is dropped; what is not for the subnet (the host's, ND, another
+ * network's) is not this filter's.
+ */
+__noinline int uplink_ingress6(struct __sk_buff *skb)
+{
+	const struct bpfnet_cfg6 *c6 = get_cfg6();
+	const struct bpfnet_cfg *cfg = get_cfg();
+	struct pkt6 p6 = {};
+	int rc;
+
+	if (!skb || !c6 || !cfg || parse_ipv6(skb, &p6))
+		return TC_ACT_NEXT_FILTER;
+	if (c6->nat6 && in6_eq(&p6.daddr, &c6->uplink_addr)) {
+		rc = nat6_in(skb, &p6);	/* a reply of a masqueraded flow? */
+		if (rc == BPFNET_CONTINUE)
+			return TC_ACT_NEXT_FILTER;	/* the host's own */
+		return rc ? rc : deliver6(skb, &p6, cfg);
+	}
+	if (!in_subnet6(c6, &p6.daddr) || icmp6_link_scope(&p6.p))
+		return TC_ACT_NEXT_FILTER;
+	if (!ct6_inbound(skb, &p6))
+		return drop(BPFNET_STAT_DROP_UNSOLICITED, 0);
+	return deliver6(skb, &p6, cfg);
+}
+
+/*
+ * IPv6 leaving by the uplink (uplink_egress): with nat6, a container's
+ * packet is masqueraded (nat6.h); anything else is not this filter's.
+ */
+__noinline int uplink_egress6(struct __sk_buff *skb)
+{
+	const struct bpfnet_cfg6 *c6 = get_cfg6();
+	const struct bpfnet_cfg *cfg = get_cfg();
+	struct pkt6 p6 = {};
+
+	if (!skb || !c6 || !cfg || !c6->nat6 || parse_ipv6(skb, &p6) ||
+	    !in_subnet6(c6, &p6.saddr))
+		return TC_ACT_NEXT_FILTER;
+	return nat6_out(skb, &p6, cfg, c6);
+}
+
+/*
+ * IPv6 into a container (to_container): ND and MLD (router messages only
+ * from the host itself), the host (under --isolate only what opens
+ * nothing), a neighbour by its own veth, and from anywhere else replies of
+ * the container's flows and ICMPv6 errors about them.
+ */
+__noinline int to_container6(struct __sk_buff *skb)
+{
+	const struct bpfnet_cfg *cfg = get_cfg();
+	struct bpfnet_endpoint *src;
+	struct pkt6 p6 = {};
+	__u32 from;
+
+	if (!skb)
+		return TC_ACT_SHOT;
+	from = skb->ingress_ifindex;	/* 0: made by the host itself */
+	if (!cfg || !get_cfg6())	/* IPv4 only: the host's own, nobody else's */
+		return from ? drop(BPFNET_STAT_DROP_UNSOLICITED, 0) : TC_ACT_OK;
+	if (parse_ipv6(skb, &p6))
+		return drop(BPFNET_STAT_DROP_MALFORMED, 0);
+	if (icmp6_link_scope(&p6.p)) {
+		if (from && icmp6_router_only(p6.p.icmp_type))
+			return drop(BPFNET_STAT_DROP_UNSOLICITED, 0);
+		return TC_ACT_OK;
+	}
+	if (!from) {	/* made by the host itself */
+		if (cfg->isolate && opens_conn6(&p6.p))
+			return drop(BPFNET_STAT_DROP_ISOLATED, 0);
+		return TC_ACT_OK;
+	}
+	src = bpf_map_lookup_elem(&endpoints6, &p6.saddr);
+	if (src && src->host_ifindex == from)
+		return TC_ACT_OK;	/* a neighbour, through the bridge */
+	if (ct6_inbound(skb, &p6))
+		return TC_ACT_OK;
+	return drop(BPFNET_STAT_DROP_UNSOLICITED, 0);
+}
+
+#endif

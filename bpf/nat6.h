@@ -1,0 +1,251 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * NAT66 masquerade (nat6 1): a container's TCP, UDP and ICMPv6 echo leave
+ * from the uplink's IPv6 address. The flow is conntrack6's (ct6.h, noted by
+ * from_container); its translated port is claimed in rev_nat6 with
+ * BPF_NOEXIST (its own port first, when inside --snat-ports and free), so
+ * two flows never share a translated tuple. Packets are translated at the
+ * uplink's egress, where both the datapath's redirected ones and the
+ * stack's arrive, and replies (and ICMPv6 errors about the flows) back at
+ * its ingress. IPv6 has no header
+ * checksum: the 16-byte address goes into the L4 checksum through the
+ * pseudo header (bpf_csum_diff, then bpf_l4_csum_replace with
+ * BPF_F_PSEUDO_HDR; ICMPv6 has one too).
+ */
+#ifndef BPFNET_NAT6_H
+#define BPFNET_NAT6_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+
+#include "bpfnet_shared.h"
+#include "consts.h"
+#include "ct6.h"
+#include "maps.h"
+#include "parse6.h"
+#include "stats.h"
+
+/* Where the checksum sits in the L4 header of TCP, UDP, ICMPv6. */
+static __always_inline __u32 l4_csum_off6(__u8 proto)
+{
+	return proto == IPPROTO_TCP ? 16 : proto == IPPROTO_UDP ? 6 : 2;
+}
+
+/* Replace the source (src 1) or destination address, L4 checksum fixed. */
+static __always_inline int nat6_addr(struct __sk_buff *skb, const struct pkt6 *p6, int src,
+				     struct bpfnet_in6 *from, struct bpfnet_in6 *to)
+{
+	__u64 flags = BPF_F_PSEUDO_HDR;
+	__s64 diff;
+
+	diff = bpf_csum_diff((__be32 *)from, sizeof(*from), (__be32 *)to, sizeof(*to), 0);
+	if (diff < 0)
+		return BPFNET_ERR;
+	if (p6->p.proto == IPPROTO_UDP)
+		flags |= BPF_F_MARK_MANGLED_0;
+	/* size 0 in flags: "to" is a checksum difference */
+	if (bpf_l4_csum_replace(skb, p6->p.l4off + l4_csum_off6(p6->p.proto), 0, diff, flags))
+		return BPFNET_ERR;
+	return bpf_skb_store_bytes(skb, ETH_HLEN + (src ? IP6_SADDR_OFF : IP6_DADDR_OFF),
+				   to, sizeof(*to), 0);
+}
+
+/* Replace the source or destination port (the echo identifier for ICMPv6). */
+static __always_inline int nat6_port(struct __sk_buff *skb, const struct pkt6 *p6, int src,
+				     __be16 from, __be16 to)
+{
+	__u32 off = p6->p.proto == NEXTHDR_ICMP6 ? 4 : (src ? 0 : 2);
+
+	if (from == to)
+		return 0;
+	if (bpf_l4_csum_replace(skb, p6->p.l4off + l4_csum_off6(p6->p.proto), from, to,
+				sizeof(to)))
+		return BPFNET_ERR;
+	return bpf_skb_store_bytes(skb, p6->p.l4off + off, &to, sizeof(to), 0);
+}
+
+static __always_inline int flow6_eq(const struct bpfnet_flow6 *a, const struct bpfnet_flow6 *b)
+{
+	return in6_eq(&a->saddr, &b->saddr) && in6_eq(&a->daddr, &b->daddr) &&
+	       a->sport == b->sport && a->dport == b->dport && a->proto == b->proto;
+}
+
+/* The tuple replies of flow k carry on the uplink, translated to port. */
+static __always_inline void nat6_reply_of(const struct bpfnet_flow6 *k,
+					  const struct bpfnet_in6 *uplink, __be16 port,
+					  struct bpfnet_flow6 *r)
+{
+	r->saddr = k->daddr;
+	r->daddr = *uplink;
+	r->sport = k->dport;
+	r->dport = port;
+	r->proto = k->proto;
+}
+
+/*
+ * A translated port for flow k, claimed in rev_nat6: its own first (an
+ * echo identifier is kept as it is), then random ones of --snat-ports.
+ * 0 and *port, or BPFNET_ERR when BPFNET_PORT_RETRIES were all taken.
+ */
+static __always_inline int nat6_claim(const struct bpfnet_flow6 *k,
+				      const struct bpfnet_cfg *cfg,
+				      const struct bpfnet_cfg6 *c6, __be16 *port)
+{
+	__u32 span = (__u32)cfg->port_max - cfg->port_min + 1;
+	struct bpfnet_flow6 r = {}, *cur;
+	__u16 own = bpf_ntohs(k->sport);
+	__be16 cand = k->sport;
+
+	if (k->proto != NEXTHDR_ICMP6 && (own < cfg->port_min || own > cfg->port_max))
+		cand = bpf_htons(cfg->port_min + bpf_get_prandom_u32() % span);
+	for (int i = 0; i < BPFNET_PORT_RETRIES; i++) {
+		nat6_reply_of(k, &c6->uplink_addr, cand, &r);
+		if (!bpf_map_update_elem(&rev_nat6, &r, k, BPF_NOEXIST))
+			goto claimed;
+		cur = bpf_map_lookup_elem(&rev_nat6, &r);
+		if (cur && flow6_eq(cur, k))
+			goto claimed;	/* its own already (a lost forward half) */
+		stat_inc(BPFNET_STAT_PORT_RETRIES);
+		cand = bpf_htons(cfg->port_min + bpf_get_prandom_u32() % span);
+	}
+	return BPFNET_ERR;
+claimed:
+	*port = cand;
+	return 0;
+}
+
+/*
+ * The container's packet leaving by the uplink (uplink_egress), from the
+ * subnet: its source becomes the uplink's address and its flow's port.
+ * TC_ACT_OK once translated, else a drop verdict.
+ */
+static __always_inline int nat6_out(struct __sk_buff *skb, struct pkt6 *p6,
+				    const struct bpfnet_cfg *cfg,
+				    const struct bpfnet_cfg6 *c6)
+{
+	struct bpfnet_in6 up = c6->uplink_addr, caddr = p6->saddr;
+	struct bpfnet_flow6 k = {}, r = {}, *rv;
+	struct bpfnet_ct6 *ct;
+	__be16 port;
+
+	if (in6_is_zero(&up))
+		return drop(BPFNET_STAT_DROP_NO_UPLINK_ADDR, 0);
+	if (!p6->p.has_ports || p6->p.frag_later ||
+	    (p6->p.proto == NEXTHDR_ICMP6 && p6->p.icmp_type != ICMP6_ECHO_REQUEST))
+		return drop(BPFNET_STAT_DROP_NAT66_UNSUPPORTED, 0);
+	flow6_of(p6, &k);
+	ct = bpf_map_lookup_elem(&conntrack6, &k);
+	if (!ct) {	/* the datapath notes every flow it routes: the stack's */
+		ct6_out(p6, bpf_ktime_get_ns());
+		ct = bpf_map_lookup_elem(&conntrack6, &k);
+		if (!ct)
+			return drop(BPFNET_STAT_DROP_NO_PORT, 0);
+	}
+	/* its translation, while its reply entry is still its own */
+	port = ct->ct.nat_port;
+	nat6_reply_of(&k, &up, port, &r);
+	rv = bpf_map_lookup_elem(&rev_nat6, &r);
+	if (!in6_eq(&ct->nat_addr6, &up) || !rv || !flow6_eq(rv, &k)) {
+		if (nat6_claim(&k, cfg, c6, &port))
+			return drop(BPFNET_STAT_DROP_NO_PORT, 0);
+		ct->nat_addr6 = up;
+		ct->ct.nat_port = port;
+	}
+	if (nat6_addr(skb, p6, 1, &caddr, &up) || nat6_port(skb, p6, 1, k.sport, port))
+		return drop(BPFNET_STAT_DROP_CSUM, 0);
+	stat_inc(BPFNET_STAT_SNAT_PKTS);
+	stat_add(BPFNET_STAT_SNAT_BYTES, p6->p.tot_len);
+	return TC_ACT_OK;
+}
+
+/*
+ * An ICMPv6 error (unreachable, packet too big, time exceeded, parameter
+ * problem) to the uplink's address about a masqueraded flow: its
+ * destination and the quoted packet's source address and port become the
+ * container's again, the ICMPv6 checksum fixed for each (the quoted
+ * transport checksum is left as it came: receivers do not check it). 0
+ * (p6 then names the container), BPFNET_CONTINUE, or a drop verdict.
+ */
+static __always_inline int nat6_in_error(struct __sk_buff *skb, struct pkt6 *p6)
+{
+	__u32 csum = p6->p.l4off + 2, qip = p6->p.l4off + 8;
+	struct bpfnet_flow6 r = {}, k, *rv;
+	__u32 qport = qip + IPV6_HLEN;
+	struct bpfnet_ct6 *ct;
+	struct ipv6hdr ip;
+	__be16 ports[2];
+	__s64 diff;
+
+	if (bpf_skb_load_bytes(skb, qip, &ip, sizeof(ip)) ||
+	    bpf_skb_load_bytes(skb, qport, ports, sizeof(ports)))
+		return BPFNET_CONTINUE;
+	if (ip.nexthdr == NEXTHDR_ICMP6) {	/* the echo request's id */
+		qport += 4;
+		if (bpf_skb_load_bytes(skb, qport, &ports[0], 2))
+			return BPFNET_CONTINUE;
+		ports[1] = 0;
+	} else if (ip.nexthdr != IPPROTO_TCP && ip.nexthdr != IPPROTO_UDP) {
+		return BPFNET_CONTINUE;
+	}
+	/* the quoted packet left as the flow's: its reply tuple names the flow */
+	__builtin_memcpy(&r.saddr, &ip.daddr, sizeof(r.saddr));
+	__builtin_memcpy(&r.daddr, &ip.saddr, sizeof(r.daddr));
+	r.sport = ports[1];
+	r.dport = ports[0];
+	r.proto = ip.nexthdr;
+	rv = bpf_map_lookup_elem(&rev_nat6, &r);
+	if (!rv || !in6_eq(&r.daddr, &p6->daddr))
+		return BPFNET_CONTINUE;
+	k = *rv;
+	ct = bpf_map_lookup_elem(&conntrack6, &k);
+	if (!ct || ct->ct.nat_port != r.dport || !in6_eq(&ct->nat_addr6, &r.daddr))
+		return BPFNET_CONTINUE;
+	diff = bpf_csum_diff((__be32 *)&r.daddr, 16, (__be32 *)&k.saddr, 16, 0);
+	if (diff < 0 || nat6_addr(skb, p6, 0, &p6->daddr, &k.saddr) ||
+	    bpf_l4_csum_replace(skb, csum, 0, diff, 0) ||
+	    bpf_skb_store_bytes(skb, qip + IP6_SADDR_OFF, &k.saddr, 16, 0) ||
+	    bpf_l4_csum_replace(skb, csum, r.dport, k.sport, sizeof(k.sport)) ||
+	    bpf_skb_store_bytes(skb, qport, &k.sport, sizeof(k.sport), 0))
+		return drop(BPFNET_STAT_DROP_CSUM, 0);
+	p6->daddr = k.saddr;
+	stat_inc(BPFNET_STAT_ICMP_ERR_XLATED);
+	return 0;
+}
+
+/*
+ * A reply on the uplink to the uplink's address: translated back to its
+ * container's flow (p6 then names the container) and 0, or BPFNET_CONTINUE
+ * (no flow of this network's), or a drop verdict.
+ */
+static __always_inline int nat6_in(struct __sk_buff *skb, struct pkt6 *p6)
+{
+	struct bpfnet_flow6 r = {}, k, *rv;
+	__u64 now = bpf_ktime_get_ns();
+	struct bpfnet_ct6 *ct;
+
+	if (p6->p.icmp_error && !p6->p.frag)
+		return nat6_in_error(skb, p6);
+	if (!p6->p.has_ports || p6->p.frag_later || p6->p.icmp_error)
+		return BPFNET_CONTINUE;
+	flow6_of(p6, &r);
+	rv = bpf_map_lookup_elem(&rev_nat6, &r);
+	if (!rv)
+		return BPFNET_CONTINUE;
+	k = *rv;
+	ct = bpf_map_lookup_elem(&conntrack6, &k);
+	if (!ct || ct->ct.expires_ns <= now || ct->ct.nat_port != p6->p.dport ||
+	    !in6_eq(&ct->nat_addr6, &p6->daddr))
+		return BPFNET_CONTINUE;	/* a stale entry: not its flow now */
+	ct_touch(&ct->ct, &p6->p, 1, now);
+	if (nat6_addr(skb, p6, 0, &p6->daddr, &k.saddr) ||
+	    nat6_port(skb, p6, 0, p6->p.dport, k.sport))
+		return drop(BPFNET_STAT_DROP_CSUM, 0);
+	p6->daddr = k.saddr;
+	p6->p.dport = k.sport;
+	stat_inc(BPFNET_STAT_RNAT_PKTS);
+	stat_add(BPFNET_STAT_RNAT_BYTES, p6->p.tot_len);
+	return 0;
+}
+
+#endif

@@ -1,0 +1,980 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Packet tests of the IPv6 datapath (--subnet6, routed mode): admission,
+ * neighbour discovery checks, RA guard, routing to the outside by the
+ * uplink, and what may come back in. Exact frames built here, transport
+ * checksums computed from scratch (pkt6.h); every counter checked.
+ *
+ *   fd19::2 (container, MAC 02:42:ac:13:00:02, host veth 1)
+ *   fe80::42:acff:fe13:2 (its link-local: the EUI-64 of its MAC)
+ *        |  from_container: admission, bpf_fib_lookup AF_INET6
+ *   [bridge fd19::1]
+ *        |
+ *   2001:db8:100::1 (uplink) ---- 2001:db8:100::2 (remote)
+ *        |  uplink_ingress / to_container: replies of its flows only
+ *
+ * fd19::3 (MAC 02:42:ac:13:00:03) is a neighbour behind host veth 7.
+ */
+#include <linux/types.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "bpfnet_shared.h"
+#include "bpfnet.skel.h"
+#include "check.h"
+#include "dp.h"
+#include "pkt.h"
+#include "pkt6.h"
+
+#define LL_C1 "fe80::42:acff:fe13:2"
+#define LL_C3 "fe80::42:acff:fe13:3"
+
+static int outer_netns = -1;
+
+static struct bpfnet_in6 in6(const char *s)
+{
+	struct bpfnet_in6 a;
+
+	inet_pton(AF_INET6, s, &a);
+	return a;
+}
+
+/* Every counter is what want[] says (0 where it says nothing). */
+#define CHECK_COUNTERS(...)                                                  \
+	do {                                                                 \
+		static const __u64 ___w[BPFNET_STAT_MAX] = { __VA_ARGS__ };  \
+		for (__u32 ___k = 0; ___k < BPFNET_STAT_MAX; ___k++) {       \
+			char ___what[48];                                    \
+			snprintf(___what, sizeof(___what), "counter %u", ___k); \
+			CHECK_EQ(stat((enum bpfnet_stat)___k), ___w[___k], ___what); \
+		}                                                            \
+	} while (0)
+
+/* --isolate on (1) or off (0) in net_config. */
+static int set_isolate(int isolate)
+{
+	struct bpfnet_cfg c;
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.net_config), &zero, &c))
+		return -errno;
+	c.isolate = (__u8)isolate;
+	return bpf_map_update_elem(bpf_map__fd(skel->maps.net_config), &zero, &c, 0) ? -errno : 0;
+}
+
+static int add_ep6(const char *addr, const uint8_t *mac, __u32 ifindex)
+{
+	struct bpfnet_endpoint ep = { .host_ifindex = ifindex };
+	struct bpfnet_in6 a = in6(addr);
+
+	memcpy(ep.mac, mac, 6);
+	return bpf_map_update_elem(bpf_map__fd(skel->maps.endpoints6), &a, &ep, 0);
+}
+
+/* net_config6: fd19::/64, gateway fd19::1, routed (nat6 0). */
+static int set_cfg6(int enabled)
+{
+	struct bpfnet_cfg6 c = { .prefix_len = 64, .enabled = (__u8)enabled };
+	__u32 zero = 0;
+
+	c.subnet = in6("fd19::");
+	c.gateway = in6("fd19::1");
+	return bpf_map_update_elem(bpf_map__fd(skel->maps.net_config6), &zero, &c, 0);
+}
+
+/* nat6 in net_config6, and the uplink's address 2001:db8:100::1 with it. */
+static int set_nat6(int nat6)
+{
+	struct bpfnet_cfg6 c;
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.net_config6), &zero, &c))
+		return -errno;
+	c.nat6 = (__u8)nat6;
+	c.uplink_addr = in6(nat6 ? "2001:db8:100::1" : "::");
+	return bpf_map_update_elem(bpf_map__fd(skel->maps.net_config6), &zero, &c, 0) ? -errno : 0;
+}
+
+static void setup6(void)
+{
+	setup();
+	if (!skel)
+		return;
+	CHECK_EQ(set_cfg6(1), 0, "write net_config6");
+	CHECK_EQ(add_ep6("fd19::2", mac_c1, 1), 0, "write endpoint fd19::2");
+	CHECK_EQ(add_ep6(LL_C1, mac_c1, 1), 0, "write endpoint " LL_C1);
+	CHECK_EQ(add_ep6("fd19::3", mac_c3, 7), 0, "write endpoint fd19::3");
+	CHECK_EQ(add_ep6(LL_C3, mac_c3, 7), 0, "write endpoint " LL_C3);
+}
+
+static void leave_own_netns(void)
+{
+	if (outer_netns < 0)
+		return;
+	if (setns(outer_netns, CLONE_NEWNET))
+		printf("  setns back to the tests' namespace: %s\n", strerror(errno));
+	close(outer_netns);
+	outer_netns = -1;
+}
+
+static void teardown6(void)
+{
+	bpfnet_bpf__destroy(skel);
+	skel = NULL;
+	leave_own_netns();
+}
+
+static int sh(const char *cmd)
+{
+	int st = system(cmd);
+
+	return st == -1 ? -errno : WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+/*
+ * A namespace of the test's own with the host's links as veth pairs:
+ *   br0  fd19::1/64          the bridge (IPv6 forwarding on, as the hook sets it)
+ *   up0  2001:db8:100::1/64  the uplink
+ *   oth0 2001:db8:200::1/64  another network of the host
+ * net_config names br0 and up0.
+ */
+static int host_links6(int isolate)
+{
+	struct bpfnet_cfg c;
+	__u32 zero = 0;
+	int err;
+
+	outer_netns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (outer_netns < 0 || unshare(CLONE_NEWNET))
+		return -errno;
+	err = sh("set -e\n"
+		 "ip link add br0 type veth peer name br1\n"
+		 "ip link add up0 type veth peer name up1\n"
+		 "ip link add oth0 type veth peer name oth1\n"
+		 "for l in br0 br1 up0 up1 oth0 oth1; do ip link set $l up; done\n"
+		 "ip -6 addr add fd19::1/64 dev br0 nodad\n"
+		 "ip -6 addr add 2001:db8:100::1/64 dev up0 nodad\n"
+		 "ip -6 addr add 2001:db8:200::1/64 dev oth0 nodad\n"
+		 "echo 1 > /proc/sys/net/ipv6/conf/br0/forwarding\n");
+	if (err)
+		return err;
+	if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.net_config), &zero, &c))
+		return -errno;
+	c.bridge_ifindex = if_nametoindex("br0");
+	c.uplink_ifindex = if_nametoindex("up0");
+	c.isolate = (__u8)isolate;
+	if (!c.bridge_ifindex || !c.uplink_ifindex)
+		return -ENODEV;
+	return bpf_map_update_elem(bpf_map__fd(skel->maps.net_config), &zero, &c, 0) ? -errno : 0;
+}
+
+/* prog on a frame that came in on ifindex from (to_container: 0 the host). */
+static int run_from(struct bpf_program *prog, uint8_t *pkt, size_t len,
+		    uint8_t *out, int from)
+{
+	struct __sk_buff ctx = { .ingress_ifindex = (__u32)from };
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = pkt,
+		    .data_size_in = (__u32)len, .data_out = out,
+		    .data_size_out = 2048, .repeat = 1,
+		    .ctx_in = &ctx, .ctx_size_in = sizeof(ctx));
+
+	return bpf_prog_test_run_opts(bpf_program__fd(prog), &opts) ?
+	       -errno : (int)opts.retval;
+}
+
+/* The container's packet: from fd19::2 and its MAC. */
+static struct pkt6_spec c_spec(uint8_t proto, const char *dst, uint16_t sport, uint16_t dport)
+{
+	struct pkt6_spec s = { .src = "fd19::2", .dst = dst, .proto = proto,
+			       .sport = sport, .dport = dport };
+
+	memcpy(s.smac, mac_c1, 6);
+	return s;
+}
+
+/* An ND message (type 135 or 136) from src to dst about target. */
+static size_t build_nd(uint8_t *f, uint8_t type, const char *src, const char *dst,
+		       const char *target, uint8_t opt, const uint8_t *opt_mac)
+{
+	uint8_t body[64];
+	struct pkt6_spec s = { .src = src, .dst = dst, .proto = IPPROTO_ICMPV6,
+			       .icmp_type = type, .hop_limit = 255, .body = body };
+
+	memcpy(s.smac, mac_c1, 6);
+	s.blen = nd_body(body, type, target, opt, opt_mac);
+	return build_pkt6(f, &s);
+}
+
+/* A UDP datagram from the container's own address and MAC: admitted. */
+static void test_own_address_admitted(void)
+{
+	uint8_t in[256], out[2048];
+	struct pkt6_spec s = c_spec(IPPROTO_UDP, "fd19::1", 5000, 53);
+	__u32 olen;
+	size_t len;
+
+	s.body = "query";
+	s.blen = 5;
+	len = build_pkt6(in, &s);
+	CHECK_EQ(l6_csum_check(in, len), 0, "the UDP checksum verifies");
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_OK);
+	CHECK_MEM(out, in, len, "the datagram to the gateway, unchanged");
+	CHECK_COUNTERS([BPFNET_STAT_PASS] = 1);
+}
+
+/* From an address not its own: another's, one outside, its neighbour's. */
+static void test_wrong_source_dropped(void)
+{
+	static const char *const src[] = { "fd19::9", "2001:db8:100::2", "fd19::3",
+					   "fe80::1" };
+	uint8_t in[256], out[2048];
+	struct pkt6_spec s = c_spec(IPPROTO_UDP, "fd19::1", 5000, 53);
+	__u32 olen;
+	size_t len;
+
+	for (int i = 0; i < 4; i++) {
+		s.src = src[i];
+		len = build_pkt6(in, &s);
+		CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_SHOT);
+	}
+	CHECK_COUNTERS([BPFNET_STAT_DROP_SPOOF_IP] = 4);
+}
+
+/* Its own address from another MAC (its neighbour's, or made up). */
+static void test_wrong_mac_dropped(void)
+{
+	uint8_t in[256], out[2048];
+	struct pkt6_spec s = c_spec(IPPROTO_UDP, "fd19::1", 5000, 53);
+	__u32 olen;
+	size_t len;
+
+	memcpy(s.smac, mac_c3, 6);
+	len = build_pkt6(in, &s);
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_SHOT);
+	s.smac[5] = 0x99;
+	len = build_pkt6(in, &s);
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_SHOT);
+	s.src = LL_C1;	/* its link-local address too */
+	s.dst = "ff02::fb";
+	len = build_pkt6(in, &s);
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_SHOT);
+	CHECK_COUNTERS([BPFNET_STAT_DROP_SPOOF_MAC] = 3);
+}
+
+/* A router advertisement: from its own link-local address and MAC, still dropped. */
+static void test_router_advert_dropped(void)
+{
+	uint8_t in[256], out[2048], body[48] = {
+		0x40, 0x00, 0x07, 0x08,	/* hop limit 64, router lifetime 1800 s */
+		0, 0, 0, 0, 0, 0, 0, 0,	/* reachable, retransmit */
+		0x01, 0x01, 0x02, 0x42, 0xac, 0x13, 0x00, 0x02,	/* its own MAC */
+	};
+	struct pkt6_spec s = { .src = LL_C1, .dst = "ff02::1", .proto = IPPROTO_ICMPV6,
+			       .icmp_type = 134, .hop_limit = 255, .body = body, .blen = 20 };
+	__u32 olen;
+	size_t len;
+
+	memcpy(s.smac, mac_c1, 6);
+	len = build_pkt6(in, &s);
+	CHECK_EQ(l6_csum_check(in, len), 0, "the RA's ICMPv6 checksum verifies");
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_SHOT);
+	CHECK_COUNTERS([BPFNET_STAT_DROP_RA] = 1);
+	s.src = "fd19::2";	/* from its global address, to the gateway */
+	s.dst = "fd19::1";
+	len = build_pkt6(in, &s);
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_SHOT);
+	CHECK_COUNTERS([BPFNET_STAT_DROP_RA] = 2);
+}
+
+/* A redirect (137) sending the host's traffic for fd19::3 to the container. */
+static void test_redirect_dropped(void)
+{
+	uint8_t in[256], out[2048], body[36] = { 0 };
+	struct pkt6_spec s = { .src = LL_C1, .dst = "fd19::1", .proto = IPPROTO_ICMPV6,
+			       .icmp_type = 137, .hop_limit = 255, .body = body, .blen = 36 };
+	__u32 olen;
+	size_t len;
+
+	inet_pton(AF_INET6, LL_C1, body + 4);	/* target: go by me */
+	inet_pton(AF_INET6, "fd19::3", body + 20);	/* destination */
+	memcpy(s.smac, mac_c1, 6);
+	len = build_pkt6(in, &s);
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_SHOT);
+	CHECK_COUNTERS([BPFNET_STAT_DROP_RA] = 1);
+}
+
+/*
+ * A neighbour advertisement for another address (its neighbour's, the
+ * gateway's): dropped. For its own address, global and link-local: admitted.
+ */
+static void test_na_for_other_address_dropped(void)
+{
+	uint8_t in[256], out[2048];
+	__u32 olen;
+	size_t len;
+
+	len = build_nd(in, 136, "fd19::2", "ff02::1", "fd19::3", 2, mac_c1);
+	CHECK_EQ(l6_csum_check(in, len), 0, "the NA's ICMPv6 checksum verifies");
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_SHOT);
+	len = build_nd(in, 136, LL_C1, "fe80::1", "fd19::1", 2, mac_c1);
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_SHOT);
+	len = build_nd(in, 136, LL_C1, "ff02::1", LL_C3, 0, NULL);
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_SHOT);
+	CHECK_COUNTERS([BPFNET_STAT_DROP_SPOOF_ND] = 3);
+	len = build_nd(in, 136, "fd19::2", "fd19::1", "fd19::2", 2, mac_c1);
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_OK);
+	CHECK_MEM(out, in, len, "its own NA, unchanged");
+	len = build_nd(in, 136, LL_C1, "ff02::1", LL_C1, 0, NULL);
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_OK);
+	CHECK_COUNTERS([BPFNET_STAT_DROP_SPOOF_ND] = 3, [BPFNET_STAT_PASS] = 2);
+}
+
+/* Its own target, but a target (or source) link-layer option of another MAC. */
+static void test_na_foreign_lladdr_dropped(void)
+{
+	uint8_t in[256], out[2048];
+	__u32 olen;
+	size_t len;
+
+	len = build_nd(in, 136, "fd19::2", "fd19::1", "fd19::2", 2, mac_c3);
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_SHOT);
+	CHECK_COUNTERS([BPFNET_STAT_DROP_SPOOF_ND] = 1);
+	len = build_nd(in, 135, "fd19::2", "ff02::1:ff00:1", "fd19::1", 1, mac_c3);
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_SHOT);
+	CHECK_COUNTERS([BPFNET_STAT_DROP_SPOOF_ND] = 2);
+}
+
+/* Who has the gateway? From its address and its link-local one, its MAC as option. */
+static void test_ns_for_gateway_admitted(void)
+{
+	uint8_t in[256], out[2048];
+	__u32 olen;
+	size_t len;
+
+	len = build_nd(in, 135, "fd19::2", "ff02::1:ff00:1", "fd19::1", 1, mac_c1);
+	CHECK_EQ(l6_csum_check(in, len), 0, "the NS's ICMPv6 checksum verifies");
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_OK);
+	CHECK_MEM(out, in, len, "the NS, unchanged");
+	len = build_nd(in, 135, LL_C1, "ff02::1:ff00:1", "fe80::1", 1, mac_c1);
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_OK);
+	len = build_nd(in, 135, "fd19::2", "fd19::1", "fd19::1", 1, mac_c1);	/* unicast */
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_OK);
+	CHECK_COUNTERS([BPFNET_STAT_PASS] = 3);
+	CHECK_EQ(set_isolate(1), 0, "write net_config with --isolate");
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_OK);
+	CHECK_COUNTERS([BPFNET_STAT_PASS] = 4);
+}
+
+/*
+ * Duplicate address detection: an NS from :: to the solicited-node group
+ * of its own address, no source option, from its MAC: admitted. For its
+ * neighbour's address, with a source option, from another MAC, or any
+ * other packet from ::: dropped.
+ */
+static void test_dad_ns_admitted(void)
+{
+	uint8_t in[256], out[2048];
+	struct pkt6_spec s = c_spec(IPPROTO_UDP, "fd19::1", 5000, 53);
+	__u32 olen;
+	size_t len;
+
+	len = build_nd(in, 135, "::", "ff02::1:ff00:2", "fd19::2", 0, NULL);
+	CHECK_EQ(l6_csum_check(in, len), 0, "the DAD probe's checksum verifies");
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_OK);
+	CHECK_MEM(out, in, len, "the DAD probe, unchanged");
+	len = build_nd(in, 135, "::", "ff02::1:ff13:2", LL_C1, 0, NULL);
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_OK);
+	CHECK_COUNTERS([BPFNET_STAT_PASS] = 2);
+	len = build_nd(in, 135, "::", "ff02::1:ff00:3", "fd19::3", 0, NULL);
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_SHOT);
+	len = build_nd(in, 135, "::", "ff02::1:ff00:2", "fd19::2", 1, mac_c1);
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_SHOT);
+	CHECK_COUNTERS([BPFNET_STAT_PASS] = 2, [BPFNET_STAT_DROP_SPOOF_ND] = 2);
+	len = build_nd(in, 135, "::", "ff02::1:ff00:2", "fd19::2", 0, NULL);
+	memcpy(in + 6, mac_c3, 6);	/* its neighbour's MAC */
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_SHOT);
+	CHECK_COUNTERS([BPFNET_STAT_PASS] = 2, [BPFNET_STAT_DROP_SPOOF_ND] = 2,
+		       [BPFNET_STAT_DROP_SPOOF_MAC] = 1);
+	s.src = "::";
+	len = build_pkt6(in, &s);
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_SHOT);
+	len = build_nd(in, 135, "::", "fd19::1", "fd19::2", 0, NULL);	/* not DAD's group */
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_SHOT);
+	CHECK_COUNTERS([BPFNET_STAT_PASS] = 2, [BPFNET_STAT_DROP_SPOOF_ND] = 2,
+		       [BPFNET_STAT_DROP_SPOOF_MAC] = 1, [BPFNET_STAT_DROP_SPOOF_IP] = 2);
+}
+
+/*
+ * From its link-local address: ND, MLD and traffic to link-local or
+ * multicast destinations; a link-local source towards a global address
+ * cannot be its (dropped).
+ */
+static void test_link_local_nd_admitted(void)
+{
+	uint8_t in[256], out[2048], mld[24] = { 0 };
+	struct pkt6_spec s = { .src = LL_C1, .dst = "ff02::16", .proto = IPPROTO_ICMPV6,
+			       .icmp_type = 143, .hop_limit = 1, .body = mld, .blen = 24 };
+	__u32 olen;
+	size_t len;
+
+	len = build_nd(in, 135, LL_C1, "ff02::1:ff00:1", "fd19::1", 1, mac_c1);
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_OK);
+	len = build_nd(in, 136, LL_C1, "fe80::1", LL_C1, 2, mac_c1);
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_OK);
+	mld[2] = 0;
+	mld[3] = 1;	/* one record: include mode, ff02::1:ff13:2 */
+	mld[4] = 4;
+	inet_pton(AF_INET6, "ff02::1:ff13:2", mld + 8);
+	memcpy(s.smac, mac_c1, 6);
+	len = build_pkt6(in, &s);
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_OK);
+	s.src = "::";	/* the same report before it has an address */
+	len = build_pkt6(in, &s);
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_OK);
+	s = c_spec(IPPROTO_UDP, "ff02::fb", 5353, 5353);	/* mDNS */
+	s.src = LL_C1;
+	len = build_pkt6(in, &s);
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_OK);
+	CHECK_COUNTERS([BPFNET_STAT_PASS] = 5);
+	s.dst = "2001:db8:100::2";
+	len = build_pkt6(in, &s);
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_SHOT);
+	CHECK_COUNTERS([BPFNET_STAT_PASS] = 5, [BPFNET_STAT_DROP_SPOOF_IP] = 1);
+}
+
+/*
+ * Extension headers: hop-by-hop and destination options are walked to the
+ * L4 header; hop-by-hop anywhere but first, a chain longer than 6 and a
+ * routing header of type 0 with segments left are malformed.
+ */
+static void test_extension_headers(void)
+{
+	uint8_t in[256], out[2048];
+	struct pkt6_spec s = c_spec(IPPROTO_UDP, "fd19::1", 5000, 53);
+	__u32 olen;
+	size_t len;
+
+	s.ext[0] = IPPROTO_HOPOPTS;
+	s.ext[1] = IPPROTO_DSTOPTS;
+	s.n_ext = 2;
+	len = build_pkt6(in, &s);
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_OK);
+	CHECK_COUNTERS([BPFNET_STAT_PASS] = 1);
+	s.ext[0] = IPPROTO_DSTOPTS;
+	s.ext[1] = IPPROTO_HOPOPTS;
+	len = build_pkt6(in, &s);
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_SHOT);
+	for (int i = 0; i < 7; i++)
+		s.ext[i] = IPPROTO_DSTOPTS;
+	s.n_ext = 6;
+	len = build_pkt6(in, &s);
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_OK);
+	s.n_ext = 7;
+	len = build_pkt6(in, &s);
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_SHOT);
+	CHECK_COUNTERS([BPFNET_STAT_PASS] = 2, [BPFNET_STAT_DROP_MALFORMED] = 2);
+	s.ext[0] = IPPROTO_ROUTING;	/* PadN bytes read as type 1, 4 left: fine */
+	s.n_ext = 1;
+	len = build_pkt6(in, &s);
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_OK);
+	in[ETH_HLEN + IP6_HLEN + 2] = 0;	/* type 0, segments left 4 */
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_SHOT);
+	/* truncated: the payload length says more than the frame holds */
+	len = build_pkt6(in, &s);
+	CHECK_RUN(from_container, in, len - 4, out, &olen, TC_ACT_SHOT);
+	CHECK_COUNTERS([BPFNET_STAT_PASS] = 3, [BPFNET_STAT_DROP_MALFORMED] = 4);
+}
+
+/*
+ * Without --subnet6 (net_config6 not enabled) every IPv6 frame from a
+ * container is dropped as before, its own good datagram too.
+ */
+static void test_subnet6_disabled_drops_ipv6(void)
+{
+	uint8_t in[256], out[2048];
+	struct pkt6_spec s = c_spec(IPPROTO_UDP, "fd19::1", 5000, 53);
+	__u32 olen;
+	size_t len;
+
+	CHECK_EQ(set_cfg6(0), 0, "write net_config6, not enabled");
+	len = build_pkt6(in, &s);
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_SHOT);
+	len = build_nd(in, 135, "fd19::2", "ff02::1:ff00:1", "fd19::1", 1, mac_c1);
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_SHOT);
+	CHECK_COUNTERS([BPFNET_STAT_DROP_IPV6] = 2);
+	/* into the container: the host's own passes, anything routed does not */
+	len = build_pkt6(in, &s);
+	CHECK_EQ(run_from(skel->progs.to_container, in, len, out, 0), TC_ACT_OK,
+		 "the host's IPv6, into the container");
+	CHECK_EQ(run_from(skel->progs.to_container, in, len, out, 5), TC_ACT_SHOT,
+		 "routed IPv6, into the container");
+	CHECK_COUNTERS([BPFNET_STAT_DROP_IPV6] = 2, [BPFNET_STAT_DROP_UNSOLICITED] = 1);
+}
+
+/* The conntrack6 entry of a flow the container opened, as it sent it. */
+static int lookup_ct6(const char *src, const char *dst, uint16_t sport, uint16_t dport,
+		      uint8_t proto, struct bpfnet_ct6 *ct)
+{
+	struct bpfnet_flow6 k = { .saddr = in6(src), .daddr = in6(dst),
+				  .sport = htons(sport), .dport = htons(dport), .proto = proto };
+
+	return bpf_map_lookup_elem(bpf_map__fd(skel->maps.conntrack6), &k, ct);
+}
+
+/*
+ * Routed: to the outside by the uplink, one hop less, nothing else
+ * changed, the flow noted; to another network of the host dropped; to
+ * the host's own uplink address passed, under --isolate dropped.
+ */
+static void test_routed_forward_to_outside(void)
+{
+	uint8_t in[256], out[2048];
+	struct pkt6_spec s = c_spec(IPPROTO_TCP, "2001:db8:100::2", 40000, 80);
+	struct bpfnet_ct6 ct;
+	__u32 olen;
+	size_t len;
+
+	CHECK_EQ(host_links6(0), 0, "links, addresses and net_config of the host");
+	s.tcp_flags = 0x02;
+	s.body = "hello";
+	s.blen = 5;
+	len = build_pkt6(in, &s);
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_REDIRECT);
+	CHECK_EQ(out[ETH_HLEN + 7], 63, "hop limit (forwarded once)");
+	CHECK_MEM(out, in, ETH_HLEN + 7, "Ethernet and IPv6 header before the hop limit");
+	CHECK_MEM(out + ETH_HLEN + 8, in + ETH_HLEN + 8, len - ETH_HLEN - 8,
+		  "addresses, TCP header and payload, unchanged");
+	CHECK_EQ(l6_csum_check(out, olen), 0, "TCP checksum");
+	CHECK_COUNTERS([BPFNET_STAT_FAST_OUT] = 1, [BPFNET_STAT_FLOWS_CREATED] = 1);
+	CHECK_EQ(lookup_ct6("fd19::2", "2001:db8:100::2", 40000, 80, IPPROTO_TCP, &ct), 0,
+		 "conntrack6 entry of the SYN");
+	CHECK_EQ(ct.ct.state, BPFNET_CT_NEW, "its state");
+	CHECK_EQ(ct.ct.packets, 1u, "its packets");
+	CHECK_EQ(ct.ct.bytes, 40u + 20 + 5, "its bytes (IPv6 length)");
+
+	s.dst = "2001:db8:200::9";	/* another network of the host */
+	len = build_pkt6(in, &s);
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_SHOT);
+	CHECK_COUNTERS([BPFNET_STAT_FAST_OUT] = 1, [BPFNET_STAT_FLOWS_CREATED] = 1,
+		       [BPFNET_STAT_DROP_OTHER_NET] = 1);
+	s.dst = "2001:db8:100::1";	/* the host's own uplink address */
+	len = build_pkt6(in, &s);
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_OK);
+	CHECK_MEM(out, in, len, "the SYN to the host, unchanged");
+	CHECK_EQ(set_isolate(1), 0, "write net_config with --isolate");
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_SHOT);
+	s.dst = "fd19::1";	/* the gateway */
+	len = build_pkt6(in, &s);
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_SHOT);
+	CHECK_COUNTERS([BPFNET_STAT_FAST_OUT] = 1, [BPFNET_STAT_FLOWS_CREATED] = 1,
+		       [BPFNET_STAT_DROP_OTHER_NET] = 1, [BPFNET_STAT_PASS] = 1,
+		       [BPFNET_STAT_DROP_ISOLATED] = 2);
+	/* a hop limit that runs out here: the stack's, flow noted all the same */
+	s = c_spec(IPPROTO_UDP, "2001:db8:100::2", 5000, 53);
+	s.hop_limit = 1;
+	len = build_pkt6(in, &s);
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_OK);
+	CHECK_MEM(out, in, len, "the datagram with hop limit 1, unchanged");
+	CHECK_EQ(lookup_ct6("fd19::2", "2001:db8:100::2", 5000, 53, IPPROTO_UDP, &ct), 0,
+		 "conntrack6 entry of the datagram");
+	CHECK_COUNTERS([BPFNET_STAT_FAST_OUT] = 1, [BPFNET_STAT_FLOWS_CREATED] = 2,
+		       [BPFNET_STAT_DROP_OTHER_NET] = 1, [BPFNET_STAT_PASS] = 1,
+		       [BPFNET_STAT_DROP_ISOLATED] = 2, [BPFNET_STAT_SLOW_PATH] = 1);
+}
+
+/* A frame as the uplink's egress or ingress must see it, checksum verified. */
+#define CHECK_L6(f, len, src, dst, sport_off, sport, what)                   \
+	do {                                                                 \
+		struct bpfnet_in6 ___s = in6(src), ___d = in6(dst);          \
+		CHECK_MEM((f) + ETH_HLEN + 8, &___s, 16, "source address: " what); \
+		CHECK_MEM((f) + ETH_HLEN + 24, &___d, 16, "destination address: " what); \
+		CHECK_EQ(ntohs(*(uint16_t *)((f) + ETH_HLEN + IP6_HLEN + (sport_off))), \
+			 (sport), "port: " what);                            \
+		CHECK_EQ(l6_csum_check((f), (len)), 0, "transport checksum: " what); \
+	} while (0)
+
+/*
+ * NAT66: the container's TCP, UDP and echo leave from the uplink's
+ * address (the TCP and UDP source port kept while free, the echo id
+ * kept), routed untranslated by from_container and translated at the
+ * uplink's egress; replies come back to the container. A second flow on
+ * the same tuple from its neighbour gets another port, and its replies
+ * reach the neighbour. ICMPv6 errors from a container are not translated
+ * yet: dropped. Nothing else to the uplink's address is the network's.
+ */
+static void test_nat66_masquerade(void)
+{
+	uint8_t in[256], out[2048], mid[2048];
+	struct pkt6_spec s = c_spec(IPPROTO_TCP, "2001:db8:100::2", 40000, 80);
+	struct bpfnet_ct6 ct;
+	uint16_t port3;
+	__u32 olen, mlen;
+	size_t len;
+
+	CHECK_EQ(host_links6(0), 0, "links, addresses and net_config of the host");
+	CHECK_EQ(set_nat6(1), 0, "write net_config6 with nat6 and the uplink's address");
+	s.tcp_flags = 0x02;
+	s.body = "hello";
+	s.blen = 5;
+	len = build_pkt6(in, &s);
+	CHECK_RUN(from_container, in, len, mid, &mlen, TC_ACT_REDIRECT);
+	CHECK_MEM(mid + ETH_HLEN + 8, in + ETH_HLEN + 8, len - ETH_HLEN - 8,
+		  "routed untranslated: uplink_egress translates");
+	CHECK_RUN(uplink_egress, mid, mlen, out, &olen, TC_ACT_OK);
+	CHECK_L6(out, olen, "2001:db8:100::1", "2001:db8:100::2", 0, 40000, "the SYN out");
+	CHECK_MEM(out + olen - 5, "hello", 5, "payload");
+	CHECK_EQ(lookup_ct6("fd19::2", "2001:db8:100::2", 40000, 80, IPPROTO_TCP, &ct), 0,
+		 "conntrack6 entry");
+	CHECK_EQ(ntohs(ct.ct.nat_port), 40000, "its translated port");
+	CHECK_MEM(&ct.nat_addr6, out + ETH_HLEN + 8, 16, "its translated address");
+
+	s = (struct pkt6_spec){ .src = "2001:db8:100::2", .dst = "2001:db8:100::1",
+				.proto = IPPROTO_TCP, .sport = 80, .dport = 40000,
+				.tcp_flags = 0x12 };
+	len = build_pkt6(in, &s);
+	CHECK_RUN(uplink_ingress, in, len, out, &olen, TC_ACT_REDIRECT);
+	CHECK_L6(out, olen, "2001:db8:100::2", "fd19::2", 2, 40000, "the SYN-ACK in");
+	CHECK_MEM(out, mac_c1, 6, "destination MAC (the container)");
+	CHECK_EQ(out[ETH_HLEN + 7], 63, "hop limit (forwarded once)");
+
+	/* its neighbour, same port, same remote: another port */
+	s = c_spec(IPPROTO_TCP, "2001:db8:100::2", 40000, 80);
+	s.src = "fd19::3";
+	s.tcp_flags = 0x02;
+	memcpy(s.smac, mac_c3, 6);
+	len = build_pkt6(in, &s);
+	CHECK_RUN(uplink_egress, in, len, out, &olen, TC_ACT_OK);
+	port3 = ntohs(*(uint16_t *)(out + ETH_HLEN + IP6_HLEN));
+	CHECK_NE(port3, 40000, "the neighbour's translated port");
+	CHECK_GE(port3, 1024, "within --snat-ports");
+	CHECK_L6(out, olen, "2001:db8:100::1", "2001:db8:100::2", 0, port3, "the neighbour's SYN");
+	s = (struct pkt6_spec){ .src = "2001:db8:100::2", .dst = "2001:db8:100::1",
+				.proto = IPPROTO_TCP, .sport = 80, .dport = port3,
+				.tcp_flags = 0x12 };
+	len = build_pkt6(in, &s);
+	CHECK_RUN(uplink_ingress, in, len, out, &olen, TC_ACT_REDIRECT);
+	CHECK_L6(out, olen, "2001:db8:100::2", "fd19::3", 2, 40000, "the neighbour's SYN-ACK");
+	CHECK_MEM(out, mac_c3, 6, "destination MAC (the neighbour)");
+
+	s = c_spec(IPPROTO_UDP, "2001:db8:100::2", 5000, 53);
+	len = build_pkt6(in, &s);
+	CHECK_RUN(uplink_egress, in, len, out, &olen, TC_ACT_OK);
+	CHECK_L6(out, olen, "2001:db8:100::1", "2001:db8:100::2", 0, 5000, "the datagram");
+	s = c_spec(IPPROTO_ICMPV6, "2001:db8:100::2", 0x4242, 0);
+	s.icmp_type = 128;
+	len = build_pkt6(in, &s);
+	CHECK_RUN(uplink_egress, in, len, out, &olen, TC_ACT_OK);
+	CHECK_L6(out, olen, "2001:db8:100::1", "2001:db8:100::2", 4, 0x4242, "the echo request");
+	s = (struct pkt6_spec){ .src = "2001:db8:100::2", .dst = "2001:db8:100::1",
+				.proto = IPPROTO_ICMPV6, .icmp_type = 129, .sport = 0x4242 };
+	len = build_pkt6(in, &s);
+	CHECK_RUN(uplink_ingress, in, len, out, &olen, TC_ACT_REDIRECT);
+	CHECK_L6(out, olen, "2001:db8:100::2", "fd19::2", 4, 0x4242, "the echo reply");
+	CHECK_COUNTERS([BPFNET_STAT_FLOWS_CREATED] = 4, [BPFNET_STAT_FAST_OUT] = 1,
+		       [BPFNET_STAT_SNAT_PKTS] = 4, [BPFNET_STAT_SNAT_BYTES] = 65 + 60 + 48 + 48,
+		       [BPFNET_STAT_RNAT_PKTS] = 3, [BPFNET_STAT_RNAT_BYTES] = 60 + 60 + 48,
+		       [BPFNET_STAT_FAST_IN] = 3, [BPFNET_STAT_PORT_RETRIES] = 1);
+
+	s = (struct pkt6_spec){ .src = "fd19::2", .dst = "2001:db8:100::2",
+				.proto = IPPROTO_ICMPV6, .icmp_type = 1, .icmp_code = 4,
+				.body = "\0\0\0\0", .blen = 4 };
+	memcpy(s.smac, mac_c1, 6);
+	len = build_pkt6(in, &s);
+	CHECK_RUN(uplink_egress, in, len, out, &olen, TC_ACT_SHOT);
+	s = (struct pkt6_spec){ .src = "2001:db8:100::2", .dst = "2001:db8:100::1",
+				.proto = IPPROTO_TCP, .sport = 1234, .dport = 22, .tcp_flags = 0x02 };
+	len = build_pkt6(in, &s);
+	CHECK_RUN(uplink_ingress, in, len, out, &olen, TC_ACT_UNSPEC);
+	CHECK_MEM(out, in, len, "the host's own SYN, unchanged");
+	CHECK_EQ(stat(BPFNET_STAT_DROP_NAT66_UNSUPPORTED), 1u, "ICMPv6 errors not translated");
+	CHECK_EQ(stat(BPFNET_STAT_RNAT_PKTS), 3u, "replies translated, in the end");
+}
+
+/* To a neighbour: straight to its veth peer, no hop; by link-local too. */
+static void test_neighbour_delivered_directly(void)
+{
+	uint8_t in[256], out[2048];
+	struct pkt6_spec s = c_spec(IPPROTO_TCP, "fd19::3", 40000, 80);
+	__u32 olen;
+	size_t len;
+
+	s.tcp_flags = 0x02;
+	len = build_pkt6(in, &s);
+	memset(in, 0xee, 6);	/* a destination MAC that is nobody's */
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_REDIRECT);
+	CHECK_MEM(out, mac_c3, 6, "destination MAC (the neighbour)");
+	CHECK_MEM(out + 6, in + 6, len - 6, "the rest of the frame, hop limit included");
+	s.src = LL_C1;
+	s.dst = LL_C3;
+	len = build_pkt6(in, &s);
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_REDIRECT);
+	CHECK_MEM(out, mac_c3, 6, "destination MAC (the neighbour, link-local)");
+	CHECK_COUNTERS([BPFNET_STAT_FAST_L2] = 2);
+}
+
+/*
+ * From outside, nothing the container did not ask for: a SYN, a datagram,
+ * an echo request to its address are dropped on the uplink and at its veth.
+ */
+static void test_unsolicited_inbound_dropped(void)
+{
+	uint8_t in[256], out[2048];
+	struct pkt6_spec s = { .src = "2001:db8:100::2", .dst = "fd19::2",
+			       .proto = IPPROTO_TCP, .sport = 5555, .dport = 22,
+			       .tcp_flags = 0x02 };
+	__u32 olen;
+	size_t len;
+
+	len = build_pkt6(in, &s);
+	CHECK_RUN(uplink_ingress, in, len, out, &olen, TC_ACT_SHOT);
+	CHECK_EQ(run_from(skel->progs.to_container, in, len, out, 1), TC_ACT_SHOT,
+		 "the SYN routed in by the stack");
+	s.proto = IPPROTO_UDP;
+	len = build_pkt6(in, &s);
+	CHECK_RUN(uplink_ingress, in, len, out, &olen, TC_ACT_SHOT);
+	s.proto = IPPROTO_ICMPV6;
+	s.icmp_type = 128;
+	len = build_pkt6(in, &s);
+	CHECK_RUN(uplink_ingress, in, len, out, &olen, TC_ACT_SHOT);
+	CHECK_COUNTERS([BPFNET_STAT_DROP_UNSOLICITED] = 4);
+	/* not the network's: the host's own address, for the next filter */
+	s.dst = "2001:db8:100::1";
+	len = build_pkt6(in, &s);
+	CHECK_RUN(uplink_ingress, in, len, out, &olen, TC_ACT_UNSPEC);
+	CHECK_MEM(out, in, len, "the host's echo request, unchanged");
+	CHECK_COUNTERS([BPFNET_STAT_DROP_UNSOLICITED] = 4);
+}
+
+/*
+ * The replies of a flow the container opened come in: on the uplink
+ * straight into it (one hop less, its MAC, from the bridge's), by the
+ * stack through its veth; and an ICMPv6 error quoting the flow. Another
+ * port of the same peer does not.
+ */
+static void test_reply_to_tracked_flow_let_in(void)
+{
+	uint8_t in[256], out[2048], err[128];
+	struct pkt6_spec s = c_spec(IPPROTO_UDP, "2001:db8:100::2", 5000, 53);
+	struct bpfnet_ct6 ct;
+	size_t len, qlen;
+	__u32 olen;
+
+	CHECK_EQ(host_links6(0), 0, "links, addresses and net_config of the host");
+	len = build_pkt6(in, &s);
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_REDIRECT);
+	/* the error will quote the datagram as it left */
+	qlen = olen - ETH_HLEN;
+	memset(err, 0, 4);
+	memcpy(err + 4, out + ETH_HLEN, qlen);
+
+	s = (struct pkt6_spec){ .src = "2001:db8:100::2", .dst = "fd19::2",
+				.proto = IPPROTO_UDP, .sport = 53, .dport = 5000,
+				.body = "answer", .blen = 6 };
+	len = build_pkt6(in, &s);
+	CHECK_RUN(uplink_ingress, in, len, out, &olen, TC_ACT_REDIRECT);
+	CHECK_MEM(out, mac_c1, 6, "destination MAC (the container)");
+	CHECK_MEM(out + 6, mac_bridge, 6, "source MAC (the bridge)");
+	CHECK_EQ(out[ETH_HLEN + 7], 63, "hop limit (forwarded once)");
+	CHECK_MEM(out + ETH_HLEN + 8, in + ETH_HLEN + 8, len - ETH_HLEN - 8,
+		  "addresses, UDP header and payload, unchanged");
+	CHECK_EQ(l6_csum_check(out, olen), 0, "UDP checksum");
+	CHECK_EQ(lookup_ct6("fd19::2", "2001:db8:100::2", 5000, 53, IPPROTO_UDP, &ct), 0,
+		 "conntrack6 entry");
+	CHECK_EQ(ct.ct.seen_reply, 1, "the flow saw its reply");
+	CHECK_EQ(ct.ct.state, BPFNET_CT_ESTABLISHED, "its state");
+	CHECK_EQ(ct.ct.packets, 2u, "its packets, both ways");
+	CHECK_EQ(run_from(skel->progs.to_container, in, len, out, 1), TC_ACT_OK,
+		 "the reply routed in by the stack");
+	CHECK_COUNTERS([BPFNET_STAT_FAST_OUT] = 1, [BPFNET_STAT_FLOWS_CREATED] = 1,
+		       [BPFNET_STAT_FAST_IN] = 1);
+
+	s.sport = 54;	/* the same peer, another port */
+	len = build_pkt6(in, &s);
+	CHECK_RUN(uplink_ingress, in, len, out, &olen, TC_ACT_SHOT);
+	CHECK_EQ(run_from(skel->progs.to_container, in, len, out, 1), TC_ACT_SHOT,
+		 "another port of the peer, routed in");
+
+	/* destination unreachable (port), quoting the datagram */
+	s = (struct pkt6_spec){ .src = "2001:db8:100::2", .dst = "fd19::2",
+				.proto = IPPROTO_ICMPV6, .icmp_type = 1, .icmp_code = 4,
+				.body = err, .blen = 4 + qlen };
+	len = build_pkt6(in, &s);
+	CHECK_RUN(uplink_ingress, in, len, out, &olen, TC_ACT_REDIRECT);
+	CHECK_EQ(l6_csum_check(out, olen), 0, "ICMPv6 checksum");
+	err[4 + 8 + 15] ^= 1;	/* quoting another source: not its flow */
+	s.body = err;
+	len = build_pkt6(in, &s);
+	CHECK_RUN(uplink_ingress, in, len, out, &olen, TC_ACT_SHOT);
+	CHECK_COUNTERS([BPFNET_STAT_FAST_OUT] = 1, [BPFNET_STAT_FLOWS_CREATED] = 1,
+		       [BPFNET_STAT_FAST_IN] = 2, [BPFNET_STAT_DROP_UNSOLICITED] = 3);
+}
+
+/*
+ * A fragmented reply: its first fragment (the ports) answers the flow and
+ * goes in; its later fragments, which carry no ports, follow it in (on the
+ * uplink and through the veth). A later fragment of another datagram, whose
+ * first was never let in, does not.
+ */
+static void test_reply_fragments_follow_their_first(void)
+{
+	static const uint8_t big[64] = { 1, 2, 3 };
+	uint8_t in[256], out[2048];
+	struct pkt6_spec s = c_spec(IPPROTO_UDP, "2001:db8:100::2", 5000, 53);
+	__u32 olen;
+	size_t len;
+
+	CHECK_EQ(host_links6(0), 0, "links, addresses and net_config of the host");
+	len = build_pkt6(in, &s);
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_REDIRECT);
+	s = (struct pkt6_spec){ .src = "2001:db8:100::2", .dst = "fd19::2",
+				.proto = IPPROTO_UDP, .sport = 53, .dport = 5000,
+				.ext = { IPPROTO_FRAGMENT }, .n_ext = 1, .frag = 0x0001,
+				.body = big, .blen = sizeof(big) };
+	len = build_pkt6(in, &s);	/* the first: offset 0, more to come */
+	CHECK_RUN(uplink_ingress, in, len, out, &olen, TC_ACT_REDIRECT);
+	CHECK_EQ(out[ETH_HLEN + 7], 63, "hop limit of the first fragment");
+	s.frag = 72 << 3;	/* the last: offset 72 bytes */
+	len = build_pkt6(in, &s);
+	CHECK_RUN(uplink_ingress, in, len, out, &olen, TC_ACT_REDIRECT);
+	CHECK_MEM(out, mac_c1, 6, "destination MAC of the later fragment (the container)");
+	CHECK_MEM(out + ETH_HLEN + 8, in + ETH_HLEN + 8, len - ETH_HLEN - 8,
+		  "the later fragment past its hop limit, unchanged");
+	CHECK_EQ(run_from(skel->progs.to_container, in, len, out, 1), TC_ACT_OK,
+		 "the later fragment routed in by the stack");
+	in[ETH_HLEN + IP6_HLEN + 7] ^= 1;	/* another datagram's */
+	CHECK_RUN(uplink_ingress, in, len, out, &olen, TC_ACT_SHOT);
+	CHECK_COUNTERS([BPFNET_STAT_FAST_OUT] = 1, [BPFNET_STAT_FLOWS_CREATED] = 1,
+		       [BPFNET_STAT_FAST_IN] = 2, [BPFNET_STAT_DROP_UNSOLICITED] = 1);
+}
+
+/*
+ * Into a container through its veth: ND from anyone of the link, a
+ * neighbour by its own veth, the host (under --isolate what opens nothing);
+ * a router advertisement only from the host itself.
+ */
+static void test_to_container_admits_only_allowed(void)
+{
+	uint8_t in[256], out[2048];
+	struct pkt6_spec s = { .src = "fd19::3", .dst = "fd19::2", .proto = IPPROTO_TCP,
+			       .sport = 5555, .dport = 80, .tcp_flags = 0x02 };
+	size_t len;
+
+	len = build_pkt6(in, &s);
+	CHECK_EQ(run_from(skel->progs.to_container, in, len, out, 7), TC_ACT_OK,
+		 "a neighbour's SYN, by its own veth");
+	CHECK_EQ(run_from(skel->progs.to_container, in, len, out, 1), TC_ACT_SHOT,
+		 "the neighbour's address, routed in from elsewhere");
+	s.src = "fd19::1";
+	len = build_pkt6(in, &s);
+	CHECK_EQ(run_from(skel->progs.to_container, in, len, out, 0), TC_ACT_OK,
+		 "the host's SYN");
+	len = build_nd(in, 135, "fd19::1", "ff02::1:ff00:2", "fd19::2", 1, mac_bridge);
+	CHECK_EQ(run_from(skel->progs.to_container, in, len, out, 0), TC_ACT_OK,
+		 "the host's NS");
+	CHECK_EQ(run_from(skel->progs.to_container, in, len, out, 7), TC_ACT_OK,
+		 "an NS through the bridge");
+	CHECK_EQ(set_isolate(1), 0, "write net_config with --isolate");
+	len = build_pkt6(in, &s);
+	CHECK_EQ(run_from(skel->progs.to_container, in, len, out, 0), TC_ACT_SHOT,
+		 "the host's SYN under --isolate");
+	s.tcp_flags = 0x10;
+	len = build_pkt6(in, &s);
+	CHECK_EQ(run_from(skel->progs.to_container, in, len, out, 0), TC_ACT_OK,
+		 "the host's ACK under --isolate");
+	s = (struct pkt6_spec){ .src = "fe80::1", .dst = "ff02::1", .proto = IPPROTO_ICMPV6,
+				.icmp_type = 134, .hop_limit = 255, .body = "\0\0\0\0\0\0\0\0\0\0\0\0",
+				.blen = 12 };
+	len = build_pkt6(in, &s);
+	CHECK_EQ(run_from(skel->progs.to_container, in, len, out, 0), TC_ACT_OK,
+		 "the host's router advertisement");
+	CHECK_EQ(run_from(skel->progs.to_container, in, len, out, 7), TC_ACT_SHOT,
+		 "a router advertisement through the bridge");
+	CHECK_COUNTERS([BPFNET_STAT_DROP_UNSOLICITED] = 2, [BPFNET_STAT_DROP_ISOLATED] = 1);
+}
+
+/*
+ * NAT66, ICMPv6 errors coming back: a Packet Too Big from a router about
+ * the neighbour's flow (translated to another port) reaches the neighbour
+ * with its own address as destination and as the quoted source, its own
+ * port quoted, the ICMPv6 checksum right; one quoting a tuple no flow
+ * holds is the host's.
+ */
+static void test_nat66_icmp_error_in(void)
+{
+	uint8_t in[512], out[2048], err[160];
+	struct pkt6_spec s = c_spec(IPPROTO_TCP, "2001:db8:100::2", 40000, 80);
+	struct bpfnet_in6 want;
+	uint16_t port3;
+	__u32 olen;
+	size_t len, qlen;
+
+	CHECK_EQ(set_nat6(1), 0, "write net_config6 with nat6 and the uplink's address");
+	s.tcp_flags = 0x02;
+	len = build_pkt6(in, &s);
+	CHECK_RUN(uplink_egress, in, len, out, &olen, TC_ACT_OK);	/* c1 keeps 40000 */
+	s.src = "fd19::3";
+	memcpy(s.smac, mac_c3, 6);
+	len = build_pkt6(in, &s);
+	CHECK_RUN(uplink_egress, in, len, out, &olen, TC_ACT_OK);
+	port3 = ntohs(*(uint16_t *)(out + ETH_HLEN + IP6_HLEN));
+	CHECK_NE(port3, 40000, "the neighbour's translated port");
+	qlen = olen - ETH_HLEN;
+	memset(err, 0, 4);
+	err[2] = 0x05;	/* MTU 1280 */
+	memcpy(err + 4, out + ETH_HLEN, qlen);
+	s = (struct pkt6_spec){ .src = "2001:db8:100::9", .dst = "2001:db8:100::1",
+				.proto = IPPROTO_ICMPV6, .icmp_type = 2, .body = err,
+				.blen = 4 + qlen };
+	len = build_pkt6(in, &s);
+	CHECK_EQ(l6_csum_check(in, len), 0, "the Packet Too Big's checksum verifies");
+	CHECK_RUN(uplink_ingress, in, len, out, &olen, TC_ACT_REDIRECT);
+	want = in6("fd19::3");
+	CHECK_MEM(out + ETH_HLEN + 24, &want, 16, "destination: the neighbour");
+	CHECK_MEM(out + ETH_HLEN + IP6_HLEN + 8 + 8, &want, 16, "quoted source: the neighbour");
+	CHECK_EQ(ntohs(*(uint16_t *)(out + ETH_HLEN + IP6_HLEN + 8 + IP6_HLEN)), 40000,
+		 "quoted source port: its own");
+	CHECK_EQ(l6_csum_check(out, olen), 0, "ICMPv6 checksum");
+	CHECK_MEM(out, mac_c3, 6, "destination MAC (the neighbour)");
+	CHECK_EQ(stat(BPFNET_STAT_ICMP_ERR_XLATED), 1u, "ICMP errors translated");
+	err[4 + 40 + 1] ^= 1;	/* another quoted port: nobody's flow */
+	len = build_pkt6(in, &s);
+	CHECK_RUN(uplink_ingress, in, len, out, &olen, TC_ACT_UNSPEC);
+	CHECK_EQ(stat(BPFNET_STAT_ICMP_ERR_XLATED), 1u, "ICMP errors translated, in the end");
+}
+
+static const struct check_test tests[] = {
+	CHECK_TEST(test_own_address_admitted),
+	CHECK_TEST(test_wrong_source_dropped),
+	CHECK_TEST(test_wrong_mac_dropped),
+	CHECK_TEST(test_router_advert_dropped),
+	CHECK_TEST(test_redirect_dropped),
+	CHECK_TEST(test_na_for_other_address_dropped),
+	CHECK_TEST(test_na_foreign_lladdr_dropped),
+	CHECK_TEST(test_ns_for_gateway_admitted),
+	CHECK_TEST(test_dad_ns_admitted),
+	CHECK_TEST(test_link_local_nd_admitted),
+	CHECK_TEST(test_extension_headers),
+	CHECK_TEST(test_subnet6_disabled_drops_ipv6),
+	CHECK_TEST(test_routed_forward_to_outside),
+	CHECK_TEST(test_neighbour_delivered_directly),
+	CHECK_TEST(test_unsolicited_inbound_dropped),
+	CHECK_TEST(test_reply_to_tracked_flow_let_in),
+	CHECK_TEST(test_reply_fragments_follow_their_first),
+	CHECK_TEST(test_nat66_masquerade),
+	CHECK_TEST(test_nat66_icmp_error_in),
+	CHECK_TEST(test_to_container_admits_only_allowed),
+};
+
+int main(int argc, char **argv)
+{
+	static const struct check_fixture fx = { setup6, teardown6 };
+
+	return dp_main(argc, argv, "ipv6", tests, CHECK_NTESTS(tests), &fx);
+}
