@@ -70,13 +70,20 @@ add_containers() { # n
 # OUTSIDE_IP6); routed (NAT6 false), the outside routes fd19::/64 back
 # through the uplink, as a provider routing a prefix to the host would.
 OUTSIDE_IP6=2001:db8:100::2
+UPLINK_IP6=2001:db8:100::1
 dual_stack_world() { # n nat6
-	world_up_outside
-	in_host ip -6 addr add 2001:db8:100::1/64 dev up0 nodad
-	in_out ip -6 addr add "$OUTSIDE_IP6/64" dev eth0 nodad
-	[ "$2" = true ] || in_out ip -6 route add fd19::/64 via 2001:db8:100::1
-	FLAGS+=(--subnet6 fd19::/64 --nat6 "$2")
+	dual_stack_outside "$2"
 	add_containers "$1"
+}
+dual_stack_outside() { # nat6: the world, no container yet
+	world_up_outside
+	dual_stack_uplink "$1"
+	FLAGS+=(--subnet6 fd19::/64 --nat6 "$1")
+}
+dual_stack_uplink() { # nat6: the IPv6 addresses (and route) of up0 and the outside
+	in_host ip -6 addr add "$UPLINK_IP6/64" dev up0 nodad
+	in_out ip -6 addr add "$OUTSIDE_IP6/64" dev eth0 nodad
+	[ "$1" = true ] || in_out ip -6 route add fd19::/64 via "$UPLINK_IP6"
 }
 
 world_down() {

@@ -551,6 +551,24 @@ test_podman_published_port_and_rm() {
 	assert_eq "$(dump_map endpoints | jq length)" 0 "endpoint entries after podman rm -f"
 }
 
+# podman with a dual-stack network: the container has both addresses (as
+# podman inspect reports them) and speaks IPv6 to the outside; podman rm
+# takes its IPv6 entries and flows away.
+test_podman_dual_stack() {
+	podman_world
+	dual_stack_uplink true
+	cni_conflist '{"subnet6": "fd19::/64"}' >"$T/pm/net/bntest.conflist"
+	pm run -d --name c6 --network bntest --ulimit nofile=1024:1024 --ulimit nproc=4096:4096 \
+		--rootfs "$T/rootfs" /bin/sleep 3600 >"$T/pm.out" 2>&1 || fail "podman run failed: $(cat "$T/pm.out")"
+	assert_eq "$(pm inspect c6 | jq -r '.[0].NetworkSettings.Networks.bntest | "\(.IPAddress) \(.GlobalIPv6Address) \(.IPv6Gateway)"')" \
+		"172.19.0.2 fd19::2 fd19::1" "podman inspect"
+	pm exec c6 ping6 -c1 -W2 "$OUTSIDE_IP6" >/dev/null || fail "the podman container cannot ping the outside over IPv6"
+	assert_eq "$(dump_map conntrack6 | jq length)" 1 "its IPv6 flow"
+	pm rm -f c6 >/dev/null
+	assert_eq "$(dump_map endpoints6 | jq length)" 0 "endpoints6 entries after podman rm -f"
+	assert_eq "$(dump_map conntrack6 | jq length)" 0 "IPv6 flows after podman rm -f"
+}
+
 # The installed hooks.d file, read by podman through a private --hooks-dir:
 # an annotated container gets its network from the hook (createRuntime) and
 # loses it at poststop; one without the annotation is left alone. The file
@@ -587,6 +605,7 @@ test_podman_hooks_d_file() {
 # removes the IPv6 entries. (IPv6 traffic waits for the datapath.)
 test_dual_stack_add_check_del() {
 	cni_world
+	dual_stack_uplink true
 	local v i=0 r prev rc
 	for v in 0.3.1 0.4.0 1.0.0 1.1.0; do
 		i=$((i + 1))
@@ -605,6 +624,10 @@ test_dual_stack_add_check_del() {
 		assert_eq "$(in_ctr "c$i" ip -j -6 route show default | jq -r '.[0] | "\(.gateway) \(.dev)"')" "fd19::1 eth0" "IPv6 default route in c$i"
 	done
 	assert_eq "$(dump_map endpoints6 | jq length)" 8 "endpoints6 entries (address and link-local of each)"
+	# IPv6 traffic: to another container, and to the outside through NAT66
+	in_ctr c1 ping -6 -c1 -W2 fd19::3 >/dev/null || fail "c1 cannot ping c2 over IPv6"
+	in_ctr c1 ping -6 -c1 -W2 "$OUTSIDE_IP6" >/dev/null || fail "c1 cannot ping the outside over IPv6"
+	assert_ge "$(stat_of snat_packets)" 1 "IPv6 packets masqueraded"
 	# CHECK: passes intact, fails once the IPv6 address or route is gone
 	prev=$(cat "$T/c2.json")
 	rc=0

@@ -52,16 +52,28 @@ test_runc_hook_refuses_bad_annotation() {
 	assert_eq "$(in_host ip -o link show type veth | wc -l)" 0
 }
 
+# http_get6 ID ADDR PORT PATH: the body of an HTTP/1.0 GET container ID
+# sends with busybox nc.
+http_get6() {
+	printf 'GET %s HTTP/1.0\r\n\r\n' "$4" | rt_exec "$1" nc -w 5 "$2" "$3" | tr -d '\r' | sed '1,/^$/d'
+}
+
 # Dual stack with runc: an allocated and an annotated (bpfnet.ip6) IPv6
-# address as the container itself sees them, usable at once; poststop
-# takes everything away. (Traffic waits for the datapath.)
-test_runc_dual_stack_addresses() {
+# address as the container itself sees them, usable at once, with real
+# IPv6 traffic: c1 pings the outside and fetches a page from it through
+# NAT66 (the outside has no route back), and fetches c2's page by its IPv6
+# address; poststop takes everything away.
+test_runc_dual_stack_traffic() {
 	command -v runc >/dev/null || { echo "runc is not installed"; exit 77; }
-	world_up
-	FLAGS+=(--subnet6 fd19::/64)
+	dual_stack_outside true
 	runtime_init runc
+	mkdir -p "$T/www"
+	echo "page from c2" >"$T/www/index.html"
+	mkdir -p "$T/out"
+	echo "page from the outside" >"$T/out/outside.html"
 	make_bundle "$T/b1" '["sleep","3600"]'
-	make_bundle "$T/b2" '["sleep","3600"]' '{"bpfnet.ip6":"fd19::50"}'
+	make_bundle "$T/b2" '["httpd","-f","-p","80","-h","/www"]' '{"bpfnet.ip6":"fd19::50"}'
+	bundle_mount "$T/b2" "$T/www" /www
 	rt_run c1 "$T/b1"
 	rt_run c2 "$T/b2"
 	assert_eq "$(bn ls -j | jq -r '[.[] | "\(.id)=\(.ip6)"] | join(" ")')" "c1=fd19::2 c2=fd19::50" "ls"
@@ -71,11 +83,22 @@ test_runc_dual_stack_addresses() {
 	assert_eq "$(in_ns "$(rt_pid c1)" ip -j -6 addr show dev eth0 scope global | jq -r '.[0].addr_info[] | select(.local) | "\(.local) \(.nodad // false) \(.tentative // false)"')" "fd19::2 true false" "c1's address: no DAD, not tentative"
 	assert_contains "$(rt_exec c1 ip -6 route show default)" "default via fd19::1 dev eth0"
 	assert_contains "$(rt_exec c2 ip -6 neigh show fd19::1)" "PERMANENT"
+	# traffic
+	rt_exec c1 ping6 -c1 -W2 "$OUTSIDE_IP6" >/dev/null || fail "c1 cannot ping the outside over IPv6"
+	in_out python3 -m http.server --bind "$OUTSIDE_IP6" --directory "$T/out" 8000 >/dev/null 2>&1 &
+	PIDS+=($!)
+	wait_listen tcp 8000 in_out
+	# (busybox 1.35's wget crashes on an IPv6 literal: its nc speaks HTTP)
+	assert_eq "$(http_get6 c1 "$OUTSIDE_IP6" 8000 /outside.html)" "page from the outside" "c1's page from the outside"
+	wait_listen tcp 80 in_ns "$(rt_pid c2)"
+	assert_eq "$(http_get6 c1 fd19::50 80 /)" "page from c2" "c1's page from c2 over IPv6"
+	assert_ge "$(stat_of snat_packets)" 4 "IPv6 packets masqueraded"
 	rt delete -f c2
 	rt delete -f c1
 	assert_eq "$(bn ls -j)" "[]"
 	assert_eq "$(in_host ip -6 neigh show dev bnbr0 nud permanent)" "" "host neighbours left"
 	assert_eq "$(dump_map endpoints6 | jq length)" 0 "endpoints6 entries left"
+	assert_eq "$(dump_map conntrack6 | jq length)" 0 "IPv6 flows left"
 }
 
 test_runc_container_masqueraded() {
