@@ -267,3 +267,37 @@ test_age_grows_from_the_first_packet() {
 	assert_ge "$((a1 + 1))" "$f" "AGE of the datagram's flow in text: $out"
 	exec 3>&- 4>&- 5>&- 6>&- 7>&-
 }
+
+# IPv6 flows are listed as IPv4's are: c1's TCP connection to the outside
+# through NAT66, with the tuples its peers see (its own end inside, the
+# translated one outside), ESTABLISHED and answered; its ping as icmp6; in
+# text with the addresses in brackets; `flows ID` lists one container's.
+test_ipv6_flows_listed() {
+	dual_stack_outside true
+	new_netns; C1=$NEWPID
+	new_netns; C2=$NEWPID
+	hook_up "$CID" "$C1"
+	hook_up c2 "$C2"
+	start_held srv in_out nc -N -nl "$OUTSIDE_IP6" 5000
+	exec 3>"$T/srv.in"
+	wait_listen tcp 5000 in_out
+	start_held cli in_ns "$C1" nc -N -n "$OUTSIDE_IP6" 5000
+	exec 4>"$T/cli.in"
+	echo "to the outside" >&4
+	assert_file_eq "$T/srv.out" "to the outside"
+	in_ns "$C2" ping -6 -c1 -W2 "$OUTSIDE_IP6" >/dev/null || fail "c2 cannot ping the outside"
+	local own seen f
+	own=$(sock_end 3 "( dport = :5000 )" in_ns "$C1")
+	seen=$(sock_end 4 "( sport = :5000 )" in_out)
+	assert_eq "${seen%]:*}" "[$UPLINK_IP6" "the server's peer address"
+	f=$(one_flow '.proto == "tcp"')
+	assert_eq "$(jq -c .original <<<"$f")" "$(tuple fd19::2 "${own##*:}" "$OUTSIDE_IP6" 5000)" "original tuple"
+	assert_eq "$(jq -c .translated <<<"$f")" "$(tuple "$UPLINK_IP6" "${seen##*:}" "$OUTSIDE_IP6" 5000)" "translated tuple"
+	assert_eq "$(jq -r '[.id, .ip, .kind, .state, .answered] | join(" ")' <<<"$f")" "$CID fd19::2 masquerade ESTABLISHED true"
+	assert_ge "$(jq .packets <<<"$f")" 3 "packets of the flow"
+	f=$(one_flow '.proto == "icmp6"')
+	assert_eq "$(jq -r '[.id, .ip, .kind, .original.dst, .translated.src] | join(" ")' <<<"$f")" "c2 fd19::3 masquerade $OUTSIDE_IP6 $UPLINK_IP6"
+	assert_contains "$(bn flows)" "[fd19::2]:${own##*:}->[$OUTSIDE_IP6]:5000"
+	assert_eq "$(bn flows -j c2 | jq -r '[.[].proto] | join(" ")')" "icmp6" "flows of c2"
+	exec 3>&- 4>&-
+}

@@ -3,7 +3,8 @@
  * bpfnet flows [ID]: the live flows, as `conntrack -L` lists the kernel's.
  * Each with its container, its tuple as sent and as translated, its state,
  * its age, the seconds until it expires and its counters; from the four
- * flow tables (flows.h), answered flows and flows not answered yet alike.
+ * flow tables (flows.h), answered flows and flows not answered yet alike,
+ * and the IPv6 flows of conntrack6 (flows6.h).
  */
 #include <arpa/inet.h>
 #include <cjson/cJSON.h>
@@ -15,6 +16,7 @@
 
 #include "cmd.h"
 #include "flows.h"
+#include "flows6.h"
 #include "log.h"
 #include "pins.h"
 #include "state.h"
@@ -22,11 +24,22 @@
 /* A flow as printed: what kind it is and whose. */
 struct flow_row {
 	const struct flow_entry *e;
-	const char *kind;	/* "masquerade", "published" or "hairpin" */
+	const char *kind;	/* "masquerade", "routed", "published" or "hairpin" */
 	struct in_addr caddr;	/* its container: masqueraded, or delivered to */
+	struct in6_addr caddr6;	/* an IPv6 flow's container */
 	const struct endpoint_rec *rec;		/* caddr's record, or NULL */
 	const struct endpoint_rec *client;	/* hairpin: the container that dialled */
 };
+
+/* An IPv6 flow a container opened: masqueraded (NAT66) or routed as it is. */
+static void describe6(const struct bpfnet_state *st, const struct flow_entry *e,
+		      struct flow_row *r)
+{
+	memcpy(&r->caddr6, &e->key6.saddr, sizeof(r->caddr6));
+	r->rec = state_find_ip6(st, &r->caddr6);
+	r->kind = memcmp(&e->reply6.daddr, &e->key6.saddr, sizeof(e->key6.saddr)) ?
+		  "masquerade" : "routed";
+}
 
 static void describe(const struct bpfnet_state *st, const struct flow_entry *e,
 		     struct flow_row *r)
@@ -35,6 +48,10 @@ static void describe(const struct bpfnet_state *st, const struct flow_entry *e,
 
 	memset(r, 0, sizeof(*r));
 	r->e = e;
+	if (e->v6) {
+		describe6(st, e, r);
+		return;
+	}
 	r->caddr.s_addr = e->published ? e->ct.nat_addr : e->key.saddr;
 	r->rec = state_find_ip(st, r->caddr);
 	r->kind = e->published ? "published" : "masquerade";
@@ -52,17 +69,25 @@ static bool row_of(const struct flow_row *r, const char *id)
 	       (r->client && !strcmp(r->client->id, id));
 }
 
-/* By container, then kind, then the original tuple: a stable order. */
+/* IPv4 first; by container, then kind, then the original tuple: a stable order. */
 static int row_cmp(const void *a, const void *b)
 {
 	const struct flow_row *x = a, *y = b;
 	__u32 cx = ntohl(x->caddr.s_addr), cy = ntohl(y->caddr.s_addr);
 	int d;
 
-	if (cx != cy)
-		return cx < cy ? -1 : 1;
-	d = strcmp(x->kind, y->kind);
-	return d ? d : memcmp(&x->e->key, &y->e->key, sizeof(x->e->key));
+	if (x->e->v6 != y->e->v6)
+		return x->e->v6 ? 1 : -1;
+	if (x->e->v6)
+		d = memcmp(&x->caddr6, &y->caddr6, sizeof(x->caddr6));
+	else
+		d = cx < cy ? -1 : cx > cy;
+	if (!d)
+		d = strcmp(x->kind, y->kind);
+	if (d)
+		return d;
+	return x->e->v6 ? memcmp(&x->e->key6, &y->e->key6, sizeof(x->e->key6)) :
+			  memcmp(&x->e->key, &y->e->key, sizeof(x->e->key));
 }
 
 static const char *proto_name(__u8 proto, char *buf, size_t len)
@@ -73,6 +98,8 @@ static const char *proto_name(__u8 proto, char *buf, size_t len)
 		return "udp";
 	if (proto == IPPROTO_ICMP)
 		return "icmp";
+	if (proto == IPPROTO_ICMPV6)
+		return "icmp6";
 	snprintf(buf, len, "%u", proto);
 	return buf;
 }
@@ -93,7 +120,9 @@ static const char *state_name(__u8 state)
 /* Established TCP with a FIN from one side only: the other may still speak. */
 static bool half_closed(const struct flow_entry *e)
 {
-	return e->key.proto == IPPROTO_TCP && e->ct.state == BPFNET_CT_ESTABLISHED &&
+	__u8 proto = e->v6 ? e->key6.proto : e->key.proto;
+
+	return proto == IPPROTO_TCP && e->ct.state == BPFNET_CT_ESTABLISHED &&
 	       (e->ct.fin_orig || e->ct.fin_reply);
 }
 
@@ -161,27 +190,91 @@ static void tuple_json(cJSON *o, const char *name, const struct bpfnet_flow *f)
 	cJSON_AddNumberToObject(t, "dport", ntohs(f->dport));
 }
 
+/* An IPv6 tuple: its addresses in brackets, as URLs write them. */
+static void tuple6_text(const struct bpfnet_flow6 *f, char *buf, size_t len)
+{
+	char s[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN];
+
+	inet_ntop(AF_INET6, &f->saddr, s, sizeof(s));
+	inet_ntop(AF_INET6, &f->daddr, d, sizeof(d));
+	snprintf(buf, len, "[%s]:%u->[%s]:%u", s, ntohs(f->sport), d, ntohs(f->dport));
+}
+
+static void tuple6_json(cJSON *o, const char *name, const struct bpfnet_flow6 *f)
+{
+	cJSON *t = cJSON_AddObjectToObject(o, name);
+	char a[INET6_ADDRSTRLEN];
+
+	cJSON_AddStringToObject(t, "src", inet_ntop(AF_INET6, &f->saddr, a, sizeof(a)));
+	cJSON_AddNumberToObject(t, "sport", ntohs(f->sport));
+	cJSON_AddStringToObject(t, "dst", inet_ntop(AF_INET6, &f->daddr, a, sizeof(a)));
+	cJSON_AddNumberToObject(t, "dport", ntohs(f->dport));
+}
+
+/* An IPv6 flow's translated tuple: its reply tuple the other way round. */
+static void translated6(const struct flow_entry *e, struct bpfnet_flow6 *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->saddr = e->reply6.daddr;
+	t->sport = e->reply6.dport;
+	t->daddr = e->reply6.saddr;
+	t->dport = e->reply6.sport;
+	t->proto = e->reply6.proto;
+}
+
+/* The original and translated tuples, as text. */
+static void tuples_text(const struct flow_entry *e, char *orig, char *xlat, size_t len)
+{
+	struct bpfnet_flow6 t6;
+	struct bpfnet_flow t;
+
+	if (e->v6) {
+		tuple6_text(&e->key6, orig, len);
+		translated6(e, &t6);
+		tuple6_text(&t6, xlat, len);
+		return;
+	}
+	tuple_text(&e->key, orig, len);
+	translated(e, &t);
+	tuple_text(&t, xlat, len);
+}
+
+static void tuples_json(cJSON *o, const struct flow_entry *e)
+{
+	struct bpfnet_flow6 t6;
+	struct bpfnet_flow t;
+
+	if (e->v6) {
+		tuple6_json(o, "original", &e->key6);
+		translated6(e, &t6);
+		tuple6_json(o, "translated", &t6);
+		return;
+	}
+	tuple_json(o, "original", &e->key);
+	translated(e, &t);
+	tuple_json(o, "translated", &t);
+}
+
 static cJSON *row_json(const struct flow_row *r)
 {
 	const struct flow_entry *e = r->e;
 	cJSON *o = cJSON_CreateObject();
-	struct bpfnet_flow t;
-	char buf[8];
+	char buf[8], a[INET6_ADDRSTRLEN];
+	__u8 proto = e->v6 ? e->key6.proto : e->key.proto;
 
 	if (r->rec)
 		cJSON_AddStringToObject(o, "id", r->rec->id);
 	else
 		cJSON_AddNullToObject(o, "id");
-	cJSON_AddStringToObject(o, "ip", inet_ntoa(r->caddr));
+	cJSON_AddStringToObject(o, "ip", e->v6 ? inet_ntop(AF_INET6, &r->caddr6, a, sizeof(a)) :
+						  inet_ntoa(r->caddr));
 	cJSON_AddStringToObject(o, "kind", r->kind);
 	if (r->client)
 		cJSON_AddStringToObject(o, "client_id", r->client->id);
 	else
 		cJSON_AddNullToObject(o, "client_id");
-	cJSON_AddStringToObject(o, "proto", proto_name(e->key.proto, buf, sizeof(buf)));
-	tuple_json(o, "original", &e->key);
-	translated(e, &t);
-	tuple_json(o, "translated", &t);
+	cJSON_AddStringToObject(o, "proto", proto_name(proto, buf, sizeof(buf)));
+	tuples_json(o, e);
 	cJSON_AddStringToObject(o, "state", state_name(e->ct.state));
 	cJSON_AddBoolToObject(o, "half_closed", half_closed(e));
 	cJSON_AddBoolToObject(o, "answered", e->answered);
@@ -219,9 +312,8 @@ static int id_width(const struct flow_row *rows, size_t n)
 
 static void print_text(const struct flow_row *rows, size_t n)
 {
-	char id[13], proto[8], orig[64], xlat[64];
+	char id[13], proto[8], orig[112], xlat[112];
 	int w = id_width(rows, n);
-	struct bpfnet_flow t;
 
 	printf("%-*s %-5s %-10s %-11s %-*s %-*s %7s %7s %10s %12s\n", w, "ID", "PROTO",
 	       "KIND", "STATE", TUPLE_W, "ORIGINAL", TUPLE_W, "TRANSLATED",
@@ -229,12 +321,11 @@ static void print_text(const struct flow_row *rows, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		const struct flow_entry *e = rows[i].e;
 
-		tuple_text(&e->key, orig, sizeof(orig));
-		translated(e, &t);
-		tuple_text(&t, xlat, sizeof(xlat));
+		tuples_text(e, orig, xlat, sizeof(orig));
 		printf("%-*s %-5s %-10s %-11s %-*s %-*s %7llu %7llu %10llu %12llu\n", w,
 		       short_id(rows[i].rec, id),
-		       proto_name(e->key.proto, proto, sizeof(proto)), rows[i].kind,
+		       proto_name(e->v6 ? e->key6.proto : e->key.proto, proto, sizeof(proto)),
+		       rows[i].kind,
 		       half_closed(e) ? "HALF-CLOSED" : state_name(e->ct.state),
 		       TUPLE_W, orig, TUPLE_W, xlat, age(e), expires_in(e),
 		       (unsigned long long)e->ct.packets,
@@ -285,6 +376,8 @@ int cmd_flows(struct bpfnet_config *cfg, struct bpfnet_args *args)
 		goto out;
 	}
 	err = dp_list_flows(&dp, &l);
+	if (!err)
+		err = dp_list_flows6(&dp, &l);
 	dp_close(&dp);
 	if (err) {
 		pr_err("failed to read the flow tables: %s", strerror(-err));

@@ -354,6 +354,7 @@ static void pick_live(const void *key, const void *val, void *ctx)
 		return;
 	}
 	e = &w->out->v[w->out->n++];
+	memset(e, 0, sizeof(*e));
 	e->key = *k;
 	e->ct = *ct;
 	w->p->reply_key(k, ct, &e->reply);

@@ -42,6 +42,9 @@ struct flow_entry {
 	struct bpfnet_flow key;		/* the original tuple, as it was sent */
 	struct bpfnet_flow reply;	/* the tuple its replies carry, translated */
 	struct bpfnet_ct ct;
+	bool v6;			/* conntrack6's: key6 and reply6 hold it */
+	struct bpfnet_flow6 key6;	/* the original tuple, as it was sent */
+	struct bpfnet_flow6 reply6;	/* the tuple its replies carry, translated */
 	bool published;			/* to a published port; else masqueraded */
 	bool answered;			/* in the main tables, not the new-flow ones */
 	__u64 now_ns;			/* when it was read (CLOCK_MONOTONIC, as expires_ns) */

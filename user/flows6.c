@@ -5,12 +5,14 @@
  * goes, since the datapath may have refreshed it meanwhile.
  */
 #include <bpf/bpf.h>
+#include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "bpfnet_shared.h"
+#include "flows.h"
 #include "flows6.h"
 #include "mapiter.h"
 #include "vec.h"
@@ -30,6 +32,11 @@ static __u64 now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
+}
+
+static bool in6_zero(const struct bpfnet_in6 *a)
+{
+	return !(a->a[0] | a->a[1] | a->a[2] | a->a[3]);
 }
 
 static bool picked(const struct pick6 *p, const struct bpfnet_flow6 *k,
@@ -139,4 +146,49 @@ int dp_expire_flows6(struct dp *dp)
 			bpf_map_delete_elem(dp->rnat6_fd, &o.keys[i]);
 	free(o.keys);
 	return removed;
+}
+
+struct live6 {
+	struct flow_entries *out;
+	__u64 now;
+	int err;
+};
+
+static void pick_live6(const void *key, const void *val, void *ctx)
+{
+	const struct bpfnet_ct6 *ct = val;
+	struct live6 *w = ctx;
+	struct flow_entry *e;
+
+	if (ct->ct.expires_ns <= w->now)	/* the datapath's own test */
+		return;
+	if (VEC_RESERVE(w->out->v, w->out->n, w->out->cap)) {
+		w->err = -ENOMEM;
+		return;
+	}
+	e = &w->out->v[w->out->n++];
+	memset(e, 0, sizeof(*e));
+	e->v6 = true;
+	e->key6 = *(const struct bpfnet_flow6 *)key;
+	e->ct = ct->ct;
+	if (in6_zero(&ct->nat_addr6)) {	/* routed: replies carry it as it is */
+		e->reply6.saddr = e->key6.daddr;
+		e->reply6.daddr = e->key6.saddr;
+		e->reply6.sport = e->key6.dport;
+		e->reply6.dport = e->key6.sport;
+		e->reply6.proto = e->key6.proto;
+	} else {
+		reply6_of(&e->key6, ct, &e->reply6);
+	}
+	e->answered = ct->ct.seen_reply;
+	e->now_ns = w->now;
+}
+
+int dp_list_flows6(struct dp *dp, struct flow_entries *out)
+{
+	struct live6 w = { .out = out, .now = now_ns() };
+	int err = map_for_each(dp->ct6_fd, sizeof(struct bpfnet_flow6),
+			       sizeof(struct bpfnet_ct6), pick_live6, &w);
+
+	return err ? err : w.err;
 }

@@ -21,4 +21,12 @@ int dp_flush_nat6_addr(struct dp *dp, const struct in6_addr *nat_addr);
 /* Delete expired IPv6 flows, then reply entries of no flow. How many flows. */
 int dp_expire_flows6(struct dp *dp);
 
+struct flow_entries;
+
+/*
+ * Append every IPv6 flow that has not expired to out (flows.h's list, v6
+ * set; "answered" once a reply came). 0 or -errno.
+ */
+int dp_list_flows6(struct dp *dp, struct flow_entries *out);
+
 #endif
