@@ -47,6 +47,7 @@ __noinline int from_container6(struct __sk_buff *skb)
 	struct bpfnet_endpoint *ep;
 	struct pkt6 p6 = {};
 	int rc, verdict, link;
+	__be32 me;
 
 	if (!skb)
 		return TC_ACT_SHOT;
@@ -58,11 +59,14 @@ __noinline int from_container6(struct __sk_buff *skb)
 	if (rc)
 		return rc;
 	link = icmp6_link_scope(&p6.p);	/* ND, MLD: never isolated */
+	/* whose counters: its IPv4 address's (none for DAD's ::) */
+	ep = bpf_map_lookup_elem(&endpoints6, &p6.saddr);
+	me = ep ? ep->ip4 : 0;
 
 	/* multicast reaches the host's daemons too, as IPv4's broadcast */
 	if (in6_multicast(&p6.daddr)) {
 		if (cfg->isolate && !link)
-			return drop(BPFNET_STAT_DROP_ISOLATED, 0);
+			return drop(BPFNET_STAT_DROP_ISOLATED, me);
 		goto pass;
 	}
 	/* the link: a neighbour (its address in the subnet or its link-local
@@ -70,16 +74,18 @@ __noinline int from_container6(struct __sk_buff *skb)
 	if (in6_linklocal(&p6.daddr) ||
 	    (in_subnet6(c6, &p6.daddr) && !in6_eq(&p6.daddr, &c6->gateway))) {
 		ep = bpf_map_lookup_elem(&endpoints6, &p6.daddr);
-		if (ep && ep->host_ifindex != skb->ifindex)
-			return deliver_neighbour6(skb, ep);
+		if (ep && ep->host_ifindex != skb->ifindex) {
+			ep_tx(me, p6.p.tot_len);
+			return deliver_neighbour6(skb, ep, p6.p.tot_len);
+		}
 		if (!ep && in6_linklocal(&p6.daddr) && cfg->isolate && !link &&
 		    opens_conn6(&p6.p))
-			return drop(BPFNET_STAT_DROP_ISOLATED, 0);
+			return drop(BPFNET_STAT_DROP_ISOLATED, me);
 		goto pass;
 	}
 	if (in6_eq(&p6.daddr, &c6->gateway)) {
 		if (cfg->isolate && !link && opens_conn6(&p6.p))
-			return drop(BPFNET_STAT_DROP_ISOLATED, 0);
+			return drop(BPFNET_STAT_DROP_ISOLATED, me);
 		goto pass;
 	}
 
@@ -93,6 +99,7 @@ __noinline int from_container6(struct __sk_buff *skb)
 		goto slow;	/* routed nowhere, or the bridge forwards nothing */
 	/* to the uplink (with nat6, uplink_egress6 translates it there) */
 	ct6_out(&p6, bpf_ktime_get_ns());
+	ep_tx(me, p6.p.tot_len);
 	/* over the route's MTU, the hop limit spent: the stack's (mtu.h) */
 	if (rc != BPF_FIB_LKUP_RET_SUCCESS || p6.p.ttl <= 1)
 		goto slow;

@@ -67,12 +67,13 @@ static __always_inline int dec_hoplimit(struct __sk_buff *skb, const struct pkt 
  * deliver_neighbour does for IPv4.
  */
 static __always_inline int deliver_neighbour6(struct __sk_buff *skb,
-					      const struct bpfnet_endpoint *ep)
+					      const struct bpfnet_endpoint *ep, __u32 len)
 {
 	if (bpf_skb_store_bytes(skb, 0, ep->mac, ETH_ALEN, 0) ||
 	    bpf_skb_change_type(skb, PACKET_HOST))
 		return drop(BPFNET_STAT_DROP_MALFORMED, 0);
 	stat_inc(BPFNET_STAT_FAST_L2);
+	ep_rx(ep->ip4, len);
 	return bpf_redirect_peer(ep->host_ifindex, 0);
 }
 
@@ -96,6 +97,7 @@ static __always_inline int deliver6(struct __sk_buff *skb, const struct pkt6 *p6
 	    bpf_skb_change_type(skb, PACKET_HOST))
 		return drop(BPFNET_STAT_DROP_MALFORMED, 0);
 	stat_inc(BPFNET_STAT_FAST_IN);
+	ep_rx(ep->ip4, p6->p.tot_len);
 	return bpf_redirect_peer(ep->host_ifindex, 0);
 }
 

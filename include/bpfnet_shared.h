@@ -162,12 +162,15 @@ struct bpfnet_endpoint {
 	__u8 mac[6];		/* the container's eth0 MAC */
 	__u16 flags;		/* BPFNET_EP_*, host order */
 	__u32 host_ifindex;	/* host end of the veth, host order */
+	__be32 ip4;		/* its IPv4 address: the key of its counters
+				 * (endpoint_stats), which its IPv6 packets
+				 * count under too */
 };
 /* A port map names the container (set before its first one is written, never
  * cleared): only then can its packets be a published port's replies, and the
  * datapath looks them up in dnat_rev. */
 #define BPFNET_EP_PUBLISHED 1
-_Static_assert(sizeof(struct bpfnet_endpoint) == 12, "bpfnet_endpoint layout");
+_Static_assert(sizeof(struct bpfnet_endpoint) == 16, "bpfnet_endpoint layout");
 
 /*
  * A flow as seen in one direction. For ICMP echo, the identifier is the

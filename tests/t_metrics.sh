@@ -95,6 +95,28 @@ test_neighbours_counted() {
 	assert_eq "$(bn stats -j | jq .totals.fast_path_neighbour)" 4 "packets past the bridge"
 }
 
+# IPv6 counts under the container's counters as IPv4 does: c2 pings c1's
+# IPv6 address straight through its veth peer, and c1 pings the outside
+# through NAT66; 104-byte echoes each way. (Each container knows the other's
+# MAC already, so no neighbour solicitation is counted between them.)
+test_ipv6_counted() {
+	dual_stack_outside true
+	new_netns; C1=$NEWPID
+	new_netns; C2=$NEWPID
+	hook_up "$ID1" "$C1"
+	hook_up "$ID2" "$C2"
+	in_ns "$C1" ip -6 neigh replace fd19::3 lladdr 02:42:ac:13:00:03 dev eth0 nud permanent
+	in_ns "$C2" ip -6 neigh replace fd19::2 lladdr 02:42:ac:13:00:02 dev eth0 nud permanent
+	in_ns "$C2" ping -6 -c 2 -i 0.2 -W 2 fd19::2 >/dev/null || fail "c2 cannot ping c1 over IPv6"
+	assert_eq "$(ep_stat "$ID2" tx_packets)/$(ep_stat "$ID2" tx_bytes)" "2/208" "c2's echo requests"
+	assert_eq "$(ep_stat "$ID1" rx_packets)/$(ep_stat "$ID1" rx_bytes)" "2/208" "c1's echo requests"
+	assert_eq "$(ep_stat "$ID1" tx_packets)/$(ep_stat "$ID1" tx_bytes)" "2/208" "c1's echo replies"
+	assert_eq "$(ep_stat "$ID2" rx_packets)/$(ep_stat "$ID2" rx_bytes)" "2/208" "c2's echo replies"
+	in_ns "$C1" ping -6 -c 3 -i 0.2 -W 2 "$OUTSIDE_IP6" >/dev/null || fail "c1 cannot ping the outside over IPv6"
+	assert_eq "$(ep_stat "$ID1" tx_packets)/$(ep_stat "$ID1" tx_bytes)" "5/520" "c1's packets out, with 3 to the outside"
+	assert_eq "$(ep_stat "$ID1" rx_packets)/$(ep_stat "$ID1" rx_bytes)" "5/520" "c1's packets in, with 3 replies from the outside"
+}
+
 # prom_and_json: $T/prom and $T/json read while no counter moved (the
 # JSON read before and after the exposition is the same).
 prom_and_json() {

@@ -279,7 +279,8 @@ static int endpoint6_publish(struct dp *dp, const struct endpoint_rec *rec,
 static int endpoint_publish(struct dp *dp, const struct endpoint_rec *rec,
 			    int veth_ifindex)
 {
-	struct bpfnet_endpoint ep = { .host_ifindex = (__u32)veth_ifindex };
+	struct bpfnet_endpoint ep = { .host_ifindex = (__u32)veth_ifindex,
+				      .ip4 = rec->ip.s_addr };
 	int err;
 
 	memcpy(ep.mac, rec->mac, 6);
