@@ -229,7 +229,7 @@ help:
 	@echo "  test-long  make test with longer fuzzing, then every mutant"
 	@echo "  mutants    apply each tests/mutants/*.patch, run its test: all must be killed"
 	@echo "  demo       install missing dependencies, build, run the demo (root)"
-	@echo "  bench      benchmarks side by side (QUICK=1 for a smoke run; BENCH=monitor or BENCH=hops: that section alone)"
+	@echo "  bench      benchmarks side by side (QUICK=1 for a smoke run; BENCH=monitor, hops or ipv6: that section alone)"
 	@echo "  install    install to \$$(DESTDIR)\$$(PREFIX): the binary, man pages, bash completion, hooks.d file,"
 	@echo "             CNI example, systemd unit (PREFIX=$(PREFIX)); uninstall removes them"
 	@echo "  man        regenerate docs/bpfnet.8, docs/man/ and the bash completion from the binary's tables"

@@ -17,8 +17,8 @@ cpu_busy_ns() {
 	awk -v hz="$(getconf CLK_TCK)" '$1 == "cpu" {printf "%.0f\n", ($2 + $3 + $4 + $7 + $8 + $9) * 1e9 / hz}' /proc/stat
 }
 
-udp64() { # sys -> iperf3 JSON of 64-byte UDP payloads, as fast as it sends
-	in_netns "$1-c1" timeout 30 iperf3 -c "$(out_addr "$1")" -p 5201 -u -l 64 -b 0 -t "$SECS" -J 2>/dev/null
+udp64() { # sys [addr] -> iperf3 JSON of 64-byte UDP payloads, as fast as it sends
+	in_netns "$1-c1" timeout 30 iperf3 -c "${2:-$(out_addr "$1")}" -p 5201 -u -l 64 -b 0 -t "$SECS" -J 2>/dev/null
 }
 tcp1() { # sys -> iperf3 JSON of one TCP stream
 	in_netns "$1-c1" timeout 30 iperf3 -c "$(out_addr "$1")" -p 5201 -t "$SECS" -J 2>/dev/null
@@ -37,11 +37,12 @@ measure_cost_run() { # sys
 
 # One run of 64-byte UDP payloads through sys, recorded as label: thousands
 # of packets received per second, and CPU ns per packet sent (every sent
-# packet crossed the path or was dropped at the receiver's socket).
-rec_udp64() { # sys label kpps-metric ns-metric
+# packet crossed the path or was dropped at the receiver's socket). The
+# outside's address is out_addr's unless given (BENCH=ipv6: its IPv6 one).
+rec_udp64() { # sys label kpps-metric ns-metric [addr]
 	local c0 c1 j
 	c0=$(cpu_busy_ns)
-	j=$(udp64 "$1")
+	j=$(udp64 "$1" "${5:-}")
 	c1=$(cpu_busy_ns)
 	rec "$3" "$2" "$(jq -r '.end.sum_received | (.bytes / 64 / .seconds / 1000) | round' <<<"$j" 2>/dev/null)"
 	rec "$4" "$2" "$(jq -r --argjson ns $((c1 - c0)) \

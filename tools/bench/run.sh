@@ -5,10 +5,11 @@
 # plain veth pair between two namespaces. Results: docs/benchmarks.md and
 # docs/connect-latency.png.
 #
-#   tools/bench/run.sh [--quick] [monitor|hops]
+#   tools/bench/run.sh [--quick] [monitor|hops|ipv6]
 #	--quick: a smoke run (under 2 minutes); monitor: only the section on
 #	bpfnet monitor's datapath cost (bpfnet's world alone); hops: only the
-#	hop experiments (bpfnet's world and the floor). A section alone is
+#	hop experiments (bpfnet's world and the floor); ipv6: only IPv6 next
+#	to IPv4 (bpfnet's world with --subnet6 and NAT66). A section alone is
 #	written into the existing docs/benchmarks.md in place of its former
 #	figures
 # shellcheck source-path=SCRIPTDIR
@@ -35,14 +36,17 @@ source "$TOP/tools/bench/monitor.sh"
 # measure_hops, report_hops: veth GRO, RPS, TCX, XDP, one by one
 # shellcheck source=hops.sh
 source "$TOP/tools/bench/hops.sh"
+# measure_ipv6, report_ipv6: one container's IPv6 next to its IPv4 (NAT66)
+# shellcheck source=ipv6.sh
+source "$TOP/tools/bench/ipv6.sh"
 
 QUICK=0 SECTION=all
 for a in "$@"; do
 	case $a in
 	--quick) QUICK=1 ;;
-	monitor | hops) SECTION=$a ;;
+	monitor | hops | ipv6) SECTION=$a ;;
 	all | "") ;;
-	*) echo "bench: unknown argument '$a' (--quick, monitor, hops)" >&2; exit 2 ;;
+	*) echo "bench: unknown argument '$a' (--quick, monitor, hops, ipv6)" >&2; exit 2 ;;
 	esac
 done
 if [ $QUICK = 1 ]; then
@@ -148,6 +152,10 @@ setup_floor() {
 
 setup_bpfnet() {
 	outside_world bpfnet
+	bpfnet_c1
+}
+# bpfnet's container c1 on an outside world already made (FLAGS as they are)
+bpfnet_c1() {
 	mkdir -p "$B/bpf" "$B/state"
 	mount -t bpf bpf "$B/bpf"
 	cgroup_up
@@ -608,12 +616,12 @@ report() {
 		echo
 		report_monitor
 	} >"$OUT.new"
-	# the hop experiments run only alone (make bench BENCH=hops): their
-	# last section stays
-	local hops=""
+	# the hop experiments and IPv6 run only alone (make bench BENCH=hops,
+	# BENCH=ipv6): their last sections stay
+	local alone=""
 	[ ! -f "$OUT" ] ||
-		hops=$(awk '/^## Hops: / { keep = 1 } keep && /^## / && !/^## Hops: / { keep = 0 } keep' "$OUT")
-	[ -z "$hops" ] || printf '\n%s\n' "$hops" >>"$OUT.new"
+		alone=$(awk '/^## / { keep = /^## (Hops: |IPv6 )/ } keep' "$OUT")
+	[ -z "$alone" ] || printf '\n%s\n' "$alone" >>"$OUT.new"
 	mv "$OUT.new" "$OUT"
 	log "wrote $OUT"
 }
@@ -643,7 +651,7 @@ EOF
 	log "wrote $PLOT"
 }
 
-# Only one section (a bench run of BENCH=monitor or hops): put in place of
+# Only one section (a bench run of BENCH=monitor, hops or ipv6): put in place of
 # its former figures in $OUT (added at the end when it has none); the rest
 # of the file stays as it is.
 report_section() { # its "## " title, the function that writes it
@@ -692,6 +700,18 @@ if [ "$SECTION" = hops ]; then
 	cp "$RES" "$RAW"
 	log "kept the raw figures in $RAW"
 	report_hops
+	exit 0
+fi
+if [ "$SECTION" = ipv6 ]; then
+	log "building bpfnet's world with IPv6 (--subnet6, NAT66)"
+	setup_ipv6
+	ipv6_servers
+	measure_ipv6
+	report_section "$IPV6_TITLE" report_ipv6
+	mkdir -p "$(dirname "$RAW")"
+	cp "$RES" "$RAW"
+	log "kept the raw figures in $RAW"
+	report_ipv6
 	exit 0
 fi
 log "building worlds"
