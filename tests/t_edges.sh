@@ -412,3 +412,25 @@ test_ipv6_flows_go_with_their_container() {
 	assert_eq "$(flows6)" "fd19::3>2001:db8:100::7" "flows after c1's teardown"
 	assert_eq "$(rnat6_owners)" "fd19::3" "rev_nat6 after c1's teardown"
 }
+
+# --isolate holds for IPv6 as for IPv4: the container opens no connection
+# to the host (its gateway fd19::1 or the uplink's IPv6 address: TCP to a
+# host listener, ping), and the host opens none to it; the outside is
+# still reached (NAT66), and the host's own IPv6 stays the host's.
+test_ipv6_isolated() {
+	dual_stack_outside true
+	FLAGS+=(--isolate)
+	add_containers 1
+	local iso
+	in_host sh -c "timeout 20 nc -6 -lk 7000 >$T/host.got" &
+	PIDS+=($!)
+	wait_listen tcp 7000 in_host
+	iso=$(stat_of drop_isolated)
+	refute "c1 connected to the host's gateway address" in_ns "$C1" nc -6 -z -w 2 fd19::1 7000
+	refute "c1 connected to the uplink's IPv6 address" in_ns "$C1" nc -6 -z -w 2 "$UPLINK_IP6" 7000
+	refute "c1 pinged the gateway" in_ns "$C1" ping -6 -c1 -W1 fd19::1
+	refute "the host pinged c1" in_host ping -6 -c1 -W1 fd19::2
+	assert_ge "$(stat_of drop_isolated)" $((iso + 4)) "isolated drops"
+	in_ns "$C1" ping -6 -c1 -W2 "$OUTSIDE_IP6" >/dev/null || fail "c1 cannot ping the outside when isolated"
+	in_out ping -6 -c1 -W2 "$UPLINK_IP6" >/dev/null || fail "the outside cannot ping the host's own IPv6 address"
+}
