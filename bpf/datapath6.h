@@ -9,7 +9,9 @@
  *                    by the uplink only (bpf_fib_lookup, bpf_redirect_neigh),
  *                    each flow noted in conntrack6 (ct6.h)
  *   uplink_egress6   with nat6: masquerade behind the uplink's address
- *                    (nat6.h), for the datapath's packets and the stack's
+ *                    (nat6.h), for the datapath's packets and the stack's;
+ *                    a container's ICMPv6 errors about its flows
+ *                    (icmp_err6.h)
  *   uplink_ingress6  with nat6, replies to the uplink's address translated
  *                    back; for the subnet: replies of those flows, ICMPv6 errors
  *                    about them and the later fragments of a reply, into the
@@ -29,6 +31,7 @@
 #include "config.h"
 #include "consts.h"
 #include "ct6.h"
+#include "icmp_err6.h"
 #include "maps.h"
 #include "nat6.h"
 #include "parse6.h"
@@ -148,6 +151,8 @@ __noinline int uplink_egress6(struct __sk_buff *skb)
 	if (!skb || !c6 || !cfg || !c6->nat6 || parse_ipv6(skb, &p6) ||
 	    !in_subnet6(c6, &p6.saddr))
 		return TC_ACT_NEXT_FILTER;
+	if (p6.p.icmp_error && !p6.p.frag)
+		return nat6_out_error(skb, &p6, &c6->uplink_addr);
 	return nat6_out(skb, &p6, cfg, c6);
 }
 

@@ -606,8 +606,9 @@ static void test_routed_forward_to_outside(void)
  * kept), routed untranslated by from_container and translated at the
  * uplink's egress; replies come back to the container. A second flow on
  * the same tuple from its neighbour gets another port, and its replies
- * reach the neighbour. ICMPv6 errors from a container are not translated
- * yet: dropped. Nothing else to the uplink's address is the network's.
+ * reach the neighbour. An ICMPv6 error from a container quoting none of
+ * its flows is dropped. Nothing else to the uplink's address is the
+ * network's.
  */
 static void test_nat66_masquerade(void)
 {
@@ -693,7 +694,8 @@ static void test_nat66_masquerade(void)
 	len = build_pkt6(in, &s);
 	CHECK_RUN(uplink_ingress, in, len, out, &olen, TC_ACT_UNSPEC);
 	CHECK_MEM(out, in, len, "the host's own SYN, unchanged");
-	CHECK_EQ(stat(BPFNET_STAT_DROP_NAT66_UNSUPPORTED), 1u, "ICMPv6 errors not translated");
+	CHECK_EQ(stat(BPFNET_STAT_DROP_NAT66_UNSUPPORTED), 1u,
+		 "an ICMPv6 error quoting no flow (test_nat66_icmp_error_out translates)");
 	CHECK_EQ(stat(BPFNET_STAT_RNAT_PKTS), 3u, "replies translated, in the end");
 }
 
@@ -949,6 +951,73 @@ static void test_nat66_icmp_error_in(void)
 	CHECK_EQ(stat(BPFNET_STAT_ICMP_ERR_XLATED), 1u, "ICMP errors translated, in the end");
 }
 
+/*
+ * NAT66, ICMPv6 errors a container sends: a port unreachable from the
+ * neighbour about the reply of its flow (translated to another port)
+ * leaves from the uplink's address, quoting the reply as the remote sent
+ * it (to the uplink's address and the translated port): the whole frame
+ * compared with one built from scratch, its ICMPv6 checksum computed here.
+ * An error quoting no flow, or another container's, is dropped.
+ */
+static void test_nat66_icmp_error_out(void)
+{
+	uint8_t in[512], out[2048], q[256], want[512], err[300];
+	struct pkt6_spec s = c_spec(IPPROTO_UDP, "2001:db8:100::2", 40000, 53);
+	struct pkt6_spec e;
+	struct bpfnet_in6 up = in6("2001:db8:100::1");
+	uint16_t port3;
+	__u32 olen;
+	size_t len, qlen;
+
+	CHECK_EQ(set_nat6(1), 0, "write net_config6 with nat6 and the uplink's address");
+	len = build_pkt6(in, &s);
+	CHECK_RUN(uplink_egress, in, len, out, &olen, TC_ACT_OK);	/* c1 keeps 40000 */
+	s.src = "fd19::3";
+	memcpy(s.smac, mac_c3, 6);
+	len = build_pkt6(in, &s);
+	CHECK_RUN(uplink_egress, in, len, out, &olen, TC_ACT_OK);
+	port3 = ntohs(*(uint16_t *)(out + ETH_HLEN + IP6_HLEN));
+	CHECK_NE(port3, 40000, "the neighbour's translated port");
+
+	/* the reply as the neighbour received it, quoted in its error */
+	s = (struct pkt6_spec){ .src = "2001:db8:100::2", .dst = "fd19::3",
+				.proto = IPPROTO_UDP, .sport = 53, .dport = 40000,
+				.body = "answer", .blen = 6 };
+	qlen = build_pkt6(q, &s) - ETH_HLEN;
+	memset(err, 0, 4);	/* unused */
+	memcpy(err + 4, q + ETH_HLEN, qlen);
+	e = (struct pkt6_spec){ .src = "fd19::3", .dst = "2001:db8:100::2",
+				.proto = IPPROTO_ICMPV6, .icmp_type = 1, .icmp_code = 4,
+				.body = err, .blen = 4 + qlen };
+	memcpy(e.smac, mac_c3, 6);
+	len = build_pkt6(in, &e);
+	CHECK_RUN(uplink_egress, in, len, out, &olen, TC_ACT_OK);
+	/* what the remote must see: from the uplink, about what it sent */
+	memcpy(err + 4 + 24, &up, 16);
+	err[4 + IP6_HLEN + 2] = (uint8_t)(port3 >> 8);
+	err[4 + IP6_HLEN + 3] = (uint8_t)port3;
+	e.src = "2001:db8:100::1";
+	CHECK_EQ(build_pkt6(want, &e), len, "the expected frame's length");
+	CHECK_MEM(out, want, len, "the error as it leaves, byte for byte");
+	CHECK_EQ(l6_csum_check(out, olen), 0, "ICMPv6 checksum");
+	CHECK_EQ(stat(BPFNET_STAT_ICMP_ERR_XLATED), 1u, "ICMP errors translated");
+
+	/* quoting a port no flow holds: dropped, its address never leaves */
+	e.src = "fd19::3";
+	err[4 + IP6_HLEN + 3] = 0x01;
+	memcpy(err + 4 + 24, q + ETH_HLEN + 24, 16);
+	len = build_pkt6(in, &e);
+	CHECK_RUN(uplink_egress, in, len, out, &olen, TC_ACT_SHOT);
+	/* c1 quoting its neighbour's packet: not its flow */
+	memcpy(err + 4, q + ETH_HLEN, qlen);
+	e.src = "fd19::2";
+	memcpy(e.smac, mac_c1, 6);
+	len = build_pkt6(in, &e);
+	CHECK_RUN(uplink_egress, in, len, out, &olen, TC_ACT_SHOT);
+	CHECK_EQ(stat(BPFNET_STAT_DROP_NAT66_UNSUPPORTED), 2u, "errors about no flow of theirs");
+	CHECK_EQ(stat(BPFNET_STAT_ICMP_ERR_XLATED), 1u, "ICMP errors translated, in the end");
+}
+
 static const struct check_test tests[] = {
 	CHECK_TEST(test_own_address_admitted),
 	CHECK_TEST(test_wrong_source_dropped),
@@ -969,6 +1038,7 @@ static const struct check_test tests[] = {
 	CHECK_TEST(test_reply_fragments_follow_their_first),
 	CHECK_TEST(test_nat66_masquerade),
 	CHECK_TEST(test_nat66_icmp_error_in),
+	CHECK_TEST(test_nat66_icmp_error_out),
 	CHECK_TEST(test_to_container_admits_only_allowed),
 };
 
