@@ -11,7 +11,7 @@
  *   uplink_egress6   with nat6: masquerade behind the uplink's address
  *                    (nat6.h), for the datapath's packets and the stack's;
  *                    a container's ICMPv6 errors about its flows
- *                    (icmp_err6.h)
+ *                    (icmp_err6.h), its fragments (frag6.h)
  *   uplink_ingress6  with nat6, replies to the uplink's address translated
  *                    back; for the subnet: replies of those flows, ICMPv6 errors
  *                    about them and the later fragments of a reply, into the
@@ -31,6 +31,7 @@
 #include "config.h"
 #include "consts.h"
 #include "ct6.h"
+#include "frag6.h"
 #include "icmp_err6.h"
 #include "maps.h"
 #include "nat6.h"
@@ -153,6 +154,8 @@ __noinline int uplink_egress6(struct __sk_buff *skb)
 		return TC_ACT_NEXT_FILTER;
 	if (p6.p.icmp_error && !p6.p.frag)
 		return nat6_out_error(skb, &p6, &c6->uplink_addr);
+	if (p6.p.frag)
+		return nat6_out_frag(skb, &p6, cfg, c6);
 	return nat6_out(skb, &p6, cfg, c6);
 }
 

@@ -131,7 +131,7 @@ static __always_inline int nat6_out(struct __sk_buff *skb, struct pkt6 *p6,
 
 	if (in6_is_zero(&up))
 		return drop(BPFNET_STAT_DROP_NO_UPLINK_ADDR, 0);
-	/* (a container's ICMPv6 errors: icmp_err6.h) */
+	/* (a container's ICMPv6 errors: icmp_err6.h; later fragments: frag6.h) */
 	if (!p6->p.has_ports || p6->p.frag_later ||
 	    (p6->p.proto == NEXTHDR_ICMP6 && p6->p.icmp_type != ICMP6_ECHO_REQUEST))
 		return drop(BPFNET_STAT_DROP_NAT66_UNSUPPORTED, 0);

@@ -78,6 +78,7 @@
 #define BPFNET_PIN_ENDPOINTS6 "endpoints6"
 #define BPFNET_PIN_CT6 "conntrack6"
 #define BPFNET_PIN_FRAG6_IN "frag6_in"
+#define BPFNET_PIN_FRAG6_OUT "frag6_out"
 #define BPFNET_PIN_RNAT6 "rev_nat6"
 
 /* Connection lifetimes, in seconds. */
@@ -268,6 +269,17 @@ struct bpfnet_frag6_key {
 	__u8 pad[3];
 };
 _Static_assert(sizeof(struct bpfnet_frag6_key) == 40, "bpfnet_frag6_key layout");
+
+/*
+ * "frag6_out": NAT66, a container's IPv6 datagram whose first fragment was
+ * translated (key: struct bpfnet_frag6_key as the container sent it) -> the
+ * source its later fragments leave with, until expires_ns.
+ */
+struct bpfnet_frag6_val {
+	struct bpfnet_in6 addr;	/* the translated source, as on the wire */
+	__u64 expires_ns;	/* bpf_ktime_get_ns() deadline */
+};
+_Static_assert(sizeof(struct bpfnet_frag6_val) == 24, "bpfnet_frag6_val layout");
 
 /*
  * "rev_nat6": NAT66, a reply tuple on the uplink (struct bpfnet_flow6, its

@@ -1018,6 +1018,58 @@ static void test_nat66_icmp_error_out(void)
 	CHECK_EQ(stat(BPFNET_STAT_ICMP_ERR_XLATED), 1u, "ICMP errors translated, in the end");
 }
 
+/*
+ * NAT66, a container's fragments leaving: the first (its UDP header
+ * there) translated to another port than its own, as its flow; the later
+ * one, no ports, leaves with the same source; both byte for byte as built
+ * from scratch. A later fragment of a datagram whose first was never seen
+ * is dropped (drop_fragment_unknown), its address never leaves.
+ */
+static void test_nat66_fragments_out(void)
+{
+	uint8_t in[512], out[2048], want[512], body[64];
+	struct pkt6_spec s = c_spec(IPPROTO_UDP, "2001:db8:100::2", 40000, 53);
+	struct bpfnet_in6 up = in6("2001:db8:100::1");
+	uint16_t port3;
+	__u32 olen;
+	size_t len;
+
+	CHECK_EQ(set_nat6(1), 0, "write net_config6 with nat6 and the uplink's address");
+	len = build_pkt6(in, &s);
+	CHECK_RUN(uplink_egress, in, len, out, &olen, TC_ACT_OK);	/* c1 keeps 40000 */
+	memset(body, 0xab, sizeof(body));
+	s.src = "fd19::3";
+	memcpy(s.smac, mac_c3, 6);
+	s.ext[0] = IPPROTO_FRAGMENT;
+	s.n_ext = 1;
+	s.frag = 0x0001;	/* offset 0, more fragments */
+	s.body = body;
+	s.blen = 56;
+	len = build_pkt6(in, &s);
+	CHECK_RUN(uplink_egress, in, len, out, &olen, TC_ACT_OK);
+	port3 = ntohs(*(uint16_t *)(out + ETH_HLEN + IP6_HLEN + 8));
+	CHECK_NE(port3, 40000, "the first fragment's translated port (the neighbour's)");
+	s.src = "2001:db8:100::1";
+	s.sport = port3;
+	CHECK_EQ(build_pkt6(want, &s), len, "the expected first fragment's length");
+	CHECK_MEM(out, want, len, "the first fragment, byte for byte (UDP checksum too)");
+
+	s.src = "fd19::3";
+	s.sport = 40000;
+	s.frag = 8 << 3;	/* offset 64, the last */
+	len = build_pkt6(in, &s);
+	CHECK_RUN(uplink_egress, in, len, out, &olen, TC_ACT_OK);
+	memcpy(want, in, len);
+	memcpy(want + ETH_HLEN + 8, &up, 16);
+	CHECK_MEM(out, want, len, "the later fragment: only its source changed");
+	CHECK_EQ(stat(BPFNET_STAT_FRAG_XLATED), 1u, "later fragments translated");
+
+	in[ETH_HLEN + IP6_HLEN + 7] ^= 1;	/* another datagram's identification */
+	CHECK_RUN(uplink_egress, in, len, out, &olen, TC_ACT_SHOT);
+	CHECK_EQ(stat(BPFNET_STAT_DROP_FRAG_UNKNOWN), 1u, "a later fragment with no first");
+	CHECK_EQ(stat(BPFNET_STAT_DROP_NAT66_UNSUPPORTED), 0u, "nothing left untranslated");
+}
+
 static const struct check_test tests[] = {
 	CHECK_TEST(test_own_address_admitted),
 	CHECK_TEST(test_wrong_source_dropped),
@@ -1039,6 +1091,7 @@ static const struct check_test tests[] = {
 	CHECK_TEST(test_nat66_masquerade),
 	CHECK_TEST(test_nat66_icmp_error_in),
 	CHECK_TEST(test_nat66_icmp_error_out),
+	CHECK_TEST(test_nat66_fragments_out),
 	CHECK_TEST(test_to_container_admits_only_allowed),
 };
 

@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * NAT66, a container's IPv6 fragments leaving by the uplink (fragment
+ * header, RFC 8200 4.5). The first fragment carries the L4 header: it is
+ * translated as any packet of its flow (nat6_out, the L4 checksum fixed
+ * for the whole datagram through the pseudo header), and its datagram,
+ * keyed as the container sent it (source, destination, identification,
+ * next header), is noted in frag6_out with the source it left with. The
+ * later fragments have no ports and IPv6 no header checksum: they only
+ * take that source. One whose first was not translated (or seen) is
+ * dropped and counted (drop_fragment_unknown): the container's own
+ * address never leaves, as IPv4's frag.h. The kernel sends a datagram's
+ * fragments in order.
+ */
+#ifndef BPFNET_FRAG6_H
+#define BPFNET_FRAG6_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+
+#include "bpfnet_shared.h"
+#include "consts.h"
+#include "ct6.h"
+#include "maps.h"
+#include "nat6.h"
+#include "parse6.h"
+#include "stats.h"
+
+/* A later fragment: the source its first left with, or a drop verdict. */
+static __always_inline int nat6_frag_follow(struct __sk_buff *skb, struct pkt6 *p6)
+{
+	struct bpfnet_frag6_key k = {};
+	struct bpfnet_frag6_val *v;
+	struct bpfnet_in6 addr;
+
+	frag6_key_of(p6, &k);
+	v = bpf_map_lookup_elem(&frag6_out, &k);
+	if (!v || v->expires_ns <= bpf_ktime_get_ns())
+		return drop(BPFNET_STAT_DROP_FRAG_UNKNOWN, 0);
+	addr = v->addr;
+	if (bpf_skb_store_bytes(skb, ETH_HLEN + IP6_SADDR_OFF, &addr, sizeof(addr), 0))
+		return drop(BPFNET_STAT_DROP_CSUM, 0);
+	p6->saddr = addr;
+	stat_inc(BPFNET_STAT_FRAG_XLATED);
+	return TC_ACT_OK;
+}
+
+/* A datagram's entry before it is filled in: in .rodata, not on the stack. */
+static const struct bpfnet_frag6_val frag6_zero;
+
+/*
+ * A container's fragment leaving by the uplink: the first translated by
+ * nat6_out and its datagram noted, a later one as its first. TC_ACT_OK,
+ * or a drop verdict. (uplink_egress's stack is near its limit: the note
+ * is made after nat6_out, from p6, which still names the container.)
+ */
+static __always_inline int nat6_out_frag(struct __sk_buff *skb, struct pkt6 *p6,
+					 const struct bpfnet_cfg *cfg,
+					 const struct bpfnet_cfg6 *c6)
+{
+	struct bpfnet_frag6_key k = {};
+	struct bpfnet_frag6_val *v;
+	int rc;
+
+	if (p6->p.frag_later)
+		return nat6_frag_follow(skb, p6);
+	rc = nat6_out(skb, p6, cfg, c6);
+	if (rc != TC_ACT_OK)
+		return rc;
+	frag6_key_of(p6, &k);	/* as it came */
+	if (bpf_map_update_elem(&frag6_out, &k, &frag6_zero, BPF_ANY))
+		return TC_ACT_OK;	/* its later fragments will be dropped */
+	v = bpf_map_lookup_elem(&frag6_out, &k);
+	if (v) {
+		v->addr = c6->uplink_addr;
+		v->expires_ns = bpf_ktime_get_ns() + BPFNET_FRAG_SECS * NSEC_PER_SEC;
+	}
+	return TC_ACT_OK;
+}
+
+#endif
