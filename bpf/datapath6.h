@@ -140,6 +140,17 @@ __noinline int uplink_ingress6(struct __sk_buff *skb)
 }
 
 /*
+ * parse_ipv6 in a frame of its own: its locals (the IPv6 header, the
+ * extension walk) are gone before uplink_egress6 calls the translation,
+ * whose frame then sits just above the parsed packet (uplink_egress's
+ * combined stack is near its limit).
+ */
+static __noinline int parse_ipv6_apart(struct __sk_buff *skb, struct pkt6 *p6)
+{
+	return parse_ipv6(skb, p6);
+}
+
+/*
  * IPv6 leaving by the uplink (uplink_egress): with nat6, a container's
  * packet is masqueraded (nat6.h); anything else is not this filter's.
  */
@@ -148,15 +159,19 @@ __noinline int uplink_egress6(struct __sk_buff *skb)
 	const struct bpfnet_cfg6 *c6 = get_cfg6();
 	const struct bpfnet_cfg *cfg = get_cfg();
 	struct pkt6 p6 = {};
+	int rc;
 
-	if (!skb || !c6 || !cfg || !c6->nat6 || parse_ipv6(skb, &p6) ||
+	if (!skb || !c6 || !cfg || !c6->nat6 || parse_ipv6_apart(skb, &p6) ||
 	    !in_subnet6(c6, &p6.saddr))
 		return TC_ACT_NEXT_FILTER;
+	if (p6.p.frag_later)	/* as its first fragment (frag6.h) */
+		return nat6_frag_follow(skb, &p6);
 	if (p6.p.icmp_error && !p6.p.frag)
 		return nat6_out_error(skb, &p6, &c6->uplink_addr);
-	if (p6.p.frag)
-		return nat6_out_frag(skb, &p6, cfg, c6);
-	return nat6_out(skb, &p6, cfg, c6);
+	rc = nat6_masquerade(skb, &p6, cfg, c6);
+	if (rc == TC_ACT_OK && p6.p.frag)	/* a first fragment */
+		nat6_frag_note(&p6, &c6->uplink_addr);
+	return rc;
 }
 
 /*

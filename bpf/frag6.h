@@ -26,8 +26,11 @@
 #include "parse6.h"
 #include "stats.h"
 
-/* A later fragment: the source its first left with, or a drop verdict. */
-static __always_inline int nat6_frag_follow(struct __sk_buff *skb, struct pkt6 *p6)
+/*
+ * A later fragment: the source its first left with (TC_ACT_OK), or a drop
+ * verdict. Not inlined, as nat6_frag_note.
+ */
+static __noinline int nat6_frag_follow(struct __sk_buff *skb, struct pkt6 *p6)
 {
 	struct bpfnet_frag6_key k = {};
 	struct bpfnet_frag6_val *v;
@@ -49,33 +52,23 @@ static __always_inline int nat6_frag_follow(struct __sk_buff *skb, struct pkt6 *
 static const struct bpfnet_frag6_val frag6_zero;
 
 /*
- * A container's fragment leaving by the uplink: the first translated by
- * nat6_out and its datagram noted, a later one as its first. TC_ACT_OK,
- * or a drop verdict. (uplink_egress's stack is near its limit: the note
- * is made after nat6_out, from p6, which still names the container.)
+ * After a first fragment's translation: its datagram, keyed as the
+ * container sent it (p6 still names the container), leaves with addr.
+ * Not inlined: uplink_egress's combined stack is near its limit.
  */
-static __always_inline int nat6_out_frag(struct __sk_buff *skb, struct pkt6 *p6,
-					 const struct bpfnet_cfg *cfg,
-					 const struct bpfnet_cfg6 *c6)
+static __noinline void nat6_frag_note(const struct pkt6 *p6, const struct bpfnet_in6 *addr)
 {
 	struct bpfnet_frag6_key k = {};
 	struct bpfnet_frag6_val *v;
-	int rc;
 
-	if (p6->p.frag_later)
-		return nat6_frag_follow(skb, p6);
-	rc = nat6_out(skb, p6, cfg, c6);
-	if (rc != TC_ACT_OK)
-		return rc;
-	frag6_key_of(p6, &k);	/* as it came */
+	frag6_key_of(p6, &k);
 	if (bpf_map_update_elem(&frag6_out, &k, &frag6_zero, BPF_ANY))
-		return TC_ACT_OK;	/* its later fragments will be dropped */
+		return;	/* its later fragments will be dropped */
 	v = bpf_map_lookup_elem(&frag6_out, &k);
-	if (v) {
-		v->addr = c6->uplink_addr;
-		v->expires_ns = bpf_ktime_get_ns() + BPFNET_FRAG_SECS * NSEC_PER_SEC;
-	}
-	return TC_ACT_OK;
+	if (!v)
+		return;
+	v->addr = *addr;
+	v->expires_ns = bpf_ktime_get_ns() + BPFNET_FRAG_SECS * NSEC_PER_SEC;
 }
 
 #endif

@@ -67,8 +67,8 @@ static __always_inline int quoted6_flow(struct __sk_buff *skb, __u32 qip,
  * as above and TC_ACT_OK, or dropped (drop_nat66_unsupported) when it is
  * about no live flow of the container: its own address never leaves.
  */
-static __always_inline int nat6_out_error(struct __sk_buff *skb, struct pkt6 *p6,
-					  const struct bpfnet_in6 *up)
+static __noinline int nat6_out_error(struct __sk_buff *skb, struct pkt6 *p6,
+				     const struct bpfnet_in6 *up)
 {
 	__u32 csum = p6->p.l4off + 2, qip = p6->p.l4off + 8, qport = 0;
 	struct bpfnet_in6 caddr = p6->saddr, nat;

@@ -1070,6 +1070,71 @@ static void test_nat66_fragments_out(void)
 	CHECK_EQ(stat(BPFNET_STAT_DROP_NAT66_UNSUPPORTED), 0u, "nothing left untranslated");
 }
 
+/* A GRE packet (no ports) from src to dst, built as pkt6.h builds any other. */
+static size_t build_gre6(uint8_t *f, const char *src, const char *dst, const uint8_t *smac)
+{
+	static const uint8_t gre[8] = { 0, 0, 0x86, 0xdd, 1, 2, 3, 4 };
+	struct pkt6_spec s = { .src = src, .dst = dst, .proto = 47, .body = gre,
+			       .blen = sizeof(gre) };
+
+	if (smac)
+		memcpy(s.smac, smac, 6);
+	return build_pkt6(f, &s);
+}
+
+/*
+ * NAT66 of a protocol without ports (GRE): c1's packet leaves from the
+ * uplink's address, nothing else changed; its neighbour's to the same
+ * remote is dropped while c1's flow lives (drop_protocol_remote_taken),
+ * to another remote it leaves; the remote's reply reaches c1; a packet
+ * from a remote nobody holds is the host's; once c1's flow expired the
+ * neighbour takes the remote over and its replies.
+ */
+static void test_nat66_other_protocols(void)
+{
+	uint8_t in[256], out[2048], want[256];
+	struct bpfnet_in6 up = in6("2001:db8:100::1"), c1 = in6("fd19::2"), c3 = in6("fd19::3");
+	struct bpfnet_flow6 k = { .saddr = c1, .daddr = in6("2001:db8:100::2"), .proto = 47 };
+	struct bpfnet_ct6 ct;
+	__u32 olen;
+	size_t len;
+
+	CHECK_EQ(set_nat6(1), 0, "write net_config6 with nat6 and the uplink's address");
+	len = build_gre6(in, "fd19::2", "2001:db8:100::2", mac_c1);
+	CHECK_RUN(uplink_egress, in, len, out, &olen, TC_ACT_OK);
+	memcpy(want, in, len);
+	memcpy(want + ETH_HLEN + 8, &up, 16);
+	CHECK_MEM(out, want, len, "c1's GRE: only its source changed");
+	len = build_gre6(in, "fd19::3", "2001:db8:100::2", mac_c3);
+	CHECK_RUN(uplink_egress, in, len, out, &olen, TC_ACT_SHOT);
+	CHECK_EQ(stat(BPFNET_STAT_DROP_PROTO_TAKEN), 1u, "the neighbour, to c1's remote");
+	len = build_gre6(in, "fd19::3", "2001:db8:100::3", mac_c3);
+	CHECK_RUN(uplink_egress, in, len, out, &olen, TC_ACT_OK);
+	CHECK_MEM(out + ETH_HLEN + 8, &up, 16, "the neighbour's GRE to another remote");
+
+	len = build_gre6(in, "2001:db8:100::2", "2001:db8:100::1", NULL);
+	CHECK_RUN(uplink_ingress, in, len, out, &olen, TC_ACT_REDIRECT);
+	CHECK_MEM(out, mac_c1, 6, "the reply's destination MAC: c1");
+	CHECK_MEM(out + ETH_HLEN + 24, &c1, 16, "the reply's destination: c1");
+	CHECK_MEM(out + ETH_HLEN + 40, in + ETH_HLEN + 40, len - ETH_HLEN - 40, "its GRE, unchanged");
+	len = build_gre6(in, "2001:db8:100::4", "2001:db8:100::1", NULL);
+	CHECK_RUN(uplink_ingress, in, len, out, &olen, TC_ACT_UNSPEC);
+
+	/* c1's flow expired: the neighbour takes the remote over */
+	CHECK_EQ(bpf_map_lookup_elem(bpf_map__fd(skel->maps.conntrack6), &k, &ct), 0, "c1's flow");
+	ct.ct.expires_ns = 1;
+	CHECK_EQ(bpf_map_update_elem(bpf_map__fd(skel->maps.conntrack6), &k, &ct, BPF_EXIST), 0,
+		 "c1's flow, expired");
+	len = build_gre6(in, "fd19::3", "2001:db8:100::2", mac_c3);
+	CHECK_RUN(uplink_egress, in, len, out, &olen, TC_ACT_OK);
+	len = build_gre6(in, "2001:db8:100::2", "2001:db8:100::1", NULL);
+	CHECK_RUN(uplink_ingress, in, len, out, &olen, TC_ACT_REDIRECT);
+	CHECK_MEM(out + ETH_HLEN + 24, &c3, 16, "the reply's destination: the neighbour now");
+	CHECK_EQ(stat(BPFNET_STAT_PROTO_NAT_PKTS), 5u, "packets translated by address");
+	CHECK_EQ(stat(BPFNET_STAT_DROP_PROTO_TAKEN), 1u, "remotes taken, in the end");
+	CHECK_EQ(stat(BPFNET_STAT_DROP_NAT66_UNSUPPORTED), 0u, "nothing left untranslated");
+}
+
 static const struct check_test tests[] = {
 	CHECK_TEST(test_own_address_admitted),
 	CHECK_TEST(test_wrong_source_dropped),
@@ -1092,6 +1157,7 @@ static const struct check_test tests[] = {
 	CHECK_TEST(test_nat66_icmp_error_in),
 	CHECK_TEST(test_nat66_icmp_error_out),
 	CHECK_TEST(test_nat66_fragments_out),
+	CHECK_TEST(test_nat66_other_protocols),
 	CHECK_TEST(test_to_container_admits_only_allowed),
 };
 
