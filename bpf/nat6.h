@@ -22,6 +22,7 @@
 #include "bpfnet_shared.h"
 #include "consts.h"
 #include "ct6.h"
+#include "hostsock.h"
 #include "maps.h"
 #include "parse6.h"
 #include "protonat6.h"
@@ -79,30 +80,36 @@ static __always_inline void nat6_reply_of(const struct bpfnet_flow6 *k,
 }
 
 /*
- * A translated port for flow k, claimed in rev_nat6: its own first (an
- * echo identifier is kept as it is), then random ones of --snat-ports
- * (r: the caller's room for the reply tuples tried).
- * 0 and *port, or BPFNET_ERR when BPFNET_PORT_RETRIES were all taken.
+ * A translated port for flow k, claimed in rev_nat6: first (its own port,
+ * an echo identifier kept as it is; or, healing, the port the flow had),
+ * then random ones of --snat-ports; never one a host socket uses towards
+ * the same remote (as ct_claim_port, hostsock.h). r: the caller's room for
+ * the reply tuples tried. 0 and *port, or BPFNET_ERR when
+ * BPFNET_PORT_RETRIES were all taken.
  */
-static __always_inline int nat6_claim(const struct bpfnet_flow6 *k,
+static __always_inline int nat6_claim(struct __sk_buff *skb, const struct bpfnet_flow6 *k,
 				      const struct bpfnet_cfg *cfg,
 				      const struct bpfnet_in6 *up, __be16 *port,
 				      struct bpfnet_flow6 *r)
 {
 	__u32 span = (__u32)cfg->port_max - cfg->port_min + 1;
+	__u16 own = bpf_ntohs(*port);
 	struct bpfnet_flow6 *cur;
-	__u16 own = bpf_ntohs(k->sport);
-	__be16 cand = k->sport;
+	__be16 cand = *port;
 
 	if (k->proto != NEXTHDR_ICMP6 && (own < cfg->port_min || own > cfg->port_max))
 		cand = bpf_htons(cfg->port_min + bpf_get_prandom_u32() % span);
 	for (int i = 0; i < BPFNET_PORT_RETRIES; i++) {
 		nat6_reply_of(k, up, cand, r);
-		if (!bpf_map_update_elem(&rev_nat6, r, k, BPF_NOEXIST))
-			goto claimed;
-		cur = bpf_map_lookup_elem(&rev_nat6, r);
-		if (cur && flow6_eq(cur, k))
-			goto claimed;	/* its own already (a lost forward half) */
+		if (host_socket6(skb, r)) {	/* r: a reply, as the host would get it */
+			stat_inc(BPFNET_STAT_HOST_PORT_SKIPPED);
+		} else {
+			if (!bpf_map_update_elem(&rev_nat6, r, k, BPF_NOEXIST))
+				goto claimed;
+			cur = bpf_map_lookup_elem(&rev_nat6, r);
+			if (cur && flow6_eq(cur, k))
+				goto claimed;	/* its own already (a lost forward half) */
+		}
 		stat_inc(BPFNET_STAT_PORT_RETRIES);
 		cand = bpf_htons(cfg->port_min + bpf_get_prandom_u32() % span);
 	}
@@ -128,6 +135,7 @@ static __noinline int nat6_out(struct __sk_buff *skb, struct pkt6 *p6,
 	struct bpfnet_flow6 k = {}, r = {}, *rv;
 	struct bpfnet_ct6 *ct;
 	__be16 port;
+	int had;
 
 	if (in6_is_zero(&up))
 		return drop(BPFNET_STAT_DROP_NO_UPLINK_ADDR, 0);
@@ -148,8 +156,16 @@ static __noinline int nat6_out(struct __sk_buff *skb, struct pkt6 *p6,
 	nat6_reply_of(&k, &up, port, &r);
 	rv = bpf_map_lookup_elem(&rev_nat6, &r);
 	if (!in6_eq(&ct->nat_addr6, &up) || !rv || !flow6_eq(rv, &k)) {
-		if (nat6_claim(&k, cfg, &up, &port, &r))
+		/* a new flow from its own port; one that lost its reply half
+		 * (LRU) from the port it had, so that it goes on (healed) */
+		had = in6_eq(&ct->nat_addr6, &up);
+		if (!had)
+			port = k.sport;
+		if (nat6_claim(skb, &k, cfg, &up, &port, &r))
 			return drop(BPFNET_STAT_DROP_NO_PORT, 0);
+		if (had)
+			stat_inc(port == ct->ct.nat_port ? BPFNET_STAT_FLOWS_HEALED :
+							   BPFNET_STAT_FLOWS_REMAPPED);
 		ct->nat_addr6 = up;
 		ct->ct.nat_port = port;
 	}
@@ -225,6 +241,31 @@ static __always_inline int nat6_in_error(struct __sk_buff *skb, struct pkt6 *p6)
 }
 
 /*
+ * A reply whose flow lost its forward half (conntrack6 is LRU): the flow
+ * re-made from its reply half k (rev_nat6), translated as the reply says,
+ * as ct.h's ct_of_reply heals IPv4's (flows_healed). NULL if it cannot be.
+ */
+static __always_inline struct bpfnet_ct6 *nat6_heal_forward(const struct bpfnet_flow6 *k,
+							    const struct pkt6 *p6, __u64 now)
+{
+	struct bpfnet_ct6 *ct;
+
+	if (bpf_map_update_elem(&conntrack6, k, &ct6_zero, BPF_NOEXIST))
+		return bpf_map_lookup_elem(&conntrack6, k);	/* another CPU's */
+	ct = bpf_map_lookup_elem(&conntrack6, k);
+	if (!ct)
+		return NULL;
+	ct->nat_addr6 = p6->daddr;
+	ct->ct.nat_port = p6->p.dport;
+	ct->ct.state = BPFNET_CT_ESTABLISHED;
+	ct->ct.seen_reply = 1;
+	ct->ct.created_ns = now;
+	ct->ct.expires_ns = now + ct_lifetime(&ct->ct, k->proto);
+	stat_inc(BPFNET_STAT_FLOWS_HEALED);
+	return ct;
+}
+
+/*
  * A reply on the uplink to the uplink's address: translated back to its
  * container's flow (p6 then names the container) and 0, or BPFNET_CONTINUE
  * (no flow of this network's), or a drop verdict.
@@ -247,6 +288,8 @@ static __always_inline int nat6_in(struct __sk_buff *skb, struct pkt6 *p6)
 		return BPFNET_CONTINUE;
 	k = *rv;
 	ct = bpf_map_lookup_elem(&conntrack6, &k);
+	if (!ct)
+		ct = nat6_heal_forward(&k, p6, now);
 	if (!ct || ct->ct.expires_ns <= now || ct->ct.nat_port != p6->p.dport ||
 	    !in6_eq(&ct->nat_addr6, &p6->daddr))
 		return BPFNET_CONTINUE;	/* a stale entry: not its flow now */

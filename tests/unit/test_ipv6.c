@@ -1135,6 +1135,87 @@ static void test_nat66_other_protocols(void)
 	CHECK_EQ(stat(BPFNET_STAT_DROP_NAT66_UNSUPPORTED), 0u, "nothing left untranslated");
 }
 
+/* The reply tuple of a masqueraded TCP flow to 2001:db8:100::2:80 (rev_nat6's key). */
+static struct bpfnet_flow6 rnat6_key(uint16_t port)
+{
+	return (struct bpfnet_flow6){ .saddr = in6("2001:db8:100::2"),
+				      .daddr = in6("2001:db8:100::1"), .sport = htons(80),
+				      .dport = htons(port), .proto = IPPROTO_TCP };
+}
+
+/*
+ * NAT66 flows heal and keep off the host's ports: the neighbour's flow
+ * (translated to another port) loses its reply half and its next packet
+ * leaves from the same port, the half re-made; it loses its forward half
+ * and a reply re-makes it, reaching the neighbour; each counted
+ * flows_healed. A container's flow from a port a host TCP listener holds
+ * on the uplink's address gets another (host_ports_skipped).
+ */
+static void test_nat66_flows_heal_and_skip_host_ports(void)
+{
+	uint8_t in[256], out[2048];
+	struct pkt6_spec s = c_spec(IPPROTO_TCP, "2001:db8:100::2", 40000, 80);
+	struct sockaddr_in6 me = { .sin6_family = AF_INET6, .sin6_port = htons(40001) };
+	struct bpfnet_flow6 k3 = { .saddr = in6("fd19::3"), .daddr = in6("2001:db8:100::2"),
+				   .sport = htons(40000), .dport = htons(80),
+				   .proto = IPPROTO_TCP }, r, owner;
+	int rnat = bpf_map__fd(skel->maps.rev_nat6), ct6 = bpf_map__fd(skel->maps.conntrack6);
+	struct bpfnet_ct6 ct;
+	uint16_t port3;
+	__u32 olen;
+	size_t len;
+	int lfd;
+
+	CHECK_EQ(host_links6(0), 0, "links, addresses and net_config of the host");
+	CHECK_EQ(set_nat6(1), 0, "write net_config6 with nat6 and the uplink's address");
+	s.tcp_flags = 0x02;
+	len = build_pkt6(in, &s);
+	CHECK_RUN(uplink_egress, in, len, out, &olen, TC_ACT_OK);	/* c1 keeps 40000 */
+	s.src = "fd19::3";
+	memcpy(s.smac, mac_c3, 6);
+	len = build_pkt6(in, &s);
+	CHECK_RUN(uplink_egress, in, len, out, &olen, TC_ACT_OK);
+	port3 = ntohs(*(uint16_t *)(out + ETH_HLEN + IP6_HLEN));
+	CHECK_NE(port3, 40000, "the neighbour's translated port");
+
+	/* its reply half lost: its next packet claims the same port again */
+	r = rnat6_key(port3);
+	CHECK_EQ(bpf_map_delete_elem(rnat, &r), 0, "the neighbour's rev_nat6 entry, lost");
+	s.tcp_flags = 0x10;
+	len = build_pkt6(in, &s);
+	CHECK_RUN(uplink_egress, in, len, out, &olen, TC_ACT_OK);
+	CHECK_L6(out, olen, "2001:db8:100::1", "2001:db8:100::2", 0, port3, "the next packet");
+	CHECK_EQ(bpf_map_lookup_elem(rnat, &r, &owner), 0, "the reply half, re-made");
+	CHECK_MEM(&owner, &k3, sizeof(k3), "... for the neighbour's flow");
+	CHECK_EQ(stat(BPFNET_STAT_FLOWS_HEALED), 1u, "flows healed (reply half)");
+
+	/* its forward half lost: a reply re-makes it */
+	CHECK_EQ(bpf_map_delete_elem(ct6, &k3), 0, "the neighbour's conntrack6 entry, lost");
+	s = (struct pkt6_spec){ .src = "2001:db8:100::2", .dst = "2001:db8:100::1",
+				.proto = IPPROTO_TCP, .sport = 80, .dport = port3,
+				.tcp_flags = 0x10 };
+	len = build_pkt6(in, &s);
+	CHECK_RUN(uplink_ingress, in, len, out, &olen, TC_ACT_REDIRECT);
+	CHECK_L6(out, olen, "2001:db8:100::2", "fd19::3", 2, 40000, "the reply, to the neighbour");
+	CHECK_EQ(lookup_ct6("fd19::3", "2001:db8:100::2", 40000, 80, IPPROTO_TCP, &ct), 0,
+		 "the forward half, re-made");
+	CHECK_EQ(ntohs(ct.ct.nat_port), port3, "... with its translated port");
+	CHECK_EQ(stat(BPFNET_STAT_FLOWS_HEALED), 2u, "flows healed (both halves)");
+
+	/* a host listener on [2001:db8:100::1]:40001: its port is not given */
+	lfd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	memcpy(&me.sin6_addr, &r.daddr, sizeof(me.sin6_addr));
+	CHECK_EQ(bind(lfd, (struct sockaddr *)&me, sizeof(me)) || listen(lfd, 1), 0,
+		 "a host TCP listener on the uplink's address, port 40001");
+	s = c_spec(IPPROTO_TCP, "2001:db8:100::2", 40001, 80);
+	s.tcp_flags = 0x02;
+	len = build_pkt6(in, &s);
+	CHECK_RUN(uplink_egress, in, len, out, &olen, TC_ACT_OK);
+	CHECK_NE(ntohs(*(uint16_t *)(out + ETH_HLEN + IP6_HLEN)), 40001, "c1's port 40001: another");
+	CHECK_EQ(stat(BPFNET_STAT_HOST_PORT_SKIPPED), 1u, "ports passed over for the host");
+	close(lfd);
+}
+
 static const struct check_test tests[] = {
 	CHECK_TEST(test_own_address_admitted),
 	CHECK_TEST(test_wrong_source_dropped),
@@ -1158,6 +1239,7 @@ static const struct check_test tests[] = {
 	CHECK_TEST(test_nat66_icmp_error_out),
 	CHECK_TEST(test_nat66_fragments_out),
 	CHECK_TEST(test_nat66_other_protocols),
+	CHECK_TEST(test_nat66_flows_heal_and_skip_host_ports),
 	CHECK_TEST(test_to_container_admits_only_allowed),
 };
 
