@@ -431,8 +431,8 @@ enum bpfnet_stat {
 					 * container's (admit6.h) */
 	BPFNET_STAT_DROP_RA,		/* router advertisement, redirect or other router-only
 					 * ICMPv6 from a container */
-	BPFNET_STAT_DROP_NAT66_UNSUPPORTED,	/* NAT66: what is not translated yet (outgoing ICMPv6
-						 * errors, later fragments, protocols without ports) */
+	BPFNET_STAT_DROP_NAT66_UNSUPPORTED,	/* NAT66: what it cannot translate (a container's ICMPv6
+						 * error about none of its flows, ICMPv6 but echo) */
 	BPFNET_STAT_MAX,
 };
 
