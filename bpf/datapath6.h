@@ -127,10 +127,17 @@ __noinline int uplink_ingress6(struct __sk_buff *skb)
 	if (!skb || !c6 || !cfg || parse_ipv6(skb, &p6))
 		return TC_ACT_NEXT_FILTER;
 	if (c6->nat6 && in6_eq(&p6.daddr, &c6->uplink_addr)) {
-		rc = nat6_in(skb, &p6);	/* a reply of a masqueraded flow? */
+		if (p6.p.frag_later)	/* as its first fragment (frag6.h) */
+			rc = nat6_frag_follow_in(skb, &p6);
+		else	/* a reply of a masqueraded flow? */
+			rc = nat6_in(skb, &p6);
 		if (rc == BPFNET_CONTINUE)
 			return TC_ACT_NEXT_FILTER;	/* the host's own */
-		return rc ? rc : deliver6(skb, &p6, cfg);
+		if (rc)
+			return rc;
+		if (p6.p.frag && !p6.p.frag_later)
+			nat6_frag_note_in(&p6, &c6->uplink_addr);
+		return deliver6(skb, &p6, cfg);
 	}
 	if (!in_subnet6(c6, &p6.daddr) || icmp6_link_scope(&p6.p))
 		return TC_ACT_NEXT_FILTER;

@@ -71,4 +71,50 @@ static __noinline void nat6_frag_note(const struct pkt6 *p6, const struct bpfnet
 	v->expires_ns = bpf_ktime_get_ns() + BPFNET_FRAG_SECS * NSEC_PER_SEC;
 }
 
+/*
+ * Replies to the uplink's address, the other way: a first fragment
+ * translated back by nat6_in notes its datagram, keyed as it arrived (to
+ * uplink), with the container it went to (p6 names it now); the later
+ * ones follow it there. Not inlined, as above.
+ */
+static __noinline void nat6_frag_note_in(const struct pkt6 *p6, const struct bpfnet_in6 *uplink)
+{
+	struct bpfnet_frag6_key k = {};
+	struct bpfnet_frag6_val *v;
+
+	frag6_key_of(p6, &k);
+	k.daddr = *uplink;	/* as it came */
+	if (bpf_map_update_elem(&frag6_rnat, &k, &frag6_zero, BPF_ANY))
+		return;	/* its later fragments are left to the host */
+	v = bpf_map_lookup_elem(&frag6_rnat, &k);
+	if (!v)
+		return;
+	v->addr = p6->daddr;
+	v->expires_ns = bpf_ktime_get_ns() + BPFNET_FRAG_SECS * NSEC_PER_SEC;
+}
+
+/*
+ * A later fragment to the uplink's address: its destination the container
+ * its first went to (p6 then names it) and 0, or BPFNET_CONTINUE (no
+ * datagram of ours: the host's own), or a drop verdict.
+ */
+static __noinline int nat6_frag_follow_in(struct __sk_buff *skb, struct pkt6 *p6)
+{
+	struct bpfnet_frag6_key k = {};
+	struct bpfnet_frag6_val *v;
+	struct bpfnet_in6 addr;
+
+	frag6_key_of(p6, &k);
+	v = bpf_map_lookup_elem(&frag6_rnat, &k);
+	if (!v || v->expires_ns <= bpf_ktime_get_ns())
+		return BPFNET_CONTINUE;
+	addr = v->addr;
+	if (bpf_skb_store_bytes(skb, ETH_HLEN + IP6_DADDR_OFF, &addr, sizeof(addr),
+				BPF_F_RECOMPUTE_CSUM))
+		return drop(BPFNET_STAT_DROP_CSUM, 0);
+	p6->daddr = addr;
+	stat_inc(BPFNET_STAT_FRAG_XLATED);
+	return 0;
+}
+
 #endif

@@ -79,6 +79,7 @@
 #define BPFNET_PIN_CT6 "conntrack6"
 #define BPFNET_PIN_FRAG6_IN "frag6_in"
 #define BPFNET_PIN_FRAG6_OUT "frag6_out"
+#define BPFNET_PIN_FRAG6_RNAT "frag6_rnat"
 #define BPFNET_PIN_RNAT6 "rev_nat6"
 
 /* Connection lifetimes, in seconds. */
@@ -273,7 +274,10 @@ _Static_assert(sizeof(struct bpfnet_frag6_key) == 40, "bpfnet_frag6_key layout")
 /*
  * "frag6_out": NAT66, a container's IPv6 datagram whose first fragment was
  * translated (key: struct bpfnet_frag6_key as the container sent it) -> the
- * source its later fragments leave with, until expires_ns.
+ * source its later fragments leave with, until expires_ns. "frag6_rnat":
+ * a reply datagram to the uplink's address whose first fragment was
+ * translated back (key as it arrived) -> the container its later fragments
+ * go to (addr: their new destination).
  */
 struct bpfnet_frag6_val {
 	struct bpfnet_in6 addr;	/* the translated source, as on the wire */

@@ -401,10 +401,12 @@ test_ipv6_far_host_packet_too_big() {
 	assert_contains "$(in_ns "$C1" ip -6 route get "$FAR_IP6")" "mtu 1280"
 }
 
-# NAT66 and a container's fragments: c1's 3000-byte UDP datagrams leave
-# its 1500-byte link in fragments, the first translated as its flow, the
-# later ones with the source it left with (frag6_out); the outside
-# receives each datagram whole, from the uplink's address.
+# NAT66 and fragments both ways: c1's 3000-byte UDP datagrams leave its
+# 1500-byte link in fragments, the first translated as its flow, the later
+# ones with the source it left with (frag6_out); the outside receives each
+# datagram whole, from the uplink's address, and echoes it: the reply's
+# first fragment is translated back as the flow's reply, its later ones
+# follow it to c1 (frag6_rnat), and c1 receives each whole.
 test_ipv6_nat66_fragments_out() {
 	edges_world_v6 1 true
 	local fr py
@@ -415,18 +417,24 @@ s.bind(("2001:db8:100::2", 9000))
 for _ in range(2):
     d, a = s.recvfrom(65536)
     print(len(d), a[0], d == bytes(range(250)) * 12)
+    s.sendto(d, a)
 sys.stdout.flush()' >"$T/got" &
 	PIDS+=($!)
 	py=$!
 	wait_listen udp 9000 in_out
-	in_ns "$C1" python3 -c 'import socket
+	in_ns "$C1" timeout 10 python3 -c 'import socket
 s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.settimeout(3)
 for _ in range(2):
-    s.sendto(bytes(range(250)) * 12, ("2001:db8:100::2", 9000))'
+    s.sendto(bytes(range(250)) * 12, ("2001:db8:100::2", 9000))
+    d = s.recv(65536)
+    print(len(d), d == bytes(range(250)) * 12)' >"$T/back" || fail "c1 got $(wc -l <"$T/back") of 2 echoes back"
 	wait "$py" || fail "the outside received $(wc -l <"$T/got") of 2 datagrams"
 	assert_eq "$(cat "$T/got")" "3000 2001:db8:100::1 True
 3000 2001:db8:100::1 True" "the datagrams, whole, from the uplink"
-	assert_ge "$(stat_of fragments_translated)" $((fr + 2)) "later fragments translated"
+	assert_eq "$(cat "$T/back")" "3000 True
+3000 True" "the echoes, whole, back in c1"
+	assert_ge "$(stat_of fragments_translated)" $((fr + 4)) "later fragments translated, both ways"
 	assert_eq "$(stat_of drop_fragment_unknown)" 0 "later fragments with no first"
 }
 

@@ -1216,6 +1216,47 @@ static void test_nat66_flows_heal_and_skip_host_ports(void)
 	close(lfd);
 }
 
+/*
+ * NAT66, a reply's fragments coming in: the first translated back as its
+ * flow's reply, the later one to the same container (only its destination
+ * and hop limit changed); a later fragment of another datagram is the
+ * host's.
+ */
+static void test_nat66_reply_fragments_in(void)
+{
+	uint8_t in[512], out[2048], want[512], body[64];
+	struct pkt6_spec s = c_spec(IPPROTO_UDP, "2001:db8:100::2", 40000, 53);
+	struct bpfnet_in6 c1 = in6("fd19::2");
+	__u32 olen;
+	size_t len;
+
+	CHECK_EQ(set_nat6(1), 0, "write net_config6 with nat6 and the uplink's address");
+	len = build_pkt6(in, &s);
+	CHECK_RUN(uplink_egress, in, len, out, &olen, TC_ACT_OK);	/* c1 keeps 40000 */
+	memset(body, 0xcd, sizeof(body));
+	s = (struct pkt6_spec){ .src = "2001:db8:100::2", .dst = "2001:db8:100::1",
+				.proto = IPPROTO_UDP, .sport = 53, .dport = 40000,
+				.ext = { IPPROTO_FRAGMENT }, .n_ext = 1, .frag = 0x0001,
+				.body = body, .blen = 56 };
+	len = build_pkt6(in, &s);
+	CHECK_RUN(uplink_ingress, in, len, out, &olen, TC_ACT_REDIRECT);
+	CHECK_MEM(out + ETH_HLEN + 24, &c1, 16, "the first fragment's destination: c1");
+	s.frag = 8 << 3;	/* offset 64, the last */
+	len = build_pkt6(in, &s);
+	CHECK_RUN(uplink_ingress, in, len, out, &olen, TC_ACT_REDIRECT);
+	memcpy(want, in, len);
+	memcpy(want, mac_c1, 6);
+	want[ETH_HLEN + 7] = 63;	/* one hop less */
+	memcpy(want + ETH_HLEN + 24, &c1, 16);
+	CHECK_MEM(out, mac_c1, 6, "the later fragment's destination MAC: c1");
+	CHECK_MEM(out + ETH_HLEN, want + ETH_HLEN, len - ETH_HLEN,
+		  "the later fragment: its destination and hop limit changed, nothing else");
+	CHECK_EQ(stat(BPFNET_STAT_FRAG_XLATED), 1u, "later fragments translated");
+	in[ETH_HLEN + IP6_HLEN + 7] ^= 1;	/* another datagram's identification */
+	CHECK_RUN(uplink_ingress, in, len, out, &olen, TC_ACT_UNSPEC);
+	CHECK_EQ(stat(BPFNET_STAT_FRAG_XLATED), 1u, "later fragments translated, in the end");
+}
+
 static const struct check_test tests[] = {
 	CHECK_TEST(test_own_address_admitted),
 	CHECK_TEST(test_wrong_source_dropped),
@@ -1238,6 +1279,7 @@ static const struct check_test tests[] = {
 	CHECK_TEST(test_nat66_icmp_error_in),
 	CHECK_TEST(test_nat66_icmp_error_out),
 	CHECK_TEST(test_nat66_fragments_out),
+	CHECK_TEST(test_nat66_reply_fragments_in),
 	CHECK_TEST(test_nat66_other_protocols),
 	CHECK_TEST(test_nat66_flows_heal_and_skip_host_ports),
 	CHECK_TEST(test_to_container_admits_only_allowed),
