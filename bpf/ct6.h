@@ -32,6 +32,12 @@ static __always_inline void flow6_of(const struct pkt6 *p6, struct bpfnet_flow6 
 	k->proto = p6->p.proto;
 }
 
+static __always_inline int flow6_eq(const struct bpfnet_flow6 *a, const struct bpfnet_flow6 *b)
+{
+	return in6_eq(&a->saddr, &b->saddr) && in6_eq(&a->daddr, &b->daddr) &&
+	       a->sport == b->sport && a->dport == b->dport && a->proto == b->proto;
+}
+
 /* The tuple of the flow the packet answers (the other direction's). */
 static __always_inline void flow6_reply_of(const struct pkt6 *p6, struct bpfnet_flow6 *k)
 {

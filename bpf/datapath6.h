@@ -9,7 +9,9 @@
  *                    by the uplink only (bpf_fib_lookup, bpf_redirect_neigh),
  *                    each flow noted in conntrack6 (ct6.h)
  *   uplink_egress6   with nat6: masquerade behind the uplink's address
- *                    (nat6.h), for the datapath's packets and the stack's
+ *                    (nat6.h), for the datapath's packets and the stack's;
+ *                    a container's ICMPv6 errors about its flows
+ *                    (icmp_err6.h), its fragments (frag6.h)
  *   uplink_ingress6  with nat6, replies to the uplink's address translated
  *                    back; for the subnet: replies of those flows, ICMPv6 errors
  *                    about them and the later fragments of a reply, into the
@@ -29,6 +31,8 @@
 #include "config.h"
 #include "consts.h"
 #include "ct6.h"
+#include "frag6.h"
+#include "icmp_err6.h"
 #include "maps.h"
 #include "nat6.h"
 #include "parse6.h"
@@ -130,16 +134,34 @@ __noinline int uplink_ingress6(struct __sk_buff *skb)
 	if (!skb || !c6 || !cfg || parse_ipv6(skb, &p6))
 		return TC_ACT_NEXT_FILTER;
 	if (c6->nat6 && in6_eq(&p6.daddr, &c6->uplink_addr)) {
-		rc = nat6_in(skb, &p6);	/* a reply of a masqueraded flow? */
+		if (p6.p.frag_later)	/* as its first fragment (frag6.h) */
+			rc = nat6_frag_follow_in(skb, &p6);
+		else	/* a reply of a masqueraded flow? */
+			rc = nat6_in(skb, &p6);
 		if (rc == BPFNET_CONTINUE)
 			return TC_ACT_NEXT_FILTER;	/* the host's own */
-		return rc ? rc : deliver6(skb, &p6, cfg);
+		if (rc)
+			return rc;
+		if (p6.p.frag && !p6.p.frag_later)
+			nat6_frag_note_in(&p6, &c6->uplink_addr);
+		return deliver6(skb, &p6, cfg);
 	}
 	if (!in_subnet6(c6, &p6.daddr) || icmp6_link_scope(&p6.p))
 		return TC_ACT_NEXT_FILTER;
 	if (!ct6_inbound(skb, &p6))
 		return drop(BPFNET_STAT_DROP_UNSOLICITED, 0);
 	return deliver6(skb, &p6, cfg);
+}
+
+/*
+ * parse_ipv6 in a frame of its own: its locals (the IPv6 header, the
+ * extension walk) are gone before uplink_egress6 calls the translation,
+ * whose frame then sits just above the parsed packet (uplink_egress's
+ * combined stack is near its limit).
+ */
+static __noinline int parse_ipv6_apart(struct __sk_buff *skb, struct pkt6 *p6)
+{
+	return parse_ipv6(skb, p6);
 }
 
 /*
@@ -151,11 +173,19 @@ __noinline int uplink_egress6(struct __sk_buff *skb)
 	const struct bpfnet_cfg6 *c6 = get_cfg6();
 	const struct bpfnet_cfg *cfg = get_cfg();
 	struct pkt6 p6 = {};
+	int rc;
 
-	if (!skb || !c6 || !cfg || !c6->nat6 || parse_ipv6(skb, &p6) ||
+	if (!skb || !c6 || !cfg || !c6->nat6 || parse_ipv6_apart(skb, &p6) ||
 	    !in_subnet6(c6, &p6.saddr))
 		return TC_ACT_NEXT_FILTER;
-	return nat6_out(skb, &p6, cfg, c6);
+	if (p6.p.frag_later)	/* as its first fragment (frag6.h) */
+		return nat6_frag_follow(skb, &p6);
+	if (p6.p.icmp_error && !p6.p.frag)
+		return nat6_out_error(skb, &p6, &c6->uplink_addr);
+	rc = nat6_masquerade(skb, &p6, cfg, c6);
+	if (rc == TC_ACT_OK && p6.p.frag)	/* a first fragment */
+		nat6_frag_note(&p6, &c6->uplink_addr);
+	return rc;
 }
 
 /*

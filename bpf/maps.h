@@ -61,6 +61,28 @@ struct {
 	__type(value, __u64);
 } frag6_in SEC(".maps");
 
+/*
+ * NAT66: a container's IPv6 datagram whose first fragment was translated ->
+ * the source its later fragments take (frag6.h). Datapath only.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, BPFNET_MAX_FRAGS);
+	__type(key, struct bpfnet_frag6_key);
+	__type(value, struct bpfnet_frag6_val);
+} frag6_out SEC(".maps");
+
+/*
+ * NAT66: a reply datagram to the uplink's address whose first fragment was
+ * translated back -> the container its later fragments go to (frag6.h).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, BPFNET_MAX_FRAGS);
+	__type(key, struct bpfnet_frag6_key);
+	__type(value, struct bpfnet_frag6_val);
+} frag6_rnat SEC(".maps");
+
 /* NAT66: reply tuple on the uplink -> the container's flow (nat6.h). Datapath. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);

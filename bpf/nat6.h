@@ -22,8 +22,10 @@
 #include "bpfnet_shared.h"
 #include "consts.h"
 #include "ct6.h"
+#include "hostsock.h"
 #include "maps.h"
 #include "parse6.h"
+#include "protonat6.h"
 #include "stats.h"
 
 /* Where the checksum sits in the L4 header of TCP, UDP, ICMPv6. */
@@ -65,12 +67,6 @@ static __always_inline int nat6_port(struct __sk_buff *skb, const struct pkt6 *p
 	return bpf_skb_store_bytes(skb, p6->p.l4off + off, &to, sizeof(to), 0);
 }
 
-static __always_inline int flow6_eq(const struct bpfnet_flow6 *a, const struct bpfnet_flow6 *b)
-{
-	return in6_eq(&a->saddr, &b->saddr) && in6_eq(&a->daddr, &b->daddr) &&
-	       a->sport == b->sport && a->dport == b->dport && a->proto == b->proto;
-}
-
 /* The tuple replies of flow k carry on the uplink, translated to port. */
 static __always_inline void nat6_reply_of(const struct bpfnet_flow6 *k,
 					  const struct bpfnet_in6 *uplink, __be16 port,
@@ -84,28 +80,36 @@ static __always_inline void nat6_reply_of(const struct bpfnet_flow6 *k,
 }
 
 /*
- * A translated port for flow k, claimed in rev_nat6: its own first (an
- * echo identifier is kept as it is), then random ones of --snat-ports.
- * 0 and *port, or BPFNET_ERR when BPFNET_PORT_RETRIES were all taken.
+ * A translated port for flow k, claimed in rev_nat6: first (its own port,
+ * an echo identifier kept as it is; or, healing, the port the flow had),
+ * then random ones of --snat-ports; never one a host socket uses towards
+ * the same remote (as ct_claim_port, hostsock.h). r: the caller's room for
+ * the reply tuples tried. 0 and *port, or BPFNET_ERR when
+ * BPFNET_PORT_RETRIES were all taken.
  */
-static __always_inline int nat6_claim(const struct bpfnet_flow6 *k,
+static __always_inline int nat6_claim(struct __sk_buff *skb, const struct bpfnet_flow6 *k,
 				      const struct bpfnet_cfg *cfg,
-				      const struct bpfnet_cfg6 *c6, __be16 *port)
+				      const struct bpfnet_in6 *up, __be16 *port,
+				      struct bpfnet_flow6 *r)
 {
 	__u32 span = (__u32)cfg->port_max - cfg->port_min + 1;
-	struct bpfnet_flow6 r = {}, *cur;
-	__u16 own = bpf_ntohs(k->sport);
-	__be16 cand = k->sport;
+	__u16 own = bpf_ntohs(*port);
+	struct bpfnet_flow6 *cur;
+	__be16 cand = *port;
 
 	if (k->proto != NEXTHDR_ICMP6 && (own < cfg->port_min || own > cfg->port_max))
 		cand = bpf_htons(cfg->port_min + bpf_get_prandom_u32() % span);
 	for (int i = 0; i < BPFNET_PORT_RETRIES; i++) {
-		nat6_reply_of(k, &c6->uplink_addr, cand, &r);
-		if (!bpf_map_update_elem(&rev_nat6, &r, k, BPF_NOEXIST))
-			goto claimed;
-		cur = bpf_map_lookup_elem(&rev_nat6, &r);
-		if (cur && flow6_eq(cur, k))
-			goto claimed;	/* its own already (a lost forward half) */
+		nat6_reply_of(k, up, cand, r);
+		if (host_socket6(skb, r)) {	/* r: a reply, as the host would get it */
+			stat_inc(BPFNET_STAT_HOST_PORT_SKIPPED);
+		} else {
+			if (!bpf_map_update_elem(&rev_nat6, r, k, BPF_NOEXIST))
+				goto claimed;
+			cur = bpf_map_lookup_elem(&rev_nat6, r);
+			if (cur && flow6_eq(cur, k))
+				goto claimed;	/* its own already (a lost forward half) */
+		}
 		stat_inc(BPFNET_STAT_PORT_RETRIES);
 		cand = bpf_htons(cfg->port_min + bpf_get_prandom_u32() % span);
 	}
@@ -118,19 +122,24 @@ claimed:
 /*
  * The container's packet leaving by the uplink (uplink_egress), from the
  * subnet: its source becomes the uplink's address and its flow's port.
- * TC_ACT_OK once translated, else a drop verdict.
+ * TC_ACT_OK once translated, else a drop verdict. Not inlined:
+ * uplink_egress's combined stack is near its limit, so each of
+ * uplink_egress6's ways (this, icmp_err6.h, protonat6.h, frag6.h) has a
+ * frame of its own above a thin one that holds the parsed packet.
  */
-static __always_inline int nat6_out(struct __sk_buff *skb, struct pkt6 *p6,
-				    const struct bpfnet_cfg *cfg,
-				    const struct bpfnet_cfg6 *c6)
+static __noinline int nat6_out(struct __sk_buff *skb, struct pkt6 *p6,
+			       const struct bpfnet_cfg *cfg,
+			       const struct bpfnet_cfg6 *c6)
 {
-	struct bpfnet_in6 up = c6->uplink_addr, caddr = p6->saddr;
+	struct bpfnet_in6 up = c6->uplink_addr;
 	struct bpfnet_flow6 k = {}, r = {}, *rv;
 	struct bpfnet_ct6 *ct;
 	__be16 port;
+	int had;
 
 	if (in6_is_zero(&up))
 		return drop(BPFNET_STAT_DROP_NO_UPLINK_ADDR, 0);
+	/* (a container's ICMPv6 errors: icmp_err6.h; later fragments: frag6.h) */
 	if (!p6->p.has_ports || p6->p.frag_later ||
 	    (p6->p.proto == NEXTHDR_ICMP6 && p6->p.icmp_type != ICMP6_ECHO_REQUEST))
 		return drop(BPFNET_STAT_DROP_NAT66_UNSUPPORTED, 0);
@@ -147,16 +156,34 @@ static __always_inline int nat6_out(struct __sk_buff *skb, struct pkt6 *p6,
 	nat6_reply_of(&k, &up, port, &r);
 	rv = bpf_map_lookup_elem(&rev_nat6, &r);
 	if (!in6_eq(&ct->nat_addr6, &up) || !rv || !flow6_eq(rv, &k)) {
-		if (nat6_claim(&k, cfg, c6, &port))
+		/* a new flow from its own port; one that lost its reply half
+		 * (LRU) from the port it had, so that it goes on (healed) */
+		had = in6_eq(&ct->nat_addr6, &up);
+		if (!had)
+			port = k.sport;
+		if (nat6_claim(skb, &k, cfg, &up, &port, &r))
 			return drop(BPFNET_STAT_DROP_NO_PORT, 0);
+		if (had)
+			stat_inc(port == ct->ct.nat_port ? BPFNET_STAT_FLOWS_HEALED :
+							   BPFNET_STAT_FLOWS_REMAPPED);
 		ct->nat_addr6 = up;
 		ct->ct.nat_port = port;
 	}
-	if (nat6_addr(skb, p6, 1, &caddr, &up) || nat6_port(skb, p6, 1, k.sport, port))
+	if (nat6_addr(skb, p6, 1, &p6->saddr, &up) || nat6_port(skb, p6, 1, k.sport, port))
 		return drop(BPFNET_STAT_DROP_CSUM, 0);
 	stat_inc(BPFNET_STAT_SNAT_PKTS);
 	stat_add(BPFNET_STAT_SNAT_BYTES, p6->p.tot_len);
 	return TC_ACT_OK;
+}
+
+/* A container's packet leaving: by its flow's port, or by address only. */
+static __always_inline int nat6_masquerade(struct __sk_buff *skb, struct pkt6 *p6,
+					   const struct bpfnet_cfg *cfg,
+					   const struct bpfnet_cfg6 *c6)
+{
+	if (proto_other6(&p6->p))	/* GRE, ESP...: protonat6.h */
+		return nat6_out_proto(skb, p6, &c6->uplink_addr);
+	return nat6_out(skb, p6, cfg, c6);
 }
 
 /*
@@ -214,6 +241,31 @@ static __always_inline int nat6_in_error(struct __sk_buff *skb, struct pkt6 *p6)
 }
 
 /*
+ * A reply whose flow lost its forward half (conntrack6 is LRU): the flow
+ * re-made from its reply half k (rev_nat6), translated as the reply says,
+ * as ct.h's ct_of_reply heals IPv4's (flows_healed). NULL if it cannot be.
+ */
+static __always_inline struct bpfnet_ct6 *nat6_heal_forward(const struct bpfnet_flow6 *k,
+							    const struct pkt6 *p6, __u64 now)
+{
+	struct bpfnet_ct6 *ct;
+
+	if (bpf_map_update_elem(&conntrack6, k, &ct6_zero, BPF_NOEXIST))
+		return bpf_map_lookup_elem(&conntrack6, k);	/* another CPU's */
+	ct = bpf_map_lookup_elem(&conntrack6, k);
+	if (!ct)
+		return NULL;
+	ct->nat_addr6 = p6->daddr;
+	ct->ct.nat_port = p6->p.dport;
+	ct->ct.state = BPFNET_CT_ESTABLISHED;
+	ct->ct.seen_reply = 1;
+	ct->ct.created_ns = now;
+	ct->ct.expires_ns = now + ct_lifetime(&ct->ct, k->proto);
+	stat_inc(BPFNET_STAT_FLOWS_HEALED);
+	return ct;
+}
+
+/*
  * A reply on the uplink to the uplink's address: translated back to its
  * container's flow (p6 then names the container) and 0, or BPFNET_CONTINUE
  * (no flow of this network's), or a drop verdict.
@@ -226,6 +278,8 @@ static __always_inline int nat6_in(struct __sk_buff *skb, struct pkt6 *p6)
 
 	if (p6->p.icmp_error && !p6->p.frag)
 		return nat6_in_error(skb, p6);
+	if (proto_other6(&p6->p))	/* GRE, ESP...: by address only */
+		return nat6_in_proto(skb, p6);
 	if (!p6->p.has_ports || p6->p.frag_later || p6->p.icmp_error)
 		return BPFNET_CONTINUE;
 	flow6_of(p6, &r);
@@ -234,6 +288,8 @@ static __always_inline int nat6_in(struct __sk_buff *skb, struct pkt6 *p6)
 		return BPFNET_CONTINUE;
 	k = *rv;
 	ct = bpf_map_lookup_elem(&conntrack6, &k);
+	if (!ct)
+		ct = nat6_heal_forward(&k, p6, now);
 	if (!ct || ct->ct.expires_ns <= now || ct->ct.nat_port != p6->p.dport ||
 	    !in6_eq(&ct->nat_addr6, &p6->daddr))
 		return BPFNET_CONTINUE;	/* a stale entry: not its flow now */

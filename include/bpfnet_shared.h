@@ -78,6 +78,8 @@
 #define BPFNET_PIN_ENDPOINTS6 "endpoints6"
 #define BPFNET_PIN_CT6 "conntrack6"
 #define BPFNET_PIN_FRAG6_IN "frag6_in"
+#define BPFNET_PIN_FRAG6_OUT "frag6_out"
+#define BPFNET_PIN_FRAG6_RNAT "frag6_rnat"
 #define BPFNET_PIN_RNAT6 "rev_nat6"
 
 /* Connection lifetimes, in seconds. */
@@ -273,6 +275,20 @@ struct bpfnet_frag6_key {
 _Static_assert(sizeof(struct bpfnet_frag6_key) == 40, "bpfnet_frag6_key layout");
 
 /*
+ * "frag6_out": NAT66, a container's IPv6 datagram whose first fragment was
+ * translated (key: struct bpfnet_frag6_key as the container sent it) -> the
+ * source its later fragments leave with, until expires_ns. "frag6_rnat":
+ * a reply datagram to the uplink's address whose first fragment was
+ * translated back (key as it arrived) -> the container its later fragments
+ * go to (addr: their new destination).
+ */
+struct bpfnet_frag6_val {
+	struct bpfnet_in6 addr;	/* the translated source, as on the wire */
+	__u64 expires_ns;	/* bpf_ktime_get_ns() deadline */
+};
+_Static_assert(sizeof(struct bpfnet_frag6_val) == 24, "bpfnet_frag6_val layout");
+
+/*
  * "rev_nat6": NAT66, a reply tuple on the uplink (struct bpfnet_flow6, its
  * destination the uplink's address and the translated port) -> the
  * container's flow (struct bpfnet_flow6, the key of "conntrack6"). Claimed
@@ -422,8 +438,8 @@ enum bpfnet_stat {
 					 * container's (admit6.h) */
 	BPFNET_STAT_DROP_RA,		/* router advertisement, redirect or other router-only
 					 * ICMPv6 from a container */
-	BPFNET_STAT_DROP_NAT66_UNSUPPORTED,	/* NAT66: what is not translated yet (outgoing ICMPv6
-						 * errors, later fragments, protocols without ports) */
+	BPFNET_STAT_DROP_NAT66_UNSUPPORTED,	/* NAT66: what it cannot translate (a container's ICMPv6
+						 * error about none of its flows, ICMPv6 but echo) */
 	BPFNET_STAT_MAX,
 };
 

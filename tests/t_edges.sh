@@ -362,6 +362,116 @@ test_ipv6_nat66_to_the_outside() {
 	assert_eq "$got" 0 "packets NAT66 could not translate"
 }
 
+# A far host behind a 1280-byte hop: the outside routes 2001:db8:200::/64
+# to the namespace $P-far over a link it sends on with MTU 1280 (the far
+# end keeps 1500, so its TCP offers a 1440-byte MSS and only the outside's
+# Packet Too Big tells a sender); the host routes it by the outside.
+# Nothing routes back to fd19::/64: only NAT66 can be answered.
+FAR_IP6=2001:db8:200::2
+far_host_behind_1280() {
+	ip netns add "$P-far"
+	in_out ip link add far0 mtu 1280 type veth peer name eth0 netns "$P-far"
+	in_out ip -6 addr add 2001:db8:200::1/64 dev far0 nodad
+	in_out ip link set far0 up
+	in_out sysctl -qw net.ipv6.conf.all.forwarding=1
+	ip netns exec "$P-far" ip link set lo up
+	ip netns exec "$P-far" ip -6 addr add "$FAR_IP6/64" dev eth0 nodad
+	ip netns exec "$P-far" ip link set eth0 up
+	ip netns exec "$P-far" ip -6 route add default via 2001:db8:200::1
+	in_host ip -6 route add 2001:db8:200::/64 via "$OUTSIDE_IP6"
+}
+
+# NAT66 and a real Packet Too Big: c1's 256 KiB TCP stream to a far host
+# behind a 1280-byte hop leaves in 1500-byte packets; the outside answers
+# the uplink's address with Packet Too Big, which reaches c1 translated
+# (nat6_in_error), c1's TCP sends smaller segments and the stream arrives
+# whole.
+test_ipv6_far_host_packet_too_big() {
+	edges_world_v6 1 true
+	far_host_behind_1280
+	local xl
+	xl=$(stat_of icmp_errors_translated)
+	ip netns exec "$P-far" timeout 15 nc -6 -n -l "$FAR_IP6" 8080 >"$T/got" 2>/dev/null &
+	PIDS+=($!)
+	wait_listen tcp 8080 ip netns exec "$P-far"
+	head -c 262144 /dev/zero | tr '\0' x | in_ns "$C1" nc -6 -N -w 10 "$FAR_IP6" 8080 ||
+		fail "c1's TCP stream to the far host through NAT66"
+	wait_for 10 size_is "$T/got" 262144
+	assert_ge "$(stat_of icmp_errors_translated)" $((xl + 1)) "Packet Too Big translated in"
+	assert_contains "$(in_ns "$C1" ip -6 route get "$FAR_IP6")" "mtu 1280"
+}
+
+# NAT66 and fragments both ways: c1's 3000-byte UDP datagrams leave its
+# 1500-byte link in fragments, the first translated as its flow, the later
+# ones with the source it left with (frag6_out); the outside receives each
+# datagram whole, from the uplink's address, and echoes it: the reply's
+# first fragment is translated back as the flow's reply, its later ones
+# follow it to c1 (frag6_rnat), and c1 receives each whole.
+test_ipv6_nat66_fragments_out() {
+	edges_world_v6 1 true
+	local fr py
+	fr=$(stat_of fragments_translated)
+	in_out timeout 10 python3 -c 'import socket, sys
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.bind(("2001:db8:100::2", 9000))
+for _ in range(2):
+    d, a = s.recvfrom(65536)
+    print(len(d), a[0], d == bytes(range(250)) * 12)
+    s.sendto(d, a)
+sys.stdout.flush()' >"$T/got" &
+	PIDS+=($!)
+	py=$!
+	wait_listen udp 9000 in_out
+	in_ns "$C1" timeout 10 python3 -c 'import socket
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.settimeout(3)
+for _ in range(2):
+    s.sendto(bytes(range(250)) * 12, ("2001:db8:100::2", 9000))
+    d = s.recv(65536)
+    print(len(d), d == bytes(range(250)) * 12)' >"$T/back" || fail "c1 got $(wc -l <"$T/back") of 2 echoes back"
+	wait "$py" || fail "the outside received $(wc -l <"$T/got") of 2 datagrams"
+	assert_eq "$(cat "$T/got")" "3000 2001:db8:100::1 True
+3000 2001:db8:100::1 True" "the datagrams, whole, from the uplink"
+	assert_eq "$(cat "$T/back")" "3000 True
+3000 True" "the echoes, whole, back in c1"
+	assert_ge "$(stat_of fragments_translated)" $((fr + 4)) "later fragments translated, both ways"
+	assert_eq "$(stat_of drop_fragment_unknown)" 0 "later fragments with no first"
+}
+
+# NAT66 and a container's own ICMPv6 error: the outside answers c1's
+# datagram after c1 closed its socket; c1's port unreachable leaves from
+# the uplink's address, quoting what the outside sent (to the uplink and
+# the translated port), so the outside's connected socket is refused.
+test_ipv6_nat66_port_unreachable_out() {
+	edges_world_v6 1 true
+	local py
+	in_out timeout 10 python3 -c 'import socket
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.bind(("2001:db8:100::2", 9001))
+d, a = s.recvfrom(100)
+s.connect(a[:2])
+s.send(b"answer")
+s.settimeout(3)
+try:
+    s.recv(100)
+    print("answered")
+except ConnectionRefusedError:
+    print("refused by", a[0])
+except socket.timeout:
+    print("no error came")' >"$T/got" &
+	PIDS+=($!)
+	py=$!
+	wait_listen udp 9001 in_out
+	in_ns "$C1" python3 -c 'import socket
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.sendto(b"ask", ("2001:db8:100::2", 9001))
+s.close()'
+	wait "$py" || fail "the outside got no datagram from c1"
+	assert_eq "$(cat "$T/got")" "refused by 2001:db8:100::1" "the outside's socket, told by c1's error"
+	assert_ge "$(stat_of icmp_errors_translated)" 1 "c1's error translated"
+	assert_eq "$(stat_of drop_nat66_unsupported)" 0 "packets NAT66 could not translate"
+}
+
 # The IPv6 flows of conntrack6 as "SOURCE>TRANSLATED-SOURCE" words, sorted,
 # and rev_nat6's entries as the flows' sources they name.
 in6_text() { python3 -c 'import ipaddress, struct, sys

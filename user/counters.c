@@ -58,7 +58,7 @@ static const struct {
 	[BPFNET_STAT_NO_MASQ_IN] = { "no_masquerade_in", "Packets routed in from a --no-masquerade prefix, let into containers." },
 	[BPFNET_STAT_DROP_SPOOF_ND] = { "drop_spoofed_nd", "Neighbour discovery from a container for an address or MAC not its own (an advertisement's target, a link-layer option), in fragments, or not checked (inverse ND, SEND)." },
 	[BPFNET_STAT_DROP_RA] = { "drop_router_advert", "Router advertisements, redirects and other router-only ICMPv6 (MLD queries, router renumbering) from a container." },
-	[BPFNET_STAT_DROP_NAT66_UNSUPPORTED] = { "drop_nat66_unsupported", "IPv6 to masquerade that NAT66 does not translate yet: ICMPv6 errors a container sends, later fragments, protocols without ports." },
+	[BPFNET_STAT_DROP_NAT66_UNSUPPORTED] = { "drop_nat66_unsupported", "IPv6 to masquerade that NAT66 cannot translate: a container's ICMPv6 error about none of its flows, ICMPv6 other than echo and errors." },
 };
 
 const char *stat_name(int k)

@@ -606,8 +606,9 @@ static void test_routed_forward_to_outside(void)
  * kept), routed untranslated by from_container and translated at the
  * uplink's egress; replies come back to the container. A second flow on
  * the same tuple from its neighbour gets another port, and its replies
- * reach the neighbour. ICMPv6 errors from a container are not translated
- * yet: dropped. Nothing else to the uplink's address is the network's.
+ * reach the neighbour. An ICMPv6 error from a container quoting none of
+ * its flows is dropped. Nothing else to the uplink's address is the
+ * network's.
  */
 static void test_nat66_masquerade(void)
 {
@@ -693,7 +694,8 @@ static void test_nat66_masquerade(void)
 	len = build_pkt6(in, &s);
 	CHECK_RUN(uplink_ingress, in, len, out, &olen, TC_ACT_UNSPEC);
 	CHECK_MEM(out, in, len, "the host's own SYN, unchanged");
-	CHECK_EQ(stat(BPFNET_STAT_DROP_NAT66_UNSUPPORTED), 1u, "ICMPv6 errors not translated");
+	CHECK_EQ(stat(BPFNET_STAT_DROP_NAT66_UNSUPPORTED), 1u,
+		 "an ICMPv6 error quoting no flow (test_nat66_icmp_error_out translates)");
 	CHECK_EQ(stat(BPFNET_STAT_RNAT_PKTS), 3u, "replies translated, in the end");
 }
 
@@ -949,6 +951,312 @@ static void test_nat66_icmp_error_in(void)
 	CHECK_EQ(stat(BPFNET_STAT_ICMP_ERR_XLATED), 1u, "ICMP errors translated, in the end");
 }
 
+/*
+ * NAT66, ICMPv6 errors a container sends: a port unreachable from the
+ * neighbour about the reply of its flow (translated to another port)
+ * leaves from the uplink's address, quoting the reply as the remote sent
+ * it (to the uplink's address and the translated port): the whole frame
+ * compared with one built from scratch, its ICMPv6 checksum computed here.
+ * An error quoting no flow, or another container's, is dropped.
+ */
+static void test_nat66_icmp_error_out(void)
+{
+	uint8_t in[512], out[2048], q[256], want[512], err[300];
+	struct pkt6_spec s = c_spec(IPPROTO_UDP, "2001:db8:100::2", 40000, 53);
+	struct pkt6_spec e;
+	struct bpfnet_in6 up = in6("2001:db8:100::1");
+	uint16_t port3;
+	__u32 olen;
+	size_t len, qlen;
+
+	CHECK_EQ(set_nat6(1), 0, "write net_config6 with nat6 and the uplink's address");
+	len = build_pkt6(in, &s);
+	CHECK_RUN(uplink_egress, in, len, out, &olen, TC_ACT_OK);	/* c1 keeps 40000 */
+	s.src = "fd19::3";
+	memcpy(s.smac, mac_c3, 6);
+	len = build_pkt6(in, &s);
+	CHECK_RUN(uplink_egress, in, len, out, &olen, TC_ACT_OK);
+	port3 = ntohs(*(uint16_t *)(out + ETH_HLEN + IP6_HLEN));
+	CHECK_NE(port3, 40000, "the neighbour's translated port");
+
+	/* the reply as the neighbour received it, quoted in its error */
+	s = (struct pkt6_spec){ .src = "2001:db8:100::2", .dst = "fd19::3",
+				.proto = IPPROTO_UDP, .sport = 53, .dport = 40000,
+				.body = "answer", .blen = 6 };
+	qlen = build_pkt6(q, &s) - ETH_HLEN;
+	memset(err, 0, 4);	/* unused */
+	memcpy(err + 4, q + ETH_HLEN, qlen);
+	e = (struct pkt6_spec){ .src = "fd19::3", .dst = "2001:db8:100::2",
+				.proto = IPPROTO_ICMPV6, .icmp_type = 1, .icmp_code = 4,
+				.body = err, .blen = 4 + qlen };
+	memcpy(e.smac, mac_c3, 6);
+	len = build_pkt6(in, &e);
+	CHECK_RUN(uplink_egress, in, len, out, &olen, TC_ACT_OK);
+	/* what the remote must see: from the uplink, about what it sent */
+	memcpy(err + 4 + 24, &up, 16);
+	err[4 + IP6_HLEN + 2] = (uint8_t)(port3 >> 8);
+	err[4 + IP6_HLEN + 3] = (uint8_t)port3;
+	e.src = "2001:db8:100::1";
+	CHECK_EQ(build_pkt6(want, &e), len, "the expected frame's length");
+	CHECK_MEM(out, want, len, "the error as it leaves, byte for byte");
+	CHECK_EQ(l6_csum_check(out, olen), 0, "ICMPv6 checksum");
+	CHECK_EQ(stat(BPFNET_STAT_ICMP_ERR_XLATED), 1u, "ICMP errors translated");
+
+	/* quoting a port no flow holds: dropped, its address never leaves */
+	e.src = "fd19::3";
+	err[4 + IP6_HLEN + 3] = 0x01;
+	memcpy(err + 4 + 24, q + ETH_HLEN + 24, 16);
+	len = build_pkt6(in, &e);
+	CHECK_RUN(uplink_egress, in, len, out, &olen, TC_ACT_SHOT);
+	/* c1 quoting its neighbour's packet: not its flow */
+	memcpy(err + 4, q + ETH_HLEN, qlen);
+	e.src = "fd19::2";
+	memcpy(e.smac, mac_c1, 6);
+	len = build_pkt6(in, &e);
+	CHECK_RUN(uplink_egress, in, len, out, &olen, TC_ACT_SHOT);
+	CHECK_EQ(stat(BPFNET_STAT_DROP_NAT66_UNSUPPORTED), 2u, "errors about no flow of theirs");
+	CHECK_EQ(stat(BPFNET_STAT_ICMP_ERR_XLATED), 1u, "ICMP errors translated, in the end");
+}
+
+/*
+ * NAT66, a container's fragments leaving: the first (its UDP header
+ * there) translated to another port than its own, as its flow; the later
+ * one, no ports, leaves with the same source; both byte for byte as built
+ * from scratch. A later fragment of a datagram whose first was never seen
+ * is dropped (drop_fragment_unknown), its address never leaves.
+ */
+static void test_nat66_fragments_out(void)
+{
+	uint8_t in[512], out[2048], want[512], body[64];
+	struct pkt6_spec s = c_spec(IPPROTO_UDP, "2001:db8:100::2", 40000, 53);
+	struct bpfnet_in6 up = in6("2001:db8:100::1");
+	uint16_t port3;
+	__u32 olen;
+	size_t len;
+
+	CHECK_EQ(set_nat6(1), 0, "write net_config6 with nat6 and the uplink's address");
+	len = build_pkt6(in, &s);
+	CHECK_RUN(uplink_egress, in, len, out, &olen, TC_ACT_OK);	/* c1 keeps 40000 */
+	memset(body, 0xab, sizeof(body));
+	s.src = "fd19::3";
+	memcpy(s.smac, mac_c3, 6);
+	s.ext[0] = IPPROTO_FRAGMENT;
+	s.n_ext = 1;
+	s.frag = 0x0001;	/* offset 0, more fragments */
+	s.body = body;
+	s.blen = 56;
+	len = build_pkt6(in, &s);
+	CHECK_RUN(uplink_egress, in, len, out, &olen, TC_ACT_OK);
+	port3 = ntohs(*(uint16_t *)(out + ETH_HLEN + IP6_HLEN + 8));
+	CHECK_NE(port3, 40000, "the first fragment's translated port (the neighbour's)");
+	s.src = "2001:db8:100::1";
+	s.sport = port3;
+	CHECK_EQ(build_pkt6(want, &s), len, "the expected first fragment's length");
+	CHECK_MEM(out, want, len, "the first fragment, byte for byte (UDP checksum too)");
+
+	s.src = "fd19::3";
+	s.sport = 40000;
+	s.frag = 8 << 3;	/* offset 64, the last */
+	len = build_pkt6(in, &s);
+	CHECK_RUN(uplink_egress, in, len, out, &olen, TC_ACT_OK);
+	memcpy(want, in, len);
+	memcpy(want + ETH_HLEN + 8, &up, 16);
+	CHECK_MEM(out, want, len, "the later fragment: only its source changed");
+	CHECK_EQ(stat(BPFNET_STAT_FRAG_XLATED), 1u, "later fragments translated");
+
+	in[ETH_HLEN + IP6_HLEN + 7] ^= 1;	/* another datagram's identification */
+	CHECK_RUN(uplink_egress, in, len, out, &olen, TC_ACT_SHOT);
+	CHECK_EQ(stat(BPFNET_STAT_DROP_FRAG_UNKNOWN), 1u, "a later fragment with no first");
+	CHECK_EQ(stat(BPFNET_STAT_DROP_NAT66_UNSUPPORTED), 0u, "nothing left untranslated");
+}
+
+/* A GRE packet (no ports) from src to dst, built as pkt6.h builds any other. */
+static size_t build_gre6(uint8_t *f, const char *src, const char *dst, const uint8_t *smac)
+{
+	static const uint8_t gre[8] = { 0, 0, 0x86, 0xdd, 1, 2, 3, 4 };
+	struct pkt6_spec s = { .src = src, .dst = dst, .proto = 47, .body = gre,
+			       .blen = sizeof(gre) };
+
+	if (smac)
+		memcpy(s.smac, smac, 6);
+	return build_pkt6(f, &s);
+}
+
+/*
+ * NAT66 of a protocol without ports (GRE): c1's packet leaves from the
+ * uplink's address, nothing else changed; its neighbour's to the same
+ * remote is dropped while c1's flow lives (drop_protocol_remote_taken),
+ * to another remote it leaves; the remote's reply reaches c1; a packet
+ * from a remote nobody holds is the host's; once c1's flow expired the
+ * neighbour takes the remote over and its replies.
+ */
+static void test_nat66_other_protocols(void)
+{
+	uint8_t in[256], out[2048], want[256];
+	struct bpfnet_in6 up = in6("2001:db8:100::1"), c1 = in6("fd19::2"), c3 = in6("fd19::3");
+	struct bpfnet_flow6 k = { .saddr = c1, .daddr = in6("2001:db8:100::2"), .proto = 47 };
+	struct bpfnet_ct6 ct;
+	__u32 olen;
+	size_t len;
+
+	CHECK_EQ(set_nat6(1), 0, "write net_config6 with nat6 and the uplink's address");
+	len = build_gre6(in, "fd19::2", "2001:db8:100::2", mac_c1);
+	CHECK_RUN(uplink_egress, in, len, out, &olen, TC_ACT_OK);
+	memcpy(want, in, len);
+	memcpy(want + ETH_HLEN + 8, &up, 16);
+	CHECK_MEM(out, want, len, "c1's GRE: only its source changed");
+	len = build_gre6(in, "fd19::3", "2001:db8:100::2", mac_c3);
+	CHECK_RUN(uplink_egress, in, len, out, &olen, TC_ACT_SHOT);
+	CHECK_EQ(stat(BPFNET_STAT_DROP_PROTO_TAKEN), 1u, "the neighbour, to c1's remote");
+	len = build_gre6(in, "fd19::3", "2001:db8:100::3", mac_c3);
+	CHECK_RUN(uplink_egress, in, len, out, &olen, TC_ACT_OK);
+	CHECK_MEM(out + ETH_HLEN + 8, &up, 16, "the neighbour's GRE to another remote");
+
+	len = build_gre6(in, "2001:db8:100::2", "2001:db8:100::1", NULL);
+	CHECK_RUN(uplink_ingress, in, len, out, &olen, TC_ACT_REDIRECT);
+	CHECK_MEM(out, mac_c1, 6, "the reply's destination MAC: c1");
+	CHECK_MEM(out + ETH_HLEN + 24, &c1, 16, "the reply's destination: c1");
+	CHECK_MEM(out + ETH_HLEN + 40, in + ETH_HLEN + 40, len - ETH_HLEN - 40, "its GRE, unchanged");
+	len = build_gre6(in, "2001:db8:100::4", "2001:db8:100::1", NULL);
+	CHECK_RUN(uplink_ingress, in, len, out, &olen, TC_ACT_UNSPEC);
+
+	/* c1's flow expired: the neighbour takes the remote over */
+	CHECK_EQ(bpf_map_lookup_elem(bpf_map__fd(skel->maps.conntrack6), &k, &ct), 0, "c1's flow");
+	ct.ct.expires_ns = 1;
+	CHECK_EQ(bpf_map_update_elem(bpf_map__fd(skel->maps.conntrack6), &k, &ct, BPF_EXIST), 0,
+		 "c1's flow, expired");
+	len = build_gre6(in, "fd19::3", "2001:db8:100::2", mac_c3);
+	CHECK_RUN(uplink_egress, in, len, out, &olen, TC_ACT_OK);
+	len = build_gre6(in, "2001:db8:100::2", "2001:db8:100::1", NULL);
+	CHECK_RUN(uplink_ingress, in, len, out, &olen, TC_ACT_REDIRECT);
+	CHECK_MEM(out + ETH_HLEN + 24, &c3, 16, "the reply's destination: the neighbour now");
+	CHECK_EQ(stat(BPFNET_STAT_PROTO_NAT_PKTS), 5u, "packets translated by address");
+	CHECK_EQ(stat(BPFNET_STAT_DROP_PROTO_TAKEN), 1u, "remotes taken, in the end");
+	CHECK_EQ(stat(BPFNET_STAT_DROP_NAT66_UNSUPPORTED), 0u, "nothing left untranslated");
+}
+
+/* The reply tuple of a masqueraded TCP flow to 2001:db8:100::2:80 (rev_nat6's key). */
+static struct bpfnet_flow6 rnat6_key(uint16_t port)
+{
+	return (struct bpfnet_flow6){ .saddr = in6("2001:db8:100::2"),
+				      .daddr = in6("2001:db8:100::1"), .sport = htons(80),
+				      .dport = htons(port), .proto = IPPROTO_TCP };
+}
+
+/*
+ * NAT66 flows heal and keep off the host's ports: the neighbour's flow
+ * (translated to another port) loses its reply half and its next packet
+ * leaves from the same port, the half re-made; it loses its forward half
+ * and a reply re-makes it, reaching the neighbour; each counted
+ * flows_healed. A container's flow from a port a host TCP listener holds
+ * on the uplink's address gets another (host_ports_skipped).
+ */
+static void test_nat66_flows_heal_and_skip_host_ports(void)
+{
+	uint8_t in[256], out[2048];
+	struct pkt6_spec s = c_spec(IPPROTO_TCP, "2001:db8:100::2", 40000, 80);
+	struct sockaddr_in6 me = { .sin6_family = AF_INET6, .sin6_port = htons(40001) };
+	struct bpfnet_flow6 k3 = { .saddr = in6("fd19::3"), .daddr = in6("2001:db8:100::2"),
+				   .sport = htons(40000), .dport = htons(80),
+				   .proto = IPPROTO_TCP }, r, owner;
+	int rnat = bpf_map__fd(skel->maps.rev_nat6), ct6 = bpf_map__fd(skel->maps.conntrack6);
+	struct bpfnet_ct6 ct;
+	uint16_t port3;
+	__u32 olen;
+	size_t len;
+	int lfd;
+
+	CHECK_EQ(host_links6(0), 0, "links, addresses and net_config of the host");
+	CHECK_EQ(set_nat6(1), 0, "write net_config6 with nat6 and the uplink's address");
+	s.tcp_flags = 0x02;
+	len = build_pkt6(in, &s);
+	CHECK_RUN(uplink_egress, in, len, out, &olen, TC_ACT_OK);	/* c1 keeps 40000 */
+	s.src = "fd19::3";
+	memcpy(s.smac, mac_c3, 6);
+	len = build_pkt6(in, &s);
+	CHECK_RUN(uplink_egress, in, len, out, &olen, TC_ACT_OK);
+	port3 = ntohs(*(uint16_t *)(out + ETH_HLEN + IP6_HLEN));
+	CHECK_NE(port3, 40000, "the neighbour's translated port");
+
+	/* its reply half lost: its next packet claims the same port again */
+	r = rnat6_key(port3);
+	CHECK_EQ(bpf_map_delete_elem(rnat, &r), 0, "the neighbour's rev_nat6 entry, lost");
+	s.tcp_flags = 0x10;
+	len = build_pkt6(in, &s);
+	CHECK_RUN(uplink_egress, in, len, out, &olen, TC_ACT_OK);
+	CHECK_L6(out, olen, "2001:db8:100::1", "2001:db8:100::2", 0, port3, "the next packet");
+	CHECK_EQ(bpf_map_lookup_elem(rnat, &r, &owner), 0, "the reply half, re-made");
+	CHECK_MEM(&owner, &k3, sizeof(k3), "... for the neighbour's flow");
+	CHECK_EQ(stat(BPFNET_STAT_FLOWS_HEALED), 1u, "flows healed (reply half)");
+
+	/* its forward half lost: a reply re-makes it */
+	CHECK_EQ(bpf_map_delete_elem(ct6, &k3), 0, "the neighbour's conntrack6 entry, lost");
+	s = (struct pkt6_spec){ .src = "2001:db8:100::2", .dst = "2001:db8:100::1",
+				.proto = IPPROTO_TCP, .sport = 80, .dport = port3,
+				.tcp_flags = 0x10 };
+	len = build_pkt6(in, &s);
+	CHECK_RUN(uplink_ingress, in, len, out, &olen, TC_ACT_REDIRECT);
+	CHECK_L6(out, olen, "2001:db8:100::2", "fd19::3", 2, 40000, "the reply, to the neighbour");
+	CHECK_EQ(lookup_ct6("fd19::3", "2001:db8:100::2", 40000, 80, IPPROTO_TCP, &ct), 0,
+		 "the forward half, re-made");
+	CHECK_EQ(ntohs(ct.ct.nat_port), port3, "... with its translated port");
+	CHECK_EQ(stat(BPFNET_STAT_FLOWS_HEALED), 2u, "flows healed (both halves)");
+
+	/* a host listener on [2001:db8:100::1]:40001: its port is not given */
+	lfd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	memcpy(&me.sin6_addr, &r.daddr, sizeof(me.sin6_addr));
+	CHECK_EQ(bind(lfd, (struct sockaddr *)&me, sizeof(me)) || listen(lfd, 1), 0,
+		 "a host TCP listener on the uplink's address, port 40001");
+	s = c_spec(IPPROTO_TCP, "2001:db8:100::2", 40001, 80);
+	s.tcp_flags = 0x02;
+	len = build_pkt6(in, &s);
+	CHECK_RUN(uplink_egress, in, len, out, &olen, TC_ACT_OK);
+	CHECK_NE(ntohs(*(uint16_t *)(out + ETH_HLEN + IP6_HLEN)), 40001, "c1's port 40001: another");
+	CHECK_EQ(stat(BPFNET_STAT_HOST_PORT_SKIPPED), 1u, "ports passed over for the host");
+	close(lfd);
+}
+
+/*
+ * NAT66, a reply's fragments coming in: the first translated back as its
+ * flow's reply, the later one to the same container (only its destination
+ * and hop limit changed); a later fragment of another datagram is the
+ * host's.
+ */
+static void test_nat66_reply_fragments_in(void)
+{
+	uint8_t in[512], out[2048], want[512], body[64];
+	struct pkt6_spec s = c_spec(IPPROTO_UDP, "2001:db8:100::2", 40000, 53);
+	struct bpfnet_in6 c1 = in6("fd19::2");
+	__u32 olen;
+	size_t len;
+
+	CHECK_EQ(set_nat6(1), 0, "write net_config6 with nat6 and the uplink's address");
+	len = build_pkt6(in, &s);
+	CHECK_RUN(uplink_egress, in, len, out, &olen, TC_ACT_OK);	/* c1 keeps 40000 */
+	memset(body, 0xcd, sizeof(body));
+	s = (struct pkt6_spec){ .src = "2001:db8:100::2", .dst = "2001:db8:100::1",
+				.proto = IPPROTO_UDP, .sport = 53, .dport = 40000,
+				.ext = { IPPROTO_FRAGMENT }, .n_ext = 1, .frag = 0x0001,
+				.body = body, .blen = 56 };
+	len = build_pkt6(in, &s);
+	CHECK_RUN(uplink_ingress, in, len, out, &olen, TC_ACT_REDIRECT);
+	CHECK_MEM(out + ETH_HLEN + 24, &c1, 16, "the first fragment's destination: c1");
+	s.frag = 8 << 3;	/* offset 64, the last */
+	len = build_pkt6(in, &s);
+	CHECK_RUN(uplink_ingress, in, len, out, &olen, TC_ACT_REDIRECT);
+	memcpy(want, in, len);
+	memcpy(want, mac_c1, 6);
+	want[ETH_HLEN + 7] = 63;	/* one hop less */
+	memcpy(want + ETH_HLEN + 24, &c1, 16);
+	CHECK_MEM(out, mac_c1, 6, "the later fragment's destination MAC: c1");
+	CHECK_MEM(out + ETH_HLEN, want + ETH_HLEN, len - ETH_HLEN,
+		  "the later fragment: its destination and hop limit changed, nothing else");
+	CHECK_EQ(stat(BPFNET_STAT_FRAG_XLATED), 1u, "later fragments translated");
+	in[ETH_HLEN + IP6_HLEN + 7] ^= 1;	/* another datagram's identification */
+	CHECK_RUN(uplink_ingress, in, len, out, &olen, TC_ACT_UNSPEC);
+	CHECK_EQ(stat(BPFNET_STAT_FRAG_XLATED), 1u, "later fragments translated, in the end");
+}
+
 static const struct check_test tests[] = {
 	CHECK_TEST(test_own_address_admitted),
 	CHECK_TEST(test_wrong_source_dropped),
@@ -969,6 +1277,11 @@ static const struct check_test tests[] = {
 	CHECK_TEST(test_reply_fragments_follow_their_first),
 	CHECK_TEST(test_nat66_masquerade),
 	CHECK_TEST(test_nat66_icmp_error_in),
+	CHECK_TEST(test_nat66_icmp_error_out),
+	CHECK_TEST(test_nat66_fragments_out),
+	CHECK_TEST(test_nat66_reply_fragments_in),
+	CHECK_TEST(test_nat66_other_protocols),
+	CHECK_TEST(test_nat66_flows_heal_and_skip_host_ports),
 	CHECK_TEST(test_to_container_admits_only_allowed),
 };
 
