@@ -120,6 +120,14 @@ struct port_maps_map {
 };
 struct port_maps_map port_maps SEC(".maps");
 
+/* Host port published on IPv6 -> container's IPv6 address and port. Written as port_maps. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, BPFNET_MAX_PORTMAPS);
+	__type(key, struct bpfnet_pm6_key);
+	__type(value, struct bpfnet_pm6_val);
+} port_maps6 SEC(".maps");
+
 /* Connection to a published port, client's view -> container. Datapath; port del flushes. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);

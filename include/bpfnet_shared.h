@@ -79,6 +79,7 @@
 #define BPFNET_PIN_CT6 "conntrack6"
 #define BPFNET_PIN_FRAG6_IN "frag6_in"
 #define BPFNET_PIN_RNAT6 "rev_nat6"
+#define BPFNET_PIN_PORTMAPS6 "port_maps6"
 
 /* Connection lifetimes, in seconds. */
 #define BPFNET_CT_TCP_SYN_SECS 60
@@ -342,6 +343,27 @@ struct bpfnet_pm_val {
 	__u16 pad;
 };
 _Static_assert(sizeof(struct bpfnet_pm_val) == 8, "bpfnet_pm_val layout");
+
+/*
+ * "port_maps6": a host port published on IPv6 -> the container's IPv6
+ * address and port behind it. A spec without an address ("8080:80")
+ * writes one entry here (host_addr all zero: every IPv6 address of the
+ * host) and one in port_maps, when the container has an IPv6 address.
+ */
+struct bpfnet_pm6_key {
+	struct bpfnet_in6 host_addr;	/* all zero = every host address; as on the wire */
+	__be16 host_port;	/* be */
+	__u8 proto;		/* IPPROTO_TCP or IPPROTO_UDP */
+	__u8 pad;
+};
+_Static_assert(sizeof(struct bpfnet_pm6_key) == 20, "bpfnet_pm6_key layout");
+
+struct bpfnet_pm6_val {
+	struct bpfnet_in6 caddr;	/* the container's IPv6 address, as on the wire */
+	__be16 cport;		/* container port, be */
+	__u16 pad;
+};
+_Static_assert(sizeof(struct bpfnet_pm6_val) == 20, "bpfnet_pm6_val layout");
 
 /* "dnat_rev": a published container's reply (key) -> what the client dialled. */
 struct bpfnet_dnat_rev {

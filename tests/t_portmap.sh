@@ -148,7 +148,7 @@ test_ranges() {
 	# port ls: host address and port(s), container address and port(s), protocol
 	assert_eq "$(bn port ls -j | jq -c '[.[] | [.id, .host_ip, .host_port, .host_port_end, .container_ip, .container_port, .container_port_end, .proto]]')" \
 		'[["c1","0.0.0.0",7000,7002,"172.19.0.2",8000,8002,"tcp"],["c1","127.0.0.1",9000,9000,"172.19.0.2",90,90,"udp"]]' "port ls -j"
-	assert_eq "$(bn port ls c1 | awk 'NR > 1 {print $1, $2, $3, $4, $5, $6}')" "c1 0.0.0.0 7000-7002 172.19.0.2 8000-8002 tcp
+	assert_eq "$(bn port ls c1 | awk 'NR > 1 {print $1, $2, $3, $4, $5, $6}')" "c1 * 7000-7002 172.19.0.2 8000-8002 tcp
 c1 127.0.0.1 9000 172.19.0.2 90 udp" "port ls"
 	assert_eq "$(dump_map port_maps | jq length)" 4
 	bn port del c1 7000-7002:8000-8002
