@@ -209,6 +209,14 @@ struct {
 	__type(value, struct bpfnet_sock_val);
 } sock_rev SEC(".maps");
 
+/* Host IPv6 socket sent to a container -> the address it dialled. Socket programs. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct bpfnet_sock6_key);
+	__type(value, struct bpfnet_sock6_val);
+} sock_rev6 SEC(".maps");
+
 /* Every IPv4 address of the host -> its ifindex. Written by user space
  * (hook, gc, port add); read by the socket programs, which have no FIB. */
 struct {

@@ -80,6 +80,11 @@
 #define BPFNET_PIN_FRAG6_IN "frag6_in"
 #define BPFNET_PIN_RNAT6 "rev_nat6"
 #define BPFNET_PIN_PORTMAPS6 "port_maps6"
+#define BPFNET_PIN_SOCK_REV6 "sock_rev6"
+#define BPFNET_PIN_PROG_CONNECT6 "prog_sock_connect6"
+#define BPFNET_PIN_PROG_SENDMSG6 "prog_sock_sendmsg6"
+#define BPFNET_PIN_PROG_RECVMSG6 "prog_sock_recvmsg6"
+#define BPFNET_PIN_PROG_PEERNAME6 "prog_sock_getpeername6"
 
 /* Connection lifetimes, in seconds. */
 #define BPFNET_CT_TCP_SYN_SECS 60
@@ -390,6 +395,23 @@ struct bpfnet_sock_val {
 	__u16 pad;
 };
 _Static_assert(sizeof(struct bpfnet_sock_val) == 8, "bpfnet_sock_val layout");
+
+/* "sock_rev6": the same for a host IPv6 socket (sock_lb6.h). */
+struct bpfnet_sock6_key {
+	__u64 cookie;		/* socket cookie */
+	struct bpfnet_in6 addr;	/* the container address it now talks to, as on the wire */
+	__be16 port;		/* be */
+	__u16 pad;
+	__u32 pad2;
+};
+_Static_assert(sizeof(struct bpfnet_sock6_key) == 32, "bpfnet_sock6_key layout");
+
+struct bpfnet_sock6_val {
+	struct bpfnet_in6 addr;	/* the host address dialled, as on the wire */
+	__be16 port;		/* the port dialled, be */
+	__u16 pad;
+};
+_Static_assert(sizeof(struct bpfnet_sock6_val) == 20, "bpfnet_sock6_val layout");
 
 /* Counters of the per-CPU "stats" array, one slot each. */
 enum bpfnet_stat {

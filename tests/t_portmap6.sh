@@ -124,3 +124,48 @@ test_ipv6_spec_for_ipv4_only_container() {
 	assert_eq "$(pm4_entries)" "0.0.0.0:8080/tcp" "port_maps"
 	assert_eq "$(pm6_entries)" "" "port_maps6"
 }
+
+# One-shot servers on an IPv6 address in a namespace, as t_portmap's.
+srv_tcp6() { # PID ADDR PORT OUTFILE
+	in_ns "$1" timeout 10 nc -6 -nlv "$2" "$3" >"$4" 2>"$4.peer" &
+	PIDS+=($!)
+	wait_listen tcp "$3" in_ns "$1"
+}
+srv_udp6() { # PID ADDR PORT OUTFILE REPLY
+	(sleep 1; echo "$5") | in_ns "$1" timeout 6 nc -6 -n -u -lv "$2" "$3" >"$4" 2>"$4.peer" &
+	PIDS+=($!)
+	wait_listen udp "$3" in_ns "$1"
+}
+
+# Host processes (the cgroup's connect6, sendmsg6, recvmsg6, getpeername6):
+# [::1] and the uplink's address reach a port of every address, [::1] one
+# published on it alone; a UDP answer comes from the address dialled, and
+# getpeername says what was dialled.
+test_ipv6_host_processes_reach_published_ports() {
+	pm6_world '{"bpfnet.ports":"8080:80,[::1]:9000:90/tcp,5353:53/udp"}'
+	local redirects
+	redirects=$(stat_of host_socket_redirects)
+	srv_tcp6 "$C1" fd19::2 80 "$T/a"
+	echo "host via ::1" | in_host_cg nc -6 -N -w 3 ::1 8080 || fail "host -> [::1]:8080 failed"
+	assert_file_eq "$T/a" "host via ::1"
+	srv_tcp6 "$C1" fd19::2 80 "$T/b"
+	echo "host via the uplink" | in_host_cg nc -6 -N -w 3 2001:db8:100::1 8080 ||
+		fail "host -> [2001:db8:100::1]:8080 failed"
+	assert_file_eq "$T/b" "host via the uplink"
+	srv_tcp6 "$C1" fd19::2 90 "$T/c"
+	echo "loopback-only map" | in_host_cg nc -6 -N -w 3 ::1 9000 || fail "host -> [::1]:9000 failed"
+	assert_file_eq "$T/c" "loopback-only map"
+	srv_udp6 "$C1" fd19::2 53 "$T/u" "udp-to-host"
+	assert_eq "$(echo q | in_host_cg timeout 5 nc -6 -u -w 2 ::1 5353)" udp-to-host "the UDP answer, from [::1]:5353"
+	assert_eq "$(cat "$T/u")" q "the UDP question"
+	srv_tcp6 "$C1" fd19::2 80 "$T/d"
+	assert_eq "$(in_host_cg python3 -c 'import socket
+s = socket.create_connection(("::1", 8080))
+print("[%s]:%d" % s.getpeername()[:2])
+s.sendall(b"getpeername asked\n")')" "[::1]:8080" "getpeername of a socket connected to [::1]:8080"
+	assert_file_eq "$T/d" "getpeername asked"
+	assert_ge "$(stat_of host_socket_redirects)" $((redirects + 5)) "IPv6 socket redirects counted"
+	# a host port not published on IPv6 is the host's own
+	in_host_cg nc -6 -z -w 2 ::1 8081 && fail "[::1]:8081 answered, published nowhere"
+	return 0
+}

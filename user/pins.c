@@ -49,6 +49,7 @@ static const struct {
 	{ BPFNET_PIN_DNAT_CT, offsetof(struct dp, dnat_ct_fd) },
 	{ BPFNET_PIN_DNAT_REV, offsetof(struct dp, dnat_rev_fd) },
 	{ BPFNET_PIN_SOCK_REV, offsetof(struct dp, sock_rev_fd) },
+	{ BPFNET_PIN_SOCK_REV6, offsetof(struct dp, sock_rev6_fd) },
 	{ BPFNET_PIN_HOST_ADDRS, offsetof(struct dp, host_addrs_fd) },
 	{ BPFNET_PIN_FRAG_NAT, offsetof(struct dp, frag_nat_fd) },
 	{ BPFNET_PIN_PROTO_NAT, offsetof(struct dp, proto_nat_fd) },
@@ -70,6 +71,10 @@ static const struct {
 	{ BPFNET_PIN_PROG_SENDMSG4, offsetof(struct dp, sock.sendmsg4) },
 	{ BPFNET_PIN_PROG_RECVMSG4, offsetof(struct dp, sock.recvmsg4) },
 	{ BPFNET_PIN_PROG_PEERNAME4, offsetof(struct dp, sock.peername4) },
+	{ BPFNET_PIN_PROG_CONNECT6, offsetof(struct dp, sock.connect6) },
+	{ BPFNET_PIN_PROG_SENDMSG6, offsetof(struct dp, sock.sendmsg6) },
+	{ BPFNET_PIN_PROG_RECVMSG6, offsetof(struct dp, sock.recvmsg6) },
+	{ BPFNET_PIN_PROG_PEERNAME6, offsetof(struct dp, sock.peername6) },
 };
 #define NPINS (sizeof(pins) / sizeof(pins[0]))
 
@@ -94,6 +99,7 @@ static const struct {
 	{ offsetof(struct dp, dnat_ct_fd), sizeof(struct bpfnet_flow), sizeof(struct bpfnet_ct) },
 	{ offsetof(struct dp, dnat_rev_fd), sizeof(struct bpfnet_flow), sizeof(struct bpfnet_dnat_rev) },
 	{ offsetof(struct dp, sock_rev_fd), sizeof(struct bpfnet_sock_key), sizeof(struct bpfnet_sock_val) },
+	{ offsetof(struct dp, sock_rev6_fd), sizeof(struct bpfnet_sock6_key), sizeof(struct bpfnet_sock6_val) },
 	{ offsetof(struct dp, host_addrs_fd), 4, 4 },
 	{ offsetof(struct dp, frag_nat_fd), sizeof(struct bpfnet_frag_key), sizeof(struct bpfnet_frag_val) },
 	{ offsetof(struct dp, proto_nat_fd), sizeof(struct bpfnet_proto_key), sizeof(struct bpfnet_proto_val) },
@@ -352,6 +358,10 @@ static int load_and_pin(const struct bpfnet_config *cfg)
 		{ skel->progs.sock_sendmsg4, BPFNET_PIN_PROG_SENDMSG4 },
 		{ skel->progs.sock_recvmsg4, BPFNET_PIN_PROG_RECVMSG4 },
 		{ skel->progs.sock_getpeername4, BPFNET_PIN_PROG_PEERNAME4 },
+		{ skel->progs.sock_connect6, BPFNET_PIN_PROG_CONNECT6 },
+		{ skel->progs.sock_sendmsg6, BPFNET_PIN_PROG_SENDMSG6 },
+		{ skel->progs.sock_recvmsg6, BPFNET_PIN_PROG_RECVMSG6 },
+		{ skel->progs.sock_getpeername6, BPFNET_PIN_PROG_PEERNAME6 },
 	};
 	for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]) && !err; i++) {
 		pin_path(cfg, progs[i].pin, path, sizeof(path));
@@ -416,6 +426,10 @@ static void retire_stale(const struct bpfnet_config *cfg)
 		old.sock.sendmsg4 = obj_get(cfg, BPFNET_PIN_PROG_SENDMSG4);
 		old.sock.recvmsg4 = obj_get(cfg, BPFNET_PIN_PROG_RECVMSG4);
 		old.sock.peername4 = obj_get(cfg, BPFNET_PIN_PROG_PEERNAME4);
+		old.sock.connect6 = obj_get(cfg, BPFNET_PIN_PROG_CONNECT6);
+		old.sock.sendmsg6 = obj_get(cfg, BPFNET_PIN_PROG_SENDMSG6);
+		old.sock.recvmsg6 = obj_get(cfg, BPFNET_PIN_PROG_RECVMSG6);
+		old.sock.peername6 = obj_get(cfg, BPFNET_PIN_PROG_PEERNAME6);
 		detach_sock_progs(cfg, &old.sock);
 		dp_close(&old);
 	}

@@ -82,7 +82,8 @@ static int check_conflicts4(const struct dp *dp, const struct bpfnet_state *st,
 				continue;
 			theirs = (struct port_spec){
 				.host.s_addr = k.host_addr,
-				.family = AF_INET,
+				/* the map entry does not say if it is of both */
+				.family = k.host_addr ? AF_INET : PORTSPEC_BOTH,
 				.host_lo = ntohs(k.host_port),
 				.host_hi = ntohs(k.host_port),
 				.ctr_lo = ntohs(v.cport),
