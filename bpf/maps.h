@@ -69,6 +69,26 @@ struct {
 	__type(value, struct bpfnet_flow6);
 } rev_nat6 SEC(".maps");
 
+/*
+ * A connection from outside to a published IPv6 port, the client's tuple
+ * (key) -> its state, the container's address (nat_addr6) and port
+ * (ct.nat_port) it goes to (portmap6.h). Datapath; port del flushes.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, BPFNET_MAX_FLOWS);
+	__type(key, struct bpfnet_flow6);
+	__type(value, struct bpfnet_ct6);
+} dnat6_ct SEC(".maps");
+
+/* The container's replies' tuple -> the client's flow (a key of dnat6_ct). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, BPFNET_MAX_FLOWS);
+	__type(key, struct bpfnet_flow6);
+	__type(value, struct bpfnet_flow6);
+} dnat6_rev SEC(".maps");
+
 /* Container address -> MAC and host veth: anti-spoofing and delivery. Hook. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);

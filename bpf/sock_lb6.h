@@ -17,16 +17,10 @@
 
 #include "bpfnet_shared.h"
 #include "maps.h"
+#include "portmap6.h"
 #include "route6.h"
 #include "sock_lb.h"
 #include "stats.h"
-
-static __always_inline int in6_same(const struct bpfnet_in6 *a,
-				    const struct bpfnet_in6 *b)
-{
-	return a->a[0] == b->a[0] && a->a[1] == b->a[1] &&
-	       a->a[2] == b->a[2] && a->a[3] == b->a[3];
-}
 
 /*
  * An address of the host a port on every IPv6 address answers at:
@@ -40,22 +34,7 @@ static __always_inline int host_local6(const struct bpfnet_cfg6 *c6,
 		return 1;
 	if ((a->a[0] | a->a[1] | a->a[2] | a->a[3]) == 0)
 		return 0;
-	return in6_same(a, &c6->uplink_addr) || in6_same(a, &c6->gateway);
-}
-
-/* The IPv6 port map for [a]:port, then (at a host address) every address's. */
-static __always_inline struct bpfnet_pm6_val *pm6_find(const struct bpfnet_in6 *a,
-						       __be16 port, __u8 proto,
-						       int any)
-{
-	struct bpfnet_pm6_key k = { .host_addr = *a, .host_port = port,
-				    .proto = proto };
-	struct bpfnet_pm6_val *v = bpf_map_lookup_elem(&port_maps6, &k);
-
-	if (v || !any)
-		return v;
-	__builtin_memset(&k.host_addr, 0, sizeof(k.host_addr));
-	return bpf_map_lookup_elem(&port_maps6, &k);
+	return in6_eq(a, &c6->uplink_addr) || in6_eq(a, &c6->gateway);
 }
 
 /* The socket's IPv6 destination, read a word at a time (the ctx's rule). */

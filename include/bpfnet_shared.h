@@ -81,6 +81,8 @@
 #define BPFNET_PIN_RNAT6 "rev_nat6"
 #define BPFNET_PIN_PORTMAPS6 "port_maps6"
 #define BPFNET_PIN_SOCK_REV6 "sock_rev6"
+#define BPFNET_PIN_DNAT6_CT "dnat6_ct"
+#define BPFNET_PIN_DNAT6_REV "dnat6_rev"
 #define BPFNET_PIN_PROG_CONNECT6 "prog_sock_connect6"
 #define BPFNET_PIN_PROG_SENDMSG6 "prog_sock_sendmsg6"
 #define BPFNET_PIN_PROG_RECVMSG6 "prog_sock_recvmsg6"
@@ -369,6 +371,14 @@ struct bpfnet_pm6_val {
 	__u16 pad;
 };
 _Static_assert(sizeof(struct bpfnet_pm6_val) == 20, "bpfnet_pm6_val layout");
+
+/*
+ * "dnat6_ct": a connection from outside to a published IPv6 port, the
+ * client's tuple (struct bpfnet_flow6: its destination the address and
+ * port dialled) -> struct bpfnet_ct6, whose nat_addr6 and ct.nat_port are
+ * the container's address and port. "dnat6_rev": the container's replies'
+ * tuple (struct bpfnet_flow6) -> the client's tuple, a key of dnat6_ct.
+ */
 
 /* "dnat_rev": a published container's reply (key) -> what the client dialled. */
 struct bpfnet_dnat_rev {

@@ -169,3 +169,26 @@ s.sendall(b"getpeername asked\n")')" "[::1]:8080" "getpeername of a socket conne
 	in_host_cg nc -6 -z -w 2 ::1 8081 && fail "[::1]:8081 answered, published nowhere"
 	return 0
 }
+
+# From outside: [2001:db8:100::1]:8080 (a port of every address) and a
+# UDP port reach c1's, the replies come from the address and port dialled
+# (nc takes no other), the flow is in dnat6_ct; nothing else of c1 is
+# reachable: not its own port 80, nor a port published on [::1] only.
+test_ipv6_published_from_outside() {
+	pm6_world '{"bpfnet.ports":"8080:80,5353:53/udp,[::1]:9000:90"}'
+	in_out ip -6 route add fd19::/64 via 2001:db8:100::1
+	srv_tcp6 "$C1" fd19::2 80 "$T/tcp"
+	echo "over tcp6" | in_out nc -6 -N -w 3 2001:db8:100::1 8080 || fail "TCP to [2001:db8:100::1]:8080 failed"
+	assert_file_eq "$T/tcp" "over tcp6"
+	assert_contains "$(cat "$T/tcp.peer")" "Connection received on $OUTSIDE_IP6"
+	srv_udp6 "$C1" fd19::2 53 "$T/udp" "answer6"
+	assert_eq "$(echo question | in_out timeout 5 nc -6 -u -w 2 2001:db8:100::1 5353)" answer6 "the UDP answer"
+	assert_eq "$(cat "$T/udp")" question "the UDP question"
+	assert_ge "$(dump_map dnat6_ct | jq length)" 2 "flows in dnat6_ct"
+	assert_ge "$(stat_of dnat_replies)" 2 "replies translated"
+	srv_tcp6 "$C1" fd19::2 90 "$T/lo"
+	in_out nc -6 -z -w 2 2001:db8:100::1 9000 && fail "a port of [::1] only, reached from outside"
+	srv_tcp6 "$C1" fd19::2 80 "$T/direct"
+	in_out nc -6 -z -w 2 fd19::2 80 && fail "c1's port 80 reached from outside directly"
+	return 0
+}
