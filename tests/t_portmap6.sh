@@ -186,6 +186,11 @@ test_ipv6_published_from_outside() {
 	assert_eq "$(cat "$T/udp")" question "the UDP question"
 	assert_ge "$(dump_map dnat6_ct | jq length)" 2 "flows in dnat6_ct"
 	assert_ge "$(stat_of dnat_replies)" 2 "replies translated"
+	# port del forgets the flows made through its ports, and the port
+	bn port del c1 8080:80
+	assert_eq "$(dump_map dnat6_ct | jq -c '[.[].key.proto]')" "[17]" "dnat6_ct after port del: the UDP flow stays"
+	srv_tcp6 "$C1" fd19::2 80 "$T/gone"
+	in_out nc -6 -z -w 2 2001:db8:100::1 8080 && fail "[2001:db8:100::1]:8080 reached after port del"
 	srv_tcp6 "$C1" fd19::2 90 "$T/lo"
 	in_out nc -6 -z -w 2 2001:db8:100::1 9000 && fail "a port of [::1] only, reached from outside"
 	srv_tcp6 "$C1" fd19::2 80 "$T/direct"

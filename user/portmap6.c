@@ -213,13 +213,70 @@ int portmap6_apply(struct dp *dp, const struct in6_addr *caddr6,
 	return err;
 }
 
+/* dnat6_ct's flows to caddr6 through one of ps's host ports. */
+struct dnat6_match {
+	const struct in6_addr *caddr6;
+	const struct port_spec *ps;
+	int n;
+	struct bpfnet_flow6 *keys;
+	struct bpfnet_ct6 *vals;
+	size_t len, kcap, vcap;
+};
+
+static void match_dnat6(const void *key, const void *val, void *ctx)
+{
+	const struct bpfnet_flow6 *k = key;
+	const struct bpfnet_ct6 *ct = val;
+	struct dnat6_match *m = ctx;
+	struct bpfnet_pm6_key pk = {
+		.host_addr = k->daddr, .host_port = k->dport, .proto = k->proto,
+	};
+	bool hit = false;
+
+	if (memcmp(&ct->nat_addr6, m->caddr6, sizeof(ct->nat_addr6)))
+		return;
+	for (int i = 0; i < m->n && !hit; i++)
+		hit = pm6_applies(&m->ps[i], m->caddr6) && pm6_meets(&pk, &m->ps[i]);
+	if (!hit || VEC_RESERVE(m->keys, m->len, m->kcap) ||
+	    VEC_RESERVE(m->vals, m->len, m->vcap))
+		return;
+	m->keys[m->len] = *k;
+	m->vals[m->len++] = *ct;
+}
+
+/* Connections made through the published ports ps to caddr6: forgotten. */
+static void flush_dnat6_flows(struct dp *dp, const struct in6_addr *caddr6,
+			      const struct port_spec *ps, int n)
+{
+	struct dnat6_match m = { .caddr6 = caddr6, .ps = ps, .n = n };
+
+	map_for_each(dp->dnat6_ct_fd, sizeof(struct bpfnet_flow6),
+		     sizeof(struct bpfnet_ct6), match_dnat6, &m);
+	for (size_t i = 0; i < m.len; i++) {
+		const struct bpfnet_flow6 *k = &m.keys[i];
+		struct bpfnet_flow6 r = {
+			.saddr = m.vals[i].nat_addr6, .daddr = k->saddr,
+			.sport = m.vals[i].ct.nat_port, .dport = k->sport,
+			.proto = k->proto,
+		};
+
+		bpf_map_delete_elem(dp->dnat6_rev_fd, &r);
+		bpf_map_delete_elem(dp->dnat6_ct_fd, k);
+	}
+	free(m.keys);
+	free(m.vals);
+}
+
 void portmap6_unapply(struct dp *dp, const struct in6_addr *caddr6,
 		      const struct port_spec *ps, int n)
 {
+	if (in6_is_zero(caddr6))
+		return;
 	for (int i = 0; i < n; i++)
 		if (pm6_applies(&ps[i], caddr6))
 			pm6_delete(dp, caddr6, &ps[i],
 				   ps[i].host_hi - ps[i].host_lo + 1u);
+	flush_dnat6_flows(dp, caddr6, ps, n);
 }
 
 int portmap6_missing(const struct dp *dp, const struct in6_addr *caddr6,
