@@ -35,7 +35,6 @@
 #include "parse.h"
 #include "portmap.h"
 #include "protonat.h"
-#include "sock_lb.h"
 #include "stats.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -573,26 +572,5 @@ int to_container(struct __sk_buff *skb)
 	return drop(BPFNET_STAT_DROP_UNSOLICITED, p.daddr);
 }
 
-SEC("cgroup/connect4")
-int sock_connect4(struct bpf_sock_addr *ctx)
-{
-	return sock_redirect(ctx);
-}
-
-SEC("cgroup/sendmsg4")
-int sock_sendmsg4(struct bpf_sock_addr *ctx)
-{
-	return sock_redirect(ctx);
-}
-
-SEC("cgroup/recvmsg4")
-int sock_recvmsg4(struct bpf_sock_addr *ctx)
-{
-	return sock_restore(ctx);
-}
-
-SEC("cgroup/getpeername4")
-int sock_getpeername4(struct bpf_sock_addr *ctx)
-{
-	return sock_restore(ctx);
-}
+/* The cgroup socket programs: published ports for host processes. */
+#include "sock_progs.h"

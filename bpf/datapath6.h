@@ -7,13 +7,15 @@
  *   from_container6  admission (admit6.h), then: multicast and the host to
  *                    the bridge, neighbours to their veth peer, the outside
  *                    by the uplink only (bpf_fib_lookup, bpf_redirect_neigh),
- *                    each flow noted in conntrack6 (ct6.h)
+ *                    each flow noted in conntrack6 (ct6.h); a published
+ *                    port's answers from the address dialled (portmap6.h)
  *   uplink_egress6   with nat6: masquerade behind the uplink's address
  *                    (nat6.h), for the datapath's packets and the stack's;
  *                    a container's ICMPv6 errors about its flows
  *                    (icmp_err6.h), its fragments (frag6.h)
  *   uplink_ingress6  with nat6, replies to the uplink's address translated
- *                    back; for the subnet: replies of those flows, ICMPv6 errors
+ *                    back; connections to a published IPv6 port sent to
+ *                    its container (portmap6.h); for the subnet: replies of those flows, ICMPv6 errors
  *                    about them and the later fragments of a reply, into the
  *                    container (redirect_peer); nothing else (drop_unsolicited)
  *   to_container6    what the stack and the bridge hand a container: ND
@@ -36,6 +38,7 @@
 #include "maps.h"
 #include "nat6.h"
 #include "parse6.h"
+#include "portmap6.h"
 #include "route6.h"
 #include "stats.h"
 
@@ -93,6 +96,9 @@ __noinline int from_container6(struct __sk_buff *skb)
 		goto pass;
 	}
 
+	rc = dnat6_reply(skb, &p6, cfg, &fib);	/* a published port's answer */
+	if (rc != BPFNET_CONTINUE)
+		return rc;
 	rc = fib_lookup6(skb, &p6, cfg, &fib, route_len(skb, &p6.p));
 	verdict = route_allowed6(skb, &p6, cfg, &fib, rc);
 	if (verdict)
@@ -133,19 +139,20 @@ __noinline int uplink_ingress6(struct __sk_buff *skb)
 
 	if (!skb || !c6 || !cfg || parse_ipv6(skb, &p6))
 		return TC_ACT_NEXT_FILTER;
+	rc = BPFNET_CONTINUE;
 	if (c6->nat6 && in6_eq(&p6.daddr, &c6->uplink_addr)) {
 		if (p6.p.frag_later)	/* as its first fragment (frag6.h) */
 			rc = nat6_frag_follow_in(skb, &p6);
 		else	/* a reply of a masqueraded flow? */
 			rc = nat6_in(skb, &p6);
-		if (rc == BPFNET_CONTINUE)
-			return TC_ACT_NEXT_FILTER;	/* the host's own */
-		if (rc)
-			return rc;
-		if (p6.p.frag && !p6.p.frag_later)
+		if (!rc && p6.p.frag && !p6.p.frag_later)
 			nat6_frag_note_in(&p6, &c6->uplink_addr);
-		return deliver6(skb, &p6, cfg);
 	}
+	if (rc == BPFNET_CONTINUE)
+		rc = dnat6_in(skb, &p6, c6);	/* to a published port? */
+	if (rc != BPFNET_CONTINUE)
+		return rc ? rc : deliver6(skb, &p6, cfg);
+	/* the host's own (its address is not in the subnet) */
 	if (!in_subnet6(c6, &p6.daddr) || icmp6_link_scope(&p6.p))
 		return TC_ACT_NEXT_FILTER;
 	if (!ct6_inbound(skb, &p6))

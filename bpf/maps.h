@@ -91,6 +91,26 @@ struct {
 	__type(value, struct bpfnet_flow6);
 } rev_nat6 SEC(".maps");
 
+/*
+ * A connection from outside to a published IPv6 port, the client's tuple
+ * (key) -> its state, the container's address (nat_addr6) and port
+ * (ct.nat_port) it goes to (portmap6.h). Datapath; port del flushes.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, BPFNET_MAX_FLOWS);
+	__type(key, struct bpfnet_flow6);
+	__type(value, struct bpfnet_ct6);
+} dnat6_ct SEC(".maps");
+
+/* The container's replies' tuple -> the client's flow (a key of dnat6_ct). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, BPFNET_MAX_FLOWS);
+	__type(key, struct bpfnet_flow6);
+	__type(value, struct bpfnet_flow6);
+} dnat6_rev SEC(".maps");
+
 /* Container address -> MAC and host veth: anti-spoofing and delivery. Hook. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -141,6 +161,14 @@ struct port_maps_map {
 	__type(value, struct bpfnet_pm_val);
 };
 struct port_maps_map port_maps SEC(".maps");
+
+/* Host port published on IPv6 -> container's IPv6 address and port. Written as port_maps. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, BPFNET_MAX_PORTMAPS);
+	__type(key, struct bpfnet_pm6_key);
+	__type(value, struct bpfnet_pm6_val);
+} port_maps6 SEC(".maps");
 
 /* Connection to a published port, client's view -> container. Datapath; port del flushes. */
 struct {
@@ -222,6 +250,14 @@ struct {
 	__type(key, struct bpfnet_sock_key);
 	__type(value, struct bpfnet_sock_val);
 } sock_rev SEC(".maps");
+
+/* Host IPv6 socket sent to a container -> the address it dialled. Socket programs. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct bpfnet_sock6_key);
+	__type(value, struct bpfnet_sock6_val);
+} sock_rev6 SEC(".maps");
 
 /* Every IPv4 address of the host -> its ifindex. Written by user space
  * (hook, gc, port add); read by the socket programs, which have no FIB. */

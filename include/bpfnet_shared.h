@@ -81,6 +81,14 @@
 #define BPFNET_PIN_FRAG6_OUT "frag6_out"
 #define BPFNET_PIN_FRAG6_RNAT "frag6_rnat"
 #define BPFNET_PIN_RNAT6 "rev_nat6"
+#define BPFNET_PIN_PORTMAPS6 "port_maps6"
+#define BPFNET_PIN_SOCK_REV6 "sock_rev6"
+#define BPFNET_PIN_DNAT6_CT "dnat6_ct"
+#define BPFNET_PIN_DNAT6_REV "dnat6_rev"
+#define BPFNET_PIN_PROG_CONNECT6 "prog_sock_connect6"
+#define BPFNET_PIN_PROG_SENDMSG6 "prog_sock_sendmsg6"
+#define BPFNET_PIN_PROG_RECVMSG6 "prog_sock_recvmsg6"
+#define BPFNET_PIN_PROG_PEERNAME6 "prog_sock_getpeername6"
 
 /* Connection lifetimes, in seconds. */
 #define BPFNET_CT_TCP_SYN_SECS 60
@@ -362,6 +370,35 @@ struct bpfnet_pm_val {
 };
 _Static_assert(sizeof(struct bpfnet_pm_val) == 8, "bpfnet_pm_val layout");
 
+/*
+ * "port_maps6": a host port published on IPv6 -> the container's IPv6
+ * address and port behind it. A spec without an address ("8080:80")
+ * writes one entry here (host_addr all zero: every IPv6 address of the
+ * host) and one in port_maps, when the container has an IPv6 address.
+ */
+struct bpfnet_pm6_key {
+	struct bpfnet_in6 host_addr;	/* all zero = every host address; as on the wire */
+	__be16 host_port;	/* be */
+	__u8 proto;		/* IPPROTO_TCP or IPPROTO_UDP */
+	__u8 pad;
+};
+_Static_assert(sizeof(struct bpfnet_pm6_key) == 20, "bpfnet_pm6_key layout");
+
+struct bpfnet_pm6_val {
+	struct bpfnet_in6 caddr;	/* the container's IPv6 address, as on the wire */
+	__be16 cport;		/* container port, be */
+	__u16 pad;
+};
+_Static_assert(sizeof(struct bpfnet_pm6_val) == 20, "bpfnet_pm6_val layout");
+
+/*
+ * "dnat6_ct": a connection from outside to a published IPv6 port, the
+ * client's tuple (struct bpfnet_flow6: its destination the address and
+ * port dialled) -> struct bpfnet_ct6, whose nat_addr6 and ct.nat_port are
+ * the container's address and port. "dnat6_rev": the container's replies'
+ * tuple (struct bpfnet_flow6) -> the client's tuple, a key of dnat6_ct.
+ */
+
 /* "dnat_rev": a published container's reply (key) -> what the client dialled. */
 struct bpfnet_dnat_rev {
 	__be32 host_addr;	/* the address the client connected to, be */
@@ -387,6 +424,23 @@ struct bpfnet_sock_val {
 	__u16 pad;
 };
 _Static_assert(sizeof(struct bpfnet_sock_val) == 8, "bpfnet_sock_val layout");
+
+/* "sock_rev6": the same for a host IPv6 socket (sock_lb6.h). */
+struct bpfnet_sock6_key {
+	__u64 cookie;		/* socket cookie */
+	struct bpfnet_in6 addr;	/* the container address it now talks to, as on the wire */
+	__be16 port;		/* be */
+	__u16 pad;
+	__u32 pad2;
+};
+_Static_assert(sizeof(struct bpfnet_sock6_key) == 32, "bpfnet_sock6_key layout");
+
+struct bpfnet_sock6_val {
+	struct bpfnet_in6 addr;	/* the host address dialled, as on the wire */
+	__be16 port;		/* the port dialled, be */
+	__u16 pad;
+};
+_Static_assert(sizeof(struct bpfnet_sock6_val) == 20, "bpfnet_sock6_val layout");
 
 /* Counters of the per-CPU "stats" array, one slot each. */
 enum bpfnet_stat {

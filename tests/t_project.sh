@@ -188,7 +188,7 @@ test_docs_name_existing_tests() {
 	for doc in README.md docs/reliability.md docs/claims.md; do
 		# shellcheck disable=SC2016  # backticks of Markdown
 		for n in $(grep -oE '`[^`]+`' "$TOP/$doc" | tr -d '`' | sort -u |
-			grep -E '^(t_[a-z]+(\.sh)?/[a-z0-9_*]+|test_[a-z0-9_]+(/[a-z0-9_*]+)?|asan/test_[a-z*]+|fuzz/[a-z]+|runner/selftest|mutants/subset|bench/quick|cleanup|host-untouched|demo|shellcheck)$'); do
+			grep -E '^(t_[a-z0-9]+(\.sh)?/[a-z0-9_*]+|test_[a-z0-9_]+(/[a-z0-9_*]+)?|asan/test_[a-z*]+|fuzz/[a-z]+|runner/selftest|mutants/subset|bench/quick|cleanup|host-untouched|demo|shellcheck)$'); do
 			names_a_test "$n" || fail "$doc names $n, which is no test"
 			checked=$((checked + 1))
 		done

@@ -251,6 +251,10 @@ static const struct {
 	{ offsetof(struct sock_progs, sendmsg4), BPF_CGROUP_UDP4_SENDMSG },
 	{ offsetof(struct sock_progs, recvmsg4), BPF_CGROUP_UDP4_RECVMSG },
 	{ offsetof(struct sock_progs, peername4), BPF_CGROUP_INET4_GETPEERNAME },
+	{ offsetof(struct sock_progs, connect6), BPF_CGROUP_INET6_CONNECT },
+	{ offsetof(struct sock_progs, sendmsg6), BPF_CGROUP_UDP6_SENDMSG },
+	{ offsetof(struct sock_progs, recvmsg6), BPF_CGROUP_UDP6_RECVMSG },
+	{ offsetof(struct sock_progs, peername6), BPF_CGROUP_INET6_GETPEERNAME },
 };
 #define NSOCK (sizeof(sock_types) / sizeof(sock_types[0]))
 

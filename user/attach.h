@@ -12,6 +12,7 @@
 /* The cgroup socket programs (fd -1: not open). */
 struct sock_progs {
 	int connect4, sendmsg4, recvmsg4, peername4;
+	int connect6, sendmsg6, recvmsg6, peername6;
 };
 
 /* Attach prog_fd as our filter at dir of ifindex unless it is there already. */

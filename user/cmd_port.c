@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "addr6.h"
 #include "cmd.h"
 #include "ctrid.h"
 #include "datapath.h"
@@ -125,14 +126,14 @@ static int port_add(struct bpfnet_config *cfg, const char *id, const char *spec)
 		err = n;
 		goto out;
 	}
-	err = portmap_check_conflicts(&pc.dp, &pc.s.st, ps.v, n, why, sizeof(why));
+	err = portmap_check_conflicts(&pc.dp, &pc.s.st, pc.rec, ps.v, n, why, sizeof(why));
 	if (!err)
 		err = check_host(cfg, ps.v, n, why, sizeof(why));
 	if (err) {
 		pr_err("%s", why);
 		goto out;
 	}
-	err = portmap_apply(&pc.dp, pc.rec->ip, ps.v, n);
+	err = portmap_apply(&pc.dp, pc.rec, ps.v, n);
 	if (err) {
 		pr_err("failed to publish %s: %s", spec,
 		       err == -EEXIST ? "a host port is already published" :
@@ -144,7 +145,7 @@ static int port_add(struct bpfnet_config *cfg, const char *id, const char *spec)
 	if (!err && state_note_port_addrs(&pc.s.st, ps.v, n))
 		err = state_commit(&pc.s);
 	if (err)
-		portmap_unapply(&pc.dp, pc.rec->ip, ps.v, n);
+		portmap_unapply(&pc.dp, pc.rec, ps.v, n);
 	else
 		refresh_edges(cfg, &pc.dp, ps.v, n);
 out:
@@ -173,11 +174,45 @@ static int port_del(struct bpfnet_config *cfg, const char *id, const char *spec)
 		       ctrid_short_len(pc.rec->id), pc.rec->id);
 	}
 	if (!err)
-		portmap_unapply(&pc.dp, pc.rec->ip, ps.v, n);
+		portmap_unapply(&pc.dp, pc.rec, ps.v, n);
 out:
 	portlist_free(&ps);
 	port_close(&pc);
 	return err ? 1 : 0;
+}
+
+/* The host address of a spec as ls shows it: 0.0.0.0 and :: for every one. */
+static void host_text(const struct port_spec *ps, char *buf, size_t size)
+{
+	if (ps->family == AF_INET6)
+		inet_ntop(AF_INET6, &ps->host6, buf, (socklen_t)size);
+	else if (ps->family == AF_INET)
+		inet_ntop(AF_INET, &ps->host, buf, (socklen_t)size);
+	else
+		snprintf(buf, size, "*");	/* both families, every address */
+}
+
+static void ls_json(const struct endpoint_rec *e, const struct port_spec *ps,
+		    const char *host, cJSON *arr)
+{
+	cJSON *o = cJSON_CreateObject();
+	char c6[INET6_ADDRSTRLEN];
+
+	cJSON_AddStringToObject(o, "id", e->id);
+	cJSON_AddStringToObject(o, "host_ip", host);
+	cJSON_AddNumberToObject(o, "host_port", ps->host_lo);
+	cJSON_AddNumberToObject(o, "host_port_end", ps->host_hi);
+	cJSON_AddStringToObject(o, "container_ip", inet_ntoa(e->ip));
+	if (!in6_is_zero(&e->ip6) && portspec_v6(ps)) {
+		inet_ntop(AF_INET6, &e->ip6, c6, sizeof(c6));
+		cJSON_AddStringToObject(o, "container_ip6", c6);
+	}
+	cJSON_AddNumberToObject(o, "container_port", ps->ctr_lo);
+	cJSON_AddNumberToObject(o, "container_port_end", ps->ctr_hi);
+	cJSON_AddStringToObject(o, "proto", ps->proto == IPPROTO_UDP ? "udp" : "tcp");
+	cJSON_AddStringToObject(o, "family", ps->family == AF_INET ? "ipv4" :
+				ps->family == AF_INET6 ? "ipv6" : "both");
+	cJSON_AddItemToArray(arr, o);
 }
 
 static void ls_one(const struct endpoint_rec *e, cJSON *arr)
@@ -185,23 +220,12 @@ static void ls_one(const struct endpoint_rec *e, cJSON *arr)
 	const struct port_spec *ps = e->ports.v;
 
 	for (int i = 0; i < e->ports.n; i++) {
-		char host[16], hp[16], cp[16];
+		char host[INET6_ADDRSTRLEN], hp[16], cp[16];
 
-		snprintf(host, sizeof(host), "%s",
-			 ps[i].host.s_addr ? inet_ntoa(ps[i].host) : "0.0.0.0");
+		host_text(&ps[i], host, sizeof(host));
 		if (arr) {
-			cJSON *o = cJSON_CreateObject();
-
-			cJSON_AddStringToObject(o, "id", e->id);
-			cJSON_AddStringToObject(o, "host_ip", host);
-			cJSON_AddNumberToObject(o, "host_port", ps[i].host_lo);
-			cJSON_AddNumberToObject(o, "host_port_end", ps[i].host_hi);
-			cJSON_AddStringToObject(o, "container_ip", inet_ntoa(e->ip));
-			cJSON_AddNumberToObject(o, "container_port", ps[i].ctr_lo);
-			cJSON_AddNumberToObject(o, "container_port_end", ps[i].ctr_hi);
-			cJSON_AddStringToObject(o, "proto",
-						ps[i].proto == IPPROTO_UDP ? "udp" : "tcp");
-			cJSON_AddItemToArray(arr, o);
+			/* JSON keeps its IPv4 form for a spec of both families */
+			ls_json(e, &ps[i], ps[i].family ? host : "0.0.0.0", arr);
 			continue;
 		}
 		snprintf(hp, sizeof(hp), ps[i].host_lo == ps[i].host_hi ? "%u" : "%u-%u",

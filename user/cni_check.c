@@ -197,7 +197,7 @@ static int check_ports(const struct bpfnet_config *cfg,
 		       cfg->pin_dir, rec->id);
 		return CNI_ERR_CHECK;
 	}
-	err = portmap_missing(&dp, rec->ip, rec->ports.v, rec->ports.n, why,
+	err = portmap_missing(&dp, rec, rec->ports.v, rec->ports.n, why,
 			      sizeof(why));
 	dp_close(&dp);
 	if (err)

@@ -242,7 +242,7 @@ static int publish_ports(struct dp *dp, const struct endpoint_rec *rec)
 
 	if (!rec->ports.n)
 		return 0;
-	err = portmap_apply(dp, rec->ip, rec->ports.v, rec->ports.n);
+	err = portmap_apply(dp, rec, rec->ports.v, rec->ports.n);
 	if (err)
 		pr_err("failed to publish %d port maps for %s: %s",
 		       rec->ports.n, rec->id,
@@ -376,7 +376,7 @@ void datapath_endpoint_del(const struct bpfnet_config *cfg,
 	if (!rec->ip.s_addr || dp_open(cfg, &dp, false))
 		return;
 	if (rec->ports.n)
-		portmap_unapply(&dp, rec->ip, rec->ports.v, rec->ports.n);
+		portmap_unapply(&dp, rec, rec->ports.v, rec->ports.n);
 	bpf_map_delete_elem(dp.ep_fd, &rec->ip.s_addr);
 	if (!in6_is_zero(&rec->ip6)) {
 		struct in6_addr ll = in6_linklocal_of_mac(rec->mac);

@@ -22,6 +22,7 @@
 #include "netns.h"
 #include "portcheck.h"
 #include "portmap.h"
+#include "portmap6.h"
 
 static int pick_address(const struct bpfnet_config *cfg,
 			const struct bpfnet_state *st, const struct setup_req *req,
@@ -96,7 +97,9 @@ static int check_ports(const struct bpfnet_config *cfg, struct nl *nl,
 			return -EPERM;
 		}
 	}
-	err = portcheck_host(nl, rec->ports.v, n, cfg->force, why, sizeof(why));
+	err = portmap6_family_check(rec, rec->ports.v, n, why, sizeof(why));
+	if (!err)
+		err = portcheck_host(nl, rec->ports.v, n, cfg->force, why, sizeof(why));
 	if (err) {
 		pr_err("%s: %s", from, why);
 		return err;
@@ -105,7 +108,7 @@ static int check_ports(const struct bpfnet_config *cfg, struct nl *nl,
 	/* no datapath yet: nothing is published */
 	if (dp_open(cfg, &dp, false))
 		return 0;
-	err = portmap_check_conflicts(&dp, st, rec->ports.v, n, why, sizeof(why));
+	err = portmap_check_conflicts(&dp, st, rec, rec->ports.v, n, why, sizeof(why));
 	dp_close(&dp);
 	if (err)
 		pr_err("%s: %s", from, why);

@@ -373,21 +373,31 @@ static int route_type_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-int addr_is_local(struct nl *nl, struct in_addr a)
+/* What `ip route get A` says: "local" is an address of this host. */
+static int local_route(struct nl *nl, int family, const void *a, size_t len)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = nl_msg(nl, buf, RTM_GETROUTE, 0);
 	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
 	int type = RTN_UNSPEC, err;
 
-	/* what `ip route get A` says: "local" is an address of this host */
-	rtm->rtm_family = AF_INET;
-	rtm->rtm_dst_len = 32;
-	mnl_attr_put_u32(nlh, RTA_DST, a.s_addr);
+	rtm->rtm_family = (unsigned char)family;
+	rtm->rtm_dst_len = (unsigned char)(len * 8);
+	mnl_attr_put(nlh, RTA_DST, len, a);
 	err = nl_talk(nl, nlh, route_type_cb, &type);
 	if (err == -ENETUNREACH || err == -EHOSTUNREACH)
 		return 0;	/* no route to it: certainly not ours */
 	return err ? err : type == RTN_LOCAL;
+}
+
+int addr_is_local(struct nl *nl, struct in_addr a)
+{
+	return local_route(nl, AF_INET, &a.s_addr, sizeof(a.s_addr));
+}
+
+int addr6_is_local(struct nl *nl, const struct in6_addr *a)
+{
+	return local_route(nl, AF_INET6, a, sizeof(*a));
 }
 
 int route_add_default(struct nl *nl, struct in_addr gw, int oif)

@@ -89,6 +89,8 @@ int addr_list(struct nl *nl, struct host_addr *out, int max);
 
 /* Is a an address of this host (the local table routes it here)? 1, 0, -errno. */
 int addr_is_local(struct nl *nl, struct in_addr a);
+/* The same for an IPv6 address. */
+int addr6_is_local(struct nl *nl, const struct in6_addr *a);
 
 int route_add_default(struct nl *nl, struct in_addr gw, int oif);
 

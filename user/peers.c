@@ -209,7 +209,9 @@ static void find_port(const void *key, const void *value, void *ctx)
 
 	(void)value;
 	for (int i = 0; i < h->n && !h->hit; i++) {
-		if (k->proto == h->ps[i].proto && port >= h->ps[i].host_lo &&
+		/* IPv6 ports are not shared with other networks' checks yet */
+		if (portspec_v4(&h->ps[i]) && k->proto == h->ps[i].proto &&
+		    port >= h->ps[i].host_lo &&
 		    port <= h->ps[i].host_hi) {
 			h->key = *k;
 			h->hit = &h->key;

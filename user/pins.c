@@ -47,9 +47,13 @@ static const struct {
 	{ BPFNET_PIN_STATS, offsetof(struct dp, stats_fd) },
 	{ BPFNET_PIN_EP_STATS, offsetof(struct dp, ep_stats_fd) },
 	{ BPFNET_PIN_PORTMAPS, offsetof(struct dp, pm_fd) },
+	{ BPFNET_PIN_PORTMAPS6, offsetof(struct dp, pm6_fd) },
 	{ BPFNET_PIN_DNAT_CT, offsetof(struct dp, dnat_ct_fd) },
 	{ BPFNET_PIN_DNAT_REV, offsetof(struct dp, dnat_rev_fd) },
 	{ BPFNET_PIN_SOCK_REV, offsetof(struct dp, sock_rev_fd) },
+	{ BPFNET_PIN_SOCK_REV6, offsetof(struct dp, sock_rev6_fd) },
+	{ BPFNET_PIN_DNAT6_CT, offsetof(struct dp, dnat6_ct_fd) },
+	{ BPFNET_PIN_DNAT6_REV, offsetof(struct dp, dnat6_rev_fd) },
 	{ BPFNET_PIN_HOST_ADDRS, offsetof(struct dp, host_addrs_fd) },
 	{ BPFNET_PIN_FRAG_NAT, offsetof(struct dp, frag_nat_fd) },
 	{ BPFNET_PIN_PROTO_NAT, offsetof(struct dp, proto_nat_fd) },
@@ -71,6 +75,10 @@ static const struct {
 	{ BPFNET_PIN_PROG_SENDMSG4, offsetof(struct dp, sock.sendmsg4) },
 	{ BPFNET_PIN_PROG_RECVMSG4, offsetof(struct dp, sock.recvmsg4) },
 	{ BPFNET_PIN_PROG_PEERNAME4, offsetof(struct dp, sock.peername4) },
+	{ BPFNET_PIN_PROG_CONNECT6, offsetof(struct dp, sock.connect6) },
+	{ BPFNET_PIN_PROG_SENDMSG6, offsetof(struct dp, sock.sendmsg6) },
+	{ BPFNET_PIN_PROG_RECVMSG6, offsetof(struct dp, sock.recvmsg6) },
+	{ BPFNET_PIN_PROG_PEERNAME6, offsetof(struct dp, sock.peername6) },
 };
 #define NPINS (sizeof(pins) / sizeof(pins[0]))
 
@@ -95,9 +103,13 @@ static const struct {
 	{ offsetof(struct dp, stats_fd), 4, 8 },
 	{ offsetof(struct dp, ep_stats_fd), 4, sizeof(struct bpfnet_ep_stats) },
 	{ offsetof(struct dp, pm_fd), sizeof(struct bpfnet_pm_key), sizeof(struct bpfnet_pm_val) },
+	{ offsetof(struct dp, pm6_fd), sizeof(struct bpfnet_pm6_key), sizeof(struct bpfnet_pm6_val) },
 	{ offsetof(struct dp, dnat_ct_fd), sizeof(struct bpfnet_flow), sizeof(struct bpfnet_ct) },
 	{ offsetof(struct dp, dnat_rev_fd), sizeof(struct bpfnet_flow), sizeof(struct bpfnet_dnat_rev) },
 	{ offsetof(struct dp, sock_rev_fd), sizeof(struct bpfnet_sock_key), sizeof(struct bpfnet_sock_val) },
+	{ offsetof(struct dp, sock_rev6_fd), sizeof(struct bpfnet_sock6_key), sizeof(struct bpfnet_sock6_val) },
+	{ offsetof(struct dp, dnat6_ct_fd), sizeof(struct bpfnet_flow6), sizeof(struct bpfnet_ct6) },
+	{ offsetof(struct dp, dnat6_rev_fd), sizeof(struct bpfnet_flow6), sizeof(struct bpfnet_flow6) },
 	{ offsetof(struct dp, host_addrs_fd), 4, 4 },
 	{ offsetof(struct dp, frag_nat_fd), sizeof(struct bpfnet_frag_key), sizeof(struct bpfnet_frag_val) },
 	{ offsetof(struct dp, proto_nat_fd), sizeof(struct bpfnet_proto_key), sizeof(struct bpfnet_proto_val) },
@@ -285,6 +297,7 @@ static int size_flow_tables(struct bpfnet_bpf *skel, unsigned int n, int *tmpl)
 	struct bpf_map *full[] = {
 		skel->maps.conntrack, skel->maps.rev_nat, skel->maps.dnat_ct,
 		skel->maps.dnat_rev, skel->maps.conntrack6, skel->maps.rev_nat6,
+		skel->maps.dnat6_ct, skel->maps.dnat6_rev,
 	};
 	struct bpf_map *half[] = {
 		skel->maps.ct_new, skel->maps.rev_nat_new, skel->maps.dnat_ct_new,
@@ -356,6 +369,10 @@ static int load_and_pin(const struct bpfnet_config *cfg)
 		{ skel->progs.sock_sendmsg4, BPFNET_PIN_PROG_SENDMSG4 },
 		{ skel->progs.sock_recvmsg4, BPFNET_PIN_PROG_RECVMSG4 },
 		{ skel->progs.sock_getpeername4, BPFNET_PIN_PROG_PEERNAME4 },
+		{ skel->progs.sock_connect6, BPFNET_PIN_PROG_CONNECT6 },
+		{ skel->progs.sock_sendmsg6, BPFNET_PIN_PROG_SENDMSG6 },
+		{ skel->progs.sock_recvmsg6, BPFNET_PIN_PROG_RECVMSG6 },
+		{ skel->progs.sock_getpeername6, BPFNET_PIN_PROG_PEERNAME6 },
 	};
 	for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]) && !err; i++) {
 		pin_path(cfg, progs[i].pin, path, sizeof(path));
@@ -420,6 +437,10 @@ static void retire_stale(const struct bpfnet_config *cfg)
 		old.sock.sendmsg4 = obj_get(cfg, BPFNET_PIN_PROG_SENDMSG4);
 		old.sock.recvmsg4 = obj_get(cfg, BPFNET_PIN_PROG_RECVMSG4);
 		old.sock.peername4 = obj_get(cfg, BPFNET_PIN_PROG_PEERNAME4);
+		old.sock.connect6 = obj_get(cfg, BPFNET_PIN_PROG_CONNECT6);
+		old.sock.sendmsg6 = obj_get(cfg, BPFNET_PIN_PROG_SENDMSG6);
+		old.sock.recvmsg6 = obj_get(cfg, BPFNET_PIN_PROG_RECVMSG6);
+		old.sock.peername6 = obj_get(cfg, BPFNET_PIN_PROG_PEERNAME6);
 		detach_sock_progs(cfg, &old.sock);
 		dp_close(&old);
 	}

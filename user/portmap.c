@@ -15,6 +15,7 @@
 #include "sockdiag.h"
 #include "vec.h"
 #include "portmap.h"
+#include "portmap6.h"
 
 static void pm_key(const struct port_spec *ps, unsigned int off,
 		   struct bpfnet_pm_key *k)
@@ -32,6 +33,8 @@ static void pm_delete(struct dp *dp, struct in_addr caddr,
 	struct bpfnet_pm_key k;
 	struct bpfnet_pm_val v;
 
+	if (!portspec_v4(ps))
+		return;	/* an IPv6 address: port_maps6's (portmap6.c) */
 	for (unsigned int off = 0; off < upto; off++) {
 		pm_key(ps, off, &k);
 		if (!bpf_map_lookup_elem(dp->pm_fd, &k, &v) &&
@@ -60,24 +63,27 @@ static bool pm_claimed(const struct dp *dp, const struct bpfnet_state *st,
 	return false;
 }
 
-int portmap_check_conflicts(const struct dp *dp, const struct bpfnet_state *st,
+static int check_conflicts4(const struct dp *dp, const struct bpfnet_state *st,
 			    const struct port_spec *ps, int n, char *err,
 			    size_t errlen)
 {
 	for (int i = 0; i < n; i++) {
-		unsigned int span = ps[i].host_hi - ps[i].host_lo + 1u;
+		unsigned int span = portspec_v4(&ps[i]) ?
+				    ps[i].host_hi - ps[i].host_lo + 1u : 0;
 
 		for (unsigned int off = 0; off < span; off++) {
 			struct bpfnet_pm_key k;
 			struct bpfnet_pm_val v;
 			const struct endpoint_rec *owner;
 			struct port_spec theirs;
-			char a[64], b[64];
+			char a[96], b[96];
 
 			if (!pm_claimed(dp, st, &ps[i], off, &k, &v))
 				continue;
 			theirs = (struct port_spec){
 				.host.s_addr = k.host_addr,
+				/* the map entry does not say if it is of both */
+				.family = k.host_addr ? AF_INET : PORTSPEC_BOTH,
 				.host_lo = ntohs(k.host_port),
 				.host_hi = ntohs(k.host_port),
 				.ctr_lo = ntohs(v.cport),
@@ -96,16 +102,33 @@ int portmap_check_conflicts(const struct dp *dp, const struct bpfnet_state *st,
 	return 0;
 }
 
-int portmap_missing(const struct dp *dp, struct in_addr caddr,
+int portmap_check_conflicts(const struct dp *dp, const struct bpfnet_state *st,
+			    const struct endpoint_rec *rec,
+			    const struct port_spec *ps, int n, char *err,
+			    size_t errlen)
+{
+	int r = portmap6_family_check(rec, ps, n, err, errlen);
+
+	if (!r)
+		r = check_conflicts4(dp, st, ps, n, err, errlen);
+	if (!r)
+		r = portmap6_check_conflicts(dp, st, rec, ps, n, err, errlen);
+	return r;
+}
+
+int portmap_missing(const struct dp *dp, const struct endpoint_rec *rec,
 		    const struct port_spec *ps, int n, char *err, size_t errlen)
 {
+	struct in_addr caddr = rec->ip;
+
 	for (int i = 0; i < n; i++) {
-		unsigned int span = ps[i].host_hi - ps[i].host_lo + 1u;
+		unsigned int span = portspec_v4(&ps[i]) ?
+				    ps[i].host_hi - ps[i].host_lo + 1u : 0;
 
 		for (unsigned int off = 0; off < span; off++) {
 			struct bpfnet_pm_key k;
 			struct bpfnet_pm_val v;
-			char a[64];
+			char a[96];
 
 			pm_key(&ps[i], off, &k);
 			if (!bpf_map_lookup_elem(dp->pm_fd, &k, &v) &&
@@ -118,7 +141,7 @@ int portmap_missing(const struct dp *dp, struct in_addr caddr,
 			return -ENOENT;
 		}
 	}
-	return 0;
+	return portmap6_missing(dp, &rec->ip6, ps, n, err, errlen);
 }
 
 /* Another network on the uplink publishes one of these host ports: -EEXIST. */
@@ -141,7 +164,8 @@ static int pm_insert(struct dp *dp, struct in_addr caddr,
 		     const struct port_spec *ps, int n)
 {
 	for (int i = 0; i < n; i++) {
-		unsigned int span = ps[i].host_hi - ps[i].host_lo + 1u;
+		unsigned int span = portspec_v4(&ps[i]) ?
+				    ps[i].host_hi - ps[i].host_lo + 1u : 0;
 
 		for (unsigned int off = 0; off < span; off++) {
 			struct bpfnet_pm_val v = {
@@ -191,18 +215,23 @@ static int mark_published(struct dp *dp, struct in_addr caddr)
  * check again once written, and give way if it is there. Of two networks,
  * the later to check sees the other: never both keep a port.
  */
-int portmap_apply(struct dp *dp, struct in_addr caddr,
+int portmap_apply(struct dp *dp, const struct endpoint_rec *rec,
 		  const struct port_spec *ps, int n)
 {
 	int err;
 
 	if (peer_conflict(dp, ps, n) || fault_point(9, "peers checked"))
 		return -EEXIST;
-	err = mark_published(dp, caddr);
+	err = mark_published(dp, rec->ip);
 	if (!err)
-		err = pm_insert(dp, caddr, ps, n);
+		err = pm_insert(dp, rec->ip, ps, n);
+	if (!err) {
+		err = portmap6_apply(dp, &rec->ip6, ps, n);
+		if (err)
+			portmap_unapply(dp, rec, ps, n);
+	}
 	if (!err && peer_conflict(dp, ps, n)) {
-		portmap_unapply(dp, caddr, ps, n);
+		portmap_unapply(dp, rec, ps, n);
 		err = -EEXIST;
 	}
 	return err;
@@ -252,6 +281,7 @@ static void pm_to_specs(const struct pm_walk *w, struct in_addr caddr,
 
 		if (w->vals[i].caddr != caddr.s_addr)
 			continue;
+		ps.family = ps.host.s_addr ? AF_INET : PORTSPEC_BOTH;
 		ps.host_hi = ps.host_lo;
 		ps.ctr_hi = ps.ctr_lo;
 		portlist_push(&single, &ps);
@@ -295,7 +325,7 @@ int portmap_sync_state(struct dp *dp, struct bpfnet_state *st, bool adopt)
 	}
 	free(w.keys);
 	free(w.vals);
-	return removed;
+	return removed + portmap6_sync_state(dp, st);
 }
 
 struct dnat_match {
@@ -315,7 +345,7 @@ static void match_dnat(const void *key, const void *val, void *ctx)
 	if (ct->nat_addr != m->caddr.s_addr)
 		return;
 	for (int i = 0; i < m->n && !hit; i++)
-		hit = k->proto == m->ps[i].proto &&
+		hit = portspec_v4(&m->ps[i]) && k->proto == m->ps[i].proto &&
 		      ntohs(k->dport) >= m->ps[i].host_lo &&
 		      ntohs(k->dport) <= m->ps[i].host_hi &&
 		      (!m->ps[i].host.s_addr || k->daddr == m->ps[i].host.s_addr);
@@ -363,7 +393,8 @@ static bool dialled_through(struct dp *dp, const struct host_conn *c,
 	if (bpf_map_lookup_elem(dp->sock_rev_fd, &k, &v))
 		return false;	/* made without the socket programs */
 	for (int i = 0; i < n; i++)
-		if (ps[i].proto == c->proto && ntohs(v.port) >= ps[i].host_lo &&
+		if (portspec_v4(&ps[i]) && ps[i].proto == c->proto &&
+		    ntohs(v.port) >= ps[i].host_lo &&
 		    ntohs(v.port) <= ps[i].host_hi &&
 		    (!ps[i].host.s_addr || ps[i].host.s_addr == v.addr))
 			return true;
@@ -396,11 +427,14 @@ static void cut_host_conns(struct dp *dp, struct in_addr caddr,
 	conn_list_free(&l);
 }
 
-void portmap_unapply(struct dp *dp, struct in_addr caddr,
+void portmap_unapply(struct dp *dp, const struct endpoint_rec *rec,
 		     const struct port_spec *ps, int n)
 {
+	struct in_addr caddr = rec->ip;
+
 	for (int i = 0; i < n; i++)
 		pm_delete(dp, caddr, &ps[i], ps[i].host_hi - ps[i].host_lo + 1u);
+	portmap6_unapply(dp, &rec->ip6, ps, n);
 	flush_dnat_flows(dp->dnat_ct_fd, dp->dnat_rev_fd, caddr, ps, n);
 	flush_dnat_flows(dp->dnat_ct_new_fd, dp->dnat_rev_new_fd, caddr, ps, n);
 	cut_host_conns(dp, caddr, ps, n);

@@ -34,44 +34,82 @@ static int parse_range(const char *s, uint16_t *lo, uint16_t *hi)
 	return 0;
 }
 
+/*
+ * The bracketed IPv6 address at the start of buf ("[2001:db8::1]:..."):
+ * into ps, and *rest past its colon. An IPv4-mapped address is refused:
+ * it would name an IPv4 address through the IPv6 map.
+ */
+static int parse_host6(char *buf, struct port_spec *ps, char **rest,
+		       const char *text, char *err, size_t errlen)
+{
+	char *close = strchr(buf, ']');
+
+	if (!close || close[1] != ':')
+		return fmt_err(err, errlen,
+			    "port map '%s': an IPv6 address goes in brackets, then ':' ([ADDR]:HOSTPORT:CONTAINERPORT)",
+			    text);
+	*close = '\0';
+	if (inet_pton(AF_INET6, buf + 1, &ps->host6) != 1 ||
+	    IN6_IS_ADDR_V4MAPPED(&ps->host6))
+		return fmt_err(err, errlen,
+			    "port map '%s': '%s' is not an IPv6 address", text,
+			    buf + 1);
+	ps->family = AF_INET6;
+	*rest = close + 2;
+	return 0;
+}
+
+/* "tcp" or "udp" after the slash, if any; the slash is cut off buf. */
+static int parse_proto(char *buf, struct port_spec *ps, const char *text,
+		       char *err, size_t errlen)
+{
+	char *proto = strrchr(buf, '/');
+
+	ps->proto = IPPROTO_TCP;
+	if (!proto)
+		return 0;
+	*proto++ = '\0';
+	if (!strcmp(proto, "udp"))
+		ps->proto = IPPROTO_UDP;
+	else if (strcmp(proto, "tcp"))
+		return fmt_err(err, errlen,
+			    "port map '%s': protocol must be tcp or udp", text);
+	return 0;
+}
+
 int portspec_parse(const char *text, struct port_spec *ps, char *err,
 		   size_t errlen)
 {
-	char buf[96], *proto, *parts[4];
-	int n = 0;
+	char buf[96], *rest = buf, *parts[4];
+	int n = 0, r;
 
 	memset(ps, 0, sizeof(*ps));
 	if (strlen(text) >= sizeof(buf) || !*text)
 		return fmt_err(err, errlen, "port map '%.40s' is empty or too long",
 			    text);
 	strcpy(buf, text);
-	ps->proto = IPPROTO_TCP;
-	proto = strchr(buf, '/');
-	if (proto) {
-		*proto++ = '\0';
-		if (!strcmp(proto, "udp"))
-			ps->proto = IPPROTO_UDP;
-		else if (strcmp(proto, "tcp"))
-			return fmt_err(err, errlen,
-				    "port map '%s': protocol must be tcp or udp",
-				    text);
-	}
-	for (char *p = buf, *c; n < 4; p = c + 1) {
+	r = parse_proto(buf, ps, text, err, errlen);
+	if (!r && buf[0] == '[')
+		r = parse_host6(buf, ps, &rest, text, err, errlen);
+	if (r)
+		return r;
+	for (char *p = rest, *c; n < 4; p = c + 1) {
 		parts[n++] = p;
 		c = strchr(p, ':');
 		if (!c)
 			break;
 		*c = '\0';
 	}
-	if (n < 2 || n > 3)
+	if (n < 2 || n > 3 || (n == 3 && ps->family == AF_INET6))
 		return fmt_err(err, errlen,
 			    "port map '%s': expected [HOSTIP:]HOSTPORT:CONTAINERPORT[/tcp|udp]",
 			    text);
 	if (n == 3) {
 		if (inet_pton(AF_INET, parts[0], &ps->host) != 1)
 			return fmt_err(err, errlen,
-				    "port map '%s': '%s' is not an IPv4 address",
+				    "port map '%s': '%s' is not an IPv4 address (IPv6 goes in brackets)",
 				    text, parts[0]);
+		ps->family = AF_INET;
 		parts[0] = parts[1];
 		parts[1] = parts[2];
 	}
@@ -216,19 +254,25 @@ static char *put_range(char *p, uint16_t lo, uint16_t hi)
 	return p;
 }
 
-/* At most 15 + 1 + 11 + 1 + 11 + 4 characters and the NUL. */
-#define PORTSPEC_TEXT_MAX 48
+/* At most 1 + 45 + 2 ("[ADDR]:") + 11 + 1 + 11 + 4 characters and the NUL. */
+#define PORTSPEC_TEXT_MAX 80
 
 static size_t format_spec(const struct port_spec *ps, char *buf)
 {
 	const uint8_t *a = (const uint8_t *)&ps->host.s_addr;
 	char *p = buf;
 
-	if (ps->host.s_addr) {
+	if (ps->family == AF_INET) {
 		for (int i = 0; i < 4; i++) {
 			p = put_u(p, a[i]);
 			*p++ = i < 3 ? '.' : ':';
 		}
+	} else if (ps->family == AF_INET6) {
+		*p++ = '[';
+		inet_ntop(AF_INET6, &ps->host6, p, INET6_ADDRSTRLEN);
+		p += strlen(p);
+		*p++ = ']';
+		*p++ = ':';
 	}
 	p = put_range(p, ps->host_lo, ps->host_hi);
 	*p++ = ':';
@@ -245,18 +289,37 @@ void portspec_format(const struct port_spec *ps, char *buf, size_t size)
 	snprintf(buf, size, "%s", one);
 }
 
+static bool in6_zero(const struct in6_addr *a)
+{
+	return IN6_IS_ADDR_UNSPECIFIED(a);
+}
+
+/* Could a and b name one address? Both families (no address) meets any. */
+static bool addr_overlap(const struct port_spec *a, const struct port_spec *b)
+{
+	if (a->family == PORTSPEC_BOTH || b->family == PORTSPEC_BOTH)
+		return true;
+	if (a->family != b->family)
+		return false;
+	if (a->family == AF_INET)
+		return !a->host.s_addr || !b->host.s_addr ||
+		       a->host.s_addr == b->host.s_addr;
+	return in6_zero(&a->host6) || in6_zero(&b->host6) ||
+	       IN6_ARE_ADDR_EQUAL(&a->host6, &b->host6);
+}
+
 int portspec_overlap(const struct port_spec *a, const struct port_spec *b)
 {
-	if (a->proto != b->proto)
-		return 0;
-	if (a->host.s_addr && b->host.s_addr && a->host.s_addr != b->host.s_addr)
+	if (a->proto != b->proto || !addr_overlap(a, b))
 		return 0;
 	return a->host_lo <= b->host_hi && b->host_lo <= a->host_hi;
 }
 
 int portspec_equal(const struct port_spec *a, const struct port_spec *b)
 {
-	return a->proto == b->proto && a->host.s_addr == b->host.s_addr &&
+	return a->proto == b->proto && a->family == b->family &&
+	       a->host.s_addr == b->host.s_addr &&
+	       IN6_ARE_ADDR_EQUAL(&a->host6, &b->host6) &&
 	       a->host_lo == b->host_lo && a->host_hi == b->host_hi &&
 	       a->ctr_lo == b->ctr_lo && a->ctr_hi == b->ctr_hi;
 }

@@ -2,7 +2,10 @@
 /*
  * Port map specs: "[HOSTIP:]HOSTPORT[-END]:CONTAINERPORT[-END][/tcp|udp]",
  * several joined by commas, as in the bpfnet.ports annotation and
- * `bpfnet port add`.
+ * `bpfnet port add`. HOSTIP is an IPv4 address or a bracketed IPv6 one
+ * ("[2001:db8::1]", "[::1]"). Without it, a spec publishes on every
+ * address of both families (IPv6 when the container has an address of it),
+ * as Docker does; "0.0.0.0" or "[::]" restricts it to one family.
  */
 #ifndef BPFNET_PORTSPEC_H
 #define BPFNET_PORTSPEC_H
@@ -11,15 +14,31 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #define PORTSPEC_MAX 64		/* specs in one bounded list (portspec_parse_list) */
 
 struct port_spec {
-	struct in_addr host;	/* INADDR_ANY: every host address */
+	struct in_addr host;	/* INADDR_ANY: every host address (IPv4) */
+	struct in6_addr host6;	/* family AF_INET6: the address, :: for every one */
 	uint16_t host_lo, host_hi;
 	uint16_t ctr_lo, ctr_hi;
 	uint8_t proto;		/* IPPROTO_TCP or IPPROTO_UDP */
+	uint8_t family;		/* PORTSPEC_BOTH (no address given), AF_INET, AF_INET6 */
 };
+
+#define PORTSPEC_BOTH 0
+
+/* Does the spec publish on IPv4 addresses? On IPv6 ones? */
+static inline bool portspec_v4(const struct port_spec *ps)
+{
+	return ps->family != AF_INET6;
+}
+
+static inline bool portspec_v6(const struct port_spec *ps)
+{
+	return ps->family != AF_INET;
+}
 
 /* Parse one spec. -EINVAL with a reason in err. */
 int portspec_parse(const char *text, struct port_spec *ps, char *err,
@@ -29,7 +48,8 @@ int portspec_parse(const char *text, struct port_spec *ps, char *err,
 int portspec_parse_list(const char *text, struct port_spec *out, int max,
 			char *err, size_t errlen);
 
-/* Canonical text of one spec ("127.0.0.1:9000:9000/tcp", "8080-8081:80-81/udp"). */
+/* Canonical text of one spec ("127.0.0.1:9000:9000/tcp", "8080-8081:80-81/udp",
+ * "[::1]:8080:80/tcp", "0.0.0.0:8080:80/tcp"). */
 void portspec_format(const struct port_spec *ps, char *buf, size_t size);
 
 
@@ -55,10 +75,11 @@ void portlist_remove(struct port_list *l, int i);
 char *portlist_format(const struct port_list *l);
 void portlist_free(struct port_list *l);
 
-/* Do two specs claim a common host port (same protocol, overlapping address)? */
+/* Do two specs claim a common host port (same protocol, a family in common,
+ * overlapping address)? */
 int portspec_overlap(const struct port_spec *a, const struct port_spec *b);
 
-/* Same host ports, container ports, address and protocol? */
+/* Same host ports, container ports, family, address and protocol? */
 int portspec_equal(const struct port_spec *a, const struct port_spec *b);
 
 #endif

@@ -14,7 +14,7 @@
 #include "portstore.h"
 
 /* The longest canonical spec, with its newline. */
-#define SPEC_LINE_MAX 64
+#define SPEC_LINE_MAX 96	/* a spec with an IPv6 address, "\n" and NUL */
 
 static void ports_dir(const char *state_dir, char *buf, size_t size)
 {

@@ -32,6 +32,14 @@ static bool v4_of_v6(const struct nlmsghdr *nlh, const __be32 src[4],
 	return false;
 }
 
+static int listener_push(struct listener_list *l, const struct listener *s)
+{
+	if (VEC_RESERVE(l->v, l->n, l->cap))
+		return MNL_CB_ERROR;
+	l->v[l->n++] = *s;
+	return MNL_CB_OK;
+}
+
 static int listener_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct inet_diag_msg *m = mnl_nlmsg_get_payload(nlh);
@@ -39,14 +47,22 @@ static int listener_cb(const struct nlmsghdr *nlh, void *data)
 	struct listener s = {
 		.bound.s_addr = m->id.idiag_src[0],
 		.port = ntohs(m->id.idiag_sport),
+		.family = AF_INET,
 	};
 
-	if (m->idiag_family == AF_INET6 && !v4_of_v6(nlh, m->id.idiag_src, &s.bound))
-		return MNL_CB_OK;
-	if (VEC_RESERVE(l->v, l->n, l->cap))
+	if (m->idiag_family != AF_INET6)
+		return listener_push(l, &s);
+	if (v4_of_v6(nlh, m->id.idiag_src, &s.bound) &&
+	    listener_push(l, &s) != MNL_CB_OK)
 		return MNL_CB_ERROR;
-	l->v[l->n++] = s;
-	return MNL_CB_OK;
+	/* a v4-mapped address takes IPv4 only */
+	if (!m->id.idiag_src[0] && !m->id.idiag_src[1] &&
+	    m->id.idiag_src[2] == htonl(0xffff))
+		return MNL_CB_OK;
+	s.bound.s_addr = 0;
+	s.family = AF_INET6;
+	memcpy(&s.bound6, m->id.idiag_src, sizeof(s.bound6));
+	return listener_push(l, &s);
 }
 
 static int dump(struct nl *nl, uint8_t family, uint8_t proto,

@@ -9,10 +9,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* A socket that takes IPv4 connections or datagrams on a port. */
+/* A socket that takes IPv4 (family AF_INET) or IPv6 (AF_INET6) connections
+ * or datagrams on a port. An IPv6 socket that takes IPv4 too is listed once
+ * per family. */
 struct listener {
-	struct in_addr bound;	/* INADDR_ANY: every address */
+	struct in_addr bound;	/* AF_INET: INADDR_ANY is every address */
+	struct in6_addr bound6;	/* AF_INET6: :: is every address */
 	uint16_t port;
+	uint8_t family;
 };
 
 struct listener_list {
@@ -23,8 +27,9 @@ struct listener_list {
 
 /*
  * The sockets of this namespace listening (TCP) or bound unconnected (UDP)
- * for proto, IPv6 ones included when they take IPv4 too (:: without
- * IPV6_V6ONLY, or a v4-mapped address). 0 or -errno.
+ * for proto: IPv4 ones, and IPv6 ones as IPv6 listeners and, when they
+ * take IPv4 too (:: without IPV6_V6ONLY, or a v4-mapped address), as IPv4
+ * ones. 0 or -errno.
  */
 int host_listeners(uint8_t proto, struct listener_list *out);
 void listener_list_free(struct listener_list *l);

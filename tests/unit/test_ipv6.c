@@ -1257,7 +1257,114 @@ static void test_nat66_reply_fragments_in(void)
 	CHECK_EQ(stat(BPFNET_STAT_FRAG_XLATED), 1u, "later fragments translated, in the end");
 }
 
+/* A port map of port_maps6: [host]:hport/proto -> [fd19::2]:cport. */
+static int add_pm6(const char *host, uint16_t hport, uint8_t proto, uint16_t cport)
+{
+	struct bpfnet_pm6_key k = { .host_addr = in6(host), .host_port = htons(hport),
+				    .proto = proto };
+	struct bpfnet_pm6_val v = { .caddr = in6("fd19::2"), .cport = htons(cport) };
+
+	return bpf_map_update_elem(bpf_map__fd(skel->maps.port_maps6), &k, &v, 0);
+}
+
+/* out is want from its addresses on (L4 header, checksum, payload). */
+#define CHECK_FRAME6(out, olen, want, wlen, what)                           \
+	do {                                                                 \
+		CHECK_EQ((olen), (__u32)(wlen), "length: " what);            \
+		CHECK_MEM((out) + ETH_HLEN + 8, (want) + ETH_HLEN + 8,       \
+			  (wlen) - ETH_HLEN - 8, "addresses, ports, checksum, payload: " what); \
+		CHECK_EQ((out)[ETH_HLEN + 7], 63, "hop limit (forwarded once): " what); \
+	} while (0)
+
+/*
+ * A published IPv6 port from outside (port_maps6): a SYN to
+ * [2001:db8:100::1]:8080, a port of every address, goes into
+ * [fd19::2]:80 byte for byte as a frame built so from scratch (its TCP
+ * checksum through the pseudo header), its flow in dnat6_ct; the
+ * container's SYN-ACK leaves by the uplink from [2001:db8:100::1]:8080,
+ * exact too. A datagram to a port of that one address alike. A port not
+ * published, or published on another address, is the host's own.
+ */
+static void test_dnat6_published_port(void)
+{
+	uint8_t in[256], out[2048], want[256];
+	struct pkt6_spec s = { .src = "2001:db8:100::2", .dst = "2001:db8:100::1",
+			       .proto = IPPROTO_TCP, .sport = 40000, .dport = 8080,
+			       .tcp_flags = 0x02, .body = "hello", .blen = 5 };
+	struct bpfnet_flow6 k = { .saddr = in6("2001:db8:100::2"),
+				  .daddr = in6("2001:db8:100::1"), .sport = htons(40000),
+				  .dport = htons(8080), .proto = IPPROTO_TCP };
+	struct bpfnet_ct6 ct;
+	size_t len, wlen;
+	__u32 olen;
+
+	CHECK_EQ(host_links6(0), 0, "links, addresses and net_config of the host");
+	CHECK_EQ(set_nat6(1), 0, "write net_config6 with nat6 and the uplink's address");
+	CHECK_EQ(add_pm6("::", 8080, IPPROTO_TCP, 80), 0, "write port_maps6 (every address)");
+	CHECK_EQ(add_pm6("2001:db8:100::1", 5353, IPPROTO_UDP, 53), 0,
+		 "write port_maps6 (one address)");
+	CHECK_EQ(add_pm6("2001:db8:100::9", 7070, IPPROTO_TCP, 70), 0,
+		 "write port_maps6 (another address)");
+	len = build_pkt6(in, &s);
+	CHECK_RUN(uplink_ingress, in, len, out, &olen, TC_ACT_REDIRECT);
+	s.dst = "fd19::2";
+	s.dport = 80;
+	wlen = build_pkt6(want, &s);
+	CHECK_FRAME6(out, olen, want, wlen, "the SYN in");
+	CHECK_MEM(out, mac_c1, 6, "destination MAC (the container)");
+	CHECK_EQ(bpf_map_lookup_elem(bpf_map__fd(skel->maps.dnat6_ct), &k, &ct), 0,
+		 "dnat6_ct entry of the client's flow");
+	CHECK_MEM(&ct.nat_addr6, want + ETH_HLEN + 24, 16, "its container address");
+	CHECK_EQ(ntohs(ct.ct.nat_port), 80, "its container port");
+
+	s = c_spec(IPPROTO_TCP, "2001:db8:100::2", 80, 40000);
+	s.tcp_flags = 0x12;
+	s.body = "world";
+	s.blen = 5;
+	len = build_pkt6(in, &s);
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_REDIRECT);
+	s.src = "2001:db8:100::1";
+	s.sport = 8080;
+	wlen = build_pkt6(want, &s);
+	CHECK_FRAME6(out, olen, want, wlen, "the SYN-ACK out");
+
+	s = (struct pkt6_spec){ .src = "2001:db8:100::2", .dst = "2001:db8:100::1",
+				.proto = IPPROTO_UDP, .sport = 5000, .dport = 5353,
+				.body = "question", .blen = 8 };
+	len = build_pkt6(in, &s);
+	CHECK_RUN(uplink_ingress, in, len, out, &olen, TC_ACT_REDIRECT);
+	s.dst = "fd19::2";
+	s.dport = 53;
+	wlen = build_pkt6(want, &s);
+	CHECK_FRAME6(out, olen, want, wlen, "the datagram in");
+	s = c_spec(IPPROTO_UDP, "2001:db8:100::2", 53, 5000);
+	s.body = "answer";
+	s.blen = 6;
+	len = build_pkt6(in, &s);
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_REDIRECT);
+	s.src = "2001:db8:100::1";
+	s.sport = 5353;
+	wlen = build_pkt6(want, &s);
+	CHECK_FRAME6(out, olen, want, wlen, "the answer out");
+
+	/* not published here: the host's, unchanged */
+	s = (struct pkt6_spec){ .src = "2001:db8:100::2", .dst = "2001:db8:100::1",
+				.proto = IPPROTO_TCP, .sport = 40001, .dport = 7070,
+				.tcp_flags = 0x02 };
+	len = build_pkt6(in, &s);
+	CHECK_RUN(uplink_ingress, in, len, out, &olen, TC_ACT_UNSPEC);
+	CHECK_MEM(out, in, len, "a SYN to a port of another address, unchanged");
+	s.dport = 8081;
+	len = build_pkt6(in, &s);
+	CHECK_RUN(uplink_ingress, in, len, out, &olen, TC_ACT_UNSPEC);
+	CHECK_MEM(out, in, len, "a SYN to a port published nowhere, unchanged");
+	CHECK_COUNTERS([BPFNET_STAT_DNAT_FLOWS] = 2, [BPFNET_STAT_DNAT_PKTS] = 2,
+		       [BPFNET_STAT_DNAT_REPLIES] = 2, [BPFNET_STAT_FAST_IN] = 2,
+		       [BPFNET_STAT_FAST_OUT] = 2);
+}
+
 static const struct check_test tests[] = {
+	CHECK_TEST(test_dnat6_published_port),
 	CHECK_TEST(test_own_address_admitted),
 	CHECK_TEST(test_wrong_source_dropped),
 	CHECK_TEST(test_wrong_mac_dropped),

@@ -111,7 +111,80 @@ static void test_overlap_rules(void)
 	CHECK(!portspec_overlap(&a, &b));
 }
 
+static void test_ipv6_addresses_and_families(void)
+{
+	struct port_spec ps;
+	char buf[96], a6[INET6_ADDRSTRLEN];
+
+	CHECK_EQ(parse("8080:80", &ps), 0, "8080:80");
+	CHECK_EQ(ps.family, PORTSPEC_BOTH, "no address: both families");
+	CHECK(portspec_v4(&ps) && portspec_v6(&ps));
+	CHECK_EQ(parse("[2001:db8::1]:8080:80/udp", &ps), 0, "a bracketed IPv6 address");
+	CHECK_EQ(ps.family, AF_INET6, "its family");
+	CHECK(!portspec_v4(&ps) && portspec_v6(&ps));
+	inet_ntop(AF_INET6, &ps.host6, a6, sizeof(a6));
+	CHECK_STR(a6, "2001:db8::1", "its address");
+	CHECK_EQ(ps.host_lo, 8080, "its host port");
+	CHECK_EQ(ps.proto, IPPROTO_UDP, "its protocol");
+	portspec_format(&ps, buf, sizeof(buf));
+	CHECK_STR(buf, "[2001:db8::1]:8080:80/udp", "formatted");
+	CHECK_EQ(parse("[::]:7000-7001:70-71", &ps), 0, "[::]: every IPv6 address");
+	CHECK_EQ(ps.family, AF_INET6, "[::] is IPv6 only");
+	portspec_format(&ps, buf, sizeof(buf));
+	CHECK_STR(buf, "[::]:7000-7001:70-71/tcp", "[::] formatted");
+	CHECK_EQ(parse("0.0.0.0:8080:80", &ps), 0, "0.0.0.0: every IPv4 address");
+	CHECK_EQ(ps.family, AF_INET, "0.0.0.0 is IPv4 only");
+	CHECK(portspec_v4(&ps) && !portspec_v6(&ps));
+	portspec_format(&ps, buf, sizeof(buf));
+	CHECK_STR(buf, "0.0.0.0:8080:80/tcp", "0.0.0.0 formatted");
+	CHECK_EQ(parse("[0123:4567:89ab:cdef:0123:4567:89ab:cdef]:65535-65535:65535/udp", &ps),
+		 0, "the longest IPv6 spec");
+	portspec_format(&ps, buf, sizeof(buf));
+	CHECK_STR(buf, "[123:4567:89ab:cdef:123:4567:89ab:cdef]:65535:65535/udp",
+		  "the longest formatted");
+}
+
+static void test_bad_ipv6_specs(void)
+{
+	static const char *const bad[] = {
+		"[::1:8080:80", "::1]:8080:80", "[::1]8080:80", "[::1]:8080",
+		"[::1]:1.2.3.4:8080:80", "[1.2.3.4]:80:80", "[::ffff:1.2.3.4]:80:80",
+		"[]:80:80", "[::g]:80:80", "::1:8080:80", "[::1]:80:80:80", NULL,
+	};
+	struct port_spec ps;
+	char what[64];
+
+	for (int i = 0; bad[i]; i++) {
+		snprintf(what, sizeof(what), "refusing '%s'", bad[i]);
+		CHECK_EQ(parse(bad[i], &ps), -EINVAL, what);
+	}
+}
+
+static void test_overlap_across_families(void)
+{
+	struct port_spec a, b;
+
+	CHECK_EQ(parse("8080:80", &a), 0, "8080:80");
+	CHECK_EQ(parse("[::1]:8080:90", &b), 0, "[::1]:8080:90");
+	CHECK(portspec_overlap(&a, &b));	/* both families cover every IPv6 address */
+	CHECK_EQ(parse("0.0.0.0:8080:80", &a), 0, "0.0.0.0:8080:80");
+	CHECK(!portspec_overlap(&a, &b));	/* IPv4 only: no IPv6 address in common */
+	CHECK_EQ(parse("[::]:8080:80", &a), 0, "[::]:8080:80");
+	CHECK(portspec_overlap(&a, &b));
+	CHECK_EQ(parse("[::2]:8080:80", &a), 0, "[::2]:8080:80");
+	CHECK(!portspec_overlap(&a, &b));
+	CHECK_EQ(parse("[::1]:8080:80", &a), 0, "[::1]:8080:80");
+	CHECK(!portspec_equal(&a, &b));	/* container ports differ */
+	CHECK_EQ(parse("[::1]:8080:90", &a), 0, "[::1]:8080:90 again");
+	CHECK(portspec_equal(&a, &b));
+	CHECK_EQ(parse("8080:90", &a), 0, "8080:90");
+	CHECK(!portspec_equal(&a, &b));	/* both families is not IPv6 only */
+}
+
 static const struct check_test tests[] = {
+	CHECK_TEST(test_ipv6_addresses_and_families),
+	CHECK_TEST(test_bad_ipv6_specs),
+	CHECK_TEST(test_overlap_across_families),
 	CHECK_TEST(test_simple_defaults_to_tcp),
 	CHECK_TEST(test_host_address_and_ranges),
 	CHECK_TEST(test_bad_specs),

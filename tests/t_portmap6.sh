@@ -1,0 +1,199 @@
+#!/usr/bin/env bash
+# Published ports on IPv6 (dual stack, --subnet6): which specs publish on
+# which family (port_maps, port_maps6), the errors that change nothing,
+# and real traffic to them.
+
+# pm6_world ANNOTATIONS: dual stack (2001:db8:100::1 on the uplink, the
+# outside at $OUTSIDE_IP6), the test's cgroup, c1 (fd19::2, 172.19.0.2)
+# published as ANNOTATIONS say, c2 (fd19::3) with none.
+pm6_world() {
+	[ -d /proc/sys/net/ipv6 ] || { echo "no IPv6 in this kernel"; exit 77; }
+	world_up_outside
+	in_host ip -6 addr add 2001:db8:100::1/64 dev up0 nodad
+	in_out ip -6 addr add "$OUTSIDE_IP6/64" dev eth0 nodad
+	FLAGS+=(--subnet6 fd19::/64)
+	cgroup_up
+	new_netns; C1=$NEWPID
+	new_netns; C2=$NEWPID
+	hook_up c1 "$C1" "${1:-"{}"}"
+	hook_up c2 "$C2"
+}
+
+# port_maps6 as "[HOST]:PORT/PROTO>[CONTAINER]:PORT" words, sorted.
+pm6_entries() {
+	dump_map port_maps6 | python3 -c 'import ipaddress, json, struct, sys
+def a(w): return str(ipaddress.IPv6Address(struct.pack("<4I", *w)))
+def p(n): return struct.unpack(">H", struct.pack("<H", n))[0]
+for e in json.load(sys.stdin):
+    k, v = e["key"], e["value"]
+    print("[%s]:%d/%s>[%s]:%d" % (a(k["host_addr"]["a"]), p(k["host_port"]),
+          {6: "tcp", 17: "udp"}[k["proto"]], a(v["caddr"]["a"]), p(v["cport"])))' | sort | paste -sd' '
+}
+
+# port_maps as "HOST:PORT/PROTO" words, sorted.
+pm4_entries() {
+	dump_map port_maps | python3 -c 'import ipaddress, json, struct, sys
+def p(n): return struct.unpack(">H", struct.pack("<H", n))[0]
+for e in json.load(sys.stdin):
+    k = e["key"]
+    print("%s:%d/%s" % (ipaddress.IPv4Address(struct.pack("<I", k["host_addr"])),
+          p(k["host_port"]), {6: "tcp", 17: "udp"}[k["proto"]]))' | sort | paste -sd' '
+}
+
+# Everything a refused command must leave as it was.
+state_and_maps() {
+	cat "$T/state/state.json"
+	find "$T/state" -path '*/ports/*' -type f -exec grep -H . {} + | sort
+	pm4_entries
+	pm6_entries
+}
+
+# A spec without an address publishes on both families; 0.0.0.0 on IPv4
+# only, [::] on IPv6 only, [::1] on that address; port del and teardown
+# take them back from both maps.
+test_ipv6_specs_publish_by_family() {
+	pm6_world '{"bpfnet.ports":"8080:80,0.0.0.0:8081:81/udp,[::]:8082:82/udp,[::1]:8083:83"}'
+	assert_eq "$(pm4_entries)" "0.0.0.0:8080/tcp 0.0.0.0:8081/udp" "port_maps"
+	assert_eq "$(pm6_entries)" "[::1]:8083/tcp>[fd19::2]:83 [::]:8080/tcp>[fd19::2]:80 [::]:8082/udp>[fd19::2]:82" "port_maps6"
+	assert_eq "$(bn port ls -j | jq -c '[.[] | [.host_ip, .host_port, .family, .container_ip6]]')" \
+		'[["0.0.0.0",8080,"both","fd19::2"],["0.0.0.0",8081,"ipv4",null],["::",8082,"ipv6","fd19::2"],["::1",8083,"ipv6","fd19::2"]]' "port ls -j"
+	bn port add c2 "[2001:db8:100::1]:9090-9091:90-91/tcp"
+	assert_contains "$(pm6_entries)" "[2001:db8:100::1]:9091/tcp>[fd19::3]:91" "a range on a named IPv6 address"
+	assert_eq "$(find "$T/state" -path '*/ports/*' -type f -exec cat {} + | sort | paste -sd' ')" \
+		"0.0.0.0:8081:81/udp 8080:80/tcp [2001:db8:100::1]:9090-9091:90-91/tcp [::1]:8083:83/tcp [::]:8082:82/udp" \
+		"the specs stored, in canonical form"
+	bn port del c1 8080:80
+	assert_eq "$(pm4_entries)" "0.0.0.0:8081/udp" "port_maps after port del"
+	assert_eq "$(pm6_entries)" "[2001:db8:100::1]:9090/tcp>[fd19::3]:90 [2001:db8:100::1]:9091/tcp>[fd19::3]:91 [::1]:8083/tcp>[fd19::2]:83 [::]:8082/udp>[fd19::2]:82" "port_maps6 after port del"
+	hook_down c1
+	assert_eq "$(pm4_entries)" "" "port_maps after teardown"
+	assert_eq "$(pm6_entries)" "[2001:db8:100::1]:9090/tcp>[fd19::3]:90 [2001:db8:100::1]:9091/tcp>[fd19::3]:91" "port_maps6 after teardown"
+}
+
+# Refused: one line, exit 1, nothing changed (records, ports files, both maps).
+refused() { # WHAT EXPECTED-LINE CMD...
+	local what=$1 want=$2 out rc=0
+	shift 2
+	out=$("$@" 2>&1) || rc=$?
+	assert_eq "$rc" 1 "$what: exit status"
+	assert_eq "$out" "$want" "$what: the error"
+	assert_eq "$(state_and_maps)" "$before" "$what: state changed"
+}
+
+test_ipv6_port_errors_change_nothing() {
+	pm6_world '{"bpfnet.ports":"[::]:8080:80"}'
+	local before
+	in_host timeout 30 python3 -c 'import socket, time
+s = socket.socket(socket.AF_INET6)
+s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+s.bind(("::", 2222)); s.listen(); time.sleep(30)' &
+	PIDS+=($!)
+	wait_listen tcp 2222 in_host
+	before=$(state_and_maps)
+	refused "a bracket not closed" "bpfnet: port map '[::1:8080:80': an IPv6 address goes in brackets, then ':' ([ADDR]:HOSTPORT:CONTAINERPORT)" \
+		bn port add c2 "[::1:8080:80"
+	refused "an address that is not IPv6" "bpfnet: port map '[10.0.0.1]:8080:80': '10.0.0.1' is not an IPv6 address" \
+		bn port add c2 "[10.0.0.1]:8080:80"
+	refused "a port c1 publishes on IPv6" "bpfnet: port map 8080:81/tcp conflicts with [::]:8080:80/tcp of container c1" \
+		bn port add c2 8080:81
+	refused "an IPv6 address not the host's" "bpfnet: port map [2001:db8::9]:7070:70/tcp: 2001:db8::9 is not an address of this host" \
+		bn port add c2 "[2001:db8::9]:7070:70"
+	refused "an IPv6-only host listener" "bpfnet: port map 2222:22/tcp: a host process listens on [::]:2222/tcp (--force publishes it anyway)" \
+		bn port add c2 2222:22
+	# IPv4 only does not meet the IPv6 listener, nor c1's IPv6 port
+	bn port add c2 0.0.0.0:2222:22
+	bn port add c2 0.0.0.0:8080:81
+	assert_eq "$(pm4_entries)" "0.0.0.0:2222/tcp 0.0.0.0:8080/tcp" "IPv4-only specs beside IPv6 ones"
+}
+
+# A network without --subnet6: [::] names a family its containers lack.
+test_ipv6_spec_for_ipv4_only_container() {
+	world_up_outside
+	new_netns; C1=$NEWPID
+	hook_up c1 "$C1"
+	local before out rc=0
+	before=$(state_and_maps)
+	refused "[::] for an IPv4-only container" "bpfnet: port map [::]:8080:80/tcp: container c1 has no IPv6 address (the network has no --subnet6)" \
+		bn port add c1 "[::]:8080:80"
+	new_netns
+	out=$(hook_up c2 "$NEWPID" '{"bpfnet.ports":"[::1]:8080:80"}' 2>&1) || rc=$?
+	assert_eq "$rc" 1 "an annotation of [::1] for an IPv4-only container"
+	assert_eq "$out" "bpfnet: bpfnet.ports: port map [::1]:8080:80/tcp: container c2 has no IPv6 address (the network has no --subnet6)"
+	# without an address: IPv4 only, as the container has
+	bn port add c1 8080:80
+	assert_eq "$(pm4_entries)" "0.0.0.0:8080/tcp" "port_maps"
+	assert_eq "$(pm6_entries)" "" "port_maps6"
+}
+
+# One-shot servers on an IPv6 address in a namespace, as t_portmap's.
+srv_tcp6() { # PID ADDR PORT OUTFILE
+	in_ns "$1" timeout 10 nc -6 -nlv "$2" "$3" >"$4" 2>"$4.peer" &
+	PIDS+=($!)
+	wait_listen tcp "$3" in_ns "$1"
+}
+srv_udp6() { # PID ADDR PORT OUTFILE REPLY
+	(sleep 1; echo "$5") | in_ns "$1" timeout 6 nc -6 -n -u -lv "$2" "$3" >"$4" 2>"$4.peer" &
+	PIDS+=($!)
+	wait_listen udp "$3" in_ns "$1"
+}
+
+# Host processes (the cgroup's connect6, sendmsg6, recvmsg6, getpeername6):
+# [::1] and the uplink's address reach a port of every address, [::1] one
+# published on it alone; a UDP answer comes from the address dialled, and
+# getpeername says what was dialled.
+test_ipv6_host_processes_reach_published_ports() {
+	pm6_world '{"bpfnet.ports":"8080:80,[::1]:9000:90/tcp,5353:53/udp"}'
+	local redirects
+	redirects=$(stat_of host_socket_redirects)
+	srv_tcp6 "$C1" fd19::2 80 "$T/a"
+	echo "host via ::1" | in_host_cg nc -6 -N -w 3 ::1 8080 || fail "host -> [::1]:8080 failed"
+	assert_file_eq "$T/a" "host via ::1"
+	srv_tcp6 "$C1" fd19::2 80 "$T/b"
+	echo "host via the uplink" | in_host_cg nc -6 -N -w 3 2001:db8:100::1 8080 ||
+		fail "host -> [2001:db8:100::1]:8080 failed"
+	assert_file_eq "$T/b" "host via the uplink"
+	srv_tcp6 "$C1" fd19::2 90 "$T/c"
+	echo "loopback-only map" | in_host_cg nc -6 -N -w 3 ::1 9000 || fail "host -> [::1]:9000 failed"
+	assert_file_eq "$T/c" "loopback-only map"
+	srv_udp6 "$C1" fd19::2 53 "$T/u" "udp-to-host"
+	assert_eq "$(echo q | in_host_cg timeout 5 nc -6 -u -w 2 ::1 5353)" udp-to-host "the UDP answer, from [::1]:5353"
+	assert_eq "$(cat "$T/u")" q "the UDP question"
+	srv_tcp6 "$C1" fd19::2 80 "$T/d"
+	assert_eq "$(in_host_cg python3 -c 'import socket
+s = socket.create_connection(("::1", 8080))
+print("[%s]:%d" % s.getpeername()[:2])
+s.sendall(b"getpeername asked\n")')" "[::1]:8080" "getpeername of a socket connected to [::1]:8080"
+	assert_file_eq "$T/d" "getpeername asked"
+	assert_ge "$(stat_of host_socket_redirects)" $((redirects + 5)) "IPv6 socket redirects counted"
+	# a host port not published on IPv6 is the host's own
+	in_host_cg nc -6 -z -w 2 ::1 8081 && fail "[::1]:8081 answered, published nowhere"
+	return 0
+}
+
+# From outside: [2001:db8:100::1]:8080 (a port of every address) and a
+# UDP port reach c1's, the replies come from the address and port dialled
+# (nc takes no other), the flow is in dnat6_ct; nothing else of c1 is
+# reachable: not its own port 80, nor a port published on [::1] only.
+test_ipv6_published_from_outside() {
+	pm6_world '{"bpfnet.ports":"8080:80,5353:53/udp,[::1]:9000:90"}'
+	in_out ip -6 route add fd19::/64 via 2001:db8:100::1
+	srv_tcp6 "$C1" fd19::2 80 "$T/tcp"
+	echo "over tcp6" | in_out nc -6 -N -w 3 2001:db8:100::1 8080 || fail "TCP to [2001:db8:100::1]:8080 failed"
+	assert_file_eq "$T/tcp" "over tcp6"
+	assert_contains "$(cat "$T/tcp.peer")" "Connection received on $OUTSIDE_IP6"
+	srv_udp6 "$C1" fd19::2 53 "$T/udp" "answer6"
+	assert_eq "$(echo question | in_out timeout 5 nc -6 -u -w 2 2001:db8:100::1 5353)" answer6 "the UDP answer"
+	assert_eq "$(cat "$T/udp")" question "the UDP question"
+	assert_ge "$(dump_map dnat6_ct | jq length)" 2 "flows in dnat6_ct"
+	assert_ge "$(stat_of dnat_replies)" 2 "replies translated"
+	# port del forgets the flows made through its ports, and the port
+	bn port del c1 8080:80
+	assert_eq "$(dump_map dnat6_ct | jq -c '[.[].key.proto]')" "[17]" "dnat6_ct after port del: the UDP flow stays"
+	srv_tcp6 "$C1" fd19::2 80 "$T/gone"
+	in_out nc -6 -z -w 2 2001:db8:100::1 8080 && fail "[2001:db8:100::1]:8080 reached after port del"
+	srv_tcp6 "$C1" fd19::2 90 "$T/lo"
+	in_out nc -6 -z -w 2 2001:db8:100::1 9000 && fail "a port of [::1] only, reached from outside"
+	srv_tcp6 "$C1" fd19::2 80 "$T/direct"
+	in_out nc -6 -z -w 2 fd19::2 80 && fail "c1's port 80 reached from outside directly"
+	return 0
+}

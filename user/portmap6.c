@@ -1,0 +1,325 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Published ports on IPv6: the port_maps6 entries of a container. A spec
+ * publishes here when it names an IPv6 address ("[::1]:8080:80") or every
+ * address ("[::]:...", or no address at all, for a container that has an
+ * IPv6 address). The rules are port_maps' (portmap.c): all or nothing, no
+ * host port published twice.
+ */
+#include <arpa/inet.h>
+#include <bpf/bpf.h>
+#include <linux/types.h>
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "addr6.h"
+#include "bpfnet_shared.h"
+#include "ctrid.h"
+#include "mapiter.h"
+#include "portmap6.h"
+#include "vec.h"
+
+/* Does ps publish on IPv6 for a container whose IPv6 address is caddr6? */
+static bool pm6_applies(const struct port_spec *ps, const struct in6_addr *caddr6)
+{
+	return portspec_v6(ps) && !in6_is_zero(caddr6);
+}
+
+static void pm6_key(const struct port_spec *ps, unsigned int off,
+		    struct bpfnet_pm6_key *k)
+{
+	memset(k, 0, sizeof(*k));
+	if (ps->family == AF_INET6)
+		memcpy(&k->host_addr, &ps->host6, sizeof(k->host_addr));
+	k->host_port = htons((uint16_t)(ps->host_lo + off));
+	k->proto = ps->proto;
+}
+
+int portmap6_family_check(const struct endpoint_rec *rec,
+			  const struct port_spec *ps, int n, char *err,
+			  size_t errlen)
+{
+	char spec[96];
+
+	if (!in6_is_zero(&rec->ip6))
+		return 0;
+	for (int i = 0; i < n; i++) {
+		if (ps[i].family != AF_INET6)
+			continue;
+		portspec_format(&ps[i], spec, sizeof(spec));
+		snprintf(err, errlen,
+			 "port map %s: container %.*s has no IPv6 address (the network has no --subnet6)",
+			 spec, ctrid_short_len(rec->id), rec->id);
+		return -EAFNOSUPPORT;
+	}
+	return 0;
+}
+
+/* Every entry of port_maps6, read at once. */
+struct pm6_walk {
+	struct bpfnet_pm6_key *keys;
+	struct bpfnet_pm6_val *vals;
+	size_t n, kcap, vcap;
+};
+
+static void pm6_collect(const void *key, const void *val, void *ctx)
+{
+	struct pm6_walk *w = ctx;
+
+	if (VEC_RESERVE(w->keys, w->n, w->kcap) ||
+	    VEC_RESERVE(w->vals, w->n, w->vcap))
+		return;
+	w->keys[w->n] = *(const struct bpfnet_pm6_key *)key;
+	w->vals[w->n++] = *(const struct bpfnet_pm6_val *)val;
+}
+
+static void pm6_walk_free(struct pm6_walk *w)
+{
+	free(w->keys);
+	free(w->vals);
+	memset(w, 0, sizeof(*w));
+}
+
+static bool in6_all_zero(const struct bpfnet_in6 *a)
+{
+	return !(a->a[0] | a->a[1] | a->a[2] | a->a[3]);
+}
+
+/* Does entry k claim one of ps's host ports (same address, or either any)? */
+static bool pm6_meets(const struct bpfnet_pm6_key *k, const struct port_spec *ps)
+{
+	unsigned int port = ntohs(k->host_port);
+	bool any = ps->family != AF_INET6 || in6_is_zero(&ps->host6);
+
+	return k->proto == ps->proto && port >= ps->host_lo &&
+	       port <= ps->host_hi &&
+	       (any || in6_all_zero(&k->host_addr) ||
+		!memcmp(&k->host_addr, &ps->host6, sizeof(ps->host6)));
+}
+
+/* The entry that makes ps conflict, written as a spec into b. */
+static void pm6_describe(const struct bpfnet_pm6_key *k,
+			 const struct bpfnet_pm6_val *v, char *b, size_t size)
+{
+	struct port_spec theirs = {
+		.host_lo = ntohs(k->host_port), .host_hi = ntohs(k->host_port),
+		.ctr_lo = ntohs(v->cport), .ctr_hi = ntohs(v->cport),
+		.proto = k->proto, .family = AF_INET6,
+	};
+
+	memcpy(&theirs.host6, &k->host_addr, sizeof(theirs.host6));
+	portspec_format(&theirs, b, size);
+}
+
+/*
+ * The IPv6 named addresses are in no record's list (the IPv4 ones are, in
+ * port_addrs), so the map is read whole: its size is what is published on
+ * IPv6, small next to a port range's lookups.
+ */
+int portmap6_check_conflicts(const struct dp *dp, const struct bpfnet_state *st,
+			     const struct endpoint_rec *rec,
+			     const struct port_spec *ps, int n, char *err,
+			     size_t errlen)
+{
+	struct pm6_walk w = { 0 };
+	int ret = 0;
+
+	map_for_each(dp->pm6_fd, sizeof(struct bpfnet_pm6_key),
+		     sizeof(struct bpfnet_pm6_val), pm6_collect, &w);
+	for (int i = 0; i < n && !ret; i++) {
+		if (!pm6_applies(&ps[i], &rec->ip6))
+			continue;
+		for (size_t j = 0; j < w.n && !ret; j++) {
+			const struct endpoint_rec *owner;
+			struct in6_addr c;
+			char a[96], b[96];
+
+			if (!pm6_meets(&w.keys[j], &ps[i]))
+				continue;
+			memcpy(&c, &w.vals[j].caddr, sizeof(c));
+			owner = state_find_ip6(st, &c);
+			portspec_format(&ps[i], a, sizeof(a));
+			pm6_describe(&w.keys[j], &w.vals[j], b, sizeof(b));
+			snprintf(err, errlen,
+				 "port map %s conflicts with %s of container %.64s",
+				 a, b, owner ? owner->id : "(none: run 'bpfnet gc')");
+			ret = -EEXIST;
+		}
+	}
+	pm6_walk_free(&w);
+	return ret;
+}
+
+/* Delete entries of ps for offsets below upto that belong to caddr6. */
+static void pm6_delete(struct dp *dp, const struct in6_addr *caddr6,
+		       const struct port_spec *ps, unsigned int upto)
+{
+	struct bpfnet_pm6_key k;
+	struct bpfnet_pm6_val v;
+
+	for (unsigned int off = 0; off < upto; off++) {
+		pm6_key(ps, off, &k);
+		if (!bpf_map_lookup_elem(dp->pm6_fd, &k, &v) &&
+		    !memcmp(&v.caddr, caddr6, sizeof(v.caddr)))
+			bpf_map_delete_elem(dp->pm6_fd, &k);
+	}
+}
+
+/* Its endpoints6 entry says it is published (BPFNET_EP_PUBLISHED), as IPv4's. */
+static int mark_published6(struct dp *dp, const struct in6_addr *caddr6)
+{
+	struct bpfnet_endpoint ep;
+
+	if (bpf_map_lookup_elem(dp->ep6_fd, caddr6, &ep))
+		return errno == ENOENT ? 0 : -errno;
+	if (ep.flags & BPFNET_EP_PUBLISHED)
+		return 0;
+	ep.flags |= BPFNET_EP_PUBLISHED;
+	return bpf_map_update_elem(dp->ep6_fd, caddr6, &ep, BPF_EXIST) ? -errno : 0;
+}
+
+int portmap6_apply(struct dp *dp, const struct in6_addr *caddr6,
+		   const struct port_spec *ps, int n)
+{
+	int err = in6_is_zero(caddr6) ? 0 : mark_published6(dp, caddr6);
+
+	for (int i = 0; i < n && !err; i++) {
+		unsigned int span = ps[i].host_hi - ps[i].host_lo + 1u;
+
+		if (!pm6_applies(&ps[i], caddr6))
+			continue;
+		for (unsigned int off = 0; off < span; off++) {
+			struct bpfnet_pm6_val v = {
+				.cport = htons((uint16_t)(ps[i].ctr_lo + off)),
+			};
+			struct bpfnet_pm6_key k;
+
+			memcpy(&v.caddr, caddr6, sizeof(v.caddr));
+			pm6_key(&ps[i], off, &k);
+			if (!bpf_map_update_elem(dp->pm6_fd, &k, &v, BPF_NOEXIST))
+				continue;
+			err = -errno;
+			pm6_delete(dp, caddr6, &ps[i], off);
+			while (i-- > 0)
+				if (pm6_applies(&ps[i], caddr6))
+					pm6_delete(dp, caddr6, &ps[i],
+						   ps[i].host_hi - ps[i].host_lo + 1u);
+			return err;
+		}
+	}
+	return err;
+}
+
+/* dnat6_ct's flows to caddr6 through one of ps's host ports. */
+struct dnat6_match {
+	const struct in6_addr *caddr6;
+	const struct port_spec *ps;
+	int n;
+	struct bpfnet_flow6 *keys;
+	struct bpfnet_ct6 *vals;
+	size_t len, kcap, vcap;
+};
+
+static void match_dnat6(const void *key, const void *val, void *ctx)
+{
+	const struct bpfnet_flow6 *k = key;
+	const struct bpfnet_ct6 *ct = val;
+	struct dnat6_match *m = ctx;
+	struct bpfnet_pm6_key pk = {
+		.host_addr = k->daddr, .host_port = k->dport, .proto = k->proto,
+	};
+	bool hit = false;
+
+	if (memcmp(&ct->nat_addr6, m->caddr6, sizeof(ct->nat_addr6)))
+		return;
+	for (int i = 0; i < m->n && !hit; i++)
+		hit = pm6_applies(&m->ps[i], m->caddr6) && pm6_meets(&pk, &m->ps[i]);
+	if (!hit || VEC_RESERVE(m->keys, m->len, m->kcap) ||
+	    VEC_RESERVE(m->vals, m->len, m->vcap))
+		return;
+	m->keys[m->len] = *k;
+	m->vals[m->len++] = *ct;
+}
+
+/* Connections made through the published ports ps to caddr6: forgotten. */
+static void flush_dnat6_flows(struct dp *dp, const struct in6_addr *caddr6,
+			      const struct port_spec *ps, int n)
+{
+	struct dnat6_match m = { .caddr6 = caddr6, .ps = ps, .n = n };
+
+	map_for_each(dp->dnat6_ct_fd, sizeof(struct bpfnet_flow6),
+		     sizeof(struct bpfnet_ct6), match_dnat6, &m);
+	for (size_t i = 0; i < m.len; i++) {
+		const struct bpfnet_flow6 *k = &m.keys[i];
+		struct bpfnet_flow6 r = {
+			.saddr = m.vals[i].nat_addr6, .daddr = k->saddr,
+			.sport = m.vals[i].ct.nat_port, .dport = k->sport,
+			.proto = k->proto,
+		};
+
+		bpf_map_delete_elem(dp->dnat6_rev_fd, &r);
+		bpf_map_delete_elem(dp->dnat6_ct_fd, k);
+	}
+	free(m.keys);
+	free(m.vals);
+}
+
+void portmap6_unapply(struct dp *dp, const struct in6_addr *caddr6,
+		      const struct port_spec *ps, int n)
+{
+	if (in6_is_zero(caddr6))
+		return;
+	for (int i = 0; i < n; i++)
+		if (pm6_applies(&ps[i], caddr6))
+			pm6_delete(dp, caddr6, &ps[i],
+				   ps[i].host_hi - ps[i].host_lo + 1u);
+	flush_dnat6_flows(dp, caddr6, ps, n);
+}
+
+int portmap6_missing(const struct dp *dp, const struct in6_addr *caddr6,
+		     const struct port_spec *ps, int n, char *err, size_t errlen)
+{
+	for (int i = 0; i < n; i++) {
+		unsigned int span = ps[i].host_hi - ps[i].host_lo + 1u;
+
+		for (unsigned int off = 0; off < span && pm6_applies(&ps[i], caddr6); off++) {
+			struct bpfnet_pm6_key k;
+			struct bpfnet_pm6_val v;
+			char a[96];
+
+			pm6_key(&ps[i], off, &k);
+			if (!bpf_map_lookup_elem(dp->pm6_fd, &k, &v) &&
+			    !memcmp(&v.caddr, caddr6, sizeof(v.caddr)) &&
+			    v.cport == htons((uint16_t)(ps[i].ctr_lo + off)))
+				continue;
+			portspec_format(&ps[i], a, sizeof(a));
+			snprintf(err, errlen,
+				 "port map %s has no IPv6 entry for host port %u",
+				 a, ps[i].host_lo + off);
+			return -ENOENT;
+		}
+	}
+	return 0;
+}
+
+int portmap6_sync_state(struct dp *dp, const struct bpfnet_state *st)
+{
+	struct pm6_walk w = { 0 };
+	int removed = 0;
+
+	map_for_each(dp->pm6_fd, sizeof(struct bpfnet_pm6_key),
+		     sizeof(struct bpfnet_pm6_val), pm6_collect, &w);
+	for (size_t i = 0; i < w.n; i++) {
+		struct in6_addr c;
+
+		memcpy(&c, &w.vals[i].caddr, sizeof(c));
+		if (!state_find_ip6(st, &c) &&
+		    !bpf_map_delete_elem(dp->pm6_fd, &w.keys[i]))
+			removed++;
+	}
+	pm6_walk_free(&w);
+	return removed;
+}
