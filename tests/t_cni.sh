@@ -450,10 +450,10 @@ test_capability_ips_and_mac() {
 	# args.cni (the conventions' args) too
 	cni_add c2 1.0.0 '{"args": {"cni": {"ips": ["172.19.0.78"], "mac": "02:aa:bb:cc:dd:ef"}}}'
 	assert_eq "$(bn ls -j | jq -c '.[] | select(.id == "c2") | [.ip, .mac]')" '["172.19.0.78","02:aa:bb:cc:dd:ef"]' "c2's record"
-	# refused: IPv6, a MAC in use, a group MAC, a prefix not the subnet's
+	# refused: IPv6 without subnet6, a MAC in use, a group MAC, a prefix not the subnet's
 	ctr_ns c3
 	local bad
-	for bad in '{"runtimeConfig": {"ips": ["fd00::5/64"]}}|2|IPv6' \
+	for bad in '{"runtimeConfig": {"ips": ["fd00::5/64"]}}|2|fd00::5 is an IPv6 address and the network has no subnet6' \
 		'{"runtimeConfig": {"mac": "02:aa:bb:cc:dd:ee"}}|7|runtimeConfig.mac 02:aa:bb:cc:dd:ee is in use by c1' \
 		'{"runtimeConfig": {"mac": "03:aa:bb:cc:dd:ee"}}|7|not a unicast MAC' \
 		'{"runtimeConfig": {"ips": ["172.19.0.79/24"]}}|7|prefix is /16'; do
@@ -462,6 +462,32 @@ test_capability_ips_and_mac() {
 		assert_eq "$rc" 1 "ADD exit code with ${bad%%|*}"
 		bad=${bad#*|}
 		assert_cni_error "$T/e" "${bad%%|*}" 1.0.0
+		assert_contains "$(jq -r .details "$T/e")" "${bad#*|}"
+		assert_nothing_set_up c3
+	done
+}
+
+# With subnet6, runtimeConfig.ips (and CNI_ARGS IP) may ask for the IPv6
+# address too: the container gets both, the result lists both; an IPv6
+# address outside subnet6, with another prefix, or two different ones, is
+# refused and nothing is set up.
+test_dual_stack_ips_asked_for() {
+	cni_world
+	local rc bad six='"subnet6": "fd19::/64"'
+	cni_add c1 1.0.0 "{$six, \"runtimeConfig\": {\"ips\": [\"172.19.0.70/16\", \"fd19::70/64\"]}}"
+	assert_eq "$(jq -c '[.ips[].address]' "$T/c1.json")" '["172.19.0.70/16","fd19::70/64"]' "the result"
+	assert_eq "$(bn ls -j | jq -c '.[0] | [.ip, .ip6]')" '["172.19.0.70","fd19::70"]' "c1's record"
+	assert_contains "$(in_ctr c1 ip -6 addr show dev eth0 scope global)" "inet6 fd19::70/64"
+	ctr_ns c2
+	cni_conf 1.0.0 "{$six}" | CNI_ARGS="IP=fd19::71" cni ADD c2 "$(ns_path c2)" eth0 >"$T/c2.json" ||
+		fail "ADD with CNI_ARGS IP=fd19::71: $(cat "$T/c2.json")"
+	assert_eq "$(bn ls -j | jq -r '.[] | select(.id == "c2") | .ip6')" fd19::71 "c2's IPv6 address from CNI_ARGS"
+	ctr_ns c3
+	for bad in '["fd20::5"]|outside the subnet6 fd19::/64' '["fd19::5/80"]|the network'"'"'s subnet6 prefix is /64' \
+		'["fd19::5", "fd19::6"]|a container has one IPv6 address' '["fd19::70"]|in use by c1'; do
+		rc=0
+		cni_conf 1.0.0 "{$six, \"runtimeConfig\": {\"ips\": ${bad%%|*}}}" | cni ADD c3 "$(ns_path c3)" eth0 >"$T/e" || rc=$?
+		assert_eq "$rc" 1 "ADD exit code with ips ${bad%%|*}"
 		assert_contains "$(jq -r .details "$T/e")" "${bad#*|}"
 		assert_nothing_set_up c3
 	done

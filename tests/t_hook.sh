@@ -302,7 +302,7 @@ test_cgroup_default_is_the_mounted_root() {
 	oci_state c1 creating "$NEWPID" '{"bpfnet.ports":"8080:80"}' | in_host_cg unshare -C -m --propagation private sh -c \
 		'mount -t cgroup2 none /sys/fs/cgroup && exec "$@"' sh "$BPFNET" hook "${FLAGS[@]}"
 	assert_eq "$(bpftool cgroup show "$CG" -j | jq -r '[.[] | "\(.attach_type):\(.name)"] | sort | join(" ")')" \
-		"cgroup_inet4_connect:sock_connect4 cgroup_inet4_getpeername:sock_getpeername4 cgroup_udp4_recvmsg:sock_recvmsg4 cgroup_udp4_sendmsg:sock_sendmsg4" \
+		"cgroup_inet4_connect:sock_connect4 cgroup_inet4_getpeername:sock_getpeername4 cgroup_inet6_connect:sock_connect6 cgroup_inet6_getpeername:sock_getpeername6 cgroup_udp4_recvmsg:sock_recvmsg4 cgroup_udp4_sendmsg:sock_sendmsg4 cgroup_udp6_recvmsg:sock_recvmsg6 cgroup_udp6_sendmsg:sock_sendmsg6" \
 		"programs on the cgroup namespace's root"
 	assert_eq "$(bpftool cgroup show "$T/cg" | count_lines 'sock_(connect|sendmsg|recvmsg|getpeername)4')" 0 "bpfnet programs on the machine's cgroup2 root"
 	FLAGS=("${flags_cg[@]}")	# world_down's bpfnet down detaches them from $CG

@@ -212,6 +212,34 @@ test_unusable_settings_refused() {
 	refute "bridge created for a refused second network" in_host ip link show bnbr1
 }
 
+# The same for --subnet6: the uplink's IPv6 network, another interface's,
+# or a prefix inside one, is refused with one line and nothing made; the
+# bridge's own gateway address is no conflict.
+test_subnet6_overlap_refused() {
+	world_up_outside
+	in_host ip -6 addr add 2001:db8:1::1/64 dev up0 nodad
+	in_host ip link add lan0 type veth peer name lan1
+	in_host ip -6 addr add fd77::1/48 dev lan0 nodad
+	new_netns
+	local row net want rc out
+	for row in "2001:db8:1::/64|the uplink's network (2001:db8:1::1/64)" \
+		"2001:db8:1::100/120|the uplink's network (2001:db8:1::1/64)" \
+		"fd77:0:0:5::/64|the network of lan0 (fd77::1/48): choose another --subnet6"; do
+		net=${row%%|*} want=${row#*|}
+		rc=0
+		out=$(oci_state c1 creating "$NEWPID" | in_host "$BPFNET" hook "${FLAGS[@]}" --subnet6 "$net" 2>&1) || rc=$?
+		assert_eq "$rc" 1 "exit code for --subnet6 $net"
+		assert_eq "$out" "bpfnet: subnet6 $net overlaps $want"
+		refute "bridge created for a refused subnet6" in_host ip link show bnbr0
+		assert_eq "$(bn ls -j)" "[]" "records after --subnet6 $net"
+	done
+	FLAGS+=(--subnet6 fd19::/64)
+	hook_up c1 "$NEWPID"
+	hook_down c1
+	hook_up c1 "$NEWPID"	# its bridge holds fd19::1/64 now: ours, no conflict
+	assert_eq "$(bn ls -j | jq -r '.[0].ip6')" fd19::2 "c1's IPv6 address"
+}
+
 test_allowed_host_ports_limit_annotations_only() {
 	world_up_outside
 	local c=$T/config.json out rc=0

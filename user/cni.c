@@ -107,6 +107,8 @@ static int cni_add(const struct cni_req *r)
 		.netns = r->netns,
 		.ip = r->want.ip,
 		.ip_from = r->want.ip_from,
+		.ip6 = r->want.ip6,
+		.ip6_from = r->want.ip6_from,
 		.mac = r->want.mac_from ? r->want.mac : NULL,
 		.mac_from = r->want.mac_from,
 		.ports = r->ports,

@@ -132,8 +132,8 @@ int cni_mac_parse(const char *text, uint8_t mac[6])
 	return 0;
 }
 
-/* "/N" of an address as asked for: N from 0 to 32, else -1. */
-static int prefix_of(const char *slash)
+/* "/N" of an address as asked for: N from 0 to max, else -1. */
+static int prefix_of(const char *slash, long max)
 {
 	char *end;
 	long n;
@@ -141,7 +141,33 @@ static int prefix_of(const char *slash)
 	if (!isdigit((unsigned char)slash[1]))
 		return -1;
 	n = strtol(slash + 1, &end, 10);
-	return *end || n > 32 ? -1 : (int)n;
+	return *end || n > max ? -1 : (int)n;
+}
+
+/* One IPv6 address asked for (addr is its text without "/N"). */
+static int want_ip6(struct cni_want *w, const char *text, const char *addr,
+		    const char *slash, const char *from)
+{
+	int prefix = slash ? prefix_of(slash, 128) : -1;
+	char canon[INET6_ADDRSTRLEN];
+	struct in6_addr a6;
+
+	if (inet_pton(AF_INET6, addr, &a6) != 1 || (slash && prefix < 0)) {
+		pr_err("%s: '%.64s' is not an IPv6 address (addr or addr/N)", from, text);
+		return CNI_ERR_CONFIG;
+	}
+	inet_ntop(AF_INET6, &a6, canon, sizeof(canon));
+	if (w->ip6[0] && strcmp(w->ip6, canon)) {
+		pr_err("%s asks for %s and %s for %s: a container has one IPv6 address",
+		       w->ip6_from, w->ip6, from, canon);
+		return CNI_ERR_CONFIG;
+	}
+	if (!w->ip6[0])
+		w->ip6_from = from;
+	strcpy(w->ip6, canon);
+	if (prefix >= 0)
+		w->prefix6 = prefix;
+	return CNI_OK;
 }
 
 /* One address asked for ("a.b.c.d" or "a.b.c.d/N"), the same as any before. */
@@ -150,16 +176,12 @@ static int want_ip(struct cni_want *w, const char *text, const char *from)
 	const char *slash = strchr(text, '/');
 	size_t n = slash ? (size_t)(slash - text) : strlen(text);
 	char addr[INET6_ADDRSTRLEN], canon[INET_ADDRSTRLEN];
-	int prefix = slash ? prefix_of(slash) : -1;
-	struct in6_addr a6;
+	int prefix = slash ? prefix_of(slash, 32) : -1;
 	struct in_addr a;
 
 	snprintf(addr, sizeof(addr), "%.*s", (int)n, text);
-	if (n < sizeof(addr) && inet_pton(AF_INET6, addr, &a6) == 1) {
-		pr_err("%s: %.64s is an IPv6 address: bpfnet gives containers IPv4 addresses only",
-		       from, text);
-		return CNI_ERR_FIELD;
-	}
+	if (n < sizeof(addr) && strchr(addr, ':'))
+		return want_ip6(w, text, addr, slash, from);
 	if (n >= sizeof(addr) || inet_pton(AF_INET, addr, &a) != 1 ||
 	    (slash && prefix < 0)) {
 		pr_err("%s: '%.64s' is not an IPv4 address (a.b.c.d or a.b.c.d/N)",
@@ -247,6 +269,7 @@ int cni_want_read(struct cni_want *w, const cJSON *conf, const char *env_args,
 
 	memset(w, 0, sizeof(*w));
 	w->prefix = -1;
+	w->prefix6 = -1;
 	code = cni_args_parse(env_args, &ea);
 	if (!code && !ipam)
 		code = want_ips(w, member(rc, "ips"), "runtimeConfig.ips");

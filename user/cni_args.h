@@ -32,6 +32,9 @@ struct cni_want {
 	char ip[INET_ADDRSTRLEN];	/* an IPv4 address ("" none) */
 	int prefix;			/* its "/N" if given, else -1 */
 	const char *ip_from;		/* where it was asked for */
+	char ip6[INET6_ADDRSTRLEN];	/* an IPv6 address ("" none) */
+	int prefix6;			/* its "/N" if given, else -1 */
+	const char *ip6_from;		/* where it was asked for */
 	uint8_t mac[6];
 	const char *mac_from;		/* NULL: no MAC asked for */
 };
@@ -42,8 +45,9 @@ struct cJSON;
  * Read the wants of conf (runtimeConfig.ips/mac, args.cni.ips/mac) and of
  * env_args (CNI_ARGS). With ipam (delegated) the addresses asked for are
  * the ipam plugin's to honour, not bpfnet's: only the MAC is read. Every
- * IPv4 address asked for must be the same one; IPv6 is refused. CNI_OK, or
- * a code after printing why.
+ * IPv4 address asked for must be the same one, and every IPv6 one (the
+ * network's --subnet6 decides whether it may have one). CNI_OK, or a code
+ * after printing why.
  */
 int cni_want_read(struct cni_want *w, const struct cJSON *conf,
 		  const char *env_args, bool ipam);

@@ -319,6 +319,16 @@ static int read_wants(struct cni_req *r)
 		       r->want.ip, r->want.prefix, r->cfg.prefix);
 		code = CNI_ERR_CONFIG;
 	}
+	if (!code && r->want.ip6[0] && !r->cfg.prefix6) {
+		pr_err("%s: %s is an IPv6 address and the network has no subnet6",
+		       r->want.ip6_from, r->want.ip6);
+		code = CNI_ERR_FIELD;
+	}
+	if (!code && r->want.prefix6 >= 0 && r->want.prefix6 != r->cfg.prefix6) {
+		pr_err("%s: %s/%d: the network's subnet6 prefix is /%d",
+		       r->want.ip6_from, r->want.ip6, r->want.prefix6, r->cfg.prefix6);
+		code = CNI_ERR_CONFIG;
+	}
 	return code;
 }
 

@@ -67,7 +67,8 @@ int endpoint_plan(const struct bpfnet_config *cfg, struct nl *nl,
 		return err;
 	}
 	plan->mtu = cfg->mtu ? cfg->mtu : mtu > 0 ? mtu : 1500;
-	return subnet_free(cfg, nl, plan->uplink_ifindex);
+	err = subnet_free(cfg, nl, plan->uplink_ifindex);
+	return err ? err : endpoint6_subnet_free(cfg, nl, plan->uplink_ifindex);
 }
 
 static int ensure_bridge(const struct bpfnet_config *cfg, struct nl *nl,

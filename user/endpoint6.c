@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
 #include <net/if.h>
@@ -10,6 +11,34 @@
 #include "link6.h"
 #include "log.h"
 #include "netns.h"
+
+int endpoint6_subnet_free(const struct bpfnet_config *cfg, struct nl *nl,
+			   int uplink)
+{
+	char s[CIDR6_STRLEN], o[INET6_ADDRSTRLEN], name[IF_NAMESIZE];
+	int bridge = (int)if_nametoindex(cfg->bridge), prefix, ifindex, err;
+	struct in6_addr a;
+
+	if (!cfg->prefix6)
+		return 0;
+	err = addr6_overlapping(nl, &cfg->subnet6, cfg->prefix6, bridge, &a,
+				&prefix, &ifindex);
+	if (err == -ENOENT)
+		return 0;
+	if (err) {
+		pr_err("failed to read the host's IPv6 addresses: %s", strerror(-err));
+		return err;
+	}
+	cidr6_format(&cfg->subnet6, cfg->prefix6, s, sizeof(s));
+	inet_ntop(AF_INET6, &a, o, sizeof(o));
+	if (ifindex == uplink)
+		pr_err("subnet6 %s overlaps the uplink's network (%s/%d)", s, o, prefix);
+	else
+		pr_err("subnet6 %s overlaps the network of %s (%s/%d): choose another --subnet6",
+		       s, if_indextoname((unsigned int)ifindex, name) ? name : "another interface",
+		       o, prefix);
+	return -EINVAL;
+}
 
 int endpoint6_bridge(const struct bpfnet_config *cfg, struct nl *nl,
 		     int bridge_ifindex)

@@ -16,6 +16,13 @@
 #include "state.h"
 
 /* The bridge gets the gateway (::1, the prefix's length), no DAD. */
+/*
+ * --subnet6 must be no other network of the host's (the uplink's, another
+ * interface's; our bridge's is ours): 0, or -EINVAL after saying which.
+ */
+int endpoint6_subnet_free(const struct bpfnet_config *cfg, struct nl *nl,
+			   int uplink);
+
 int endpoint6_bridge(const struct bpfnet_config *cfg, struct nl *nl,
 		     int bridge_ifindex);
 

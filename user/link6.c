@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "addr6.h"
 #include "link6.h"
 
 /* RTM_NEWADDR (create or replace, no DAD) or RTM_DELADDR of addr/prefix. */
@@ -43,15 +44,44 @@ int addr6_del(struct nl *nl, int ifindex, const struct in6_addr *addr,
 	return addr6_change(nl, RTM_DELADDR, ifindex, addr, prefix);
 }
 
-/* One address dump: the address looked for, or the first global one. */
+/*
+ * One address dump: the address looked for, or the first global one; or,
+ * with net, the first global address on any interface but skip whose
+ * network overlaps net/net_prefix.
+ */
 struct addr6_dump {
 	int ifindex;
 	const struct in6_addr *want;	/* NULL: the first global one */
+	const struct in6_addr *net;
+	int net_prefix, skip;
 	struct in6_addr found;
-	int prefix;
+	int prefix, found_ifindex;
 	uint32_t flags;
 	bool hit;
 };
+
+/* Do a/alen and b/blen share addresses (one network inside the other)? */
+static bool prefixes_overlap(const struct in6_addr *a, int alen,
+			     const struct in6_addr *b, int blen)
+{
+	return in6_in_prefix(a, b, alen < blen ? alen : blen);
+}
+
+/* An address addr6_cb found: is it the one the dump is for? */
+static bool addr6_wanted(const struct addr6_dump *d, const struct ifaddrmsg *ifa,
+			 const struct in6_addr *a, uint32_t flags)
+{
+	if (d->net)
+		return (int)ifa->ifa_index != d->skip &&
+		       ifa->ifa_scope == RT_SCOPE_UNIVERSE &&
+		       prefixes_overlap(a, ifa->ifa_prefixlen, d->net, d->net_prefix);
+	if ((int)ifa->ifa_index != d->ifindex)
+		return false;
+	if (d->want)
+		return !memcmp(a, d->want, sizeof(*a));
+	return ifa->ifa_scope == RT_SCOPE_UNIVERSE &&
+	       !(flags & (IFA_F_TENTATIVE | IFA_F_DADFAILED));
+}
 
 static int addr6_cb(const struct nlmsghdr *nlh, void *data)
 {
@@ -61,8 +91,7 @@ static int addr6_cb(const struct nlmsghdr *nlh, void *data)
 	const struct in6_addr *a = NULL;
 	uint32_t flags = ifa->ifa_flags;
 
-	if (d->hit || ifa->ifa_family != AF_INET6 ||
-	    (int)ifa->ifa_index != d->ifindex)
+	if (d->hit || ifa->ifa_family != AF_INET6)
 		return MNL_CB_OK;
 	mnl_attr_for_each(attr, nlh, sizeof(*ifa)) {
 		if (mnl_attr_get_type(attr) == IFA_ADDRESS &&
@@ -71,14 +100,11 @@ static int addr6_cb(const struct nlmsghdr *nlh, void *data)
 		if (mnl_attr_get_type(attr) == IFA_FLAGS)
 			flags = mnl_attr_get_u32(attr);
 	}
-	if (!a)
-		return MNL_CB_OK;
-	if (d->want ? memcmp(a, d->want, sizeof(*a)) :
-	    ifa->ifa_scope != RT_SCOPE_UNIVERSE ||
-	    (flags & (IFA_F_TENTATIVE | IFA_F_DADFAILED)))
+	if (!a || !addr6_wanted(d, ifa, a, flags))
 		return MNL_CB_OK;
 	d->found = *a;
 	d->prefix = ifa->ifa_prefixlen;
+	d->found_ifindex = (int)ifa->ifa_index;
 	d->flags = flags;
 	d->hit = true;
 	return MNL_CB_OK;
@@ -211,4 +237,19 @@ int neigh6_set(struct nl *nl, int ifindex, const struct in6_addr *addr,
 int neigh6_del(struct nl *nl, int ifindex, const struct in6_addr *addr)
 {
 	return neigh6_change(nl, RTM_DELNEIGH, ifindex, addr, NULL);
+}
+
+int addr6_overlapping(struct nl *nl, const struct in6_addr *net, int prefix,
+		      int skip_ifindex, struct in6_addr *found, int *found_prefix,
+		      int *ifindex)
+{
+	struct addr6_dump d = { .net = net, .net_prefix = prefix, .skip = skip_ifindex };
+	int err = addr6_dump(nl, &d);
+
+	if (!err) {
+		*found = d.found;
+		*found_prefix = d.prefix;
+		*ifindex = d.found_ifindex;
+	}
+	return err;
 }

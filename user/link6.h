@@ -27,6 +27,15 @@ int addr6_find(struct nl *nl, int ifindex, const struct in6_addr *addr,
 /* The first global address of ifindex (not tentative). -ENOENT if none. */
 int addr6_first_global(struct nl *nl, int ifindex, struct in6_addr *out);
 
+/*
+ * A global address of another interface than skip_ifindex whose network
+ * overlaps net/prefix: 0 with it, its prefix length and interface;
+ * -ENOENT if none, or -errno.
+ */
+int addr6_overlapping(struct nl *nl, const struct in6_addr *net, int prefix,
+		      int skip_ifindex, struct in6_addr *found, int *found_prefix,
+		      int *ifindex);
+
 /* Default route ::/0 via gw on oif; an existing one is not replaced. */
 int route6_add_default(struct nl *nl, const struct in6_addr *gw, int oif);
 

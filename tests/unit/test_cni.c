@@ -226,9 +226,19 @@ static void test_wants(void)
 	CHECK_EQ(want(&w, "{\"runtimeConfig\":{\"ips\":[\"172.19.0.9\"]}}", "IP=172.19.0.10", false),
 		 CNI_ERR_CONFIG, "two different addresses");
 	CHECK_EQ(want(&w, "{\"runtimeConfig\":{\"ips\":[\"fd00::5/64\"]}}", NULL, false),
-		 CNI_ERR_FIELD, "IPv6 refused");
-	CHECK_EQ(want(&w, "{\"runtimeConfig\":{\"ips\":[\"172.19.0.9\",\"fd00::5\"]}}", NULL, false),
-		 CNI_ERR_FIELD, "IPv6 beside IPv4 refused");
+		 CNI_OK, "IPv6 alone");
+	CHECK_STR(w.ip6, "fd00::5", "the IPv6 address");
+	CHECK_EQ(w.prefix6, 64, "its prefix");
+	CHECK_STR(w.ip, "", "no IPv4 address");
+	CHECK_EQ(want(&w, "{\"runtimeConfig\":{\"ips\":[\"172.19.0.9\",\"fd00:0::5\"]}}", "IP=fd00::5", false),
+		 CNI_OK, "IPv6 beside IPv4, the same from CNI_ARGS");
+	CHECK_STR(w.ip, "172.19.0.9", "the IPv4 address");
+	CHECK_STR(w.ip6, "fd00::5", "the IPv6 address, canonical");
+	CHECK_STR(w.ip6_from, "runtimeConfig.ips", "where");
+	CHECK_EQ(want(&w, "{\"runtimeConfig\":{\"ips\":[\"fd00::5\",\"fd00::6\"]}}", NULL, false),
+		 CNI_ERR_CONFIG, "two different IPv6 addresses");
+	CHECK_EQ(want(&w, "{\"runtimeConfig\":{\"ips\":[\"fd00::5/129\"]}}", NULL, false),
+		 CNI_ERR_CONFIG, "an IPv6 prefix over 128");
 	CHECK_EQ(want(&w, "{\"runtimeConfig\":{\"ips\":[\"172.19.0.300\"]}}", NULL, false),
 		 CNI_ERR_CONFIG, "no address");
 	CHECK_EQ(want(&w, "{\"runtimeConfig\":{\"ips\":[\"172.19.0.9/33\"]}}", NULL, false),
