@@ -133,8 +133,32 @@ static __always_inline void monitor_tuple(struct __sk_buff *skb,
 }
 
 /*
+ * IPv6's tuple, read from the frame into the event: the addresses (into
+ * saddr6/daddr6, straight into the ring's memory), the fixed header's next
+ * header as protocol and, when that is TCP or UDP, the ports. Behind
+ * extension headers the protocol shown is the first of them (0 hop-by-hop,
+ * 44 fragment ...) and the ports are 0: the chain is not walked here.
+ */
+static __always_inline void monitor_tuple6(struct __sk_buff *skb,
+					   struct bpfnet_event *e)
+{
+	struct bpfnet_flow *f = &e->tuple;
+
+	if (bpf_skb_load_bytes(skb, ETH_HLEN + 8, &e->saddr6, sizeof(e->saddr6)) ||
+	    bpf_skb_load_bytes(skb, ETH_HLEN + 24, &e->daddr6, sizeof(e->daddr6)) ||
+	    bpf_skb_load_bytes(skb, ETH_HLEN + 6, &f->proto, 1))
+		return;
+	if (f->proto != IPPROTO_TCP && f->proto != IPPROTO_UDP)
+		return;
+	if (bpf_skb_load_bytes(skb, ETH_HLEN + 40, &f->sport, 4)) {
+		f->sport = 0;
+		f->dport = 0;
+	}
+}
+
+/*
  * A drop, for a monitor: its reason, the container the datapath knew
- * (ep_addr, or 0), the interface and the packet's tuple. A subprogram of
+ * (ep_addr, or 0), the interface and the packet's tuple (IPv4's or IPv6's). A subprogram of
  * its own: the drop sites, deep in the call chains, pay its few bytes of
  * stack only while they call it.
  */
@@ -146,7 +170,10 @@ static __noinline int monitor_drop(struct __sk_buff *skb, __u32 reason,
 	e = monitor_event(skb, BPFNET_EV_DROP, reason, ep_addr);
 	if (!e)
 		return 0;
-	monitor_tuple(skb, e, &e->tuple);
+	if (e->eth_proto == ETH_P_IPV6)
+		monitor_tuple6(skb, e);
+	else
+		monitor_tuple(skb, e, &e->tuple);
 	bpf_ringbuf_submit(e, 0);
 	return 0;
 }

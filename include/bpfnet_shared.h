@@ -580,9 +580,14 @@ struct bpfnet_event {
 	__u32 ifindex;		/* the interface the program ran on, host order */
 	__be32 ep_addr;		/* the container, when the datapath knows it (a published
 				 * port's trace: the published one); else 0 */
-	struct bpfnet_flow tuple;	/* IPv4: as the packet came (ports: TCP, UDP) */
+	struct bpfnet_flow tuple;	/* as the packet came: IPv4's addresses, protocol and
+					 * ports (TCP, UDP); IPv6 (eth_proto 0x86dd): its
+					 * addresses are saddr6/daddr6 (these zero), proto
+					 * the fixed header's next header, ports TCP's, UDP's */
 	struct bpfnet_flow after;	/* trace: as it left; drop: zero */
+	struct bpfnet_in6 saddr6;	/* IPv6: the tuple's source; IPv4: zero */
+	struct bpfnet_in6 daddr6;	/* IPv6: the tuple's destination; IPv4: zero */
 };
-_Static_assert(sizeof(struct bpfnet_event) == 56, "bpfnet_event layout");
+_Static_assert(sizeof(struct bpfnet_event) == 88, "bpfnet_event layout");
 
 #endif /* BPFNET_SHARED_H */

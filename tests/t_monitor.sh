@@ -6,7 +6,7 @@
 # connection to a published port (from outside, from a neighbour, from the
 # container itself) with both tuples; the lease it holds in monitor_ctl is
 # given back when it stops, and runs out when it is killed; one monitor per
-# network at a time.
+# network at a time; an IPv6 drop shows its IPv6 tuple.
 
 # The monitor in the background, as a user runs it: start_monitor NAME ARGS...
 # Its output goes to $T/NAME, its pid to MON; it returns once its lease is on.
@@ -75,6 +75,39 @@ test_spoofed_drop_shown_with_container_and_tuple() {
 	assert_contains "$(cat "$T/text")" "udp 172.19.0.99:5556 -> $OUTSIDE_IP:7"
 	assert_contains "$(grep drop_spoofed_ip "$T/text")" " c1 "
 	stop_monitor
+}
+
+# c1 sends one UDP datagram from fd19::99, not its own IPv6 address:
+# spoof6 C1-PID PORT. The gateway's MAC is learnt first from its own address.
+spoof6() {
+	in_ns "$1" ping -6 -c1 -W2 fd19::1 >/dev/null || fail "baseline IPv6 ping failed"
+	in_ns "$1" ip -6 addr add fd19::99/128 dev eth0 nodad
+	echo spoofed | in_ns "$1" nc -6 -u -w1 -s fd19::99 -p "$2" "$OUTSIDE_IP6" 7 || true
+	in_ns "$1" ip -6 addr del fd19::99/128 dev eth0
+}
+
+# The JSON drop of that source port: the datagram of spoof6, not the
+# neighbour discovery around it.
+drop6() { jq -c --argjson p "$2" 'select(.type == "drop" and .sport == $p)' "$T/$1"; }
+has_drop6() { [ -n "$(drop6 "$@")" ]; }
+
+test_ipv6_drop_shows_tuple() {
+	dual_stack_world 1 true
+	start_monitor mon6 -j
+	spoof6 "$C1" 5557
+	wait_for 5 has_drop6 mon6 5557
+	local ev
+	ev=$(drop6 mon6 5557 | head -1)
+	assert_eq "$(jq -r '"\(.reason) \(.id) \(.ethertype) \(.proto) \(.src) \(.sport) \(.dst) \(.dport)"' <<<"$ev")" \
+		"drop_spoofed_ip c1 34525 udp fd19::99 5557 $OUTSIDE_IP6 7" "the IPv6 drop's fields"
+	stop_monitor
+	# the text form: addresses in brackets
+	start_monitor text6
+	spoof6 "$C1" 5558
+	wait_for 5 grep -q "\]:5558 " "$T/text6"
+	stop_monitor
+	assert_contains "$(grep -m1 ']:5558 ' "$T/text6")" "drop_spoofed_ip"
+	assert_contains "$(grep -m1 ']:5558 ' "$T/text6")" "udp [fd19::99]:5558 -> [$OUTSIDE_IP6]:7"
 }
 
 test_type_and_id_choose_events() {

@@ -17,6 +17,7 @@
 #include <linux/types.h>
 #include <net/if.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,6 +125,8 @@ static const char *proto_name(__u8 proto, char *buf, size_t len)
 		return "udp";
 	case IPPROTO_ICMP:
 		return "icmp";
+	case IPPROTO_ICMPV6:
+		return "icmpv6";
 	default:
 		snprintf(buf, len, "%u", proto);
 		return buf;
@@ -173,14 +176,47 @@ static void time_text(__u64 ts_ns, char *buf, size_t len)
 		 tm.tm_sec, (unsigned long long)(at % 1000000000ULL / 1000));
 }
 
-static void add_tuple(cJSON *o, const struct bpfnet_flow *f)
-{
-	char pbuf[8];
+#define ETHERTYPE_IPV6 0x86dd
 
+/* Is f the tuple of an IPv6 frame (its addresses in saddr6/daddr6)? */
+static bool tuple_is6(const struct bpfnet_event *e, const struct bpfnet_flow *f)
+{
+	return e->eth_proto == ETHERTYPE_IPV6 && f == &e->tuple;
+}
+
+/* Did the datapath read a tuple from the frame? */
+static bool has_tuple(const struct bpfnet_event *e, const struct bpfnet_flow *f)
+{
+	static const struct bpfnet_in6 none;
+
+	if (tuple_is6(e, f))
+		return memcmp(&e->saddr6, &none, sizeof(none)) ||
+		       memcmp(&e->daddr6, &none, sizeof(none));
+	return f->saddr || f->proto;
+}
+
+/* The tuple's addresses as text (IPv4 or IPv6, as the frame was). */
+static void tuple_addrs(const struct bpfnet_event *e, const struct bpfnet_flow *f,
+			char *s, char *d)
+{
+	if (tuple_is6(e, f)) {
+		inet_ntop(AF_INET6, &e->saddr6, s, INET6_ADDRSTRLEN);
+		inet_ntop(AF_INET6, &e->daddr6, d, INET6_ADDRSTRLEN);
+	} else {
+		inet_ntop(AF_INET, &f->saddr, s, INET6_ADDRSTRLEN);
+		inet_ntop(AF_INET, &f->daddr, d, INET6_ADDRSTRLEN);
+	}
+}
+
+static void add_tuple(cJSON *o, const struct bpfnet_event *e, const struct bpfnet_flow *f)
+{
+	char s[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN], pbuf[8];
+
+	tuple_addrs(e, f, s, d);
 	cJSON_AddStringToObject(o, "proto", proto_name(f->proto, pbuf, sizeof(pbuf)));
-	cJSON_AddStringToObject(o, "src", inet_ntoa((struct in_addr){ f->saddr }));
+	cJSON_AddStringToObject(o, "src", s);
 	cJSON_AddNumberToObject(o, "sport", ntohs(f->sport));
-	cJSON_AddStringToObject(o, "dst", inet_ntoa((struct in_addr){ f->daddr }));
+	cJSON_AddStringToObject(o, "dst", d);
 	cJSON_AddNumberToObject(o, "dport", ntohs(f->dport));
 }
 
@@ -203,33 +239,35 @@ static void print_json(const struct bpfnet_event *e, const struct who *w,
 	cJSON_AddStringToObject(o, "iface", ifname);
 	cJSON_AddNumberToObject(o, "ifindex", e->ifindex);
 	cJSON_AddNumberToObject(o, "ethertype", e->eth_proto);
-	if (e->tuple.saddr || e->tuple.proto)
-		add_tuple(o, &e->tuple);
+	if (has_tuple(e, &e->tuple))
+		add_tuple(o, e, &e->tuple);
 	if (e->type == BPFNET_EV_TRACE)
-		add_tuple(cJSON_AddObjectToObject(o, "after"), &e->after);
+		add_tuple(cJSON_AddObjectToObject(o, "after"), e, &e->after);
 	cmd_put_json(o);
 }
 
-/* "udp 172.19.0.9:5000 -> 198.51.100.2:7", or the ethertype of a non-IPv4 frame */
+/* "udp 172.19.0.9:5000 -> 198.51.100.2:7", "tcp [fd19::99]:1234 -> [fd19::1]:80",
+ * or the ethertype of a frame with no tuple */
 static void tuple_text(const struct bpfnet_event *e, const struct bpfnet_flow *f,
 		       char *buf, size_t len)
 {
-	char s[INET_ADDRSTRLEN], d[INET_ADDRSTRLEN], pbuf[8];
+	char s[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN], pbuf[8];
+	const char *o = tuple_is6(e, f) ? "[" : "", *c = tuple_is6(e, f) ? "]" : "";
 
-	if (!f->saddr && !f->proto) {
+	if (!has_tuple(e, f)) {
 		snprintf(buf, len, "ethertype 0x%04x", e->eth_proto);
 		return;
 	}
-	inet_ntop(AF_INET, &f->saddr, s, sizeof(s));
-	inet_ntop(AF_INET, &f->daddr, d, sizeof(d));
-	snprintf(buf, len, "%s %s:%u -> %s:%u", proto_name(f->proto, pbuf, sizeof(pbuf)),
-		 s, ntohs(f->sport), d, ntohs(f->dport));
+	tuple_addrs(e, f, s, d);
+	snprintf(buf, len, "%s %s%s%s:%u -> %s%s%s:%u",
+		 proto_name(f->proto, pbuf, sizeof(pbuf)), o, s, c, ntohs(f->sport),
+		 o, d, c, ntohs(f->dport));
 }
 
 static void print_text(const struct bpfnet_event *e, const struct who *w,
 		       const char *ifname)
 {
-	char t[32], tup[96], after[96];
+	char t[32], tup[136], after[136];
 
 	time_text(e->ts_ns, t, sizeof(t));
 	tuple_text(e, &e->tuple, tup, sizeof(tup));

@@ -13,12 +13,16 @@
  *        |                                         published ports' answers
  *   198.51.100.1 (uplink)  ---- 198.51.100.2 (remote)
  *        |  uplink_ingress: published ports (8080 -> 172.19.0.2:80)
+ *
+ * IPv6 (test_ipv6_drop_has_its_tuple): fd19::/64, the container fd19::2
+ * (same MAC), sending from fd19::99, not its own.
  */
 #include <sched.h>
 #include <stdio.h>
 #include <unistd.h>
 
 #include "dp.h"
+#include "pkt6.h"
 
 #define MAX_SEEN 64
 #define NSEC 1000000000ULL
@@ -123,6 +127,7 @@ static void test_spoofed_drop_makes_one_event(void)
 	CHECK_EQ(ntohs(e->tuple.dport), 53, "destination port");
 	CHECK_EQ(e->tuple.proto, IPPROTO_UDP, "protocol");
 	CHECK_EQ(e->after.saddr, 0u, "no translation for a drop");
+	CHECK_EQ(e->saddr6.a[0] | e->daddr6.a[3], 0u, "no IPv6 addresses for IPv4");
 	CHECK_EQ(stat(BPFNET_STAT_DROP_SPOOF_IP), 1u, "spoofed address drops");
 	CHECK_EQ(lost(), 0u, "events lost");
 }
@@ -374,6 +379,85 @@ static void test_rate_caps_dnat_traces(void)
 	CHECK_EQ(stat(BPFNET_STAT_DNAT_PKTS), 12u, "datagrams translated");
 }
 
+static struct bpfnet_in6 in6(const char *s)
+{
+	struct bpfnet_in6 a;
+
+	inet_pton(AF_INET6, s, &a);
+	return a;
+}
+
+/* --subnet6 fd19::/64 (gateway fd19::1, routed) and c1 as fd19::2. */
+static int dual_stack(void)
+{
+	struct bpfnet_cfg6 c = { .prefix_len = 64, .enabled = 1 };
+	struct bpfnet_endpoint ep = { .host_ifindex = 1 };
+	struct bpfnet_in6 a = in6("fd19::2");
+	__u32 zero = 0;
+
+	c.subnet = in6("fd19::");
+	c.gateway = in6("fd19::1");
+	memcpy(ep.mac, mac_c1, 6);
+	if (bpf_map_update_elem(bpf_map__fd(skel->maps.net_config6), &zero, &c, 0))
+		return -errno;
+	return bpf_map_update_elem(bpf_map__fd(skel->maps.endpoints6), &a, &ep, 0) ? -errno : 0;
+}
+
+/* An IPv6 event's addresses, exactly, and its IPv4 fields zero. */
+#define CHECK_ADDRS6(e, src, dst, what)                                      \
+	do {                                                                 \
+		struct bpfnet_in6 ___s = in6(src), ___d = in6(dst);          \
+		CHECK_MEM(&(e)->saddr6, &___s, 16, what ": source");         \
+		CHECK_MEM(&(e)->daddr6, &___d, 16, what ": destination");    \
+		CHECK_EQ((e)->tuple.saddr, 0u, what ": no IPv4 source");     \
+		CHECK_EQ((e)->tuple.daddr, 0u, what ": no IPv4 destination"); \
+		CHECK_EQ((e)->eth_proto, 0x86dd, what ": ethertype");        \
+		CHECK_EQ((e)->reason, (__u32)BPFNET_STAT_DROP_SPOOF_IP, what ": reason"); \
+	} while (0)
+
+/*
+ * c1 sends from fd19::99: a TCP SYN, an echo request and a UDP datagram
+ * behind a fragment header. Each drop's event has the IPv6 addresses; the
+ * SYN its ports; the echo none (as IPv4's ICMP); the fragment the first
+ * next header (44) as protocol and no ports.
+ */
+static void test_ipv6_drop_has_its_tuple(void)
+{
+	struct pkt6_spec s = { .src = "fd19::99", .dst = "fd19::1", .proto = IPPROTO_TCP,
+			       .sport = 1234, .dport = 80, .tcp_flags = 0x02 };
+	uint8_t in[256], out[2048];
+	__u32 olen;
+	size_t len;
+
+	memcpy(s.smac, mac_c1, 6);
+	CHECK_EQ(dual_stack(), 0, "write net_config6 and endpoints6");
+	CHECK_EQ(set_lease(BPFNET_EV_DROP, mono_ns() + 60 * NSEC, 0), 0, "write monitor_ctl");
+	len = build_pkt6(in, &s);
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_SHOT);
+	s.proto = IPPROTO_ICMPV6;
+	s.icmp_type = 128;	/* echo request, id 1234 */
+	s.dst = "2001:db8:100::2";
+	len = build_pkt6(in, &s);
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_SHOT);
+	s.proto = IPPROTO_UDP;
+	s.ext[0] = IPPROTO_FRAGMENT;
+	s.n_ext = 1;
+	len = build_pkt6(in, &s);
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_SHOT);
+	CHECK_EQ(drain_ring(), 3, "events after three spoofed IPv6 packets");
+	CHECK_ADDRS6(&seen[0], "fd19::99", "fd19::1", "tcp");
+	CHECK_EQ(seen[0].tuple.proto, IPPROTO_TCP, "tcp: protocol");
+	CHECK_EQ(ntohs(seen[0].tuple.sport), 1234, "tcp: source port");
+	CHECK_EQ(ntohs(seen[0].tuple.dport), 80, "tcp: destination port");
+	CHECK_ADDRS6(&seen[1], "fd19::99", "2001:db8:100::2", "icmpv6");
+	CHECK_EQ(seen[1].tuple.proto, IPPROTO_ICMPV6, "icmpv6: protocol");
+	CHECK_EQ(seen[1].tuple.sport | seen[1].tuple.dport, 0, "icmpv6: no ports");
+	CHECK_ADDRS6(&seen[2], "fd19::99", "2001:db8:100::2", "fragment");
+	CHECK_EQ(seen[2].tuple.proto, IPPROTO_FRAGMENT, "fragment: the first next header");
+	CHECK_EQ(seen[2].tuple.sport | seen[2].tuple.dport, 0, "fragment: no ports");
+	CHECK_EQ(stat(BPFNET_STAT_DROP_SPOOF_IP), 3u, "spoofed address drops");
+}
+
 static const struct check_test tests[] = {
 	CHECK_TEST(test_spoofed_drop_makes_one_event),
 	CHECK_TEST(test_no_event_without_lease),
@@ -384,6 +468,7 @@ static const struct check_test tests[] = {
 	CHECK_TEST(test_hairpin_neighbour_trace),
 	CHECK_TEST(test_no_trace_without_lease),
 	CHECK_TEST(test_rate_caps_dnat_traces),
+	CHECK_TEST(test_ipv6_drop_has_its_tuple),
 };
 
 int main(int argc, char **argv)
