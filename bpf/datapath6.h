@@ -269,4 +269,20 @@ __noinline int to_container6(struct __sk_buff *skb)
 	return drop(BPFNET_STAT_DROP_UNSOLICITED, 0);
 }
 
+/*
+ * A container's IPv6 frame, for from_container: from_container6, and
+ * published6 in a frame beside it when it asks. A verdict.
+ */
+static __always_inline int from_container_ipv6(struct __sk_buff *skb)
+{
+	int rc = from_container6(skb, 0);
+
+	if (rc == BPFNET_PUBLISHED6) {
+		rc = published6(skb);
+		if (rc == BPFNET_CONTINUE)
+			rc = from_container6(skb, 1);
+	}
+	return rc;
+}
+
 #endif
