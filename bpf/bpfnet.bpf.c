@@ -307,7 +307,7 @@ int from_container(struct __sk_buff *skb)
 	__u8 src[ETH_ALEN];
 	int rc, verdict;
 
-	rc = is_ipv6(skb) ? from_container6(skb) : admit(skb);	/* a verdict, or IPv4 */
+	rc = is_ipv6(skb) ? from_container_ipv6(skb) : admit(skb);	/* a verdict, or IPv4 */
 	if (rc != BPFNET_CONTINUE)
 		return rc;
 	if (parse_ipv4(skb, &p))

@@ -8,7 +8,9 @@
  *                    the bridge, neighbours to their veth peer, the outside
  *                    by the uplink only (bpf_fib_lookup, bpf_redirect_neigh),
  *                    each flow noted in conntrack6 (ct6.h); a published
- *                    port's answers from the address dialled (portmap6.h)
+ *                    port's answers from the address dialled, and a
+ *                    container's connections to one on the host's address
+ *                    straight to its container (hairpin, portmap6.h)
  *   uplink_egress6   with nat6: masquerade behind the uplink's address
  *                    (nat6.h), for the datapath's packets and the stack's;
  *                    a container's ICMPv6 errors about its flows
@@ -43,10 +45,41 @@
 #include "stats.h"
 
 /*
+ * Published ports seen from a container, once from_container6 admitted its
+ * packet and asked (BPFNET_PUBLISHED6): the answers of a published port's
+ * flows, and connections to one on the host's address (hairpin,
+ * portmap6.h). Called by from_container beside from_container6, not inside
+ * it: their frames would not fit in 512 bytes together. A verdict, or
+ * BPFNET_CONTINUE (from_container6 then goes on with the packet).
+ */
+__noinline int published6(struct __sk_buff *skb)
+{
+	const struct bpfnet_cfg6 *c6 = get_cfg6();
+	const struct bpfnet_cfg *cfg = get_cfg();
+	struct bpfnet_flow6 fl = {};	/* a tuple, for the lookups */
+	struct bpfnet_endpoint *ep;
+	struct pkt6 p6 = {};
+	__be32 me;
+	int rc;
+
+	if (!skb || !c6 || !cfg || parse_ipv6(skb, &p6))
+		return BPFNET_CONTINUE;
+	ep = bpf_map_lookup_elem(&endpoints6, &p6.saddr);
+	me = ep ? ep->ip4 : 0;
+	rc = dnat6_reply(skb, &p6, c6, cfg, me, &fl);
+	if (rc == BPFNET_CONTINUE)
+		rc = hairpin6(skb, &p6, c6, cfg, me, &fl);
+	return rc;
+}
+
+/*
  * A container's IPv6 frame (from_container). Without --subnet6, or before
  * user space filled net_config, every IPv6 frame is dropped (drop_ipv6).
+ * One that may be a published port's (asked 0) is handed back as
+ * BPFNET_PUBLISHED6 once admitted; from_container asks again (asked 1)
+ * if published6 did not take it.
  */
-__noinline int from_container6(struct __sk_buff *skb)
+__noinline int from_container6(struct __sk_buff *skb, int asked)
 {
 	const struct bpfnet_cfg6 *c6 = get_cfg6();
 	const struct bpfnet_cfg *cfg = get_cfg();
@@ -70,6 +103,12 @@ __noinline int from_container6(struct __sk_buff *skb)
 	ep = bpf_map_lookup_elem(&endpoints6, &p6.saddr);
 	me = ep ? ep->ip4 : 0;
 
+	/* a published port's answer, or a connection to one on the host's
+	 * address (hairpin): before the link's shortcuts, which would skip it */
+	if (!asked && p6.p.has_ports &&
+	    ((ep && (ep->flags & BPFNET_EP_PUBLISHED)) ||
+	     in6_eq(&p6.daddr, &c6->uplink_addr) || in6_eq(&p6.daddr, &c6->gateway)))
+		return BPFNET_PUBLISHED6;
 	/* multicast reaches the host's daemons too, as IPv4's broadcast */
 	if (in6_multicast(&p6.daddr)) {
 		if (cfg->isolate && !link)
@@ -96,9 +135,6 @@ __noinline int from_container6(struct __sk_buff *skb)
 		goto pass;
 	}
 
-	rc = dnat6_reply(skb, &p6, cfg, &fib);	/* a published port's answer */
-	if (rc != BPFNET_CONTINUE)
-		return rc;
 	rc = fib_lookup6(skb, &p6, cfg, &fib, route_len(skb, &p6.p));
 	verdict = route_allowed6(skb, &p6, cfg, &fib, rc);
 	if (verdict)
@@ -231,6 +267,22 @@ __noinline int to_container6(struct __sk_buff *skb)
 	if (ct6_inbound(skb, &p6))
 		return TC_ACT_OK;
 	return drop(BPFNET_STAT_DROP_UNSOLICITED, 0);
+}
+
+/*
+ * A container's IPv6 frame, for from_container: from_container6, and
+ * published6 in a frame beside it when it asks. A verdict.
+ */
+static __always_inline int from_container_ipv6(struct __sk_buff *skb)
+{
+	int rc = from_container6(skb, 0);
+
+	if (rc == BPFNET_PUBLISHED6) {
+		rc = published6(skb);
+		if (rc == BPFNET_CONTINUE)
+			rc = from_container6(skb, 1);
+	}
+	return rc;
 }
 
 #endif

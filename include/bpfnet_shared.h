@@ -237,7 +237,8 @@ struct bpfnet_ct {
 	__be16 nat_port;	/* SNAT: new source port / ICMP id; DNAT: container port, be */
 	__u8 state;		/* enum bpfnet_ct_state */
 	__u8 seen_reply;	/* 1 once a reply was translated back */
-	__be32 hairpin_addr;	/* DNAT only: source rewritten to this (the gateway), or 0 */
+	__be32 hairpin_addr;	/* DNAT only: source rewritten to this (the gateway), or 0;
+				 * dnat6_ct: nonzero, to the IPv6 gateway */
 	__u8 fin_orig;		/* TCP: 1 once a FIN came from the orig side */
 	__u8 fin_reply;		/* TCP: 1 once a FIN came from the reply side */
 	__u8 acked_orig;	/* TCP: 1 when ack_orig holds a number */

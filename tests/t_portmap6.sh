@@ -197,3 +197,35 @@ test_ipv6_published_from_outside() {
 	in_out nc -6 -z -w 2 fd19::2 80 && fail "c1's port 80 reached from outside directly"
 	return 0
 }
+
+# A one-shot TCP server on an IPv6 address that answers REPLY and keeps
+# what it is sent (its peer in OUTFILE.peer).
+srv_pong6() { # PID ADDR PORT OUTFILE REPLY
+	# shellcheck disable=SC2016 # expanded by the inner sh
+	in_ns "$1" timeout 10 sh -c 'echo "$0" | nc -6 -N -nlv "$1" "$2"' "$5" "$2" "$3" >"$4" 2>"$4.peer" &
+	PIDS+=($!)
+	wait_listen tcp "$3" in_ns "$1"
+}
+
+# CLIENT-PID dials [DIALLED]:8080, c1's published port 80: both ways,
+# c1 seeing PEER as the client.
+hairpin6_check() { # CLIENT-PID DIALLED PEER WHAT
+	srv_pong6 "$C1" fd19::2 80 "$T/hp" "pong $4"
+	assert_eq "$(echo "ping $4" | in_ns "$1" timeout 5 nc -6 -N -w 3 "$2" 8080)" "pong $4" "$4: the answer"
+	assert_file_eq "$T/hp" "ping $4" "$4: what c1 got"
+	assert_contains "$(cat "$T/hp.peer")" "Connection received on $3 " "$4: the client c1 sees"
+}
+
+# Hairpin: c2 reaches c1's published port by the uplink's address and by
+# the gateway's, from its own address; c1 reaches its own port by either,
+# given the gateway as source; bytes checked both ways.
+test_ipv6_hairpin() {
+	pm6_world '{"bpfnet.ports":"8080:80"}'
+	local hp
+	hp=$(stat_of hairpin)
+	hairpin6_check "$C2" 2001:db8:100::1 fd19::3 "c2 by the uplink"
+	hairpin6_check "$C2" fd19::1 fd19::3 "c2 by the gateway"
+	hairpin6_check "$C1" fd19::1 fd19::1 "c1 its own port by the gateway"
+	hairpin6_check "$C1" 2001:db8:100::1 fd19::1 "c1 its own port by the uplink"
+	assert_ge "$(stat_of hairpin)" $((hp + 16)) "hairpin packets counted"
+}

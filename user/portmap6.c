@@ -249,13 +249,18 @@ static void flush_dnat6_flows(struct dp *dp, const struct in6_addr *caddr6,
 			      const struct port_spec *ps, int n)
 {
 	struct dnat6_match m = { .caddr6 = caddr6, .ps = ps, .n = n };
+	struct bpfnet_cfg6 c6 = { 0 };
+	__u32 zero = 0;
 
+	/* a container's flow to its own port is answered to the gateway */
+	bpf_map_lookup_elem(dp->cfg6_fd, &zero, &c6);
 	map_for_each(dp->dnat6_ct_fd, sizeof(struct bpfnet_flow6),
 		     sizeof(struct bpfnet_ct6), match_dnat6, &m);
 	for (size_t i = 0; i < m.len; i++) {
 		const struct bpfnet_flow6 *k = &m.keys[i];
 		struct bpfnet_flow6 r = {
-			.saddr = m.vals[i].nat_addr6, .daddr = k->saddr,
+			.saddr = m.vals[i].nat_addr6,
+			.daddr = m.vals[i].ct.hairpin_addr ? c6.gateway : k->saddr,
 			.sport = m.vals[i].ct.nat_port, .dport = k->sport,
 			.proto = k->proto,
 		};

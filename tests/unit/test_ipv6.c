@@ -78,6 +78,18 @@ static int add_ep6(const char *addr, const uint8_t *mac, __u32 ifindex)
 	return bpf_map_update_elem(bpf_map__fd(skel->maps.endpoints6), &a, &ep, 0);
 }
 
+/* An endpoints6 entry counted under ip4, with flags (BPFNET_EP_PUBLISHED). */
+static int add_ep6_as(const char *addr, const uint8_t *mac, __u32 ifindex,
+		      const char *ip4s, __u32 flags)
+{
+	struct bpfnet_endpoint ep = { .host_ifindex = ifindex, .ip4 = ip4(ip4s),
+				      .flags = flags };
+	struct bpfnet_in6 a = in6(addr);
+
+	memcpy(ep.mac, mac, 6);
+	return bpf_map_update_elem(bpf_map__fd(skel->maps.endpoints6), &a, &ep, 0);
+}
+
 /* net_config6: fd19::/64, gateway fd19::1, routed (nat6 0). */
 static int set_cfg6(int enabled)
 {
@@ -1305,6 +1317,8 @@ static void test_dnat6_published_port(void)
 		 "write port_maps6 (one address)");
 	CHECK_EQ(add_pm6("2001:db8:100::9", 7070, IPPROTO_TCP, 70), 0,
 		 "write port_maps6 (another address)");
+	CHECK_EQ(add_ep6_as("fd19::2", mac_c1, 1, "172.19.0.2", BPFNET_EP_PUBLISHED), 0,
+		 "endpoint fd19::2 published (as portmap6.c marks it)");
 	len = build_pkt6(in, &s);
 	CHECK_RUN(uplink_ingress, in, len, out, &olen, TC_ACT_REDIRECT);
 	s.dst = "fd19::2";
@@ -1363,8 +1377,96 @@ static void test_dnat6_published_port(void)
 		       [BPFNET_STAT_FAST_OUT] = 2);
 }
 
+static const uint8_t mac_c4[6] = { 0x02, 0x42, 172, 19, 0, 4 };
+
+/* The packets the container counted under ip4s: tx (tx 1) or rx. */
+static __u64 ep_packets(const char *ip4s, int tx)
+{
+	struct bpfnet_ep_stats v[256];
+	int n = libbpf_num_possible_cpus();
+	__be32 key = ip4(ip4s);
+	__u64 sum = 0;
+
+	if (n < 1 || n > 256 ||
+	    bpf_map_lookup_elem(bpf_map__fd(skel->maps.endpoint_stats), &key, v))
+		return ~0ULL;
+	for (int i = 0; i < n; i++)
+		sum += tx ? v[i].tx_packets : v[i].rx_packets;
+	return sum;
+}
+
+/*
+ * One TCP exchange through a published port from a container: its SYN
+ * from [src]:sport to [dialled]:8080 reaches [fd19::2]:80 as a frame built
+ * so from scratch, from [seen]:sport; fd19::2's SYN-ACK to [seen]:sport
+ * goes back to [src]:sport from [dialled]:8080, exact too. Both delivered
+ * at once (one hop less).
+ */
+static void hairpin6_exchange(const char *src, const uint8_t *smac, const char *dialled,
+			      const char *seen, uint16_t sport)
+{
+	uint8_t in[256], out[2048], want[256];
+	struct pkt6_spec s = { .src = src, .dst = dialled, .proto = IPPROTO_TCP,
+			       .sport = sport, .dport = 8080, .tcp_flags = 0x02,
+			       .body = "hello", .blen = 5 };
+	size_t len, wlen;
+	__u32 olen;
+
+	memcpy(s.smac, smac, 6);
+	len = build_pkt6(in, &s);
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_REDIRECT);
+	s.src = seen;
+	s.dst = "fd19::2";
+	s.dport = 80;
+	wlen = build_pkt6(want, &s);
+	CHECK_FRAME6(out, olen, want, wlen, "the SYN, hairpinned");
+	CHECK_MEM(out, mac_c1, 6, "destination MAC (the published container)");
+
+	s = c_spec(IPPROTO_TCP, seen, 80, sport);
+	s.tcp_flags = 0x12;
+	s.body = "world";
+	s.blen = 5;
+	len = build_pkt6(in, &s);
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_REDIRECT);
+	s.src = dialled;
+	s.sport = 8080;
+	s.dst = src;
+	wlen = build_pkt6(want, &s);
+	CHECK_FRAME6(out, olen, want, wlen, "the SYN-ACK, back to the client");
+	CHECK_MEM(out, smac, 6, "destination MAC (the client)");
+}
+
+/*
+ * Hairpin: containers reaching a port published on every address
+ * ([::]:8080 -> [fd19::2]:80) by the host's addresses. fd19::4 by the
+ * uplink's [2001:db8:100::1]:8080 and the gateway's [fd19::1]:8080;
+ * fd19::2 its own port, given the gateway as source (or its answer would
+ * never leave it). Counted: the sender's tx, the receiver's rx.
+ */
+static void test_hairpin6_published_port(void)
+{
+	CHECK_EQ(host_links6(0), 0, "links, addresses and net_config of the host");
+	CHECK_EQ(set_nat6(1), 0, "write net_config6 with nat6 and the uplink's address");
+	CHECK_EQ(add_pm6("::", 8080, IPPROTO_TCP, 80), 0, "write port_maps6 (every address)");
+	CHECK_EQ(add_ep6_as("fd19::2", mac_c1, 1, "172.19.0.2", BPFNET_EP_PUBLISHED), 0,
+		 "endpoint fd19::2 published (as portmap6.c marks it)");
+	CHECK_EQ(add_ep6_as("fd19::4", mac_c4, 1, "172.19.0.4", 0), 0, "endpoint fd19::4");
+	hairpin6_exchange("fd19::4", mac_c4, "2001:db8:100::1", "fd19::4", 40000);
+	hairpin6_exchange("fd19::4", mac_c4, "fd19::1", "fd19::4", 40001);
+	hairpin6_exchange("fd19::2", mac_c1, "fd19::1", "fd19::1", 40002);
+	hairpin6_exchange("fd19::2", mac_c1, "2001:db8:100::1", "fd19::1", 40003);
+	CHECK_EQ(ep_packets("172.19.0.4", 1), 2u, "fd19::4's tx: its SYNs");
+	CHECK_EQ(ep_packets("172.19.0.4", 0), 2u, "fd19::4's rx: the SYN-ACKs");
+	CHECK_EQ(ep_packets("172.19.0.2", 1), 6u, "fd19::2's tx: 4 SYN-ACKs, 2 SYNs");
+	CHECK_EQ(ep_packets("172.19.0.2", 0), 6u, "fd19::2's rx: 4 SYNs, 2 SYN-ACKs");
+	CHECK_COUNTERS([BPFNET_STAT_DNAT_FLOWS] = 4, [BPFNET_STAT_DNAT_PKTS] = 4,
+		       [BPFNET_STAT_DNAT_REPLIES] = 4, [BPFNET_STAT_HAIRPIN] = 8,
+		       [BPFNET_STAT_FAST_IN] = 8);
+}
+
 static const struct check_test tests[] = {
 	CHECK_TEST(test_dnat6_published_port),
+	CHECK_TEST(test_hairpin6_published_port),
 	CHECK_TEST(test_own_address_admitted),
 	CHECK_TEST(test_wrong_source_dropped),
 	CHECK_TEST(test_wrong_mac_dropped),
