@@ -146,7 +146,7 @@ test_stale_layout_replaced() {
 	hook_up c1 "$C1"
 	local old_progs new_progs id
 	old_progs=$(bpftool cgroup show "$CG" -j | jq -r '[.[].id] | sort | join(" ")')
-	assert_eq "$(wc -w <<<"$old_progs")" 4 "socket programs attached"
+	assert_eq "$(wc -w <<<"$old_progs")" 8 "socket programs attached (connect, sendmsg, recvmsg, getpeername; IPv4 and IPv6)"
 	# an "older version": conntrack pinned with another value size
 	rm "$T/bpf/bpfnet/conntrack"
 	bpftool map create "$T/bpf/bpfnet/conntrack" type lru_hash key 16 value 32 entries 16 name conntrack
@@ -158,7 +158,7 @@ test_stale_layout_replaced() {
 	assert_eq "$(in_host tc filter show dev up0 ingress | grep -c uplink_ingress)" 1 "one uplink filter"
 	# the old socket programs were detached, the new ones attached once
 	new_progs=$(bpftool cgroup show "$CG" -j | jq -r '[.[].id] | sort | join(" ")')
-	assert_eq "$(wc -w <<<"$new_progs")" 4 "socket programs attached after the replacement"
+	assert_eq "$(wc -w <<<"$new_progs")" 8 "socket programs attached after the replacement"
 	for id in $old_progs; do
 		assert_not_contains " $new_progs " " $id "
 	done
