@@ -170,45 +170,44 @@ static void translated(const struct flow_entry *e, struct bpfnet_flow *t)
 	t->proto = e->reply.proto;
 }
 
-static void tuple_text(const struct bpfnet_flow *f, char *buf, size_t len)
-{
-	char s[INET_ADDRSTRLEN], d[INET_ADDRSTRLEN];
+/* A tuple of either family, as printed: the addresses and ports. */
+struct tuple_view {
+	int af;
+	const void *saddr, *daddr;
+	__be16 sport, dport;
+};
 
-	inet_ntop(AF_INET, &f->saddr, s, sizeof(s));
-	inet_ntop(AF_INET, &f->daddr, d, sizeof(d));
-	snprintf(buf, len, "%s:%u->%s:%u", s, ntohs(f->sport), d, ntohs(f->dport));
+static struct tuple_view view4(const struct bpfnet_flow *f)
+{
+	return (struct tuple_view){ AF_INET, &f->saddr, &f->daddr, f->sport, f->dport };
 }
 
-static void tuple_json(cJSON *o, const char *name, const struct bpfnet_flow *f)
+static struct tuple_view view6(const struct bpfnet_flow6 *f)
 {
-	cJSON *t = cJSON_AddObjectToObject(o, name);
-	char a[INET_ADDRSTRLEN];
-
-	cJSON_AddStringToObject(t, "src", inet_ntop(AF_INET, &f->saddr, a, sizeof(a)));
-	cJSON_AddNumberToObject(t, "sport", ntohs(f->sport));
-	cJSON_AddStringToObject(t, "dst", inet_ntop(AF_INET, &f->daddr, a, sizeof(a)));
-	cJSON_AddNumberToObject(t, "dport", ntohs(f->dport));
+	return (struct tuple_view){ AF_INET6, &f->saddr, &f->daddr, f->sport, f->dport };
 }
 
-/* An IPv6 tuple: its addresses in brackets, as URLs write them. */
-static void tuple6_text(const struct bpfnet_flow6 *f, char *buf, size_t len)
+/* "a:p->b:p"; IPv6 addresses in brackets, as URLs write them. */
+static void tuple_text(struct tuple_view v, char *buf, size_t len)
 {
+	const char *l = v.af == AF_INET6 ? "[" : "", *r = v.af == AF_INET6 ? "]" : "";
 	char s[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN];
 
-	inet_ntop(AF_INET6, &f->saddr, s, sizeof(s));
-	inet_ntop(AF_INET6, &f->daddr, d, sizeof(d));
-	snprintf(buf, len, "[%s]:%u->[%s]:%u", s, ntohs(f->sport), d, ntohs(f->dport));
+	inet_ntop(v.af, v.saddr, s, sizeof(s));
+	inet_ntop(v.af, v.daddr, d, sizeof(d));
+	snprintf(buf, len, "%s%s%s:%u->%s%s%s:%u", l, s, r, ntohs(v.sport), l, d, r,
+		 ntohs(v.dport));
 }
 
-static void tuple6_json(cJSON *o, const char *name, const struct bpfnet_flow6 *f)
+static void tuple_json(cJSON *o, const char *name, struct tuple_view v)
 {
 	cJSON *t = cJSON_AddObjectToObject(o, name);
 	char a[INET6_ADDRSTRLEN];
 
-	cJSON_AddStringToObject(t, "src", inet_ntop(AF_INET6, &f->saddr, a, sizeof(a)));
-	cJSON_AddNumberToObject(t, "sport", ntohs(f->sport));
-	cJSON_AddStringToObject(t, "dst", inet_ntop(AF_INET6, &f->daddr, a, sizeof(a)));
-	cJSON_AddNumberToObject(t, "dport", ntohs(f->dport));
+	cJSON_AddStringToObject(t, "src", inet_ntop(v.af, v.saddr, a, sizeof(a)));
+	cJSON_AddNumberToObject(t, "sport", ntohs(v.sport));
+	cJSON_AddStringToObject(t, "dst", inet_ntop(v.af, v.daddr, a, sizeof(a)));
+	cJSON_AddNumberToObject(t, "dport", ntohs(v.dport));
 }
 
 /* An IPv6 flow's translated tuple: its reply tuple the other way round. */
@@ -222,37 +221,42 @@ static void translated6(const struct flow_entry *e, struct bpfnet_flow6 *t)
 	t->proto = e->reply6.proto;
 }
 
-/* The original and translated tuples, as text. */
+/* The original and translated tuples of a flow; t and t6 hold the latter. */
+static void tuple_views(const struct flow_entry *e, struct bpfnet_flow *t,
+			struct bpfnet_flow6 *t6, struct tuple_view *orig,
+			struct tuple_view *xlat)
+{
+	if (e->v6) {
+		translated6(e, t6);
+		*orig = view6(&e->key6);
+		*xlat = view6(t6);
+	} else {
+		translated(e, t);
+		*orig = view4(&e->key);
+		*xlat = view4(t);
+	}
+}
+
 static void tuples_text(const struct flow_entry *e, char *orig, char *xlat, size_t len)
 {
+	struct tuple_view o, x;
 	struct bpfnet_flow6 t6;
 	struct bpfnet_flow t;
 
-	if (e->v6) {
-		tuple6_text(&e->key6, orig, len);
-		translated6(e, &t6);
-		tuple6_text(&t6, xlat, len);
-		return;
-	}
-	tuple_text(&e->key, orig, len);
-	translated(e, &t);
-	tuple_text(&t, xlat, len);
+	tuple_views(e, &t, &t6, &o, &x);
+	tuple_text(o, orig, len);
+	tuple_text(x, xlat, len);
 }
 
 static void tuples_json(cJSON *o, const struct flow_entry *e)
 {
+	struct tuple_view v, x;
 	struct bpfnet_flow6 t6;
 	struct bpfnet_flow t;
 
-	if (e->v6) {
-		tuple6_json(o, "original", &e->key6);
-		translated6(e, &t6);
-		tuple6_json(o, "translated", &t6);
-		return;
-	}
-	tuple_json(o, "original", &e->key);
-	translated(e, &t);
-	tuple_json(o, "translated", &t);
+	tuple_views(e, &t, &t6, &v, &x);
+	tuple_json(o, "original", v);
+	tuple_json(o, "translated", x);
 }
 
 static cJSON *row_json(const struct flow_row *r)
