@@ -33,6 +33,13 @@ keep_failure_log() { # log name
 passed=0 failed=0 skipped=0
 failures=()
 started=$SECONDS
+# Each test's wall time, "SECONDS NAME" (make test's budget is ~30 min:
+# the slowest are listed at the end).
+TIMES=$TOP/.output/test-times
+[ -z "${SUITES:-}" ] || TIMES=/dev/null
+mkdir -p "$TOP/.output"
+: >"$TIMES"
+took() { echo "$((SECONDS - $1)) $2" >>"$TIMES"; } # start name
 
 record() { # result name [why]
 	case $1 in
@@ -68,8 +75,10 @@ for bin in "$TOP"/.output/tests/test_*; do
 	[ -x "$bin" ] || continue
 	name=$(basename "$bin")
 	[ -n "$PATTERN" ] && [[ $name != *$PATTERN* ]] && continue
+	t0=$SECONDS
 	out=$("$bin" 2>&1)
 	rc=$?
+	took "$t0" "$name"
 	figs=""	# a test prints its figures before its PASS line
 	while read -r res rest; do
 		case $res in
@@ -92,6 +101,7 @@ for suite in "${SUITES:-$TOP/tests}"/t_*.sh; do
 		name="$(basename "$suite" .sh)/${fn#test_}"
 		[ -n "$PATTERN" ] && [[ $name != *$PATTERN* ]] && continue
 		log=$(mktemp)
+		t0=$SECONDS
 		(
 			# shellcheck source=/dev/null
 			source "$TOP/tests/lib.sh"
@@ -106,6 +116,7 @@ for suite in "${SUITES:-$TOP/tests}"/t_*.sh; do
 			"$fn"
 		) >"$log" 2>&1
 		rc=$?
+		took "$t0" "$name"
 		if [ $rc -eq 0 ]; then
 			record PASS "$name"
 			figures <"$log"
@@ -122,11 +133,13 @@ done
 
 # Whole-program checks: sanitizers, fuzzing, the benchmark's smoke run.
 run_check() { # name command...
-	local name=$1 log
+	local name=$1 log t0=$SECONDS rc=0
 	shift
 	[ -n "$PATTERN" ] && [[ $name != *$PATTERN* ]] && return 0
 	log=$(mktemp)
-	if "$@" >"$log" 2>&1; then
+	"$@" >"$log" 2>&1 || rc=$?
+	took "$t0" "$name"
+	if [ "$rc" -eq 0 ]; then
 		record PASS "$name"
 		figures <"$log"
 	else
@@ -207,6 +220,7 @@ if [ -z "$SUITES" ]; then
 fi
 [ ${#failures[@]} -gt 0 ] && printf 'failed: %s\n' "${failures[*]}"
 elapsed=$((SECONDS - started))
+[ ! -s "$TIMES" ] || echo "slowest: $(sort -rn "$TIMES" | head -8 | awk '{printf "%s%s %d s", (NR > 1 ? ", " : ""), $2, $1}')"
 echo "run time: $((elapsed / 60)) min $((elapsed % 60)) s"
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]
