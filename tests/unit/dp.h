@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The harness of the BPF packet tests (test_datapath, test_flows): the
- * object loaded fresh for each test, programs run through
+ * object loaded once per binary and emptied before each test, programs run through
  * BPF_PROG_TEST_RUN with the verdict and length checked, addresses and
  * checksums compared, and the network every test starts from:
  *
@@ -21,6 +21,7 @@
 #include <errno.h>
 #include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <unistd.h>
 #include <time.h>
 
@@ -173,21 +174,125 @@ static inline size_t l4_len(uint8_t *frame)
 }
 
 /*
- * Every test gets a freshly loaded object, hence empty maps and zeroed
- * counters, with only the network config and the one container: no test
- * sees what another left behind, so they pass alone and in any order.
+ * Every test starts from empty maps and zeroed counters, with only the
+ * network config and the one container: no test sees what another left
+ * behind, so they pass alone, in any order (-r) and together. Loading the
+ * object (the verifier, every program) costs over a second, so a binary
+ * loads it once and empties it before each test (dp_empty) rather than
+ * loading it again: the same starting state, about 1.5 s less per test.
  */
+static struct bpfnet_bpf *dp_obj;
+
 static inline void setup_net(void);
+
+static inline int dp_noop_event(void *ctx, void *data, size_t size)
+{
+	(void)ctx, (void)data, (void)size;
+	return 0;
+}
+
+/* Every key of a hash-like map, deleted (collected first: deleting while
+ * walking would restart the walk at each key). 0 or -errno. */
+static inline int dp_empty_hash(int fd, __u32 ksize, __u32 max)
+{
+	char *keys = calloc(max + 1, ksize);
+	__u32 n = 0;
+	int err = 0;
+
+	if (!keys)
+		return -ENOMEM;
+	while (n < max && !bpf_map_get_next_key(fd, n ? keys + (n - 1) * ksize : NULL,
+						 keys + n * ksize))
+		n++;
+	for (__u32 i = 0; i < n && !err; i++)
+		if (bpf_map_delete_elem(fd, keys + i * ksize) && errno != ENOENT)
+			err = -errno;
+	free(keys);
+	return err;
+}
+
+/* One map back to its state after loading. 0 or -errno. */
+static inline int dp_empty_map(const struct bpf_map *m)
+{
+	int fd = bpf_map__fd(m), ncpu = libbpf_num_possible_cpus();
+	__u32 vsize = bpf_map__value_size(m), max = bpf_map__max_entries(m);
+	struct ring_buffer *rb;
+	void *zero;
+	int err = 0;
+
+	switch (bpf_map__type(m)) {
+	case BPF_MAP_TYPE_HASH:
+	case BPF_MAP_TYPE_LRU_HASH:
+	case BPF_MAP_TYPE_PERCPU_HASH:
+	case BPF_MAP_TYPE_LRU_PERCPU_HASH:
+		return dp_empty_hash(fd, bpf_map__key_size(m), max);
+	case BPF_MAP_TYPE_ARRAY_OF_MAPS:
+		for (__u32 k = 0; k < max; k++)
+			if (bpf_map_delete_elem(fd, &k) && errno != ENOENT)
+				return -errno;
+		return 0;
+	case BPF_MAP_TYPE_ARRAY:
+	case BPF_MAP_TYPE_PERCPU_ARRAY:
+		if (bpf_map__type(m) == BPF_MAP_TYPE_PERCPU_ARRAY)
+			vsize = ((vsize + 7) & ~7u) * (__u32)ncpu;
+		zero = calloc(1, vsize);
+		if (!zero)
+			return -ENOMEM;
+		for (__u32 k = 0; k < max && !err; k++)
+			if (bpf_map_update_elem(fd, &k, zero, 0))
+				err = -errno;
+		free(zero);
+		return err;
+	case BPF_MAP_TYPE_RINGBUF:	/* events a test left unread */
+		rb = ring_buffer__new(fd, dp_noop_event, NULL, NULL);
+		if (!rb)
+			return -errno;
+		err = ring_buffer__consume(rb);
+		ring_buffer__free(rb);
+		return err < 0 ? err : 0;
+	default:	/* a new kind of map: taught here before it is used */
+		return -EOPNOTSUPP;
+	}
+}
+
+static inline void dp_unload(void)
+{
+	bpfnet_bpf__destroy(dp_obj);
+	dp_obj = NULL;
+}
 
 static inline void setup(void)
 {
-	skel = bpfnet_bpf__open_and_load();
-	if (!skel) {
-		check_fail(__FILE__, __LINE__, "bpfnet_bpf__open_and_load()",
-			   "got NULL (%s), want the loaded object", strerror(errno));
-		return;
+	const struct bpf_map *m;
+	int err;
+
+	if (!dp_obj) {
+		dp_obj = bpfnet_bpf__open_and_load();
+		if (!dp_obj) {
+			check_fail(__FILE__, __LINE__, "bpfnet_bpf__open_and_load()",
+				   "got NULL (%s), want the loaded object", strerror(errno));
+			return;
+		}
+		atexit(dp_unload);
 	}
+	bpf_object__for_each_map(m, dp_obj->obj) {
+		if (bpf_map__is_internal(m))	/* .rodata: frozen at load */
+			continue;
+		err = dp_empty_map(m);
+		if (err) {
+			check_fail(__FILE__, __LINE__, bpf_map__name(m),
+				   "emptying it: %s", strerror(-err));
+			return;
+		}
+	}
+	skel = dp_obj;
 	setup_net();
+}
+
+/* After a test: the object stays loaded for the next one (setup empties it). */
+static inline void dp_release(void)
+{
+	skel = NULL;
 }
 
 /* The network config and the one container, in the loaded skel. */

@@ -212,8 +212,7 @@ static void test_unpublished_not_counted(void)
 
 static void teardown(void)
 {
-	bpfnet_bpf__destroy(skel);
-	skel = NULL;
+	dp_release();
 }
 
 static const struct check_test tests[] = {

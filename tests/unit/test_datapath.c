@@ -36,8 +36,7 @@ static struct bpfnet_bpf *skel_b;
 
 static void teardown(void)
 {
-	bpfnet_bpf__destroy(skel);
-	skel = NULL;
+	dp_release();
 	bpfnet_bpf__destroy(skel_b);	/* the second network, if a test made one */
 	skel_b = NULL;
 	leave_own_netns();

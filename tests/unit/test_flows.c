@@ -667,8 +667,7 @@ static void test_created_ns_kept(void)
 
 static void teardown(void)
 {
-	bpfnet_bpf__destroy(skel);
-	skel = NULL;
+	dp_release();
 }
 
 static const struct check_test tests[] = {

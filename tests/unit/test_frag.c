@@ -50,8 +50,7 @@ static void leave_own_netns(void)
 
 static void teardown(void)
 {
-	bpfnet_bpf__destroy(skel);
-	skel = NULL;
+	dp_release();
 	leave_own_netns();
 }
 

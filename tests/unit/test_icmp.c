@@ -421,8 +421,7 @@ static void test_hairpin_self_port_unreachable(void)
 
 static void teardown(void)
 {
-	bpfnet_bpf__destroy(skel);
-	skel = NULL;
+	dp_release();
 	if (outer_netns < 0)
 		return;
 	if (setns(outer_netns, CLONE_NEWNET))

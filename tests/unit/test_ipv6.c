@@ -138,8 +138,7 @@ static void leave_own_netns(void)
 
 static void teardown6(void)
 {
-	bpfnet_bpf__destroy(skel);
-	skel = NULL;
+	dp_release();
 	leave_own_netns();
 }
 

@@ -102,8 +102,7 @@ static size_t spoofed(uint8_t *buf)
 
 static void teardown(void)
 {
-	bpfnet_bpf__destroy(skel);
-	skel = NULL;
+	dp_release();
 }
 
 static void test_spoofed_drop_makes_one_event(void)
