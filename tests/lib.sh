@@ -27,7 +27,8 @@ world_up() {
 	ip netns add "$P-host"
 	HOSTNS=/run/netns/$P-host
 	PIDS=()
-	FLAGS=(--state-dir "$T/state" --pin-dir "$T/bpf/bpfnet" --bridge bnbr0)
+	# flags a test set before world_up are kept, after the world's own
+	FLAGS=(--state-dir "$T/state" --pin-dir "$T/bpf/bpfnet" --bridge bnbr0 ${FLAGS[@]+"${FLAGS[@]}"})
 	FLAGS2=()	# a second network's, once net2_flags made them
 	in_host ip link set lo up
 	# socket programs go to a private cgroup, never the machine's root one
