@@ -544,3 +544,46 @@ test_ipv6_isolated() {
 	in_ns "$C1" ping -6 -c1 -W2 "$OUTSIDE_IP6" >/dev/null || fail "c1 cannot ping the outside when isolated"
 	in_out ping -6 -c1 -W2 "$UPLINK_IP6" >/dev/null || fail "the outside cannot ping the host's own IPv6 address"
 }
+
+# Isolation between networks holds for IPv6 as for IPv4
+# (t_reliability/isolation_between_networks_and_from_host): two dual-stack
+# networks on one host, fd19::/64 and fd20::/64; neither container reaches
+# the other's over IPv6, either way, and each network counts its drops; a
+# LAN on another interface that routes both prefixes back is reached by the
+# host, never by a container. Both still reach the outside (NAT66).
+test_ipv6_isolation_between_networks() {
+	dual_stack_world 1 true
+	net2_flags 172.20.0.0/16
+	FLAGS2+=(--subnet6 fd20::/64)
+	local C2 d1 d2 lan=/run/netns/$P-lan
+	new_netns; C2=$NEWPID
+	hook_up2 c2 "$C2"
+	assert_eq "$(bn2 ls -j | jq -r '.[0].ip6')" fd20::2 "network 2's container"
+	in_ns "$C1" ping -6 -c1 -W2 "$OUTSIDE_IP6" >/dev/null || fail "network 1 cannot reach the outside"
+	in_ns "$C2" ping -6 -c1 -W2 "$OUTSIDE_IP6" >/dev/null || fail "network 2 cannot reach the outside"
+	d1=$(stat_of drop_other_network)
+	d2=$(bn2 stats -j | jq .totals.drop_other_network)
+	refute "network 1 reached network 2" in_ns "$C1" ping -6 -c1 -W1 fd20::2
+	refute "network 2 reached network 1" in_ns "$C2" ping -6 -c1 -W1 fd19::2
+	in_ns "$C2" sh -c "timeout 5 nc -6 -l -p 8000 >$T/c2.got" &
+	PIDS+=($!)
+	wait_listen tcp 8000 in_ns "$C2"
+	refute "network 1 connected to network 2" in_ns "$C1" nc -6 -z -w 2 fd20::2 8000
+	assert_ge "$(stat_of drop_other_network)" $((d1 + 2)) "network 1's drops"
+	assert_ge "$(bn2 stats -j | jq .totals.drop_other_network)" $((d2 + 1)) "network 2's drops"
+	# another interface's IPv6 network, which routes both prefixes back
+	ip netns add "$P-lan"
+	in_host ip link add lan0 type veth peer name eth0 netns "$lan"
+	in_host ip -6 addr add 2001:db8:300::1/64 dev lan0 nodad
+	in_host ip link set lan0 up
+	nsenter --net="$lan" ip link set lo up
+	nsenter --net="$lan" ip -6 addr add 2001:db8:300::2/64 dev eth0 nodad
+	nsenter --net="$lan" ip link set eth0 up
+	nsenter --net="$lan" ip -6 route add fd19::/64 via 2001:db8:300::1
+	nsenter --net="$lan" ip -6 route add fd20::/64 via 2001:db8:300::1
+	in_host ping -6 -c1 -W2 2001:db8:300::2 >/dev/null || fail "the host cannot reach its other IPv6 network"
+	d1=$(stat_of drop_other_network)
+	refute "network 1 reached another interface's network" in_ns "$C1" ping -6 -c1 -W1 2001:db8:300::2
+	refute "network 2 reached another interface's network" in_ns "$C2" ping -6 -c1 -W1 2001:db8:300::2
+	assert_ge "$(stat_of drop_other_network)" $((d1 + 1)) "network 1's drops to the LAN"
+}
