@@ -677,3 +677,44 @@ test_dual_stack_add_check_del() {
 	assert_eq "$(dump_map endpoints6 | jq length)" 6 "endpoints6 entries after DEL"
 	assert_eq "$(bn ls -j | jq -r '[.[].ip6] | join(" ")')" "fd19::3 fd19::4 fd19::5" "records after DEL"
 }
+
+# portMappings with an IPv6 hostIP (as podman and containerd send them)
+# publish as the CLI's bracketed specs: "::" on every IPv6 address and no
+# IPv4 one, "::1" for host processes alone, a global address on that
+# address; real traffic over IPv6 reaches the container, DEL takes it back.
+test_ipv6_host_ip_port_mappings() {
+	cni_world
+	dual_stack_uplink false
+	local pm
+	pm='{"subnet6": "fd19::/64", "runtimeConfig": {"portMappings": [
+		{"hostPort": 8080, "containerPort": 80, "protocol": "tcp", "hostIP": "::"},
+		{"hostPort": 9000, "containerPort": 90, "protocol": "tcp", "hostIP": "::1"},
+		{"hostPort": 8443, "containerPort": 443, "protocol": "tcp", "hostIP": "2001:DB8:100:0::1"}]}}'
+	cni_add web 1.0.0 "$pm"
+	assert_eq "$(bn port ls -j | jq -c '[.[] | "\(.host_ip) \(.host_port):\(.container_port)/\(.proto) \(.family)"]')" \
+		'[":: 8080:80/tcp ipv6","::1 9000:90/tcp ipv6","2001:db8:100::1 8443:443/tcp ipv6"]' "published ports"
+	assert_eq "$(dump_map port_maps | jq length) $(dump_map port_maps6 | jq length)" "0 3" "port_maps, port_maps6 entries"
+	in_ctr web timeout 10 nc -6 -nl fd19::2 80 >"$T/any" &
+	PIDS+=($!)
+	wait_listen tcp 80 in_ctr web
+	echo "to [::]:8080" | in_out nc -6 -N -w 3 "$UPLINK_IP6" 8080 || fail "the outside could not connect to [$UPLINK_IP6]:8080"
+	assert_file_eq "$T/any" "to [::]:8080"
+	in_ctr web timeout 10 nc -6 -nl fd19::2 443 >"$T/one" &
+	PIDS+=($!)
+	wait_listen tcp 443 in_ctr web
+	echo "to the address" | in_out nc -6 -N -w 3 "$UPLINK_IP6" 8443 || fail "the outside could not connect to [$UPLINK_IP6]:8443"
+	assert_file_eq "$T/one" "to the address"
+	in_ctr web timeout 10 nc -6 -nl fd19::2 90 >"$T/lo" &
+	PIDS+=($!)
+	wait_listen tcp 90 in_ctr web
+	echo "to [::1]:9000" | in_host_cg nc -6 -N -w 3 ::1 9000 || fail "a host process could not connect to [::1]:9000"
+	assert_file_eq "$T/lo" "to [::1]:9000"
+	# "::" is IPv6 alone: the IPv4 address of the uplink has no port 8080
+	in_ctr web timeout 5 nc -nl 172.19.0.2 80 >/dev/null &
+	PIDS+=($!)
+	wait_listen tcp 80 in_ctr web
+	refute "[::]:8080 answered on IPv4" in_out nc -z -w 1 "$UPLINK_IP" 8080
+	cni_conf 1.0.0 "$pm" | cni DEL web "$(ns_path web)" eth0 >"$T/del.out" || fail "DEL failed: $(cat "$T/del.out")"
+	assert_eq "$(dump_map port_maps6 | jq length)" 0 "port_maps6 entries after DEL"
+	refute "[$UPLINK_IP6]:8080 answers after DEL" in_out nc -6 -z -w 1 "$UPLINK_IP6" 8080
+}

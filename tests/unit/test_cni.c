@@ -57,6 +57,25 @@ static void test_keys_become_settings(void)
 	cni_req_free(&r);
 }
 
+/* An IPv6 hostIP (podman, containerd) becomes the CLI's bracketed form. */
+static void test_ipv6_host_ip(void)
+{
+	struct cni_req r;
+
+	env_attach("ADD");
+	CHECK_EQ(parse(&r, "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"runtimeConfig\":{\"portMappings\":["
+			   "{\"hostPort\":8080,\"containerPort\":80,\"protocol\":\"tcp\",\"hostIP\":\"::1\"},"
+			   "{\"hostPort\":8081,\"containerPort\":81,\"protocol\":\"udp\",\"hostIP\":\"::\"},"
+			   "{\"hostPort\":8082,\"containerPort\":82,\"hostIP\":\"2001:DB8:0:0::7\"},"
+			   "{\"hostPort\":8083,\"containerPort\":83,\"hostIP\":\"0.0.0.0\"},"
+			   "{\"hostPort\":8084,\"containerPort\":84,\"hostIP\":\"10.1.2.3\"}]}}"),
+		 CNI_OK, "portMappings with IPv6 hostIPs");
+	CHECK_STR(r.ports, "[::1]:8080:80/tcp,[::]:8081:81/udp,[2001:db8::7]:8082:82/tcp,"
+		  "8083:83/tcp,10.1.2.3:8084:84/tcp",
+		  "IPv6 hostIPs bracketed and canonical, :: as [::]");
+	cni_req_free(&r);
+}
+
 static void test_codes(void)
 {
 	static const struct {
@@ -82,7 +101,11 @@ static void test_codes(void)
 		{ "ADD", "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"runtimeConfig\":{\"portMappings\":"
 			 "[{\"hostPort\":80,\"containerPort\":80,\"protocol\":\"sctp\"}]}}", CNI_ERR_FIELD },
 		{ "ADD", "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"runtimeConfig\":{\"portMappings\":"
-			 "[{\"hostPort\":80,\"containerPort\":80,\"hostIP\":\"::1\"}]}}", CNI_ERR_FIELD },
+			 "[{\"hostPort\":80,\"containerPort\":80,\"hostIP\":\"::ffff:10.0.0.1\"}]}}", CNI_ERR_FIELD },
+		{ "ADD", "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"runtimeConfig\":{\"portMappings\":"
+			 "[{\"hostPort\":80,\"containerPort\":80,\"hostIP\":\"fe80::1%eth0\"}]}}", CNI_ERR_FIELD },
+		{ "ADD", "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"runtimeConfig\":{\"portMappings\":"
+			 "[{\"hostPort\":80,\"containerPort\":80,\"hostIP\":\"[::1]\"}]}}", CNI_ERR_FIELD },
 		{ "FROB", "{\"cniVersion\":\"1.0.0\",\"name\":\"n\"}", CNI_ERR_ENV },
 	};
 	struct cni_req r;
@@ -406,6 +429,7 @@ static void test_result_dual_stack_each_version(void)
 static const struct check_test tests[] = {
 	CHECK_TEST(test_keys_become_settings),
 	CHECK_TEST(test_codes),
+	CHECK_TEST(test_ipv6_host_ip),
 	CHECK_TEST(test_what_each_command_needs),
 	CHECK_TEST(test_cni_args_parser),
 	CHECK_TEST(test_mac_parse),
