@@ -266,7 +266,7 @@ ipam_conf() {
 }
 
 # The addresses host-local holds for the network bntest.
-ipam_held() { find "$T/ipam/bntest" -name '[0-9]*' -printf '%f\n' 2>/dev/null | sort | tr '\n' ' '; }
+ipam_held() { find "$T/ipam/bntest" -name '[0-9a-f]*' -printf '%f\n' 2>/dev/null | sort | tr '\n' ' '; }
 
 # Nothing set up in container NAME's namespace, and no record of it.
 assert_nothing_set_up() { # NAME
@@ -717,4 +717,57 @@ test_ipv6_host_ip_port_mappings() {
 	cni_conf 1.0.0 "$pm" | cni DEL web "$(ns_path web)" eth0 >"$T/del.out" || fail "DEL failed: $(cat "$T/del.out")"
 	assert_eq "$(dump_map port_maps6 | jq length)" 0 "port_maps6 entries after DEL"
 	refute "[$UPLINK_IP6]:8080 answers after DEL" in_out nc -6 -z -w 1 "$UPLINK_IP6" 8080
+}
+
+# ipam_conf6: host-local with a range of two of each family (IPv4 .3-.4,
+# IPv6 fd19::30-31), as an extra for cni_conf on a dual-stack network.
+ipam_conf6() {
+	ipam_conf 172.19.0.0/16 172.19.0.3 172.19.0.4 |
+		jq -c '.ipam.ranges += [[{subnet: "fd19::/64", rangeStart: "fd19::30", rangeEnd: "fd19::31"}]] +
+			{subnet6: "fd19::/64", nat6: true}'
+}
+
+# host-local with IPv4 and IPv6 ranges: the container has the IPv6 address
+# host-local gave (not the built-in allocator's), the result lists it,
+# IPv6 traffic flows, DEL gives both back; an IPv6 address the network
+# cannot take (no subnet6, another gateway, in use) is refused, given back.
+test_ipam_host_local_dual_stack() {
+	cni_world
+	dual_stack_uplink true
+	local ipam rc
+	ipam=$(ipam_conf6)
+	cni_add c1 1.0.0 "$ipam"
+	cni_add c2 0.4.0 "$ipam"
+	assert_eq "$(bn ls -j | jq -c '[.[] | [.id, .ip, .ip6]]')" '[["c1","172.19.0.3","fd19::30"],["c2","172.19.0.4","fd19::31"]]' "records"
+	assert_eq "$(jq -c '[.ips[] | [.address, .gateway]]' "$T/c1.json")" '[["172.19.0.3/16","172.19.0.1"],["fd19::30/64","fd19::1"]]' "c1's result"
+	assert_eq "$(jq -c '[.ips[] | [.address, .version]]' "$T/c2.json")" '[["172.19.0.4/16","4"],["fd19::31/64","6"]]' "c2's result (0.4.0)"
+	assert_eq "$(in_ctr c1 ip -j -6 addr show dev eth0 scope global | jq -r '.[0].addr_info[] | select(.local) | "\(.local)/\(.prefixlen)"')" fd19::30/64 "the IPv6 address on c1's eth0"
+	assert_eq "$(ipam_held)" "172.19.0.3 172.19.0.4 fd19::30 fd19::31 " "host-local's files"
+	in_ctr c1 ping -6 -c1 -W2 "$OUTSIDE_IP6" >/dev/null || fail "c1 cannot ping the outside over IPv6"
+	in_ctr c1 ping -6 -c1 -W2 fd19::31 >/dev/null || fail "c1 cannot ping c2 over IPv6"
+	# a hook container's IPv6 address comes from the built-in allocator
+	new_netns
+	hook_up h1 "$NEWPID"
+	assert_eq "$(bn ls -j | jq -r '.[] | select(.id == "h1") | .ip6')" fd19::2 "h1's IPv6 address"
+	cni_conf 1.0.0 "$ipam" | cni DEL c1 "$(ns_path c1)" eth0 >"$T/del.out" || fail "DEL failed: $(cat "$T/del.out")"
+	assert_eq "$(ipam_held)" "172.19.0.4 fd19::31 " "host-local's files after DEL of c1"
+	assert_eq "$(bn ls -j | jq -r '[.[].ip6] | join(" ")')" "fd19::31 fd19::2" "IPv6 addresses after DEL of c1"
+	cni_conf 0.4.0 "$ipam" | cni DEL c2 "" eth0 >"$T/del.out" || fail "DEL of c2 failed: $(cat "$T/del.out")"
+	assert_eq "$(ipam_held)" "" "host-local's files after DEL of c2"
+	# refused: code 7, host-local has both back, nothing set up
+	ctr_ns c3
+	local bad
+	# (each a range of one, as host-local hands out the next address each time)
+	local one='.ipam.ranges[1][0] += {rangeStart: "fd19::40", rangeEnd: "fd19::40"}'
+	for bad in "del(.subnet6, .nat6) | $one@the ipam plugin's address fd19::40 is an IPv6 address and the network has no subnet6" \
+		"$one | .ipam.ranges[1][0].gateway = \"fd19::fe\"@the ipam plugin's gateway fd19::fe for fd19::40 is not the network's gateway fd19::1" \
+		'.ipam.ranges[1][0] += {rangeStart: "fd19::2", rangeEnd: "fd19::2"}@the ipam plugin'"'"'s IPv6 address fd19::2 is in use by h1'; do
+		rc=0
+		cni_conf 1.0.0 "$(jq -c "${bad%%@*}" <<<"$ipam")" | cni ADD c3 "$(ns_path c3)" eth0 >"$T/e" || rc=$?
+		assert_eq "$rc" 1 "ADD exit code with ${bad%%@*}"
+		assert_cni_error "$T/e" 7 1.0.0
+		assert_contains "$(jq -r .details "$T/e")" "${bad#*@}"
+		assert_eq "$(ipam_held)" "" "host-local's files after the refusal with ${bad%%@*}"
+		assert_nothing_set_up c3
+	done
 }
