@@ -229,3 +229,29 @@ test_ipv6_hairpin() {
 	hairpin6_check "$C1" 2001:db8:100::1 fd19::1 "c1 its own port by the uplink"
 	assert_ge "$(stat_of hairpin)" $((hp + 16)) "hairpin packets counted"
 }
+
+# port del closes the IPv6 connections host processes made through the
+# socket programs to the ports it removes (SOCK_DESTROY, as for IPv4), and
+# only those: one through a port that stays is kept, its entry too.
+test_ipv6_del_cuts_host_connections() {
+	pm6_world '{"bpfnet.ports":"8080:80,[::1]:9000:90"}'
+	srv_tcp6 "$C1" fd19::2 80 "$T/a"
+	srv_tcp6 "$C1" fd19::2 90 "$T/b"
+	(echo cut; sleep 8) | in_host_cg nc -6 ::1 8080 &
+	local cut=$!
+	PIDS+=("$cut")
+	(echo kept; sleep 8) | in_host_cg nc -6 ::1 9000 &
+	PIDS+=($!)
+	wait_for 5 grep -q cut "$T/a"
+	wait_for 5 grep -q kept "$T/b"
+	assert_eq "$(dump_map sock_rev6 | jq length)" 2 "the host sockets' entries before del"
+	assert_eq "$(in_host ss -Htn state established dst '[fd19::2]:80' | wc -l) $(in_host ss -Htn state established dst '[fd19::2]:90' | wc -l)" "1 1" \
+		"host connections to ports 80 and 90 before del"
+	bn port del c1 8080:80
+	assert_eq "$(in_host ss -Htn state established dst '[fd19::2]:80' | wc -l) $(in_host ss -Htn state established dst '[fd19::2]:90' | wc -l)" "0 1" \
+		"host connections to ports 80 and 90 after del"
+	assert_eq "$(dump_map sock_rev6 | python3 -c 'import json, struct, sys
+print(" ".join(str(struct.unpack(">H", struct.pack("<H", e["value"]["port"]))[0]) for e in json.load(sys.stdin)))')" 9000 \
+		"sock_rev6 after del: the entry of the socket dialled to port 9000"
+	wait_for 3 sh -c "! kill -0 $cut 2>/dev/null"
+}

@@ -18,8 +18,10 @@
 #include "addr6.h"
 #include "bpfnet_shared.h"
 #include "ctrid.h"
+#include "log.h"
 #include "mapiter.h"
 #include "portmap6.h"
+#include "sockdiag.h"
 #include "vec.h"
 
 /* Does ps publish on IPv6 for a container whose IPv6 address is caddr6? */
@@ -272,6 +274,54 @@ static void flush_dnat6_flows(struct dp *dp, const struct in6_addr *caddr6,
 	free(m.vals);
 }
 
+/* sock_rev6's entry of the host socket c (what it dialled), or -ENOENT. */
+static int sock6_entry(const struct dp *dp, const struct host_conn *c,
+		       struct bpfnet_sock6_key *k, struct bpfnet_sock6_val *v)
+{
+	memset(k, 0, sizeof(*k));
+	k->cookie = c->cookie;
+	memcpy(&k->addr, c->id.idiag_dst, sizeof(k->addr));
+	k->port = c->id.idiag_dport;
+	return bpf_map_lookup_elem(dp->sock_rev6_fd, k, v) ? -ENOENT : 0;
+}
+
+/*
+ * Host processes' IPv6 connections to caddr6 through the published ports
+ * ps (sock_rev6 knows what each dialled): closed (SOCK_DESTROY), as the
+ * datapath's flows are flushed. A socket made without the socket programs
+ * has no entry and stays.
+ */
+static void cut_host_conns6(struct dp *dp, const struct in6_addr *caddr6,
+			    const struct port_spec *ps, int n)
+{
+	static const uint8_t protos[] = { IPPROTO_TCP, IPPROTO_UDP };
+	struct conn_list l = { 0 };
+
+	for (size_t p = 0; p < sizeof(protos); p++)
+		host_conns6(protos[p], caddr6, &l);
+	for (int i = 0; i < l.n; i++) {
+		const struct host_conn *c = &l.v[i];
+		struct bpfnet_sock6_key k;
+		struct bpfnet_sock6_val v;
+		struct bpfnet_pm6_key pk = { 0 };
+		bool hit = false;
+
+		if (sock6_entry(dp, c, &k, &v))
+			continue;
+		pk.host_addr = v.addr;
+		pk.host_port = v.port;
+		pk.proto = c->proto;
+		for (int j = 0; j < n && !hit; j++)
+			hit = pm6_applies(&ps[j], caddr6) && pm6_meets(&pk, &ps[j]);
+		if (!hit)
+			continue;
+		if (host_conn_destroy(c))
+			pr_warn("failed to close a host IPv6 socket connected through a removed port");
+		bpf_map_delete_elem(dp->sock_rev6_fd, &k);
+	}
+	conn_list_free(&l);
+}
+
 void portmap6_unapply(struct dp *dp, const struct in6_addr *caddr6,
 		      const struct port_spec *ps, int n)
 {
@@ -282,6 +332,7 @@ void portmap6_unapply(struct dp *dp, const struct in6_addr *caddr6,
 			pm6_delete(dp, caddr6, &ps[i],
 				   ps[i].host_hi - ps[i].host_lo + 1u);
 	flush_dnat6_flows(dp, caddr6, ps, n);
+	cut_host_conns6(dp, caddr6, ps, n);
 }
 
 int portmap6_missing(const struct dp *dp, const struct in6_addr *caddr6,
