@@ -361,13 +361,86 @@ int portmap6_missing(const struct dp *dp, const struct in6_addr *caddr6,
 	return 0;
 }
 
-int portmap6_sync_state(struct dp *dp, const struct bpfnet_state *st)
+/* Does a spec of both families in l hold the :: entry k -> cport? */
+static bool held_by_both(const struct port_list *l,
+			 const struct bpfnet_pm6_key *k, __be16 cport)
+{
+	unsigned int port = ntohs(k->host_port);
+
+	if (!in6_all_zero(&k->host_addr))
+		return false;
+	for (int i = 0; i < l->n; i++) {
+		const struct port_spec *s = &l->v[i];
+
+		if (s->family == PORTSPEC_BOTH && s->proto == k->proto &&
+		    port >= s->host_lo && port <= s->host_hi &&
+		    ntohs(cport) == s->ctr_lo + (port - s->host_lo))
+			return true;
+	}
+	return false;
+}
+
+static int pm6_order(const void *a, const void *b)
+{
+	const struct port_spec *x = a, *y = b;
+	int c = memcmp(&x->host6, &y->host6, sizeof(x->host6));
+
+	if (x->proto != y->proto)
+		return x->proto - y->proto;
+	return c ? c : x->host_lo - y->host_lo;
+}
+
+/* caddr6's entries as IPv6 specs appended to out: consecutive ports as ranges. */
+static void pm6_to_specs(const struct pm6_walk *w, const struct in6_addr *caddr6,
+			 struct port_list *out)
+{
+	struct port_list single = { 0 };
+
+	for (size_t i = 0; i < w->n; i++) {
+		struct port_spec ps = {
+			.host_lo = ntohs(w->keys[i].host_port),
+			.ctr_lo = ntohs(w->vals[i].cport),
+			.proto = w->keys[i].proto, .family = AF_INET6,
+		};
+
+		if (memcmp(&w->vals[i].caddr, caddr6, sizeof(*caddr6)) ||
+		    held_by_both(out, &w->keys[i], w->vals[i].cport))
+			continue;
+		memcpy(&ps.host6, &w->keys[i].host_addr, sizeof(ps.host6));
+		ps.host_hi = ps.host_lo;
+		ps.ctr_hi = ps.ctr_lo;
+		portlist_push(&single, &ps);
+	}
+	if (single.n)
+		qsort(single.v, (size_t)single.n, sizeof(single.v[0]), pm6_order);
+	for (int i = 0, first = out->n; i < single.n; i++) {
+		struct port_spec *last = out->n > first ? &out->v[out->n - 1] : NULL;
+		const struct port_spec *ps = &single.v[i];
+
+		if (last && last->proto == ps->proto &&
+		    !memcmp(&last->host6, &ps->host6, sizeof(ps->host6)) &&
+		    last->host_hi + 1 == ps->host_lo &&
+		    last->ctr_hi + 1 == ps->ctr_lo) {
+			last->host_hi++;
+			last->ctr_hi++;
+			continue;
+		}
+		portlist_push(out, ps);
+	}
+	portlist_free(&single);
+}
+
+int portmap6_sync_state(struct dp *dp, struct bpfnet_state *st,
+			const bool *adopt)
 {
 	struct pm6_walk w = { 0 };
 	int removed = 0;
 
 	map_for_each(dp->pm6_fd, sizeof(struct bpfnet_pm6_key),
 		     sizeof(struct bpfnet_pm6_val), pm6_collect, &w);
+	for (int i = 0; adopt && i < st->n; i++)
+		if (adopt[i] && !in6_is_zero(&st->eps[i].ip6))
+			pm6_to_specs(&w, &st->eps[i].ip6, &st->eps[i].ports);
 	for (size_t i = 0; i < w.n; i++) {
 		struct in6_addr c;
 
