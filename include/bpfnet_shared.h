@@ -367,8 +367,15 @@ _Static_assert(sizeof(struct bpfnet_pm_key) == 8, "bpfnet_pm_key layout");
 struct bpfnet_pm_val {
 	__be32 caddr;		/* container address, be */
 	__be16 cport;		/* container port, be */
-	__u16 pad;
+	__u16 flags;		/* BPFNET_PM_*: the spec's form (user space's alone) */
 };
+
+/*
+ * The entry of a spec that named 0.0.0.0 (IPv4 alone); without it, an entry
+ * of host address 0 is a spec's that named no address (both families). gc
+ * rebuilds a torn ports file from the maps: this tells the two apart.
+ */
+#define BPFNET_PM_V4ONLY 1
 _Static_assert(sizeof(struct bpfnet_pm_val) == 8, "bpfnet_pm_val layout");
 
 /*

@@ -266,7 +266,7 @@ ipam_conf() {
 }
 
 # The addresses host-local holds for the network bntest.
-ipam_held() { find "$T/ipam/bntest" -name '[0-9]*' -printf '%f\n' 2>/dev/null | sort | tr '\n' ' '; }
+ipam_held() { find "$T/ipam/bntest" -name '[0-9a-f]*' -printf '%f\n' 2>/dev/null | sort | tr '\n' ' '; }
 
 # Nothing set up in container NAME's namespace, and no record of it.
 assert_nothing_set_up() { # NAME
@@ -676,4 +676,98 @@ test_dual_stack_add_check_del() {
 	assert_eq "$(in_host ip -6 neigh show fd19::2 dev bnbr0)" "" "host neighbour after DEL"
 	assert_eq "$(dump_map endpoints6 | jq length)" 6 "endpoints6 entries after DEL"
 	assert_eq "$(bn ls -j | jq -r '[.[].ip6] | join(" ")')" "fd19::3 fd19::4 fd19::5" "records after DEL"
+}
+
+# portMappings with an IPv6 hostIP (as podman and containerd send them)
+# publish as the CLI's bracketed specs: "::" on every IPv6 address and no
+# IPv4 one, "::1" for host processes alone, a global address on that
+# address; real traffic over IPv6 reaches the container, DEL takes it back.
+test_ipv6_host_ip_port_mappings() {
+	cni_world
+	dual_stack_uplink false
+	local pm
+	pm='{"subnet6": "fd19::/64", "runtimeConfig": {"portMappings": [
+		{"hostPort": 8080, "containerPort": 80, "protocol": "tcp", "hostIP": "::"},
+		{"hostPort": 9000, "containerPort": 90, "protocol": "tcp", "hostIP": "::1"},
+		{"hostPort": 8443, "containerPort": 443, "protocol": "tcp", "hostIP": "2001:DB8:100:0::1"}]}}'
+	cni_add web 1.0.0 "$pm"
+	assert_eq "$(bn port ls -j | jq -c '[.[] | "\(.host_ip) \(.host_port):\(.container_port)/\(.proto) \(.family)"]')" \
+		'[":: 8080:80/tcp ipv6","::1 9000:90/tcp ipv6","2001:db8:100::1 8443:443/tcp ipv6"]' "published ports"
+	assert_eq "$(dump_map port_maps | jq length) $(dump_map port_maps6 | jq length)" "0 3" "port_maps, port_maps6 entries"
+	in_ctr web timeout 10 nc -6 -nl fd19::2 80 >"$T/any" &
+	PIDS+=($!)
+	wait_listen tcp 80 in_ctr web
+	echo "to [::]:8080" | in_out nc -6 -N -w 3 "$UPLINK_IP6" 8080 || fail "the outside could not connect to [$UPLINK_IP6]:8080"
+	assert_file_eq "$T/any" "to [::]:8080"
+	in_ctr web timeout 10 nc -6 -nl fd19::2 443 >"$T/one" &
+	PIDS+=($!)
+	wait_listen tcp 443 in_ctr web
+	echo "to the address" | in_out nc -6 -N -w 3 "$UPLINK_IP6" 8443 || fail "the outside could not connect to [$UPLINK_IP6]:8443"
+	assert_file_eq "$T/one" "to the address"
+	in_ctr web timeout 10 nc -6 -nl fd19::2 90 >"$T/lo" &
+	PIDS+=($!)
+	wait_listen tcp 90 in_ctr web
+	echo "to [::1]:9000" | in_host_cg nc -6 -N -w 3 ::1 9000 || fail "a host process could not connect to [::1]:9000"
+	assert_file_eq "$T/lo" "to [::1]:9000"
+	# "::" is IPv6 alone: the IPv4 address of the uplink has no port 8080
+	in_ctr web timeout 5 nc -nl 172.19.0.2 80 >/dev/null &
+	PIDS+=($!)
+	wait_listen tcp 80 in_ctr web
+	refute "[::]:8080 answered on IPv4" in_out nc -z -w 1 "$UPLINK_IP" 8080
+	cni_conf 1.0.0 "$pm" | cni DEL web "$(ns_path web)" eth0 >"$T/del.out" || fail "DEL failed: $(cat "$T/del.out")"
+	assert_eq "$(dump_map port_maps6 | jq length)" 0 "port_maps6 entries after DEL"
+	refute "[$UPLINK_IP6]:8080 answers after DEL" in_out nc -6 -z -w 1 "$UPLINK_IP6" 8080
+}
+
+# ipam_conf6: host-local with a range of two of each family (IPv4 .3-.4,
+# IPv6 fd19::30-31), as an extra for cni_conf on a dual-stack network.
+ipam_conf6() {
+	ipam_conf 172.19.0.0/16 172.19.0.3 172.19.0.4 |
+		jq -c '.ipam.ranges += [[{subnet: "fd19::/64", rangeStart: "fd19::30", rangeEnd: "fd19::31"}]] +
+			{subnet6: "fd19::/64", nat6: true}'
+}
+
+# host-local with IPv4 and IPv6 ranges: the container has the IPv6 address
+# host-local gave (not the built-in allocator's), the result lists it,
+# IPv6 traffic flows, DEL gives both back; an IPv6 address the network
+# cannot take (no subnet6, another gateway, in use) is refused, given back.
+test_ipam_host_local_dual_stack() {
+	cni_world
+	dual_stack_uplink true
+	local ipam rc
+	ipam=$(ipam_conf6)
+	cni_add c1 1.0.0 "$ipam"
+	cni_add c2 0.4.0 "$ipam"
+	assert_eq "$(bn ls -j | jq -c '[.[] | [.id, .ip, .ip6]]')" '[["c1","172.19.0.3","fd19::30"],["c2","172.19.0.4","fd19::31"]]' "records"
+	assert_eq "$(jq -c '[.ips[] | [.address, .gateway]]' "$T/c1.json")" '[["172.19.0.3/16","172.19.0.1"],["fd19::30/64","fd19::1"]]' "c1's result"
+	assert_eq "$(jq -c '[.ips[] | [.address, .version]]' "$T/c2.json")" '[["172.19.0.4/16","4"],["fd19::31/64","6"]]' "c2's result (0.4.0)"
+	assert_eq "$(in_ctr c1 ip -j -6 addr show dev eth0 scope global | jq -r '.[0].addr_info[] | select(.local) | "\(.local)/\(.prefixlen)"')" fd19::30/64 "the IPv6 address on c1's eth0"
+	assert_eq "$(ipam_held)" "172.19.0.3 172.19.0.4 fd19::30 fd19::31 " "host-local's files"
+	in_ctr c1 ping -6 -c1 -W2 "$OUTSIDE_IP6" >/dev/null || fail "c1 cannot ping the outside over IPv6"
+	in_ctr c1 ping -6 -c1 -W2 fd19::31 >/dev/null || fail "c1 cannot ping c2 over IPv6"
+	# a hook container's IPv6 address comes from the built-in allocator
+	new_netns
+	hook_up h1 "$NEWPID"
+	assert_eq "$(bn ls -j | jq -r '.[] | select(.id == "h1") | .ip6')" fd19::2 "h1's IPv6 address"
+	cni_conf 1.0.0 "$ipam" | cni DEL c1 "$(ns_path c1)" eth0 >"$T/del.out" || fail "DEL failed: $(cat "$T/del.out")"
+	assert_eq "$(ipam_held)" "172.19.0.4 fd19::31 " "host-local's files after DEL of c1"
+	assert_eq "$(bn ls -j | jq -r '[.[].ip6] | join(" ")')" "fd19::31 fd19::2" "IPv6 addresses after DEL of c1"
+	cni_conf 0.4.0 "$ipam" | cni DEL c2 "" eth0 >"$T/del.out" || fail "DEL of c2 failed: $(cat "$T/del.out")"
+	assert_eq "$(ipam_held)" "" "host-local's files after DEL of c2"
+	# refused: code 7, host-local has both back, nothing set up
+	ctr_ns c3
+	local bad
+	# (each a range of one, as host-local hands out the next address each time)
+	local one='.ipam.ranges[1][0] += {rangeStart: "fd19::40", rangeEnd: "fd19::40"}'
+	for bad in "del(.subnet6, .nat6) | $one@the ipam plugin's address fd19::40 is an IPv6 address and the network has no subnet6" \
+		"$one | .ipam.ranges[1][0].gateway = \"fd19::fe\"@the ipam plugin's gateway fd19::fe for fd19::40 is not the network's gateway fd19::1" \
+		'.ipam.ranges[1][0] += {rangeStart: "fd19::2", rangeEnd: "fd19::2"}@the ipam plugin'"'"'s IPv6 address fd19::2 is in use by h1'; do
+		rc=0
+		cni_conf 1.0.0 "$(jq -c "${bad%%@*}" <<<"$ipam")" | cni ADD c3 "$(ns_path c3)" eth0 >"$T/e" || rc=$?
+		assert_eq "$rc" 1 "ADD exit code with ${bad%%@*}"
+		assert_cni_error "$T/e" 7 1.0.0
+		assert_contains "$(jq -r .details "$T/e")" "${bad#*@}"
+		assert_eq "$(ipam_held)" "" "host-local's files after the refusal with ${bad%%@*}"
+		assert_nothing_set_up c3
+	done
 }

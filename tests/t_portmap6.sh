@@ -229,3 +229,70 @@ test_ipv6_hairpin() {
 	hairpin6_check "$C1" 2001:db8:100::1 fd19::1 "c1 its own port by the uplink"
 	assert_ge "$(stat_of hairpin)" $((hp + 16)) "hairpin packets counted"
 }
+
+# port del closes the IPv6 connections host processes made through the
+# socket programs to the ports it removes (SOCK_DESTROY, as for IPv4), and
+# only those: one through a port that stays is kept, its entry too.
+test_ipv6_del_cuts_host_connections() {
+	pm6_world '{"bpfnet.ports":"8080:80,[::1]:9000:90"}'
+	srv_tcp6 "$C1" fd19::2 80 "$T/a"
+	srv_tcp6 "$C1" fd19::2 90 "$T/b"
+	(echo cut; sleep 8) | in_host_cg nc -6 ::1 8080 &
+	local cut=$!
+	PIDS+=("$cut")
+	(echo kept; sleep 8) | in_host_cg nc -6 ::1 9000 &
+	PIDS+=($!)
+	wait_for 5 grep -q cut "$T/a"
+	wait_for 5 grep -q kept "$T/b"
+	assert_eq "$(dump_map sock_rev6 | jq length)" 2 "the host sockets' entries before del"
+	assert_eq "$(in_host ss -Htn state established dst '[fd19::2]:80' | wc -l) $(in_host ss -Htn state established dst '[fd19::2]:90' | wc -l)" "1 1" \
+		"host connections to ports 80 and 90 before del"
+	bn port del c1 8080:80
+	assert_eq "$(in_host ss -Htn state established dst '[fd19::2]:80' | wc -l) $(in_host ss -Htn state established dst '[fd19::2]:90' | wc -l)" "0 1" \
+		"host connections to ports 80 and 90 after del"
+	assert_eq "$(dump_map sock_rev6 | python3 -c 'import json, struct, sys
+print(" ".join(str(struct.unpack(">H", struct.pack("<H", e["value"]["port"]))[0]) for e in json.load(sys.stdin)))')" 9000 \
+		"sock_rev6 after del: the entry of the socket dialled to port 9000"
+	wait_for 3 sh -c "! kill -0 $cut 2>/dev/null"
+}
+
+# tear_and_gc ID: c1's ports file torn, gc rebuilds it from port_maps and
+# port_maps6; port ls, the ports file and both maps are as before.
+tear_and_gc() {
+	local ls file maps
+	ls=$(bn port ls)
+	file=$(cat "$T/state/ports/$1")
+	maps="$(pm4_entries) | $(pm6_entries)"
+	printf '%s\n8080:8' "$(head -1 "$T/state/ports/$1")" >"$T/state/ports/$1"
+	refute "ls over a torn ports file" bn ls
+	bn gc >/dev/null 2>&1
+	assert_eq "$(bn port ls)" "$ls" "port ls after gc rebuilt the ports file"
+	assert_eq "$(cat "$T/state/ports/$1")" "$file" "the ports file gc wrote"
+	assert_eq "$(pm4_entries) | $(pm6_entries)" "$maps" "port_maps | port_maps6 after gc"
+}
+
+# gc rebuilds every form of spec as it was: no address (both families),
+# 0.0.0.0 (IPv4 alone), [::] (IPv6 alone), one address of either family.
+test_ipv6_gc_rebuild_keeps_spec_forms() {
+	pm6_world '{"bpfnet.ports":"8080:80,0.0.0.0:8081:81,127.0.0.1:9000-9001:90-91,5353:53/udp,[::]:8082:82,[::1]:8083:83,[2001:db8:100::1]:7000:70/udp"}'
+	assert_eq "$(bn port ls -j | jq -r '.[] | "\(.host_ip) \(.family)"' | paste -sd,)" \
+		"0.0.0.0 both,0.0.0.0 ipv4,127.0.0.1 ipv4,0.0.0.0 both,:: ipv6,::1 ipv6,2001:db8:100::1 ipv6" "the forms published"
+	tear_and_gc c1
+	# and they act as before: 0.0.0.0:8081 is not on IPv6, 8080 is
+	srv_tcp6 "$C1" fd19::2 80 "$T/a"
+	echo "both, rebuilt" | in_host_cg nc -6 -N -w 3 ::1 8080 || fail "[::1]:8080 after the rebuild"
+	assert_file_eq "$T/a" "both, rebuilt"
+	srv_tcp6 "$C1" fd19::2 81 "$T/b"
+	in_host_cg nc -6 -z -w 2 ::1 8081 && fail "0.0.0.0:8081 answered on [::1] after the rebuild"
+	return 0
+}
+
+# Without --subnet6, the maps alone cannot tell 0.0.0.0:H:C from H:C (both
+# write port_maps only): the entry's flag does.
+test_gc_rebuild_keeps_spec_forms_ipv4_only() {
+	world_up_outside
+	new_netns; C1=$NEWPID
+	hook_up c1 "$C1" '{"bpfnet.ports":"8080:80,0.0.0.0:8081:81,127.0.0.1:9000:90,0.0.0.0:8082-8083:82-83/udp"}'
+	tear_and_gc c1
+	assert_eq "$(bn port ls -j | jq -r '.[] | "\(.host_port) \(.family)"' | paste -sd,)" "8080 both,8081 ipv4,9000 ipv4,8082 ipv4" "the forms rebuilt"
+}

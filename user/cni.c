@@ -96,6 +96,37 @@ static int ipam_request(const struct cni_req *r, const struct ipam_result *res,
 }
 
 /*
+ * The ipam plugin's IPv6 address, if it gave one, as the container's: the
+ * network must have a subnet6, and its gateway (if it names one) be the
+ * network's. Set-up checks the address against subnet6 and the records.
+ */
+static int ipam_request6(const struct cni_req *r, const struct ipam_result *res,
+			 char ip6[INET6_ADDRSTRLEN], struct setup_req *req)
+{
+	char gw[INET6_ADDRSTRLEN], want[INET6_ADDRSTRLEN];
+
+	if (!res->has_ip6)
+		return CNI_OK;
+	inet_ntop(AF_INET6, &res->ip6, ip6, INET6_ADDRSTRLEN);
+	if (!r->cfg.prefix6) {
+		pr_err("the ipam plugin's address %s is an IPv6 address and the network has no subnet6",
+		       ip6);
+		return CNI_ERR_CONFIG;
+	}
+	if (res->has_gateway6 &&
+	    memcmp(&res->gateway6, &r->cfg.gateway6, sizeof(res->gateway6))) {
+		inet_ntop(AF_INET6, &res->gateway6, gw, sizeof(gw));
+		inet_ntop(AF_INET6, &r->cfg.gateway6, want, sizeof(want));
+		pr_err("the ipam plugin's gateway %s for %s is not the network's gateway %s",
+		       gw, ip6, want);
+		return CNI_ERR_CONFIG;
+	}
+	req->ip6 = ip6;
+	req->ip6_from = "the ipam plugin's IPv6 address";
+	return CNI_OK;
+}
+
+/*
  * The hook's set-up in CNI_NETNS, with the address the ipam plugin gave,
  * or the one asked for, or one of the allocator's. An ipam address that
  * was not set up is given back (DEL) before the error is answered.
@@ -116,7 +147,7 @@ static int cni_add(const struct cni_req *r)
 		.strict = true,
 	};
 	struct ipam_result ipam = { 0 };
-	char ip[INET_ADDRSTRLEN];
+	char ip[INET_ADDRSTRLEN], ip6[INET6_ADDRSTRLEN];
 	struct setup_out out;
 	int code = CNI_OK, err;
 
@@ -131,6 +162,8 @@ static int cni_add(const struct cni_req *r)
 			return code;
 		}
 		code = ipam_request(r, &ipam, ip, &req);
+		if (!code)
+			code = ipam_request6(r, &ipam, ip6, &req);
 	}
 	if (!code) {
 		err = setup_container(&r->cfg, &req, &out);

@@ -240,12 +240,12 @@ int cni_ipam_add(const struct cni_req *r, struct ipam_result *res)
 	return code;
 }
 
-/* "a.b.c.d/N" of one ips entry: 4, 6 (skipped), or 0 when it is neither. */
-static int entry_address(const cJSON *e, struct in_addr *ip, int *prefix)
+/* "ADDR/N" of one ips entry: 4 or 6 (the address in ip or ip6), 0 if neither. */
+static int entry_address(const cJSON *e, struct in_addr *ip,
+			 struct in6_addr *ip6, int *prefix)
 {
 	const cJSON *a = cJSON_GetObjectItemCaseSensitive(e, "address");
 	char buf[INET6_ADDRSTRLEN + 8], *slash, *end;
-	struct in6_addr a6;
 	long n;
 
 	if (!cJSON_IsString(a) ||
@@ -256,41 +256,64 @@ static int entry_address(const cJSON *e, struct in_addr *ip, int *prefix)
 		return 0;
 	*slash = '\0';
 	n = strtol(slash + 1, &end, 10);
-	if (*end || end == slash + 1)
-		return 0;
-	if (inet_pton(AF_INET6, buf, &a6) == 1)
-		return n >= 0 && n <= 128 ? 6 : 0;
-	if (inet_pton(AF_INET, buf, ip) != 1 || n < 0 || n > 32)
+	if (*end || end == slash + 1 || n < 0)
 		return 0;
 	*prefix = (int)n;
-	return 4;
+	if (inet_pton(AF_INET6, buf, ip6) == 1)
+		return n <= 128 ? 6 : 0;
+	return inet_pton(AF_INET, buf, ip) == 1 && n <= 32 ? 4 : 0;
 }
 
-/* Its first IPv4 entry (and that entry's gateway). */
-static int first_ipv4(const cJSON *ips, struct ipam_result *res)
+/* The entry's gateway, of its family, into gw: CNI_OK or CNI_ERR_DECODE. */
+static int entry_gateway(const cJSON *e, int family, void *gw, bool *has)
 {
-	const cJSON *e, *gw;
-	int family;
+	const cJSON *g = cJSON_GetObjectItemCaseSensitive(e, "gateway");
+
+	if (g && (!cJSON_IsString(g) ||
+		  inet_pton(family == 6 ? AF_INET6 : AF_INET, g->valuestring,
+			    gw) != 1)) {
+		pr_err("the ipam plugin's result has a gateway that is no IPv%d address",
+		       family);
+		return CNI_ERR_DECODE;
+	}
+	*has = g != NULL;
+	return CNI_OK;
+}
+
+/* Its first IPv4 entry and its first IPv6 one (with their gateways). */
+static int first_of_each(const cJSON *ips, struct ipam_result *res)
+{
+	bool has_ip = false;
+	struct in6_addr a6;
+	struct in_addr a;
+	const cJSON *e;
+	int family, prefix = 0, code = CNI_OK;
 
 	cJSON_ArrayForEach(e, ips) {
-		family = entry_address(e, &res->ip, &res->prefix);
+		family = entry_address(e, &a, &a6, &prefix);
 		if (!family) {
 			pr_err("the ipam plugin's result has an address that is no a.b.c.d/N or IPv6 prefix");
 			return CNI_ERR_DECODE;
 		}
-		if (family == 6)
-			continue;
-		gw = cJSON_GetObjectItemCaseSensitive(e, "gateway");
-		if (gw && (!cJSON_IsString(gw) ||
-			   inet_pton(AF_INET, gw->valuestring, &res->gateway) != 1)) {
-			pr_err("the ipam plugin's result has a gateway that is no IPv4 address");
-			return CNI_ERR_DECODE;
+		if (family == 4 && !has_ip) {
+			has_ip = true;
+			res->ip = a;
+			res->prefix = prefix;
+			code = entry_gateway(e, 4, &res->gateway, &res->has_gateway);
+		} else if (family == 6 && !res->has_ip6) {
+			res->has_ip6 = true;
+			res->ip6 = a6;
+			res->prefix6 = prefix;
+			code = entry_gateway(e, 6, &res->gateway6, &res->has_gateway6);
 		}
-		res->has_gateway = gw != NULL;
-		return CNI_OK;
+		if (code)
+			return code;
 	}
-	pr_err("the ipam plugin's result has no IPv4 address");
-	return CNI_ERR_CONFIG;
+	if (!has_ip) {
+		pr_err("the ipam plugin's result has no IPv4 address");
+		return CNI_ERR_CONFIG;
+	}
+	return CNI_OK;
 }
 
 int cni_ipam_result_parse(const char *text, size_t len, struct ipam_result *res)
@@ -315,7 +338,7 @@ int cni_ipam_result_parse(const char *text, size_t len, struct ipam_result *res)
 	}
 	dns = cJSON_GetObjectItemCaseSensitive(res->doc, "dns");
 	res->dns = cJSON_IsObject(dns) ? dns : NULL;
-	return first_ipv4(ips, res);
+	return first_of_each(ips, res);
 }
 
 void cni_ipam_result_free(struct ipam_result *res)

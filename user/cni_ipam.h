@@ -21,14 +21,20 @@ struct ipam_result {
 	int prefix;
 	struct in_addr gateway;		/* that address's gateway, */
 	bool has_gateway;		/* if it names one */
+	struct in6_addr ip6;		/* its first IPv6 address, */
+	bool has_ip6;			/* if it gave one */
+	int prefix6;
+	struct in6_addr gateway6;	/* that address's gateway, */
+	bool has_gateway6;		/* if it names one */
 	const struct cJSON *dns;	/* its dns object, or NULL */
 	struct cJSON *doc;		/* the whole result (owned) */
 };
 
 /*
  * A result of cniVersion 0.3.0 to 1.1.0 (ips[] of address/gateway, each
- * with "version" before 1.0.0). CNI_OK; CNI_ERR_DECODE when it is no such
- * result, CNI_ERR_CONFIG when it holds no IPv4 address (after saying so).
+ * with "version" before 1.0.0): its first address of each family. CNI_OK;
+ * CNI_ERR_DECODE when it is no such result, CNI_ERR_CONFIG when it holds
+ * no IPv4 address (after saying so).
  * cni_ipam_result_free must follow either way.
  */
 int cni_ipam_result_parse(const char *text, size_t len, struct ipam_result *res);

@@ -160,6 +160,37 @@ static bool port_number(double v)
 	return v >= 1 && v <= 65535 && v == (double)(int)v;
 }
 
+/*
+ * A hostIP as the address part of a spec, its colon included: "" for none
+ * or 0.0.0.0 (every address, as no hostIP is), "A.B.C.D:" for IPv4,
+ * "[ADDR]:" for IPv6 ("[::]:" for every IPv6 address, as the reference
+ * portmap plugin reads "::"). CNI_OK or CNI_ERR_FIELD.
+ */
+static int host_text(const char *host, char *buf, size_t size)
+{
+	char canon[INET6_ADDRSTRLEN];
+	struct in6_addr a6;
+	struct in_addr a;
+
+	buf[0] = '\0';
+	if (!host[0])
+		return CNI_OK;
+	if (inet_pton(AF_INET, host, &a) == 1) {
+		if (a.s_addr)
+			snprintf(buf, size, "%s:", host);
+		return CNI_OK;
+	}
+	/* an IPv4-mapped address would name IPv4 through the IPv6 map */
+	if (inet_pton(AF_INET6, host, &a6) != 1 || IN6_IS_ADDR_V4MAPPED(&a6)) {
+		pr_err("runtimeConfig.portMappings: hostIP '%.64s' is not an IPv4 or IPv6 address",
+		       host);
+		return CNI_ERR_FIELD;
+	}
+	inet_ntop(AF_INET6, &a6, canon, sizeof(canon));
+	snprintf(buf, size, "[%s]:", canon);
+	return CNI_OK;
+}
+
 /* One portMappings entry as a bpfnet.ports spec: "[IP:]HOST:CTR/PROTO". */
 static int mapping_text(const cJSON *m, char *buf, size_t size)
 {
@@ -169,7 +200,8 @@ static int mapping_text(const cJSON *m, char *buf, size_t size)
 	const cJSON *ip = cJSON_GetObjectItemCaseSensitive(m, "hostIP");
 	const char *proto = cJSON_IsString(pr) ? pr->valuestring : "tcp";
 	const char *host = cJSON_IsString(ip) ? ip->valuestring : "";
-	struct in_addr a = { 0 };
+	char addr[INET6_ADDRSTRLEN + 3];
+	int code;
 
 	if (!cJSON_IsNumber(hp) || !cJSON_IsNumber(cp) ||
 	    (pr && !cJSON_IsString(pr)) || (ip && !cJSON_IsString(ip)) ||
@@ -182,14 +214,10 @@ static int mapping_text(const cJSON *m, char *buf, size_t size)
 		       proto);
 		return CNI_ERR_FIELD;
 	}
-	if (host[0] && inet_pton(AF_INET, host, &a) != 1) {
-		pr_err("runtimeConfig.portMappings: hostIP '%.64s' is not an IPv4 address",
-		       host);
-		return CNI_ERR_FIELD;
-	}
-	/* 0.0.0.0 is every address, as no hostIP is */
-	snprintf(buf, size, "%s%s%d:%d/%s", a.s_addr ? host : "",
-		 a.s_addr ? ":" : "", (int)hp->valuedouble,
+	code = host_text(host, addr, sizeof(addr));
+	if (code)
+		return code;
+	snprintf(buf, size, "%s%d:%d/%s", addr, (int)hp->valuedouble,
 		 (int)cp->valuedouble, proto);
 	return CNI_OK;
 }

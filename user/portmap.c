@@ -171,6 +171,8 @@ static int pm_insert(struct dp *dp, struct in_addr caddr,
 			struct bpfnet_pm_val v = {
 				.caddr = caddr.s_addr,
 				.cport = htons((uint16_t)(ps[i].ctr_lo + off)),
+				.flags = ps[i].family == AF_INET && !ps[i].host.s_addr ?
+					 BPFNET_PM_V4ONLY : 0,
 			};
 			struct bpfnet_pm_key k;
 			int err;
@@ -260,6 +262,8 @@ static int pm_order(const void *a, const void *b)
 
 	if (x->proto != y->proto)
 		return x->proto - y->proto;
+	if (x->family != y->family)	/* both families before IPv4 alone */
+		return x->family - y->family;
 	if (x->host.s_addr != y->host.s_addr)
 		return ntohl(x->host.s_addr) < ntohl(y->host.s_addr) ? -1 : 1;
 	return x->host_lo - y->host_lo;
@@ -281,7 +285,9 @@ static void pm_to_specs(const struct pm_walk *w, struct in_addr caddr,
 
 		if (w->vals[i].caddr != caddr.s_addr)
 			continue;
-		ps.family = ps.host.s_addr ? AF_INET : PORTSPEC_BOTH;
+		/* 0.0.0.0 named, or no address at all (both families) */
+		ps.family = ps.host.s_addr || w->vals[i].flags & BPFNET_PM_V4ONLY ?
+			    AF_INET : PORTSPEC_BOTH;
 		ps.host_hi = ps.host_lo;
 		ps.ctr_hi = ps.ctr_lo;
 		portlist_push(&single, &ps);
@@ -293,6 +299,7 @@ static void pm_to_specs(const struct pm_walk *w, struct in_addr caddr,
 		const struct port_spec *ps = &single.v[i];
 
 		if (last && last->proto == ps->proto &&
+		    last->family == ps->family &&
 		    last->host.s_addr == ps->host.s_addr &&
 		    last->host_hi + 1 == ps->host_lo &&
 		    last->ctr_hi + 1 == ps->ctr_lo) {
@@ -307,15 +314,19 @@ static void pm_to_specs(const struct pm_walk *w, struct in_addr caddr,
 
 int portmap_sync_state(struct dp *dp, struct bpfnet_state *st, bool adopt)
 {
+	bool *mine = adopt ? calloc((size_t)st->n + 1, sizeof(*mine)) : NULL;
 	struct pm_walk w = { 0 };
 	int removed = 0;
 
 	map_for_each(dp->pm_fd, sizeof(struct bpfnet_pm_key),
 		     sizeof(struct bpfnet_pm_val), pm_collect, &w);
-	if (adopt)
-		for (int i = 0; i < st->n; i++)
-			if (!st->eps[i].ports.n)
-				pm_to_specs(&w, st->eps[i].ip, &st->eps[i].ports);
+	/* the records without ports get theirs back: IPv4's first, then
+	 * port_maps6's that no spec of both families holds */
+	for (int i = 0; mine && i < st->n; i++) {
+		mine[i] = !st->eps[i].ports.n;
+		if (mine[i])
+			pm_to_specs(&w, st->eps[i].ip, &st->eps[i].ports);
+	}
 	for (size_t i = 0; i < w.n; i++) {
 		struct in_addr a = { w.vals[i].caddr };
 
@@ -325,7 +336,9 @@ int portmap_sync_state(struct dp *dp, struct bpfnet_state *st, bool adopt)
 	}
 	free(w.keys);
 	free(w.vals);
-	return removed + portmap6_sync_state(dp, st);
+	removed += portmap6_sync_state(dp, st, mine);
+	free(mine);
+	return removed;
 }
 
 struct dnat_match {

@@ -18,8 +18,10 @@
 #include "addr6.h"
 #include "bpfnet_shared.h"
 #include "ctrid.h"
+#include "log.h"
 #include "mapiter.h"
 #include "portmap6.h"
+#include "sockdiag.h"
 #include "vec.h"
 
 /* Does ps publish on IPv6 for a container whose IPv6 address is caddr6? */
@@ -272,6 +274,54 @@ static void flush_dnat6_flows(struct dp *dp, const struct in6_addr *caddr6,
 	free(m.vals);
 }
 
+/* sock_rev6's entry of the host socket c (what it dialled), or -ENOENT. */
+static int sock6_entry(const struct dp *dp, const struct host_conn *c,
+		       struct bpfnet_sock6_key *k, struct bpfnet_sock6_val *v)
+{
+	memset(k, 0, sizeof(*k));
+	k->cookie = c->cookie;
+	memcpy(&k->addr, c->id.idiag_dst, sizeof(k->addr));
+	k->port = c->id.idiag_dport;
+	return bpf_map_lookup_elem(dp->sock_rev6_fd, k, v) ? -ENOENT : 0;
+}
+
+/*
+ * Host processes' IPv6 connections to caddr6 through the published ports
+ * ps (sock_rev6 knows what each dialled): closed (SOCK_DESTROY), as the
+ * datapath's flows are flushed. A socket made without the socket programs
+ * has no entry and stays.
+ */
+static void cut_host_conns6(struct dp *dp, const struct in6_addr *caddr6,
+			    const struct port_spec *ps, int n)
+{
+	static const uint8_t protos[] = { IPPROTO_TCP, IPPROTO_UDP };
+	struct conn_list l = { 0 };
+
+	for (size_t p = 0; p < sizeof(protos); p++)
+		host_conns6(protos[p], caddr6, &l);
+	for (int i = 0; i < l.n; i++) {
+		const struct host_conn *c = &l.v[i];
+		struct bpfnet_sock6_key k;
+		struct bpfnet_sock6_val v;
+		struct bpfnet_pm6_key pk = { 0 };
+		bool hit = false;
+
+		if (sock6_entry(dp, c, &k, &v))
+			continue;
+		pk.host_addr = v.addr;
+		pk.host_port = v.port;
+		pk.proto = c->proto;
+		for (int j = 0; j < n && !hit; j++)
+			hit = pm6_applies(&ps[j], caddr6) && pm6_meets(&pk, &ps[j]);
+		if (!hit)
+			continue;
+		if (host_conn_destroy(c))
+			pr_warn("failed to close a host IPv6 socket connected through a removed port");
+		bpf_map_delete_elem(dp->sock_rev6_fd, &k);
+	}
+	conn_list_free(&l);
+}
+
 void portmap6_unapply(struct dp *dp, const struct in6_addr *caddr6,
 		      const struct port_spec *ps, int n)
 {
@@ -282,6 +332,7 @@ void portmap6_unapply(struct dp *dp, const struct in6_addr *caddr6,
 			pm6_delete(dp, caddr6, &ps[i],
 				   ps[i].host_hi - ps[i].host_lo + 1u);
 	flush_dnat6_flows(dp, caddr6, ps, n);
+	cut_host_conns6(dp, caddr6, ps, n);
 }
 
 int portmap6_missing(const struct dp *dp, const struct in6_addr *caddr6,
@@ -310,13 +361,86 @@ int portmap6_missing(const struct dp *dp, const struct in6_addr *caddr6,
 	return 0;
 }
 
-int portmap6_sync_state(struct dp *dp, const struct bpfnet_state *st)
+/* Does a spec of both families in l hold the :: entry k -> cport? */
+static bool held_by_both(const struct port_list *l,
+			 const struct bpfnet_pm6_key *k, __be16 cport)
+{
+	unsigned int port = ntohs(k->host_port);
+
+	if (!in6_all_zero(&k->host_addr))
+		return false;
+	for (int i = 0; i < l->n; i++) {
+		const struct port_spec *s = &l->v[i];
+
+		if (s->family == PORTSPEC_BOTH && s->proto == k->proto &&
+		    port >= s->host_lo && port <= s->host_hi &&
+		    ntohs(cport) == s->ctr_lo + (port - s->host_lo))
+			return true;
+	}
+	return false;
+}
+
+static int pm6_order(const void *a, const void *b)
+{
+	const struct port_spec *x = a, *y = b;
+	int c = memcmp(&x->host6, &y->host6, sizeof(x->host6));
+
+	if (x->proto != y->proto)
+		return x->proto - y->proto;
+	return c ? c : x->host_lo - y->host_lo;
+}
+
+/* caddr6's entries as IPv6 specs appended to out: consecutive ports as ranges. */
+static void pm6_to_specs(const struct pm6_walk *w, const struct in6_addr *caddr6,
+			 struct port_list *out)
+{
+	struct port_list single = { 0 };
+
+	for (size_t i = 0; i < w->n; i++) {
+		struct port_spec ps = {
+			.host_lo = ntohs(w->keys[i].host_port),
+			.ctr_lo = ntohs(w->vals[i].cport),
+			.proto = w->keys[i].proto, .family = AF_INET6,
+		};
+
+		if (memcmp(&w->vals[i].caddr, caddr6, sizeof(*caddr6)) ||
+		    held_by_both(out, &w->keys[i], w->vals[i].cport))
+			continue;
+		memcpy(&ps.host6, &w->keys[i].host_addr, sizeof(ps.host6));
+		ps.host_hi = ps.host_lo;
+		ps.ctr_hi = ps.ctr_lo;
+		portlist_push(&single, &ps);
+	}
+	if (single.n)
+		qsort(single.v, (size_t)single.n, sizeof(single.v[0]), pm6_order);
+	for (int i = 0, first = out->n; i < single.n; i++) {
+		struct port_spec *last = out->n > first ? &out->v[out->n - 1] : NULL;
+		const struct port_spec *ps = &single.v[i];
+
+		if (last && last->proto == ps->proto &&
+		    !memcmp(&last->host6, &ps->host6, sizeof(ps->host6)) &&
+		    last->host_hi + 1 == ps->host_lo &&
+		    last->ctr_hi + 1 == ps->ctr_lo) {
+			last->host_hi++;
+			last->ctr_hi++;
+			continue;
+		}
+		portlist_push(out, ps);
+	}
+	portlist_free(&single);
+}
+
+int portmap6_sync_state(struct dp *dp, struct bpfnet_state *st,
+			const bool *adopt)
 {
 	struct pm6_walk w = { 0 };
 	int removed = 0;
 
 	map_for_each(dp->pm6_fd, sizeof(struct bpfnet_pm6_key),
 		     sizeof(struct bpfnet_pm6_val), pm6_collect, &w);
+	for (int i = 0; adopt && i < st->n; i++)
+		if (adopt[i] && !in6_is_zero(&st->eps[i].ip6))
+			pm6_to_specs(&w, &st->eps[i].ip6, &st->eps[i].ports);
 	for (size_t i = 0; i < w.n; i++) {
 		struct in6_addr c;
 

@@ -32,7 +32,12 @@ void portmap6_unapply(struct dp *dp, const struct in6_addr *caddr6,
 /* Is every IPv6 entry of ps there, for caddr6? 0 or -ENOENT with why. */
 int portmap6_missing(const struct dp *dp, const struct in6_addr *caddr6,
 		     const struct port_spec *ps, int n, char *err, size_t errlen);
-/* Remove the entries of no recorded container; how many. */
-int portmap6_sync_state(struct dp *dp, const struct bpfnet_state *st);
+/*
+ * Remove the entries of no recorded container; how many. With adopt, the
+ * records i with adopt[i] get the IPv6 specs of their entries appended
+ * (those a spec of both families in their list holds already left out).
+ */
+int portmap6_sync_state(struct dp *dp, struct bpfnet_state *st,
+			const bool *adopt);
 
 #endif

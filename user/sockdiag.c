@@ -109,13 +109,19 @@ static int conn_cb(const struct nlmsghdr *nlh, void *data)
 	struct conn_list *l = data;
 	struct host_conn *c;
 
-	if (m->idiag_family != AF_INET ||
-	    (!l->any_peer && m->id.idiag_dst[0] != l->peer.s_addr))
+	if (m->idiag_family != l->family)
+		return MNL_CB_OK;
+	if (!l->any_peer && l->family == AF_INET &&
+	    m->id.idiag_dst[0] != l->peer.s_addr)
+		return MNL_CB_OK;
+	if (!l->any_peer && l->family == AF_INET6 &&
+	    memcmp(m->id.idiag_dst, &l->peer6, sizeof(l->peer6)))
 		return MNL_CB_OK;
 	if (VEC_RESERVE(l->v, l->n, l->cap))
 		return MNL_CB_ERROR;
 	c = &l->v[l->n++];
 	c->id = m->id;
+	c->family = m->idiag_family;
 	c->cookie = (uint64_t)m->id.idiag_cookie[1] << 32 | m->id.idiag_cookie[0];
 	return MNL_CB_OK;
 }
@@ -132,7 +138,7 @@ static int conn_dump(uint8_t proto, uint32_t states, struct conn_list *out)
 		return err;
 	nlh = nl_msg(&nl, buf, SOCK_DIAG_BY_FAMILY, NLM_F_DUMP);
 	req = mnl_nlmsg_put_extra_header(nlh, sizeof(*req));
-	req->sdiag_family = AF_INET;
+	req->sdiag_family = out->family;
 	req->sdiag_protocol = proto;
 	req->idiag_states = states;
 	err = nl_talk(&nl, nlh, conn_cb, out);
@@ -146,13 +152,28 @@ int host_conns(uint8_t proto, struct in_addr peer, struct conn_list *out)
 {
 	out->peer = peer;
 	out->any_peer = false;
+	out->family = AF_INET;
 	/* connected ones: every state but listening (TCP) and unbound-peer (UDP) */
 	return conn_dump(proto, ~(1u << TCP_LISTEN | 1u << TCP_CLOSE), out);
+}
+
+int host_conns6(uint8_t proto, const struct in6_addr *peer,
+		struct conn_list *out)
+{
+	int err;
+
+	out->peer6 = *peer;
+	out->any_peer = false;
+	out->family = AF_INET6;
+	err = conn_dump(proto, ~(1u << TCP_LISTEN | 1u << TCP_CLOSE), out);
+	/* a kernel without IPv6 has no IPv6 sockets to close */
+	return err == -ENOENT || err == -EAFNOSUPPORT ? 0 : err;
 }
 
 int host_sockets(uint8_t proto, struct conn_list *out)
 {
 	out->any_peer = true;
+	out->family = AF_INET;
 	return conn_dump(proto, ~0u, out);
 }
 
@@ -174,7 +195,7 @@ int host_conn_destroy(const struct host_conn *c)
 		return err;
 	nlh = nl_msg(&nl, buf, SOCK_DESTROY, NLM_F_ACK);
 	req = mnl_nlmsg_put_extra_header(nlh, sizeof(*req));
-	req->sdiag_family = AF_INET;
+	req->sdiag_family = c->family;
 	req->sdiag_protocol = c->proto;
 	req->idiag_states = ~0u;
 	req->id = c->id;

@@ -34,10 +34,11 @@ struct listener_list {
 int host_listeners(uint8_t proto, struct listener_list *out);
 void listener_list_free(struct listener_list *l);
 
-/* A connected IPv4 socket of the host: enough to name it again. */
+/* A connected socket of the host: enough to name it again. */
 struct host_conn {
 	struct inet_diag_sockid id;
 	uint8_t proto;
+	uint8_t family;		/* AF_INET or AF_INET6 */
 	uint64_t cookie;
 };
 
@@ -46,11 +47,16 @@ struct conn_list {
 	int n;
 	size_t cap;
 	struct in_addr peer;	/* the dump keeps sockets connected to it */
+	struct in6_addr peer6;	/* (an IPv6 dump: to this one) */
 	bool any_peer;		/* or every one */
+	uint8_t family;		/* of the dump under way */
 };
 
 /* The host's IPv4 sockets of proto connected to peer (any port). 0 or -errno. */
 int host_conns(uint8_t proto, struct in_addr peer, struct conn_list *out);
+/* The host's IPv6 sockets of proto connected to peer (any port). 0 or -errno. */
+int host_conns6(uint8_t proto, const struct in6_addr *peer,
+		struct conn_list *out);
 /* Every IPv4 socket of proto, in any state (their cookies say which live). */
 int host_sockets(uint8_t proto, struct conn_list *out);
 void conn_list_free(struct conn_list *l);

@@ -57,6 +57,25 @@ static void test_keys_become_settings(void)
 	cni_req_free(&r);
 }
 
+/* An IPv6 hostIP (podman, containerd) becomes the CLI's bracketed form. */
+static void test_ipv6_host_ip(void)
+{
+	struct cni_req r;
+
+	env_attach("ADD");
+	CHECK_EQ(parse(&r, "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"runtimeConfig\":{\"portMappings\":["
+			   "{\"hostPort\":8080,\"containerPort\":80,\"protocol\":\"tcp\",\"hostIP\":\"::1\"},"
+			   "{\"hostPort\":8081,\"containerPort\":81,\"protocol\":\"udp\",\"hostIP\":\"::\"},"
+			   "{\"hostPort\":8082,\"containerPort\":82,\"hostIP\":\"2001:DB8:0:0::7\"},"
+			   "{\"hostPort\":8083,\"containerPort\":83,\"hostIP\":\"0.0.0.0\"},"
+			   "{\"hostPort\":8084,\"containerPort\":84,\"hostIP\":\"10.1.2.3\"}]}}"),
+		 CNI_OK, "portMappings with IPv6 hostIPs");
+	CHECK_STR(r.ports, "[::1]:8080:80/tcp,[::]:8081:81/udp,[2001:db8::7]:8082:82/tcp,"
+		  "8083:83/tcp,10.1.2.3:8084:84/tcp",
+		  "IPv6 hostIPs bracketed and canonical, :: as [::]");
+	cni_req_free(&r);
+}
+
 static void test_codes(void)
 {
 	static const struct {
@@ -82,7 +101,11 @@ static void test_codes(void)
 		{ "ADD", "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"runtimeConfig\":{\"portMappings\":"
 			 "[{\"hostPort\":80,\"containerPort\":80,\"protocol\":\"sctp\"}]}}", CNI_ERR_FIELD },
 		{ "ADD", "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"runtimeConfig\":{\"portMappings\":"
-			 "[{\"hostPort\":80,\"containerPort\":80,\"hostIP\":\"::1\"}]}}", CNI_ERR_FIELD },
+			 "[{\"hostPort\":80,\"containerPort\":80,\"hostIP\":\"::ffff:10.0.0.1\"}]}}", CNI_ERR_FIELD },
+		{ "ADD", "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"runtimeConfig\":{\"portMappings\":"
+			 "[{\"hostPort\":80,\"containerPort\":80,\"hostIP\":\"fe80::1%eth0\"}]}}", CNI_ERR_FIELD },
+		{ "ADD", "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"runtimeConfig\":{\"portMappings\":"
+			 "[{\"hostPort\":80,\"containerPort\":80,\"hostIP\":\"[::1]\"}]}}", CNI_ERR_FIELD },
 		{ "FROB", "{\"cniVersion\":\"1.0.0\",\"name\":\"n\"}", CNI_ERR_ENV },
 	};
 	struct cni_req r;
@@ -334,6 +357,46 @@ static void test_ipam_result_each_version(void)
 	cni_ipam_result_free(&res);
 }
 
+static const char *ntop6(const struct in6_addr *a, char *buf)
+{
+	return inet_ntop(AF_INET6, a, buf, INET6_ADDRSTRLEN);
+}
+
+/* host-local with an IPv4 and an IPv6 range: the first address of each. */
+static void test_ipam_result_dual_stack(void)
+{
+	char b[INET6_ADDRSTRLEN];
+	struct ipam_result res;
+
+	CHECK_EQ(result(&res, "{\"cniVersion\":\"1.0.0\",\"ips\":[{\"address\":\"fd19::9/64\","
+			 "\"gateway\":\"fd19::1\"},{\"address\":\"172.19.0.9/16\",\"gateway\":\"172.19.0.1\"},"
+			 "{\"address\":\"fd20::5/80\"}]}"), CNI_OK, "both families");
+	CHECK_STR(inet_ntoa(res.ip), "172.19.0.9", "the IPv4 address");
+	CHECK_EQ(res.has_ip6, true, "an IPv6 address taken");
+	CHECK_STR(ntop6(&res.ip6, b), "fd19::9", "the first IPv6 address");
+	CHECK_EQ(res.prefix6, 64, "its prefix");
+	CHECK_EQ(res.has_gateway6, true, "its gateway named");
+	CHECK_STR(ntop6(&res.gateway6, b), "fd19::1", "its gateway");
+	CHECK_EQ(res.prefix, 16, "the IPv4 prefix, not the IPv6 one's");
+	cni_ipam_result_free(&res);
+	CHECK_EQ(result(&res, "{\"cniVersion\":\"0.4.0\",\"ips\":[{\"version\":\"4\",\"address\":\"10.1.2.3/8\"},"
+			 "{\"version\":\"6\",\"address\":\"fd19::7/64\"}]}"), CNI_OK, "IPv6 without a gateway");
+	CHECK_EQ(res.has_ip6 && !res.has_gateway6, true, "an address, no gateway");
+	CHECK_STR(ntop6(&res.ip6, b), "fd19::7", "the IPv6 address after the IPv4 one");
+	cni_ipam_result_free(&res);
+	CHECK_EQ(result(&res, "{\"cniVersion\":\"1.0.0\",\"ips\":[{\"address\":\"10.1.2.3/8\"}]}"), CNI_OK,
+		 "IPv4 alone");
+	CHECK_EQ(res.has_ip6, false, "no IPv6 address");
+	cni_ipam_result_free(&res);
+	CHECK_EQ(result(&res, "{\"cniVersion\":\"1.0.0\",\"ips\":[{\"address\":\"10.1.2.3/8\"},"
+			 "{\"address\":\"fd19::7/64\",\"gateway\":\"172.19.0.1\"}]}"),
+		 CNI_ERR_DECODE, "an IPv4 gateway for an IPv6 address");
+	cni_ipam_result_free(&res);
+	CHECK_EQ(result(&res, "{\"cniVersion\":\"1.0.0\",\"ips\":[{\"address\":\"10.1.2.3/8\"},"
+			 "{\"address\":\"fd19::7/129\"}]}"), CNI_ERR_DECODE, "an IPv6 prefix over 128");
+	cni_ipam_result_free(&res);
+}
+
 /* What cni_print_result printed for a, in version (stdout captured). */
 static char *result_text(const char *version, const struct cni_attachment *a)
 {
@@ -406,12 +469,14 @@ static void test_result_dual_stack_each_version(void)
 static const struct check_test tests[] = {
 	CHECK_TEST(test_keys_become_settings),
 	CHECK_TEST(test_codes),
+	CHECK_TEST(test_ipv6_host_ip),
 	CHECK_TEST(test_what_each_command_needs),
 	CHECK_TEST(test_cni_args_parser),
 	CHECK_TEST(test_mac_parse),
 	CHECK_TEST(test_wants),
 	CHECK_TEST(test_wants_in_request),
 	CHECK_TEST(test_ipam_result_each_version),
+	CHECK_TEST(test_ipam_result_dual_stack),
 	CHECK_TEST(test_result_dual_stack_each_version),
 };
 
