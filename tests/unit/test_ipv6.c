@@ -530,14 +530,30 @@ static void test_subnet6_disabled_drops_ipv6(void)
 	CHECK_COUNTERS([BPFNET_STAT_DROP_IPV6] = 2, [BPFNET_STAT_DROP_UNSOLICITED] = 1);
 }
 
-/* The conntrack6 entry of a flow the container opened, as it sent it. */
-static int lookup_ct6(const char *src, const char *dst, uint16_t sport, uint16_t dport,
-		      uint8_t proto, struct bpfnet_ct6 *ct)
+/* The entry in fd (conntrack6, ct6_new) of a flow the container opened, as it sent it. */
+static int lookup_ct6_in(int fd, const char *src, const char *dst, uint16_t sport,
+			 uint16_t dport, uint8_t proto, struct bpfnet_ct6 *ct)
 {
 	struct bpfnet_flow6 k = { .saddr = in6(src), .daddr = in6(dst),
 				  .sport = htons(sport), .dport = htons(dport), .proto = proto };
 
-	return bpf_map_lookup_elem(bpf_map__fd(skel->maps.conntrack6), &k, ct);
+	return bpf_map_lookup_elem(fd, &k, ct);
+}
+
+/* Its answered entry (conntrack6). */
+static int lookup_ct6(const char *src, const char *dst, uint16_t sport, uint16_t dport,
+		      uint8_t proto, struct bpfnet_ct6 *ct)
+{
+	return lookup_ct6_in(bpf_map__fd(skel->maps.conntrack6), src, dst, sport, dport,
+			     proto, ct);
+}
+
+/* Its entry while not answered yet (ct6_new). */
+static int lookup_ct6_new(const char *src, const char *dst, uint16_t sport, uint16_t dport,
+			  uint8_t proto, struct bpfnet_ct6 *ct)
+{
+	return lookup_ct6_in(bpf_map__fd(skel->maps.ct6_new), src, dst, sport, dport,
+			     proto, ct);
 }
 
 /*
@@ -565,8 +581,8 @@ static void test_routed_forward_to_outside(void)
 		  "addresses, TCP header and payload, unchanged");
 	CHECK_EQ(l6_csum_check(out, olen), 0, "TCP checksum");
 	CHECK_COUNTERS([BPFNET_STAT_FAST_OUT] = 1, [BPFNET_STAT_FLOWS_CREATED] = 1);
-	CHECK_EQ(lookup_ct6("fd19::2", "2001:db8:100::2", 40000, 80, IPPROTO_TCP, &ct), 0,
-		 "conntrack6 entry of the SYN");
+	CHECK_EQ(lookup_ct6_new("fd19::2", "2001:db8:100::2", 40000, 80, IPPROTO_TCP, &ct), 0,
+		 "ct6_new entry of the SYN (not answered yet)");
 	CHECK_EQ(ct.ct.state, BPFNET_CT_NEW, "its state");
 	CHECK_EQ(ct.ct.packets, 1u, "its packets");
 	CHECK_EQ(ct.ct.bytes, 40u + 20 + 5, "its bytes (IPv6 length)");
@@ -594,8 +610,8 @@ static void test_routed_forward_to_outside(void)
 	len = build_pkt6(in, &s);
 	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_OK);
 	CHECK_MEM(out, in, len, "the datagram with hop limit 1, unchanged");
-	CHECK_EQ(lookup_ct6("fd19::2", "2001:db8:100::2", 5000, 53, IPPROTO_UDP, &ct), 0,
-		 "conntrack6 entry of the datagram");
+	CHECK_EQ(lookup_ct6_new("fd19::2", "2001:db8:100::2", 5000, 53, IPPROTO_UDP, &ct), 0,
+		 "ct6_new entry of the datagram");
 	CHECK_COUNTERS([BPFNET_STAT_FAST_OUT] = 1, [BPFNET_STAT_FLOWS_CREATED] = 2,
 		       [BPFNET_STAT_DROP_OTHER_NET] = 1, [BPFNET_STAT_PASS] = 1,
 		       [BPFNET_STAT_DROP_ISOLATED] = 2, [BPFNET_STAT_SLOW_PATH] = 1);
@@ -643,8 +659,8 @@ static void test_nat66_masquerade(void)
 	CHECK_RUN(uplink_egress, mid, mlen, out, &olen, TC_ACT_OK);
 	CHECK_L6(out, olen, "2001:db8:100::1", "2001:db8:100::2", 0, 40000, "the SYN out");
 	CHECK_MEM(out + olen - 5, "hello", 5, "payload");
-	CHECK_EQ(lookup_ct6("fd19::2", "2001:db8:100::2", 40000, 80, IPPROTO_TCP, &ct), 0,
-		 "conntrack6 entry");
+	CHECK_EQ(lookup_ct6_new("fd19::2", "2001:db8:100::2", 40000, 80, IPPROTO_TCP, &ct), 0,
+		 "ct6_new entry (not answered yet)");
 	CHECK_EQ(ntohs(ct.ct.nat_port), 40000, "its translated port");
 	CHECK_MEM(&ct.nat_addr6, out + ETH_HLEN + 8, 16, "its translated address");
 
@@ -693,7 +709,8 @@ static void test_nat66_masquerade(void)
 	CHECK_COUNTERS([BPFNET_STAT_FLOWS_CREATED] = 4, [BPFNET_STAT_FAST_OUT] = 1,
 		       [BPFNET_STAT_SNAT_PKTS] = 4, [BPFNET_STAT_SNAT_BYTES] = 65 + 60 + 48 + 48,
 		       [BPFNET_STAT_RNAT_PKTS] = 3, [BPFNET_STAT_RNAT_BYTES] = 60 + 60 + 48,
-		       [BPFNET_STAT_FAST_IN] = 3, [BPFNET_STAT_PORT_RETRIES] = 1);
+		       [BPFNET_STAT_FAST_IN] = 3, [BPFNET_STAT_PORT_RETRIES] = 1,
+		       [BPFNET_STAT_FLOWS_PROMOTED] = 3);
 
 	s = (struct pkt6_spec){ .src = "fd19::2", .dst = "2001:db8:100::2",
 				.proto = IPPROTO_ICMPV6, .icmp_type = 1, .icmp_code = 4,
@@ -807,7 +824,7 @@ static void test_reply_to_tracked_flow_let_in(void)
 	CHECK_EQ(run_from(skel->progs.to_container, in, len, out, 1), TC_ACT_OK,
 		 "the reply routed in by the stack");
 	CHECK_COUNTERS([BPFNET_STAT_FAST_OUT] = 1, [BPFNET_STAT_FLOWS_CREATED] = 1,
-		       [BPFNET_STAT_FAST_IN] = 1);
+		       [BPFNET_STAT_FAST_IN] = 1, [BPFNET_STAT_FLOWS_PROMOTED] = 1);
 
 	s.sport = 54;	/* the same peer, another port */
 	len = build_pkt6(in, &s);
@@ -827,7 +844,8 @@ static void test_reply_to_tracked_flow_let_in(void)
 	len = build_pkt6(in, &s);
 	CHECK_RUN(uplink_ingress, in, len, out, &olen, TC_ACT_SHOT);
 	CHECK_COUNTERS([BPFNET_STAT_FAST_OUT] = 1, [BPFNET_STAT_FLOWS_CREATED] = 1,
-		       [BPFNET_STAT_FAST_IN] = 2, [BPFNET_STAT_DROP_UNSOLICITED] = 3);
+		       [BPFNET_STAT_FAST_IN] = 2, [BPFNET_STAT_DROP_UNSOLICITED] = 3,
+		       [BPFNET_STAT_FLOWS_PROMOTED] = 1);
 }
 
 /*
@@ -865,7 +883,8 @@ static void test_reply_fragments_follow_their_first(void)
 	in[ETH_HLEN + IP6_HLEN + 7] ^= 1;	/* another datagram's */
 	CHECK_RUN(uplink_ingress, in, len, out, &olen, TC_ACT_SHOT);
 	CHECK_COUNTERS([BPFNET_STAT_FAST_OUT] = 1, [BPFNET_STAT_FLOWS_CREATED] = 1,
-		       [BPFNET_STAT_FAST_IN] = 2, [BPFNET_STAT_DROP_UNSOLICITED] = 1);
+		       [BPFNET_STAT_FAST_IN] = 2, [BPFNET_STAT_DROP_UNSOLICITED] = 1,
+		       [BPFNET_STAT_FLOWS_PROMOTED] = 1);
 }
 
 /*
@@ -1157,10 +1176,11 @@ static struct bpfnet_flow6 rnat6_key(uint16_t port)
 
 /*
  * NAT66 flows heal and keep off the host's ports: the neighbour's flow
- * (translated to another port) loses its reply half and its next packet
- * leaves from the same port, the half re-made; it loses its forward half
- * and a reply re-makes it, reaching the neighbour; each counted
- * flows_healed. A container's flow from a port a host TCP listener holds
+ * (translated to another port, not answered yet: ct6_new, rev_nat6_new)
+ * loses its reply half and its next packet leaves from the same port, the
+ * half re-made in its tier; it loses its forward half and a reply re-makes
+ * it, reaching the neighbour, the flow promoted to conntrack6 and rev_nat6
+ * (healed across tiers); each counted flows_healed. A container's flow from a port a host TCP listener holds
  * on the uplink's address gets another (host_ports_skipped).
  */
 static void test_nat66_flows_heal_and_skip_host_ports(void)
@@ -1171,7 +1191,7 @@ static void test_nat66_flows_heal_and_skip_host_ports(void)
 	struct bpfnet_flow6 k3 = { .saddr = in6("fd19::3"), .daddr = in6("2001:db8:100::2"),
 				   .sport = htons(40000), .dport = htons(80),
 				   .proto = IPPROTO_TCP }, r, owner;
-	int rnat = bpf_map__fd(skel->maps.rev_nat6), ct6 = bpf_map__fd(skel->maps.conntrack6);
+	int rnat = bpf_map__fd(skel->maps.rev_nat6_new), ct6 = bpf_map__fd(skel->maps.ct6_new);
 	struct bpfnet_ct6 ct;
 	uint16_t port3;
 	__u32 olen;
@@ -1192,7 +1212,7 @@ static void test_nat66_flows_heal_and_skip_host_ports(void)
 
 	/* its reply half lost: its next packet claims the same port again */
 	r = rnat6_key(port3);
-	CHECK_EQ(bpf_map_delete_elem(rnat, &r), 0, "the neighbour's rev_nat6 entry, lost");
+	CHECK_EQ(bpf_map_delete_elem(rnat, &r), 0, "the neighbour's rev_nat6_new entry, lost");
 	s.tcp_flags = 0x10;
 	len = build_pkt6(in, &s);
 	CHECK_RUN(uplink_egress, in, len, out, &olen, TC_ACT_OK);
@@ -1202,7 +1222,7 @@ static void test_nat66_flows_heal_and_skip_host_ports(void)
 	CHECK_EQ(stat(BPFNET_STAT_FLOWS_HEALED), 1u, "flows healed (reply half)");
 
 	/* its forward half lost: a reply re-makes it */
-	CHECK_EQ(bpf_map_delete_elem(ct6, &k3), 0, "the neighbour's conntrack6 entry, lost");
+	CHECK_EQ(bpf_map_delete_elem(ct6, &k3), 0, "the neighbour's ct6_new entry, lost");
 	s = (struct pkt6_spec){ .src = "2001:db8:100::2", .dst = "2001:db8:100::1",
 				.proto = IPPROTO_TCP, .sport = 80, .dport = port3,
 				.tcp_flags = 0x10 };
@@ -1212,6 +1232,10 @@ static void test_nat66_flows_heal_and_skip_host_ports(void)
 	CHECK_EQ(lookup_ct6("fd19::3", "2001:db8:100::2", 40000, 80, IPPROTO_TCP, &ct), 0,
 		 "the forward half, re-made");
 	CHECK_EQ(ntohs(ct.ct.nat_port), port3, "... with its translated port");
+	CHECK_EQ(bpf_map_lookup_elem(bpf_map__fd(skel->maps.rev_nat6), &r, &owner), 0,
+		 "its reply half, promoted to rev_nat6");
+	CHECK_MEM(&owner, &k3, sizeof(k3), "... for the neighbour's flow");
+	CHECK_EQ(bpf_map_lookup_elem(rnat, &r, &owner), -ENOENT, "... and gone from rev_nat6_new");
 	CHECK_EQ(stat(BPFNET_STAT_FLOWS_HEALED), 2u, "flows healed (both halves)");
 
 	/* a host listener on [2001:db8:100::1]:40001: its port is not given */
@@ -1292,7 +1316,7 @@ static int add_pm6(const char *host, uint16_t hport, uint8_t proto, uint16_t cpo
  * A published IPv6 port from outside (port_maps6): a SYN to
  * [2001:db8:100::1]:8080, a port of every address, goes into
  * [fd19::2]:80 byte for byte as a frame built so from scratch (its TCP
- * checksum through the pseudo header), its flow in dnat6_ct; the
+ * checksum through the pseudo header), its flow in dnat6_ct_new; the
  * container's SYN-ACK leaves by the uplink from [2001:db8:100::1]:8080,
  * exact too. A datagram to a port of that one address alike. A port not
  * published, or published on another address, is the host's own.
@@ -1326,8 +1350,8 @@ static void test_dnat6_published_port(void)
 	wlen = build_pkt6(want, &s);
 	CHECK_FRAME6(out, olen, want, wlen, "the SYN in");
 	CHECK_MEM(out, mac_c1, 6, "destination MAC (the container)");
-	CHECK_EQ(bpf_map_lookup_elem(bpf_map__fd(skel->maps.dnat6_ct), &k, &ct), 0,
-		 "dnat6_ct entry of the client's flow");
+	CHECK_EQ(bpf_map_lookup_elem(bpf_map__fd(skel->maps.dnat6_ct_new), &k, &ct), 0,
+		 "dnat6_ct_new entry of the client's flow (not proven yet)");
 	CHECK_MEM(&ct.nat_addr6, want + ETH_HLEN + 24, 16, "its container address");
 	CHECK_EQ(ntohs(ct.ct.nat_port), 80, "its container port");
 
