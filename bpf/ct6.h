@@ -4,9 +4,12 @@
  * tuple, and a packet from outside reaches a container only as a reply of
  * one (or an ICMPv6 error quoting one). State, expiry, the TCP FINs and
  * acknowledgements follow ct.h's logic on the struct bpfnet_ct inside each
- * entry, so IPv6 flows live and close as IPv4's do. Routed mode translates
- * nothing; NAT66 will keep its translated source in the same entry
- * (nat_addr6, ct.nat_port) and add the reverse table beside it.
+ * entry, so IPv6 flows live and close as IPv4's do. Two tiers, as IPv4's
+ * (maps.h: floods): a new flow is made in ct6_new (NAT66: its reply entry
+ * in rev_nat6_new) and moves to conntrack6 (rev_nat6) on its first reply,
+ * so a flood of flows nobody answers never evicts an answered one. Routed
+ * mode translates nothing; NAT66 keeps its translated source in the same
+ * entry (nat_addr6, ct.nat_port).
  */
 #ifndef BPFNET_CT6_H
 #define BPFNET_CT6_H
@@ -66,7 +69,36 @@ static __always_inline int ct6_tracks(const struct pkt *p)
 /* A new flow's entry before it is filled in: in .rodata, not on the stack. */
 static const struct bpfnet_ct6 ct6_zero;
 
-/* Note a container's packet in its flow, making the flow if it is new. */
+/* The tuple replies of flow k carry on the uplink, translated to port. */
+static __always_inline void nat6_reply_of(const struct bpfnet_flow6 *k,
+					  const struct bpfnet_in6 *uplink, __be16 port,
+					  struct bpfnet_flow6 *r)
+{
+	r->saddr = k->daddr;
+	r->daddr = *uplink;
+	r->sport = k->dport;
+	r->dport = port;
+	r->proto = k->proto;
+}
+
+/*
+ * Flow k's live entry: answered (conntrack6, *main 1) or not yet (ct6_new,
+ * *main 0); NULL when it has none, or only an expired one.
+ */
+static __always_inline struct bpfnet_ct6 *ct6_find(const struct bpfnet_flow6 *k,
+						   __u64 now, int *main)
+{
+	struct bpfnet_ct6 *ct = bpf_map_lookup_elem(&conntrack6, k);
+
+	*main = 1;
+	if (ct && ct->ct.expires_ns > now)
+		return ct;
+	*main = 0;
+	ct = bpf_map_lookup_elem(&ct6_new, k);
+	return ct && ct->ct.expires_ns > now ? ct : NULL;
+}
+
+/* Note a container's packet in its flow, making the flow (ct6_new) if it is new. */
 static __always_inline void ct6_out(const struct pkt6 *p6, __u64 now)
 {
 	struct bpfnet_flow6 k = {};
@@ -81,19 +113,52 @@ static __always_inline void ct6_out(const struct pkt6 *p6, __u64 now)
 		ct_touch(&ct->ct, &p6->p, 0, now);
 		return;
 	}
-	if (ct) {	/* expired: the same tuple opened again, a new flow */
+	if (ct) {
+		/* expired: the same tuple opened again, a new flow, which lives
+		 * in ct6_new until answered (its old NAT66 reply entry, if it is
+		 * still its own, is found again by the port claim, or gc's) */
+		bpf_map_delete_elem(&conntrack6, &k);
+		stat_inc(BPFNET_STAT_FLOWS_EXPIRED);
+	}
+	ct = bpf_map_lookup_elem(&ct6_new, &k);
+	if (ct && ct->ct.expires_ns > now) {
+		ct_touch(&ct->ct, &p6->p, 0, now);
+		return;
+	}
+	if (ct) {
 		flags = BPF_EXIST;
 		stat_inc(BPFNET_STAT_FLOWS_EXPIRED);
 	}
-	if (bpf_map_update_elem(&conntrack6, &k, &ct6_zero, flags))
+	if (bpf_map_update_elem(&ct6_new, &k, &ct6_zero, flags))
 		return;	/* another CPU made it first: its packet counts */
-	ct = bpf_map_lookup_elem(&conntrack6, &k);
+	ct = bpf_map_lookup_elem(&ct6_new, &k);
 	if (!ct)
 		return;
 	stat_inc(BPFNET_STAT_FLOWS_CREATED);
 	ct->ct.state = BPFNET_CT_NEW;
 	ct->ct.created_ns = now;
 	ct_touch(&ct->ct, &p6->p, 0, now);	/* its expiry, its first packet */
+}
+
+/*
+ * Flow k's live entry for a packet that answers it: one of ct6_new moves
+ * to conntrack6 (promoted), unless it is NAT66's by port (nat, 0), whose
+ * reply entry must move with it (nat6_in does both). NULL: none.
+ */
+static __always_inline struct bpfnet_ct6 *ct6_answered(const struct bpfnet_flow6 *k,
+						       __u64 now, int nat)
+{
+	struct bpfnet_ct6 *ct;
+	int main;
+
+	ct = ct6_find(k, now, &main);
+	if (!ct || main || (!nat && !in6_is_zero(&ct->nat_addr6)))
+		return ct;
+	if (bpf_map_update_elem(&conntrack6, k, ct, BPF_ANY))
+		return ct;
+	bpf_map_delete_elem(&ct6_new, k);
+	stat_inc(BPFNET_STAT_FLOWS_PROMOTED);
+	return bpf_map_lookup_elem(&conntrack6, k);
 }
 
 /* Is a packet from outside a reply of a live flow of its container? Noted. */
@@ -108,8 +173,8 @@ static __always_inline int ct6_reply(const struct pkt6 *p6, __u64 now)
 	if (p6->p.proto == NEXTHDR_ICMP6 && p6->p.icmp_type != ICMP6_ECHO_REPLY)
 		return 0;
 	flow6_reply_of(p6, &k);
-	ct = bpf_map_lookup_elem(&conntrack6, &k);
-	if (!ct || ct->ct.expires_ns <= now)
+	ct = ct6_answered(&k, now, 0);
+	if (!ct)
 		return 0;
 	ct_touch(&ct->ct, &p6->p, 1, now);
 	return 1;
@@ -118,7 +183,7 @@ static __always_inline int ct6_reply(const struct pkt6 *p6, __u64 now)
 /*
  * Is an ICMPv6 error from outside about a live flow of the container it is
  * sent to? The quoted packet is that flow's, as the container sent it: its
- * source the error's destination, its tuple a key of conntrack6 (TCP, UDP,
+ * source the error's destination, its tuple a key of conntrack6 or ct6_new (TCP, UDP,
  * ICMPv6 echo requests; a quoted extension header is not followed).
  */
 static __always_inline int ct6_error(struct __sk_buff *skb, const struct pkt6 *p6,
@@ -126,9 +191,9 @@ static __always_inline int ct6_error(struct __sk_buff *skb, const struct pkt6 *p
 {
 	__u32 off = p6->p.l4off + 8;	/* the quoted IPv6 header */
 	struct bpfnet_flow6 k = {};
-	struct bpfnet_ct6 *ct;
 	struct ipv6hdr ip;
 	__u8 l4[6];
+	int main;
 
 	if (!p6->p.icmp_error || p6->p.frag_later ||
 	    bpf_skb_load_bytes(skb, off, &ip, sizeof(ip)) ||
@@ -153,8 +218,7 @@ static __always_inline int ct6_error(struct __sk_buff *skb, const struct pkt6 *p
 	default:
 		break;	/* other protocols: by address */
 	}
-	ct = bpf_map_lookup_elem(&conntrack6, &k);
-	return ct && ct->ct.expires_ns > now;
+	return ct6_find(&k, now, &main) != NULL;
 }
 
 /* The datagram a fragment from outside belongs to. */

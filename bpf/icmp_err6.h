@@ -76,13 +76,14 @@ static __noinline int nat6_out_error(struct __sk_buff *skb, struct pkt6 *p6,
 	struct bpfnet_ct6 *ct;
 	__be16 port;
 	__s64 diff;
+	int main;
 
 	if (in6_is_zero(up))
 		return drop(BPFNET_STAT_DROP_NO_UPLINK_ADDR, 0);
 	if (quoted6_flow(skb, qip, &k, &qport) || !in6_eq(&k.saddr, &caddr))
 		return drop(BPFNET_STAT_DROP_NAT66_UNSUPPORTED, 0);
-	ct = bpf_map_lookup_elem(&conntrack6, &k);
-	if (!ct || ct->ct.expires_ns <= bpf_ktime_get_ns() || !in6_eq(&ct->nat_addr6, up))
+	ct = ct6_find(&k, bpf_ktime_get_ns(), &main);
+	if (!ct || !in6_eq(&ct->nat_addr6, up))
 		return drop(BPFNET_STAT_DROP_NAT66_UNSUPPORTED, 0);
 	nat = ct->nat_addr6;
 	port = ct->ct.nat_port;

@@ -38,10 +38,10 @@ struct {
 } endpoints6 SEC(".maps");
 
 /*
- * IPv6 flow a container opened -> its state (ct6.h). Datapath: written by
- * from_container, read (and the reply side noted) by uplink_ingress and
- * to_container, which let packets from outside in only as its replies.
- * One tier (no new-flow table yet); --flow-table-size slots (pins.c).
+ * IPv6 flow a container opened and that was answered -> its state (ct6.h).
+ * Made in ct6_new by from_container (or uplink_egress, for the stack's),
+ * moved here by its first reply (uplink_ingress, to_container), as IPv4's
+ * tiers (floods, below); --flow-table-size slots (pins.c).
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -92,9 +92,29 @@ struct {
 } rev_nat6 SEC(".maps");
 
 /*
- * A connection from outside to a published IPv6 port, the client's tuple
- * (key) -> its state, the container's address (nat_addr6) and port
- * (ct.nat_port) it goes to (portmap6.h). Datapath; port del flushes.
+ * IPv6 flows not answered yet, as conntrack6's and rev_nat6's (the tiers:
+ * floods, below): a container opening flows nobody answers churns only
+ * these. BPFNET_MAX_NEW_FLOWS slots, as ct_new's.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, BPFNET_MAX_NEW_FLOWS);
+	__type(key, struct bpfnet_flow6);
+	__type(value, struct bpfnet_ct6);
+} ct6_new SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, BPFNET_MAX_NEW_FLOWS);
+	__type(key, struct bpfnet_flow6);
+	__type(value, struct bpfnet_flow6);
+} rev_nat6_new SEC(".maps");
+
+/*
+ * A connection from outside to a published IPv6 port, proven two-way (as
+ * dnat_ct's), the client's tuple (key) -> its state, the container's
+ * address (nat_addr6) and port (ct.nat_port) it goes to (portmap6.h).
+ * Datapath; port del flushes, gc expires.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -110,6 +130,22 @@ struct {
 	__type(key, struct bpfnet_flow6);
 	__type(value, struct bpfnet_flow6);
 } dnat6_rev SEC(".maps");
+
+/* Connections to published IPv6 ports not proven yet, as dnat_ct_new's. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, BPFNET_MAX_NEW_FLOWS);
+	__type(key, struct bpfnet_flow6);
+	__type(value, struct bpfnet_ct6);
+} dnat6_ct_new SEC(".maps");
+
+/* Their reverse halves, as dnat6_rev's. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, BPFNET_MAX_NEW_FLOWS);
+	__type(key, struct bpfnet_flow6);
+	__type(value, struct bpfnet_flow6);
+} dnat6_rev_new SEC(".maps");
 
 /* Container address -> MAC and host veth: anti-spoofing and delivery. Hook. */
 struct {

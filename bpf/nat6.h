@@ -4,10 +4,11 @@
  * from the uplink's IPv6 address. The flow is conntrack6's (ct6.h, noted by
  * from_container); its translated port is claimed in rev_nat6 with
  * BPF_NOEXIST (its own port first, when inside --snat-ports and free), so
- * two flows never share a translated tuple. Packets are translated at the
- * uplink's egress, where both the datapath's redirected ones and the
- * stack's arrive, and replies (and ICMPv6 errors about the flows) back at
- * its ingress. IPv6 has no header
+ * two flows never share a translated tuple; until its first reply both
+ * halves are in the new-flow tier (ct6_new, rev_nat6_new; ct6.h). Packets
+ * are translated at the uplink's egress, where both the datapath's
+ * redirected ones and the stack's arrive, and replies (and ICMPv6 errors
+ * about the flows) back at its ingress. IPv6 has no header
  * checksum: the 16-byte address goes into the L4 checksum through the
  * pseudo header (bpf_csum_diff, then bpf_l4_csum_replace with
  * BPF_F_PSEUDO_HDR; ICMPv6 has one too).
@@ -67,34 +68,51 @@ static __always_inline int nat6_port(struct __sk_buff *skb, const struct pkt6 *p
 	return bpf_skb_store_bytes(skb, p6->p.l4off + off, &to, sizeof(to), 0);
 }
 
-/* The tuple replies of flow k carry on the uplink, translated to port. */
-static __always_inline void nat6_reply_of(const struct bpfnet_flow6 *k,
-					  const struct bpfnet_in6 *uplink, __be16 port,
-					  struct bpfnet_flow6 *r)
+/*
+ * Make reply tuple r flow k's in map, the reverse table of k's tier
+ * (rev_nat6, or rev_nat6_new for a flow not answered yet): 0 claimed, 1 it
+ * already was k's (a lost forward half found again), BPFNET_ERR another
+ * flow holds it, in map or in the other tier's table (other). Claimed
+ * first, checked after, as ct.h's rnat_claim: of two flows claiming one
+ * tuple in the two tiers at once, at least one sees the other.
+ */
+static __always_inline int rnat6_claim(void *map, void *other,
+				       const struct bpfnet_flow6 *r,
+				       const struct bpfnet_flow6 *k)
 {
-	r->saddr = k->daddr;
-	r->daddr = *uplink;
-	r->sport = k->dport;
-	r->dport = port;
-	r->proto = k->proto;
+	struct bpfnet_flow6 *cur;
+
+	if (bpf_map_update_elem(map, r, k, BPF_NOEXIST)) {
+		cur = bpf_map_lookup_elem(map, r);
+		return cur && flow6_eq(cur, k) ? 1 : BPFNET_ERR;
+	}
+	cur = bpf_map_lookup_elem(other, r);
+	if (!cur)
+		return 0;
+	if (flow6_eq(cur, k))
+		return 1;
+	bpf_map_delete_elem(map, r);
+	return BPFNET_ERR;
 }
 
 /*
- * A translated port for flow k, claimed in rev_nat6: first (its own port,
- * an echo identifier kept as it is; or, healing, the port the flow had),
- * then random ones of --snat-ports; never one a host socket uses towards
- * the same remote (as ct_claim_port, hostsock.h). r: the caller's room for
- * the reply tuples tried. 0 and *port, or BPFNET_ERR when
- * BPFNET_PORT_RETRIES were all taken.
+ * A translated port for flow k, claimed in the reverse table of its tier
+ * (main: rev_nat6, else rev_nat6_new) and free in the other's: first (its
+ * own port, an echo identifier kept as it is; or, healing, the port the
+ * flow had), then random ones of --snat-ports; never one a host socket
+ * uses towards the same remote (as ct_claim_port, hostsock.h). r: the
+ * caller's room for the reply tuples tried. 0 and *port, or BPFNET_ERR
+ * when BPFNET_PORT_RETRIES were all taken.
  */
 static __always_inline int nat6_claim(struct __sk_buff *skb, const struct bpfnet_flow6 *k,
 				      const struct bpfnet_cfg *cfg,
 				      const struct bpfnet_in6 *up, __be16 *port,
-				      struct bpfnet_flow6 *r)
+				      struct bpfnet_flow6 *r, int main)
 {
 	__u32 span = (__u32)cfg->port_max - cfg->port_min + 1;
+	void *map = main ? (void *)&rev_nat6 : (void *)&rev_nat6_new;
+	void *other = main ? (void *)&rev_nat6_new : (void *)&rev_nat6;
 	__u16 own = bpf_ntohs(*port);
-	struct bpfnet_flow6 *cur;
 	__be16 cand = *port;
 
 	if (k->proto != NEXTHDR_ICMP6 && (own < cfg->port_min || own > cfg->port_max))
@@ -103,12 +121,8 @@ static __always_inline int nat6_claim(struct __sk_buff *skb, const struct bpfnet
 		nat6_reply_of(k, up, cand, r);
 		if (host_socket6(skb, r)) {	/* r: a reply, as the host would get it */
 			stat_inc(BPFNET_STAT_HOST_PORT_SKIPPED);
-		} else {
-			if (!bpf_map_update_elem(&rev_nat6, r, k, BPF_NOEXIST))
-				goto claimed;
-			cur = bpf_map_lookup_elem(&rev_nat6, r);
-			if (cur && flow6_eq(cur, k))
-				goto claimed;	/* its own already (a lost forward half) */
+		} else if (rnat6_claim(map, other, r, k) >= 0) {
+			goto claimed;	/* (1: its own already, a lost forward half) */
 		}
 		stat_inc(BPFNET_STAT_PORT_RETRIES);
 		cand = bpf_htons(cfg->port_min + bpf_get_prandom_u32() % span);
@@ -133,9 +147,10 @@ static __noinline int nat6_out(struct __sk_buff *skb, struct pkt6 *p6,
 {
 	struct bpfnet_in6 up = c6->uplink_addr;
 	struct bpfnet_flow6 k = {}, r = {}, *rv;
+	__u64 now = bpf_ktime_get_ns();
 	struct bpfnet_ct6 *ct;
+	int had, main;
 	__be16 port;
-	int had;
 
 	if (in6_is_zero(&up))
 		return drop(BPFNET_STAT_DROP_NO_UPLINK_ADDR, 0);
@@ -144,24 +159,24 @@ static __noinline int nat6_out(struct __sk_buff *skb, struct pkt6 *p6,
 	    (p6->p.proto == NEXTHDR_ICMP6 && p6->p.icmp_type != ICMP6_ECHO_REQUEST))
 		return drop(BPFNET_STAT_DROP_NAT66_UNSUPPORTED, 0);
 	flow6_of(p6, &k);
-	ct = bpf_map_lookup_elem(&conntrack6, &k);
+	ct = ct6_find(&k, now, &main);
 	if (!ct) {	/* the datapath notes every flow it routes: the stack's */
-		ct6_out(p6, bpf_ktime_get_ns());
-		ct = bpf_map_lookup_elem(&conntrack6, &k);
+		ct6_out(p6, now);
+		ct = ct6_find(&k, now, &main);
 		if (!ct)
 			return drop(BPFNET_STAT_DROP_NO_PORT, 0);
 	}
-	/* its translation, while its reply entry is still its own */
+	/* its translation, while its reply entry (its tier's) is still its own */
 	port = ct->ct.nat_port;
 	nat6_reply_of(&k, &up, port, &r);
-	rv = bpf_map_lookup_elem(&rev_nat6, &r);
+	rv = bpf_map_lookup_elem(main ? (void *)&rev_nat6 : (void *)&rev_nat6_new, &r);
 	if (!in6_eq(&ct->nat_addr6, &up) || !rv || !flow6_eq(rv, &k)) {
 		/* a new flow from its own port; one that lost its reply half
 		 * (LRU) from the port it had, so that it goes on (healed) */
 		had = in6_eq(&ct->nat_addr6, &up);
 		if (!had)
 			port = k.sport;
-		if (nat6_claim(skb, &k, cfg, &up, &port, &r))
+		if (nat6_claim(skb, &k, cfg, &up, &port, &r, main))
 			return drop(BPFNET_STAT_DROP_NO_PORT, 0);
 		if (had)
 			stat_inc(port == ct->ct.nat_port ? BPFNET_STAT_FLOWS_HEALED :
@@ -203,6 +218,7 @@ static __always_inline int nat6_in_error(struct __sk_buff *skb, struct pkt6 *p6)
 	struct ipv6hdr ip;
 	__be16 ports[2];
 	__s64 diff;
+	int main;
 
 	if (bpf_skb_load_bytes(skb, qip, &ip, sizeof(ip)) ||
 	    bpf_skb_load_bytes(skb, qport, ports, sizeof(ports)))
@@ -222,10 +238,12 @@ static __always_inline int nat6_in_error(struct __sk_buff *skb, struct pkt6 *p6)
 	r.dport = ports[0];
 	r.proto = ip.nexthdr;
 	rv = bpf_map_lookup_elem(&rev_nat6, &r);
+	if (!rv)	/* a flow not answered yet */
+		rv = bpf_map_lookup_elem(&rev_nat6_new, &r);
 	if (!rv || !in6_eq(&r.daddr, &p6->daddr))
 		return BPFNET_CONTINUE;
 	k = *rv;
-	ct = bpf_map_lookup_elem(&conntrack6, &k);
+	ct = ct6_find(&k, bpf_ktime_get_ns(), &main);
 	if (!ct || ct->ct.nat_port != r.dport || !in6_eq(&ct->nat_addr6, &r.daddr))
 		return BPFNET_CONTINUE;
 	diff = bpf_csum_diff((__be32 *)&r.daddr, 16, (__be32 *)&k.saddr, 16, 0);
@@ -266,6 +284,31 @@ static __always_inline struct bpfnet_ct6 *nat6_heal_forward(const struct bpfnet_
 }
 
 /*
+ * The first reply of a NAT66 flow k not answered before (its reply tuple r
+ * found in rev_nat6_new): both halves move to conntrack6 and rev_nat6 with
+ * the same tuple (maps.h: floods); a lost forward half is healed there
+ * after (nat6_heal_forward). 0, or BPFNET_ERR: not k's flow now.
+ */
+static __always_inline int nat6_promote(const struct bpfnet_flow6 *k,
+					const struct bpfnet_flow6 *r, __u64 now)
+{
+	struct bpfnet_ct6 *ct = bpf_map_lookup_elem(&ct6_new, k);
+
+	if (ct && (ct->ct.expires_ns <= now || ct->ct.nat_port != r->dport ||
+		   !in6_eq(&ct->nat_addr6, &r->daddr)))
+		return BPFNET_ERR;	/* a stale entry: not its flow now */
+	if (rnat6_claim(&rev_nat6, &rev_nat6_new, r, k) < 0)
+		return BPFNET_ERR;	/* its tuple was another's: the claim lost a race */
+	if (ct) {
+		if (!bpf_map_update_elem(&conntrack6, k, ct, BPF_ANY))
+			stat_inc(BPFNET_STAT_FLOWS_PROMOTED);
+		bpf_map_delete_elem(&ct6_new, k);
+	}
+	bpf_map_delete_elem(&rev_nat6_new, r);
+	return 0;
+}
+
+/*
  * A reply on the uplink to the uplink's address: translated back to its
  * container's flow (p6 then names the container) and 0, or BPFNET_CONTINUE
  * (no flow of this network's), or a drop verdict.
@@ -284,9 +327,16 @@ static __always_inline int nat6_in(struct __sk_buff *skb, struct pkt6 *p6)
 		return BPFNET_CONTINUE;
 	flow6_of(p6, &r);
 	rv = bpf_map_lookup_elem(&rev_nat6, &r);
-	if (!rv)
-		return BPFNET_CONTINUE;
-	k = *rv;
+	if (rv) {
+		k = *rv;
+	} else {	/* the first reply of a flow not answered yet? */
+		rv = bpf_map_lookup_elem(&rev_nat6_new, &r);
+		if (!rv)
+			return BPFNET_CONTINUE;
+		k = *rv;
+		if (nat6_promote(&k, &r, now))
+			return BPFNET_CONTINUE;
+	}
 	ct = bpf_map_lookup_elem(&conntrack6, &k);
 	if (!ct)
 		ct = nat6_heal_forward(&k, p6, now);

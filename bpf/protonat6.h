@@ -4,8 +4,9 @@
  * UDP and ICMPv6), by address only, as protonat.h does for IPv4: the
  * container's source becomes the uplink's address and replies from that
  * remote come back to it. With no port to tell flows apart, one container
- * holds a remote for a protocol at a time: its conntrack6 flow (ports 0)
- * owns the reply tuple (remote, uplink, 0, 0, protocol) in rev_nat6;
+ * holds a remote for a protocol at a time: its flow (ports 0; in ct6_new
+ * until answered, then conntrack6) owns the reply tuple (remote, uplink,
+ * 0, 0, protocol) in rev_nat6, whatever the flow's tier;
  * another container's packets to that remote are dropped
  * (drop_protocol_remote_taken) until the holder's flow has expired. No
  * transport checksum covers the IPv6 addresses of these protocols, so only
@@ -48,7 +49,7 @@ static __always_inline int proto6_claim(const struct bpfnet_flow6 *k,
 					const struct bpfnet_flow6 *r, __u64 now)
 {
 	struct bpfnet_flow6 *cur;
-	struct bpfnet_ct6 *held;
+	int main;
 
 	if (!bpf_map_update_elem(&rev_nat6, r, k, BPF_NOEXIST))
 		return 0;
@@ -57,8 +58,7 @@ static __always_inline int proto6_claim(const struct bpfnet_flow6 *k,
 		return BPFNET_ERR;
 	if (flow6_eq(cur, k))
 		return 0;
-	held = bpf_map_lookup_elem(&conntrack6, cur);
-	if (held && held->ct.expires_ns > now)
+	if (ct6_find(cur, now, &main))	/* answered or not */
 		return BPFNET_ERR;
 	/* the last holder went quiet (or its flow is gone): taken over */
 	return bpf_map_update_elem(&rev_nat6, r, k, BPF_ANY) ? BPFNET_ERR : 0;
@@ -71,14 +71,15 @@ static __noinline int nat6_out_proto(struct __sk_buff *skb, const struct pkt6 *p
 	struct bpfnet_flow6 k = {}, r = {};
 	__u64 now = bpf_ktime_get_ns();
 	struct bpfnet_ct6 *ct;
+	int main;
 
 	if (in6_is_zero(up))
 		return drop(BPFNET_STAT_DROP_NO_UPLINK_ADDR, 0);
 	flow6_of(p6, &k);
-	ct = bpf_map_lookup_elem(&conntrack6, &k);
+	ct = ct6_find(&k, now, &main);
 	if (!ct) {	/* the stack's (the datapath notes the flows it routes) */
 		ct6_out(p6, now);
-		ct = bpf_map_lookup_elem(&conntrack6, &k);
+		ct = ct6_find(&k, now, &main);
 		if (!ct)
 			return drop(BPFNET_STAT_DROP_NO_PORT, 0);
 	}
@@ -111,8 +112,8 @@ static __always_inline int nat6_in_proto(struct __sk_buff *skb, struct pkt6 *p6)
 	if (!rv)
 		return BPFNET_CONTINUE;
 	k = *rv;
-	ct = bpf_map_lookup_elem(&conntrack6, &k);
-	if (!ct || ct->ct.expires_ns <= now || !in6_eq(&ct->nat_addr6, &p6->daddr))
+	ct = ct6_answered(&k, now, 1);	/* promoted by its first reply */
+	if (!ct || !in6_eq(&ct->nat_addr6, &p6->daddr))
 		return BPFNET_CONTINUE;
 	ct_touch(&ct->ct, &p6->p, 1, now);
 	if (proto6_addr(skb, 0, &k.saddr))

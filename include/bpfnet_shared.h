@@ -85,6 +85,10 @@
 #define BPFNET_PIN_SOCK_REV6 "sock_rev6"
 #define BPFNET_PIN_DNAT6_CT "dnat6_ct"
 #define BPFNET_PIN_DNAT6_REV "dnat6_rev"
+#define BPFNET_PIN_CT6_NEW "ct6_new"	/* IPv6 flows not answered yet, as IPv4's */
+#define BPFNET_PIN_RNAT6_NEW "rev_nat6_new"
+#define BPFNET_PIN_DNAT6_CT_NEW "dnat6_ct_new"
+#define BPFNET_PIN_DNAT6_REV_NEW "dnat6_rev_new"
 #define BPFNET_PIN_PROG_CONNECT6 "prog_sock_connect6"
 #define BPFNET_PIN_PROG_SENDMSG6 "prog_sock_sendmsg6"
 #define BPFNET_PIN_PROG_RECVMSG6 "prog_sock_recvmsg6"

@@ -48,6 +48,31 @@ state_and_maps() {
 	pm6_entries
 }
 
+# gc expires flows to published IPv6 ports in both tiers, as IPv4's: a TCP
+# connection (dnat6_ct, proven) and a UDP exchange (dnat6_ct_new), both
+# listed by bpfnet flows as published, both expired, gone with their
+# reverse halves after gc.
+test_ipv6_gc_expires_published_flows() {
+	pm6_world '{"bpfnet.ports":"8080:80,5353:53/udp"}'
+	in_out ip -6 route add fd19::/64 via 2001:db8:100::1
+	srv_tcp6 "$C1" fd19::2 80 "$T/tcp"
+	echo "over tcp6" | in_out nc -6 -N -w 3 2001:db8:100::1 8080 || fail "TCP to [2001:db8:100::1]:8080 failed"
+	srv_udp6 "$C1" fd19::2 53 "$T/udp" "answer6"
+	assert_eq "$(echo question | in_out timeout 5 nc -6 -u -w 2 2001:db8:100::1 5353)" answer6 "the UDP answer"
+	assert_eq "$(bn flows -j | jq -c '[.[] | select(.kind == "published") | [.proto, .answered]] | sort')" \
+		'[["tcp",true],["udp",false]]' "published IPv6 flows listed, by tier"
+	local off size m
+	read -r off size <<<"$(value_field conntrack expires_ns)"	# ct6's ct comes first
+	for m in dnat6_ct dnat6_ct_new; do
+		assert_eq "$(dump_map $m | jq length)" 1 "entries in $m"
+		map_set_bytes $m 0 "$off" "$size" 1
+	done
+	bn gc >/dev/null
+	for m in dnat6_ct dnat6_rev dnat6_ct_new dnat6_rev_new; do
+		assert_eq "$(dump_map $m | jq length)" 0 "entries in $m after gc"
+	done
+}
+
 # A spec without an address publishes on both families; 0.0.0.0 on IPv4
 # only, [::] on IPv6 only, [::1] on that address; port del and teardown
 # take them back from both maps.
@@ -172,8 +197,10 @@ s.sendall(b"getpeername asked\n")')" "[::1]:8080" "getpeername of a socket conne
 
 # From outside: [2001:db8:100::1]:8080 (a port of every address) and a
 # UDP port reach c1's, the replies come from the address and port dialled
-# (nc takes no other), the flow is in dnat6_ct; nothing else of c1 is
-# reachable: not its own port 80, nor a port published on [::1] only.
+# (nc takes no other), the TCP flow in dnat6_ct (proven: its client
+# acknowledged the answer), the UDP one in dnat6_ct_new (its client said
+# nothing after the answer); nothing else of c1 is reachable: not its own
+# port 80, nor a port published on [::1] only.
 test_ipv6_published_from_outside() {
 	pm6_world '{"bpfnet.ports":"8080:80,5353:53/udp,[::1]:9000:90"}'
 	in_out ip -6 route add fd19::/64 via 2001:db8:100::1
@@ -184,11 +211,13 @@ test_ipv6_published_from_outside() {
 	srv_udp6 "$C1" fd19::2 53 "$T/udp" "answer6"
 	assert_eq "$(echo question | in_out timeout 5 nc -6 -u -w 2 2001:db8:100::1 5353)" answer6 "the UDP answer"
 	assert_eq "$(cat "$T/udp")" question "the UDP question"
-	assert_ge "$(dump_map dnat6_ct | jq length)" 2 "flows in dnat6_ct"
+	assert_eq "$(dump_map dnat6_ct | jq -c '[.[].key.proto]')" "[6]" "flows in dnat6_ct"
+	assert_eq "$(dump_map dnat6_ct_new | jq -c '[.[].key.proto]')" "[17]" "flows in dnat6_ct_new"
 	assert_ge "$(stat_of dnat_replies)" 2 "replies translated"
 	# port del forgets the flows made through its ports, and the port
 	bn port del c1 8080:80
-	assert_eq "$(dump_map dnat6_ct | jq -c '[.[].key.proto]')" "[17]" "dnat6_ct after port del: the UDP flow stays"
+	assert_eq "$(dump_map dnat6_ct | jq length)" 0 "dnat6_ct after port del"
+	assert_eq "$(dump_map dnat6_ct_new | jq -c '[.[].key.proto]')" "[17]" "dnat6_ct_new after port del: the UDP flow stays"
 	srv_tcp6 "$C1" fd19::2 80 "$T/gone"
 	in_out nc -6 -z -w 2 2001:db8:100::1 8080 && fail "[2001:db8:100::1]:8080 reached after port del"
 	srv_tcp6 "$C1" fd19::2 90 "$T/lo"

@@ -4,7 +4,8 @@
  * Each with its container, its tuple as sent and as translated, its state,
  * its age, the seconds until it expires and its counters; from the four
  * flow tables (flows.h), answered flows and flows not answered yet alike,
- * and the IPv6 flows of conntrack6 (flows6.h).
+ * and the IPv6 flows, opened by containers or to published ports, both
+ * tiers (flows6.h).
  */
 #include <arpa/inet.h>
 #include <cjson/cJSON.h>
@@ -31,10 +32,20 @@ struct flow_row {
 	const struct endpoint_rec *client;	/* hairpin: the container that dialled */
 };
 
-/* An IPv6 flow a container opened: masqueraded (NAT66) or routed as it is. */
+/*
+ * An IPv6 flow a container opened, masqueraded (NAT66) or routed as it is;
+ * or one to a published port, its container the source of its answers.
+ */
 static void describe6(const struct bpfnet_state *st, const struct flow_entry *e,
 		      struct flow_row *r)
 {
+	if (e->published) {
+		memcpy(&r->caddr6, &e->reply6.saddr, sizeof(r->caddr6));
+		r->rec = state_find_ip6(st, &r->caddr6);
+		r->client = state_find_ip6(st, (const struct in6_addr *)&e->key6.saddr);
+		r->kind = r->client || e->ct.hairpin_addr ? "hairpin" : "published";
+		return;
+	}
 	memcpy(&r->caddr6, &e->key6.saddr, sizeof(r->caddr6));
 	r->rec = state_find_ip6(st, &r->caddr6);
 	r->kind = memcmp(&e->reply6.daddr, &e->key6.saddr, sizeof(e->key6.saddr)) ?

@@ -20,6 +20,7 @@ struct dp {
 	int pm_fd, pm6_fd, dnat6_ct_fd, dnat6_rev_fd, dnat_ct_fd, dnat_rev_fd, sock_rev_fd, sock_rev6_fd, host_addrs_fd;
 	int peer_rnat_fd, peer_pm_fd, peer_rnat_new_fd;
 	int ct_new_fd, rnat_new_fd, dnat_ct_new_fd, dnat_rev_new_fd;
+	int ct6_new_fd, rnat6_new_fd, dnat6_ct_new_fd, dnat6_rev_new_fd;
 	int frag_nat_fd, proto_nat_fd;
 	int mon_ring_fd, mon_ctl_fd, mon_budget_fd;	/* bpfnet monitor */
 	int prog_from_ct, prog_to_ct, prog_up_in, prog_up_out;

@@ -246,8 +246,12 @@ static void match_dnat6(const void *key, const void *val, void *ctx)
 	m->vals[m->len++] = *ct;
 }
 
-/* Connections made through the published ports ps to caddr6: forgotten. */
-static void flush_dnat6_flows(struct dp *dp, const struct in6_addr *caddr6,
+/*
+ * Connections made through the published ports ps to caddr6, in one tier
+ * (ct_fd, rev_fd: proven flows, or not proven yet): forgotten.
+ */
+static void flush_dnat6_flows(struct dp *dp, int ct_fd, int rev_fd,
+			      const struct in6_addr *caddr6,
 			      const struct port_spec *ps, int n)
 {
 	struct dnat6_match m = { .caddr6 = caddr6, .ps = ps, .n = n };
@@ -256,7 +260,7 @@ static void flush_dnat6_flows(struct dp *dp, const struct in6_addr *caddr6,
 
 	/* a container's flow to its own port is answered to the gateway */
 	bpf_map_lookup_elem(dp->cfg6_fd, &zero, &c6);
-	map_for_each(dp->dnat6_ct_fd, sizeof(struct bpfnet_flow6),
+	map_for_each(ct_fd, sizeof(struct bpfnet_flow6),
 		     sizeof(struct bpfnet_ct6), match_dnat6, &m);
 	for (size_t i = 0; i < m.len; i++) {
 		const struct bpfnet_flow6 *k = &m.keys[i];
@@ -267,8 +271,8 @@ static void flush_dnat6_flows(struct dp *dp, const struct in6_addr *caddr6,
 			.proto = k->proto,
 		};
 
-		bpf_map_delete_elem(dp->dnat6_rev_fd, &r);
-		bpf_map_delete_elem(dp->dnat6_ct_fd, k);
+		bpf_map_delete_elem(rev_fd, &r);
+		bpf_map_delete_elem(ct_fd, k);
 	}
 	free(m.keys);
 	free(m.vals);
@@ -331,7 +335,8 @@ void portmap6_unapply(struct dp *dp, const struct in6_addr *caddr6,
 		if (pm6_applies(&ps[i], caddr6))
 			pm6_delete(dp, caddr6, &ps[i],
 				   ps[i].host_hi - ps[i].host_lo + 1u);
-	flush_dnat6_flows(dp, caddr6, ps, n);
+	flush_dnat6_flows(dp, dp->dnat6_ct_fd, dp->dnat6_rev_fd, caddr6, ps, n);
+	flush_dnat6_flows(dp, dp->dnat6_ct_new_fd, dp->dnat6_rev_new_fd, caddr6, ps, n);
 	cut_host_conns6(dp, caddr6, ps, n);
 }
 

@@ -25,8 +25,8 @@ int portmap6_check_conflicts(const struct dp *dp, const struct bpfnet_state *st,
 /* Insert every IPv6 entry of ps for caddr6 (:: : none), or none. */
 int portmap6_apply(struct dp *dp, const struct in6_addr *caddr6,
 		   const struct port_spec *ps, int n);
-/* Remove caddr6's IPv6 entries of ps and the flows (dnat6_ct, dnat6_rev)
- * made through them. */
+/* Remove caddr6's IPv6 entries of ps and the flows made through them
+ * (dnat6_ct, dnat6_rev; dnat6_ct_new, dnat6_rev_new). */
 void portmap6_unapply(struct dp *dp, const struct in6_addr *caddr6,
 		      const struct port_spec *ps, int n);
 /* Is every IPv6 entry of ps there, for caddr6? 0 or -ENOENT with why. */

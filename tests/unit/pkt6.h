@@ -30,6 +30,7 @@ struct pkt6_spec {
 	uint8_t proto;			/* IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMPV6 */
 	uint16_t sport, dport;		/* ICMPv6 echo: sport = id */
 	uint8_t tcp_flags;
+	uint32_t tcp_seq, tcp_ack;	/* seq 0: 1000 */
 	uint8_t icmp_type, icmp_code;
 	const void *body;		/* ICMPv6: what follows its first 4 bytes (else
 					 * echo: id, sequence); TCP/UDP: payload */
@@ -88,7 +89,8 @@ static inline size_t build_pkt6(uint8_t *buf, const struct pkt6_spec *s)
 		memset(t, 0, sizeof(*t));
 		t->source = htons(s->sport);
 		t->dest = htons(s->dport);
-		t->seq = htonl(1000);
+		t->seq = htonl(s->tcp_seq ? s->tcp_seq : 1000);
+		t->ack_seq = htonl(s->tcp_ack);
 		t->doff = 5;
 		((uint8_t *)t)[13] = s->tcp_flags;
 		t->window = htons(65535);

@@ -529,14 +529,30 @@ static void test_subnet6_disabled_drops_ipv6(void)
 	CHECK_COUNTERS([BPFNET_STAT_DROP_IPV6] = 2, [BPFNET_STAT_DROP_UNSOLICITED] = 1);
 }
 
-/* The conntrack6 entry of a flow the container opened, as it sent it. */
-static int lookup_ct6(const char *src, const char *dst, uint16_t sport, uint16_t dport,
-		      uint8_t proto, struct bpfnet_ct6 *ct)
+/* The entry in fd (conntrack6, ct6_new) of a flow the container opened, as it sent it. */
+static int lookup_ct6_in(int fd, const char *src, const char *dst, uint16_t sport,
+			 uint16_t dport, uint8_t proto, struct bpfnet_ct6 *ct)
 {
 	struct bpfnet_flow6 k = { .saddr = in6(src), .daddr = in6(dst),
 				  .sport = htons(sport), .dport = htons(dport), .proto = proto };
 
-	return bpf_map_lookup_elem(bpf_map__fd(skel->maps.conntrack6), &k, ct);
+	return bpf_map_lookup_elem(fd, &k, ct);
+}
+
+/* Its answered entry (conntrack6). */
+static int lookup_ct6(const char *src, const char *dst, uint16_t sport, uint16_t dport,
+		      uint8_t proto, struct bpfnet_ct6 *ct)
+{
+	return lookup_ct6_in(bpf_map__fd(skel->maps.conntrack6), src, dst, sport, dport,
+			     proto, ct);
+}
+
+/* Its entry while not answered yet (ct6_new). */
+static int lookup_ct6_new(const char *src, const char *dst, uint16_t sport, uint16_t dport,
+			  uint8_t proto, struct bpfnet_ct6 *ct)
+{
+	return lookup_ct6_in(bpf_map__fd(skel->maps.ct6_new), src, dst, sport, dport,
+			     proto, ct);
 }
 
 /*
@@ -564,8 +580,8 @@ static void test_routed_forward_to_outside(void)
 		  "addresses, TCP header and payload, unchanged");
 	CHECK_EQ(l6_csum_check(out, olen), 0, "TCP checksum");
 	CHECK_COUNTERS([BPFNET_STAT_FAST_OUT] = 1, [BPFNET_STAT_FLOWS_CREATED] = 1);
-	CHECK_EQ(lookup_ct6("fd19::2", "2001:db8:100::2", 40000, 80, IPPROTO_TCP, &ct), 0,
-		 "conntrack6 entry of the SYN");
+	CHECK_EQ(lookup_ct6_new("fd19::2", "2001:db8:100::2", 40000, 80, IPPROTO_TCP, &ct), 0,
+		 "ct6_new entry of the SYN (not answered yet)");
 	CHECK_EQ(ct.ct.state, BPFNET_CT_NEW, "its state");
 	CHECK_EQ(ct.ct.packets, 1u, "its packets");
 	CHECK_EQ(ct.ct.bytes, 40u + 20 + 5, "its bytes (IPv6 length)");
@@ -593,8 +609,8 @@ static void test_routed_forward_to_outside(void)
 	len = build_pkt6(in, &s);
 	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_OK);
 	CHECK_MEM(out, in, len, "the datagram with hop limit 1, unchanged");
-	CHECK_EQ(lookup_ct6("fd19::2", "2001:db8:100::2", 5000, 53, IPPROTO_UDP, &ct), 0,
-		 "conntrack6 entry of the datagram");
+	CHECK_EQ(lookup_ct6_new("fd19::2", "2001:db8:100::2", 5000, 53, IPPROTO_UDP, &ct), 0,
+		 "ct6_new entry of the datagram");
 	CHECK_COUNTERS([BPFNET_STAT_FAST_OUT] = 1, [BPFNET_STAT_FLOWS_CREATED] = 2,
 		       [BPFNET_STAT_DROP_OTHER_NET] = 1, [BPFNET_STAT_PASS] = 1,
 		       [BPFNET_STAT_DROP_ISOLATED] = 2, [BPFNET_STAT_SLOW_PATH] = 1);
@@ -642,8 +658,8 @@ static void test_nat66_masquerade(void)
 	CHECK_RUN(uplink_egress, mid, mlen, out, &olen, TC_ACT_OK);
 	CHECK_L6(out, olen, "2001:db8:100::1", "2001:db8:100::2", 0, 40000, "the SYN out");
 	CHECK_MEM(out + olen - 5, "hello", 5, "payload");
-	CHECK_EQ(lookup_ct6("fd19::2", "2001:db8:100::2", 40000, 80, IPPROTO_TCP, &ct), 0,
-		 "conntrack6 entry");
+	CHECK_EQ(lookup_ct6_new("fd19::2", "2001:db8:100::2", 40000, 80, IPPROTO_TCP, &ct), 0,
+		 "ct6_new entry (not answered yet)");
 	CHECK_EQ(ntohs(ct.ct.nat_port), 40000, "its translated port");
 	CHECK_MEM(&ct.nat_addr6, out + ETH_HLEN + 8, 16, "its translated address");
 
@@ -692,7 +708,8 @@ static void test_nat66_masquerade(void)
 	CHECK_COUNTERS([BPFNET_STAT_FLOWS_CREATED] = 4, [BPFNET_STAT_FAST_OUT] = 1,
 		       [BPFNET_STAT_SNAT_PKTS] = 4, [BPFNET_STAT_SNAT_BYTES] = 65 + 60 + 48 + 48,
 		       [BPFNET_STAT_RNAT_PKTS] = 3, [BPFNET_STAT_RNAT_BYTES] = 60 + 60 + 48,
-		       [BPFNET_STAT_FAST_IN] = 3, [BPFNET_STAT_PORT_RETRIES] = 1);
+		       [BPFNET_STAT_FAST_IN] = 3, [BPFNET_STAT_PORT_RETRIES] = 1,
+		       [BPFNET_STAT_FLOWS_PROMOTED] = 3);
 
 	s = (struct pkt6_spec){ .src = "fd19::2", .dst = "2001:db8:100::2",
 				.proto = IPPROTO_ICMPV6, .icmp_type = 1, .icmp_code = 4,
@@ -806,7 +823,7 @@ static void test_reply_to_tracked_flow_let_in(void)
 	CHECK_EQ(run_from(skel->progs.to_container, in, len, out, 1), TC_ACT_OK,
 		 "the reply routed in by the stack");
 	CHECK_COUNTERS([BPFNET_STAT_FAST_OUT] = 1, [BPFNET_STAT_FLOWS_CREATED] = 1,
-		       [BPFNET_STAT_FAST_IN] = 1);
+		       [BPFNET_STAT_FAST_IN] = 1, [BPFNET_STAT_FLOWS_PROMOTED] = 1);
 
 	s.sport = 54;	/* the same peer, another port */
 	len = build_pkt6(in, &s);
@@ -826,7 +843,8 @@ static void test_reply_to_tracked_flow_let_in(void)
 	len = build_pkt6(in, &s);
 	CHECK_RUN(uplink_ingress, in, len, out, &olen, TC_ACT_SHOT);
 	CHECK_COUNTERS([BPFNET_STAT_FAST_OUT] = 1, [BPFNET_STAT_FLOWS_CREATED] = 1,
-		       [BPFNET_STAT_FAST_IN] = 2, [BPFNET_STAT_DROP_UNSOLICITED] = 3);
+		       [BPFNET_STAT_FAST_IN] = 2, [BPFNET_STAT_DROP_UNSOLICITED] = 3,
+		       [BPFNET_STAT_FLOWS_PROMOTED] = 1);
 }
 
 /*
@@ -864,7 +882,8 @@ static void test_reply_fragments_follow_their_first(void)
 	in[ETH_HLEN + IP6_HLEN + 7] ^= 1;	/* another datagram's */
 	CHECK_RUN(uplink_ingress, in, len, out, &olen, TC_ACT_SHOT);
 	CHECK_COUNTERS([BPFNET_STAT_FAST_OUT] = 1, [BPFNET_STAT_FLOWS_CREATED] = 1,
-		       [BPFNET_STAT_FAST_IN] = 2, [BPFNET_STAT_DROP_UNSOLICITED] = 1);
+		       [BPFNET_STAT_FAST_IN] = 2, [BPFNET_STAT_DROP_UNSOLICITED] = 1,
+		       [BPFNET_STAT_FLOWS_PROMOTED] = 1);
 }
 
 /*
@@ -1156,10 +1175,11 @@ static struct bpfnet_flow6 rnat6_key(uint16_t port)
 
 /*
  * NAT66 flows heal and keep off the host's ports: the neighbour's flow
- * (translated to another port) loses its reply half and its next packet
- * leaves from the same port, the half re-made; it loses its forward half
- * and a reply re-makes it, reaching the neighbour; each counted
- * flows_healed. A container's flow from a port a host TCP listener holds
+ * (translated to another port, not answered yet: ct6_new, rev_nat6_new)
+ * loses its reply half and its next packet leaves from the same port, the
+ * half re-made in its tier; it loses its forward half and a reply re-makes
+ * it, reaching the neighbour, the flow promoted to conntrack6 and rev_nat6
+ * (healed across tiers); each counted flows_healed. A container's flow from a port a host TCP listener holds
  * on the uplink's address gets another (host_ports_skipped).
  */
 static void test_nat66_flows_heal_and_skip_host_ports(void)
@@ -1170,7 +1190,7 @@ static void test_nat66_flows_heal_and_skip_host_ports(void)
 	struct bpfnet_flow6 k3 = { .saddr = in6("fd19::3"), .daddr = in6("2001:db8:100::2"),
 				   .sport = htons(40000), .dport = htons(80),
 				   .proto = IPPROTO_TCP }, r, owner;
-	int rnat = bpf_map__fd(skel->maps.rev_nat6), ct6 = bpf_map__fd(skel->maps.conntrack6);
+	int rnat = bpf_map__fd(skel->maps.rev_nat6_new), ct6 = bpf_map__fd(skel->maps.ct6_new);
 	struct bpfnet_ct6 ct;
 	uint16_t port3;
 	__u32 olen;
@@ -1191,7 +1211,7 @@ static void test_nat66_flows_heal_and_skip_host_ports(void)
 
 	/* its reply half lost: its next packet claims the same port again */
 	r = rnat6_key(port3);
-	CHECK_EQ(bpf_map_delete_elem(rnat, &r), 0, "the neighbour's rev_nat6 entry, lost");
+	CHECK_EQ(bpf_map_delete_elem(rnat, &r), 0, "the neighbour's rev_nat6_new entry, lost");
 	s.tcp_flags = 0x10;
 	len = build_pkt6(in, &s);
 	CHECK_RUN(uplink_egress, in, len, out, &olen, TC_ACT_OK);
@@ -1201,7 +1221,7 @@ static void test_nat66_flows_heal_and_skip_host_ports(void)
 	CHECK_EQ(stat(BPFNET_STAT_FLOWS_HEALED), 1u, "flows healed (reply half)");
 
 	/* its forward half lost: a reply re-makes it */
-	CHECK_EQ(bpf_map_delete_elem(ct6, &k3), 0, "the neighbour's conntrack6 entry, lost");
+	CHECK_EQ(bpf_map_delete_elem(ct6, &k3), 0, "the neighbour's ct6_new entry, lost");
 	s = (struct pkt6_spec){ .src = "2001:db8:100::2", .dst = "2001:db8:100::1",
 				.proto = IPPROTO_TCP, .sport = 80, .dport = port3,
 				.tcp_flags = 0x10 };
@@ -1211,6 +1231,10 @@ static void test_nat66_flows_heal_and_skip_host_ports(void)
 	CHECK_EQ(lookup_ct6("fd19::3", "2001:db8:100::2", 40000, 80, IPPROTO_TCP, &ct), 0,
 		 "the forward half, re-made");
 	CHECK_EQ(ntohs(ct.ct.nat_port), port3, "... with its translated port");
+	CHECK_EQ(bpf_map_lookup_elem(bpf_map__fd(skel->maps.rev_nat6), &r, &owner), 0,
+		 "its reply half, promoted to rev_nat6");
+	CHECK_MEM(&owner, &k3, sizeof(k3), "... for the neighbour's flow");
+	CHECK_EQ(bpf_map_lookup_elem(rnat, &r, &owner), -ENOENT, "... and gone from rev_nat6_new");
 	CHECK_EQ(stat(BPFNET_STAT_FLOWS_HEALED), 2u, "flows healed (both halves)");
 
 	/* a host listener on [2001:db8:100::1]:40001: its port is not given */
@@ -1291,7 +1315,7 @@ static int add_pm6(const char *host, uint16_t hport, uint8_t proto, uint16_t cpo
  * A published IPv6 port from outside (port_maps6): a SYN to
  * [2001:db8:100::1]:8080, a port of every address, goes into
  * [fd19::2]:80 byte for byte as a frame built so from scratch (its TCP
- * checksum through the pseudo header), its flow in dnat6_ct; the
+ * checksum through the pseudo header), its flow in dnat6_ct_new; the
  * container's SYN-ACK leaves by the uplink from [2001:db8:100::1]:8080,
  * exact too. A datagram to a port of that one address alike. A port not
  * published, or published on another address, is the host's own.
@@ -1325,8 +1349,8 @@ static void test_dnat6_published_port(void)
 	wlen = build_pkt6(want, &s);
 	CHECK_FRAME6(out, olen, want, wlen, "the SYN in");
 	CHECK_MEM(out, mac_c1, 6, "destination MAC (the container)");
-	CHECK_EQ(bpf_map_lookup_elem(bpf_map__fd(skel->maps.dnat6_ct), &k, &ct), 0,
-		 "dnat6_ct entry of the client's flow");
+	CHECK_EQ(bpf_map_lookup_elem(bpf_map__fd(skel->maps.dnat6_ct_new), &k, &ct), 0,
+		 "dnat6_ct_new entry of the client's flow (not proven yet)");
 	CHECK_MEM(&ct.nat_addr6, want + ETH_HLEN + 24, 16, "its container address");
 	CHECK_EQ(ntohs(ct.ct.nat_port), 80, "its container port");
 
@@ -1463,6 +1487,397 @@ static void test_hairpin6_published_port(void)
 		       [BPFNET_STAT_FAST_IN] = 8);
 }
 
+/*
+ * Flood resistance, as test_flood.c's for IPv4: the object loaded again
+ * with small IPv6 tables (MAIN6 entries in conntrack6, rev_nat6, dnat6_ct,
+ * dnat6_rev; NEW6 in ct6_new, rev_nat6_new, dnat6_ct_new, dnat6_rev_new),
+ * so that a flood of FLOOD6 flows, more than both together, stays short.
+ */
+#define MAIN6 1024
+#define NEW6 4096
+#define FLOOD6 6000
+
+static void reload_small6(void)
+{
+	struct bpf_map *m[8];
+	int err = 0;
+
+	bpfnet_bpf__destroy(skel);
+	skel = bpfnet_bpf__open();
+	CHECK_NE(skel, NULL, "bpfnet_bpf__open()");
+	m[0] = skel->maps.conntrack6, m[1] = skel->maps.rev_nat6;
+	m[2] = skel->maps.dnat6_ct, m[3] = skel->maps.dnat6_rev;
+	m[4] = skel->maps.ct6_new, m[5] = skel->maps.rev_nat6_new;
+	m[6] = skel->maps.dnat6_ct_new, m[7] = skel->maps.dnat6_rev_new;
+	for (int i = 0; i < 8 && !err; i++)
+		err = bpf_map__set_max_entries(m[i], i < 4 ? MAIN6 : NEW6);
+	CHECK_EQ(err, 0, "bpf_map__set_max_entries");
+	CHECK_EQ(bpfnet_bpf__load(skel), 0, "bpfnet_bpf__load");
+	setup_net();
+	CHECK_EQ(set_cfg6(1), 0, "write net_config6");
+	CHECK_EQ(add_ep6_as("fd19::2", mac_c1, 1, "172.19.0.2", BPFNET_EP_PUBLISHED), 0,
+		 "write endpoint fd19::2, published");
+	CHECK_EQ(host_links6(0), 0, "links, addresses and net_config of the host");
+	CHECK_EQ(set_nat6(1), 0, "write net_config6 with nat6 and the uplink's address");
+}
+
+static int count6(struct bpf_map *map)
+{
+	struct bpfnet_flow6 k, next;
+	void *prev = NULL;
+	int n = 0;
+
+	while (!bpf_map_get_next_key(bpf_map__fd(map), prev, &next)) {
+		k = next;
+		prev = &k;
+		n++;
+	}
+	return n;
+}
+
+/* Is flow [src]:sport -> [dst]:dport in map? */
+static int has_flow6(struct bpf_map *map, const char *src, const char *dst,
+		     uint16_t sport, uint16_t dport, uint8_t proto)
+{
+	struct bpfnet_ct6 ct;
+
+	return !lookup_ct6_in(bpf_map__fd(map), src, dst, sport, dport, proto, &ct);
+}
+
+/* The n-th flooding address, 2001:db8:100::1:1 on (on the uplink's link). */
+static const char *flood6_addr(int i, char *buf, size_t size)
+{
+	snprintf(buf, size, "2001:db8:100::%x:%x", 1 + i / 60000, 1 + i % 60000);
+	return buf;
+}
+
+/* prog on the frame s describes, into out: the verdict. */
+static int run6(struct bpf_program *prog, const struct pkt6_spec *s, uint8_t *out,
+		__u32 *olen)
+{
+	uint8_t in[512];
+	size_t len = build_pkt6(in, s);
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = in, .data_size_in = (__u32)len,
+		    .data_out = out, .data_size_out = 2048, .repeat = 1);
+
+	if (bpf_prog_test_run_opts(bpf_program__fd(prog), &opts))
+		return -errno;
+	*olen = opts.data_size_out;
+	return (int)opts.retval;
+}
+
+/* FLOOD6 datagrams from fd19::2 to as many remotes, never answered: those not translated. */
+static int flood6_out(void)
+{
+	struct pkt6_spec s = c_spec(IPPROTO_UDP, NULL, 0, 53);
+	struct bpfnet_in6 up = in6("2001:db8:100::1");
+	uint8_t out[2048];
+	int fails = 0;
+	char dst[48];
+	__u32 olen;
+
+	for (int i = 0; i < FLOOD6; i++) {
+		s.dst = flood6_addr(i, dst, sizeof(dst));
+		s.sport = (uint16_t)(1024 + i % 240);
+		if (run6(skel->progs.uplink_egress, &s, out, &olen) != TC_ACT_OK ||
+		    memcmp(out + ETH_HLEN + 8, &up, 16))
+			fails++;
+	}
+	return fails;
+}
+
+/*
+ * FLOOD6 spoofed connections to [2001:db8:100::1]:8080 (published as
+ * [fd19::2]:80): each a SYN, the container's SYN-ACK and a blind ACK (it
+ * acknowledges the wrong number). The SYNs not delivered.
+ */
+static int flood6_syn(void)
+{
+	struct pkt6_spec s = { .dst = "2001:db8:100::1", .proto = IPPROTO_TCP, .dport = 8080 };
+	struct pkt6_spec c = c_spec(IPPROTO_TCP, NULL, 80, 0);
+	uint8_t out[2048];
+	int fails = 0;
+	char src[48];
+	__u32 olen;
+
+	for (int i = 0; i < FLOOD6; i++) {
+		s.src = c.dst = flood6_addr(i, src, sizeof(src));
+		s.sport = c.dport = (uint16_t)(10000 + i);
+		s.tcp_flags = 0x02, s.tcp_seq = 7000, s.tcp_ack = 0;
+		if (run6(skel->progs.uplink_ingress, &s, out, &olen) != TC_ACT_REDIRECT)
+			fails++;
+		c.tcp_flags = 0x12, c.tcp_seq = 3000, c.tcp_ack = 7001;
+		run6(skel->progs.from_container, &c, out, &olen);
+		s.tcp_flags = 0x10, s.tcp_seq = 7001, s.tcp_ack = 123456;
+		run6(skel->progs.uplink_ingress, &s, out, &olen);
+	}
+	return fails;
+}
+
+/*
+ * prog on s: the verdict, and the frame out byte for byte from the hop
+ * limit on as s rewritten says (src or dst NULL: kept), built from
+ * scratch; the hop limit one less when forwarded (verdict TC_ACT_REDIRECT).
+ */
+static void exact6(struct bpf_program *prog, struct pkt6_spec s, int verdict,
+		   const char *src, uint16_t sport, const char *dst, uint16_t dport,
+		   const char *what)
+{
+	uint8_t out[2048], want[512];
+	size_t wlen;
+	__u32 olen;
+
+	CHECK_EQ(run6(prog, &s, out, &olen), verdict, what);
+	if (src)
+		s.src = src, s.sport = sport;
+	if (dst)
+		s.dst = dst, s.dport = dport;
+	if (verdict == TC_ACT_REDIRECT)
+		s.hop_limit = 63;
+	wlen = build_pkt6(want, &s);
+	CHECK_EQ(olen, (__u32)wlen, what);
+	CHECK_MEM(out + ETH_HLEN + 7, want + ETH_HLEN + 7, wlen - ETH_HLEN - 7, what);
+}
+
+/* fd19::2:40000 -> [2001:db8:100::2]:80 through its handshake, masqueraded. */
+static void nat66_handshake(void)
+{
+	struct pkt6_spec o = c_spec(IPPROTO_TCP, "2001:db8:100::2", 40000, 80);
+	struct pkt6_spec r = { .src = "2001:db8:100::2", .dst = "2001:db8:100::1",
+			       .proto = IPPROTO_TCP, .sport = 80, .dport = 40000 };
+	uint8_t out[2048];
+	__u32 olen;
+
+	o.tcp_flags = 0x02;
+	CHECK_EQ(run6(skel->progs.uplink_egress, &o, out, &olen), TC_ACT_OK, "the SYN out");
+	r.tcp_flags = 0x12, r.tcp_seq = 5000, r.tcp_ack = 1001;
+	CHECK_EQ(run6(skel->progs.uplink_ingress, &r, out, &olen), TC_ACT_REDIRECT,
+		 "the SYN-ACK in");
+	o.tcp_flags = 0x10, o.tcp_seq = 1001, o.tcp_ack = 5001;
+	CHECK_EQ(run6(skel->progs.uplink_egress, &o, out, &olen), TC_ACT_OK, "the ACK out");
+}
+
+/*
+ * NAT66: an established connection, idle through a flood of FLOOD6 new
+ * flows from its container (more than conntrack6 and ct6_new together):
+ * it stays in conntrack6 and rev_nat6, the server's next segment still
+ * reaches the container and its answer still leaves from the same port,
+ * exact bytes both ways; every counter exact.
+ */
+static void test_nat66_established_survives_flood(void)
+{
+	struct pkt6_spec s = { .src = "2001:db8:100::2", .dst = "2001:db8:100::1",
+			       .proto = IPPROTO_TCP, .sport = 80, .dport = 40000,
+			       .tcp_flags = 0x18, .tcp_seq = 5001, .tcp_ack = 1001,
+			       .body = "pushed", .blen = 6 };
+
+	reload_small6();
+	nat66_handshake();
+	CHECK_EQ(has_flow6(skel->maps.conntrack6, "fd19::2", "2001:db8:100::2", 40000, 80,
+			   IPPROTO_TCP), 1, "conntrack6 entry of the answered connection");
+	CHECK_EQ(stat(BPFNET_STAT_FLOWS_PROMOTED), 1u, "flows promoted");
+	CHECK_EQ(flood6_out(), 0, "flood flows not translated");
+	CHECK_EQ(has_flow6(skel->maps.ct6_new, "fd19::2", "2001:db8:100::1:1", 1024, 53,
+			   IPPROTO_UDP), 0, "the first flood flow, evicted from ct6_new");
+	CHECK_EQ(count6(skel->maps.conntrack6), 1, "conntrack6 entries (the connection)");
+	CHECK_EQ(count6(skel->maps.rev_nat6), 1, "rev_nat6 entries (the connection)");
+
+	exact6(skel->progs.uplink_ingress, s, TC_ACT_REDIRECT, NULL, 0, "fd19::2", 40000,
+	       "the server's segment, delivered to [fd19::2]:40000");
+	s = c_spec(IPPROTO_TCP, "2001:db8:100::2", 40000, 80);
+	s.tcp_flags = 0x18, s.tcp_seq = 1001, s.tcp_ack = 5007, s.body = "ok", s.blen = 2;
+	exact6(skel->progs.uplink_egress, s, TC_ACT_OK, "2001:db8:100::1", 40000, NULL, 0,
+	       "the answer, from [2001:db8:100::1]:40000");
+	/* exact bytes out, but the uplink's egress forwards nothing: hop limit kept */
+	CHECK_COUNTERS([BPFNET_STAT_FLOWS_CREATED] = 1 + FLOOD6,
+		       [BPFNET_STAT_FLOWS_PROMOTED] = 1,
+		       [BPFNET_STAT_SNAT_PKTS] = 3 + FLOOD6,
+		       [BPFNET_STAT_SNAT_BYTES] = 60 + 60 + 48 * FLOOD6 + 62,
+		       [BPFNET_STAT_RNAT_PKTS] = 2, [BPFNET_STAT_RNAT_BYTES] = 60 + 66,
+		       [BPFNET_STAT_FAST_IN] = 2);
+}
+
+/* [2001:db8:100::2]:33333 -> [2001:db8:100::1]:8080 (published as [fd19::2]:80). */
+static struct pkt6_spec client6(uint8_t flags, uint32_t ack, const char *data)
+{
+	return (struct pkt6_spec){ .src = "2001:db8:100::2", .dst = "2001:db8:100::1",
+				   .proto = IPPROTO_TCP, .sport = 33333, .dport = 8080,
+				   .tcp_flags = flags, .tcp_seq = 1000, .tcp_ack = ack,
+				   .body = data, .blen = data ? strlen(data) : 0 };
+}
+
+/* [fd19::2]:80 -> [2001:db8:100::2]:33333, its answer. */
+static struct pkt6_spec server6(uint8_t flags, uint32_t ack, const char *data)
+{
+	struct pkt6_spec s = c_spec(IPPROTO_TCP, "2001:db8:100::2", 80, 33333);
+
+	s.tcp_flags = flags, s.tcp_seq = 3000, s.tcp_ack = ack;
+	s.body = data, s.blen = data ? strlen(data) : 0;
+	return s;
+}
+
+/* The client's connection to 8080 through its handshake: proven, promoted. */
+static void dnat6_handshake(void)
+{
+	uint8_t out[2048];
+	struct pkt6_spec s;
+	__u32 olen;
+
+	CHECK_EQ(add_pm6("::", 8080, IPPROTO_TCP, 80), 0, "publish [::]:8080 -> [fd19::2]:80");
+	s = client6(0x02, 0, NULL);
+	CHECK_EQ(run6(skel->progs.uplink_ingress, &s, out, &olen), TC_ACT_REDIRECT, "client SYN");
+	s = server6(0x12, 1001, NULL);
+	CHECK_EQ(run6(skel->progs.from_container, &s, out, &olen), TC_ACT_REDIRECT, "SYN-ACK");
+	CHECK_EQ(has_flow6(skel->maps.dnat6_ct, "2001:db8:100::2", "2001:db8:100::1", 33333,
+			   8080, IPPROTO_TCP), 0, "dnat6_ct entry before the client's ACK");
+	CHECK_EQ(has_flow6(skel->maps.dnat6_ct_new, "2001:db8:100::2", "2001:db8:100::1",
+			   33333, 8080, IPPROTO_TCP), 1, "dnat6_ct_new entry before it");
+	s = client6(0x10, 3001, NULL);
+	CHECK_EQ(run6(skel->progs.uplink_ingress, &s, out, &olen), TC_ACT_REDIRECT, "client ACK");
+	CHECK_EQ(has_flow6(skel->maps.dnat6_ct, "2001:db8:100::2", "2001:db8:100::1", 33333,
+			   8080, IPPROTO_TCP), 1, "dnat6_ct entry of the established connection");
+	CHECK_EQ(has_flow6(skel->maps.dnat6_ct_new, "2001:db8:100::2", "2001:db8:100::1",
+			   33333, 8080, IPPROTO_TCP), 0, "dnat6_ct_new entry, gone");
+	CHECK_EQ(count6(skel->maps.dnat6_rev), 1, "dnat6_rev entries (promoted)");
+	CHECK_EQ(count6(skel->maps.dnat6_rev_new), 0, "dnat6_rev_new entries (promoted)");
+}
+
+/*
+ * DNAT6: an established connection to a published IPv6 port, idle through
+ * a flood of FLOOD6 spoofed connections to that port which the container
+ * answers and whose spoofed sources send blind ACKs: none is promoted, the
+ * connection stays in dnat6_ct and dnat6_rev, exact bytes both ways after
+ * the flood; every counter exact.
+ */
+static void test_dnat6_established_survives_flood(void)
+{
+	reload_small6();
+	dnat6_handshake();
+	CHECK_EQ(stat(BPFNET_STAT_FLOWS_PROMOTED), 1u, "flows promoted");
+	CHECK_EQ(flood6_syn(), 0, "spoofed SYNs not delivered");
+	CHECK_EQ(stat(BPFNET_STAT_FLOWS_PROMOTED), 1u, "flows promoted after the flood");
+	CHECK_EQ(count6(skel->maps.dnat6_ct), 1, "dnat6_ct entries (the connection)");
+	CHECK_EQ(count6(skel->maps.dnat6_rev), 1, "dnat6_rev entries (the connection)");
+	CHECK_GE(count6(skel->maps.dnat6_ct_new), NEW6 * 9 / 10,
+		 "dnat6_ct_new entries (near full, LRU: the flood)");
+
+	exact6(skel->progs.from_container, server6(0x18, 1001, "hello"), TC_ACT_REDIRECT,
+	       "2001:db8:100::1", 8080, NULL, 0,
+	       "the container's segment, from [2001:db8:100::1]:8080");
+	exact6(skel->progs.uplink_ingress, client6(0x18, 3006, "GET /"), TC_ACT_REDIRECT,
+	       NULL, 0, "fd19::2", 80, "the client's data, delivered to [fd19::2]:80");
+	CHECK_COUNTERS([BPFNET_STAT_DNAT_FLOWS] = 1 + FLOOD6,
+		       [BPFNET_STAT_FLOWS_PROMOTED] = 1,
+		       [BPFNET_STAT_DNAT_PKTS] = 3 + 2 * FLOOD6,
+		       [BPFNET_STAT_DNAT_REPLIES] = 2 + FLOOD6,
+		       [BPFNET_STAT_FAST_IN] = 3 + 2 * FLOOD6,
+		       [BPFNET_STAT_FAST_OUT] = 2 + FLOOD6);
+}
+
+/*
+ * Promotion: a NAT66 datagram flow lives in ct6_new and rev_nat6_new until
+ * its first answer, then in conntrack6 and rev_nat6 (same port); one
+ * nobody answers stays new. A DNAT6 datagram flow is promoted when its
+ * client speaks after the container's answer, not by the answer alone.
+ */
+static void test_flows6_promoted_when_proven(void)
+{
+	struct pkt6_spec o = c_spec(IPPROTO_UDP, "2001:db8:100::2", 5000, 53);
+	struct pkt6_spec a = { .src = "2001:db8:100::2", .dst = "2001:db8:100::1",
+			       .proto = IPPROTO_UDP, .sport = 53, .dport = 5000,
+			       .body = "answer", .blen = 6 };
+	struct pkt6_spec c = { .src = "2001:db8:100::2", .dst = "2001:db8:100::1",
+			       .proto = IPPROTO_UDP, .sport = 33333, .dport = 5353 };
+	struct pkt6_spec r = c_spec(IPPROTO_UDP, "2001:db8:100::2", 53, 33333);
+	struct bpfnet_flow6 rk = { .saddr = in6("2001:db8:100::2"),
+				   .daddr = in6("2001:db8:100::1"), .sport = htons(53),
+				   .dport = htons(5000), .proto = IPPROTO_UDP }, owner;
+	uint8_t out[2048];
+	__u32 olen;
+
+	reload_small6();
+	CHECK_EQ(run6(skel->progs.uplink_egress, &o, out, &olen), TC_ACT_OK, "query");
+	CHECK_EQ(has_flow6(skel->maps.ct6_new, "fd19::2", "2001:db8:100::2", 5000, 53,
+			   IPPROTO_UDP), 1, "ct6_new entry of the query");
+	CHECK_EQ(bpf_map_lookup_elem(bpf_map__fd(skel->maps.rev_nat6_new), &rk, &owner), 0,
+		 "rev_nat6_new entry of the query");
+	o.sport = 6000;
+	CHECK_EQ(run6(skel->progs.uplink_egress, &o, out, &olen), TC_ACT_OK,
+		 "a query nobody answers");
+	exact6(skel->progs.uplink_ingress, a, TC_ACT_REDIRECT, NULL, 0, "fd19::2", 5000,
+	       "the answer, delivered to [fd19::2]:5000");
+	CHECK_EQ(has_flow6(skel->maps.conntrack6, "fd19::2", "2001:db8:100::2", 5000, 53,
+			   IPPROTO_UDP), 1, "conntrack6 entry, promoted");
+	CHECK_EQ(has_flow6(skel->maps.ct6_new, "fd19::2", "2001:db8:100::2", 5000, 53,
+			   IPPROTO_UDP), 0, "ct6_new entry, gone");
+	CHECK_EQ(bpf_map_lookup_elem(bpf_map__fd(skel->maps.rev_nat6), &rk, &owner), 0,
+		 "rev_nat6 entry, promoted");
+	CHECK_EQ(bpf_map_lookup_elem(bpf_map__fd(skel->maps.rev_nat6_new), &rk, &owner),
+		 -ENOENT, "rev_nat6_new entry, gone");
+	CHECK_EQ(has_flow6(skel->maps.ct6_new, "fd19::2", "2001:db8:100::2", 6000, 53,
+			   IPPROTO_UDP), 1, "the unanswered flow, still new");
+	CHECK_EQ(stat(BPFNET_STAT_FLOWS_PROMOTED), 1u, "flows promoted (NAT66)");
+
+	CHECK_EQ(add_pm6("::", 5353, IPPROTO_UDP, 53), 0, "publish [::]:5353 -> [fd19::2]:53");
+	CHECK_EQ(run6(skel->progs.uplink_ingress, &c, out, &olen), TC_ACT_REDIRECT,
+		 "the client's first datagram");
+	CHECK_EQ(run6(skel->progs.from_container, &r, out, &olen), TC_ACT_REDIRECT,
+		 "the container's answer");
+	CHECK_EQ(stat(BPFNET_STAT_FLOWS_PROMOTED), 1u, "flows promoted by the answer alone");
+	exact6(skel->progs.uplink_ingress, c, TC_ACT_REDIRECT, NULL, 0, "fd19::2", 53,
+	       "the client's second datagram, delivered to [fd19::2]:53");
+	CHECK_EQ(stat(BPFNET_STAT_FLOWS_PROMOTED), 2u, "flows promoted (DNAT6)");
+	CHECK_EQ(has_flow6(skel->maps.dnat6_ct, "2001:db8:100::2", "2001:db8:100::1", 33333,
+			   5353, IPPROTO_UDP), 1, "dnat6_ct entry, promoted");
+	CHECK_EQ(count6(skel->maps.dnat6_ct_new) + count6(skel->maps.dnat6_rev_new), 0,
+		 "dnat6_ct_new and dnat6_rev_new entries, gone");
+}
+
+/*
+ * DNAT6 heals a lost half as IPv4's DNAT does: the established
+ * connection's dnat6_rev entry lost, the client's next segment re-makes
+ * it; its dnat6_ct entry lost, the container's next answer re-makes it;
+ * lost again, the client's next segment re-makes it from the port map.
+ * Each packet exact, each healing counted.
+ */
+static void test_dnat6_lost_half_healed(void)
+{
+	struct bpfnet_flow6 k = { .saddr = in6("2001:db8:100::2"),
+				  .daddr = in6("2001:db8:100::1"), .sport = htons(33333),
+				  .dport = htons(8080), .proto = IPPROTO_TCP };
+	struct bpfnet_flow6 rk = { .saddr = in6("fd19::2"), .daddr = in6("2001:db8:100::2"),
+				   .sport = htons(80), .dport = htons(33333),
+				   .proto = IPPROTO_TCP }, owner;
+	int ct_fd, rev_fd;
+
+	reload_small6();
+	dnat6_handshake();
+	ct_fd = bpf_map__fd(skel->maps.dnat6_ct);
+	rev_fd = bpf_map__fd(skel->maps.dnat6_rev);
+	CHECK_EQ(bpf_map_delete_elem(rev_fd, &rk), 0, "the dnat6_rev entry, lost");
+	exact6(skel->progs.uplink_ingress, client6(0x18, 3001, "one"), TC_ACT_REDIRECT,
+	       NULL, 0, "fd19::2", 80, "the client's segment, delivered to [fd19::2]:80");
+	CHECK_EQ(bpf_map_lookup_elem(rev_fd, &rk, &owner), 0, "the dnat6_rev entry, re-made");
+	CHECK_MEM(&owner, &k, sizeof(k), "... for the client's flow");
+	CHECK_EQ(stat(BPFNET_STAT_FLOWS_HEALED), 1u, "flows healed (reverse half)");
+
+	CHECK_EQ(bpf_map_delete_elem(ct_fd, &k), 0, "the dnat6_ct entry, lost");
+	exact6(skel->progs.from_container, server6(0x18, 1004, "two"), TC_ACT_REDIRECT,
+	       "2001:db8:100::1", 8080, NULL, 0,
+	       "the container's answer, from [2001:db8:100::1]:8080");
+	CHECK_EQ(has_flow6(skel->maps.dnat6_ct, "2001:db8:100::2", "2001:db8:100::1", 33333,
+			   8080, IPPROTO_TCP), 1, "the dnat6_ct entry, re-made by the answer");
+	CHECK_EQ(stat(BPFNET_STAT_FLOWS_HEALED), 2u, "flows healed (forward half)");
+
+	CHECK_EQ(bpf_map_delete_elem(ct_fd, &k), 0, "the dnat6_ct entry, lost again");
+	exact6(skel->progs.uplink_ingress, client6(0x18, 3004, "three"), TC_ACT_REDIRECT,
+	       NULL, 0, "fd19::2", 80, "the client's next segment, delivered to [fd19::2]:80");
+	CHECK_EQ(has_flow6(skel->maps.dnat6_ct, "2001:db8:100::2", "2001:db8:100::1", 33333,
+			   8080, IPPROTO_TCP), 1, "the dnat6_ct entry, re-made from the port map");
+	CHECK_EQ(stat(BPFNET_STAT_FLOWS_HEALED), 3u, "flows healed (forward half, client side)");
+	CHECK_EQ(stat(BPFNET_STAT_DNAT_TAKEN), 0u, "flows cut");
+}
+
 static const struct check_test tests[] = {
 	CHECK_TEST(test_dnat6_published_port),
 	CHECK_TEST(test_hairpin6_published_port),
@@ -1491,6 +1906,10 @@ static const struct check_test tests[] = {
 	CHECK_TEST(test_nat66_other_protocols),
 	CHECK_TEST(test_nat66_flows_heal_and_skip_host_ports),
 	CHECK_TEST(test_to_container_admits_only_allowed),
+	CHECK_TEST(test_nat66_established_survives_flood),
+	CHECK_TEST(test_dnat6_established_survives_flood),
+	CHECK_TEST(test_flows6_promoted_when_proven),
+	CHECK_TEST(test_dnat6_lost_half_healed),
 };
 
 int main(int argc, char **argv)
