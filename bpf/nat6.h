@@ -25,6 +25,7 @@
 #include "hostsock.h"
 #include "maps.h"
 #include "parse6.h"
+#include "peers.h"
 #include "protonat6.h"
 #include "stats.h"
 
@@ -83,7 +84,8 @@ static __always_inline void nat6_reply_of(const struct bpfnet_flow6 *k,
  * A translated port for flow k, claimed in rev_nat6: first (its own port,
  * an echo identifier kept as it is; or, healing, the port the flow had),
  * then random ones of --snat-ports; never one a host socket uses towards
- * the same remote (as ct_claim_port, hostsock.h). r: the caller's room for
+ * the same remote (as ct_claim_port, hostsock.h), nor one another network
+ * on the uplink holds (peers.h). r: the caller's room for
  * the reply tuples tried. 0 and *port, or BPFNET_ERR when
  * BPFNET_PORT_RETRIES were all taken.
  */
@@ -103,6 +105,8 @@ static __always_inline int nat6_claim(struct __sk_buff *skb, const struct bpfnet
 		nat6_reply_of(k, up, cand, r);
 		if (host_socket6(skb, r)) {	/* r: a reply, as the host would get it */
 			stat_inc(BPFNET_STAT_HOST_PORT_SKIPPED);
+		} else if (peer_holds6(r)) {	/* its filter may run first */
+			stat_inc(BPFNET_STAT_PEER_PORT_SKIPPED);
 		} else {
 			if (!bpf_map_update_elem(&rev_nat6, r, k, BPF_NOEXIST))
 				goto claimed;
