@@ -1229,6 +1229,59 @@ static void test_nat66_flows_heal_and_skip_host_ports(void)
 }
 
 /*
+ * Another network on the uplink (peers.h): its rev_nat6 holds the reply
+ * tuple of port 40000, its port_maps6 publishes 40002/tcp on every
+ * address. NAT66 passes both over (snat_ports_other_network_holds), and a
+ * reply to the tuple it holds is left to the next filter, as it came.
+ */
+static void test_nat66_avoids_other_networks_tuples(void)
+{
+	uint8_t in[256], out[2048];
+	struct pkt6_spec s = c_spec(IPPROTO_TCP, "2001:db8:100::2", 40000, 80);
+	struct bpfnet_flow6 held = rnat6_key(40000), theirs = { .proto = IPPROTO_TCP };
+	struct bpfnet_pm6_key pk = { .host_port = htons(40002), .proto = IPPROTO_TCP };
+	struct bpfnet_pm6_val pv = { 0 };
+	__u32 slot = 0, olen;
+	int rn, pm;
+	size_t len;
+
+	CHECK_EQ(host_links6(0), 0, "links, addresses and net_config of the host");
+	CHECK_EQ(set_nat6(1), 0, "write net_config6 with nat6 and the uplink's address");
+	rn = bpf_map_create(BPF_MAP_TYPE_LRU_HASH, "rev_nat6", sizeof(held), sizeof(theirs),
+			    bpf_map__max_entries(skel->maps.rev_nat6), NULL);
+	pm = bpf_map_create(BPF_MAP_TYPE_HASH, "port_maps6", sizeof(pk), sizeof(pv),
+			    bpf_map__max_entries(skel->maps.port_maps6), NULL);
+	CHECK_EQ(rn >= 0 && pm >= 0, 1, "the other network's rev_nat6 and port_maps6");
+	CHECK_EQ(bpf_map_update_elem(rn, &held, &theirs, BPF_ANY), 0, "its flow on port 40000");
+	CHECK_EQ(bpf_map_update_elem(pm, &pk, &pv, BPF_ANY), 0, "its port [::]:40002/tcp");
+	CHECK_EQ(bpf_map_update_elem(bpf_map__fd(skel->maps.peer_rev_nat6), &slot, &rn, BPF_ANY),
+		 0, "peer_rev_nat6 slot 0");
+	CHECK_EQ(bpf_map_update_elem(bpf_map__fd(skel->maps.peer_port_maps6), &slot, &pm, BPF_ANY),
+		 0, "peer_port_maps6 slot 0");
+	s.tcp_flags = 0x02;
+	len = build_pkt6(in, &s);
+	CHECK_RUN(uplink_egress, in, len, out, &olen, TC_ACT_OK);
+	CHECK_NE(ntohs(*(uint16_t *)(out + ETH_HLEN + IP6_HLEN)), 40000, "c1's port 40000: another");
+	CHECK_EQ(stat(BPFNET_STAT_PEER_PORT_SKIPPED), 1u, "ports passed over for the other network");
+	s = c_spec(IPPROTO_TCP, "2001:db8:100::2", 40002, 80);
+	s.tcp_flags = 0x02;
+	len = build_pkt6(in, &s);
+	CHECK_RUN(uplink_egress, in, len, out, &olen, TC_ACT_OK);
+	CHECK_NE(ntohs(*(uint16_t *)(out + ETH_HLEN + IP6_HLEN)), 40002, "c1's port 40002: another");
+	CHECK_EQ(stat(BPFNET_STAT_PEER_PORT_SKIPPED), 2u, "... and the port it publishes");
+	/* the other network's reply: not this filter's, untouched */
+	s = (struct pkt6_spec){ .src = "2001:db8:100::2", .dst = "2001:db8:100::1",
+				.proto = IPPROTO_TCP, .sport = 80, .dport = 40000,
+				.tcp_flags = 0x12 };
+	len = build_pkt6(in, &s);
+	CHECK_RUN(uplink_ingress, in, len, out, &olen, TC_ACT_UNSPEC);
+	CHECK_MEM(out, in, len, "the other network's reply, as it came");
+	CHECK_EQ(stat(BPFNET_STAT_RNAT_PKTS), 0u, "replies translated");
+	close(rn);
+	close(pm);
+}
+
+/*
  * NAT66, a reply's fragments coming in: the first translated back as its
  * flow's reply, the later one to the same container (only its destination
  * and hop limit changed); a later fragment of another datagram is the
@@ -1491,6 +1544,7 @@ static const struct check_test tests[] = {
 	CHECK_TEST(test_nat66_reply_fragments_in),
 	CHECK_TEST(test_nat66_other_protocols),
 	CHECK_TEST(test_nat66_flows_heal_and_skip_host_ports),
+	CHECK_TEST(test_nat66_avoids_other_networks_tuples),
 	CHECK_TEST(test_to_container_admits_only_allowed),
 };
 
