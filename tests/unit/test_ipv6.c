@@ -1342,6 +1342,40 @@ static int add_pm6(const char *host, uint16_t hport, uint8_t proto, uint16_t cpo
 	} while (0)
 
 /*
+ * A port on every IPv6 address at another address of the host (a
+ * secondary one, 2001:db8:100::7): the host's own traffic while
+ * host_addrs6 does not know the address (TC_ACT_UNSPEC, unchanged), the
+ * published container's once it does (the SYN in, byte for byte).
+ */
+static void test_dnat6_at_other_host_address(void)
+{
+	uint8_t in[256], out[2048], want[256];
+	struct pkt6_spec s = { .src = "2001:db8:100::2", .dst = "2001:db8:100::7",
+			       .proto = IPPROTO_TCP, .sport = 40000, .dport = 8080,
+			       .tcp_flags = 0x02 };
+	struct bpfnet_in6 a = in6("2001:db8:100::7");
+	__u32 ifx = 1, olen;
+	size_t len, wlen;
+
+	CHECK_EQ(host_links6(0), 0, "links, addresses and net_config of the host");
+	CHECK_EQ(set_nat6(1), 0, "write net_config6 with nat6 and the uplink's address");
+	CHECK_EQ(add_pm6("::", 8080, IPPROTO_TCP, 80), 0, "write port_maps6 (every address)");
+	CHECK_EQ(add_ep6_as("fd19::2", mac_c1, 1, "172.19.0.2", BPFNET_EP_PUBLISHED), 0,
+		 "endpoint fd19::2 published");
+	len = build_pkt6(in, &s);
+	CHECK_RUN(uplink_ingress, in, len, out, &olen, TC_ACT_UNSPEC);
+	CHECK_MEM(out, in, len, "an address host_addrs6 does not know: the host's, as it came");
+	CHECK_EQ(bpf_map_update_elem(bpf_map__fd(skel->maps.host_addrs6), &a, &ifx, BPF_ANY), 0,
+		 "host_addrs6 learns 2001:db8:100::7");
+	CHECK_RUN(uplink_ingress, in, len, out, &olen, TC_ACT_REDIRECT);
+	s.dst = "fd19::2";
+	s.dport = 80;
+	wlen = build_pkt6(want, &s);
+	CHECK_FRAME6(out, olen, want, wlen, "the SYN in, to the container");
+	CHECK_EQ(stat(BPFNET_STAT_DNAT_FLOWS), 1u, "published-port flows made");
+}
+
+/*
  * A published IPv6 port from outside (port_maps6): a SYN to
  * [2001:db8:100::1]:8080, a port of every address, goes into
  * [fd19::2]:80 byte for byte as a frame built so from scratch (its TCP
@@ -1545,6 +1579,7 @@ static const struct check_test tests[] = {
 	CHECK_TEST(test_nat66_other_protocols),
 	CHECK_TEST(test_nat66_flows_heal_and_skip_host_ports),
 	CHECK_TEST(test_nat66_avoids_other_networks_tuples),
+	CHECK_TEST(test_dnat6_at_other_host_address),
 	CHECK_TEST(test_to_container_admits_only_allowed),
 };
 
