@@ -106,8 +106,7 @@ __noinline int from_container6(struct __sk_buff *skb, int asked)
 	/* a published port's answer, or a connection to one on the host's
 	 * address (hairpin): before the link's shortcuts, which would skip it */
 	if (!asked && p6.p.has_ports &&
-	    ((ep && (ep->flags & BPFNET_EP_PUBLISHED)) ||
-	     in6_eq(&p6.daddr, &c6->uplink_addr) || in6_eq(&p6.daddr, &c6->gateway)))
+	    ((ep && (ep->flags & BPFNET_EP_PUBLISHED)) || host_addr6(c6, &p6.daddr)))
 		return BPFNET_PUBLISHED6;
 	/* multicast reaches the host's daemons too, as IPv4's broadcast */
 	if (in6_multicast(&p6.daddr)) {

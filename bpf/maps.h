@@ -84,12 +84,13 @@ struct {
 } frag6_rnat SEC(".maps");
 
 /* NAT66: reply tuple on the uplink -> the container's flow (nat6.h). Datapath. */
-struct {
+struct rev_nat6_map {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, BPFNET_MAX_FLOWS);
 	__type(key, struct bpfnet_flow6);
 	__type(value, struct bpfnet_flow6);
-} rev_nat6 SEC(".maps");
+};
+struct rev_nat6_map rev_nat6 SEC(".maps");
 
 /*
  * IPv6 flows not answered yet, as conntrack6's and rev_nat6's (the tiers:
@@ -304,6 +305,16 @@ struct {
 	__type(value, __u32);
 } host_addrs SEC(".maps");
 
+/* Every global IPv6 address of the host -> its ifindex (link-local ones
+ * are not: they name no host, only a link). Written with host_addrs; read
+ * where a port on every IPv6 address answers (sock_lb6.h, portmap6.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, BPFNET_MAX_HOST_ADDRS);
+	__type(key, struct bpfnet_in6);
+	__type(value, __u32);
+} host_addrs6 SEC(".maps");
+
 /*
  * The other networks on the same uplink: their rev_nat and port_maps, so a
  * translated port is never one another network's flow or published port
@@ -331,6 +342,32 @@ struct {
 	__type(key, __u32);
 	__array(values, struct rev_nat_new_map);
 } peer_rnat_new SEC(".maps");
+
+/*
+ * The same for IPv6: their rev_nat6 and port_maps6 (NAT66, nat6.h). The
+ * port_maps6 template by sizes: as a type named only here, clang would
+ * leave its key and value to BTF as bare declarations, of no size.
+ */
+struct port_maps6_tmpl {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, BPFNET_MAX_PORTMAPS);
+	__uint(key_size, sizeof(struct bpfnet_pm6_key));
+	__uint(value_size, sizeof(struct bpfnet_pm6_val));
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, BPFNET_MAX_PEERS);
+	__type(key, __u32);
+	__array(values, struct rev_nat6_map);
+} peer_rev_nat6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, BPFNET_MAX_PEERS);
+	__type(key, __u32);
+	__array(values, struct port_maps6_tmpl);
+} peer_port_maps6 SEC(".maps");
 
 /* A datagram's later fragments -> the address its first got. Datapath only. */
 struct {

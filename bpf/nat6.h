@@ -26,6 +26,7 @@
 #include "hostsock.h"
 #include "maps.h"
 #include "parse6.h"
+#include "peers.h"
 #include "protonat6.h"
 #include "stats.h"
 
@@ -100,9 +101,10 @@ static __always_inline int rnat6_claim(void *map, void *other,
  * (main: rev_nat6, else rev_nat6_new) and free in the other's: first (its
  * own port, an echo identifier kept as it is; or, healing, the port the
  * flow had), then random ones of --snat-ports; never one a host socket
- * uses towards the same remote (as ct_claim_port, hostsock.h). r: the
- * caller's room for the reply tuples tried. 0 and *port, or BPFNET_ERR
- * when BPFNET_PORT_RETRIES were all taken.
+ * uses towards the same remote (as ct_claim_port, hostsock.h), nor one
+ * another network on the uplink holds (peers.h). r: the caller's room for
+ * the reply tuples tried. 0 and *port, or BPFNET_ERR when
+ * BPFNET_PORT_RETRIES were all taken.
  */
 static __always_inline int nat6_claim(struct __sk_buff *skb, const struct bpfnet_flow6 *k,
 				      const struct bpfnet_cfg *cfg,
@@ -121,6 +123,8 @@ static __always_inline int nat6_claim(struct __sk_buff *skb, const struct bpfnet
 		nat6_reply_of(k, up, cand, r);
 		if (host_socket6(skb, r)) {	/* r: a reply, as the host would get it */
 			stat_inc(BPFNET_STAT_HOST_PORT_SKIPPED);
+		} else if (peer_holds6(r)) {	/* its filter may run first */
+			stat_inc(BPFNET_STAT_PEER_PORT_SKIPPED);
 		} else if (rnat6_claim(map, other, r, k) >= 0) {
 			goto claimed;	/* (1: its own already, a lost forward half) */
 		}

@@ -8,8 +8,8 @@
  * the client dialled as source. Nothing else of the container is reached:
  * a packet from outside that is neither such a connection nor a reply of
  * the container's own flows is dropped as before (datapath6.h).
- * A container reaching a published port on the uplink's address or the
- * gateway's (hairpin6) is sent there too, and the answer back to it; one
+ * A container reaching a published port on an address of the host
+ * (hairpin6) is sent there too, and the answer back to it; one
  * reaching its own port is given the gateway as source (ct.hairpin_addr
  * set), or its answer would never leave it.
  * Two tiers, as IPv4's portmap.h (maps.h: floods): a new connection lives
@@ -219,10 +219,23 @@ static __noinline struct bpfnet_ct6 *dnat6_heal(const struct bpfnet_flow6 *k,
 }
 
 /*
+ * An address of the host, where a port on every IPv6 address answers: the
+ * uplink's, the bridge's, or another global one the host had when user
+ * space last looked (host_addrs6: a secondary address, another
+ * interface's). Never a link-local one.
+ */
+static __always_inline int host_addr6(const struct bpfnet_cfg6 *c6,
+				      const struct bpfnet_in6 *a)
+{
+	return in6_eq(a, &c6->uplink_addr) || in6_eq(a, &c6->gateway) ||
+	       bpf_map_lookup_elem(&host_addrs6, a);
+}
+
+/*
  * A new flow k to a published port: a TCP SYN or a UDP datagram to a port
- * of its address, or of every address when it is the uplink's or the
- * bridge's; in the new-flow tables. NULL: none (the host's own traffic
- * goes on to the stack), or its container tuple is another live flow's.
+ * of its address, or of every address when it is the host's (host_addr6);
+ * in the new-flow tables. NULL: none (the host's own traffic goes on to
+ * the stack), or its container tuple is another live flow's.
  */
 static __always_inline struct bpfnet_ct6 *dnat6_new(const struct bpfnet_flow6 *k,
 						    const struct pkt6 *p6,
@@ -237,7 +250,7 @@ static __always_inline struct bpfnet_ct6 *dnat6_new(const struct bpfnet_flow6 *k
 	if (k->proto == IPPROTO_TCP &&
 	    (p6->p.tcp_flags & (TCP_FLAG_SYN | TCP_FLAG_ACK)) != TCP_FLAG_SYN)
 		return NULL;
-	any = in6_eq(&k->daddr, &c6->uplink_addr) || in6_eq(&k->daddr, &c6->gateway);
+	any = host_addr6(c6, &k->daddr);
 	pm = pm6_find(&k->daddr, k->dport, k->proto, any);
 	if (!pm)
 		return NULL;
@@ -354,8 +367,8 @@ static __always_inline int dnat6_in(struct __sk_buff *skb, struct pkt6 *p6,
 }
 
 /*
- * A container's packet to a published port on the uplink's address or the
- * gateway's (hairpin): to the published container at once, as from
+ * A container's packet to a published port on an address of the host
+ * (hairpin: the uplink's, the gateway's, host_addrs6's): to the published container at once, as from
  * outside; counted as the sender's tx (me) and the receiver's rx. A
  * verdict, or BPFNET_CONTINUE (not such a packet). k: room for a tuple.
  */
@@ -366,7 +379,7 @@ static __always_inline int hairpin6(struct __sk_buff *skb, struct pkt6 *p6,
 {
 	struct bpfnet_ct6 *ct;
 
-	if (!in6_eq(&p6->daddr, &c6->uplink_addr) && !in6_eq(&p6->daddr, &c6->gateway))
+	if (!host_addr6(c6, &p6->daddr))
 		return BPFNET_CONTINUE;
 	ct = dnat6_get(p6, c6, k, 0);
 	if (!ct)
@@ -469,11 +482,13 @@ static __always_inline int dnat6_reply(struct __sk_buff *skb, struct pkt6 *p6,
 		return deliver6(skb, p6, cfg);
 	}
 	rc = fib_lookup6(skb, p6, cfg, &fib, route_len(skb, &p6->p));
-	verdict = route_allowed6(skb, p6, cfg, &fib, rc);
-	if (verdict)
-		return verdict;
-	if (rc != BPF_FIB_LKUP_RET_SUCCESS || p6->p.ttl <= 1)
-		return TC_ACT_OK;	/* over the MTU, hop limit spent: the stack's */
+	/* back where its client is: by the uplink, or by the interface of
+	 * another address of the host it dialled (an edge, as IPv4's) */
+	if (rc != BPF_FIB_LKUP_RET_SUCCESS || p6->p.ttl <= 1) {
+		verdict = route_allowed6(skb, p6, cfg, &fib, rc);
+		/* over the MTU, hop limit spent: the stack's */
+		return verdict ? verdict : TC_ACT_OK;
+	}
 	rc = fib_redirect6(skb, p6, &fib);
 	return rc == BPFNET_ERR ? drop(BPFNET_STAT_DROP_CSUM, 0) : rc;
 }

@@ -24,8 +24,8 @@
 
 /*
  * An address of the host a port on every IPv6 address answers at:
- * loopback (::1), the uplink's address, the bridge's. (The socket
- * programs have no FIB to ask about the host's other addresses.)
+ * loopback (::1), or one of host_addr6's (the uplink's, the bridge's, the
+ * host's other global ones: the socket programs have no FIB to ask).
  */
 static __always_inline int host_local6(const struct bpfnet_cfg6 *c6,
 				       const struct bpfnet_in6 *a)
@@ -34,7 +34,7 @@ static __always_inline int host_local6(const struct bpfnet_cfg6 *c6,
 		return 1;
 	if ((a->a[0] | a->a[1] | a->a[2] | a->a[3]) == 0)
 		return 0;
-	return in6_eq(a, &c6->uplink_addr) || in6_eq(a, &c6->gateway);
+	return host_addr6(c6, a);
 }
 
 /* The socket's IPv6 destination, read a word at a time (the ctx's rule). */

@@ -584,3 +584,58 @@ test_shared_uplink_publish_race() {
 	assert_eq "$(bpftool map dump pinned "$T/bpf/bpfnet2/port_maps" -j | jq length)" 0 "network 2's port maps"
 	assert_eq "$(bn2 port ls -j | jq length)" 0 "network 2's published ports"
 }
+
+# Two dual-stack networks on one uplink, both masquerading IPv6 (NAT66):
+# a --subnet6 over the other network's is refused; an IPv6 host port is
+# published by one network only; both reach one outside host at once from
+# the same container source port, and each gets its own replies (network
+# 2's flow passes over the tuple network 1 holds, whose filter runs first
+# and would take the replies); nor does network 2 translate to a port
+# network 1 publishes on IPv6 (its filter would send the replies to c1).
+test_two_networks_share_uplink_ipv6() {
+	[ -d /proc/sys/net/ipv6 ] || { echo "no IPv6 in this kernel"; exit 77; }
+	dual_stack_outside true
+	net2_flags 172.20.0.0/16
+	local C2 s1 out
+	s1=$(realpath "$T/state")
+	new_netns; C1=$NEWPID
+	new_netns; C2=$NEWPID
+	hook_up c1 "$C1" '{"bpfnet.ports":"8080:80,5353:53/udp"}'
+	out=$(hook_up2 c2 "$C2" 2>&1) && fail "network 2 took network 1's --subnet6"
+	assert_eq "$out" "bpfnet: subnet6 fd19::/64 overlaps the network of bnbr0 (fd19::1/64): choose another --subnet6"
+	FLAGS2+=(--subnet6 fd20::/64)
+	out=$(hook_up2 c2 "$C2" '{"bpfnet.ports":"[::]:8080:80"}' 2>&1) && fail "network 2 published network 1's IPv6 port"
+	assert_contains "$out" "host port 8080/tcp (IPv6) is published by another network on the uplink ($s1)"
+	hook_up2 c2 "$C2" '{"bpfnet.ports":"8081:80"}'
+	# the outside answers each connection once both are open, with the
+	# source port it saw
+	# shellcheck disable=SC2016 # python, not shell
+	in_out timeout 15 python3 -c 'import socket, sys
+s = socket.socket(socket.AF_INET6)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind((sys.argv[1], 7000)); s.listen()
+conns = [s.accept() for _ in range(2)]
+for c, a in conns:
+    c.sendall(c.recv(100).strip().upper() + b" from port %d\n" % a[1]); c.close()' "$OUTSIDE_IP6" &
+	PIDS+=($!)
+	wait_listen tcp 7000 in_out
+	echo one | in_ns "$C1" timeout 10 nc -6 -p 40000 -w 8 "$OUTSIDE_IP6" 7000 >"$T/one" &
+	local a=$!
+	wait_for 5 established_at_least 1 7000 in_out
+	echo two | in_ns "$C2" timeout 10 nc -6 -p 40000 -w 8 "$OUTSIDE_IP6" 7000 >"$T/two" &
+	local b=$!
+	wait "$a" || fail "network 1's client failed"
+	wait "$b" || fail "network 2's client failed"
+	assert_eq "$(cat "$T/one")" "ONE from port 40000" "network 1's reply (its own port)"
+	assert_contains "$(cat "$T/two")" "TWO from port " "network 2's reply"
+	[ "$(cat "$T/two")" != "TWO from port 40000" ] || fail "network 2 took network 1's tuple"
+	assert_ge "$(bn2 stats -j | jq .totals.snat_ports_other_network_holds)" 1 "ports network 2 passed over"
+	# a port network 1 publishes on IPv6 (5353/udp): never network 2's
+	(sleep 1; echo answer) | in_out timeout 6 nc -6 -n -u -l "$OUTSIDE_IP6" 7001 >"$T/peer7001" &
+	PIDS+=($!)
+	wait_listen udp 7001 in_out
+	assert_eq "$(echo question | in_ns "$C2" timeout 5 nc -6 -u -p 5353 -w 2 "$OUTSIDE_IP6" 7001)" answer \
+		"network 2's client from port 5353 (network 1 publishes 5353/udp)"
+	assert_eq "$(cat "$T/peer7001")" question
+	assert_ge "$(bn2 stats -j | jq .totals.snat_ports_other_network_holds)" 2 "ports network 2 passed over"
+}

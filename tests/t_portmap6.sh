@@ -325,3 +325,76 @@ test_gc_rebuild_keeps_spec_forms_ipv4_only() {
 	tear_and_gc c1
 	assert_eq "$(bn port ls -j | jq -r '.[] | "\(.host_port) \(.family)"' | paste -sd,)" "8080 both,8081 ipv4,9000 ipv4,8082 ipv4" "the forms rebuilt"
 }
+
+# host_addrs6's addresses, one word each, sorted.
+host_addrs6() {
+	dump_map host_addrs6 | python3 -c 'import ipaddress, json, struct, sys
+for e in json.load(sys.stdin):
+    print(ipaddress.IPv6Address(struct.pack("<4I", *e["key"]["a"])))' | sort | paste -sd' '
+}
+
+# A port on every IPv6 address answers at every global address of the
+# host: a secondary address of the uplink (2001:db8:100::7) and another
+# interface's (lan0, 2001:db8:300::1), from outside (by the uplink, and
+# from lan0's own network: its edge filter), from a container (hairpin)
+# and from a host process. Link-local addresses are none of them. A host
+# listener on the secondary address keeps a port published on the
+# uplink's address alone; the set follows the host's addresses (resync).
+test_ipv6_published_at_every_host_address() {
+	[ -d /proc/sys/net/ipv6 ] || { echo "no IPv6 in this kernel"; exit 77; }
+	world_up_outside
+	in_host ip -6 addr add 2001:db8:100::1/64 dev up0 nodad
+	in_host ip -6 addr add 2001:db8:100::7/64 dev up0 nodad
+	in_out ip -6 addr add "$OUTSIDE_IP6/64" dev eth0 nodad
+	in_out ip -6 route add fd19::/64 via 2001:db8:100::1
+	in_out ip -6 route add 2001:db8:300::/64 via 2001:db8:100::1
+	new_netns; local lan=$NEWPID
+	in_host ip link add lan0 type veth peer name eth0 netns "/proc/$lan/ns/net"
+	in_host ip -6 addr add 2001:db8:300::1/64 dev lan0 nodad
+	in_host ip link set lan0 up
+	in_ns "$lan" ip -6 addr add 2001:db8:300::2/64 dev eth0 nodad
+	in_ns "$lan" ip link set eth0 up
+	FLAGS+=(--subnet6 fd19::/64)
+	cgroup_up
+	new_netns; C1=$NEWPID
+	new_netns; C2=$NEWPID
+	hook_up c1 "$C1" '{"bpfnet.ports":"8080:80,[2001:db8:100::1]:8090:90"}'
+	hook_up c2 "$C2"
+	assert_eq "$(host_addrs6)" "2001:db8:100::1 2001:db8:100::7 2001:db8:300::1 fd19::1" "host_addrs6 (no link-local, no ::1)"
+	assert_contains "$(in_host tc filter show dev lan0 ingress)" "edge_ingress $T/state" "lan0's edge filter (IPv6 addresses only)"
+	local at
+	for at in 2001:db8:100::7 2001:db8:300::1; do
+		srv_tcp6 "$C1" fd19::2 80 "$T/out$at"
+		echo "outside to $at" | in_out nc -6 -N -w 3 "$at" 8080 || fail "outside -> [$at]:8080"
+		assert_file_eq "$T/out$at" "outside to $at"
+		assert_contains "$(cat "$T/out$at.peer")" "Connection received on $OUTSIDE_IP6 "
+		hairpin6_check "$C2" "$at" fd19::3 "c2 by $at"
+		srv_tcp6 "$C1" fd19::2 80 "$T/host$at"
+		echo "host to $at" | in_host_cg nc -6 -N -w 3 "$at" 8080 || fail "host -> [$at]:8080"
+		assert_file_eq "$T/host$at" "host to $at"
+	done
+	srv_tcp6 "$C1" fd19::2 80 "$T/lan"
+	echo "lan" | in_ns "$lan" nc -6 -N -w 3 2001:db8:300::1 8080 || fail "the LAN -> [2001:db8:300::1]:8080"
+	assert_file_eq "$T/lan" "lan"
+	assert_contains "$(cat "$T/lan.peer")" "Connection received on 2001:db8:300::2 "
+	# the host's own listener at the secondary address, on a port c1
+	# publishes at the uplink's address only: the host's still
+	in_host timeout 10 nc -6 -nl 2001:db8:100::7 8090 >"$T/hostl" &
+	PIDS+=($!)
+	wait_listen tcp 8090 in_host
+	echo "to the host" | in_out nc -6 -N -w 3 2001:db8:100::7 8090 || fail "outside -> the host's [2001:db8:100::7]:8090"
+	assert_file_eq "$T/hostl" "to the host"
+	# a link-local address of the uplink is no published address
+	local ll
+	ll=$(in_host ip -6 -o addr show dev up0 scope link | awk '{print $4}' | cut -d/ -f1)
+	[ -n "$ll" ] || fail "up0 has no link-local address"
+	srv_tcp6 "$C1" fd19::2 80 "$T/ll"
+	in_out nc -6 -z -w 2 "$ll%eth0" 8080 && fail "[$ll]:8080 reached from outside"
+	# addresses come and go: resync (as watch does) follows them
+	in_host ip -6 addr add 2001:db8:100::8/64 dev up0 nodad
+	in_host ip -6 addr del 2001:db8:100::7/64 dev up0
+	bn resync >/dev/null
+	assert_eq "$(host_addrs6)" "2001:db8:100::1 2001:db8:100::8 2001:db8:300::1 fd19::1" "host_addrs6 after resync"
+	hairpin6_check "$C2" 2001:db8:100::8 fd19::3 "c2 by a new address"
+	return 0
+}

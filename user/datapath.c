@@ -171,6 +171,58 @@ static void sync_host_addrs(struct dp *dp, const struct dp_links *links)
 	}
 }
 
+/* The same for IPv6 (host_addrs6): global addresses, gone ones out. */
+struct addr6_sync {
+	const struct dp_links *links;
+	struct bpfnet_in6 stale[BPFNET_MAX_HOST_ADDRS];
+	int n;
+};
+
+static void find_stale6(const void *key, const void *value, void *ctx)
+{
+	struct addr6_sync *as = ctx;
+
+	(void)value;
+	for (int i = 0; i < as->links->n_addrs6; i++)
+		if (!memcmp(&as->links->addrs6[i].addr, key, sizeof(struct bpfnet_in6)))
+			return;
+	if (as->n < BPFNET_MAX_HOST_ADDRS)
+		memcpy(&as->stale[as->n++], key, sizeof(struct bpfnet_in6));
+}
+
+static void sync_host_addrs6(struct dp *dp, const struct dp_links *links)
+{
+	struct addr6_sync as = { .links = links };
+
+	map_for_each(dp->host_addrs6_fd, sizeof(struct bpfnet_in6), sizeof(__u32),
+		     find_stale6, &as);
+	for (int i = 0; i < as.n; i++)
+		bpf_map_delete_elem(dp->host_addrs6_fd, &as.stale[i]);
+	for (int i = 0; i < links->n_addrs6; i++) {
+		__u32 ifx = (__u32)links->addrs6[i].ifindex;
+
+		bpf_map_update_elem(dp->host_addrs6_fd, &links->addrs6[i].addr,
+				    &ifx, BPF_ANY);
+	}
+}
+
+/* Is ifindex one an edge filter goes on: another interface of the host? */
+static bool edge_candidate(const struct dp_links *links, int ifindex)
+{
+	return ifindex != links->uplink_ifindex && ifindex != links->bridge_ifindex;
+}
+
+/* The edge filter on one interface, said when it could not be attached. */
+static void attach_edge_if(const struct bpfnet_config *cfg, struct dp *dp,
+			   int ifindex, const char *addr)
+{
+	int err = attach_edge(ifindex, dp->prog_up_in, cfg->state_dir);
+
+	if (err)
+		pr_warn("ports published on %s are not reached from its interface: %s",
+			addr, strerror(-err));
+}
+
 /*
  * Every other interface with an address of the host gets the ingress
  * program too: a port published on its address, or on every address, is
@@ -181,18 +233,34 @@ static void attach_edges(const struct bpfnet_config *cfg, struct dp *dp,
 {
 	for (int i = 0; i < links->n_addrs; i++) {
 		const struct host_addr *a = &links->addrs[i];
-		int j = 0, err;
+		int j = 0;
 
 		while (j < i && links->addrs[j].ifindex != a->ifindex)
 			j++;
-		if (j < i || a->ifindex == links->uplink_ifindex ||
-		    a->ifindex == links->bridge_ifindex ||
+		if (j < i || !edge_candidate(links, a->ifindex) ||
 		    (ntohl(a->addr.s_addr) >> 24) == 127)
 			continue;
-		err = attach_edge(a->ifindex, dp->prog_up_in, cfg->state_dir);
-		if (err)
-			pr_warn("ports published on %s are not reached from its interface: %s",
-				inet_ntoa(a->addr), strerror(-err));
+		attach_edge_if(cfg, dp, a->ifindex, inet_ntoa(a->addr));
+	}
+}
+
+/* The same for an interface with IPv6 addresses only (the others have theirs). */
+static void attach_edges6(const struct bpfnet_config *cfg, struct dp *dp,
+			  const struct dp_links *links)
+{
+	for (int i = 0; i < links->n_addrs6; i++) {
+		const struct host_addr6 *a = &links->addrs6[i];
+		char text[INET6_ADDRSTRLEN];
+		bool done = !edge_candidate(links, a->ifindex);
+
+		for (int j = 0; j < links->n_addrs && !done; j++)
+			done = links->addrs[j].ifindex == a->ifindex;
+		for (int j = 0; j < i && !done; j++)
+			done = links->addrs6[j].ifindex == a->ifindex;
+		if (done)
+			continue;
+		inet_ntop(AF_INET6, &a->addr, text, sizeof(text));
+		attach_edge_if(cfg, dp, a->ifindex, text);
 	}
 }
 
@@ -200,7 +268,9 @@ void datapath_edges(const struct bpfnet_config *cfg, struct dp *dp,
 		    const struct dp_links *links)
 {
 	attach_edges(cfg, dp, links);
+	attach_edges6(cfg, dp, links);
 	sync_host_addrs(dp, links);
+	sync_host_addrs6(dp, links);
 }
 
 /*

@@ -15,6 +15,7 @@
 #include "bpfnet_shared.h"	/* the map layouts, for who reads through struct dp */
 #include "config.h"
 #include "link.h"
+#include "link6.h"
 #include "pins.h"
 #include "state.h"
 
@@ -35,6 +36,9 @@ struct dp_links {
 	/* every IPv4 address of the host: published ports on any of them */
 	struct host_addr addrs[DP_MAX_ADDRS];
 	int n_addrs;
+	/* every global IPv6 address of the host (host_addrs6) */
+	struct host_addr6 addrs6[DP_MAX_ADDRS];
+	int n_addrs6;
 };
 
 /*

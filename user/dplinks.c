@@ -28,6 +28,14 @@ int dp_links_get(struct nl *nl, int bridge_ifindex, int uplink_ifindex,
 			l->n_addrs, DP_MAX_ADDRS);
 		l->n_addrs = DP_MAX_ADDRS;
 	}
+	l->n_addrs6 = addr6_list(nl, l->addrs6, DP_MAX_ADDRS);
+	if (l->n_addrs6 < 0)
+		return l->n_addrs6;
+	if (l->n_addrs6 > DP_MAX_ADDRS) {
+		pr_info("the host has %d IPv6 addresses: ports published on all of them are seen on the first %d",
+			l->n_addrs6, DP_MAX_ADDRS);
+		l->n_addrs6 = DP_MAX_ADDRS;
+	}
 	if (!uplink_ifindex)
 		return 0;
 	err = link_get(nl, NULL, uplink_ifindex, &li);

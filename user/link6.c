@@ -145,6 +145,48 @@ int addr6_first_global(struct nl *nl, int ifindex, struct in6_addr *out)
 	return err;
 }
 
+struct addr6_all {
+	struct host_addr6 *out;
+	int max, n;
+};
+
+/* Global addresses only: a link-local one names a link, not the host
+ * (the same fe80:: may be on every interface), and ::1 is host-scoped. */
+static int addr6_all_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
+	struct addr6_all *d = data;
+	const struct nlattr *attr;
+
+	if (ifa->ifa_family != AF_INET6 || ifa->ifa_scope != RT_SCOPE_UNIVERSE)
+		return MNL_CB_OK;
+	mnl_attr_for_each(attr, nlh, sizeof(*ifa)) {
+		if (mnl_attr_get_type(attr) != IFA_ADDRESS ||
+		    mnl_attr_get_payload_len(attr) != sizeof(struct in6_addr))
+			continue;
+		if (d->n < d->max) {
+			d->out[d->n].ifindex = (int)ifa->ifa_index;
+			memcpy(&d->out[d->n].addr, mnl_attr_get_payload(attr),
+			       sizeof(struct in6_addr));
+		}
+		d->n++;
+	}
+	return MNL_CB_OK;
+}
+
+int addr6_list(struct nl *nl, struct host_addr6 *out, int max)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = nl_msg(nl, buf, RTM_GETADDR, NLM_F_DUMP);
+	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	struct addr6_all d = { .out = out, .max = max };
+	int err;
+
+	ifa->ifa_family = AF_INET6;
+	err = nl_talk(nl, nlh, addr6_all_cb, &d);
+	return err ? err : d.n;
+}
+
 int route6_add_default(struct nl *nl, const struct in6_addr *gw, int oif)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];

@@ -36,6 +36,18 @@ int addr6_overlapping(struct nl *nl, const struct in6_addr *net, int prefix,
 		      int skip_ifindex, struct in6_addr *found, int *found_prefix,
 		      int *ifindex);
 
+/* A global IPv6 address of the host and the interface that holds it. */
+struct host_addr6 {
+	int ifindex;
+	struct in6_addr addr;
+};
+
+/*
+ * Every global IPv6 address of the namespace (no link-local one, no ::1),
+ * the first max of them into out. How many there are, or -errno.
+ */
+int addr6_list(struct nl *nl, struct host_addr6 *out, int max);
+
 /* Default route ::/0 via gw on oif; an existing one is not replaced. */
 int route6_add_default(struct nl *nl, const struct in6_addr *gw, int oif);
 

@@ -59,11 +59,18 @@ static int prog_port_maps(__u32 prog_id)
 			sizeof(struct bpfnet_pm_val));
 }
 
+static int prog_port_maps6(__u32 prog_id)
+{
+	return prog_map(prog_id, "port_maps6", sizeof(struct bpfnet_pm6_key),
+			sizeof(struct bpfnet_pm6_val));
+}
+
 /* One network on the uplink, through its ingress program: its own maps,
  * and the tables where it finds the others' (fd -1: none). */
 struct net_maps {
 	int rev_nat, port_maps, peer_rev_nat, peer_port_maps;
 	int rev_nat_new, peer_rnat_new;
+	int rev_nat6, port_maps6, peer_rev_nat6, peer_port_maps6;	/* NAT66 */
 };
 
 /* in_id: the network's uplink_ingress (rev_nat, port_maps); out_id: its
@@ -79,6 +86,11 @@ static void net_maps_open(__u32 in_id, __u32 out_id, struct net_maps *m)
 	m->rev_nat_new = prog_map(in_id, "rev_nat_new", sizeof(struct bpfnet_flow),
 				  sizeof(struct bpfnet_rnat));
 	m->peer_rnat_new = prog_map(out_id, "peer_rnat_new", 4, 4);
+	m->rev_nat6 = prog_map(in_id, "rev_nat6", sizeof(struct bpfnet_flow6),
+			       sizeof(struct bpfnet_flow6));
+	m->port_maps6 = prog_port_maps6(in_id);
+	m->peer_rev_nat6 = prog_map(out_id, "peer_rev_nat6", 4, 4);
+	m->peer_port_maps6 = prog_map(out_id, "peer_port_maps6", 4, 4);
 }
 
 /* The program of the egress filter of network net (0: none). */
@@ -96,7 +108,8 @@ static __u32 egress_prog(const struct tc_filter_vec *out, const char *net)
 static void net_maps_close(struct net_maps *m)
 {
 	int *fds[] = { &m->rev_nat, &m->port_maps, &m->peer_rev_nat, &m->peer_port_maps,
-		       &m->rev_nat_new, &m->peer_rnat_new };
+		       &m->rev_nat_new, &m->peer_rnat_new, &m->rev_nat6, &m->port_maps6,
+		       &m->peer_rev_nat6, &m->peer_port_maps6 };
 
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
 		if (*fds[i] >= 0)
@@ -187,6 +200,10 @@ void peers_link(int uplink_ifindex)
 			   offsetof(struct net_maps, port_maps), &refused);
 		table_fill(nets[i].peer_rnat_new, nets, n, i,
 			   offsetof(struct net_maps, rev_nat_new), &refused);
+		table_fill(nets[i].peer_rev_nat6, nets, n, i,
+			   offsetof(struct net_maps, rev_nat6), &refused);
+		table_fill(nets[i].peer_port_maps6, nets, n, i,
+			   offsetof(struct net_maps, port_maps6), &refused);
 	}
 	if (n)
 		warn_refused(nets, n, refused);
@@ -197,26 +214,63 @@ void peers_link(int uplink_ifindex)
 struct port_hit {
 	const struct port_spec *ps;
 	int n;
-	const struct bpfnet_pm_key *hit;	/* the first entry that matches */
-	struct bpfnet_pm_key key;
+	bool v6;		/* the specs' IPv6 side, against port_maps6 */
+	bool hit;		/* the first entry that matches: */
+	unsigned int port;
+	__u8 proto;
 };
+
+static void port_match(struct port_hit *h, __be16 host_port, __u8 proto)
+{
+	unsigned int port = ntohs(host_port);
+
+	for (int i = 0; i < h->n && !h->hit; i++) {
+		const struct port_spec *ps = &h->ps[i];
+
+		if ((h->v6 ? portspec_v6(ps) : portspec_v4(ps)) &&
+		    proto == ps->proto && port >= ps->host_lo && port <= ps->host_hi) {
+			h->port = port;
+			h->proto = proto;
+			h->hit = true;
+		}
+	}
+}
 
 static void find_port(const void *key, const void *value, void *ctx)
 {
 	const struct bpfnet_pm_key *k = key;
-	struct port_hit *h = ctx;
-	unsigned int port = ntohs(k->host_port);
 
 	(void)value;
-	for (int i = 0; i < h->n && !h->hit; i++) {
-		/* IPv6 ports are not shared with other networks' checks yet */
-		if (portspec_v4(&h->ps[i]) && k->proto == h->ps[i].proto &&
-		    port >= h->ps[i].host_lo &&
-		    port <= h->ps[i].host_hi) {
-			h->key = *k;
-			h->hit = &h->key;
-		}
+	port_match(ctx, k->host_port, k->proto);
+}
+
+static void find_port6(const void *key, const void *value, void *ctx)
+{
+	const struct bpfnet_pm6_key *k = key;
+
+	(void)value;
+	port_match(ctx, k->host_port, k->proto);
+}
+
+/* Does network prog_id publish a port of h's specs, on IPv4 or IPv6? */
+static void prog_publishes(__u32 prog_id, struct port_hit *h)
+{
+	int fd = prog_port_maps(prog_id);
+
+	if (fd >= 0) {
+		h->v6 = false;
+		map_for_each(fd, sizeof(struct bpfnet_pm_key),
+			     sizeof(struct bpfnet_pm_val), find_port, h);
+		close(fd);
 	}
+	fd = prog_port_maps6(prog_id);
+	if (fd >= 0 && !h->hit) {
+		h->v6 = true;
+		map_for_each(fd, sizeof(struct bpfnet_pm6_key),
+			     sizeof(struct bpfnet_pm6_val), find_port6, h);
+	}
+	if (fd >= 0)
+		close(fd);
 }
 
 int peers_port_conflict(int uplink_ifindex, int own_prog_fd,
@@ -231,22 +285,15 @@ int peers_port_conflict(int uplink_ifindex, int own_prog_fd,
 		return 0;
 	for (int i = 0; i < fv.n && !h.hit; i++) {
 		const char *net = uplink_filter_net(&fv.v[i]);
-		int fd;
 
 		if (!net || fv.v[i].prog_id == own)
 			continue;
-		fd = prog_port_maps(fv.v[i].prog_id);
-		if (fd < 0)
-			continue;
-		map_for_each(fd, sizeof(struct bpfnet_pm_key),
-			     sizeof(struct bpfnet_pm_val), find_port, &h);
-		close(fd);
+		prog_publishes(fv.v[i].prog_id, &h);
 		if (h.hit)
 			snprintf(err, errlen,
-				 "host port %u/%s is published by another network on the uplink (%s)",
-				 ntohs(h.key.host_port),
-				 h.key.proto == IPPROTO_UDP ? "udp" : "tcp",
-				 net[0] ? net : "an older bpfnet");
+				 "host port %u/%s%s is published by another network on the uplink (%s)",
+				 h.port, h.proto == IPPROTO_UDP ? "udp" : "tcp",
+				 h.v6 ? " (IPv6)" : "", net[0] ? net : "an older bpfnet");
 	}
 	tc_filter_vec_free(&fv);
 	return h.hit ? -EEXIST : 0;

@@ -19,6 +19,7 @@ struct dp {
 	    ct_fd, rnat_fd, stats_fd, ep_stats_fd;
 	int pm_fd, pm6_fd, dnat6_ct_fd, dnat6_rev_fd, dnat_ct_fd, dnat_rev_fd, sock_rev_fd, sock_rev6_fd, host_addrs_fd;
 	int peer_rnat_fd, peer_pm_fd, peer_rnat_new_fd;
+	int host_addrs6_fd, peer_rnat6_fd, peer_pm6_fd;
 	int ct_new_fd, rnat_new_fd, dnat_ct_new_fd, dnat_rev_new_fd;
 	int ct6_new_fd, rnat6_new_fd, dnat6_ct_new_fd, dnat6_rev_new_fd;
 	int frag_nat_fd, proto_nat_fd;

@@ -1252,6 +1252,59 @@ static void test_nat66_flows_heal_and_skip_host_ports(void)
 }
 
 /*
+ * Another network on the uplink (peers.h): its rev_nat6 holds the reply
+ * tuple of port 40000, its port_maps6 publishes 40002/tcp on every
+ * address. NAT66 passes both over (snat_ports_other_network_holds), and a
+ * reply to the tuple it holds is left to the next filter, as it came.
+ */
+static void test_nat66_avoids_other_networks_tuples(void)
+{
+	uint8_t in[256], out[2048];
+	struct pkt6_spec s = c_spec(IPPROTO_TCP, "2001:db8:100::2", 40000, 80);
+	struct bpfnet_flow6 held = rnat6_key(40000), theirs = { .proto = IPPROTO_TCP };
+	struct bpfnet_pm6_key pk = { .host_port = htons(40002), .proto = IPPROTO_TCP };
+	struct bpfnet_pm6_val pv = { 0 };
+	__u32 slot = 0, olen;
+	int rn, pm;
+	size_t len;
+
+	CHECK_EQ(host_links6(0), 0, "links, addresses and net_config of the host");
+	CHECK_EQ(set_nat6(1), 0, "write net_config6 with nat6 and the uplink's address");
+	rn = bpf_map_create(BPF_MAP_TYPE_LRU_HASH, "rev_nat6", sizeof(held), sizeof(theirs),
+			    bpf_map__max_entries(skel->maps.rev_nat6), NULL);
+	pm = bpf_map_create(BPF_MAP_TYPE_HASH, "port_maps6", sizeof(pk), sizeof(pv),
+			    bpf_map__max_entries(skel->maps.port_maps6), NULL);
+	CHECK_EQ(rn >= 0 && pm >= 0, 1, "the other network's rev_nat6 and port_maps6");
+	CHECK_EQ(bpf_map_update_elem(rn, &held, &theirs, BPF_ANY), 0, "its flow on port 40000");
+	CHECK_EQ(bpf_map_update_elem(pm, &pk, &pv, BPF_ANY), 0, "its port [::]:40002/tcp");
+	CHECK_EQ(bpf_map_update_elem(bpf_map__fd(skel->maps.peer_rev_nat6), &slot, &rn, BPF_ANY),
+		 0, "peer_rev_nat6 slot 0");
+	CHECK_EQ(bpf_map_update_elem(bpf_map__fd(skel->maps.peer_port_maps6), &slot, &pm, BPF_ANY),
+		 0, "peer_port_maps6 slot 0");
+	s.tcp_flags = 0x02;
+	len = build_pkt6(in, &s);
+	CHECK_RUN(uplink_egress, in, len, out, &olen, TC_ACT_OK);
+	CHECK_NE(ntohs(*(uint16_t *)(out + ETH_HLEN + IP6_HLEN)), 40000, "c1's port 40000: another");
+	CHECK_EQ(stat(BPFNET_STAT_PEER_PORT_SKIPPED), 1u, "ports passed over for the other network");
+	s = c_spec(IPPROTO_TCP, "2001:db8:100::2", 40002, 80);
+	s.tcp_flags = 0x02;
+	len = build_pkt6(in, &s);
+	CHECK_RUN(uplink_egress, in, len, out, &olen, TC_ACT_OK);
+	CHECK_NE(ntohs(*(uint16_t *)(out + ETH_HLEN + IP6_HLEN)), 40002, "c1's port 40002: another");
+	CHECK_EQ(stat(BPFNET_STAT_PEER_PORT_SKIPPED), 2u, "... and the port it publishes");
+	/* the other network's reply: not this filter's, untouched */
+	s = (struct pkt6_spec){ .src = "2001:db8:100::2", .dst = "2001:db8:100::1",
+				.proto = IPPROTO_TCP, .sport = 80, .dport = 40000,
+				.tcp_flags = 0x12 };
+	len = build_pkt6(in, &s);
+	CHECK_RUN(uplink_ingress, in, len, out, &olen, TC_ACT_UNSPEC);
+	CHECK_MEM(out, in, len, "the other network's reply, as it came");
+	CHECK_EQ(stat(BPFNET_STAT_RNAT_PKTS), 0u, "replies translated");
+	close(rn);
+	close(pm);
+}
+
+/*
  * NAT66, a reply's fragments coming in: the first translated back as its
  * flow's reply, the later one to the same container (only its destination
  * and hop limit changed); a later fragment of another datagram is the
@@ -1310,6 +1363,40 @@ static int add_pm6(const char *host, uint16_t hport, uint8_t proto, uint16_t cpo
 			  (wlen) - ETH_HLEN - 8, "addresses, ports, checksum, payload: " what); \
 		CHECK_EQ((out)[ETH_HLEN + 7], 63, "hop limit (forwarded once): " what); \
 	} while (0)
+
+/*
+ * A port on every IPv6 address at another address of the host (a
+ * secondary one, 2001:db8:100::7): the host's own traffic while
+ * host_addrs6 does not know the address (TC_ACT_UNSPEC, unchanged), the
+ * published container's once it does (the SYN in, byte for byte).
+ */
+static void test_dnat6_at_other_host_address(void)
+{
+	uint8_t in[256], out[2048], want[256];
+	struct pkt6_spec s = { .src = "2001:db8:100::2", .dst = "2001:db8:100::7",
+			       .proto = IPPROTO_TCP, .sport = 40000, .dport = 8080,
+			       .tcp_flags = 0x02 };
+	struct bpfnet_in6 a = in6("2001:db8:100::7");
+	__u32 ifx = 1, olen;
+	size_t len, wlen;
+
+	CHECK_EQ(host_links6(0), 0, "links, addresses and net_config of the host");
+	CHECK_EQ(set_nat6(1), 0, "write net_config6 with nat6 and the uplink's address");
+	CHECK_EQ(add_pm6("::", 8080, IPPROTO_TCP, 80), 0, "write port_maps6 (every address)");
+	CHECK_EQ(add_ep6_as("fd19::2", mac_c1, 1, "172.19.0.2", BPFNET_EP_PUBLISHED), 0,
+		 "endpoint fd19::2 published");
+	len = build_pkt6(in, &s);
+	CHECK_RUN(uplink_ingress, in, len, out, &olen, TC_ACT_UNSPEC);
+	CHECK_MEM(out, in, len, "an address host_addrs6 does not know: the host's, as it came");
+	CHECK_EQ(bpf_map_update_elem(bpf_map__fd(skel->maps.host_addrs6), &a, &ifx, BPF_ANY), 0,
+		 "host_addrs6 learns 2001:db8:100::7");
+	CHECK_RUN(uplink_ingress, in, len, out, &olen, TC_ACT_REDIRECT);
+	s.dst = "fd19::2";
+	s.dport = 80;
+	wlen = build_pkt6(want, &s);
+	CHECK_FRAME6(out, olen, want, wlen, "the SYN in, to the container");
+	CHECK_EQ(stat(BPFNET_STAT_DNAT_FLOWS), 1u, "published-port flows made");
+}
 
 /*
  * A published IPv6 port from outside (port_maps6): a SYN to
@@ -1905,6 +1992,8 @@ static const struct check_test tests[] = {
 	CHECK_TEST(test_nat66_reply_fragments_in),
 	CHECK_TEST(test_nat66_other_protocols),
 	CHECK_TEST(test_nat66_flows_heal_and_skip_host_ports),
+	CHECK_TEST(test_nat66_avoids_other_networks_tuples),
+	CHECK_TEST(test_dnat6_at_other_host_address),
 	CHECK_TEST(test_to_container_admits_only_allowed),
 	CHECK_TEST(test_nat66_established_survives_flood),
 	CHECK_TEST(test_dnat6_established_survives_flood),
