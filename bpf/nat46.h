@@ -293,34 +293,6 @@ __noinline int nat46_in(struct __sk_buff *skb)
 }
 
 /*
- * Out the uplink towards k's client, checked first: the route leaves by
- * the uplink and the IPv6 packet (len) fits its MTU. 0 and fib, or a drop
- * verdict.
- */
-static __always_inline int nat46_route(struct __sk_buff *skb, const struct bpfnet_cfg *cfg,
-				       const struct bpfnet_flow6 *k, __u8 proto,
-				       __u16 len, struct bpf_fib_lookup *fib, __be32 caddr)
-{
-	int rc;
-
-	fib->family = AF_INET6;
-	fib->ifindex = cfg->uplink_ifindex;
-	fib->l4_protocol = proto;
-	fib->sport = k->dport;
-	fib->dport = k->sport;
-	fib->tot_len = len;
-	__builtin_memcpy(fib->ipv6_src, &k->daddr, sizeof(fib->ipv6_src));
-	__builtin_memcpy(fib->ipv6_dst, &k->saddr, sizeof(fib->ipv6_dst));
-	rc = bpf_fib_lookup(skb, fib, sizeof(*fib), BPF_FIB_LOOKUP_OUTPUT);
-	if (rc == BPF_FIB_LKUP_RET_FRAG_NEEDED)	/* no fragmenting here */
-		return drop(BPFNET_STAT_DROP_NAT66_UNSUPPORTED, caddr);
-	if ((rc != BPF_FIB_LKUP_RET_SUCCESS && rc != BPF_FIB_LKUP_RET_NO_NEIGH) ||
-	    !cfg->uplink_ifindex || fib->ifindex != cfg->uplink_ifindex)
-		return drop(BPFNET_STAT_DROP_OTHER_NET, caddr);
-	return 0;
-}
-
-/*
  * A published container's IPv4 packet to the gateway (from_container): a
  * reply of a NAT46 flow leaves by the uplink as IPv6. A verdict, or
  * BPFNET_CONTINUE (not such a reply).
@@ -329,13 +301,10 @@ __noinline int nat46_reply(struct __sk_buff *skb)
 {
 	const struct bpfnet_cfg *cfg = get_cfg();
 	__u64 now = bpf_ktime_get_ns();
-	struct bpf_redir_neigh nh = { .nh_family = AF_INET6 };
-	struct bpf_fib_lookup fib = {};
 	struct bpfnet_flow r = {};
 	struct bpfnet_flow6 *k;
 	struct bpfnet_nat46 *ct;
 	struct pkt p = {};
-	int rc;
 
 	if (!skb || !cfg || parse_ipv4(skb, &p) || !p.has_ports || p.frag ||
 	    p.icmp_error || p.l4off != NAT46_L4OFF4 || p.daddr != cfg->gateway)
@@ -348,19 +317,23 @@ __noinline int nat46_reply(struct __sk_buff *skb)
 	if (!ct || ct->ct.expires_ns <= now || ct->gw_port != p.dport ||
 	    ct->ct.nat_addr != p.saddr || ct->ct.nat_port != p.sport)
 		return BPFNET_CONTINUE;	/* a stale entry: not its flow now */
-	if (p.ttl <= 1)
+	if (p.ttl <= 1 || !cfg->uplink_ifindex)
 		return drop(BPFNET_STAT_DROP_OTHER_NET, p.saddr);
-	rc = nat46_route(skb, cfg, k, p.proto, p.tot_len + 20, &fib, p.saddr);
-	if (rc)
-		return rc;
 	ct_touch(&ct->ct, &p, 1, now);
 	ep_tx(p.saddr, p.tot_len);
 	if (nat46_to6(skb, &p, k))
 		return drop(BPFNET_STAT_DROP_CSUM, p.saddr);
 	stat_inc(BPFNET_STAT_DNAT_REPLIES);
 	stat_inc(BPFNET_STAT_FAST_OUT);
-	__builtin_memcpy(nh.ipv6_nh, fib.ipv6_dst, sizeof(nh.ipv6_nh));
-	return bpf_redirect_neigh(fib.ifindex, &nh, sizeof(nh), 0);
+	/*
+	 * The kernel's route and neighbour for it, by the uplink: the FIB
+	 * helper would ask for IPv6 forwarding on the uplink, which the hook
+	 * never turns on (it would stop the host taking router
+	 * advertisements there). No MTU check either: a packet the 20 bytes
+	 * make too big for the uplink is dropped by its device (TCP's MSS,
+	 * the client's, keeps segments within it).
+	 */
+	return bpf_redirect_neigh(cfg->uplink_ifindex, NULL, 0, 0);
 }
 
 #endif
