@@ -302,10 +302,47 @@ static void test_nat46_others_untouched(void)
 	CHECK_COUNTERS([BPFNET_STAT_PASS] = 1);
 }
 
+/*
+ * The gateway's port is never one a host socket holds: with --snat-ports
+ * 40000-40001 and a host listener on 40000, the flow gets 40001; with
+ * 40000 alone, none: the SYN is left to the host, untranslated.
+ */
+static void test_nat46_skips_host_ports(void)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(40000) };
+	struct pkt6_spec c = { .src = CLIENT, .dst = UPLINK6, .proto = IPPROTO_TCP,
+			       .sport = 41000, .dport = 8080, .tcp_flags = 0x02 };
+	uint8_t in[256], out[2048];
+	struct bpfnet_nat46 v;
+	size_t len;
+	__u32 olen;
+	int fd;
+
+	CHECK_EQ(nat46_world(), 0, "the uplink, net_config and net_config6");
+	CHECK_EQ(add_pm46("::", 8080, IPPROTO_TCP, 80), 0, "write port_maps6 (every address)");
+	CHECK_EQ(set_snat_range(40000, 40001), 0, "--snat-ports 40000-40001");
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	CHECK_GE(fd, 0, "a host socket");
+	CHECK_EQ(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0, "bound to port 40000");
+	CHECK_EQ(listen(fd, 1), 0, "listening");
+	len = build_pkt6(in, &c);
+	RUN46(uplink_ingress, in, len, out, &olen, TC_ACT_REDIRECT);
+	CHECK_EQ(lookup_nat46(41000, 8080, IPPROTO_TCP, &v), 0, "nat46_ct entry");
+	CHECK_EQ(ntohs(v.gw_port), 40001, "the gateway port: not the host's 40000");
+	CHECK_EQ(set_snat_range(40000, 40000), 0, "--snat-ports 40000");
+	c.sport = 41001;
+	len = build_pkt6(in, &c);
+	RUN46(uplink_ingress, in, len, out, &olen, TC_ACT_UNSPEC);
+	close(fd);
+	CHECK_MEM(out, in, len, "no port left: the SYN unchanged");
+	CHECK_NE(lookup_nat46(41001, 8080, IPPROTO_TCP, &v), 0, "no nat46_ct entry");
+}
+
 static const struct check_test tests[] = {
 	CHECK_TEST(test_nat46_tcp),
 	CHECK_TEST(test_nat46_udp),
 	CHECK_TEST(test_nat46_others_untouched),
+	CHECK_TEST(test_nat46_skips_host_ports),
 };
 
 int main(int argc, char **argv)
