@@ -377,11 +377,8 @@ _Static_assert(sizeof(struct bpfnet_pm_val) == 8, "bpfnet_pm_val layout");
  * "port_maps6": a host port published on IPv6 -> the container's IPv6
  * address and port behind it. A spec without an address ("8080:80")
  * writes one entry here (host_addr all zero: every IPv6 address of the
- * host) and one in port_maps, when the container has an IPv6 address.
- * For a container without one, when the uplink has an IPv6 address,
- * "[::]:8080:80" and "8080:80" write an entry whose caddr is its IPv4
- * address, IPv4-mapped (::ffff:a.b.c.d): the datapath translates those
- * connections to IPv4 (NAT46, nat46.h).
+ * host) and one in port_maps, when the container has an IPv6 address (or,
+ * NAT46, its IPv4 one IPv4-mapped: bpfnet_nat46.h).
  */
 struct bpfnet_pm6_key {
 	struct bpfnet_in6 host_addr;	/* all zero = every host address; as on the wire */
@@ -405,23 +402,6 @@ _Static_assert(sizeof(struct bpfnet_pm6_val) == 20, "bpfnet_pm6_val layout");
  * the container's address and port. "dnat6_rev": the container's replies'
  * tuple (struct bpfnet_flow6) -> the client's tuple, a key of dnat6_ct.
  */
-
-/*
- * "nat46_ct": a connection from outside over IPv6 to a port published for
- * an IPv4-only container (port_maps6, caddr IPv4-mapped), the client's
- * tuple (struct bpfnet_flow6, as it arrived) -> its translation to IPv4.
- * "nat46_rev": the container's replies' tuple (struct bpfnet_flow: from
- * its address and port to the gateway and gw_port) -> the client's tuple,
- * a key of nat46_ct.
- */
-struct bpfnet_nat46 {
-	struct bpfnet_ct ct;	/* ct.nat_addr, ct.nat_port: the container's IPv4
-				 * address and port; ct.hairpin_addr: the gateway,
-				 * the source the container sees (all be) */
-	__be16 gw_port;		/* the source port the container sees, be */
-	__u8 pad[6];
-};
-_Static_assert(sizeof(struct bpfnet_nat46) == 64, "bpfnet_nat46 layout");
 
 /* "dnat_rev": a published container's reply (key) -> what the client dialled. */
 struct bpfnet_dnat_rev {
@@ -613,5 +593,7 @@ struct bpfnet_event {
 	struct bpfnet_in6 daddr6;	/* IPv6: the tuple's destination; IPv4: zero */
 };
 _Static_assert(sizeof(struct bpfnet_event) == 88, "bpfnet_event layout");
+
+#include "bpfnet_nat46.h"	/* needs struct bpfnet_ct */
 
 #endif /* BPFNET_SHARED_H */
