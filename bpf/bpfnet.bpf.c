@@ -32,6 +32,7 @@
 #include "maps.h"
 #include "monitor.h"
 #include "nat.h"
+#include "nat46.h"
 #include "parse.h"
 #include "portmap.h"
 #include "protonat.h"
@@ -207,6 +208,12 @@ static __always_inline int from_container_flows(struct __sk_buff *skb,
 		rc = from_container_dnat(skb, p, cfg);
 		if (rc != BPFNET_CONTINUE)
 			return rc;
+		/* a reply to a client over IPv6, the gateway standing in */
+		if (p->daddr == cfg->gateway) {
+			rc = nat46_reply(skb);
+			if (rc != BPFNET_CONTINUE)
+				return rc;
+		}
 	}
 	/* the host's other addresses: once the FIB says so (from_container) */
 	if (p->daddr != cfg->uplink_addr && p->daddr != cfg->gateway)
@@ -458,11 +465,19 @@ static __noinline int uplink_ingress4(struct __sk_buff *skb)
 	return deliver(skb, &p, cfg, ck.saddr);
 }
 
-/* IPv6 takes its own way: IPv4's frame and its would stack over 512 bytes. */
+/*
+ * IPv6 takes its own way: IPv4's frame and its would stack over 512 bytes.
+ * What the IPv6 half leaves may be for an IPv4-only container (NAT46).
+ */
 SEC("tc")
 int uplink_ingress(struct __sk_buff *skb)
 {
-	return is_ipv6(skb) ? uplink_ingress6(skb) : uplink_ingress4(skb);
+	int rc;
+
+	if (!is_ipv6(skb))
+		return uplink_ingress4(skb);
+	rc = uplink_ingress6(skb);
+	return rc == TC_ACT_NEXT_FILTER ? nat46_in(skb) : rc;
 }
 
 /*

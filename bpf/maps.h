@@ -148,6 +148,27 @@ struct {
 	__type(value, struct bpfnet_flow6);
 } dnat6_rev_new SEC(".maps");
 
+/*
+ * NAT46: a connection over IPv6 to a port published for an IPv4-only
+ * container, the client's tuple (key) -> its IPv4 translation (nat46.h).
+ * Datapath; port del flushes.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, BPFNET_MAX_FLOWS);
+	__type(key, struct bpfnet_flow6);
+	__type(value, struct bpfnet_nat46);
+} nat46_ct SEC(".maps");
+
+/* The container's IPv4 replies' tuple (to the gateway) -> the client's flow
+ * (a key of nat46_ct). Claimed with BPF_NOEXIST. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, BPFNET_MAX_FLOWS);
+	__type(key, struct bpfnet_flow);
+	__type(value, struct bpfnet_flow6);
+} nat46_rev SEC(".maps");
+
 /* Container address -> MAC and host veth: anti-spoofing and delivery. Hook. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);

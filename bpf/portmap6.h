@@ -23,6 +23,7 @@
 
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
 
 #include "bpfnet_shared.h"
 #include "consts.h"
@@ -34,6 +35,12 @@
 #include "parse6.h"
 #include "route6.h"
 #include "stats.h"
+
+/* Does port_maps6's caddr name an IPv4 address (::ffff:a.b.c.d: NAT46)? */
+static __always_inline int in6_v4mapped(const struct bpfnet_in6 *a)
+{
+	return !a->a[0] && !a->a[1] && a->a[2] == bpf_htonl(0xffff);
+}
 
 /* The IPv6 port map for [a]:port, then (any: a is the host's) every address's. */
 static __always_inline struct bpfnet_pm6_val *pm6_find(const struct bpfnet_in6 *a,
@@ -252,7 +259,7 @@ static __always_inline struct bpfnet_ct6 *dnat6_new(const struct bpfnet_flow6 *k
 		return NULL;
 	any = host_addr6(c6, &k->daddr);
 	pm = pm6_find(&k->daddr, k->dport, k->proto, any);
-	if (!pm)
+	if (!pm || in6_v4mapped(&pm->caddr))	/* an IPv4 container's: nat46.h */
 		return NULL;
 	/* the container's replies: from its address and port to the client,
 	 * or to the gateway standing in for it (its own port) */

@@ -92,6 +92,8 @@
 #define BPFNET_PIN_RNAT6_NEW "rev_nat6_new"
 #define BPFNET_PIN_DNAT6_CT_NEW "dnat6_ct_new"
 #define BPFNET_PIN_DNAT6_REV_NEW "dnat6_rev_new"
+#define BPFNET_PIN_NAT46_CT "nat46_ct"
+#define BPFNET_PIN_NAT46_REV "nat46_rev"
 #define BPFNET_PIN_PROG_CONNECT6 "prog_sock_connect6"
 #define BPFNET_PIN_PROG_SENDMSG6 "prog_sock_sendmsg6"
 #define BPFNET_PIN_PROG_RECVMSG6 "prog_sock_recvmsg6"
@@ -389,7 +391,8 @@ _Static_assert(sizeof(struct bpfnet_pm_val) == 8, "bpfnet_pm_val layout");
  * "port_maps6": a host port published on IPv6 -> the container's IPv6
  * address and port behind it. A spec without an address ("8080:80")
  * writes one entry here (host_addr all zero: every IPv6 address of the
- * host) and one in port_maps, when the container has an IPv6 address.
+ * host) and one in port_maps, when the container has an IPv6 address (or,
+ * NAT46, its IPv4 one IPv4-mapped: bpfnet_nat46.h).
  */
 struct bpfnet_pm6_key {
 	struct bpfnet_in6 host_addr;	/* all zero = every host address; as on the wire */
@@ -604,5 +607,7 @@ struct bpfnet_event {
 	struct bpfnet_in6 daddr6;	/* IPv6: the tuple's destination; IPv4: zero */
 };
 _Static_assert(sizeof(struct bpfnet_event) == 88, "bpfnet_event layout");
+
+#include "bpfnet_nat46.h"	/* needs struct bpfnet_ct */
 
 #endif /* BPFNET_SHARED_H */

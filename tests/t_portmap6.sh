@@ -131,23 +131,74 @@ s.bind(("::", 2222)); s.listen(); time.sleep(30)' &
 	assert_eq "$(pm4_entries)" "0.0.0.0:2222/tcp 0.0.0.0:8080/tcp" "IPv4-only specs beside IPv6 ones"
 }
 
-# A network without --subnet6: [::] names a family its containers lack.
+# A network without --subnet6 whose uplink has no IPv6 address: [::]
+# names a family its containers lack, with nothing to translate from.
 test_ipv6_spec_for_ipv4_only_container() {
 	world_up_outside
 	new_netns; C1=$NEWPID
 	hook_up c1 "$C1"
 	local before out rc=0
 	before=$(state_and_maps)
-	refused "[::] for an IPv4-only container" "bpfnet: port map [::]:8080:80/tcp: container c1 has no IPv6 address (the network has no --subnet6)" \
+	refused "[::] for an IPv4-only container" "bpfnet: port map [::]:8080:80/tcp: container c1 has no IPv6 address (the network has no --subnet6), nor the uplink one to translate from" \
 		bn port add c1 "[::]:8080:80"
 	new_netns
 	out=$(hook_up c2 "$NEWPID" '{"bpfnet.ports":"[::1]:8080:80"}' 2>&1) || rc=$?
 	assert_eq "$rc" 1 "an annotation of [::1] for an IPv4-only container"
-	assert_eq "$out" "bpfnet: bpfnet.ports: port map [::1]:8080:80/tcp: container c2 has no IPv6 address (the network has no --subnet6)"
+	assert_eq "$out" "bpfnet: bpfnet.ports: port map [::1]:8080:80/tcp: container c2 has no IPv6 address (the network has no --subnet6), nor the uplink one to translate from"
 	# without an address: IPv4 only, as the container has
 	bn port add c1 8080:80
 	assert_eq "$(pm4_entries)" "0.0.0.0:8080/tcp" "port_maps"
 	assert_eq "$(pm6_entries)" "" "port_maps6"
+}
+
+# A one-shot TCP server on an IPv4 address that answers REPLY and keeps
+# what it is sent (its peer in OUTFILE.peer).
+srv_pong4() { # PID ADDR PORT OUTFILE REPLY
+	# shellcheck disable=SC2016 # expanded by the inner sh
+	in_ns "$1" timeout 10 sh -c 'echo "$0" | nc -4 -N -nlv "$1" "$2"' "$5" "$2" "$3" >"$4" 2>"$4.peer" &
+	PIDS+=($!)
+	wait_listen tcp "$3" in_ns "$1"
+}
+
+# NAT46: a network without --subnet6 (c1 IPv4 only) whose uplink has an
+# IPv6 address. [::]:8080 and the addressless 9090 and 5353/udp are
+# reached over IPv6 from outside, translated to c1's IPv4 address; c1
+# sees the gateway (172.19.0.1) as its peer; bytes checked both ways.
+# port del and teardown forget the entries and the flows (nat46_ct).
+test_ipv6_to_ipv4_only_container() {
+	[ -d /proc/sys/net/ipv6 ] || { echo "no IPv6 in this kernel"; exit 77; }
+	world_up_outside
+	in_host ip -6 addr add "$UPLINK_IP6/64" dev up0 nodad
+	in_out ip -6 addr add "$OUTSIDE_IP6/64" dev eth0 nodad
+	new_netns; C1=$NEWPID
+	hook_up c1 "$C1" '{"bpfnet.ports":"[::]:8080:80,9090:90,5353:53/udp"}'
+	local m	# ::ffff:172.19.0.2 as pm6_entries' Python writes it
+	m=$(python3 -c 'import ipaddress; print(ipaddress.IPv6Address("::ffff:172.19.0.2"))')
+	assert_eq "$(pm6_entries)" "[::]:5353/udp>[$m]:53 [::]:8080/tcp>[$m]:80 [::]:9090/tcp>[$m]:90" "port_maps6: c1's IPv4 address, IPv4-mapped"
+	assert_eq "$(pm4_entries)" "0.0.0.0:5353/udp 0.0.0.0:9090/tcp" "port_maps: the addressless specs"
+	srv_pong4 "$C1" 172.19.0.2 80 "$T/tcp" "pong over IPv4"
+	assert_eq "$(echo "ping over IPv6" | in_out timeout 5 nc -6 -N -w 3 "$UPLINK_IP6" 8080)" "pong over IPv4" "[::]:8080: the answer"
+	assert_file_eq "$T/tcp" "ping over IPv6" "[::]:8080: what c1 got"
+	assert_contains "$(cat "$T/tcp.peer")" "Connection received on 172.19.0.1 " "[::]:8080: the peer c1 sees, the gateway"
+	srv_pong4 "$C1" 172.19.0.2 90 "$T/any" "pong addressless"
+	assert_eq "$(echo "ping addressless" | in_out timeout 5 nc -6 -N -w 3 "$UPLINK_IP6" 9090)" "pong addressless" "9090 over IPv6: the answer"
+	assert_file_eq "$T/any" "ping addressless" "9090 over IPv6: what c1 got"
+	(sleep 1; echo answer46) | in_ns "$C1" timeout 6 nc -4 -n -u -lv 172.19.0.2 53 >"$T/udp" 2>"$T/udp.peer" &
+	PIDS+=($!)
+	wait_listen udp 53 in_ns "$C1"
+	assert_eq "$(echo question46 | in_out timeout 5 nc -6 -u -w 2 "$UPLINK_IP6" 5353)" answer46 "the UDP answer, from [$UPLINK_IP6]:5353"
+	assert_eq "$(cat "$T/udp")" question46 "the UDP question"
+	assert_contains "$(cat "$T/udp.peer")" "172.19.0.1" "the UDP peer c1 sees, the gateway"
+	assert_eq "$(dump_map nat46_ct | jq -c '[.[].key.proto] | sort')" "[6,6,17]" "flows in nat46_ct"
+	assert_ge "$(stat_of dnat_replies)" 3 "replies translated"
+	bn port del c1 "[::]:8080:80"
+	assert_eq "$(dump_map nat46_ct | jq -c '[.[].key.proto] | sort')" "[6,17]" "nat46_ct after port del: the others stay"
+	assert_eq "$(dump_map nat46_rev | jq length)" 2 "nat46_rev after port del"
+	srv_pong4 "$C1" 172.19.0.2 80 "$T/gone" "gone"
+	in_out nc -6 -z -w 2 "$UPLINK_IP6" 8080 && fail "[::]:8080 reached after port del"
+	hook_down c1
+	assert_eq "$(pm6_entries)" "" "port_maps6 after teardown"
+	assert_eq "$(dump_map nat46_ct | jq length)" 0 "nat46_ct after teardown"
 }
 
 # One-shot servers on an IPv6 address in a namespace, as t_portmap's.

@@ -55,7 +55,8 @@ static __u64 netns_cookie(void)
 	return cookie;
 }
 
-/* The IPv6 half (net_config6): disabled, all zero, without --subnet6. */
+/* The IPv6 half (net_config6): disabled without --subnet6, only the
+ * uplink's IPv6 address noted (NAT46). */
 static int write_config6(const struct bpfnet_config *bcfg, struct dp *dp,
 			 const struct dp_links *links)
 {
@@ -64,10 +65,12 @@ static int write_config6(const struct bpfnet_config *bcfg, struct dp *dp,
 	char a[INET6_ADDRSTRLEN];
 
 	bpf_map_lookup_elem(dp->cfg6_fd, &zero, &old);
+	/* without --subnet6 too: IPv4-only containers published on IPv6 are
+	 * reached at it (NAT46, nat46.h) */
+	memcpy(c.uplink_addr.a, &links->uplink_addr6, sizeof(c.uplink_addr));
 	if (bcfg->prefix6) {
 		memcpy(c.subnet.a, &bcfg->subnet6, sizeof(c.subnet));
 		memcpy(c.gateway.a, &bcfg->gateway6, sizeof(c.gateway));
-		memcpy(c.uplink_addr.a, &links->uplink_addr6, sizeof(c.uplink_addr));
 		c.prefix_len = (__u8)bcfg->prefix6;
 		c.enabled = 1;
 		c.nat6 = bcfg->nat6;

@@ -17,6 +17,7 @@
 #include "ipam.h"
 #include "ipam6.h"
 #include "link.h"
+#include "link6.h"
 #include "log.h"
 #include "netrec.h"
 #include "netns.h"
@@ -70,6 +71,17 @@ static int pick_address6(const struct bpfnet_config *cfg,
 	return err;
 }
 
+/* Has the uplink an IPv6 address, to publish an IPv4-only container on
+ * IPv6 from (NAT46)? As write_config6 will note it in net_config6. */
+static bool uplink_has_ipv6(const struct bpfnet_config *cfg, struct nl *nl)
+{
+	struct in6_addr a;
+	int upidx = 0, mtu;
+
+	return !uplink_resolve(nl, cfg->uplink, &upidx, &mtu) && upidx &&
+	       !addr6_first_global(nl, upidx, &a);
+}
+
 /* The ports to publish: valid, free, stored in canonical form. */
 static int check_ports(const struct bpfnet_config *cfg, struct nl *nl,
 		       struct bpfnet_state *st, const struct setup_req *req,
@@ -97,7 +109,8 @@ static int check_ports(const struct bpfnet_config *cfg, struct nl *nl,
 			return -EPERM;
 		}
 	}
-	err = portmap6_family_check(rec, rec->ports.v, n, why, sizeof(why));
+	err = portmap6_family_check(rec, rec->ports.v, n, uplink_has_ipv6(cfg, nl),
+				    why, sizeof(why));
 	if (!err)
 		err = portcheck_host(nl, rec->ports.v, n, cfg->force, why, sizeof(why));
 	if (err) {

@@ -58,6 +58,8 @@ static const struct {
 	{ BPFNET_PIN_RNAT6_NEW, offsetof(struct dp, rnat6_new_fd) },
 	{ BPFNET_PIN_DNAT6_CT_NEW, offsetof(struct dp, dnat6_ct_new_fd) },
 	{ BPFNET_PIN_DNAT6_REV_NEW, offsetof(struct dp, dnat6_rev_new_fd) },
+	{ BPFNET_PIN_NAT46_CT, offsetof(struct dp, nat46_ct_fd) },
+	{ BPFNET_PIN_NAT46_REV, offsetof(struct dp, nat46_rev_fd) },
 	{ BPFNET_PIN_HOST_ADDRS, offsetof(struct dp, host_addrs_fd) },
 	{ BPFNET_PIN_FRAG_NAT, offsetof(struct dp, frag_nat_fd) },
 	{ BPFNET_PIN_PROTO_NAT, offsetof(struct dp, proto_nat_fd) },
@@ -122,6 +124,8 @@ static const struct {
 	{ offsetof(struct dp, dnat6_ct_new_fd), sizeof(struct bpfnet_flow6), sizeof(struct bpfnet_ct6) },
 	{ offsetof(struct dp, dnat6_rev_new_fd), sizeof(struct bpfnet_flow6),
 	  sizeof(struct bpfnet_flow6) },
+	{ offsetof(struct dp, nat46_ct_fd), sizeof(struct bpfnet_flow6), sizeof(struct bpfnet_nat46) },
+	{ offsetof(struct dp, nat46_rev_fd), sizeof(struct bpfnet_flow), sizeof(struct bpfnet_flow6) },
 	{ offsetof(struct dp, host_addrs_fd), 4, 4 },
 	{ offsetof(struct dp, frag_nat_fd), sizeof(struct bpfnet_frag_key), sizeof(struct bpfnet_frag_val) },
 	{ offsetof(struct dp, proto_nat_fd), sizeof(struct bpfnet_proto_key), sizeof(struct bpfnet_proto_val) },
@@ -312,7 +316,8 @@ static int size_flow_tables(struct bpfnet_bpf *skel, unsigned int n, int *tmpl)
 	struct bpf_map *full[] = {
 		skel->maps.conntrack, skel->maps.rev_nat, skel->maps.dnat_ct,
 		skel->maps.dnat_rev, skel->maps.conntrack6, skel->maps.rev_nat6,
-		skel->maps.dnat6_ct, skel->maps.dnat6_rev,
+		skel->maps.dnat6_ct, skel->maps.dnat6_rev, skel->maps.nat46_ct,
+		skel->maps.nat46_rev,
 	};
 	struct bpf_map *half[] = {
 		skel->maps.ct_new, skel->maps.rev_nat_new, skel->maps.dnat_ct_new,

@@ -17,7 +17,7 @@ struct dp {
 	int cfg_fd, ep_fd, cfg6_fd, ep6_fd, ct6_fd, frag6_in_fd, frag6_out_fd, frag6_rnat_fd,
 	    rnat6_fd,
 	    ct_fd, rnat_fd, stats_fd, ep_stats_fd;
-	int pm_fd, pm6_fd, dnat6_ct_fd, dnat6_rev_fd, dnat_ct_fd, dnat_rev_fd, sock_rev_fd, sock_rev6_fd, host_addrs_fd;
+	int pm_fd, pm6_fd, dnat6_ct_fd, dnat6_rev_fd, nat46_ct_fd, nat46_rev_fd, dnat_ct_fd, dnat_rev_fd, sock_rev_fd, sock_rev6_fd, host_addrs_fd;
 	int peer_rnat_fd, peer_pm_fd, peer_rnat_new_fd;
 	int host_addrs6_fd, peer_rnat6_fd, peer_pm6_fd;
 	int ct_new_fd, rnat_new_fd, dnat_ct_new_fd, dnat_rev_new_fd;

@@ -107,7 +107,7 @@ int portmap_check_conflicts(const struct dp *dp, const struct bpfnet_state *st,
 			    const struct port_spec *ps, int n, char *err,
 			    size_t errlen)
 {
-	int r = portmap6_family_check(rec, ps, n, err, errlen);
+	int r = portmap6_family_check(rec, ps, n, portmap6_nat46(dp), err, errlen);
 
 	if (!r)
 		r = check_conflicts4(dp, st, ps, n, err, errlen);
@@ -141,7 +141,7 @@ int portmap_missing(const struct dp *dp, const struct endpoint_rec *rec,
 			return -ENOENT;
 		}
 	}
-	return portmap6_missing(dp, &rec->ip6, ps, n, err, errlen);
+	return portmap6_missing_of(dp, rec, ps, n, err, errlen);
 }
 
 /* Another network on the uplink publishes one of these host ports: -EEXIST. */
@@ -228,7 +228,10 @@ int portmap_apply(struct dp *dp, const struct endpoint_rec *rec,
 	if (!err)
 		err = pm_insert(dp, rec->ip, ps, n);
 	if (!err) {
-		err = portmap6_apply(dp, &rec->ip6, ps, n);
+		struct in6_addr t;
+
+		portmap6_target(rec, portmap6_nat46(dp), &t);
+		err = portmap6_apply(dp, &t, ps, n);
 		if (err)
 			portmap_unapply(dp, rec, ps, n);
 	}
@@ -444,10 +447,12 @@ void portmap_unapply(struct dp *dp, const struct endpoint_rec *rec,
 		     const struct port_spec *ps, int n)
 {
 	struct in_addr caddr = rec->ip;
+	struct in6_addr t;
 
 	for (int i = 0; i < n; i++)
 		pm_delete(dp, caddr, &ps[i], ps[i].host_hi - ps[i].host_lo + 1u);
-	portmap6_unapply(dp, &rec->ip6, ps, n);
+	portmap6_target(rec, true, &t);	/* what nat46 may have written */
+	portmap6_unapply(dp, &t, ps, n);
 	flush_dnat_flows(dp->dnat_ct_fd, dp->dnat_rev_fd, caddr, ps, n);
 	flush_dnat_flows(dp->dnat_ct_new_fd, dp->dnat_rev_new_fd, caddr, ps, n);
 	cut_host_conns(dp, caddr, ps, n);

@@ -3,8 +3,10 @@
  * Published ports on IPv6: the port_maps6 entries of a container. A spec
  * publishes here when it names an IPv6 address ("[::1]:8080:80") or every
  * address ("[::]:...", or no address at all, for a container that has an
- * IPv6 address). The rules are port_maps' (portmap.c): all or nothing, no
- * host port published twice.
+ * IPv6 address). A container without one is published here too when the
+ * uplink has an IPv6 address: its entries name its IPv4 address,
+ * IPv4-mapped, and the datapath translates (NAT46, bpf/nat46.h). The rules
+ * are port_maps' (portmap.c): all or nothing, no host port published twice.
  */
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
@@ -24,10 +26,55 @@
 #include "sockdiag.h"
 #include "vec.h"
 
+static bool in6_all_zero_words(const __be32 *a)
+{
+	return !(a[0] | a[1] | a[2] | a[3]);
+}
+
 /* Does ps publish on IPv6 for a container whose IPv6 address is caddr6? */
 static bool pm6_applies(const struct port_spec *ps, const struct in6_addr *caddr6)
 {
 	return portspec_v6(ps) && !in6_is_zero(caddr6);
+}
+
+/* Is caddr6 an IPv4 container's address, IPv4-mapped (NAT46)? */
+static bool pm6_is46(const struct in6_addr *caddr6)
+{
+	return IN6_IS_ADDR_V4MAPPED(caddr6);
+}
+
+bool portmap6_nat46(const struct dp *dp)
+{
+	struct bpfnet_cfg6 c6 = { 0 };
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(dp->cfg6_fd, &zero, &c6))
+		return false;
+	return !in6_all_zero_words(c6.uplink_addr.a);
+}
+
+void portmap6_target(const struct endpoint_rec *rec, bool nat46, struct in6_addr *t)
+{
+	memset(t, 0, sizeof(*t));
+	if (!in6_is_zero(&rec->ip6)) {
+		*t = rec->ip6;
+	} else if (nat46) {
+		t->s6_addr[10] = t->s6_addr[11] = 0xff;
+		memcpy(&t->s6_addr[12], &rec->ip, 4);
+	}
+}
+
+/* The container an entry's caddr names (its IPv6 address, or NAT46's
+ * IPv4 one), or NULL. */
+static const struct endpoint_rec *pm6_owner(const struct bpfnet_state *st,
+					    const struct in6_addr *c)
+{
+	struct in_addr a;
+
+	if (!pm6_is46(c))
+		return state_find_ip6(st, c);
+	memcpy(&a, &c->s6_addr[12], 4);
+	return state_find_ip(st, a);
 }
 
 static void pm6_key(const struct port_spec *ps, unsigned int off,
@@ -41,19 +88,19 @@ static void pm6_key(const struct port_spec *ps, unsigned int off,
 }
 
 int portmap6_family_check(const struct endpoint_rec *rec,
-			  const struct port_spec *ps, int n, char *err,
-			  size_t errlen)
+			  const struct port_spec *ps, int n, bool nat46,
+			  char *err, size_t errlen)
 {
 	char spec[96];
 
-	if (!in6_is_zero(&rec->ip6))
+	if (!in6_is_zero(&rec->ip6) || nat46)
 		return 0;
 	for (int i = 0; i < n; i++) {
 		if (ps[i].family != AF_INET6)
 			continue;
 		portspec_format(&ps[i], spec, sizeof(spec));
 		snprintf(err, errlen,
-			 "port map %s: container %.*s has no IPv6 address (the network has no --subnet6)",
+			 "port map %s: container %.*s has no IPv6 address (the network has no --subnet6), nor the uplink one to translate from",
 			 spec, ctrid_short_len(rec->id), rec->id);
 		return -EAFNOSUPPORT;
 	}
@@ -87,7 +134,7 @@ static void pm6_walk_free(struct pm6_walk *w)
 
 static bool in6_all_zero(const struct bpfnet_in6 *a)
 {
-	return !(a->a[0] | a->a[1] | a->a[2] | a->a[3]);
+	return in6_all_zero_words(a->a);
 }
 
 /* Does entry k claim one of ps's host ports (same address, or either any)? */
@@ -127,12 +174,14 @@ int portmap6_check_conflicts(const struct dp *dp, const struct bpfnet_state *st,
 			     size_t errlen)
 {
 	struct pm6_walk w = { 0 };
+	struct in6_addr t;
 	int ret = 0;
 
+	portmap6_target(rec, portmap6_nat46(dp), &t);
 	map_for_each(dp->pm6_fd, sizeof(struct bpfnet_pm6_key),
 		     sizeof(struct bpfnet_pm6_val), pm6_collect, &w);
 	for (int i = 0; i < n && !ret; i++) {
-		if (!pm6_applies(&ps[i], &rec->ip6))
+		if (!pm6_applies(&ps[i], &t))
 			continue;
 		for (size_t j = 0; j < w.n && !ret; j++) {
 			const struct endpoint_rec *owner;
@@ -142,7 +191,7 @@ int portmap6_check_conflicts(const struct dp *dp, const struct bpfnet_state *st,
 			if (!pm6_meets(&w.keys[j], &ps[i]))
 				continue;
 			memcpy(&c, &w.vals[j].caddr, sizeof(c));
-			owner = state_find_ip6(st, &c);
+			owner = pm6_owner(st, &c);
 			portspec_format(&ps[i], a, sizeof(a));
 			pm6_describe(&w.keys[j], &w.vals[j], b, sizeof(b));
 			snprintf(err, errlen,
@@ -326,6 +375,64 @@ static void cut_host_conns6(struct dp *dp, const struct in6_addr *caddr6,
 	conn_list_free(&l);
 }
 
+/* nat46_ct's flows to an IPv4 container (caddr6 IPv4-mapped) through one
+ * of ps's host ports. */
+struct nat46_match {
+	__be32 caddr;
+	const struct in6_addr *caddr6;
+	const struct port_spec *ps;
+	int n;
+	struct bpfnet_flow6 *keys;
+	struct bpfnet_nat46 *vals;
+	size_t len, kcap, vcap;
+};
+
+static void match_nat46(const void *key, const void *val, void *ctx)
+{
+	const struct bpfnet_flow6 *k = key;
+	const struct bpfnet_nat46 *v = val;
+	struct nat46_match *m = ctx;
+	struct bpfnet_pm6_key pk = {
+		.host_addr = k->daddr, .host_port = k->dport, .proto = k->proto,
+	};
+	bool hit = false;
+
+	if (v->ct.nat_addr != m->caddr)
+		return;
+	for (int i = 0; i < m->n && !hit; i++)
+		hit = pm6_applies(&m->ps[i], m->caddr6) && pm6_meets(&pk, &m->ps[i]);
+	if (!hit || VEC_RESERVE(m->keys, m->len, m->kcap) ||
+	    VEC_RESERVE(m->vals, m->len, m->vcap))
+		return;
+	m->keys[m->len] = *k;
+	m->vals[m->len++] = *v;
+}
+
+/* Connections over IPv6 through the published ports ps to an IPv4
+ * container (NAT46): forgotten, both entries. */
+static void flush_nat46_flows(struct dp *dp, const struct in6_addr *caddr6,
+			      const struct port_spec *ps, int n)
+{
+	struct nat46_match m = { .caddr6 = caddr6, .ps = ps, .n = n };
+
+	memcpy(&m.caddr, &caddr6->s6_addr[12], 4);
+	map_for_each(dp->nat46_ct_fd, sizeof(struct bpfnet_flow6),
+		     sizeof(struct bpfnet_nat46), match_nat46, &m);
+	for (size_t i = 0; i < m.len; i++) {
+		const struct bpfnet_nat46 *v = &m.vals[i];
+		struct bpfnet_flow r = {
+			.saddr = v->ct.nat_addr, .daddr = v->ct.hairpin_addr,
+			.sport = v->ct.nat_port, .dport = v->gw_port,
+			.proto = m.keys[i].proto,
+		};
+
+		bpf_map_delete_elem(dp->nat46_rev_fd, &r);
+		bpf_map_delete_elem(dp->nat46_ct_fd, &m.keys[i]);
+	}
+	free(m.keys);
+	free(m.vals);
+}
+
 void portmap6_unapply(struct dp *dp, const struct in6_addr *caddr6,
 		      const struct port_spec *ps, int n)
 {
@@ -335,8 +442,12 @@ void portmap6_unapply(struct dp *dp, const struct in6_addr *caddr6,
 		if (pm6_applies(&ps[i], caddr6))
 			pm6_delete(dp, caddr6, &ps[i],
 				   ps[i].host_hi - ps[i].host_lo + 1u);
-	flush_dnat6_flows(dp, dp->dnat6_ct_fd, dp->dnat6_rev_fd, caddr6, ps, n);
-	flush_dnat6_flows(dp, dp->dnat6_ct_new_fd, dp->dnat6_rev_new_fd, caddr6, ps, n);
+	if (pm6_is46(caddr6)) {
+		flush_nat46_flows(dp, caddr6, ps, n);
+	} else {
+		flush_dnat6_flows(dp, dp->dnat6_ct_fd, dp->dnat6_rev_fd, caddr6, ps, n);
+		flush_dnat6_flows(dp, dp->dnat6_ct_new_fd, dp->dnat6_rev_new_fd, caddr6, ps, n);
+	}
 	cut_host_conns6(dp, caddr6, ps, n);
 }
 
@@ -435,6 +546,15 @@ static void pm6_to_specs(const struct pm6_walk *w, const struct in6_addr *caddr6
 	portlist_free(&single);
 }
 
+int portmap6_missing_of(const struct dp *dp, const struct endpoint_rec *rec,
+			const struct port_spec *ps, int n, char *err, size_t errlen)
+{
+	struct in6_addr t;
+
+	portmap6_target(rec, portmap6_nat46(dp), &t);
+	return portmap6_missing(dp, &t, ps, n, err, errlen);
+}
+
 int portmap6_sync_state(struct dp *dp, struct bpfnet_state *st,
 			const bool *adopt)
 {
@@ -450,7 +570,7 @@ int portmap6_sync_state(struct dp *dp, struct bpfnet_state *st,
 		struct in6_addr c;
 
 		memcpy(&c, &w.vals[i].caddr, sizeof(c));
-		if (!state_find_ip6(st, &c) &&
+		if (!pm6_owner(st, &c) &&
 		    !bpf_map_delete_elem(dp->pm6_fd, &w.keys[i]))
 			removed++;
 	}

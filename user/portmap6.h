@@ -3,6 +3,7 @@
 #ifndef BPFNET_PORTMAP6_H
 #define BPFNET_PORTMAP6_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "pins.h"
@@ -10,10 +11,18 @@
 #include "state.h"
 
 /* A spec naming an IPv6 address ("[::]", "[::1]") for a container without
- * one: -EAFNOSUPPORT with why in err. */
+ * one, unless nat46 (the uplink has an IPv6 address to translate from):
+ * -EAFNOSUPPORT with why in err. */
 int portmap6_family_check(const struct endpoint_rec *rec,
-			  const struct port_spec *ps, int n, char *err,
-			  size_t errlen);
+			  const struct port_spec *ps, int n, bool nat46,
+			  char *err, size_t errlen);
+
+/* Does the network's uplink have an IPv6 address (net_config6), so that an
+ * IPv4-only container can be published on IPv6 (NAT46)? */
+bool portmap6_nat46(const struct dp *dp);
+/* The address rec's port_maps6 entries name: its IPv6 one; without one,
+ * with nat46, its IPv4 one IPv4-mapped (::ffff:a.b.c.d); else :: (none). */
+void portmap6_target(const struct endpoint_rec *rec, bool nat46, struct in6_addr *t);
 
 /* Is a host port of ps[0..n) published on IPv6 already, where rec's would
  * be? -EEXIST with why in err. */
@@ -32,6 +41,9 @@ void portmap6_unapply(struct dp *dp, const struct in6_addr *caddr6,
 /* Is every IPv6 entry of ps there, for caddr6? 0 or -ENOENT with why. */
 int portmap6_missing(const struct dp *dp, const struct in6_addr *caddr6,
 		     const struct port_spec *ps, int n, char *err, size_t errlen);
+/* portmap6_missing for rec's entries (portmap6_target). */
+int portmap6_missing_of(const struct dp *dp, const struct endpoint_rec *rec,
+			const struct port_spec *ps, int n, char *err, size_t errlen);
 /*
  * Remove the entries of no recorded container; how many. With adopt, the
  * records i with adopt[i] get the IPv6 specs of their entries appended
