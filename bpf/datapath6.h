@@ -36,6 +36,7 @@
 #include "consts.h"
 #include "ct6.h"
 #include "frag6.h"
+#include "hairpin6_err.h"
 #include "icmp_err6.h"
 #include "maps.h"
 #include "nat6.h"
@@ -48,8 +49,9 @@
  * Published ports seen from a container, once from_container6 admitted its
  * packet and asked (BPFNET_PUBLISHED6): the answers of a published port's
  * flows, and connections to one on the host's address (hairpin,
- * portmap6.h). Called by from_container beside from_container6, not inside
- * it: their frames would not fit in 512 bytes together. A verdict, or
+ * portmap6.h).
+ * Called by from_container beside from_container6, not inside it: their
+ * frames would not fit in 512 bytes together. A verdict, or
  * BPFNET_CONTINUE (from_container6 then goes on with the packet).
  */
 __noinline int published6(struct __sk_buff *skb)
@@ -103,8 +105,11 @@ __noinline int from_container6(struct __sk_buff *skb, int asked)
 	ep = bpf_map_lookup_elem(&endpoints6, &p6.saddr);
 	me = ep ? ep->ip4 : 0;
 
-	/* a published port's answer, or a connection to one on the host's
-	 * address (hairpin): before the link's shortcuts, which would skip it */
+	/* a published port's answer (or its ICMPv6 error: hairpin6_err.h),
+	 * or a connection to one on the host's address (hairpin): before the
+	 * link's shortcuts, which would skip it */
+	if (!asked && p6.p.icmp_error && !p6.p.frag && ep && (ep->flags & BPFNET_EP_PUBLISHED))
+		return BPFNET_HAIRPIN6_ERR;
 	if (!asked && p6.p.has_ports &&
 	    ((ep && (ep->flags & BPFNET_EP_PUBLISHED)) ||
 	     in6_eq(&p6.daddr, &c6->uplink_addr) || in6_eq(&p6.daddr, &c6->gateway)))
@@ -271,14 +276,15 @@ __noinline int to_container6(struct __sk_buff *skb)
 
 /*
  * A container's IPv6 frame, for from_container: from_container6, and
- * published6 in a frame beside it when it asks. A verdict.
+ * published6 (or hairpin6_error) in a frame beside it when it asks. A
+ * verdict.
  */
 static __always_inline int from_container_ipv6(struct __sk_buff *skb)
 {
 	int rc = from_container6(skb, 0);
 
-	if (rc == BPFNET_PUBLISHED6) {
-		rc = published6(skb);
+	if (rc == BPFNET_PUBLISHED6 || rc == BPFNET_HAIRPIN6_ERR) {
+		rc = rc == BPFNET_PUBLISHED6 ? published6(skb) : hairpin6_error(skb);
 		if (rc == BPFNET_CONTINUE)
 			rc = from_container6(skb, 1);
 	}
