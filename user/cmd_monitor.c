@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * bpfnet monitor: the datapath's drops (and translations, --type trace:
+ * bpfnet monitor: the datapath's drops (and translations, IPv4's and IPv6's, --type trace:
  * masquerade and its replies, published ports from outside and their
  * answers, hairpin both ways) as they happen, one line each (-j: one JSON
  * object each), read from the
