@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * bpfnet monitor: the datapath's drops (and translations, IPv4's and IPv6's, --type trace:
- * masquerade and its replies, published ports from outside and their
- * answers, hairpin both ways) as they happen, one line each (-j: one JSON
- * object each), read from the
- * pinned ring buffer until SIGINT or SIGTERM. The container of an event is
+ * bpfnet monitor: the datapath's drops (and translations, IPv4's and
+ * IPv6's, --type trace: masquerade and its replies, published ports from
+ * outside and their answers, hairpin both ways) as they happen, one line
+ * each (-j: one JSON object each), read from the pinned ring buffer until
+ * SIGINT or SIGTERM. The container of an event is
  * found in the state: by the address the datapath knew, else by the
  * interface (its host veth). One monitor per network at a time: a ring
  * buffer has one reader position, two readers would each see only part.
