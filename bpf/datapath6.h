@@ -49,9 +49,8 @@
  * Published ports seen from a container, once from_container6 admitted its
  * packet and asked (BPFNET_PUBLISHED6): the answers of a published port's
  * flows, and connections to one on the host's address (hairpin,
- * portmap6.h).
- * Called by from_container beside from_container6, not inside it: their
- * frames would not fit in 512 bytes together. A verdict, or
+ * portmap6.h). Called by from_container beside from_container6, not inside
+ * it: their frames would not fit in 512 bytes together. A verdict, or
  * BPFNET_CONTINUE (from_container6 then goes on with the packet).
  */
 __noinline int published6(struct __sk_buff *skb)
