@@ -104,15 +104,12 @@ __noinline int from_container6(struct __sk_buff *skb, int asked)
 	ep = bpf_map_lookup_elem(&endpoints6, &p6.saddr);
 	me = ep ? ep->ip4 : 0;
 
-	/* a published port's answer (or its ICMPv6 error: hairpin6_err.h),
-	 * or a connection to one on the host's address (hairpin): before the
-	 * link's shortcuts, which would skip it */
-	if (!asked && p6.p.icmp_error && !p6.p.frag && ep && (ep->flags & BPFNET_EP_PUBLISHED))
-		return BPFNET_HAIRPIN6_ERR;
-	if (!asked && p6.p.has_ports &&
+	/* a published port's answer (or ICMPv6 error), or a connection to one
+	 * on the host's address (hairpin): before the link's shortcuts */
+	if (!asked && (p6.p.has_ports || p6.p.icmp_error) &&
 	    ((ep && (ep->flags & BPFNET_EP_PUBLISHED)) ||
 	     in6_eq(&p6.daddr, &c6->uplink_addr) || in6_eq(&p6.daddr, &c6->gateway)))
-		return BPFNET_PUBLISHED6;
+		return p6.p.icmp_error ? BPFNET_HAIRPIN6_ERR : BPFNET_PUBLISHED6;
 	/* multicast reaches the host's daemons too, as IPv4's broadcast */
 	if (in6_multicast(&p6.daddr)) {
 		if (cfg->isolate && !link)

@@ -140,7 +140,7 @@ __noinline int hairpin6_error(struct __sk_buff *skb)
 	struct pkt6 p6 = {};
 	int rc;
 
-	if (!skb || !c6 || !cfg || parse_ipv6(skb, &p6))
+	if (!skb || !c6 || !cfg || parse_ipv6(skb, &p6) || p6.p.frag)
 		return BPFNET_CONTINUE;
 	rc = hairpin6_err_xlate(skb, &p6, c6);
 	if (rc)
