@@ -255,6 +255,7 @@ static __noinline int monitor_trace6(struct __sk_buff *skb, __u32 kind,
 {
 	const struct bpfnet_endpoint *ep;
 	struct bpfnet_event *e;
+	struct bpfnet_in6 who;	/* the key on the stack: never a pointer picked by a select */
 
 	if (!before)
 		return 0;
@@ -270,8 +271,8 @@ static __noinline int monitor_trace6(struct __sk_buff *skb, __u32 kind,
 		e->tuple.sport = before->sport;	/* (an echo id is no port) */
 		e->tuple.dport = before->dport;
 	}
-	ep = bpf_map_lookup_elem(&endpoints6, trace_from_container(kind) ?
-					      &e->saddr6 : &e->after_daddr6);
+	who = trace_from_container(kind) ? before->saddr : e->after_daddr6;
+	ep = bpf_map_lookup_elem(&endpoints6, &who);
 	if (ep)
 		e->ep_addr = ep->ip4;
 	bpf_ringbuf_submit(e, 0);
