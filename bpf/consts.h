@@ -28,6 +28,7 @@
 #define BPFNET_ERR (-1)		/* parse or rewrite failed: the caller drops or passes */
 #define BPFNET_CONTINUE (-2)	/* not this helper's packet: the caller goes on */
 #define BPFNET_PUBLISHED6 (-3)	/* from_container6: ask published6 first */
+#define BPFNET_HAIRPIN6_ERR (-4)	/* from_container6: ask hairpin6_error first */
 
 #define ETH_HLEN 14
 #define ETH_ALEN 6

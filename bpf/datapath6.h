@@ -36,6 +36,7 @@
 #include "consts.h"
 #include "ct6.h"
 #include "frag6.h"
+#include "hairpin6_err.h"
 #include "icmp_err6.h"
 #include "maps.h"
 #include "nat6.h"
@@ -103,11 +104,11 @@ __noinline int from_container6(struct __sk_buff *skb, int asked)
 	ep = bpf_map_lookup_elem(&endpoints6, &p6.saddr);
 	me = ep ? ep->ip4 : 0;
 
-	/* a published port's answer, or a connection to one on the host's
-	 * address (hairpin): before the link's shortcuts, which would skip it */
-	if (!asked && p6.p.has_ports &&
+	/* a published port's answer (or ICMPv6 error), or a connection to one
+	 * on the host's address (hairpin): before the link's shortcuts */
+	if (!asked && (p6.p.has_ports || p6.p.icmp_error) &&
 	    ((ep && (ep->flags & BPFNET_EP_PUBLISHED)) || host_addr6(c6, &p6.daddr)))
-		return BPFNET_PUBLISHED6;
+		return p6.p.icmp_error ? BPFNET_HAIRPIN6_ERR : BPFNET_PUBLISHED6;
 	/* multicast reaches the host's daemons too, as IPv4's broadcast */
 	if (in6_multicast(&p6.daddr)) {
 		if (cfg->isolate && !link)
@@ -270,14 +271,15 @@ __noinline int to_container6(struct __sk_buff *skb)
 
 /*
  * A container's IPv6 frame, for from_container: from_container6, and
- * published6 in a frame beside it when it asks. A verdict.
+ * published6 (or hairpin6_error) in a frame beside it when it asks. A
+ * verdict.
  */
 static __always_inline int from_container_ipv6(struct __sk_buff *skb)
 {
 	int rc = from_container6(skb, 0);
 
-	if (rc == BPFNET_PUBLISHED6) {
-		rc = published6(skb);
+	if (rc == BPFNET_PUBLISHED6 || rc == BPFNET_HAIRPIN6_ERR) {
+		rc = rc == BPFNET_PUBLISHED6 ? published6(skb) : hairpin6_error(skb);
 		if (rc == BPFNET_CONTINUE)
 			rc = from_container6(skb, 1);
 	}

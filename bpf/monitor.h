@@ -133,19 +133,20 @@ static __always_inline void monitor_tuple(struct __sk_buff *skb,
 }
 
 /*
- * IPv6's tuple, read from the frame into the event: the addresses (into
- * saddr6/daddr6, straight into the ring's memory), the fixed header's next
- * header as protocol and, when that is TCP or UDP, the ports. Behind
- * extension headers the protocol shown is the first of them (0 hop-by-hop,
- * 44 fragment ...) and the ports are 0: the chain is not walked here.
+ * IPv6's tuple, read from the frame into the event: the addresses (into s
+ * and d, the event's IPv6 fields, straight into the ring's memory), the
+ * fixed header's next header as protocol and, when that is TCP or UDP, the
+ * ports (into f). Behind extension headers the protocol shown is the first
+ * of them (0 hop-by-hop, 44 fragment ...) and the ports are 0: the chain
+ * is not walked here.
  */
 static __always_inline void monitor_tuple6(struct __sk_buff *skb,
-					   struct bpfnet_event *e)
+					   struct bpfnet_flow *f,
+					   struct bpfnet_in6 *s,
+					   struct bpfnet_in6 *d)
 {
-	struct bpfnet_flow *f = &e->tuple;
-
-	if (bpf_skb_load_bytes(skb, ETH_HLEN + 8, &e->saddr6, sizeof(e->saddr6)) ||
-	    bpf_skb_load_bytes(skb, ETH_HLEN + 24, &e->daddr6, sizeof(e->daddr6)) ||
+	if (bpf_skb_load_bytes(skb, ETH_HLEN + 8, s, sizeof(*s)) ||
+	    bpf_skb_load_bytes(skb, ETH_HLEN + 24, d, sizeof(*d)) ||
 	    bpf_skb_load_bytes(skb, ETH_HLEN + 6, &f->proto, 1))
 		return;
 	if (f->proto != IPPROTO_TCP && f->proto != IPPROTO_UDP)
@@ -171,7 +172,7 @@ static __noinline int monitor_drop(struct __sk_buff *skb, __u32 reason,
 	if (!e)
 		return 0;
 	if (e->eth_proto == ETH_P_IPV6)
-		monitor_tuple6(skb, e);
+		monitor_tuple6(skb, &e->tuple, &e->saddr6, &e->daddr6);
 	else
 		monitor_tuple(skb, e, &e->tuple);
 	bpf_ringbuf_submit(e, 0);
@@ -230,6 +231,50 @@ static __noinline int monitor_trace(struct __sk_buff *skb, __u32 kind,
 		e->tuple.sport = 0;	/* an echo id is no port (as monitor_tuple) */
 		e->tuple.dport = 0;
 	}
+	bpf_ringbuf_submit(e, 0);
+	return 0;
+}
+
+/* Does the container of an IPv6 translation of this kind send (its address
+ * the source as the packet came), or receive (the destination as it left)? */
+static __always_inline int trace_from_container(__u32 kind)
+{
+	return kind == BPFNET_TRACE_SNAT || kind == BPFNET_TRACE_DNAT_REPLY ||
+	       kind == BPFNET_TRACE_HAIRPIN_REPLY;
+}
+
+/*
+ * IPv6's monitor_trace: before is the flow's tuple as the packet came (the
+ * caller's, already made for its lookups), the tuple as it leaves is read
+ * from the frame, the addresses of both into the event's IPv6 fields. The
+ * container (ep_addr, its IPv4 address: what the monitor knows it by) is
+ * found here, in endpoints6: a lookup paid only while a monitor traces.
+ */
+static __noinline int monitor_trace6(struct __sk_buff *skb, __u32 kind,
+				     const struct bpfnet_flow6 *before)
+{
+	const struct bpfnet_endpoint *ep;
+	struct bpfnet_event *e;
+	struct bpfnet_in6 who;	/* the key on the stack: never a pointer picked by a select */
+
+	if (!before)
+		return 0;
+	e = monitor_event(skb, BPFNET_EV_TRACE, trace_reason(kind), 0);
+	if (!e)
+		return 0;
+	e->kind = kind;
+	monitor_tuple6(skb, &e->after, &e->after_saddr6, &e->after_daddr6);
+	e->saddr6 = before->saddr;
+	e->daddr6 = before->daddr;
+	e->tuple.proto = before->proto;
+	if (before->proto == IPPROTO_TCP || before->proto == IPPROTO_UDP) {
+		e->tuple.sport = before->sport;	/* (an echo id is no port) */
+		e->tuple.dport = before->dport;
+	}
+	who = trace_from_container(kind) ? before->saddr : e->after_daddr6;
+	ep = bpf_map_lookup_elem(&endpoints6, &who);
+	if (ep)
+		e->ep_addr = ep->ip4;
 	bpf_ringbuf_submit(e, 0);
 	return 0;
 }

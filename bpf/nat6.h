@@ -192,6 +192,8 @@ static __noinline int nat6_out(struct __sk_buff *skb, struct pkt6 *p6,
 		return drop(BPFNET_STAT_DROP_CSUM, 0);
 	stat_inc(BPFNET_STAT_SNAT_PKTS);
 	stat_add(BPFNET_STAT_SNAT_BYTES, p6->p.tot_len);
+	if (monitor_tracing())	/* k: the packet as it came */
+		monitor_trace6(skb, BPFNET_TRACE_SNAT, &k);
 	return TC_ACT_OK;
 }
 
@@ -355,6 +357,8 @@ static __always_inline int nat6_in(struct __sk_buff *skb, struct pkt6 *p6)
 	p6->p.dport = k.sport;
 	stat_inc(BPFNET_STAT_RNAT_PKTS);
 	stat_add(BPFNET_STAT_RNAT_BYTES, p6->p.tot_len);
+	if (monitor_tracing())	/* r: the packet as it came */
+		monitor_trace6(skb, BPFNET_TRACE_RNAT, &r);
 	return 0;
 }
 

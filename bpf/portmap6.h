@@ -370,6 +370,8 @@ static __always_inline int dnat6_in(struct __sk_buff *skb, struct pkt6 *p6,
 		return BPFNET_CONTINUE;
 	if (dnat6_apply(skb, p6, ct, c6))
 		return drop(BPFNET_STAT_DROP_CSUM, 0);
+	if (monitor_tracing())	/* k: the packet as it came */
+		monitor_trace6(skb, BPFNET_TRACE_DNAT, &k);
 	return 0;
 }
 
@@ -395,6 +397,8 @@ static __always_inline int hairpin6(struct __sk_buff *skb, struct pkt6 *p6,
 	if (dnat6_apply(skb, p6, ct, c6))
 		return drop(BPFNET_STAT_DROP_CSUM, me);
 	stat_inc(BPFNET_STAT_HAIRPIN);
+	if (monitor_tracing())
+		monitor_trace6(skb, BPFNET_TRACE_HAIRPIN, k);
 	return deliver6(skb, p6, cfg);
 }
 
@@ -483,6 +487,9 @@ static __always_inline int dnat6_reply(struct __sk_buff *skb, struct pkt6 *p6,
 		p6->daddr = rv->saddr;
 	}
 	stat_inc(BPFNET_STAT_DNAT_REPLIES);
+	if (monitor_tracing())	/* r: the packet as it came */
+		monitor_trace6(skb, in_subnet6(c6, &p6->daddr) ? BPFNET_TRACE_HAIRPIN_REPLY :
+				   BPFNET_TRACE_DNAT_REPLY, r);
 	if (in_subnet6(c6, &p6->daddr)) {	/* a container's flow (hairpin) */
 		ep_tx(me, p6->p.tot_len);
 		stat_inc(BPFNET_STAT_HAIRPIN);

@@ -602,11 +602,14 @@ struct bpfnet_event {
 					 * ports (TCP, UDP); IPv6 (eth_proto 0x86dd): its
 					 * addresses are saddr6/daddr6 (these zero), proto
 					 * the fixed header's next header, ports TCP's, UDP's */
-	struct bpfnet_flow after;	/* trace: as it left; drop: zero */
+	struct bpfnet_flow after;	/* trace: as it left (IPv6: its addresses are
+					 * after_saddr6/after_daddr6); drop: zero */
 	struct bpfnet_in6 saddr6;	/* IPv6: the tuple's source; IPv4: zero */
 	struct bpfnet_in6 daddr6;	/* IPv6: the tuple's destination; IPv4: zero */
+	struct bpfnet_in6 after_saddr6;	/* IPv6 trace: the source as it left; else zero */
+	struct bpfnet_in6 after_daddr6;	/* IPv6 trace: the destination as it left; else zero */
 };
-_Static_assert(sizeof(struct bpfnet_event) == 88, "bpfnet_event layout");
+_Static_assert(sizeof(struct bpfnet_event) == 120, "bpfnet_event layout");
 
 #include "bpfnet_nat46.h"	/* needs struct bpfnet_ct */
 

@@ -6,7 +6,8 @@
 # connection to a published port (from outside, from a neighbour, from the
 # container itself) with both tuples; the lease it holds in monitor_ctl is
 # given back when it stops, and runs out when it is killed; one monitor per
-# network at a time; an IPv6 drop shows its IPv6 tuple.
+# network at a time; an IPv6 drop shows its IPv6 tuple, and NAT66's
+# translations (a TCP connection, a ping) both IPv6 tuples.
 
 # The monitor in the background, as a user runs it: start_monitor NAME ARGS...
 # Its output goes to $T/NAME, its pid to MON; it returns once its lease is on.
@@ -250,4 +251,54 @@ test_published_port_traces() {
 		"tcp $OUTSIDE_IP:41003 -> $UPLINK_IP:8080 => tcp $OUTSIDE_IP:41003 -> 172.19.0.2:80"
 	assert_contains "$(grep -m1 ' dnat-reply ' "$T/text")" \
 		"tcp 172.19.0.2:80 -> $OUTSIDE_IP:41003 => tcp $UPLINK_IP:8080 -> $OUTSIDE_IP:41003"
+}
+
+# The first JSON trace of that kind and protocol: trace6 NAME KIND PROTO, as
+# "id iface reason | before | after" (tuples as src sport dst dport).
+trace6() {
+	jq -r --arg k "$2" --arg p "$3" 'select(.type == "trace" and .kind == $k and .proto == $p) |
+		"\(.id) \(.iface) \(.reason) | \(.src) \(.sport) \(.dst) \(.dport) | \(.after.proto) \(.after.src) \(.after.sport) \(.after.dst) \(.after.dport)"' \
+		"$T/$1" | head -1
+}
+has_trace6() { [ -n "$(trace6 "$@")" ]; }
+
+# c1's TCP connection from port SPORT to [OUTSIDE_IP6]:5001, answered "pong".
+nat66_request() {
+	local out
+	echo pong | in_out timeout 5 nc -6 -N -nl "$OUTSIDE_IP6" 5001 >/dev/null &
+	PIDS+=($!)
+	wait_listen tcp 5001 in_out
+	out=$(echo ping | in_ns "$C1" timeout 5 nc -6 -N -n -p "$1" "$OUTSIDE_IP6" 5001) || true
+	assert_eq "$out" pong "answer of the outside over NAT66 (port $1)"
+}
+
+test_ipv6_nat66_traces() {
+	dual_stack_world 1 true
+	start_monitor nat6 -j --type trace
+	nat66_request 42000
+	in_ns "$C1" ping -6 -c1 -W2 "$OUTSIDE_IP6" >/dev/null || fail "ping over NAT66 failed"
+	wait_for 5 has_trace6 nat6 reverse-nat icmpv6
+	stop_monitor
+	assert_eq "$(trace6 nat6 snat tcp)" \
+		"c1 up0 snat_packets | fd19::2 42000 $OUTSIDE_IP6 5001 | tcp $UPLINK_IP6 42000 $OUTSIDE_IP6 5001" \
+		"snat trace of the TCP connection"
+	assert_eq "$(trace6 nat6 reverse-nat tcp)" \
+		"c1 up0 reverse_nat_packets | $OUTSIDE_IP6 5001 $UPLINK_IP6 42000 | tcp $OUTSIDE_IP6 5001 fd19::2 42000" \
+		"reverse-nat trace of its answer"
+	assert_eq "$(trace6 nat6 snat icmpv6)" \
+		"c1 up0 snat_packets | fd19::2 0 $OUTSIDE_IP6 0 | icmpv6 $UPLINK_IP6 0 $OUTSIDE_IP6 0" \
+		"snat trace of the ping"
+	assert_eq "$(trace6 nat6 reverse-nat icmpv6)" \
+		"c1 up0 reverse_nat_packets | $OUTSIDE_IP6 0 $UPLINK_IP6 0 | icmpv6 $OUTSIDE_IP6 0 fd19::2 0" \
+		"reverse-nat trace of its reply"
+	assert_eq "$(jq -r .ethertype "$T/nat6" | sort -u)" 34525 "ethertype of the traces"
+	# the text form: both tuples, addresses in brackets
+	start_monitor text6 --type trace
+	nat66_request 42001
+	wait_for 5 grep -q "reverse-nat .*:42001" "$T/text6"
+	stop_monitor
+	assert_contains "$(grep -m1 ' snat ' "$T/text6")" \
+		"tcp [fd19::2]:42001 -> [$OUTSIDE_IP6]:5001 => tcp [$UPLINK_IP6]:42001 -> [$OUTSIDE_IP6]:5001"
+	assert_contains "$(grep -m1 ' reverse-nat ' "$T/text6")" \
+		"tcp [$OUTSIDE_IP6]:5001 -> [$UPLINK_IP6]:42001 => tcp [$OUTSIDE_IP6]:5001 -> [fd19::2]:42001"
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Published ports on IPv6 (dual stack, --subnet6): which specs publish on
 # which family (port_maps, port_maps6), the errors that change nothing,
-# and real traffic to them.
+# and real traffic to them; ICMPv6 errors inside a hairpin flow.
 
 # pm6_world ANNOTATIONS: dual stack (2001:db8:100::1 on the uplink, the
 # outside at $OUTSIDE_IP6), the test's cgroup, c1 (fd19::2, 172.19.0.2)
@@ -448,4 +448,41 @@ test_ipv6_published_at_every_host_address() {
 	assert_eq "$(host_addrs6)" "2001:db8:100::1 2001:db8:100::8 2001:db8:300::1 fd19::1" "host_addrs6 after resync"
 	hairpin6_check "$C2" 2001:db8:100::8 fd19::3 "c2 by a new address"
 	return 0
+}
+
+# Two datagrams from a connected UDP socket to [ADDR]:PORT, a second
+# apart, in the namespace the command prefix enters: the second fails
+# with "Connection refused" when a port unreachable about the first came
+# back matching the socket (quoting [ADDR]:PORT).
+udp6_twice() { # ADDR PORT CMD...
+	local addr=$1 port=$2
+	shift 2
+	# shellcheck disable=SC2016 # python's own
+	"$@" python3 -c 'import socket, sys, time
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.connect((sys.argv[1], int(sys.argv[2])))
+s.send(b"one")
+time.sleep(1)
+try:
+    s.send(b"two")
+    print("sent twice")
+except OSError as e:
+    print(e.strerror)' "$addr" "$port" 2>&1
+}
+
+# A published UDP port with no listener, reached by containers (hairpin):
+# c1's port unreachable reaches c2 translated (from the address c2
+# dialled, quoting its datagram as sent), so c2's socket sees "Connection
+# refused"; so does c1's, dialling its own port by the gateway.
+test_ipv6_hairpin_port_unreachable() {
+	pm6_world '{"bpfnet.ports":"[::]:5353:53/udp"}'
+	local x
+	x=$(stat_of icmp_errors_translated)
+	assert_eq "$(udp6_twice 2001:db8:100::1 5353 in_ns "$C2")" "Connection refused" \
+		"c2's socket, by the uplink's address"
+	assert_eq "$(udp6_twice fd19::1 5353 in_ns "$C2")" "Connection refused" \
+		"c2's socket, by the gateway's"
+	assert_eq "$(udp6_twice fd19::1 5353 in_ns "$C1")" "Connection refused" \
+		"c1's socket, its own port by the gateway"
+	assert_ge "$(stat_of icmp_errors_translated)" $((x + 3)) "ICMPv6 errors translated"
 }

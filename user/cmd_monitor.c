@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * bpfnet monitor: the datapath's drops (and translations, --type trace:
- * masquerade and its replies, published ports from outside and their
- * answers, hairpin both ways) as they happen, one line each (-j: one JSON
- * object each), read from the
- * pinned ring buffer until SIGINT or SIGTERM. The container of an event is
+ * bpfnet monitor: the datapath's drops (and translations, IPv4's and
+ * IPv6's, --type trace: masquerade and its replies, published ports from
+ * outside and their answers, hairpin both ways) as they happen, one line
+ * each (-j: one JSON object each), read from the pinned ring buffer until
+ * SIGINT or SIGTERM. The container of an event is
  * found in the state: by the address the datapath knew, else by the
  * interface (its host veth). One monitor per network at a time: a ring
  * buffer has one reader position, two readers would each see only part.
@@ -178,10 +178,19 @@ static void time_text(__u64 ts_ns, char *buf, size_t len)
 
 #define ETHERTYPE_IPV6 0x86dd
 
-/* Is f the tuple of an IPv6 frame (its addresses in saddr6/daddr6)? */
-static bool tuple_is6(const struct bpfnet_event *e, const struct bpfnet_flow *f)
+/* Is f a tuple of an IPv6 frame (its addresses in the event's IPv6 fields)? */
+static bool tuple_is6(const struct bpfnet_event *e)
 {
-	return e->eth_proto == ETHERTYPE_IPV6 && f == &e->tuple;
+	return e->eth_proto == ETHERTYPE_IPV6;
+}
+
+/* The IPv6 addresses of f: the tuple's as the packet came, or as it left. */
+static const struct bpfnet_in6 *addrs6(const struct bpfnet_event *e,
+				       const struct bpfnet_flow *f, int dst)
+{
+	if (f == &e->after)
+		return dst ? &e->after_daddr6 : &e->after_saddr6;
+	return dst ? &e->daddr6 : &e->saddr6;
 }
 
 /* Did the datapath read a tuple from the frame? */
@@ -189,9 +198,9 @@ static bool has_tuple(const struct bpfnet_event *e, const struct bpfnet_flow *f)
 {
 	static const struct bpfnet_in6 none;
 
-	if (tuple_is6(e, f))
-		return memcmp(&e->saddr6, &none, sizeof(none)) ||
-		       memcmp(&e->daddr6, &none, sizeof(none));
+	if (tuple_is6(e))
+		return memcmp(addrs6(e, f, 0), &none, sizeof(none)) ||
+		       memcmp(addrs6(e, f, 1), &none, sizeof(none));
 	return f->saddr || f->proto;
 }
 
@@ -199,9 +208,9 @@ static bool has_tuple(const struct bpfnet_event *e, const struct bpfnet_flow *f)
 static void tuple_addrs(const struct bpfnet_event *e, const struct bpfnet_flow *f,
 			char *s, char *d)
 {
-	if (tuple_is6(e, f)) {
-		inet_ntop(AF_INET6, &e->saddr6, s, INET6_ADDRSTRLEN);
-		inet_ntop(AF_INET6, &e->daddr6, d, INET6_ADDRSTRLEN);
+	if (tuple_is6(e)) {
+		inet_ntop(AF_INET6, addrs6(e, f, 0), s, INET6_ADDRSTRLEN);
+		inet_ntop(AF_INET6, addrs6(e, f, 1), d, INET6_ADDRSTRLEN);
 	} else {
 		inet_ntop(AF_INET, &f->saddr, s, INET6_ADDRSTRLEN);
 		inet_ntop(AF_INET, &f->daddr, d, INET6_ADDRSTRLEN);
@@ -252,7 +261,7 @@ static void tuple_text(const struct bpfnet_event *e, const struct bpfnet_flow *f
 		       char *buf, size_t len)
 {
 	char s[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN], pbuf[8];
-	const char *o = tuple_is6(e, f) ? "[" : "", *c = tuple_is6(e, f) ? "]" : "";
+	const char *o = tuple_is6(e) ? "[" : "", *c = tuple_is6(e) ? "]" : "";
 
 	if (!has_tuple(e, f)) {
 		snprintf(buf, len, "ethertype 0x%04x", e->eth_proto);

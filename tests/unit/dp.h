@@ -289,9 +289,14 @@ static inline void setup(void)
 	setup_net();
 }
 
-/* After a test: the object stays loaded for the next one (setup empties it). */
+/*
+ * After a test: the shared object stays loaded for the next one (setup
+ * empties it); one a test loaded for itself (other table sizes) goes.
+ */
 static inline void dp_release(void)
 {
+	if (skel != dp_obj)
+		bpfnet_bpf__destroy(skel);
 	skel = NULL;
 }
 

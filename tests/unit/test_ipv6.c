@@ -1589,8 +1589,7 @@ static void reload_small6(void)
 	struct bpf_map *m[8];
 	int err = 0;
 
-	bpfnet_bpf__destroy(skel);
-	skel = bpfnet_bpf__open();
+	skel = bpfnet_bpf__open();	/* its own (dp_release destroys it) */
 	CHECK_NE(skel, NULL, "bpfnet_bpf__open()");
 	m[0] = skel->maps.conntrack6, m[1] = skel->maps.rev_nat6;
 	m[2] = skel->maps.dnat6_ct, m[3] = skel->maps.dnat6_rev;
@@ -1965,9 +1964,97 @@ static void test_dnat6_lost_half_healed(void)
 	CHECK_EQ(stat(BPFNET_STAT_DNAT_TAKEN), 0u, "flows cut");
 }
 
+/* An ICMPv6 error (type, code; 4 bytes 0 then q's IPv6 packet) from src to dst, sent with smac. */
+static size_t build_err6(uint8_t *f, const char *src, const char *dst, const uint8_t *smac,
+			 uint8_t type, uint8_t code, const struct pkt6_spec *q)
+{
+	uint8_t qf[256], body[300];
+	struct pkt6_spec e = { .src = src, .dst = dst, .proto = IPPROTO_ICMPV6,
+			       .icmp_type = type, .icmp_code = code, .body = body };
+	size_t qlen = build_pkt6(qf, q) - ETH_HLEN;
+
+	memset(body, 0, 4);
+	memcpy(body + 4, qf + ETH_HLEN, qlen);
+	e.blen = 4 + qlen;
+	memcpy(e.smac, smac, 6);
+	return build_pkt6(f, &e);
+}
+
+/* A packet of the container with MAC smac: proto from [src]:sport to [dst]:dport. */
+static struct pkt6_spec spec_from(const char *src, const uint8_t *smac, uint8_t proto,
+				  const char *dst, uint16_t sport, uint16_t dport)
+{
+	struct pkt6_spec s = { .src = src, .dst = dst, .proto = proto, .sport = sport,
+			       .dport = dport, .body = "a question", .blen = 10 };
+
+	memcpy(s.smac, smac, 6);
+	if (proto == IPPROTO_TCP)
+		s.tcp_flags = 0x02;
+	return s;
+}
+
+/*
+ * A published container's error about a client container's packet it got
+ * (c, hairpin), as IPv4's (test_icmp): [fd19::4]:40000 sends to
+ * [2001:db8:100::1]:5353, published on [fd19::2]:53 with no listener.
+ * fd19::2's port unreachable (to fd19::4, quoting the datagram to
+ * [fd19::2]:53) reaches fd19::4 from 2001:db8:100::1, quoting its datagram
+ * as it sent it: every byte as built from scratch, the quoted UDP checksum
+ * and the ICMPv6 checksum with them. fd19::2 to its own TCP port 8080 by
+ * the gateway: its parameter problem (to the gateway, quoting the SYN from
+ * [fd19::1]:40002 to :80) comes back from fd19::1 quoting its SYN as sent.
+ * An error quoting no flow goes on untranslated.
+ */
+static void test_hairpin6_icmp_error(void)
+{
+	uint8_t in[512], out[2048], want[512];
+	struct pkt6_spec d = spec_from("fd19::4", mac_c4, IPPROTO_UDP, "2001:db8:100::1",
+				       40000, 5353);
+	struct pkt6_spec qd = spec_from("fd19::4", mac_c4, IPPROTO_UDP, "fd19::2", 40000, 53);
+	struct pkt6_spec t = spec_from("fd19::2", mac_c1, IPPROTO_TCP, "fd19::1", 40002, 8080);
+	struct pkt6_spec qt = spec_from("fd19::1", mac_c1, IPPROTO_TCP, "fd19::2", 40002, 80);
+	struct bpfnet_in6 c1 = in6("fd19::2");
+	size_t len, wlen;
+	__u32 olen;
+
+	CHECK_EQ(host_links6(0), 0, "links, addresses and net_config of the host");
+	CHECK_EQ(set_nat6(1), 0, "write net_config6 with nat6 and the uplink's address");
+	CHECK_EQ(add_pm6("::", 5353, IPPROTO_UDP, 53), 0, "write port_maps6 (5353/udp)");
+	CHECK_EQ(add_pm6("::", 8080, IPPROTO_TCP, 80), 0, "write port_maps6 (8080/tcp)");
+	CHECK_EQ(add_ep6_as("fd19::2", mac_c1, 1, "172.19.0.2", BPFNET_EP_PUBLISHED), 0,
+		 "endpoint fd19::2 published (as portmap6.c marks it)");
+	CHECK_EQ(add_ep6_as("fd19::4", mac_c4, 1, "172.19.0.4", 0), 0, "endpoint fd19::4");
+	len = build_pkt6(in, &d);
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_REDIRECT);
+	CHECK_MEM(out + ETH_HLEN + 24, &c1, 16, "the datagram, hairpinned to fd19::2");
+	len = build_err6(in, "fd19::2", "fd19::4", mac_c1, 1, 4, &qd);
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_REDIRECT);
+	wlen = build_err6(want, "2001:db8:100::1", "fd19::4", mac_c1, 1, 4, &d);
+	CHECK_FRAME6(out, olen, want, wlen, "the port unreachable, as fd19::4 must get it");
+	CHECK_EQ(l6_csum_check(out, olen), 0, "its ICMPv6 checksum");
+	CHECK_MEM(out, mac_c4, 6, "destination MAC (the client)");
+
+	len = build_pkt6(in, &t);
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_REDIRECT);
+	len = build_err6(in, "fd19::2", "fd19::1", mac_c1, 4, 0, &qt);
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_REDIRECT);
+	wlen = build_err6(want, "fd19::1", "fd19::2", mac_c1, 4, 0, &t);
+	CHECK_FRAME6(out, olen, want, wlen, "the parameter problem, as fd19::2 must get it");
+	CHECK_MEM(out, mac_c1, 6, "destination MAC (itself, the client)");
+	CHECK_EQ(stat(BPFNET_STAT_ICMP_ERR_XLATED), 2u, "ICMP errors translated");
+
+	qd.sport = 40009;	/* no flow's */
+	len = build_err6(in, "fd19::2", "fd19::4", mac_c1, 1, 4, &qd);
+	/* (its veth is c1's here: the bridge's to forward) */
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_OK);
+	CHECK_MEM(out, in, len, "an error quoting no flow: on its way untranslated");
+	CHECK_EQ(stat(BPFNET_STAT_ICMP_ERR_XLATED), 2u, "ICMP errors translated, in the end");
+}
+
 static const struct check_test tests[] = {
 	CHECK_TEST(test_dnat6_published_port),
 	CHECK_TEST(test_hairpin6_published_port),
+	CHECK_TEST(test_hairpin6_icmp_error),
 	CHECK_TEST(test_own_address_admitted),
 	CHECK_TEST(test_wrong_source_dropped),
 	CHECK_TEST(test_wrong_mac_dropped),

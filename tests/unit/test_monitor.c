@@ -15,7 +15,9 @@
  *        |  uplink_ingress: published ports (8080 -> 172.19.0.2:80)
  *
  * IPv6 (test_ipv6_drop_has_its_tuple): fd19::/64, the container fd19::2
- * (same MAC), sending from fd19::99, not its own.
+ * (same MAC), sending from fd19::99, not its own. Its translations
+ * (test_nat66_traces ...): the uplink's 2001:db8:100::1 (nat6), the remote
+ * 2001:db8:100::2, [::]:8080 published on [fd19::2]:80, a neighbour fd19::4.
  */
 #include <sched.h>
 #include <stdio.h>
@@ -386,11 +388,11 @@ static struct bpfnet_in6 in6(const char *s)
 	return a;
 }
 
-/* --subnet6 fd19::/64 (gateway fd19::1, routed) and c1 as fd19::2. */
+/* --subnet6 fd19::/64 (gateway fd19::1, routed) and c1 as fd19::2 (172.19.0.2). */
 static int dual_stack(void)
 {
 	struct bpfnet_cfg6 c = { .prefix_len = 64, .enabled = 1 };
-	struct bpfnet_endpoint ep = { .host_ifindex = 1 };
+	struct bpfnet_endpoint ep = { .host_ifindex = 1, .ip4 = ip4("172.19.0.2") };
 	struct bpfnet_in6 a = in6("fd19::2");
 	__u32 zero = 0;
 
@@ -457,6 +459,249 @@ static void test_ipv6_drop_has_its_tuple(void)
 	CHECK_EQ(stat(BPFNET_STAT_DROP_SPOOF_IP), 3u, "spoofed address drops");
 }
 
+/* --nat6 on, the uplink's IPv6 address 2001:db8:100::1 with it. */
+static int nat6_on(void)
+{
+	struct bpfnet_cfg6 c;
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.net_config6), &zero, &c))
+		return -errno;
+	c.nat6 = 1;
+	c.uplink_addr = in6("2001:db8:100::1");
+	return bpf_map_update_elem(bpf_map__fd(skel->maps.net_config6), &zero, &c, 0) ? -errno : 0;
+}
+
+/* An IPv6 tuple of an event: addresses s6, d6 and the rest in f, exactly;
+ * f's IPv4 addresses zero. */
+#define CHECK_TUPLE6(s6, d6, f, src, sp, dst, dp, pr, what)                  \
+	do {                                                                 \
+		struct bpfnet_in6 ___s = in6(src), ___d = in6(dst);          \
+		CHECK_MEM(&(s6), &___s, 16, what ": source");                \
+		CHECK_EQ(ntohs((f).sport), sp, what ": source port");        \
+		CHECK_MEM(&(d6), &___d, 16, what ": destination");           \
+		CHECK_EQ(ntohs((f).dport), dp, what ": destination port");   \
+		CHECK_EQ((f).proto, pr, what ": protocol");                  \
+		CHECK_EQ((f).saddr | (f).daddr, 0u, what ": no IPv4 addresses"); \
+	} while (0)
+#define CHECK_BEFORE6(e, ...) CHECK_TUPLE6((e)->saddr6, (e)->daddr6, (e)->tuple, __VA_ARGS__)
+#define CHECK_AFTER6(e, ...)                                                 \
+	CHECK_TUPLE6((e)->after_saddr6, (e)->after_daddr6, (e)->after, __VA_ARGS__)
+
+/* The header of an IPv6 trace event of kind k (reason: its counter). */
+#define CHECK_TRACE6(e, k, r, ep, what)                                      \
+	do {                                                                 \
+		CHECK_EQ((e)->type, (__u8)BPFNET_EV_TRACE, what ": type");   \
+		CHECK_EQ((e)->kind, (__u8)(k), what ": kind");               \
+		CHECK_EQ((e)->reason, (__u32)(r), what ": reason");          \
+		CHECK_IP4((e)->ep_addr, ep, what ": container (its IPv4 address)"); \
+		CHECK_EQ((e)->ifindex, 1u, what ": interface (lo)");         \
+		CHECK_EQ((e)->eth_proto, 0x86dd, what ": ethertype");        \
+	} while (0)
+
+/* A packet of c1 (fd19::2, its MAC): proto from [fd19::2]:sport to [dst]:dport. */
+static size_t c1_pkt6(uint8_t *buf, uint8_t proto, const char *dst, uint16_t sport,
+		      uint16_t dport, uint8_t tcp_flags)
+{
+	struct pkt6_spec s = { .src = "fd19::2", .dst = dst, .proto = proto,
+			       .sport = sport, .dport = dport, .tcp_flags = tcp_flags };
+
+	memcpy(s.smac, mac_c1, 6);
+	if (proto == IPPROTO_ICMPV6)
+		s.icmp_type = 128;	/* an echo request, its id sport */
+	return build_pkt6(buf, &s);
+}
+
+/* A packet of the remote [2001:db8:100::2]:sport to the uplink's :dport. */
+static size_t remote_pkt6(uint8_t *buf, uint8_t proto, uint16_t sport, uint16_t dport,
+			  uint8_t tcp_flags)
+{
+	struct pkt6_spec s = { .src = "2001:db8:100::2", .dst = "2001:db8:100::1",
+			       .proto = proto, .sport = sport, .dport = dport,
+			       .tcp_flags = tcp_flags };
+
+	if (proto == IPPROTO_ICMPV6)
+		s.icmp_type = 129;	/* an echo reply, its id sport */
+	return build_pkt6(buf, &s);
+}
+
+/*
+ * NAT66: c1's datagram leaves from the uplink's address (snat), its answer
+ * comes back to it (reverse-nat), each traced with both IPv6 tuples and
+ * c1 by its IPv4 address; an echo request and its reply without ports.
+ * None under a drop lease.
+ */
+static void test_nat66_traces(void)
+{
+	uint8_t in[256], out[2048];
+	__u32 olen;
+	size_t len;
+
+	CHECK_EQ(dual_stack(), 0, "write net_config6 and endpoints6");
+	CHECK_EQ(nat6_on(), 0, "write net_config6 with nat6");
+	CHECK_EQ(set_lease(BPFNET_EV_DROP, mono_ns() + 60 * NSEC, 0), 0, "write monitor_ctl");
+	len = c1_pkt6(in, IPPROTO_UDP, "2001:db8:100::2", 5000, 53, 0);
+	CHECK_RUN(uplink_egress, in, len, out, &olen, TC_ACT_OK);
+	CHECK_EQ(drain_ring(), 0, "trace events under a drop lease");
+	CHECK_EQ(set_lease(BPFNET_EV_TRACE, mono_ns() + 60 * NSEC, 0), 0, "write monitor_ctl");
+	CHECK_RUN(uplink_egress, in, len, out, &olen, TC_ACT_OK);
+	CHECK_EQ(drain_ring(), 1, "events after one translated datagram");
+	CHECK_TRACE6(&seen[0], BPFNET_TRACE_SNAT, BPFNET_STAT_SNAT_PKTS, "172.19.0.2", "snat");
+	CHECK_BEFORE6(&seen[0], "fd19::2", 5000, "2001:db8:100::2", 53, IPPROTO_UDP,
+		      "snat before");
+	CHECK_AFTER6(&seen[0], "2001:db8:100::1", 5000, "2001:db8:100::2", 53, IPPROTO_UDP,
+		     "snat after");
+	CHECK_MEM(&seen[0].after_saddr6, out + ETH_HLEN + 8, 16, "the frame's source, as the event says");
+
+	len = remote_pkt6(in, IPPROTO_UDP, 53, 5000, 0);
+	CHECK_RUN(uplink_ingress, in, len, out, &olen, TC_ACT_REDIRECT);
+	CHECK_EQ(drain_ring(), 1, "events after the answer came back");
+	CHECK_TRACE6(&seen[0], BPFNET_TRACE_RNAT, BPFNET_STAT_RNAT_PKTS, "172.19.0.2",
+		     "reverse-nat");
+	CHECK_BEFORE6(&seen[0], "2001:db8:100::2", 53, "2001:db8:100::1", 5000, IPPROTO_UDP,
+		      "reverse-nat before");
+	CHECK_AFTER6(&seen[0], "2001:db8:100::2", 53, "fd19::2", 5000, IPPROTO_UDP,
+		     "reverse-nat after");
+
+	len = c1_pkt6(in, IPPROTO_ICMPV6, "2001:db8:100::2", 0x4242, 0, 0);
+	CHECK_RUN(uplink_egress, in, len, out, &olen, TC_ACT_OK);
+	len = remote_pkt6(in, IPPROTO_ICMPV6, 0x4242, 0, 0);
+	CHECK_RUN(uplink_ingress, in, len, out, &olen, TC_ACT_REDIRECT);
+	CHECK_EQ(drain_ring(), 2, "events after a ping and its reply");
+	CHECK_TRACE6(&seen[0], BPFNET_TRACE_SNAT, BPFNET_STAT_SNAT_PKTS, "172.19.0.2",
+		     "snat (echo)");
+	CHECK_BEFORE6(&seen[0], "fd19::2", 0, "2001:db8:100::2", 0, IPPROTO_ICMPV6,
+		      "snat before (echo: no ports)");
+	CHECK_AFTER6(&seen[0], "2001:db8:100::1", 0, "2001:db8:100::2", 0, IPPROTO_ICMPV6,
+		     "snat after (echo)");
+	CHECK_TRACE6(&seen[1], BPFNET_TRACE_RNAT, BPFNET_STAT_RNAT_PKTS, "172.19.0.2",
+		     "reverse-nat (echo)");
+	CHECK_BEFORE6(&seen[1], "2001:db8:100::2", 0, "2001:db8:100::1", 0, IPPROTO_ICMPV6,
+		      "reverse-nat before (echo)");
+	CHECK_AFTER6(&seen[1], "2001:db8:100::2", 0, "fd19::2", 0, IPPROTO_ICMPV6,
+		     "reverse-nat after (echo)");
+	CHECK_EQ(stat(BPFNET_STAT_SNAT_PKTS), 3u, "packets masqueraded");
+	CHECK_EQ(lost(), 0u, "events lost");
+}
+
+/* [::]:8080/tcp published on c1's [fd19::2]:80 (port_maps6), c1 marked
+ * published (its answers are looked up). */
+static int publish6(void)
+{
+	struct bpfnet_pm6_key k = { .host_port = htons(8080), .proto = IPPROTO_TCP };
+	struct bpfnet_pm6_val v = { .caddr = in6("fd19::2"), .cport = htons(80) };
+	struct bpfnet_endpoint ep = { .host_ifindex = 1, .ip4 = ip4("172.19.0.2"),
+				      .flags = BPFNET_EP_PUBLISHED };
+	struct bpfnet_in6 a = in6("fd19::2");
+
+	memcpy(ep.mac, mac_c1, 6);
+	if (bpf_map_update_elem(bpf_map__fd(skel->maps.endpoints6), &a, &ep, 0))
+		return -errno;
+	return bpf_map_update_elem(bpf_map__fd(skel->maps.port_maps6), &k, &v, 0) ? -errno : 0;
+}
+
+/* A SYN from outside to the published IPv6 port, and c1's answer. */
+static void test_dnat6_and_reply_traces(void)
+{
+	uint8_t in[256], out[2048];
+	__u32 olen;
+	size_t len;
+
+	CHECK_EQ(dual_stack(), 0, "write net_config6 and endpoints6");
+	CHECK_EQ(nat6_on(), 0, "write net_config6 with nat6");
+	CHECK_EQ(publish6(), 0, "publish [::]:8080 -> [fd19::2]:80");
+	CHECK_EQ(set_lease(BPFNET_EV_TRACE, mono_ns() + 60 * NSEC, 0), 0, "write monitor_ctl");
+	len = remote_pkt6(in, IPPROTO_TCP, 40000, 8080, 0x02);
+	CHECK_RUN(uplink_ingress, in, len, out, &olen, TC_ACT_REDIRECT);
+	CHECK_EQ(drain_ring(), 1, "events after a SYN to a published port");
+	CHECK_TRACE6(&seen[0], BPFNET_TRACE_DNAT, BPFNET_STAT_DNAT_PKTS, "172.19.0.2", "dnat");
+	CHECK_BEFORE6(&seen[0], "2001:db8:100::2", 40000, "2001:db8:100::1", 8080, IPPROTO_TCP,
+		      "dnat before");
+	CHECK_AFTER6(&seen[0], "2001:db8:100::2", 40000, "fd19::2", 80, IPPROTO_TCP,
+		     "dnat after");
+	/* its answer: translated by from_container, left to the stack (no route) */
+	len = c1_pkt6(in, IPPROTO_TCP, "2001:db8:100::2", 80, 40000, 0x12);
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_OK);
+	CHECK_EQ(drain_ring(), 1, "events after the answer");
+	CHECK_TRACE6(&seen[0], BPFNET_TRACE_DNAT_REPLY, BPFNET_STAT_DNAT_REPLIES, "172.19.0.2",
+		     "dnat-reply");
+	CHECK_BEFORE6(&seen[0], "fd19::2", 80, "2001:db8:100::2", 40000, IPPROTO_TCP,
+		      "dnat-reply before");
+	CHECK_AFTER6(&seen[0], "2001:db8:100::1", 8080, "2001:db8:100::2", 40000, IPPROTO_TCP,
+		     "dnat-reply after");
+	CHECK_MEM(&seen[0].after_saddr6, out + ETH_HLEN + 8, 16, "the frame's source, as the event says");
+}
+
+/* The neighbour fd19::4 (MAC mac_c3) dials [2001:db8:100::1]:8080 from 41001. */
+static size_t neighbour_syn6(uint8_t *buf)
+{
+	struct pkt6_spec s = { .src = "fd19::4", .dst = "2001:db8:100::1",
+			       .proto = IPPROTO_TCP, .sport = 41001, .dport = 8080,
+			       .tcp_flags = 0x02 };
+
+	memcpy(s.smac, mac_c3, 6);
+	return build_pkt6(buf, &s);
+}
+
+/*
+ * Hairpin on IPv6: c1 dials its own published port on the gateway (the
+ * gateway its source), the neighbour fd19::4 (172.19.0.4) the uplink's
+ * address (its own source kept); both answers back. Every trace names the
+ * published container, c1.
+ */
+static void test_hairpin6_traces(void)
+{
+	struct bpfnet_endpoint ep = { .host_ifindex = 1, .ip4 = ip4("172.19.0.4") };
+	struct bpfnet_in6 a4 = in6("fd19::4");
+	uint8_t in[256], out[2048];
+	__u32 olen;
+	size_t len;
+
+	memcpy(ep.mac, mac_c3, 6);
+
+	CHECK_EQ(dual_stack(), 0, "write net_config6 and endpoints6");
+	CHECK_EQ(nat6_on(), 0, "write net_config6 with nat6");
+	CHECK_EQ(publish6(), 0, "publish [::]:8080 -> [fd19::2]:80");
+	CHECK_EQ(bpf_map_update_elem(bpf_map__fd(skel->maps.endpoints6), &a4, &ep, 0), 0,
+		 "write endpoint fd19::4");
+	CHECK_EQ(set_lease(BPFNET_EV_TRACE, mono_ns() + 60 * NSEC, 0), 0, "write monitor_ctl");
+	len = c1_pkt6(in, IPPROTO_TCP, "fd19::1", 41000, 8080, 0x02);
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_REDIRECT);
+	len = c1_pkt6(in, IPPROTO_TCP, "fd19::1", 80, 41000, 0x12);
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_REDIRECT);
+	CHECK_EQ(drain_ring(), 2, "events after a SYN to its own port and the answer");
+	CHECK_TRACE6(&seen[0], BPFNET_TRACE_HAIRPIN, BPFNET_STAT_HAIRPIN, "172.19.0.2", "hairpin");
+	CHECK_BEFORE6(&seen[0], "fd19::2", 41000, "fd19::1", 8080, IPPROTO_TCP,
+		      "hairpin before");
+	CHECK_AFTER6(&seen[0], "fd19::1", 41000, "fd19::2", 80, IPPROTO_TCP,
+		     "hairpin after (the gateway as source)");
+	CHECK_TRACE6(&seen[1], BPFNET_TRACE_HAIRPIN_REPLY, BPFNET_STAT_HAIRPIN, "172.19.0.2",
+		     "hairpin-reply");
+	CHECK_BEFORE6(&seen[1], "fd19::2", 80, "fd19::1", 41000, IPPROTO_TCP,
+		      "hairpin-reply before");
+	CHECK_AFTER6(&seen[1], "fd19::1", 8080, "fd19::2", 41000, IPPROTO_TCP,
+		     "hairpin-reply after");
+
+	/* the neighbour, at the uplink's address */
+	len = neighbour_syn6(in);
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_REDIRECT);
+	len = c1_pkt6(in, IPPROTO_TCP, "fd19::4", 80, 41001, 0x12);
+	CHECK_RUN(from_container, in, len, out, &olen, TC_ACT_REDIRECT);
+	CHECK_EQ(drain_ring(), 2, "events after the neighbour's SYN and the answer");
+	CHECK_TRACE6(&seen[0], BPFNET_TRACE_HAIRPIN, BPFNET_STAT_HAIRPIN, "172.19.0.2",
+		     "hairpin (a neighbour's)");
+	CHECK_BEFORE6(&seen[0], "fd19::4", 41001, "2001:db8:100::1", 8080, IPPROTO_TCP,
+		      "hairpin before (a neighbour's)");
+	CHECK_AFTER6(&seen[0], "fd19::4", 41001, "fd19::2", 80, IPPROTO_TCP,
+		     "hairpin after (its own source kept)");
+	CHECK_TRACE6(&seen[1], BPFNET_TRACE_HAIRPIN_REPLY, BPFNET_STAT_HAIRPIN, "172.19.0.2",
+		     "hairpin-reply (to the neighbour)");
+	CHECK_BEFORE6(&seen[1], "fd19::2", 80, "fd19::4", 41001, IPPROTO_TCP,
+		      "hairpin-reply before (to the neighbour)");
+	CHECK_AFTER6(&seen[1], "2001:db8:100::1", 8080, "fd19::4", 41001, IPPROTO_TCP,
+		     "hairpin-reply after (to the neighbour)");
+}
+
 static const struct check_test tests[] = {
 	CHECK_TEST(test_spoofed_drop_makes_one_event),
 	CHECK_TEST(test_no_event_without_lease),
@@ -468,6 +713,9 @@ static const struct check_test tests[] = {
 	CHECK_TEST(test_no_trace_without_lease),
 	CHECK_TEST(test_rate_caps_dnat_traces),
 	CHECK_TEST(test_ipv6_drop_has_its_tuple),
+	CHECK_TEST(test_nat66_traces),
+	CHECK_TEST(test_dnat6_and_reply_traces),
+	CHECK_TEST(test_hairpin6_traces),
 };
 
 int main(int argc, char **argv)

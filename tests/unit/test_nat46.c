@@ -87,8 +87,7 @@ static int nat46_world(void)
 
 static void teardown46(void)
 {
-	bpfnet_bpf__destroy(skel);
-	skel = NULL;
+	dp_release();
 	if (outer_netns < 0)
 		return;
 	if (setns(outer_netns, CLONE_NEWNET))
