@@ -266,7 +266,7 @@ ipam_conf() {
 }
 
 # The addresses host-local holds for the network bntest.
-ipam_held() { find "$T/ipam/bntest" -name '[0-9a-f]*' -printf '%f\n' 2>/dev/null | sort | tr '\n' ' '; }
+ipam_held() { find "$T/ipam/bntest" -mindepth 1 -name '[0-9a-f]*' -printf '%f\n' 2>/dev/null | sort | tr '\n' ' '; }
 
 # Nothing set up in container NAME's namespace, and no record of it.
 assert_nothing_set_up() { # NAME
@@ -723,7 +723,7 @@ test_ipv6_host_ip_port_mappings() {
 # IPv6 fd19::30-31), as an extra for cni_conf on a dual-stack network.
 ipam_conf6() {
 	ipam_conf 172.19.0.0/16 172.19.0.3 172.19.0.4 |
-		jq -c '.ipam.ranges += [[{subnet: "fd19::/64", rangeStart: "fd19::30", rangeEnd: "fd19::31"}]] +
+		jq -c '(.ipam.ranges += [[{subnet: "fd19::/64", rangeStart: "fd19::30", rangeEnd: "fd19::31"}]]) +
 			{subnet6: "fd19::/64", nat6: true}'
 }
 
