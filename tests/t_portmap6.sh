@@ -440,7 +440,11 @@ test_ipv6_published_at_every_host_address() {
 	ll=$(in_host ip -6 -o addr show dev up0 scope link | awk '{print $4}' | cut -d/ -f1)
 	[ -n "$ll" ] || fail "up0 has no link-local address"
 	srv_tcp6 "$C1" fd19::2 80 "$T/ll"
+	local llsrv=$!
 	in_out nc -6 -z -w 2 "$ll%eth0" 8080 && fail "[$ll]:8080 reached from outside"
+	# (its listener gone, or it would take the next check's connection)
+	kill_tree "$llsrv"
+	wait "$llsrv" 2>/dev/null || true
 	# addresses come and go: resync (as watch does) follows them
 	in_host ip -6 addr add 2001:db8:100::8/64 dev up0 nodad
 	in_host ip -6 addr del 2001:db8:100::7/64 dev up0
