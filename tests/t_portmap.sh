@@ -445,6 +445,9 @@ test_bpftool_fields_as_in_readme() {
 	# connection to the published port that the container refuses
 	echo unanswered | in_ns "$C1" timeout 2 nc -u -w 1 "$OUTSIDE_IP" 9999 || true
 	in_out nc -w 2 "$UPLINK_IP" 8080 </dev/null || true
+	# and over IPv6: ct6_new, rev_nat6_new, dnat6_ct_new, dnat6_rev_new
+	echo unanswered | in_ns "$C1" timeout 2 nc -6 -u -w 1 "$OUTSIDE_IP6" 9999 || true
+	in_out nc -6 -w 2 2001:db8:100::1 8080 </dev/null || true
 	# a second network on the uplink: each lists the other's maps
 	local rn2 le i
 	net2_flags 172.20.0.0/16
@@ -471,6 +474,9 @@ test_bpftool_fields_as_in_readme() {
 		# (frag6_in fills in routed mode only, with a fragmented reply:
 		# this world masquerades; test_ipv6's packet tests check it)
 		[ "$map" = frag6_in ] && continue
+		# (NAT46 is for an IPv4-only container, on a network without
+		# --subnet6: t_portmap6/ipv6_to_ipv4_only_container reads them)
+		[ "$map" = nat46_ct ] || [ "$map" = nat46_rev ] && continue
 		assert_ge "$(jq length <<<"$d")" 1 "entries in $map"
 		mapfile -t groups < <(grep -o '{[^}]*}' <<<"$comment" | tr -d '{}')
 		for ((i = 0; i < ${#groups[@]}; i++)); do
