@@ -158,6 +158,26 @@ static inline __u64 stat(enum bpfnet_stat k)
 	return sum;
 }
 
+/* An IPv6 address from its text. */
+static inline struct bpfnet_in6 in6(const char *s)
+{
+	struct bpfnet_in6 a;
+
+	inet_pton(AF_INET6, s, &a);
+	return a;
+}
+
+/* Every counter is what want[] says (0 where it says nothing). */
+#define CHECK_ALL_STATS(...)                                                  \
+	do {                                                                 \
+		static const __u64 ___w[BPFNET_STAT_MAX] = { __VA_ARGS__ };  \
+		for (__u32 ___k = 0; ___k < BPFNET_STAT_MAX; ___k++) {       \
+			char ___what[48];                                    \
+			snprintf(___what, sizeof(___what), "counter %u", ___k); \
+			CHECK_EQ(stat((enum bpfnet_stat)___k), ___w[___k], ___what); \
+		}                                                            \
+	} while (0)
+
 static inline struct iphdr *ip_of(uint8_t *frame)
 {
 	return (struct iphdr *)(frame + ETH_HLEN);

@@ -380,14 +380,6 @@ static void test_rate_caps_dnat_traces(void)
 	CHECK_EQ(stat(BPFNET_STAT_DNAT_PKTS), 12u, "datagrams translated");
 }
 
-static struct bpfnet_in6 in6(const char *s)
-{
-	struct bpfnet_in6 a;
-
-	inet_pton(AF_INET6, s, &a);
-	return a;
-}
-
 /* --subnet6 fd19::/64 (gateway fd19::1, routed) and c1 as fd19::2 (172.19.0.2). */
 static int dual_stack(void)
 {
